@@ -1,0 +1,97 @@
+package store
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func openHeap(t testing.TB) *Store {
+	t.Helper()
+	s, err := OpenMemory(NewHeapMemory(0), nil)
+	require.NoError(t, err)
+	return s
+}
+
+func openFile(t testing.TB, path string, opts *Options) *Store {
+	t.Helper()
+	s, err := Open(path, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestUpdateCommitsAndViewSees(t *testing.T) {
+	for name, open := range map[string]func(t *testing.T) *Store{
+		"heap": func(t *testing.T) *Store { return openHeap(t) },
+		"file": func(t *testing.T) *Store { return openFile(t, filepath.Join(t.TempDir(), "s.sgdb"), nil) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			var id PageID
+			require.NoError(t, s.Update(func(tx *Tx) error {
+				var p []byte
+				id, p = tx.Alloc()
+				copy(p, "hello")
+				tx.SetRoot(1, uint64(id))
+				return nil
+			}))
+			require.NoError(t, s.View(func(tx *Tx) error {
+				assert.Equal(t, uint64(id), tx.Root(1))
+				assert.Equal(t, "hello", string(tx.Page(id)[:5]))
+				return nil
+			}))
+		})
+	}
+}
+
+func TestRollbackOnErrorAndPanic(t *testing.T) {
+	s := openHeap(t)
+	boom := errors.New("boom")
+	err := s.Update(func(tx *Tx) error {
+		_, err := tx.Grow(3)
+		require.NoError(t, err)
+		id, p := tx.Alloc()
+		p[0] = 1
+		tx.SetRoot(2, uint64(id))
+		return boom
+	})
+	require.ErrorIs(t, err, boom)
+	assert.Panics(t, func() {
+		_ = s.Update(func(tx *Tx) error {
+			tx.SetRoot(2, 99)
+			panic("bad")
+		})
+	})
+	require.NoError(t, s.View(func(tx *Tx) error {
+		assert.Equal(t, uint64(1), tx.Size(), "grow rolled back")
+		assert.Zero(t, tx.Root(2))
+		assert.Equal(t, AllocStats{Pages: 1}, tx.AllocStats())
+		return nil
+	}))
+}
+
+func TestFileReopenKeepsCommits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.sgdb")
+	s, err := Open(path, nil)
+	require.NoError(t, err)
+	require.NoError(t, s.Update(func(tx *Tx) error {
+		for i := range 100 {
+			_, p := tx.Alloc()
+			p[0] = byte(i)
+		}
+		tx.SetRoot(3, 42)
+		return nil
+	}))
+	require.NoError(t, s.Close())
+	s = openFile(t, path, nil)
+	require.NoError(t, s.View(func(tx *Tx) error {
+		assert.Equal(t, uint64(42), tx.Root(3))
+		assert.Equal(t, byte(99), tx.Page(100)[0])
+		assert.Equal(t, uint64(101), tx.AllocStats().Pages)
+		return nil
+	}))
+}

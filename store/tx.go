@@ -1,0 +1,207 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrTxReadOnly reports a write attempted inside a View message.
+var ErrTxReadOnly = errors.New("write in a read-only message")
+
+// ErrTxClosed reports use of a Tx after its message ended.
+var ErrTxClosed = errors.New("message has ended")
+
+// Tx is one message: a View (read-only) or an Update. Writes land in an overlay of dirty
+// 4 KiB pages that becomes visible to other messages only when the message commits, all at
+// once. Every access passes the page meter.
+//
+// A Tx belongs to the goroutine running the message function and ends with it. Failures that
+// the code inside the message cannot sensibly handle (the page budget running out, an I/O
+// error, a page that fails its invariants) abort the message: they unwind to Update or View,
+// which roll the message back and return the error, as a trap does on the Internet Computer.
+type Tx struct {
+	s         *Store
+	writable  bool
+	done      bool
+	memPages  uint64 // memory size in Wasm pages as this message sees it
+	basePages uint64 // memory size in Wasm pages when the message began
+	dirty     map[PageID][]byte
+	cache     map[PageID][]byte // read copies, for memories that cannot lend their bytes
+	meter     meter
+	err       error // set by the first trap; a trapped message never commits
+}
+
+// trap is the panic value that carries an aborting error to the message boundary.
+type trap struct{ err error }
+
+// abort ends the message with err.
+func (tx *Tx) abort(err error) {
+	if tx.err == nil {
+		tx.err = err
+	}
+	panic(trap{err})
+}
+
+func (tx *Tx) checkOpen() {
+	if tx.done {
+		panic(ErrTxClosed)
+	}
+}
+
+// Writable reports whether tx is an Update.
+func (tx *Tx) Writable() bool { return tx.writable }
+
+// SetOwner tags the accesses that follow with tag, for the per-owner breakdown of Stats,
+// and returns the previous tag so that a caller can restore it.
+func (tx *Tx) SetOwner(tag string) (prev string) { return tx.meter.setOwner(tag) }
+
+// Stats returns the counts of the message so far.
+func (tx *Tx) Stats() Stats { return tx.meter.stats() }
+
+// Size returns the memory size in Wasm pages as this message sees it.
+func (tx *Tx) Size() uint64 { return tx.memPages }
+
+// Grow adds delta Wasm pages of zeros and returns the previous size. The growth takes effect
+// for other messages when this one commits, and is undone if it rolls back.
+func (tx *Tx) Grow(delta uint64) (old uint64, err error) {
+	tx.checkOpen()
+	if !tx.writable {
+		return tx.memPages, ErrTxReadOnly
+	}
+	max := tx.s.maxPages
+	old = tx.memPages
+	if delta > max || old > max-delta {
+		return old, fmt.Errorf("%w: %d + %d Wasm pages exceeds the maximum of %d", ErrGrowFailed, old, delta, max)
+	}
+	tx.memPages += delta
+	return old, nil
+}
+
+// ReadAt copies len(p) bytes of stable memory starting at off into p.
+func (tx *Tx) ReadAt(p []byte, off uint64) error {
+	tx.checkOpen()
+	if err := checkRange(off, uint64(len(p)), tx.memPages); err != nil {
+		return err
+	}
+	for len(p) > 0 {
+		id, in := PageID(off/PageSize), off%PageSize
+		n := min(uint64(len(p)), PageSize-in)
+		if err := tx.meter.onRawRead(uint64(id), n); err != nil {
+			tx.err = err
+			return err
+		}
+		src, ok := tx.dirty[id]
+		if !ok {
+			src = tx.committedPage(id)
+		}
+		copy(p[:n], src[in:])
+		p, off = p[n:], off+n
+	}
+	return nil
+}
+
+// WriteAt copies p into stable memory starting at off. Raw writes are for regions the
+// caller owns: pages handed out by Alloc belong to whoever allocated them.
+func (tx *Tx) WriteAt(p []byte, off uint64) error {
+	tx.checkOpen()
+	if !tx.writable {
+		return ErrTxReadOnly
+	}
+	if err := checkRange(off, uint64(len(p)), tx.memPages); err != nil {
+		return err
+	}
+	for len(p) > 0 {
+		id, in := PageID(off/PageSize), off%PageSize
+		n := min(uint64(len(p)), PageSize-in)
+		if err := tx.meter.onRawWrite(uint64(id), n); err != nil {
+			tx.err = err
+			return err
+		}
+		copy(tx.overlay(id)[in:], p[:n])
+		p, off = p[n:], off+n
+	}
+	return nil
+}
+
+// Page returns page id for reading. The slice is valid until the message ends and must not
+// be modified; use WritePage to change a page.
+func (tx *Tx) Page(id PageID) []byte {
+	tx.checkOpen()
+	if err := tx.meter.onPageRead(uint64(id)); err != nil {
+		tx.abort(err)
+	}
+	if p, ok := tx.dirty[id]; ok {
+		return p
+	}
+	return tx.committedPage(id)
+}
+
+// WritePage returns page id for writing: the message's private copy, which it commits or
+// discards as a whole.
+func (tx *Tx) WritePage(id PageID) []byte {
+	tx.checkOpen()
+	if !tx.writable {
+		tx.abort(ErrTxReadOnly)
+	}
+	if err := tx.meter.onPageWrite(uint64(id)); err != nil {
+		tx.abort(err)
+	}
+	return tx.overlay(id)
+}
+
+// freshPage returns page id zeroed for writing, without reading its old contents: for pages
+// the allocator hands out.
+func (tx *Tx) freshPage(id PageID) []byte {
+	if err := tx.meter.onPageWrite(uint64(id)); err != nil {
+		tx.abort(err)
+	}
+	p, ok := tx.dirty[id]
+	if !ok {
+		p = make([]byte, PageSize)
+		tx.dirty[id] = p
+	} else {
+		clear(p)
+	}
+	return p
+}
+
+// overlay returns the dirty copy of page id, making it from the committed page if needed.
+func (tx *Tx) overlay(id PageID) []byte {
+	if p, ok := tx.dirty[id]; ok {
+		return p
+	}
+	p := make([]byte, PageSize)
+	copy(p, tx.committedPage(id))
+	tx.dirty[id] = p
+	return p
+}
+
+// zeroPage is what a page grown in this message holds until it is written.
+var zeroPage = make([]byte, PageSize)
+
+// committedPage returns page id as the last commit left it (zero if the message grew the
+// memory to reach it).
+func (tx *Tx) committedPage(id PageID) []byte {
+	off := uint64(id) * PageSize
+	if uint64(id) >= tx.memPages*pagesPerWasmPage {
+		tx.abort(fmt.Errorf("%w: page %d is outside the memory (%d pages)", ErrCorrupt, id, tx.memPages*pagesPerWasmPage))
+	}
+	if uint64(id) >= tx.basePages*pagesPerWasmPage {
+		return zeroPage
+	}
+	if b, ok := tx.s.lend(off, PageSize); ok {
+		return b
+	}
+	if b, ok := tx.cache[id]; ok {
+		return b
+	}
+	b := make([]byte, PageSize)
+	if err := tx.s.mem.ReadAt(b, off); err != nil {
+		tx.abort(fmt.Errorf("read page %d: %w", id, err))
+	}
+	if tx.cache == nil {
+		tx.cache = make(map[PageID][]byte)
+	}
+	tx.cache[id] = b
+	return b
+}
