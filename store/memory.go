@@ -76,6 +76,9 @@ func NewHeapMemory(maxPages uint64) *HeapMemory {
 	return &HeapMemory{max: maxPages}
 }
 
+// MaxSize returns the size in Wasm pages past which Grow fails.
+func (m *HeapMemory) MaxSize() uint64 { return m.max }
+
 // Size returns the current size in Wasm pages.
 func (m *HeapMemory) Size() uint64 {
 	m.mu.RLock()

@@ -116,6 +116,8 @@ func (m *fileMemory) remap() error {
 
 func (m *fileMemory) Size() uint64 { return m.size }
 
+func (m *fileMemory) MaxSize() uint64 { return m.max }
+
 func (m *fileMemory) Grow(delta uint64) (uint64, error) {
 	old := m.size
 	if delta > m.max || old > m.max-delta {

@@ -20,7 +20,8 @@ const DefaultCheckpointBytes = 64 << 20
 
 // Options configures Open and OpenMemory. The zero value is the safe default.
 type Options struct {
-	// MaxWasmPages limits the memory's size in Wasm pages; 0 means DefaultMaxWasmPages.
+	// MaxWasmPages limits the memory's size in Wasm pages; 0 means DefaultMaxWasmPages, or
+	// the memory's own maximum when it has a smaller one (as HeapMemory does).
 	MaxWasmPages uint64
 	// NoSync skips the fsync of the log at each commit. A commit is then durable against a
 	// crash of the process but not of the machine: a power loss can lose the last messages
@@ -47,6 +48,9 @@ type Store struct {
 	txid    uint64       // id of the last committed message
 	closed  bool
 	failed  error
+
+	treeMu sync.Mutex           // guards trees
+	trees  map[TreeRef]treeDesc // committed tree descriptors (treedesc.go)
 }
 
 // OpenMemory opens the store held in mem, or creates one if mem is empty. It adds no
@@ -116,6 +120,9 @@ func newStore(mem Memory, opts *Options) *Store {
 	s.maxPages = s.opts.MaxWasmPages
 	if s.maxPages == 0 {
 		s.maxPages = DefaultMaxWasmPages
+	}
+	if m, ok := mem.(interface{ MaxSize() uint64 }); ok {
+		s.maxPages = min(s.maxPages, m.MaxSize())
 	}
 	if s.opts.CheckpointBytes == 0 {
 		s.opts.CheckpointBytes = DefaultCheckpointBytes
@@ -244,12 +251,15 @@ func (tx *Tx) run(fn func(*Tx) error) (err error) {
 func (tx *Tx) end() Stats {
 	tx.done = true
 	st := tx.meter.stats()
-	tx.dirty, tx.cache = nil, nil
+	tx.dirty, tx.cache, tx.trees = nil, nil, nil
 	return st
 }
 
 // commit makes tx's writes durable (log, then sync) and then applies them in place.
 func (s *Store) commit(tx *Tx) error {
+	if err := tx.flushTrees(); err != nil {
+		return err
+	}
 	if len(tx.dirty) == 0 && tx.memPages == tx.basePages {
 		return nil
 	}
@@ -266,6 +276,9 @@ func (s *Store) commit(tx *Tx) error {
 	}
 	s.applyMu.Lock()
 	err := s.apply(tx.memPages, ids, tx.dirty)
+	if err == nil {
+		s.installTrees(tx)
+	}
 	s.applyMu.Unlock()
 	if err != nil {
 		s.failed = fmt.Errorf("%w: %w", ErrFailed, err)

@@ -28,7 +28,8 @@ type Tx struct {
 	dirty     map[PageID][]byte
 	cache     map[PageID][]byte // read copies, for memories that cannot lend their bytes
 	meter     meter
-	err       error // set by the first trap; a trapped message never commits
+	err       error             // set by the first trap; a trapped message never commits
+	trees     map[TreeRef]*Tree // trees opened in this message (treedesc.go)
 }
 
 // trap is the panic value that carries an aborting error to the message boundary.

@@ -1,0 +1,187 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestBudgetPresets(t *testing.T) {
+	assert.Equal(t, Budget{MaxAccessed: 524288, MaxDirtied: 524288}, UpdateBudget)
+	assert.Equal(t, Budget{MaxAccessed: 262144, MaxDirtied: 262144}, QueryBudget)
+	assert.Equal(t, Budget{MaxAccessed: 2097152, MaxDirtied: 2097152}, UpgradeBudget)
+}
+
+// grown returns a heap store whose memory has n Wasm pages, all outside the allocator's use.
+func grown(t *testing.T, n uint64) *Store {
+	s := openHeap(t)
+	require.NoError(t, s.Update(func(tx *Tx) error { _, err := tx.Grow(n - 1); return err }))
+	return s
+}
+
+func TestMeterCountsDistinctPages(t *testing.T) {
+	s := grown(t, 2)
+	st, err := s.UpdateWith(Budget{}, func(tx *Tx) error {
+		b := make([]byte, 10)
+		require.NoError(t, tx.ReadAt(b, PageSize-5))   // bytes 4091..4100: pages 0 and 1
+		require.NoError(t, tx.ReadAt(b, PageSize+100)) // page 1 again
+		require.NoError(t, tx.WriteAt(b, 3*PageSize))  // page 3
+		require.NoError(t, tx.WriteAt(b, 3*PageSize+8))
+		tx.SetOwner("tree")
+		require.NoError(t, tx.WriteAt(b, PageSize+4090)) // pages 1 and 2, under "tree"
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), st.PagesRead)
+	assert.Equal(t, uint64(3), st.PagesDirtied)
+	assert.Equal(t, uint64(4), st.PagesAccessed, "pages 0, 1, 2, 3")
+	assert.Equal(t, uint64(20), st.BytesRead)
+	assert.Equal(t, uint64(30), st.BytesWritten)
+	assert.Equal(t, []string{"system", "tree"}, st.Owners())
+	assert.Equal(t, OwnerStats{PagesRead: 2, PagesDirtied: 1, BytesRead: 20, BytesWritten: 20}, st.ByOwner["system"])
+	assert.Equal(t, OwnerStats{PagesDirtied: 2, BytesWritten: 10}, st.ByOwner["tree"])
+}
+
+func TestMeterPageAPI(t *testing.T) {
+	s := openHeap(t)
+	var a, b PageID
+	require.NoError(t, s.Update(func(tx *Tx) error {
+		a, _ = tx.Alloc()
+		b, _ = tx.Alloc()
+		return nil
+	}))
+	st, err := s.ViewWith(Budget{}, func(tx *Tx) error {
+		for range 3 {
+			tx.Page(a)
+			tx.Page(b)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, Stats{PagesRead: 2, PagesAccessed: 2, BytesRead: 2 * PageSize,
+		ByOwner: map[string]OwnerStats{"system": {PagesRead: 2, BytesRead: 2 * PageSize}}}, st)
+
+	// An allocation from an empty free list dirties the new page and the superblock.
+	st, err = s.UpdateWith(Budget{}, func(tx *Tx) error {
+		tx.SetOwner("t")
+		tx.Alloc()
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), st.PagesDirtied)
+	assert.Equal(t, OwnerStats{PagesDirtied: 1, BytesWritten: PageSize}, st.ByOwner["t"])
+	assert.Equal(t, OwnerStats{PagesRead: 1, PagesDirtied: 1, BytesRead: PageSize, BytesWritten: PageSize}, st.ByOwner["system"])
+}
+
+func TestBudgetExceededRollsBack(t *testing.T) {
+	s := grown(t, 2)
+	for _, c := range []struct {
+		budget Budget
+		limit  string
+	}{
+		{Budget{MaxAccessed: 5}, "accessed"},
+		{Budget{MaxDirtied: 3}, "dirtied"},
+	} {
+		st, err := s.UpdateWith(c.budget, func(tx *Tx) error {
+			for i := range 10 {
+				if err := tx.WriteAt([]byte{1}, uint64(i+1)*PageSize); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		require.ErrorIs(t, err, ErrPageBudgetExceeded)
+		var be *BudgetError
+		require.True(t, errors.As(err, &be))
+		assert.Equal(t, c.limit, be.Limit)
+		max := c.budget.MaxAccessed + c.budget.MaxDirtied
+		assert.Equal(t, max, be.Max)
+		assert.Equal(t, max+1, be.Count)
+		assert.Equal(t, max+1, st.PagesDirtied, "stats of the failed message")
+		assert.EqualError(t, err, fmt.Sprintf("page budget exceeded: %d pages %s, limit %d", max+1, c.limit, max))
+	}
+	require.NoError(t, s.View(func(tx *Tx) error {
+		b := make([]byte, 1)
+		require.NoError(t, tx.ReadAt(b, PageSize))
+		assert.Zero(t, b[0], "rolled back")
+		return nil
+	}))
+}
+
+func TestBudgetTrapsPageAccess(t *testing.T) {
+	s := openHeap(t)
+	var ids []PageID
+	require.NoError(t, s.Update(func(tx *Tx) error {
+		for range 8 {
+			id, _ := tx.Alloc()
+			ids = append(ids, id)
+		}
+		return nil
+	}))
+	reached := 0
+	st, err := s.ViewWith(Budget{MaxAccessed: 4}, func(tx *Tx) error {
+		for _, id := range ids {
+			tx.Page(id)
+			reached++
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, ErrPageBudgetExceeded)
+	assert.Equal(t, 4, reached, "the fifth page access traps")
+	assert.Equal(t, uint64(5), st.PagesRead)
+}
+
+// TestViewsNeverSeeHalfACommit runs views in parallel with updates that keep an invariant
+// across many pages (all of them hold the same counter), and checks it in every view.
+func TestViewsNeverSeeHalfACommit(t *testing.T) {
+	s := openHeap(t)
+	const pages = 40
+	var ids []PageID
+	require.NoError(t, s.Update(func(tx *Tx) error {
+		for range pages {
+			id, _ := tx.Alloc()
+			ids = append(ids, id)
+		}
+		return nil
+	}))
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				require.NoError(t, s.View(func(tx *Tx) error {
+					want := le.Uint64(tx.Page(ids[0]))
+					for _, id := range ids {
+						if got := le.Uint64(tx.Page(id)); got != want {
+							t.Errorf("view saw page %d at %d, page %d at %d", ids[0], want, id, got)
+						}
+					}
+					return nil
+				}))
+			}
+		})
+	}
+	for i := range 300 {
+		require.NoError(t, s.Update(func(tx *Tx) error {
+			for _, id := range ids {
+				le.PutUint64(tx.WritePage(id), uint64(i+1))
+			}
+			if i%10 == 0 {
+				_, err := tx.Grow(1) // growing moves the heap memory's bytes
+				return err
+			}
+			return nil
+		}))
+	}
+	close(stop)
+	wg.Wait()
+}
