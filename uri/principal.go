@@ -18,7 +18,7 @@ import (
 //
 // The anonymous principal, the one byte 04:
 //
-//	crc32(04) = 0x4f2e0f45; 4f 2e 0f 45 04 -> "2vxsxfae" -> "2vxsx-fae"
+//	crc32(04) = 0xd56f2b94; d5 6f 2b 94 04 -> "2vxsxfae" -> "2vxsx-fae"
 //
 // The checksum turns most typing mistakes into ErrBadChecksum instead of a
 // different, valid principal.

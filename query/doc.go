@@ -1,0 +1,78 @@
+// Package query is stablegraph's query language: its syntax tree, a parser
+// for its text, and a Go builder that produces the same tree.
+//
+// A query finds the entities of one kind that satisfy a condition:
+//
+//	EXPLAIN FIND player
+//	WHERE health < 10 AND member_of -> guild/7    -- a column predicate and an edge
+//	SELECT name, health ORDER BY health DESC LIMIT 20 BUDGET 5000
+//
+// Parse turns text into a *Query; Find and the functions beside it build
+// the same *Query in Go; Query.String turns either back into canonical text.
+// The syntax tree is plain data: a Query holds a Cond, which is one of
+// *AndCond, *OrCond, *NotCond, *CompareCond, *BetweenCond, *HasCond and
+// *FollowCond, and a FollowCond holds a Target, which is one of *AnyTarget,
+// *EntityTarget and *SubQuery. Every node carries the Pos where it was
+// written. Nothing here touches a store: binding names to kinds, columns,
+// verbs and entities, planning and running are for the planner.
+//
+// # Grammar
+//
+// In the EBNF of the Go specification:
+//
+//	Query      = [ "EXPLAIN" ] Find [ ";" ] .
+//	Find       = "FIND" Name [ "WHERE" Cond ]
+//	             [ "SELECT" Name { "," Name } | "COUNT" ]
+//	             [ "ORDER" "BY" Name [ "ASC" | "DESC" ] ]
+//	             [ "LIMIT" Int ] [ "BUDGET" Int ] .
+//	Cond       = AndCond { "OR" AndCond } .
+//	AndCond    = Unary { "AND" Unary } .
+//	Unary      = "NOT" Unary | "(" Cond ")" | "HAS" Name | Predicate .
+//	Predicate  = Name CompareOp Literal
+//	           | Name "BETWEEN" Literal "AND" Literal
+//	           | Name Arrow Target .
+//	CompareOp  = "=" | "!=" | "<" | "<=" | ">" | ">=" .
+//	Arrow      = "->" | "<-" | "->+" | "<-+" .
+//	Target     = "ANY" | EntityRef | "(" Find ")" .
+//	EntityRef  = "ic://" Canister "/" Kind "/" ID   (up to white space, ")" or ";")
+//	           | Kind "/" ID | "#" ID
+//	           | "<" IRI ">" .                      (IRI: no ">" and no white space)
+//	Literal    = Int | Float | String | "true" | "false" .
+//	Name       = Ident | "`" { character except "`" and newline } "`" .
+//
+// NOT binds tighter than AND, and AND tighter than OR; the AND of BETWEEN
+// belongs to BETWEEN. Keywords are case-insensitive; names are
+// case-sensitive. The clauses of Find must come in the order shown, each at
+// most once. A sub-query may not have EXPLAIN, SELECT, COUNT or BUDGET:
+// it stands for any of the entities it finds.
+//
+// The arrows follow a verb's edges: "verb -> t" holds when the entity has a
+// verb edge to t, "verb <- t" when t has a verb edge to the entity, and
+// "->+" and "<-+" when a path of one or more such edges leads there. The
+// target t is ANY (any entity), one entity, or the results of a sub-query.
+//
+// # Tokens
+//
+// An Ident is a letter or '_' followed by letters, digits, '_' and '.', and
+// is not a keyword; a keyword or any other text without a backquote or a
+// newline can be a name in backquotes: `order`, `my-kind`. An Int is an
+// optionally negative decimal integer that fits in an int64 (-5); a Float
+// has a fraction, an exponent or both (1.5, -0.25, 1e3). A String is
+// double-quoted with Go's escape sequences ("say \"hi\"\n"). In an entity
+// reference the Kind may also contain '-', and the ID is decimal.
+//
+// White space separates tokens and "--" starts a comment that runs to the
+// end of the line, so a query may span lines. A '<' directly followed by a
+// '-' and a digit is less-than: "x<-5" compares x with -5.
+//
+// # Errors
+//
+// Parse reports errors as an ErrorList of *Error, each with the line and
+// column where it was found, saying what was expected and what was found:
+//
+//	1:23: expected comparison operator, BETWEEN, '->' or '<-', found "halth"
+//	1:1: unknown keyword "FNID"; did you mean "FIND"?
+//
+// All of them wrap ErrSyntax. Suggest finds the "did you mean" candidate;
+// the planner uses it for unknown columns, verbs and kinds.
+package query
