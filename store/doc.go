@@ -15,4 +15,9 @@
 //   - The allocator: 4 KiB pages handed out from a free list, the memory growing by one Wasm
 //     page only when the list is empty. Page 0, the superblock, holds its state and the root
 //     slots of the structures above.
+//   - The B+tree (Tree): one page per node, fixed-size keys and values packed as the fast
+//     path, slotted nodes with overflow pages for variable sizes, leaves linked both ways.
+//     A point lookup touches exactly Height pages; Check verifies a tree and that every page
+//     of the store is owned exactly once. Keys order bytewise; EncodeUint64, EncodeInt64 and
+//     EncodeFloat64 make order-preserving keys of numbers.
 package store

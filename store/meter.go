@@ -95,6 +95,11 @@ type meter struct {
 	owners         map[string]*ownerMeter
 	owner          string
 	cur            *ownerMeter
+	// The last page read and the last page dirtied, and by which owner: touching a page
+	// again is a no-op for the counts, and a merge join or a cursor writing in place touches
+	// its leaf once per entry, so these skip the bitmaps.
+	lastR, lastW         *ownerMeter
+	lastRPage, lastWPage uint64
 }
 
 func (m *meter) init(b Budget) {
@@ -122,6 +127,10 @@ func (m *meter) setOwner(tag string) string {
 // message (and the current owner) reads it. It returns a *BudgetError when the read takes
 // the message past its budget.
 func (m *meter) onPageRead(pg uint64) error {
+	if m.lastR == m.cur && m.lastRPage == pg {
+		return nil
+	}
+	m.lastR, m.lastRPage = m.cur, pg
 	if m.cur.read.CheckedAdd(uint32(pg)) {
 		m.cur.bytesR += PageSize
 	}
@@ -150,6 +159,10 @@ func (m *meter) onRawRead(pg, n uint64) error {
 
 // onPageWrite records that page pg is dirtied as a whole: PageSize bytes, once.
 func (m *meter) onPageWrite(pg uint64) error {
+	if m.lastW == m.cur && m.lastWPage == pg {
+		return nil
+	}
+	m.lastW, m.lastWPage = m.cur, pg
 	if m.cur.dirty.CheckedAdd(uint32(pg)) {
 		m.cur.bytesW += PageSize
 	}

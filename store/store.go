@@ -51,6 +51,9 @@ type Store struct {
 
 	treeMu sync.Mutex           // guards trees
 	trees  map[TreeRef]treeDesc // committed tree descriptors (treedesc.go)
+
+	catMu sync.RWMutex // guards cat
+	cat   catalog      // committed catalog (catalog.go)
 }
 
 // OpenMemory opens the store held in mem, or creates one if mem is empty. It adds no
@@ -144,7 +147,8 @@ func (s *Store) recover() error {
 	return s.checkpoint()
 }
 
-// start checks the superblock, or writes the first one into an empty memory.
+// start checks the superblock, or writes the first one into an empty memory, and loads the
+// catalog.
 func (s *Store) start() error {
 	if s.mem.Size() == 0 {
 		_, err := s.UpdateWith(Budget{}, func(tx *Tx) error {
@@ -154,13 +158,19 @@ func (s *Store) start() error {
 			initSuperblock(tx.freshPage(0))
 			return nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+	} else {
+		sb := make([]byte, PageSize)
+		if err := s.mem.ReadAt(sb, 0); err != nil {
+			return err
+		}
+		if err := validateSuperblock(sb); err != nil {
+			return err
+		}
 	}
-	sb := make([]byte, PageSize)
-	if err := s.mem.ReadAt(sb, 0); err != nil {
-		return err
-	}
-	return validateSuperblock(sb)
+	return s.loadCatalog()
 }
 
 // lend returns n bytes of committed memory at off without a copy, if the memory can.
@@ -278,6 +288,7 @@ func (s *Store) commit(tx *Tx) error {
 	err := s.apply(tx.memPages, ids, tx.dirty)
 	if err == nil {
 		s.installTrees(tx)
+		s.installCatalog(tx)
 	}
 	s.applyMu.Unlock()
 	if err != nil {

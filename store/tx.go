@@ -30,6 +30,7 @@ type Tx struct {
 	meter     meter
 	err       error             // set by the first trap; a trapped message never commits
 	trees     map[TreeRef]*Tree // trees opened in this message (treedesc.go)
+	cat       txCatalog         // catalog changes of this message (catalog.go)
 }
 
 // trap is the panic value that carries an aborting error to the message boundary.

@@ -1,0 +1,854 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+)
+
+// Errors about keys and values, returned by the writing methods of Tree.
+var (
+	// ErrKeySize reports a key whose length is not the tree's fixed key size.
+	ErrKeySize = errors.New("key size does not match the tree's layout")
+	// ErrKeyTooLarge reports a variable-size key longer than the tree's Layout.MaxKey.
+	ErrKeyTooLarge = errors.New("key is longer than the tree allows")
+	// ErrValueSize reports a value whose length is not the tree's fixed value size.
+	ErrValueSize = errors.New("value size does not match the tree's layout")
+	// ErrValueTooLarge reports a variable-size value larger than MaxValueSize.
+	ErrValueTooLarge = errors.New("value is larger than MaxValueSize")
+)
+
+// Tree is a B+tree stored in 4 KiB pages, as one message sees it: OpenTree and CreateTree
+// hand it out, and it is valid until the message ends. Every page access is metered and
+// tagged with the tree's owner.
+//
+// Keys order bytewise. Slices that a Tree returns (from Get, Seek, iterators and cursors)
+// point into the page they live in: they must not be modified, and they stay valid until
+// the next change to the tree in this message. A value kept in overflow pages is returned as
+// a fresh copy.
+//
+// Reads never fail: a page that breaks the tree's invariants, like the budget running out,
+// traps the message (see Tx). Writes return errors for keys and values that do not fit the
+// layout, and change nothing then (but see BulkLoad).
+//
+// Nodes change in place, not copy-on-write: the message's overlay already makes a change
+// atomic, and a copy-on-write path would dirty every page up to the root.
+type Tree struct {
+	tx    *Tx
+	ref   TreeRef
+	owner string
+	om    *ownerMeter
+
+	d          treeDesc // as of now in this message
+	base       treeDesc // as read at open: d != base means write back at commit
+	wasPresent bool     // the slot held a descriptor when the message began
+	dropped    bool
+	gen        uint64 // counts changes, so iterators and cursors notice them
+
+	fixed                bool // packed nodes: fixed-size keys and values
+	ksize, vsize         int  // fixed sizes, or Variable
+	leafCap, branchCap   int  // packed: entries per leaf, children per branch
+	voff, bkoff          int  // packed: offset of the leaf values, of the branch keys
+	leafCapW, branchCapW int  // capacity in the unit of weight
+	leafMinW, branchMinW int  // fill bound of non-root nodes in the unit of weight
+	hdr                  [2]uint32
+	scratch              []byte
+}
+
+// Ref returns where the tree's descriptor lives.
+func (t *Tree) Ref() TreeRef { return t.ref }
+
+// Owner returns the tag of the tree's page accesses.
+func (t *Tree) Owner() string { return t.owner }
+
+// Layout returns the tree's key and value layout.
+func (t *Tree) Layout() Layout { return t.d.layout }
+
+// Len returns the number of entries, in O(1).
+func (t *Tree) Len() uint64 { return t.d.count }
+
+// Height returns the number of levels: the pages a point lookup touches. It is 0 for an
+// empty tree.
+func (t *Tree) Height() int { return t.d.height }
+
+// LeafCapacity returns the entries a leaf holds in a tree of fixed-size keys and values,
+// and 0 for other layouts.
+func (t *Tree) LeafCapacity() int { return t.leafCap }
+
+// BranchCapacity returns the children a branch holds in a tree of fixed-size keys and
+// values, and 0 for other layouts.
+func (t *Tree) BranchCapacity() int { return t.branchCap }
+
+// --- metered page access under the tree's owner tag ---
+
+func (t *Tree) page(id PageID) []byte {
+	m := &t.tx.meter
+	tag, om := m.owner, m.cur
+	m.owner, m.cur = t.owner, t.om
+	p := t.tx.Page(id)
+	m.owner, m.cur = tag, om
+	return p
+}
+
+func (t *Tree) writePage(id PageID) []byte {
+	m := &t.tx.meter
+	tag, om := m.owner, m.cur
+	m.owner, m.cur = t.owner, t.om
+	p := t.tx.WritePage(id)
+	m.owner, m.cur = tag, om
+	return p
+}
+
+// alloc returns a fresh page, dirtied under the tree's tag (the allocator's own pages are
+// tagged OwnerSystem).
+func (t *Tree) alloc() (PageID, []byte) {
+	m := &t.tx.meter
+	tag, om := m.owner, m.cur
+	m.owner, m.cur = t.owner, t.om
+	id, p := t.tx.Alloc()
+	m.owner, m.cur = tag, om
+	return id, p
+}
+
+func (t *Tree) free(id PageID) { t.tx.Free(id) }
+
+// poison fails the message with err even if the caller ignores it: for errors found after
+// a change has begun.
+func (tx *Tx) poison(err error) {
+	if tx.err == nil {
+		tx.err = err
+	}
+}
+
+func (t *Tree) writable() error {
+	t.tx.checkOpen()
+	if t.dropped {
+		return fmt.Errorf("%v: %w", t.ref, ErrNoTree)
+	}
+	if !t.tx.writable {
+		return ErrTxReadOnly
+	}
+	return nil
+}
+
+func (t *Tree) checkEntry(key, val []byte) error {
+	if t.ksize != Variable {
+		if len(key) != t.ksize {
+			return fmt.Errorf("%w: %d bytes, the tree's keys have %d", ErrKeySize, len(key), t.ksize)
+		}
+	} else if len(key) > t.d.layout.MaxKey {
+		return fmt.Errorf("%w: %d bytes, at most %d", ErrKeyTooLarge, len(key), t.d.layout.MaxKey)
+	}
+	if t.vsize != Variable {
+		if len(val) != t.vsize {
+			return fmt.Errorf("%w: %d bytes, the tree's values have %d", ErrValueSize, len(val), t.vsize)
+		}
+	} else if len(val) > MaxValueSize {
+		return fmt.Errorf("%w: %d bytes", ErrValueTooLarge, len(val))
+	}
+	return nil
+}
+
+// --- navigation ---
+
+// path records the pages from the root to a leaf and the child (or entry) index taken.
+type path struct {
+	n int
+	e [maxHeight]struct {
+		id PageID
+		i  int
+	}
+}
+
+func (pa *path) push(id PageID, i int) {
+	pa.e[pa.n].id, pa.e[pa.n].i = id, i
+	pa.n++
+}
+
+// kid returns child i of branch p.
+func (t *Tree) kid(id PageID, p []byte, i int) PageID {
+	if t.fixed {
+		return pkid(p, i)
+	}
+	if i == 0 {
+		return PageID(le.Uint64(p[nodeOffLeft:]))
+	}
+	_, c := t.sbcell(id, p, i-1)
+	return c
+}
+
+// leafFor descends to the leaf whose range holds key, recording the way in pa if not nil.
+// The tree must not be empty.
+func (t *Tree) leafFor(key []byte, pa *path) (PageID, []byte) {
+	id := t.d.root
+	for level := t.d.height - 1; level > 0; level-- {
+		p := t.node(id, level)
+		var i int
+		if t.fixed {
+			i = pupperBound(p, t.bkoff, nodeCount(p), t.ksize, key)
+		} else {
+			i = t.sbupperBound(id, p, key)
+		}
+		if pa != nil {
+			pa.push(id, i)
+		}
+		id = t.kid(id, p, i)
+	}
+	return id, t.node(id, 0)
+}
+
+// edgeLeaf descends to the first (last == false) or last leaf.
+func (t *Tree) edgeLeaf(last bool) (PageID, []byte) {
+	id := t.d.root
+	for level := t.d.height - 1; level > 0; level-- {
+		p := t.node(id, level)
+		i := 0
+		if last {
+			i = nodeCount(p)
+		}
+		id = t.kid(id, p, i)
+	}
+	return id, t.node(id, 0)
+}
+
+// lowerBound returns the index of the first key ≥ key in leaf p and whether it equals key.
+func (t *Tree) lowerBound(id PageID, p []byte, key []byte) (int, bool) {
+	if t.fixed {
+		return plowerBound(p, nodeHeader, nodeCount(p), t.ksize, key)
+	}
+	return t.slowerBound(id, p, key)
+}
+
+// upperBound returns the index of the first key > key in leaf p.
+func (t *Tree) upperBound(id PageID, p []byte, key []byte) int {
+	if t.fixed {
+		return pupperBound(p, nodeHeader, nodeCount(p), t.ksize, key)
+	}
+	lo, hi := 0, nodeCount(p)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if bytes.Compare(t.skey(id, p, m), key) <= 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+func (t *Tree) keyAt(id PageID, p []byte, i int) []byte {
+	if t.fixed {
+		return t.pkey(p, i)
+	}
+	return t.skey(id, p, i)
+}
+
+// entryAt returns entry i of leaf p, reading an overflow value into a fresh slice.
+func (t *Tree) entryAt(id PageID, p []byte, i int) ([]byte, []byte) {
+	if t.fixed {
+		return t.pkey(p, i), t.pval(p, i)
+	}
+	k, v, ovf := t.scell(id, p, i)
+	if ovf {
+		v = t.readOverflow(id, v)
+	}
+	return k, v
+}
+
+// nextLeaf returns the leaf after (or before, for back) leaf p, or nil at the end.
+func (t *Tree) nextLeaf(p []byte, back bool) (PageID, []byte) {
+	id := nodeNext(p)
+	if back {
+		id = nodePrev(p)
+	}
+	if id == 0 {
+		return 0, nil
+	}
+	return id, t.node(id, 0)
+}
+
+// seekGE returns the leaf and index of the first key ≥ key (the first key for nil), with
+// p nil if there is none.
+func (t *Tree) seekGE(key []byte) (PageID, []byte, int) {
+	if t.d.height == 0 {
+		return 0, nil, 0
+	}
+	if key == nil {
+		id, p := t.edgeLeaf(false)
+		return id, p, 0
+	}
+	id, p := t.leafFor(key, nil)
+	i, _ := t.lowerBound(id, p, key)
+	if i == nodeCount(p) {
+		id, p = t.nextLeaf(p, false)
+		i = 0
+	}
+	return id, p, i
+}
+
+// seekGT returns the leaf and index of the first key > key, with p nil if there is none.
+func (t *Tree) seekGT(key []byte) (PageID, []byte, int) {
+	if t.d.height == 0 {
+		return 0, nil, 0
+	}
+	id, p := t.leafFor(key, nil)
+	i := t.upperBound(id, p, key)
+	if i == nodeCount(p) {
+		id, p = t.nextLeaf(p, false)
+		i = 0
+	}
+	return id, p, i
+}
+
+// seekLT returns the leaf and index of the last key < key (the last key for nil), with p
+// nil if there is none.
+func (t *Tree) seekLT(key []byte) (PageID, []byte, int) {
+	if t.d.height == 0 {
+		return 0, nil, 0
+	}
+	if key == nil {
+		id, p := t.edgeLeaf(true)
+		return id, p, nodeCount(p) - 1
+	}
+	id, p := t.leafFor(key, nil)
+	i, _ := t.lowerBound(id, p, key)
+	if i == 0 {
+		if id, p = t.nextLeaf(p, true); p == nil {
+			return 0, nil, 0
+		}
+		i = nodeCount(p)
+	}
+	return id, p, i - 1
+}
+
+// --- reads ---
+
+// Get returns the value stored under key. A lookup touches exactly Height pages (plus the
+// overflow pages of a large value).
+func (t *Tree) Get(key []byte) (value []byte, ok bool) {
+	if t.d.height == 0 {
+		return nil, false
+	}
+	id, p := t.leafFor(key, nil)
+	if t.fixed {
+		i, found := plowerBound(p, nodeHeader, nodeCount(p), t.ksize, key)
+		if !found {
+			return nil, false
+		}
+		return t.pval(p, i), true
+	}
+	i, found := t.slowerBound(id, p, key)
+	if !found {
+		return nil, false
+	}
+	_, v := t.entryAt(id, p, i)
+	return v, true
+}
+
+// Has reports whether key is in the tree.
+func (t *Tree) Has(key []byte) bool {
+	if t.d.height == 0 {
+		return false
+	}
+	id, p := t.leafFor(key, nil)
+	_, found := t.lowerBound(id, p, key)
+	return found
+}
+
+// First returns the smallest key and its value.
+func (t *Tree) First() (key, value []byte, ok bool) {
+	id, p, i := t.seekGE(nil)
+	if p == nil {
+		return nil, nil, false
+	}
+	k, v := t.entryAt(id, p, i)
+	return k, v, true
+}
+
+// Last returns the largest key and its value.
+func (t *Tree) Last() (key, value []byte, ok bool) {
+	id, p, i := t.seekLT(nil)
+	if p == nil {
+		return nil, nil, false
+	}
+	k, v := t.entryAt(id, p, i)
+	return k, v, true
+}
+
+// Seek returns the first entry whose key is ≥ key.
+func (t *Tree) Seek(key []byte) (k, v []byte, ok bool) {
+	id, p, i := t.seekGE(key)
+	if p == nil {
+		return nil, nil, false
+	}
+	k, v = t.entryAt(id, p, i)
+	return k, v, true
+}
+
+// All iterates over every entry in ascending key order.
+func (t *Tree) All() iter.Seq2[[]byte, []byte] { return t.Ascend(nil, nil) }
+
+// Ascend iterates in ascending order over the entries with lo ≤ key < hi; a nil bound is
+// open. A scan of n entries touches ceil(n / entries-per-leaf) + Height - 1 pages when it
+// starts at the first entry of a leaf, one more at most otherwise.
+//
+// The loop body may change the tree: iteration then continues after the last key yielded,
+// as the tree now is.
+func (t *Tree) Ascend(lo, hi []byte) iter.Seq2[[]byte, []byte] {
+	return func(yield func([]byte, []byte) bool) {
+		id, p, i := t.seekGE(lo)
+		var saved, buf []byte // the last key yielded, copied into buf when its page may change under us
+		for visited := uint64(0); p != nil; {
+			n := nodeCount(p)
+			end, stop := n, false
+			if hi != nil && bytes.Compare(t.keyAt(id, p, n-1), hi) >= 0 {
+				end, _ = t.lowerBound(id, p, hi)
+				stop = true
+			}
+			_, dirty := t.tx.dirty[id] // a dirty page is changed in place; a clean one is copied first
+			gen := t.gen
+			if t.fixed {
+				K, V := t.ksize, t.vsize
+				for ; i < end; i++ {
+					ko, vo := nodeHeader+i*K, t.voff+i*V
+					k, v := p[ko:ko+K:ko+K], p[vo:vo+V:vo+V]
+					if dirty {
+						buf = append(buf[:0], k...)
+						saved = buf
+					}
+					if !yield(k, v) {
+						return
+					}
+					if t.gen != gen {
+						if !dirty {
+							saved = k
+						}
+						break
+					}
+				}
+			} else {
+				for ; i < end; i++ {
+					k, v := t.entryAt(id, p, i)
+					if dirty {
+						buf = append(buf[:0], k...)
+						saved = buf
+					}
+					if !yield(k, v) {
+						return
+					}
+					if t.gen != gen {
+						if !dirty {
+							saved = k
+						}
+						break
+					}
+				}
+			}
+			if t.gen != gen {
+				if id, p, i = t.seekGT(saved); p != nil && hi != nil && bytes.Compare(t.keyAt(id, p, i), hi) >= 0 {
+					return
+				}
+				visited = 0
+				continue
+			}
+			if stop {
+				return
+			}
+			if visited++; visited > t.d.leaves {
+				t.corrupt(id, "leaf chain longer than the tree's %d leaves", t.d.leaves)
+			}
+			id, p = t.nextLeaf(p, false)
+			i = 0
+		}
+	}
+}
+
+// Descend iterates in descending order over the entries with lo ≤ key < hi; a nil bound
+// is open. Like Ascend, it continues as the tree now is if the loop body changes it.
+func (t *Tree) Descend(lo, hi []byte) iter.Seq2[[]byte, []byte] {
+	return func(yield func([]byte, []byte) bool) {
+		id, p, i := t.seekLT(hi)
+		var saved, buf []byte
+		for visited := uint64(0); p != nil; {
+			end, stop := 0, false
+			if lo != nil && bytes.Compare(t.keyAt(id, p, 0), lo) < 0 {
+				end, _ = t.lowerBound(id, p, lo)
+				stop = true
+			}
+			_, dirty := t.tx.dirty[id]
+			gen := t.gen
+			for ; i >= end; i-- {
+				k, v := t.entryAt(id, p, i)
+				if dirty {
+					buf = append(buf[:0], k...)
+					saved = buf
+				}
+				if !yield(k, v) {
+					return
+				}
+				if t.gen != gen {
+					if !dirty {
+						saved = k
+					}
+					break
+				}
+			}
+			if t.gen != gen {
+				if id, p, i = t.seekLT(saved); p != nil && lo != nil && bytes.Compare(t.keyAt(id, p, i), lo) < 0 {
+					return
+				}
+				visited = 0
+				continue
+			}
+			if stop {
+				return
+			}
+			if visited++; visited > t.d.leaves {
+				t.corrupt(id, "leaf chain longer than the tree's %d leaves", t.d.leaves)
+			}
+			if id, p = t.nextLeaf(p, true); p != nil {
+				i = nodeCount(p) - 1
+			}
+		}
+	}
+}
+
+// --- writes ---
+
+// Put stores value under key, inserting it or replacing the value there, and reports
+// whether it replaced one. A put that neither splits a leaf nor moves an overflow value
+// dirties exactly one page of the tree: its leaf.
+func (t *Tree) Put(key, value []byte) (replaced bool, err error) {
+	if err := t.writable(); err != nil {
+		return false, err
+	}
+	if err := t.checkEntry(key, value); err != nil {
+		return false, err
+	}
+	t.gen++
+	stored, ovf := value, false
+	if !t.fixed && varLeafCell(len(key), len(value)) > maxLeafCell {
+		stored, ovf = make([]byte, ovfRefSize), true
+		t.writeOverflow(stored, value)
+	}
+	if t.d.height == 0 {
+		id, _ := t.alloc()
+		m := &mnode{id: id, ents: []entry{{key: key, val: stored, ovf: ovf}}}
+		t.store(m)
+		t.d.root, t.d.height, t.d.leaves, t.d.count = id, 1, 1, 1
+		return false, nil
+	}
+	var pa path
+	id, p := t.leafFor(key, &pa)
+	n := nodeCount(p)
+	i, found := t.lowerBound(id, p, key)
+	pa.push(id, i)
+	if found {
+		if t.fixed {
+			copy(t.pval(t.writePage(id), i), value)
+			return true, nil
+		}
+		_, old, oldOvf := t.scell(id, p, i)
+		inPlace := t.sfits(p, scellLen(p, slotOff(p, i)), 4+len(key)+len(stored))
+		if oldOvf {
+			t.freeOverflow(id, old)
+		}
+		if inPlace {
+			t.sreplace(id, p, i, key, stored, ovf)
+		} else {
+			m := t.load(id, 0)
+			m.ents[i] = entry{key: key, val: stored, ovf: ovf}
+			t.fixup(&pa, m, false)
+		}
+		return true, nil
+	}
+	t.d.count++
+	if t.fixed && n < t.leafCap {
+		w := t.writePage(id)
+		K, V := t.ksize, t.vsize
+		copy(w[nodeHeader+(i+1)*K:nodeHeader+(n+1)*K], w[nodeHeader+i*K:nodeHeader+n*K])
+		copy(w[nodeHeader+i*K:], key)
+		copy(w[t.voff+(i+1)*V:t.voff+(n+1)*V], w[t.voff+i*V:t.voff+n*V])
+		copy(w[t.voff+i*V:], value)
+		setCount(w, n+1)
+		return false, nil
+	}
+	if !t.fixed && sfree(p)+int(le.Uint16(p[nodeOffGarbage:])) >= varLeafCell(len(key), len(stored)) {
+		t.sinsert(t.writePage(id), i, key, stored, ovf)
+		return false, nil
+	}
+	m := t.load(id, 0)
+	m.ents = slices.Insert(m.ents, i, entry{key: key, val: stored, ovf: ovf})
+	t.fixup(&pa, m, i == n && m.next == 0)
+	return false, nil
+}
+
+// sfits reports whether a cell of slotted leaf p can change from oldLen to newLen bytes
+// in place: the leaf has room, and stays within its fill bound.
+func (t *Tree) sfits(p []byte, oldLen, newLen int) bool {
+	if oldLen != newLen && sfree(p)+int(le.Uint16(p[nodeOffGarbage:]))+oldLen < newLen {
+		return false
+	}
+	return newLen >= oldLen || t.d.height == 1 || nodeNext(p) == 0 || sweight(p)-oldLen+newLen >= t.leafMinW
+}
+
+// sreplace replaces the stored value of cell i of slotted leaf p in place (sfits must
+// hold) and returns the written page.
+func (t *Tree) sreplace(id PageID, p []byte, i int, key, stored []byte, ovf bool) []byte {
+	o := slotOff(p, i)
+	oldLen := scellLen(p, o)
+	vl := len(stored)
+	if ovf {
+		vl = ovfFlag
+	}
+	w := t.writePage(id)
+	if oldLen == 4+len(key)+len(stored) {
+		le.PutUint16(w[o+2:], uint16(vl))
+		copy(w[o+4+len(key):], stored)
+		return w
+	}
+	sremove(w, i, oldLen)
+	t.sinsert(w, i, key, stored, ovf)
+	return w
+}
+
+// Delete removes key and reports whether it was there. A delete that leaves its leaf above
+// the fill bound dirties exactly one page of the tree; otherwise the leaf borrows from or
+// merges with a sibling, and a merge returns the emptied page to the allocator.
+func (t *Tree) Delete(key []byte) (found bool, err error) {
+	if err := t.writable(); err != nil {
+		return false, err
+	}
+	if t.d.height == 0 {
+		return false, nil
+	}
+	var pa path
+	id, p := t.leafFor(key, &pa)
+	i, found := t.lowerBound(id, p, key)
+	if !found {
+		return false, nil
+	}
+	pa.push(id, i)
+	t.gen++
+	t.d.count--
+	n := nodeCount(p)
+	keep := t.d.height == 1 || (nodeNext(p) == 0 && n > 1)
+	if t.d.height == 1 && n == 1 {
+		if !t.fixed {
+			if _, v, ovf := t.scell(id, p, i); ovf {
+				t.freeOverflow(id, v)
+			}
+		}
+		t.free(id)
+		t.d.root, t.d.height, t.d.leaves = 0, 0, 0
+		return true, nil
+	}
+	if t.fixed {
+		if keep || n-1 >= t.leafMinW {
+			w := t.writePage(id)
+			K, V := t.ksize, t.vsize
+			copy(w[nodeHeader+i*K:], w[nodeHeader+(i+1)*K:nodeHeader+n*K])
+			copy(w[t.voff+i*V:], w[t.voff+(i+1)*V:t.voff+n*V])
+			setCount(w, n-1)
+			return true, nil
+		}
+	} else {
+		_, v, ovf := t.scell(id, p, i)
+		if ovf {
+			t.freeOverflow(id, v)
+		}
+		cl := scellLen(p, slotOff(p, i))
+		if keep || sweight(p)-cl-2 >= t.leafMinW {
+			sremove(t.writePage(id), i, cl)
+			return true, nil
+		}
+	}
+	m := t.load(id, 0)
+	m.ents = slices.Delete(m.ents, i, i+1)
+	t.fixup(&pa, m, false)
+	return true, nil
+}
+
+// fixup writes cur, the changed node at the end of pa, and restores the fill bounds upward:
+// an overfull node splits and adds a separator to its parent, an underfull one merges with
+// or borrows from a sibling and removes or changes a separator in its parent. quick asks
+// for the append split: cur is the last leaf and grew at its end.
+func (t *Tree) fixup(pa *path, cur *mnode, quick bool) {
+	for d := pa.n - 1; ; d-- {
+		switch {
+		case t.overfull(cur):
+			right, sep := t.split(cur, quick)
+			quick = false
+			t.store(cur)
+			t.store(right)
+			if d == 0 {
+				root := &mnode{level: cur.level + 1, keys: [][]byte{sep}, kids: []PageID{cur.id, right.id}}
+				root.id, _ = t.alloc()
+				t.d.branches++
+				t.store(root)
+				if t.d.height++; t.d.height > maxHeight {
+					t.corrupt(root.id, "tree grew past %d levels", maxHeight)
+				}
+				t.d.root = root.id
+				return
+			}
+			parent := t.load(pa.e[d-1].id, cur.level+1)
+			i := pa.e[d-1].i
+			parent.keys = slices.Insert(parent.keys, i, sep)
+			parent.kids = slices.Insert(parent.kids, i+1, right.id)
+			cur = parent
+		case d > 0 && t.underfull(cur):
+			parent := t.load(pa.e[d-1].id, cur.level+1)
+			t.rebalance(parent, pa.e[d-1].i, cur)
+			cur = parent
+		case d == 0 && !cur.leaf() && len(cur.keys) == 0:
+			// A root with one child gives way to it.
+			t.free(cur.id)
+			t.d.branches--
+			t.d.root = cur.kids[0]
+			t.d.height--
+			return
+		case d == 0 && cur.leaf() && len(cur.ents) == 0:
+			t.free(cur.id)
+			t.d.leaves--
+			t.d.root, t.d.height = 0, 0
+			return
+		default:
+			t.store(cur)
+			return
+		}
+	}
+}
+
+// split moves the upper part of overfull node cur to a new node and returns it with the
+// separator between them. cur keeps its page.
+func (t *Tree) split(cur *mnode, quick bool) (*mnode, []byte) {
+	right := &mnode{level: cur.level}
+	right.id, _ = t.alloc()
+	if !cur.leaf() {
+		m := t.splitBranchAt(cur.keys)
+		sep := cur.keys[m]
+		right.keys = slices.Clone(cur.keys[m+1:])
+		right.kids = slices.Clone(cur.kids[m+1:])
+		cur.keys, cur.kids = cur.keys[:m], cur.kids[:m+1]
+		t.d.branches++
+		return right, sep
+	}
+	m := len(cur.ents) - 1
+	if !quick {
+		m = t.splitLeafAt(cur.ents)
+	}
+	right.ents = slices.Clone(cur.ents[m:])
+	cur.ents = cur.ents[:m]
+	t.d.leaves++
+	t.link(cur, right)
+	return right, t.separator(cur.ents[m-1].key, right.ents[0].key)
+}
+
+// link puts leaf r right after leaf l.
+func (t *Tree) link(l, r *mnode) {
+	r.prev, r.next = l.id, l.next
+	l.next = r.id
+	if r.next != 0 {
+		le.PutUint64(t.writePage(r.next)[nodeOffPrev:], uint64(r.id))
+	}
+}
+
+// rebalance restores the fill of cur, child i of parent, by merging it with a sibling or,
+// if the two do not fit one page, by sharing their entries evenly. It changes parent in
+// the heap and writes the children.
+func (t *Tree) rebalance(parent *mnode, i int, cur *mnode) {
+	var a, b *mnode // a is left of b
+	if i > 0 {
+		a, b = t.load(parent.kids[i-1], cur.level), cur
+		i--
+	} else {
+		a, b = cur, t.load(parent.kids[1], cur.level)
+	}
+	// parent.keys[i] separates a and b.
+	if cur.leaf() {
+		all := append(slices.Clip(a.ents), b.ents...)
+		if t.weight(&mnode{ents: all}) <= t.leafCapW {
+			a.ents = all
+			a.next = b.next
+			if b.next != 0 {
+				le.PutUint64(t.writePage(b.next)[nodeOffPrev:], uint64(a.id))
+			}
+			t.free(b.id)
+			t.d.leaves--
+			parent.keys = slices.Delete(parent.keys, i, i+1)
+			parent.kids = slices.Delete(parent.kids, i+1, i+2)
+			t.store(a)
+			return
+		}
+		m := t.splitLeafAt(all)
+		a.ents, b.ents = all[:m], all[m:]
+		parent.keys[i] = t.separator(a.ents[m-1].key, b.ents[0].key)
+		t.store(a)
+		t.store(b)
+		return
+	}
+	keys := append(append(slices.Clip(a.keys), parent.keys[i]), b.keys...)
+	kids := append(slices.Clip(a.kids), b.kids...)
+	if merged := (&mnode{level: 1, keys: keys, kids: kids}); t.weight(merged) <= t.branchCapW {
+		a.keys, a.kids = keys, kids
+		t.free(b.id)
+		t.d.branches--
+		parent.keys = slices.Delete(parent.keys, i, i+1)
+		parent.kids = slices.Delete(parent.kids, i+1, i+2)
+		t.store(a)
+		return
+	}
+	m := t.splitBranchAt(keys)
+	a.keys, a.kids = keys[:m], kids[:m+1]
+	parent.keys[i] = keys[m]
+	b.keys, b.kids = keys[m+1:], kids[m+1:]
+	t.store(a)
+	t.store(b)
+}
+
+// Clear removes every entry and frees every page of the tree. It reads the branch pages,
+// and the leaves only if the tree has overflow pages to find.
+func (t *Tree) Clear() error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	t.gen++
+	if t.d.height > 0 {
+		t.freeSubtree(t.d.root, t.d.height-1)
+	}
+	t.d = treeDesc{layout: t.d.layout}
+	return nil
+}
+
+func (t *Tree) freeSubtree(id PageID, level int) {
+	if level == 0 {
+		if t.d.overflow > 0 {
+			p := t.node(id, 0)
+			for i := range nodeCount(p) {
+				if _, v, ovf := t.scell(id, p, i); ovf {
+					t.freeOverflow(id, v)
+				}
+			}
+		}
+		t.free(id)
+		return
+	}
+	p := t.node(id, level)
+	for i := range nodeCount(p) + 1 {
+		t.freeSubtree(t.kid(id, p, i), level-1)
+	}
+	t.free(id)
+}
+
+// Drop frees every page of the tree and, at commit, clears its descriptor slot. The tree
+// cannot be used afterwards; the slot can take a new tree.
+func (t *Tree) Drop() error {
+	if err := t.Clear(); err != nil {
+		return err
+	}
+	t.dropped = true
+	return nil
+}

@@ -1,0 +1,176 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+)
+
+// ErrNoEntry reports a cursor operation that needs an entry where the cursor has none: it
+// was never positioned, ran off an end, or its entry was deleted.
+var ErrNoEntry = errors.New("cursor is not at an entry")
+
+// Cursor walks a tree in key order and can change the value at its position in place. It
+// reads the leaf it stands on once, then moves along the leaf links, so a merge join of
+// cursors over several trees touches each leaf once.
+//
+// If the tree changes other than through the cursor, the cursor finds its key again on its
+// next move: Next goes to the first key after it, Prev to the last key before it.
+type Cursor struct {
+	t   *Tree
+	id  PageID
+	p   []byte
+	i   int
+	gen uint64
+	key []byte // copy of the current key
+	ok  bool
+}
+
+// Cursor returns an unpositioned cursor over t.
+func (t *Tree) Cursor() *Cursor { return &Cursor{t: t} }
+
+// set moves c to entry i of leaf p (p nil: off the end) and returns the entry.
+func (c *Cursor) set(id PageID, p []byte, i int) ([]byte, []byte, bool) {
+	c.id, c.p, c.i, c.gen, c.ok = id, p, i, c.t.gen, p != nil
+	if p == nil {
+		c.key = c.key[:0]
+		return nil, nil, false
+	}
+	k, v := c.t.entryAt(id, p, i)
+	c.key = append(c.key[:0], k...)
+	return k, v, true
+}
+
+// First moves to the smallest key.
+func (c *Cursor) First() (key, value []byte, ok bool) { return c.set(c.t.seekGE(nil)) }
+
+// Last moves to the largest key.
+func (c *Cursor) Last() (key, value []byte, ok bool) { return c.set(c.t.seekLT(nil)) }
+
+// Seek moves to the first key ≥ key.
+func (c *Cursor) Seek(key []byte) (k, v []byte, ok bool) { return c.set(c.t.seekGE(key)) }
+
+// Next moves to the next key.
+func (c *Cursor) Next() (key, value []byte, ok bool) {
+	if !c.ok {
+		return nil, nil, false
+	}
+	if c.gen != c.t.gen {
+		return c.set(c.t.seekGT(c.key))
+	}
+	if c.i+1 < nodeCount(c.p) {
+		return c.set(c.id, c.p, c.i+1)
+	}
+	id, p := c.t.nextLeaf(c.p, false)
+	return c.set(id, p, 0)
+}
+
+// Prev moves to the previous key.
+func (c *Cursor) Prev() (key, value []byte, ok bool) {
+	if !c.ok {
+		return nil, nil, false
+	}
+	if c.gen != c.t.gen {
+		return c.set(c.t.seekLT(c.key))
+	}
+	if c.i > 0 {
+		return c.set(c.id, c.p, c.i-1)
+	}
+	id, p := c.t.nextLeaf(c.p, true)
+	if p == nil {
+		return c.set(0, nil, 0)
+	}
+	return c.set(id, p, nodeCount(p)-1)
+}
+
+// sync finds the cursor's key again after the tree changed, and reports whether it is
+// still there.
+func (c *Cursor) sync() bool {
+	if !c.ok {
+		return false
+	}
+	if c.gen == c.t.gen {
+		return true
+	}
+	id, p, i := c.t.seekGE(c.key)
+	if p == nil || !bytes.Equal(c.t.keyAt(id, p, i), c.key) {
+		return false
+	}
+	c.id, c.p, c.i, c.gen = id, p, i, c.t.gen
+	return true
+}
+
+// Key returns the key at the cursor, or nil if it has none.
+func (c *Cursor) Key() []byte {
+	if !c.sync() {
+		return nil
+	}
+	return c.t.keyAt(c.id, c.p, c.i)
+}
+
+// Value returns the value at the cursor, or nil if it has none.
+func (c *Cursor) Value() []byte {
+	if !c.sync() {
+		return nil
+	}
+	_, v := c.t.entryAt(c.id, c.p, c.i)
+	return v
+}
+
+// SetValue replaces the value at the cursor. With fixed-size values it dirties the leaf
+// and nothing else; a variable-size value that fits the leaf (without taking it below its
+// fill bound) does the same, plus the overflow pages it frees or writes, and one that does
+// not is put as by Put.
+func (c *Cursor) SetValue(value []byte) error {
+	t := c.t
+	if err := t.writable(); err != nil {
+		return err
+	}
+	if !c.sync() {
+		return ErrNoEntry
+	}
+	key := t.keyAt(c.id, c.p, c.i)
+	if err := t.checkEntry(key, value); err != nil {
+		return err
+	}
+	if t.fixed {
+		w := t.writePage(c.id)
+		copy(t.pval(w, c.i), value)
+		t.gen++
+		c.p, c.gen = w, t.gen
+		return nil
+	}
+	ovf := varLeafCell(len(key), len(value)) > maxLeafCell
+	need := 4 + len(key) + len(value)
+	if ovf {
+		need = 4 + len(key) + ovfRefSize
+	}
+	if !t.sfits(c.p, scellLen(c.p, slotOff(c.p, c.i)), need) {
+		_, err := t.Put(c.key, value) // the leaf must split or rebalance
+		return err
+	}
+	stored := value
+	if ovf {
+		stored = make([]byte, ovfRefSize)
+		t.writeOverflow(stored, value)
+	}
+	if _, old, oldOvf := t.scell(c.id, c.p, c.i); oldOvf {
+		t.freeOverflow(c.id, old)
+	}
+	w := t.sreplace(c.id, c.p, c.i, c.key, stored, ovf)
+	t.gen++
+	c.p, c.gen = w, t.gen
+	return nil
+}
+
+// Delete removes the entry at the cursor. The cursor stays between its neighbours: Next
+// moves to the entry after the deleted one, Prev to the one before.
+func (c *Cursor) Delete() error {
+	if err := c.t.writable(); err != nil {
+		return err
+	}
+	if !c.sync() {
+		return ErrNoEntry
+	}
+	_, err := c.t.Delete(c.key)
+	return err
+}

@@ -1,0 +1,151 @@
+package store
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCursorWalksBothWays(t *testing.T) {
+	s := openHeap(t)
+	const n = 1000
+	newTree(t, s, fixed88, n, 1)
+	view(t, s, func(tr *Tree) {
+		c := tr.Cursor()
+		_, _, ok := c.Next()
+		assert.False(t, ok, "an unpositioned cursor has no next")
+		i := uint64(0)
+		for k, v, ok := c.First(); ok; k, v, ok = c.Next() {
+			require.Equal(t, k8(i), k)
+			require.Equal(t, k8(i), v)
+			i++
+		}
+		assert.Equal(t, uint64(n), i)
+		for k, _, ok := c.Last(); ok; k, _, ok = c.Prev() {
+			i--
+			require.Equal(t, k8(i), k)
+		}
+		assert.Zero(t, i)
+		k, _, ok := c.Seek(k8(254))
+		require.True(t, ok)
+		assert.Equal(t, k8(254), k)
+		k, _, _ = c.Prev()
+		assert.Equal(t, k8(253), k, "back across a leaf boundary")
+		assert.Equal(t, k8(253), c.Key())
+		assert.Equal(t, k8(253), c.Value())
+	})
+}
+
+// TestCursorSetValueTouchesOnlyTheLeaf: updating every value through a cursor, as an ECS
+// system does, reads each leaf once and dirties each leaf once, and nothing else.
+func TestCursorSetValueTouchesOnlyTheLeaf(t *testing.T) {
+	s := openHeap(t)
+	const n = 254 * 20
+	newTree(t, s, fixed88, n, 1)
+	st := update(t, s, func(tr *Tree) {
+		c := tr.Cursor()
+		_, _, ok := c.Seek(k8(300))
+		require.True(t, ok)
+		require.NoError(t, c.SetValue(k8(42)))
+		assert.Equal(t, k8(42), c.Value())
+	})
+	assert.Equal(t, uint64(1), st.PagesDirtied)
+	assert.Equal(t, uint64(1), st.ByOwner[testOwner].PagesDirtied)
+
+	st = update(t, s, func(tr *Tree) {
+		c := tr.Cursor()
+		for k, v, ok := c.First(); ok; k, v, ok = c.Next() {
+			require.NoError(t, c.SetValue(k8(DecodeUint64(v)+DecodeUint64(k))))
+		}
+	})
+	assert.Equal(t, uint64(20), st.PagesDirtied, "each leaf once")
+	assert.Equal(t, uint64(20+1), st.PagesRead, "each leaf and the root")
+	view(t, s, func(tr *Tree) {
+		for k, v := range tr.All() {
+			want := 2 * DecodeUint64(k)
+			if DecodeUint64(k) == 300 {
+				want = 342
+			}
+			require.Equal(t, want, DecodeUint64(v))
+		}
+	})
+	checkStore(t, s)
+}
+
+// TestCursorFollowsChanges: a cursor finds its place again after the tree changes under it.
+func TestCursorFollowsChanges(t *testing.T) {
+	s := openHeap(t)
+	newTree(t, s, fixed88, 1000, 2) // 0, 2, …, 1998
+	update(t, s, func(tr *Tree) {
+		c := tr.Cursor()
+		c.Seek(k8(500))
+		_, err := tr.Delete(k8(500))
+		require.NoError(t, err)
+		assert.Nil(t, c.Value(), "its entry is gone")
+		assert.ErrorIs(t, c.SetValue(k8(1)), ErrNoEntry)
+		_, err = tr.Put(k8(501), k8(501))
+		require.NoError(t, err)
+		k, _, ok := c.Next()
+		require.True(t, ok)
+		assert.Equal(t, k8(501), k)
+		k, _, _ = c.Prev()
+		assert.Equal(t, k8(498), k)
+		// Delete through the cursor, walking: every other key.
+		for k, _, ok := c.First(); ok; k, _, ok = c.Next() {
+			if DecodeUint64(k)%4 == 0 {
+				require.NoError(t, c.Delete())
+			}
+		}
+		assert.Equal(t, uint64(1000-499), tr.Len(), "500 of the keys were multiples of 4, 500 itself already gone")
+	})
+	view(t, s, func(tr *Tree) {
+		for k := range tr.All() {
+			assert.NotZero(t, DecodeUint64(k)%4)
+		}
+	})
+	checkStore(t, s)
+}
+
+// TestCursorSetValueVariable: a variable-size value is replaced in place while the leaf has
+// room, and through a split (as by Put) when it has not.
+func TestCursorSetValueVariable(t *testing.T) {
+	s := openHeap(t)
+	newTree(t, s, varVar, 0, 1)
+	update(t, s, func(tr *Tree) {
+		for i := range uint64(200) {
+			_, err := tr.Put(k8(i), bytes.Repeat([]byte{1}, 30))
+			require.NoError(t, err)
+		}
+	})
+	st := update(t, s, func(tr *Tree) {
+		c := tr.Cursor()
+		c.Seek(k8(7))
+		require.NoError(t, c.SetValue([]byte("short")))
+	})
+	assert.Equal(t, uint64(1), st.PagesDirtied)
+	update(t, s, func(tr *Tree) {
+		c := tr.Cursor()
+		for _, _, ok := c.First(); ok; _, _, ok = c.Next() {
+			require.NoError(t, c.SetValue(bytes.Repeat([]byte{2}, 300)))
+		}
+		c.Seek(k8(9))
+		require.NoError(t, c.SetValue(bytes.Repeat([]byte{3}, 9000)))
+		assert.Equal(t, bytes.Repeat([]byte{3}, 9000), c.Value())
+	})
+	view(t, s, func(tr *Tree) {
+		n := 0
+		for k, v := range tr.All() {
+			if DecodeUint64(k) == 9 {
+				assert.Len(t, v, 9000)
+			} else {
+				assert.Equal(t, bytes.Repeat([]byte{2}, 300), v)
+			}
+			n++
+		}
+		assert.Equal(t, 200, n)
+		assert.Greater(t, tr.Stats().PagesByLevel[0], uint64(10))
+	})
+	checkStore(t, s)
+}
