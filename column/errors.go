@@ -1,0 +1,23 @@
+package column
+
+import "errors"
+
+// Errors of the column layer, returned wrapped with the column, entity and values they
+// concern. A write that fails with any of them changes nothing.
+var (
+	// ErrType reports a value of the wrong type for its column, or a type that a column
+	// cannot hold.
+	ErrType = errors.New("wrong type")
+	// ErrTooLong reports a string or byte slice longer than its column's MaxLen.
+	ErrTooLong = errors.New("value too long")
+	// ErrRange reports a number that does not fit its column's type.
+	ErrRange = errors.New("value out of range")
+	// ErrNaN reports a NaN float, which has no place in a value order.
+	ErrNaN = errors.New("NaN cannot be stored")
+	// ErrNotIndexed reports a value lookup on a column without Indexed.
+	ErrNotIndexed = errors.New("column is not indexed")
+	// ErrMulti reports a single-value operation on a Multi column, or the reverse.
+	ErrMulti = errors.New("wrong operation for the column's multiplicity")
+	// ErrNoColumn reports a name that is not a column of the store.
+	ErrNoColumn = errors.New("no such column")
+)

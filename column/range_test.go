@@ -1,0 +1,124 @@
+package column_test
+
+import (
+	"cmp"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stablegraph/stablegraph/column"
+	"github.com/stablegraph/stablegraph/entity"
+)
+
+// TestRangeModel checks index ranges with every kind of bound, ascending and descending,
+// against a brute-force filter of the values, for an integer and a string column.
+func TestRangeModel(t *testing.T) {
+	seed := rand.Uint64()
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 0))
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	num := column.Define[int16](s, "num", column.Indexed())
+	str := column.Define[string](s, "str", column.MaxLen(3), column.Indexed(), column.Multi())
+	db := openDB(t, s)
+	nums := map[entity.ID]int16{}
+	strs := map[entity.ID][]string{}
+	spawn(t, db, k, 3000, func(tx *entity.Tx, _ int, id entity.ID) error {
+		if r.IntN(4) > 0 {
+			v := int16(r.IntN(41) - 20)
+			nums[id] = v
+			require.NoError(t, num.Set(tx, id, v))
+		}
+		for range r.IntN(3) {
+			v := randString(r, 3)
+			if !slices.Contains(strs[id], v) {
+				strs[id] = append(strs[id], v)
+			}
+			require.NoError(t, str.Add(tx, id, v))
+		}
+		return nil
+	})
+	bound := func(v any) column.Bound {
+		switch r.IntN(3) {
+		case 0:
+			return column.Open
+		case 1:
+			return column.Incl(v)
+		}
+		return column.Excl(v)
+	}
+	// in reports whether a value that compares cmpLo with lo and cmpHi with hi is in range.
+	in := func(lo, hi column.Bound, cmpLo, cmpHi int) bool {
+		okLo := lo.Kind == column.Unbounded || cmpLo > 0 || cmpLo == 0 && lo.Kind == column.Inclusive
+		okHi := hi.Kind == column.Unbounded || cmpHi < 0 || cmpHi == 0 && hi.Kind == column.Inclusive
+		return okLo && okHi
+	}
+	type hit struct {
+		id entity.ID
+		v  string
+	}
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		for range 300 {
+			lo, hi := bound(r.IntN(41)-20), bound(r.IntN(41)-20)
+			desc := r.IntN(2) == 0
+			var want []entity.ID
+			for _, id := range slices.Sorted(maps.Keys(nums)) {
+				v := int(nums[id])
+				var cl, ch int
+				if lo.Kind != column.Unbounded {
+					cl = cmp.Compare(v, lo.Value.(int))
+				}
+				if hi.Kind != column.Unbounded {
+					ch = cmp.Compare(v, hi.Value.(int))
+				}
+				if in(lo, hi, cl, ch) {
+					want = append(want, id)
+				}
+			}
+			bm, err := num.Dyn().Range(tx, lo, hi)
+			require.NoError(t, err)
+			assert.Equal(t, len(want), int(bm.GetCardinality()), "seed %d: %v %v", seed, lo, hi)
+			slices.SortStableFunc(want, func(a, b entity.ID) int { return cmp.Compare(nums[a], nums[b]) })
+			if desc {
+				slices.Reverse(want)
+			}
+			seq, err := num.ByValue(tx, lo, hi, desc)
+			require.NoError(t, err)
+			var got []entity.ID
+			for id := range seq {
+				got = append(got, id)
+			}
+			require.Equal(t, want, got, "seed %d: %v %v desc %v", seed, lo, hi, desc)
+
+			slo, shi := bound(randString(r, 3)), bound(randString(r, 3))
+			var wantS []hit
+			for _, id := range slices.Sorted(maps.Keys(strs)) {
+				for _, v := range strs[id] {
+					var cl, ch int
+					if slo.Kind != column.Unbounded {
+						cl = cmp.Compare(v, slo.Value.(string))
+					}
+					if shi.Kind != column.Unbounded {
+						ch = cmp.Compare(v, shi.Value.(string))
+					}
+					if in(slo, shi, cl, ch) {
+						wantS = append(wantS, hit{id, v})
+					}
+				}
+			}
+			slices.SortStableFunc(wantS, func(a, b hit) int { return cmp.Or(cmp.Compare(a.v, b.v), cmp.Compare(a.id, b.id)) })
+			sseq, err := str.ByValue(tx, slo, shi, false)
+			require.NoError(t, err)
+			var gotS []hit
+			for id, v := range sseq {
+				gotS = append(gotS, hit{id, v})
+			}
+			require.Equal(t, wantS, gotS, "seed %d: %q %q", seed, slo, shi)
+		}
+		return nil
+	}))
+}

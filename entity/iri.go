@@ -1,0 +1,141 @@
+package entity
+
+import (
+	"fmt"
+
+	"github.com/stablegraph/stablegraph/uri"
+)
+
+// URI returns the URI of entity id: ic://<scope>/<kind>/<id>. It fails with ErrScope if the
+// store has no scope, and with ErrNoEntity for an unknown or deleted entity.
+func (tx *Tx) URI(id ID) (uri.EntityURI, error) {
+	k, err := tx.KindOf(id)
+	if err != nil {
+		return uri.EntityURI{}, err
+	}
+	if tx.db.scope.IsZero() {
+		return uri.EntityURI{}, fmt.Errorf("URI of #%d: %w: the store has no scope (give one in Options.Scope)", id, ErrScope)
+	}
+	return uri.EntityURI{Scope: tx.db.scope, Kind: k.name, ID: uint64(id)}, nil
+}
+
+// Resolve returns the live entity that r names. An absolute r must carry the store's scope
+// (ErrScope otherwise); a kind in r must be the entity's kind (ErrWrongKind otherwise, or
+// ErrNoKind for a kind the store lacks).
+func (tx *Tx) Resolve(r uri.Ref) (ID, error) {
+	if err := r.Validate(); err != nil {
+		return 0, err
+	}
+	if r.IsAbsolute() && r.Scope != tx.db.scope {
+		return 0, fmt.Errorf("%s: %w: this store is %s", r, ErrScope, scopeText(tx.db.scope))
+	}
+	id := ID(r.ID)
+	k, err := tx.KindOf(id)
+	if err != nil {
+		if r.Kind != "" {
+			if _, ok := tx.Kind(r.Kind); !ok {
+				return 0, fmt.Errorf("%s: kind %q: %w", r, r.Kind, ErrNoKind)
+			}
+		}
+		return 0, fmt.Errorf("%s: %w", r, err)
+	}
+	if r.Kind != "" && r.Kind != k.name {
+		if _, ok := tx.Kind(r.Kind); !ok {
+			return 0, fmt.Errorf("%s: kind %q: %w", r, r.Kind, ErrNoKind)
+		}
+		return 0, fmt.Errorf("%s: %w: #%d is a %s", r, ErrWrongKind, id, k.name)
+	}
+	return id, nil
+}
+
+func scopeText(s uri.Scope) string {
+	if s.IsZero() {
+		return "without a scope"
+	}
+	return s.String()
+}
+
+// SetIRI gives entity id the external IRI iri (at most MaxIRI bytes), replacing any IRI it
+// had. It fails with ErrIRITaken if another entity carries iri.
+func (tx *Tx) SetIRI(id ID, iri string) error {
+	if iri == "" || len(iri) > MaxIRI {
+		return fmt.Errorf("%w: %d bytes, want 1 to %d", ErrIRI, len(iri), MaxIRI)
+	}
+	if !tx.Exists(id) {
+		return fmt.Errorf("set IRI of #%d: %w", id, ErrNoEntity)
+	}
+	fwd := tx.Must(tx.VarTree(VarIRI, 0, true))
+	idx := tx.Must(tx.VarTree(VarIRI, 1, true))
+	if v, ok := idx.Get([]byte(iri)); ok {
+		if other := FromKey(v); other != id {
+			return fmt.Errorf("set IRI of #%d: %w: <%s> is #%d's", id, ErrIRITaken, iri, other)
+		}
+		return nil
+	}
+	if err := tx.clearIRI(id); err != nil {
+		return err
+	}
+	key := Key(id)
+	if _, err := fwd.Put(key[:], []byte(iri)); err != nil {
+		return err
+	}
+	_, err := idx.Put([]byte(iri), key[:])
+	return err
+}
+
+// clearIRI removes id's IRI, if it has one.
+func (tx *Tx) clearIRI(id ID) error {
+	fwd := tx.Must(tx.VarTree(VarIRI, 0, true))
+	key := Key(id)
+	old, ok := fwd.Get(key[:])
+	if !ok {
+		return nil
+	}
+	old = append([]byte(nil), old...)
+	if _, err := fwd.Delete(key[:]); err != nil {
+		return err
+	}
+	_, err := tx.Must(tx.VarTree(VarIRI, 1, true)).Delete(old)
+	return err
+}
+
+// IRI returns the external IRI of entity id, if it has one.
+func (tx *Tx) IRI(id ID) (string, bool) {
+	key := Key(id)
+	v, ok := tx.sys(VarIRI, 0).Get(key[:])
+	return string(v), ok
+}
+
+// ByIRI returns the entity that carries the external IRI iri.
+func (tx *Tx) ByIRI(iri string) (ID, bool) {
+	if iri == "" || len(iri) > MaxIRI {
+		return 0, false
+	}
+	v, ok := tx.sys(VarIRI, 1).Get([]byte(iri))
+	if !ok {
+		return 0, false
+	}
+	return FromKey(v), true
+}
+
+// Intern returns the entity of kind k that carries the IRI iri, creating it if no entity
+// does: the way an importer maps an external node to a local entity. It fails with
+// ErrWrongKind if the IRI belongs to an entity of another kind.
+func (k *Kind) Intern(tx *Tx, iri string) (ID, error) {
+	if id, ok := tx.ByIRI(iri); ok {
+		if kk, err := tx.KindOf(id); err != nil {
+			return 0, err
+		} else if kk.name != k.name {
+			return 0, fmt.Errorf("<%s>: %w: #%d is a %s, not a %s", iri, ErrWrongKind, id, kk.name, k.name)
+		}
+		return id, nil
+	}
+	if iri == "" || len(iri) > MaxIRI {
+		return 0, fmt.Errorf("%w: %d bytes, want 1 to %d", ErrIRI, len(iri), MaxIRI)
+	}
+	id, err := k.New(tx)
+	if err != nil {
+		return 0, err
+	}
+	return id, tx.SetIRI(id, iri)
+}

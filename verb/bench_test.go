@@ -1,0 +1,78 @@
+package verb_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/store"
+	"github.com/stablegraph/stablegraph/verb"
+)
+
+// benchGraph is 100 000 nodes, each with out-degree 10 to random nodes.
+func benchGraph(b *testing.B) (*entity.DB, *verb.Verb) {
+	const n = 100_000
+	s := entity.NewSchema()
+	node := s.Kind("node")
+	likes := verb.Define(s, "likes")
+	db := openDB(b, s)
+	spawn(b, db, node, n)
+	r := rand.New(rand.NewPCG(3, 4))
+	for from := 1; from <= n; from += 10_000 {
+		if err := db.Update(func(tx *entity.Tx) error {
+			for s := from; s < from+10_000; s++ {
+				for range 10 {
+					if err := likes.Link(tx, entity.ID(s), entity.ID(1+r.IntN(n))); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return db, likes
+}
+
+// BenchmarkLink adds one random edge per op, one message per op.
+func BenchmarkLink(b *testing.B) {
+	db, likes := benchGraph(b)
+	r := rand.New(rand.NewPCG(5, 6))
+	var pages, dirtied uint64
+	for b.Loop() {
+		st, err := db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error {
+			return likes.Link(tx, entity.ID(1+r.IntN(100_000)), entity.ID(1+r.IntN(100_000)))
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages += st.PagesAccessed
+		dirtied += st.PagesDirtied
+	}
+	b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
+	b.ReportMetric(float64(dirtied)/float64(b.N), "dirtied/op")
+}
+
+// BenchmarkObjects reads the objects of one random subject per op (about 10), one message
+// per op.
+func BenchmarkObjects(b *testing.B) {
+	db, likes := benchGraph(b)
+	r := rand.New(rand.NewPCG(5, 6))
+	var pages uint64
+	n := 0
+	for b.Loop() {
+		st, err := db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
+			for range likes.Objects(tx, entity.ID(1+r.IntN(100_000))) {
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages += st.PagesRead
+	}
+	b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
+	b.ReportMetric(float64(n)/float64(b.N), "objects/op")
+}

@@ -1,0 +1,367 @@
+package verb
+
+import (
+	"bytes"
+	"fmt"
+	"iter"
+
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/store"
+)
+
+// Tree indexes of a verb's variable.
+const (
+	forward = 0 // (subject, object)
+	reverse = 1 // (object, subject)
+)
+
+// edgeLayout is the layout of both trees: two IDs, no value.
+var edgeLayout = store.Layout{KeySize: 2 * entity.KeySize, ValueSize: 0}
+
+// Verb is a relation between entities: a set of (subject, object) edges kept in two trees,
+// forward (subject, object) and reverse (object, subject), each keyed by two 8-byte
+// big-endian IDs with empty values, so both directions are range scans.
+type Verb struct {
+	name string
+	cfg  config
+}
+
+// Define declares the verb called name in schema s and returns it. A definition that
+// cannot be accepted is recorded in s: Open (and s.Err) return the error.
+func Define(s *entity.Schema, name string, opts ...Option) *Verb {
+	v := &Verb{name: name, cfg: config{state: store.Active}}
+	for _, o := range opts {
+		o(&v.cfg)
+	}
+	s.Add(v)
+	return v
+}
+
+// Lookup returns the verb called name as the catalog holds it, for programs that do not
+// declare it. It fails with ErrNoVerb if the catalog has no verb of that name.
+func Lookup(tx *entity.Tx, name string) (*Verb, error) {
+	v, ok := tx.Var(name)
+	if !ok || v.Role != store.RoleVerb {
+		return nil, fmt.Errorf("%q: %w", name, ErrNoVerb)
+	}
+	return fromVar(v)
+}
+
+func fromVar(v store.Var) (*Verb, error) {
+	card, err := ParseCardinality(v.Attrs)
+	if err != nil || len(v.Trees) != 2 {
+		return nil, fmt.Errorf("%w: verb %q: attributes %q, %d trees", store.ErrCorrupt, v.Name, v.Attrs, len(v.Trees))
+	}
+	return &Verb{name: v.Name, cfg: config{card: card, state: v.State, iri: v.IRI}}, nil
+}
+
+// Verbs returns every verb in the catalog, sorted by name, whatever its state. Verbs whose
+// definition this version cannot read are left out.
+func Verbs(tx *entity.Tx) []*Verb {
+	var out []*Verb
+	for _, v := range tx.Vars() {
+		if v.Role != store.RoleVerb {
+			continue
+		}
+		if vb, err := fromVar(v); err == nil {
+			out = append(out, vb)
+		}
+	}
+	return out
+}
+
+// Name returns the verb's name.
+func (v *Verb) Name() string { return v.name }
+
+// String returns the verb's name and cardinality, as in "member_of [many-to-one]".
+func (v *Verb) String() string { return fmt.Sprintf("%s [%s]", v.name, v.cfg.card) }
+
+// Cardinality returns the verb's cardinality.
+func (v *Verb) Cardinality() Cardinality { return v.cfg.card }
+
+// State returns the verb's state as declared, or as the catalog held it at Lookup.
+func (v *Verb) State() store.State { return v.cfg.state }
+
+// IRI returns the IRI behind an imported verb name, or "".
+func (v *Verb) IRI() string { return v.cfg.iri }
+
+// Defs returns the verb's catalog variable; it makes Verb an entity.Member.
+func (v *Verb) Defs() []store.VarDef {
+	return []store.VarDef{{
+		Name: v.name, Role: store.RoleVerb, Type: "edge", Attrs: v.cfg.card.String(), IRI: v.cfg.iri,
+		Trees: []store.Layout{edgeLayout, edgeLayout}, State: v.cfg.state,
+	}}
+}
+
+// Bind checks the verb against an opened DB; it makes Verb an entity.Member.
+func (v *Verb) Bind(db *entity.DB) error {
+	return db.View(func(tx *entity.Tx) error {
+		got, err := Lookup(tx, v.name)
+		if err != nil {
+			return err
+		}
+		if got.cfg.card != v.cfg.card {
+			return fmt.Errorf("%w: verb %q is %s in the store, declared %s", store.ErrIncompatibleSchema, v.name, got.cfg.card, v.cfg.card)
+		}
+		return nil
+	})
+}
+
+// edge returns the 16-byte key (a, b).
+func edge(a, b entity.ID) [16]byte {
+	var k [16]byte
+	entity.AppendKey(k[:0], a)
+	entity.AppendKey(k[8:8], b)
+	return k
+}
+
+// prefix returns the keys [lo, hi) of the edges whose first ID is id; hi is nil for the
+// largest ID.
+func prefix(id entity.ID) (lo, hi []byte) {
+	k := entity.Key(id)
+	lo = k[:]
+	if id != ^entity.ID(0) {
+		k2 := entity.Key(id + 1)
+		hi = k2[:]
+	}
+	return lo, hi
+}
+
+// first returns the first edge whose first ID is id, if any.
+func first(t *store.Tree, id entity.ID) (entity.ID, bool) {
+	lo, _ := prefix(id)
+	k, _, ok := t.Seek(lo)
+	if !ok || !bytes.HasPrefix(k, lo) {
+		return 0, false
+	}
+	return entity.FromKey(k[8:]), true
+}
+
+func (v *Verb) trees(tx *entity.Tx, write bool) (fwd, rev *store.Tree, err error) {
+	if write && !tx.Writable() {
+		return nil, nil, fmt.Errorf("verb %q: %w", v.name, store.ErrTxReadOnly)
+	}
+	if fwd, err = tx.VarTree(v.name, forward, write); err != nil {
+		return nil, nil, err
+	}
+	if rev, err = tx.VarTree(v.name, reverse, write); err != nil {
+		return nil, nil, err
+	}
+	return fwd, rev, nil
+}
+
+// Link adds the edge s → o; adding an edge that exists is a no-op. Both entities must exist
+// (entity.ErrNoEntity). A link the cardinality forbids fails with ErrCardinality. It touches
+// both trees (height pages each, one leaf dirtied each) and $kind.
+func (v *Verb) Link(tx *entity.Tx, s, o entity.ID) error {
+	fwd, rev, err := v.trees(tx, true)
+	if err != nil {
+		return err
+	}
+	for _, id := range []entity.ID{s, o} {
+		if !tx.Exists(id) {
+			return fmt.Errorf("verb %q: link #%d → #%d: #%d: %w", v.name, s, o, id, entity.ErrNoEntity)
+		}
+	}
+	k := edge(s, o)
+	if fwd.Has(k[:]) {
+		return nil
+	}
+	c := v.cfg.card
+	if c == CardManyToOne || c == CardOneToOne {
+		if other, ok := first(fwd, s); ok {
+			return fmt.Errorf("verb %q is %s: link #%d → #%d: %w: #%d already has the edge #%d → #%d",
+				v.name, c, s, o, ErrCardinality, s, s, other)
+		}
+	}
+	if c == CardOneToMany || c == CardOneToOne {
+		if other, ok := first(rev, o); ok {
+			return fmt.Errorf("verb %q is %s: link #%d → #%d: %w: #%d already has the edge #%d → #%d",
+				v.name, c, s, o, ErrCardinality, o, other, o)
+		}
+	}
+	if _, err := fwd.Put(k[:], nil); err != nil {
+		return err
+	}
+	r := edge(o, s)
+	_, err = rev.Put(r[:], nil)
+	return err
+}
+
+// Unlink removes the edge s → o and reports whether it was there.
+func (v *Verb) Unlink(tx *entity.Tx, s, o entity.ID) (bool, error) {
+	fwd, rev, err := v.trees(tx, true)
+	if err != nil {
+		return false, err
+	}
+	return unlink(fwd, rev, s, o)
+}
+
+func unlink(fwd, rev *store.Tree, s, o entity.ID) (bool, error) {
+	k := edge(s, o)
+	found, err := fwd.Delete(k[:])
+	if err != nil || !found {
+		return found, err
+	}
+	r := edge(o, s)
+	_, err = rev.Delete(r[:])
+	return true, err
+}
+
+// Has reports whether the edge s → o exists.
+func (v *Verb) Has(tx *entity.Tx, s, o entity.ID) (bool, error) {
+	fwd, err := tx.VarTree(v.name, forward, false)
+	if err != nil {
+		return false, err
+	}
+	k := edge(s, o)
+	return fwd.Has(k[:]), nil
+}
+
+// Forward returns the (subject, object) tree, for page estimates. It aborts the message if
+// the verb is retired.
+func (v *Verb) Forward(tx *entity.Tx) *store.Tree { return tx.Must(tx.VarTree(v.name, forward, false)) }
+
+// Reverse returns the (object, subject) tree, for page estimates. It aborts the message if
+// the verb is retired.
+func (v *Verb) Reverse(tx *entity.Tx) *store.Tree { return tx.Must(tx.VarTree(v.name, reverse, false)) }
+
+// seconds iterates over the second IDs of the edges of t whose first ID is id.
+func seconds(t *store.Tree, id entity.ID) iter.Seq[entity.ID] {
+	return func(yield func(entity.ID) bool) {
+		lo, hi := prefix(id)
+		for k := range t.Ascend(lo, hi) {
+			if !yield(entity.FromKey(k[8:])) {
+				return
+			}
+		}
+	}
+}
+
+func bitmapOf(seq iter.Seq[entity.ID]) *roaring64.Bitmap {
+	bm := roaring64.New()
+	for id := range seq {
+		bm.Add(uint64(id))
+	}
+	return bm
+}
+
+// Objects iterates over the objects of subject s in ID order. For d objects it touches
+// about height + d / leaf-capacity pages of the forward tree. It aborts the message if the
+// verb is retired.
+func (v *Verb) Objects(tx *entity.Tx, s entity.ID) iter.Seq[entity.ID] {
+	return func(yield func(entity.ID) bool) {
+		for o := range seconds(v.Forward(tx), s) {
+			if !yield(o) {
+				return
+			}
+		}
+	}
+}
+
+// Subjects iterates over the subjects of object o in ID order, from the reverse tree. It
+// aborts the message if the verb is retired.
+func (v *Verb) Subjects(tx *entity.Tx, o entity.ID) iter.Seq[entity.ID] {
+	return func(yield func(entity.ID) bool) {
+		for s := range seconds(v.Reverse(tx), o) {
+			if !yield(s) {
+				return
+			}
+		}
+	}
+}
+
+// ObjectsBitmap returns the objects of subject s.
+func (v *Verb) ObjectsBitmap(tx *entity.Tx, s entity.ID) *roaring64.Bitmap {
+	return bitmapOf(v.Objects(tx, s))
+}
+
+// SubjectsBitmap returns the subjects of object o.
+func (v *Verb) SubjectsBitmap(tx *entity.Tx, o entity.ID) *roaring64.Bitmap {
+	return bitmapOf(v.Subjects(tx, o))
+}
+
+// ObjectsOf returns the union of the objects of the given subjects. It seeks once per
+// subject, in ID order and forward only, so each leaf is read at most once. It aborts the
+// message if the verb is retired.
+func (v *Verb) ObjectsOf(tx *entity.Tx, subjects *roaring64.Bitmap) *roaring64.Bitmap {
+	return follow(v.Forward(tx), subjects)
+}
+
+// SubjectsOf returns the union of the subjects of the given objects, as ObjectsOf does.
+func (v *Verb) SubjectsOf(tx *entity.Tx, objects *roaring64.Bitmap) *roaring64.Bitmap {
+	return follow(v.Reverse(tx), objects)
+}
+
+// follow returns the second IDs of the edges of t whose first ID is in ids.
+func follow(t *store.Tree, ids *roaring64.Bitmap) *roaring64.Bitmap {
+	out := roaring64.New()
+	p := entity.NewProber(t)
+	it := ids.Iterator()
+	for it.HasNext() {
+		id := entity.ID(it.Next())
+		key := entity.Key(id)
+		k, _, ok := p.SeekGE(key[:])
+		if !ok {
+			break
+		}
+		for ok && bytes.HasPrefix(k, key[:]) {
+			out.Add(uint64(entity.FromKey(k[8:])))
+			k, _, ok = p.Next()
+		}
+	}
+	return out
+}
+
+// count returns the number of edges of t whose first ID is id.
+func count(t *store.Tree, id entity.ID) uint64 {
+	var n uint64
+	for range seconds(t, id) {
+		n++
+	}
+	return n
+}
+
+// OutDegree returns the number of objects of subject s. It reads the edges, about height +
+// d / leaf-capacity pages.
+func (v *Verb) OutDegree(tx *entity.Tx, s entity.ID) uint64 { return count(v.Forward(tx), s) }
+
+// InDegree returns the number of subjects of object o.
+func (v *Verb) InDegree(tx *entity.Tx, o entity.ID) uint64 { return count(v.Reverse(tx), o) }
+
+// Len returns the number of edges, in O(1).
+func (v *Verb) Len(tx *entity.Tx) uint64 { return v.Forward(tx).Len() }
+
+// All iterates over every edge (subject, object) in subject, then object order.
+func (v *Verb) All(tx *entity.Tx) iter.Seq2[entity.ID, entity.ID] {
+	return func(yield func(entity.ID, entity.ID) bool) {
+		for k := range v.Forward(tx).All() {
+			if !yield(entity.FromKey(k), entity.FromKey(k[8:])) {
+				return
+			}
+		}
+	}
+}
+
+// deleteEntity removes every edge of id, in both directions.
+func deleteEntity(fwd, rev *store.Tree, id entity.ID) error {
+	for _, dir := range []struct{ from, to *store.Tree }{{fwd, rev}, {rev, fwd}} {
+		var others []entity.ID
+		for o := range seconds(dir.from, id) {
+			others = append(others, o)
+		}
+		for _, o := range others {
+			if _, err := unlink(dir.from, dir.to, id, o); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func init() {
+	entity.RegisterDeleter(store.RoleVerb, func(_ *entity.Tx, _ store.Var, trees []*store.Tree, id entity.ID) error {
+		return deleteEntity(trees[forward], trees[reverse], id)
+	})
+}

@@ -1,0 +1,256 @@
+package verb_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/store"
+	"github.com/stablegraph/stablegraph/verb"
+)
+
+func openDB(t testing.TB, s *entity.Schema) *entity.DB {
+	t.Helper()
+	st, err := store.OpenMemory(store.NewHeapMemory(0), nil)
+	require.NoError(t, err)
+	db, err := entity.Open(st, s, nil)
+	require.NoError(t, err)
+	return db
+}
+
+func spawn(t testing.TB, db *entity.DB, k *entity.Kind, n int) {
+	t.Helper()
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		for range n {
+			if _, err := k.New(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+func TestLinkAndFollow(t *testing.T) {
+	s := entity.NewSchema()
+	node := s.Kind("node")
+	likes := verb.Define(s, "likes")
+	db := openDB(t, s)
+	spawn(t, db, node, 6)
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		for _, e := range [][2]entity.ID{{1, 2}, {1, 3}, {2, 3}, {4, 3}, {3, 3}, {1, 2}} {
+			require.NoError(t, likes.Link(tx, e[0], e[1]))
+		}
+		return nil
+	}))
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		assert.Equal(t, uint64(5), likes.Len(tx), "linking an edge twice is a no-op")
+		assert.Equal(t, []entity.ID{2, 3}, slices.Collect(likes.Objects(tx, 1)))
+		assert.Equal(t, []entity.ID{1, 2, 3, 4}, slices.Collect(likes.Subjects(tx, 3)))
+		assert.Equal(t, []uint64{2, 3}, likes.ObjectsBitmap(tx, 1).ToArray())
+		assert.Equal(t, []uint64{1, 2, 3, 4}, likes.SubjectsBitmap(tx, 3).ToArray())
+		assert.Equal(t, uint64(2), likes.OutDegree(tx, 1))
+		assert.Equal(t, uint64(4), likes.InDegree(tx, 3))
+		assert.Equal(t, uint64(0), likes.OutDegree(tx, 6))
+		has, err := likes.Has(tx, 4, 3)
+		require.NoError(t, err)
+		assert.True(t, has)
+		has, _ = likes.Has(tx, 3, 4)
+		assert.False(t, has)
+		assert.Equal(t, []uint64{2, 3}, likes.ObjectsOf(tx, roaring64.BitmapOf(1, 2, 5, 6)).ToArray())
+		assert.Equal(t, []uint64{1, 2, 3, 4}, likes.SubjectsOf(tx, roaring64.BitmapOf(2, 3)).ToArray())
+		return nil
+	}))
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		found, err := likes.Unlink(tx, 1, 3)
+		require.NoError(t, err)
+		assert.True(t, found)
+		found, err = likes.Unlink(tx, 1, 3)
+		require.NoError(t, err)
+		assert.False(t, found)
+		assert.Equal(t, []entity.ID{2, 3, 4}, slices.Collect(likes.Subjects(tx, 3)))
+		err = likes.Link(tx, 1, 99)
+		assert.ErrorIs(t, err, entity.ErrNoEntity)
+		assert.ErrorContains(t, err, "#99")
+		return tx.CheckStore()
+	}))
+}
+
+func TestCardinality(t *testing.T) {
+	s := entity.NewSchema()
+	n := s.Kind("n")
+	verbs := map[string]*verb.Verb{
+		"m2m": verb.Define(s, "m2m", verb.ManyToMany()),
+		"m2o": verb.Define(s, "m2o", verb.ManyToOne()),
+		"o2m": verb.Define(s, "o2m", verb.OneToMany()),
+		"o2o": verb.Define(s, "o2o", verb.OneToOne()),
+	}
+	db := openDB(t, s)
+	spawn(t, db, n, 4)
+	// After 1 → 2: may 1 → 3 (a second object) and 4 → 2 (a second subject) follow?
+	for _, tc := range []struct {
+		verb                  string
+		secondObj, secondSubj bool
+	}{
+		{"m2m", true, true}, {"m2o", false, true}, {"o2m", true, false}, {"o2o", false, false},
+	} {
+		t.Run(tc.verb, func(t *testing.T) {
+			v := verbs[tc.verb]
+			require.NoError(t, db.Update(func(tx *entity.Tx) error {
+				require.NoError(t, v.Link(tx, 1, 2))
+				require.NoError(t, v.Link(tx, 1, 2), "relinking an edge is a no-op whatever the cardinality")
+				err := v.Link(tx, 1, 3)
+				if tc.secondObj {
+					assert.NoError(t, err)
+				} else {
+					assert.ErrorIs(t, err, verb.ErrCardinality)
+					assert.EqualError(t, err, fmt.Sprintf("verb %q is %s: link #1 → #3: cardinality violated: #1 already has the edge #1 → #2", tc.verb, v.Cardinality()))
+				}
+				err = v.Link(tx, 4, 2)
+				if tc.secondSubj {
+					assert.NoError(t, err)
+				} else {
+					assert.ErrorIs(t, err, verb.ErrCardinality)
+					assert.EqualError(t, err, fmt.Sprintf("verb %q is %s: link #4 → #2: cardinality violated: #2 already has the edge #1 → #2", tc.verb, v.Cardinality()))
+				}
+				return nil
+			}))
+		})
+	}
+	// A cardinality is part of the verb's shape: changing it is refused before anything is written.
+	s2 := entity.NewSchema()
+	verb.Define(s2, "m2m", verb.ManyToOne())
+	verb.Define(s2, "brand_new")
+	_, err := entity.Open(db.Store(), s2, nil)
+	require.ErrorIs(t, err, store.ErrIncompatibleSchema)
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		_, err := verb.Lookup(tx, "brand_new")
+		assert.ErrorIs(t, err, verb.ErrNoVerb)
+		return nil
+	}))
+}
+
+func TestLookup(t *testing.T) {
+	s := entity.NewSchema()
+	n := s.Kind("n")
+	verb.Define(s, "owns", verb.OneToMany(), verb.IRI("http://example.org/owns"))
+	db := openDB(t, s)
+	spawn(t, db, n, 2)
+	db2, err := entity.Open(db.Store(), nil, nil)
+	require.NoError(t, err)
+	require.NoError(t, db2.Update(func(tx *entity.Tx) error {
+		v, err := verb.Lookup(tx, "owns")
+		require.NoError(t, err)
+		assert.Equal(t, verb.CardOneToMany, v.Cardinality())
+		assert.Equal(t, "http://example.org/owns", v.IRI())
+		assert.Equal(t, store.Active, v.State())
+		require.NoError(t, v.Link(tx, 1, 2))
+		assert.ErrorIs(t, v.Link(tx, 2, 2), verb.ErrCardinality)
+		assert.Len(t, verb.Verbs(tx), 1)
+		_, err = verb.Lookup(tx, "n")
+		assert.ErrorIs(t, err, verb.ErrNoVerb, "a kind is not a verb")
+		return nil
+	}))
+}
+
+// TestFollowModel checks ObjectsOf and SubjectsOf against a map over random graphs.
+func TestFollowModel(t *testing.T) {
+	seed := rand.Uint64()
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 0))
+	s := entity.NewSchema()
+	n := s.Kind("n")
+	v := verb.Define(s, "e")
+	db := openDB(t, s)
+	const N = 3000
+	spawn(t, db, n, N)
+	out := map[entity.ID][]entity.ID{}
+	in := map[entity.ID][]entity.ID{}
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		for range 20_000 {
+			a, b := entity.ID(1+r.IntN(N)), entity.ID(1+r.IntN(N))
+			if has, _ := v.Has(tx, a, b); !has {
+				out[a] = append(out[a], b)
+				in[b] = append(in[b], a)
+			}
+			require.NoError(t, v.Link(tx, a, b))
+		}
+		return nil
+	}))
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		for range 20 {
+			ids := roaring64.New()
+			for range r.IntN(300) {
+				ids.Add(uint64(1 + r.IntN(N)))
+			}
+			wantOut, wantIn := roaring64.New(), roaring64.New()
+			for _, id := range ids.ToArray() {
+				for _, o := range out[entity.ID(id)] {
+					wantOut.Add(uint64(o))
+				}
+				for _, s := range in[entity.ID(id)] {
+					wantIn.Add(uint64(s))
+				}
+			}
+			assert.True(t, wantOut.Equals(v.ObjectsOf(tx, ids)), "seed %d", seed)
+			assert.True(t, wantIn.Equals(v.SubjectsOf(tx, ids)), "seed %d", seed)
+		}
+		return tx.CheckStore()
+	}))
+}
+
+// TestPagesObjects builds a verb in key order, so that every leaf of its forward tree is full
+// (254 edges of 16 bytes), and checks that Objects(s) for d objects reads height - 1 branch
+// pages and the leaves that hold s's edges: about height + d / 254.
+func TestPagesObjects(t *testing.T) {
+	for _, tc := range []struct {
+		d     int
+		pages uint64
+	}{
+		// Subject 2's edges start at offset 100 of the first leaf, after subject 1's.
+		{d: 1, pages: 2 - 1 + 1},
+		{d: 100, pages: 2 - 1 + 1},
+		{d: 254, pages: 2 - 1 + 2},    // offsets 100…353: two leaves
+		{d: 1000, pages: 2 - 1 + 5},   // 100…1099: leaves 0 to 4
+		{d: 5000, pages: 2 - 1 + 21},  // 100…5099: leaves 0 to 20
+		{d: 20000, pages: 3 - 1 + 79}, // 100…20099: leaves 0 to 79; the tree has grown a level
+	} {
+		t.Run(fmt.Sprint(tc.d), func(t *testing.T) {
+			s := entity.NewSchema()
+			n := s.Kind("n")
+			likes := verb.Define(s, "likes")
+			db := openDB(t, s)
+			spawn(t, db, n, tc.d+600)
+			require.NoError(t, db.Update(func(tx *entity.Tx) error {
+				link := func(s entity.ID, from, count int) {
+					for o := range count {
+						require.NoError(t, likes.Link(tx, s, entity.ID(from+o)))
+					}
+				}
+				link(1, 3, 100)
+				link(2, 3, tc.d)
+				link(3, 3, 500) // edges after subject 2's, so that its scan ends inside a leaf
+				return nil
+			}))
+			var height int
+			st, err := db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
+				height = likes.Forward(tx).Height()
+				assert.Equal(t, 254, likes.Forward(tx).LeafCapacity())
+				got := 0
+				for range likes.Objects(tx, 2) {
+					got++
+				}
+				assert.Equal(t, tc.d, got)
+				return nil
+			})
+			require.NoError(t, err)
+			assert.Equal(t, tc.pages, st.ByOwner["likes"].PagesRead, "height %d", height)
+			assert.Equal(t, tc.pages, st.PagesRead)
+		})
+	}
+}
