@@ -1,5 +1,6 @@
 // Package query is stablegraph's query language: its syntax tree, a parser
-// for its text, and a Go builder that produces the same tree.
+// for its text, a Go builder that produces the same tree, and the planner
+// and executor that run it against an entity.DB.
 //
 // A query finds the entities of one kind that satisfy a condition:
 //
@@ -13,8 +14,44 @@
 // *AndCond, *OrCond, *NotCond, *CompareCond, *BetweenCond, *HasCond and
 // *FollowCond, and a FollowCond holds a Target, which is one of *AnyTarget,
 // *EntityTarget and *SubQuery. Every node carries the Pos where it was
-// written. Nothing here touches a store: binding names to kinds, columns,
-// verbs and entities, planning and running are for the planner.
+// written. The syntax (lexer.go, parser.go, ast.go, builder.go) touches no
+// store.
+//
+// # Running queries
+//
+// Prepare binds a Query's names to the kinds, columns and verbs of a DB's
+// catalog and plans it; Plan.Run runs it in a read-only message and returns a
+// Result; Exec does all three from text:
+//
+//	res, err := query.Exec(db, `FIND player WHERE name = "alice" SELECT health`, query.RunOptions{})
+//	// res.Rows: [["ic://…/player/42", int64(87)]]; res.Stats.PagesRead: 6
+//
+// Plan.Explain prints the plan: its steps, each with its estimated rows and
+// pages, from the catalog alone (see plan.go for the cost model). Results are
+// sets of entity IDs combined as roaring bitmaps (64-bit). Every Result
+// carries the pages the query read, exact and deterministic, per variable,
+// beside the estimate. A budget, a BUDGET clause or RunOptions.Budget, is
+// checked against the estimate before the query runs (an *EstimateError) and
+// enforced by the store while it runs (store.ErrPageBudgetExceeded).
+//
+// # Meaning
+//
+// A FIND returns entities of its kind. A comparison holds when the entity has
+// a value in the column that compares so with the literal; on a Multi column,
+// when any of its values does; an entity without a value satisfies no
+// comparison, and NOT is the complement within the kind. Literals compare
+// exactly with the values stored: "x < 300" holds for every value of an int8
+// column and "x = 0.1" for no float32 one. Int literals compare with int,
+// uint and float columns, float literals with float columns, strings with
+// string and bytes columns, true and false with bool columns; structs and
+// arrays compare with nothing (HAS applies to every column). An entity
+// reference must name a live entity, of the kind it says.
+//
+// Without ORDER BY, entities come in ID order. ORDER BY sorts by the
+// entity's value (its smallest on a Multi column, its largest with DESC),
+// ties by ID (DESC reverses both), and puts entities without a value last,
+// in ID order. LIMIT keeps the first entities of that order; a sub-query's
+// LIMIT limits the entities it stands for.
 //
 // # Grammar
 //

@@ -14,6 +14,22 @@ var (
 	// ErrInvalidQuery is wrapped by the errors of Query.Validate: the syntax
 	// tree, typically built in Go, cannot be written as query text.
 	ErrInvalidQuery = errors.New("invalid query")
+
+	// ErrUnknownName is wrapped by the errors of Prepare for a kind, column or verb that
+	// the store's catalog does not hold, or holds in another role.
+	ErrUnknownName = errors.New("unknown name")
+
+	// ErrType is wrapped by the errors of Prepare for a literal that cannot be compared
+	// with its column, or a column that cannot be ordered.
+	ErrType = errors.New("type mismatch")
+
+	// ErrBadRef is wrapped by the errors of Prepare for an entity reference that is not
+	// well formed.
+	ErrBadRef = errors.New("malformed entity reference")
+
+	// ErrOverBudget is wrapped by the *EstimateError of a query refused before it ran
+	// because its plan's estimate exceeds its page budget.
+	ErrOverBudget = errors.New("estimated pages exceed the page budget")
 )
 
 // Error is an error at a position in query text.

@@ -1,0 +1,354 @@
+package query
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/stablegraph/stablegraph/column"
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/store"
+	"github.com/stablegraph/stablegraph/uri"
+	"github.com/stablegraph/stablegraph/verb"
+)
+
+// Binding resolves the names of a query against the store's catalog: the kind, the
+// columns and the verbs, checks each literal against the type of the column it is
+// compared with, and turns each comparison into intervals of column values (bounds.go).
+// It reads only the catalog. Entity references are checked for form and scope here and
+// resolved to IDs when the query runs, since finding an entity reads data pages.
+
+// boundQuery is a Query whose names are resolved.
+type boundQuery struct {
+	q      *Query
+	kind   *entity.Kind
+	where  bcond // nil: every entity of the kind
+	sel    []*column.Dyn
+	order  *column.Dyn // nil without ORDER BY
+	desc   bool
+	limit  Limit
+	budget Budget
+}
+
+// bcond is a bound condition: *bAnd, *bOr, *bNot, *bPred or *bFollow.
+type bcond interface{ src() Cond }
+
+type bAnd struct {
+	c    *AndCond
+	l, r bcond
+}
+
+type bOr struct {
+	c    *OrCond
+	l, r bcond
+}
+
+type bNot struct {
+	c    *NotCond
+	x    bcond
+	kind *entity.Kind // the kind of the FIND: NOT is the complement within its members
+}
+
+// bPred is a condition on one column: some value of the entity lies in one of ivs; has
+// (HAS) means any value at all.
+type bPred struct {
+	c   Cond // *CompareCond, *BetweenCond or *HasCond
+	col *column.Dyn
+	dom domain
+	ivs []interval
+	has bool
+}
+
+// bFollow is a FollowCond with its verb and target bound.
+type bFollow struct {
+	c      *FollowCond
+	verb   *verb.Verb
+	target btarget
+	kind   *entity.Kind // the kind of the FIND, whose entities the edges start from
+}
+
+func (b *bAnd) src() Cond    { return b.c }
+func (b *bOr) src() Cond     { return b.c }
+func (b *bNot) src() Cond    { return b.c }
+func (b *bPred) src() Cond   { return b.c }
+func (b *bFollow) src() Cond { return b.c }
+
+// btarget is a bound target: *bAny, *bEntity or *bSub.
+type btarget interface{ text() string }
+
+type bAny struct{}
+
+// bEntity is an entity reference, resolved when the query runs.
+type bEntity struct {
+	ref  EntityRef
+	uref uri.Ref // RefURI, RefKindID, RefHashID
+	kind *entity.Kind
+}
+
+type bSub struct {
+	sq *SubQuery
+	q  *boundQuery
+}
+
+func (*bAny) text() string      { return "ANY" }
+func (t *bEntity) text() string { return t.ref.Raw }
+func (t *bSub) text() string    { return "(" + t.sq.Query.String() + ")" }
+
+// binder binds one query, collecting every error it finds.
+type binder struct {
+	db    *entity.DB
+	tx    *entity.Tx
+	kinds map[string]*entity.Kind // found before the View; nil for a name that is no kind
+	errs  ErrorList
+
+	cols  map[string]*column.Dyn
+	verbs map[string]*verb.Verb
+}
+
+func (b *binder) errorf(pos Pos, sentinel error, format string, args ...any) {
+	b.errs = append(b.errs, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Err: sentinel})
+}
+
+// hint returns "; did you mean "x"?" for the candidate closest to name, or "".
+func hint(name string, candidates []string) string {
+	if s, ok := Suggest(name, candidates); ok {
+		return "; did you mean " + strconv.Quote(s) + "?"
+	}
+	return ""
+}
+
+// bind resolves q, which must be valid (Query.Validate); kinds maps the kind names q
+// mentions to the DB's kinds.
+func bind(db *entity.DB, tx *entity.Tx, q *Query, kinds map[string]*entity.Kind) (*boundQuery, error) {
+	b := &binder{db: db, tx: tx, kinds: kinds, cols: map[string]*column.Dyn{}, verbs: map[string]*verb.Verb{}}
+	bq := b.query(q)
+	if len(b.errs) > 0 {
+		b.errs.Sort()
+		return nil, b.errs
+	}
+	return bq, nil
+}
+
+func (b *binder) query(q *Query) *boundQuery {
+	bq := &boundQuery{q: q, limit: q.Limit, budget: q.Budget}
+	bq.kind = b.kind(q.Kind.Name, q.Kind.Pos, "")
+	if q.Where != nil {
+		bq.where = b.cond(q.Where, bq.kind, q.Kind.Name)
+	}
+	for _, n := range q.Select {
+		if c := b.column(n, q.Kind.Name); c != nil {
+			bq.sel = append(bq.sel, c)
+		}
+	}
+	if q.OrderBy != nil {
+		bq.desc = q.OrderBy.Desc
+		if c := b.column(q.OrderBy.Col, q.Kind.Name); c != nil {
+			if !domainOf(c.Type()).orderable() {
+				b.errorf(q.OrderBy.Col.Pos, ErrType, "cannot order by column %s of type %s", c.Name(), c.Type())
+			}
+			bq.order = c
+		}
+	}
+	return bq
+}
+
+// kind resolves a kind name; in is "" for the kind of a FIND, or the text of the entity
+// reference that names it.
+func (b *binder) kind(name string, pos Pos, in string) *entity.Kind {
+	v, ok := b.tx.Var(name)
+	k := b.kinds[name]
+	if !ok || v.Role != store.RoleKind || k == nil {
+		what := "unknown kind " + strconv.Quote(name)
+		if in != "" {
+			what += " in " + in
+		}
+		if ok && v.Role != store.RoleKind {
+			b.errorf(pos, ErrUnknownName, "%s (%q is a %s)", what, name, v.Role)
+			return nil
+		}
+		var names []string
+		for _, v := range b.tx.Vars() {
+			if v.Role == store.RoleKind {
+				names = append(names, v.Name)
+			}
+		}
+		b.errorf(pos, ErrUnknownName, "%s%s", what, hint(name, names))
+		return nil
+	}
+	if v.State == store.Retired {
+		b.errorf(pos, store.ErrRetired, "kind %q is retired", name)
+		return nil
+	}
+	return k
+}
+
+// column resolves a column name used in a query of the given kind.
+func (b *binder) column(n Name, kind string) *column.Dyn {
+	if c, ok := b.cols[n.Name]; ok {
+		return c
+	}
+	c, err := column.Lookup(b.tx, n.Name)
+	if err != nil {
+		if !errors.Is(err, column.ErrNoColumn) {
+			b.errorf(n.Pos, err, "column %q: %v", n.Name, err)
+			return nil
+		}
+		if v, ok := b.tx.Var(n.Name); ok {
+			b.errorf(n.Pos, ErrUnknownName, "%q is a %s, not a column", n.Name, v.Role)
+			return nil
+		}
+		var names []string
+		for _, c := range column.Columns(b.tx) {
+			names = append(names, c.Name())
+		}
+		b.errorf(n.Pos, ErrUnknownName, "unknown column %q on kind %s%s", n.Name, kind, hint(n.Name, names))
+		return nil
+	}
+	if c.State() == store.Retired {
+		b.errorf(n.Pos, store.ErrRetired, "column %q is retired", n.Name)
+		return nil
+	}
+	b.cols[n.Name] = c
+	return c
+}
+
+// verb resolves a verb name.
+func (b *binder) verb(n Name) *verb.Verb {
+	if v, ok := b.verbs[n.Name]; ok {
+		return v
+	}
+	v, err := verb.Lookup(b.tx, n.Name)
+	if err != nil {
+		if !errors.Is(err, verb.ErrNoVerb) {
+			b.errorf(n.Pos, err, "verb %q: %v", n.Name, err)
+			return nil
+		}
+		if vr, ok := b.tx.Var(n.Name); ok {
+			b.errorf(n.Pos, ErrUnknownName, "%q is a %s, not a verb", n.Name, vr.Role)
+			return nil
+		}
+		var names []string
+		for _, v := range verb.Verbs(b.tx) {
+			names = append(names, v.Name())
+		}
+		b.errorf(n.Pos, ErrUnknownName, "unknown verb %q%s", n.Name, hint(n.Name, names))
+		return nil
+	}
+	if v.State() == store.Retired {
+		b.errorf(n.Pos, store.ErrRetired, "verb %q is retired", n.Name)
+		return nil
+	}
+	b.verbs[n.Name] = v
+	return v
+}
+
+func (b *binder) cond(c Cond, k *entity.Kind, kind string) bcond {
+	switch c := c.(type) {
+	case *AndCond:
+		l, r := b.cond(c.L, k, kind), b.cond(c.R, k, kind)
+		return &bAnd{c: c, l: l, r: r}
+	case *OrCond:
+		l, r := b.cond(c.L, k, kind), b.cond(c.R, k, kind)
+		return &bOr{c: c, l: l, r: r}
+	case *NotCond:
+		return &bNot{c: c, x: b.cond(c.X, k, kind), kind: k}
+	case *HasCond:
+		col := b.column(c.Col, kind)
+		if col == nil {
+			return nil
+		}
+		return &bPred{c: c, col: col, dom: domainOf(col.Type()), has: true}
+	case *CompareCond:
+		col := b.column(c.Col, kind)
+		if col == nil {
+			return nil
+		}
+		d := domainOf(col.Type())
+		if !b.literal(col, d, c.Value) {
+			return nil
+		}
+		return &bPred{c: c, col: col, dom: d, ivs: d.cmpIntervals(c.Op, c.Value)}
+	case *BetweenCond:
+		col := b.column(c.Col, kind)
+		if col == nil {
+			return nil
+		}
+		d := domainOf(col.Type())
+		okLo := b.literal(col, d, c.Lo)
+		if !b.literal(col, d, c.Hi) || !okLo {
+			return nil
+		}
+		return &bPred{c: c, col: col, dom: d, ivs: d.betweenIntervals(c.Lo, c.Hi)}
+	case *FollowCond:
+		v := b.verb(c.Verb)
+		t := b.target(c.Target)
+		if v == nil || t == nil {
+			return nil
+		}
+		return &bFollow{c: c, verb: v, target: t, kind: k}
+	}
+	return nil
+}
+
+// literal checks that l can be compared with column col.
+func (b *binder) literal(col *column.Dyn, d domain, l Literal) bool {
+	if d.accepts(l.Kind) {
+		return true
+	}
+	if d.kind == vkNone {
+		b.errorf(l.Pos, ErrType, "column %s of type %s cannot be compared with a literal; only HAS applies to it", col.Name(), col.Type())
+		return false
+	}
+	b.errorf(l.Pos, ErrType, "cannot compare column %s of type %s with %s; want %s", col.Name(), col.Type(), literalText(l), d.accept)
+	return false
+}
+
+func (b *binder) target(t Target) btarget {
+	switch t := t.(type) {
+	case *AnyTarget:
+		return &bAny{}
+	case *SubQuery:
+		q := b.query(t.Query)
+		if q.kind == nil {
+			return nil
+		}
+		return &bSub{sq: t, q: q}
+	case *EntityTarget:
+		return b.entityRef(t.Ref)
+	}
+	return nil
+}
+
+func (b *binder) entityRef(r EntityRef) btarget {
+	te := &bEntity{ref: r}
+	if r.Form == RefIRI {
+		return te
+	}
+	raw := r.Raw
+	ur, err := uri.ParseRef(raw)
+	if err != nil {
+		b.errorf(r.Pos, ErrBadRef, "entity reference %s: %v", raw, err)
+		return nil
+	}
+	if ur.IsAbsolute() && ur.Scope != b.db.Scope() {
+		if b.db.Scope().IsZero() {
+			b.errorf(r.Pos, entity.ErrScope, "entity %s is in another store: this store has no scope", raw)
+		} else {
+			b.errorf(r.Pos, entity.ErrScope, "entity %s is in another store: this store is %s", raw, b.db.Scope())
+		}
+		return nil
+	}
+	if ur.Kind != "" {
+		kpos := r.Pos
+		if r.Form == RefURI {
+			kpos.Col += len("ic://") + len(r.Canister) + 1
+			kpos.Offset += len("ic://") + len(r.Canister) + 1
+		}
+		te.kind = b.kind(ur.Kind, kpos, raw)
+		if te.kind == nil {
+			return nil
+		}
+	}
+	te.uref = ur
+	return te
+}

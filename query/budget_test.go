@@ -1,0 +1,77 @@
+package query
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stablegraph/stablegraph/store"
+)
+
+// TestBudgetRefusedBeforeRunning checks that a query whose estimate exceeds its budget is
+// refused before it reads a page, with the estimate in the error.
+func TestBudgetRefusedBeforeRunning(t *testing.T) {
+	w := newWorld(t, 5000, 10)
+	q, err := Parse(`FIND player WHERE gold > 10 COUNT BUDGET 5`)
+	require.NoError(t, err)
+	p, err := Prepare(w.db, q)
+	require.NoError(t, err)
+	require.Equal(t, uint64(32), p.EstimatedPages())
+
+	res, err := p.Run(RunOptions{})
+	require.Error(t, err)
+	assert.Nil(t, res)
+	assert.EqualError(t, err, "1:35: query refused: estimated 32 pages, budget 5")
+	assert.ErrorIs(t, err, ErrOverBudget)
+	assert.ErrorIs(t, err, store.ErrPageBudgetExceeded)
+	var ee *EstimateError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, EstimateError{Pos: Pos{Offset: 34, Line: 1, Col: 35}, Estimated: 32, Budget: 5}, *ee)
+
+	// The caller's budget applies when it is the smaller one.
+	_, err = p.Run(RunOptions{Budget: 3})
+	assert.EqualError(t, err, "query refused: estimated 32 pages, budget 3")
+	_, err = Exec(w.db, `FIND player WHERE gold > 10 COUNT BUDGET 100`, RunOptions{Budget: 31})
+	assert.EqualError(t, err, "query refused: estimated 32 pages, budget 31")
+
+	// Within budget, it runs.
+	res, err = Exec(w.db, `FIND player WHERE gold > 10 COUNT BUDGET 32`, RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(4989), res.Count)
+	assert.LessOrEqual(t, res.Stats.PagesRead, uint64(32))
+
+	// A query that reads nothing fits a budget of nothing.
+	res, err = Exec(w.db, `FIND player LIMIT 0 BUDGET 0`, RunOptions{})
+	require.NoError(t, err)
+	assert.Zero(t, res.Count)
+	assert.Zero(t, res.Stats.PagesRead)
+}
+
+// TestBudgetStopsRunningQuery checks that a query estimated within its budget but reading
+// more is stopped by the store when it goes past the budget.
+func TestBudgetStopsRunningQuery(t *testing.T) {
+	w := newWorld(t, 5000, 10)
+	// An equality on an int32 column is estimated at one entity; health = 7 has 50.
+	q, err := Parse(`FIND player WHERE health = 7 SELECT name, score`)
+	require.NoError(t, err)
+	p, err := Prepare(w.db, q)
+	require.NoError(t, err)
+	est := p.EstimatedPages()
+	require.Equal(t, uint64(8), est)
+
+	res, err := p.Run(RunOptions{Budget: est})
+	require.Error(t, err)
+	assert.Nil(t, res)
+	assert.ErrorIs(t, err, store.ErrPageBudgetExceeded)
+	assert.False(t, errors.Is(err, ErrOverBudget), "not refused: stopped")
+	var be *store.BudgetError
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, store.BudgetError{Limit: "accessed", Max: est, Count: est + 1}, *be)
+
+	res, err = p.Run(RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(50), res.Count)
+	assert.Equal(t, uint64(58), res.Stats.PagesRead)
+}

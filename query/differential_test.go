@@ -1,0 +1,424 @@
+package query
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/stablegraph/stablegraph/column"
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/store"
+	"github.com/stablegraph/stablegraph/uri"
+	"github.com/stablegraph/stablegraph/verb"
+)
+
+var diffSeed = flag.Uint64("query.diffseed", 0, "seed for TestDifferential; 0 picks one from the clock")
+
+// colSpec is a column the random graphs may have: its type, and pools of the values the
+// entities hold and of the literals queries compare them with. Literals go past what the
+// column can hold (300 for an int8, -1 for a uint16, a string longer than MaxLen) so that
+// the binder's clamping is put to the test.
+type colSpec struct {
+	name  string
+	typ   column.Type
+	multi bool
+	vals  []any     // stored values, as column Values
+	lits  []Literal // literals for comparisons
+}
+
+func ints(xs ...int64) []Literal {
+	out := make([]Literal, len(xs))
+	for i, x := range xs {
+		out[i] = Literal{Kind: LitInt, Int: x}
+	}
+	return out
+}
+
+func floats(xs ...float64) []Literal {
+	out := make([]Literal, len(xs))
+	for i, x := range xs {
+		out[i] = Literal{Kind: LitFloat, Float: x}
+	}
+	return out
+}
+
+func strs(xs ...string) []Literal {
+	out := make([]Literal, len(xs))
+	for i, x := range xs {
+		out[i] = Literal{Kind: LitString, Str: x}
+	}
+	return out
+}
+
+func f32(x float64) float64 { return float64(float32(x)) }
+
+var colSpecs = []colSpec{
+	{name: "i8", typ: column.ScalarType(column.Int8),
+		vals: []any{int64(-3), int64(-1), int64(0), int64(1), int64(2), int64(5), int64(-128), int64(127)},
+		lits: ints(-129, -128, -3, -2, 0, 1, 2, 4, 5, 127, 128, 300)},
+	{name: "i64", typ: column.ScalarType(column.Int64),
+		vals: []any{int64(-7), int64(0), int64(3), int64(4), int64(1 << 40), int64(math.MinInt64)},
+		lits: ints(math.MinInt64, -8, -7, 0, 3, 4, 5, 1<<40, math.MaxInt64)},
+	{name: "u16", typ: column.ScalarType(column.Uint16),
+		vals: []any{uint64(0), uint64(1), uint64(2), uint64(6), uint64(65535)},
+		lits: ints(-5, -1, 0, 1, 2, 3, 6, 65535, 65536, 1<<40)},
+	{name: "f32", typ: column.ScalarType(column.Float32),
+		vals: []any{f32(-1.5), f32(0.1), f32(0), f32(0.3), f32(1), f32(2.5), f32(1e30)},
+		lits: append(floats(-1.5, 0.1, 0.3, 0.30000001, 1, 2.5, 1e30, 3.5e38, -1e300, 1e300, 0.25), ints(0, 1, 2)...)},
+	{name: "f64", typ: column.ScalarType(column.Float64),
+		vals: []any{-1.5, 0.1, 0.0, 0.3, 1.0, 2.5, 1e300},
+		lits: append(floats(-1.5, 0.1, 0.3, 0.30000001, 1, 2.5, 1e300, -1e300), ints(-2, 0, 1, 3)...)},
+	{name: "s", typ: column.StringType(3),
+		vals: []any{"", "a", "ab", "abc", "b", "ba"},
+		lits: strs("", "a", "aa", "ab", "abc", "abcd", "abd", "b", "ba", "bzzz", "c")},
+	{name: "by", typ: column.BytesType(3),
+		vals: []any{[]byte{}, []byte("a"), []byte("ab"), []byte("abc"), []byte("b")},
+		lits: strs("", "a", "ab", "abc", "abcd", "b", "bb")},
+	{name: "ok", typ: column.ScalarType(column.Bool),
+		vals: []any{false, true},
+		lits: []Literal{{Kind: LitBool, Bool: false}, {Kind: LitBool, Bool: true}}},
+	{name: "ms", typ: column.StringType(2), multi: true,
+		vals: []any{"a", "b", "c", "ab", "zz"},
+		lits: strs("", "a", "ab", "abc", "b", "c", "zz", "zzz")},
+	{name: "mi", typ: column.ScalarType(column.Int16), multi: true,
+		vals: []any{int64(-2), int64(0), int64(1), int64(3), int64(32767)},
+		lits: ints(-40000, -2, 0, 1, 2, 3, 32767, 40000)},
+}
+
+// randomGraph is one random store and its model.
+type randomGraph struct {
+	db    *entity.DB
+	m     *model
+	kinds []string
+	cols  []colSpec
+	verbs []string
+	iri   map[uint64]string // entities with an IRI
+	live  []uint64          // live entities, ascending
+	scope uri.Scope
+}
+
+// newRandomGraph builds a store with 2 or 3 kinds, every column of colSpecs (each indexed
+// or not at random), three verbs (two many-to-many with cycles and self loops, one
+// many-to-one), some IRIs, and then deletes a few entities, all mirrored in a model.
+func newRandomGraph(t testing.TB, r *rand.Rand, maxEntities int) *randomGraph {
+	t.Helper()
+	s := entity.NewSchema()
+	g := &randomGraph{m: newModel(), iri: map[uint64]string{}, scope: fixtureScope}
+	kinds := map[string]*entity.Kind{}
+	for i := range 2 + r.IntN(2) {
+		name := []string{"a", "b", "Cc"}[i]
+		g.kinds = append(g.kinds, name)
+		kinds[name] = s.Kind(name)
+	}
+	dyns := map[string]*column.Dyn{}
+	for _, c := range colSpecs {
+		var opts []column.Option
+		if r.IntN(2) == 0 {
+			opts = append(opts, column.Indexed())
+		}
+		if c.multi {
+			opts = append(opts, column.Multi())
+		}
+		dyns[c.name] = column.DefineDyn(s, c.name, c.typ, opts...)
+		g.cols = append(g.cols, c)
+		g.m.cols[c.name] = &modelCol{vals: map[uint64][]any{}}
+	}
+	verbs := map[string]*verb.Verb{
+		"knows":  verb.Define(s, "knows"),
+		"likes":  verb.Define(s, "likes"),
+		"parent": verb.Define(s, "parent", verb.ManyToOne()),
+	}
+	g.verbs = []string{"knows", "likes", "parent"}
+	for _, v := range g.verbs {
+		g.m.verbs[v] = map[[2]uint64]bool{}
+	}
+	st, err := store.OpenMemory(store.NewHeapMemory(0), nil)
+	require.NoError(t, err)
+	g.db, err = entity.Open(st, s, &entity.Options{Scope: g.scope})
+	require.NoError(t, err)
+
+	n := 1 + r.IntN(maxEntities)
+	require.NoError(t, g.db.Update(func(tx *entity.Tx) error {
+		var ids []uint64
+		for range n {
+			kind := g.kinds[r.IntN(len(g.kinds))]
+			id, err := kinds[kind].New(tx)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, uint64(id))
+			g.m.kindOf[uint64(id)] = kind
+			if r.IntN(4) == 0 {
+				iri := "http://example.org/e" + strconv.FormatUint(uint64(id), 10)
+				if err := tx.SetIRI(id, iri); err != nil {
+					return err
+				}
+				g.iri[uint64(id)] = iri
+				g.m.iris[iri] = uint64(id)
+			}
+			for _, c := range g.cols {
+				if r.IntN(10) < 3 {
+					continue
+				}
+				d := dyns[c.name]
+				if !c.multi {
+					v := c.vals[r.IntN(len(c.vals))]
+					if err := d.Set(tx, id, v); err != nil {
+						return fmt.Errorf("set %s = %v: %w", c.name, v, err)
+					}
+					g.m.cols[c.name].vals[uint64(id)] = []any{v}
+					continue
+				}
+				for range 1 + r.IntN(3) {
+					v := c.vals[r.IntN(len(c.vals))]
+					if err := d.Add(tx, id, v); err != nil {
+						return err
+					}
+					mv := g.m.cols[c.name].vals[uint64(id)]
+					if !slices.ContainsFunc(mv, func(x any) bool { return modelCompareValues(x, v) == 0 }) {
+						g.m.cols[c.name].vals[uint64(id)] = append(mv, v)
+					}
+				}
+			}
+		}
+		for _, vn := range g.verbs {
+			v := verbs[vn]
+			edges := r.IntN(2*n + 1)
+			for range edges {
+				s, o := ids[r.IntN(len(ids))], ids[r.IntN(len(ids))]
+				if vn == "parent" {
+					if v.OutDegree(tx, entity.ID(s)) > 0 {
+						continue
+					}
+				}
+				if err := v.Link(tx, entity.ID(s), entity.ID(o)); err != nil {
+					return err
+				}
+				g.m.verbs[vn][[2]uint64{s, o}] = true
+			}
+		}
+		// Delete a few entities: they leave their kind, columns, edges and IRI.
+		for _, id := range ids {
+			if r.IntN(20) != 0 {
+				continue
+			}
+			if err := tx.Delete(entity.ID(id)); err != nil {
+				return err
+			}
+			delete(g.m.kindOf, id)
+			for _, c := range g.m.cols {
+				delete(c.vals, id)
+			}
+			for _, es := range g.m.verbs {
+				for e := range es {
+					if e[0] == id || e[1] == id {
+						delete(es, e)
+					}
+				}
+			}
+			if iri, ok := g.iri[id]; ok {
+				delete(g.m.iris, iri)
+				delete(g.iri, id)
+			}
+		}
+		return nil
+	}))
+	for id, k := range g.m.kindOf {
+		g.m.byKind[k] = append(g.m.byKind[k], id)
+		g.live = append(g.live, id)
+	}
+	for _, ids := range g.m.byKind {
+		slices.Sort(ids)
+	}
+	slices.Sort(g.live)
+	return g
+}
+
+// queryGen generates random queries over a randomGraph.
+type queryGen struct {
+	r *rand.Rand
+	g *randomGraph
+}
+
+func (qg *queryGen) pick(n int) int { return qg.r.IntN(n) }
+
+func (qg *queryGen) col() colSpec { return qg.g.cols[qg.pick(len(qg.g.cols))] }
+
+func (qg *queryGen) query(sub bool, depth int) *Query {
+	r := qg.r
+	q := &Query{Kind: Name{Name: qg.g.kinds[qg.pick(len(qg.g.kinds))]}}
+	if r.IntN(6) > 0 {
+		q.Where = qg.cond(depth)
+	}
+	if !sub {
+		switch r.IntN(4) {
+		case 0:
+			q.Count = true
+		case 1, 2:
+			for range 1 + r.IntN(3) {
+				q.Select = append(q.Select, Name{Name: qg.col().name})
+			}
+		}
+	}
+	if r.IntN(3) == 0 {
+		q.OrderBy = &Order{Col: Name{Name: qg.col().name}, Desc: r.IntN(2) == 0}
+	}
+	if r.IntN(3) == 0 {
+		q.Limit = Limit{Set: true, N: uint64(r.IntN(12))}
+	}
+	return q
+}
+
+func (qg *queryGen) cond(depth int) Cond {
+	r := qg.r
+	n := r.IntN(10)
+	if depth <= 0 {
+		n = r.IntN(5)
+	}
+	switch n {
+	case 0, 1:
+		c := qg.col()
+		return &CompareCond{Col: Name{Name: c.name}, Op: Op(1 + r.IntN(6)), Value: c.lits[r.IntN(len(c.lits))]}
+	case 2:
+		c := qg.col()
+		lo, hi := c.lits[r.IntN(len(c.lits))], c.lits[r.IntN(len(c.lits))]
+		return &BetweenCond{Col: Name{Name: c.name}, Lo: lo, Hi: hi}
+	case 3:
+		return &HasCond{Col: Name{Name: qg.col().name}}
+	case 4, 9:
+		f := &FollowCond{Verb: Name{Name: qg.g.verbs[r.IntN(len(qg.g.verbs))]}, Dir: Dir(1 + r.IntN(2)), Transitive: r.IntN(3) == 0}
+		switch {
+		case n == 9 && depth > 0:
+			f.Target = &SubQuery{Query: qg.query(true, depth-1)}
+		case r.IntN(4) == 0 || len(qg.g.live) == 0:
+			f.Target = &AnyTarget{}
+		default:
+			f.Target = &EntityTarget{Ref: qg.ref()}
+		}
+		return f
+	case 5, 6:
+		return &AndCond{L: qg.cond(depth - 1), R: qg.cond(depth - 1)}
+	case 7:
+		return &OrCond{L: qg.cond(depth - 1), R: qg.cond(depth - 1)}
+	}
+	return &NotCond{X: qg.cond(depth - 1)}
+}
+
+// ref returns a reference to a live entity in one of the four forms.
+func (qg *queryGen) ref() EntityRef {
+	id := qg.g.live[qg.pick(len(qg.g.live))]
+	kind := qg.g.m.kindOf[id]
+	var text string
+	switch qg.pick(4) {
+	case 0:
+		text = kind + "/" + strconv.FormatUint(id, 10)
+	case 1:
+		text = "#" + strconv.FormatUint(id, 10)
+	case 2:
+		text = uri.EntityURI{Scope: qg.g.scope, Kind: kind, ID: id}.String()
+	default:
+		if iri, ok := qg.g.iri[id]; ok {
+			text = "<" + iri + ">"
+		} else {
+			text = "#" + strconv.FormatUint(id, 10)
+		}
+	}
+	ref, err := ParseEntityRef(text)
+	if err != nil {
+		panic(err)
+	}
+	return ref
+}
+
+// check runs q against the store and the model and reports the first difference.
+func (g *randomGraph) check(t *testing.T, q *Query, describe func() string) {
+	t.Helper()
+	p, err := Prepare(g.db, q)
+	require.NoError(t, err, describe())
+	_ = p.Explain()
+	res, err := p.Run(RunOptions{})
+	require.NoError(t, err, describe())
+	want := g.m.eval(q)
+	require.Zero(t, res.Stats.PagesDirtied, describe())
+	if q.Count {
+		require.Equal(t, uint64(len(want)), res.Count, "count\n%s", describe())
+		return
+	}
+	got := make([]uint64, len(res.IDs))
+	for i, id := range res.IDs {
+		got[i] = uint64(id)
+	}
+	if want == nil {
+		want = []uint64{}
+	}
+	require.Equal(t, want, got, "entities\n%s", describe())
+	for i, id := range want {
+		row := res.Rows[i]
+		require.Equal(t, uri.EntityURI{Scope: g.scope, Kind: g.m.kindOf[id], ID: id}.String(), row[0])
+		for j, c := range q.Select {
+			vals := slices.Clone(g.m.cols[c.Name].vals[id])
+			slices.SortFunc(vals, modelCompareValues)
+			var wantCell any
+			if isMulti(c.Name) {
+				if len(vals) > 0 {
+					cell := make([]column.Value, len(vals))
+					copy(cell, vals)
+					wantCell = cell
+				}
+			} else if len(vals) > 0 {
+				wantCell = vals[0]
+			}
+			require.Equal(t, wantCell, row[1+j], "entity %d column %s\n%s", id, c.Name, describe())
+		}
+	}
+}
+
+func isMulti(name string) bool {
+	for _, c := range colSpecs {
+		if c.name == name {
+			return c.multi
+		}
+	}
+	return false
+}
+
+// TestDifferential runs random queries on random graphs and checks every result against
+// the model evaluator of model_test.go. A failure prints the seed: rerun with
+// -query.diffseed=<seed> to replay it.
+func TestDifferential(t *testing.T) {
+	seed := *diffSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	graphs, queries, maxEntities := 40, 60, 120
+	if testing.Short() {
+		graphs, queries = 10, 30
+	}
+	for gi := range graphs {
+		gseed := seed + uint64(gi)
+		r := rand.New(rand.NewPCG(gseed, 0x9e3779b97f4a7c15))
+		g := newRandomGraph(t, r, maxEntities)
+		qg := &queryGen{r: r, g: g}
+		for qi := range queries {
+			q := qg.query(false, 3)
+			text := q.String()
+			describe := func() string {
+				return fmt.Sprintf("seed %d (graph %d, query %d; rerun with -query.diffseed=%d): %s", seed, gi, qi, seed, text)
+			}
+			if qi%2 == 1 {
+				// Half of the queries go through the text and the parser.
+				pq, err := Parse(text)
+				require.NoError(t, err, describe())
+				q = pq
+			}
+			g.check(t, q, describe)
+		}
+	}
+}

@@ -1,0 +1,684 @@
+package query
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
+
+	"github.com/stablegraph/stablegraph/column"
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/store"
+	"github.com/stablegraph/stablegraph/uri"
+)
+
+// Plan is a prepared query: its names bound against a store's catalog and its steps
+// chosen, with the pages each step is estimated to read. A Plan does not change and can
+// run any number of times, concurrently; it keeps the estimates of the moment it was
+// prepared.
+type Plan struct {
+	db  *entity.DB
+	q   *Query
+	top *qplan
+	est uint64
+}
+
+// RunOptions configures Plan.Run and Exec. The zero value runs with the query's own
+// BUDGET, if it has one, and no other limit.
+type RunOptions struct {
+	// Budget limits the distinct pages the query may read; 0 means no limit. With a
+	// BUDGET in the query too, the smaller applies.
+	Budget uint64
+}
+
+// EstimateError is the error of a query refused before it ran, because its plan is
+// estimated to read more pages than its budget allows. It matches both ErrOverBudget and
+// store.ErrPageBudgetExceeded.
+type EstimateError struct {
+	Pos       Pos    // the BUDGET clause, if the budget came from the query
+	Estimated uint64 // the plan's estimate, in pages
+	Budget    uint64 // the budget, in pages
+}
+
+// Error returns "line:col: query refused: estimated N pages, budget M".
+func (e *EstimateError) Error() string {
+	msg := fmt.Sprintf("query refused: estimated %d pages, budget %d", e.Estimated, e.Budget)
+	if e.Pos.IsValid() {
+		return e.Pos.String() + ": " + msg
+	}
+	return msg
+}
+
+// Unwrap returns ErrOverBudget and store.ErrPageBudgetExceeded.
+func (e *EstimateError) Unwrap() []error {
+	return []error{ErrOverBudget, store.ErrPageBudgetExceeded}
+}
+
+// Prepare binds q against db's catalog and plans it. It reads only the catalog: the
+// names of kinds, columns and verbs and the shapes of their trees. The errors are an
+// ErrorList of *Error, each with the position of the name or literal at fault: an unknown
+// kind, column or verb (ErrUnknownName, with a "did you mean" hint when one is close), a
+// literal that cannot be compared with its column (ErrType), a malformed entity reference.
+func Prepare(db *entity.DB, q *Query) (*Plan, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	// Find the kinds before the View: entity.DB.Kind may run a View of its own.
+	kinds := map[string]*entity.Kind{}
+	walkKinds(q, func(name string) {
+		if _, ok := kinds[name]; !ok {
+			k, _ := db.Kind(name)
+			kinds[name] = k
+		}
+	})
+	var p *Plan
+	err := db.View(func(tx *entity.Tx) error {
+		bq, err := bind(db, tx, q, kinds)
+		if err != nil {
+			return err
+		}
+		top := newPlanner(tx).planQuery(bq)
+		p = &Plan{db: db, q: q, top: top, est: top.estimate()}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// walkKinds calls fn with every kind name q mentions: those of its FINDs and of its
+// entity references.
+func walkKinds(q *Query, fn func(string)) {
+	fn(q.Kind.Name)
+	var cond func(c Cond)
+	cond = func(c Cond) {
+		switch c := c.(type) {
+		case *AndCond:
+			cond(c.L)
+			cond(c.R)
+		case *OrCond:
+			cond(c.L)
+			cond(c.R)
+		case *NotCond:
+			cond(c.X)
+		case *FollowCond:
+			switch t := c.Target.(type) {
+			case *SubQuery:
+				walkKinds(t.Query, fn)
+			case *EntityTarget:
+				if t.Ref.Kind != "" {
+					fn(t.Ref.Kind)
+				}
+			}
+		}
+	}
+	if q.Where != nil {
+		cond(q.Where)
+	}
+}
+
+// Exec parses, prepares and runs the query text. An EXPLAIN query returns its plan
+// instead of running, as Plan.Run does.
+func Exec(db *entity.DB, text string, opts RunOptions) (*Result, error) {
+	q, err := Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	p, err := Prepare(db, q)
+	if err != nil {
+		return nil, err
+	}
+	return p.Run(opts)
+}
+
+// Query returns the query the plan was prepared from.
+func (p *Plan) Query() *Query { return p.q }
+
+// EstimatedPages returns the plan's estimate of the distinct pages the query reads.
+func (p *Plan) EstimatedPages() uint64 { return p.est }
+
+// EstimatedRows returns the plan's estimate of the entities the query returns.
+func (p *Plan) EstimatedRows() uint64 { return p.top.rows }
+
+// budget returns the budget that applies to a run and where it was written.
+func (p *Plan) budget(opts RunOptions) (pages uint64, pos Pos, set bool) {
+	if b := p.q.Budget; b.Set {
+		pages, pos, set = b.Pages, b.Pos, true
+	}
+	if opts.Budget != 0 && (!set || opts.Budget < pages) {
+		pages, pos, set = opts.Budget, Pos{}, true
+	}
+	return pages, pos, set
+}
+
+// Run runs the query in a read-only message: it never writes. If the plan's estimate
+// exceeds the budget, Run refuses to start and returns an *EstimateError; if the query
+// reads more pages than the budget while it runs, the store stops it and Run returns an
+// error wrapping store.ErrPageBudgetExceeded. An EXPLAIN query is not run: its Result
+// holds the plan, one line per row, and reads no page.
+//
+// Errors found while running, such as an entity reference that names no entity, are
+// *Error values with the reference's position.
+func (p *Plan) Run(opts RunOptions) (*Result, error) {
+	budget, pos, limited := p.budget(opts)
+	if limited && p.est > budget {
+		return nil, &EstimateError{Pos: pos, Estimated: p.est, Budget: budget}
+	}
+	if p.q.Explain {
+		res := &Result{Columns: []string{"plan"}, Stats: Stats{EstimatedPages: p.est, ByVariable: map[string]uint64{}}}
+		for _, line := range strings.Split(strings.TrimSuffix(p.Explain(), "\n"), "\n") {
+			res.Rows = append(res.Rows, []Value{line})
+		}
+		return res, nil
+	}
+	res := &Result{}
+	sb := store.Budget{}
+	if limited {
+		sb.MaxAccessed = budget
+	}
+	st, err := p.db.ViewWith(sb, func(tx *entity.Tx) error {
+		x := &executor{tx: tx, scope: p.db.Scope(), kinds: map[*entity.Kind]*roaring64.Bitmap{}, memo: map[*step]*roaring64.Bitmap{}}
+		x.top(p.top, res)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query stopped: %w", err)
+	}
+	if limited && budget == 0 && st.PagesRead > 0 {
+		// A zero store budget means no limit; a BUDGET 0 query allows no page at all.
+		return nil, fmt.Errorf("query stopped: %w", &store.BudgetError{Limit: "accessed", Max: 0, Count: st.PagesAccessed})
+	}
+	res.Stats = Stats{
+		PagesRead:      st.PagesRead,
+		PagesDirtied:   st.PagesDirtied,
+		EstimatedPages: p.est,
+		ByVariable:     map[string]uint64{},
+		Rows:           res.Count,
+	}
+	for owner, os := range st.ByOwner {
+		if os.PagesRead > 0 {
+			res.Stats.ByVariable[owner] = os.PagesRead
+		}
+	}
+	return res, nil
+}
+
+// executor runs a plan inside one View.
+type executor struct {
+	tx    *entity.Tx
+	scope uri.Scope
+	kinds map[*entity.Kind]*roaring64.Bitmap // members of each kind read so far
+	memo  map[*step]*roaring64.Bitmap        // sets of opIntersect steps made so far
+	// streaming is set while a streamed driver hands out batches (see stream).
+	streaming bool
+}
+
+// fail ends the message with an error at a position in the query.
+func (x *executor) fail(pos Pos, err error, format string, args ...any) {
+	x.tx.Abort(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Err: err})
+}
+
+// top runs the top query and fills in res.
+func (x *executor) top(qp *qplan, res *Result) {
+	bq := qp.bq
+	set := x.set(qp.set)
+	if bq.q.Count {
+		n := set.GetCardinality()
+		if bq.limit.Set {
+			n = min(n, bq.limit.N)
+		}
+		res.Count = n
+		return
+	}
+	ids := x.finish(qp, set)
+	res.Count = uint64(len(ids))
+	res.Columns = []string{"entity"}
+	for _, c := range bq.sel {
+		res.Columns = append(res.Columns, c.Name())
+	}
+	res.IDs = make([]entity.ID, len(ids))
+	res.Rows = make([][]Value, len(ids))
+	row := make(map[uint64]int, len(ids))
+	for i, id := range ids {
+		res.IDs[i] = entity.ID(id)
+		r := make([]Value, 1+len(bq.sel))
+		r[0] = x.uriText(bq.kind, id)
+		res.Rows[i] = r
+		row[id] = i
+	}
+	if len(bq.sel) == 0 || len(ids) == 0 {
+		return
+	}
+	found := roaring64.BitmapOf(ids...)
+	for j, c := range bq.sel {
+		for id, v := range c.Gather(x.tx, found) {
+			r := res.Rows[row[uint64(id)]]
+			if c.Multi() {
+				vs, _ := r[1+j].([]column.Value)
+				r[1+j] = append(vs, v)
+			} else {
+				r[1+j] = v
+			}
+		}
+	}
+}
+
+// uriText returns the text of an entity's URI, or <kind>/<id> in a store without a scope.
+func (x *executor) uriText(k *entity.Kind, id uint64) string {
+	if x.scope.IsZero() {
+		return k.Name() + "/" + strconv.FormatUint(id, 10)
+	}
+	return uri.EntityURI{Scope: x.scope, Kind: k.Name(), ID: id}.String()
+}
+
+// finish orders set as the query asks and applies its LIMIT.
+func (x *executor) finish(qp *qplan, set *roaring64.Bitmap) []uint64 {
+	bq := qp.bq
+	limit := set.GetCardinality()
+	if bq.limit.Set {
+		limit = min(limit, bq.limit.N)
+	}
+	ids := make([]uint64, 0, limit)
+	switch qp.order {
+	case orderNone:
+		for it := set.Iterator(); it.HasNext() && uint64(len(ids)) < limit; {
+			ids = append(ids, it.Next())
+		}
+		return ids
+	case orderIndex:
+		seen := roaring64.New()
+		if limit > 0 {
+			vals, err := bq.order.ByValue(x.tx, column.Open, column.Open, bq.desc)
+			if err != nil {
+				x.tx.Abort(err)
+			}
+			for id := range vals {
+				if set.Contains(uint64(id)) && seen.CheckedAdd(uint64(id)) {
+					if ids = append(ids, uint64(id)); uint64(len(ids)) == limit {
+						break
+					}
+				}
+			}
+		}
+		return x.appendRest(ids, set, seen, limit)
+	}
+	// orderSort: each entity's smallest value ascending, its largest descending.
+	type keyed struct {
+		id uint64
+		v  column.Value
+	}
+	var ks []keyed
+	seen := roaring64.New()
+	for id, v := range bq.order.Gather(x.tx, set) {
+		switch {
+		case seen.CheckedAdd(uint64(id)):
+			ks = append(ks, keyed{uint64(id), v})
+		case bq.desc:
+			ks[len(ks)-1].v = v // values come in value order: the last is the largest
+		}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		c := cmp.Or(compareValues(a.v, b.v), cmp.Compare(a.id, b.id))
+		if bq.desc {
+			return -c
+		}
+		return c
+	})
+	for _, k := range ks {
+		if uint64(len(ids)) == limit {
+			break
+		}
+		ids = append(ids, k.id)
+	}
+	return x.appendRest(ids, set, seen, limit)
+}
+
+// appendRest appends the entities of set without a value in the order column, in ID order.
+func (x *executor) appendRest(ids []uint64, set, seen *roaring64.Bitmap, limit uint64) []uint64 {
+	if uint64(len(ids)) >= limit {
+		return ids
+	}
+	rest := roaring64.AndNot(set, seen)
+	for it := rest.Iterator(); it.HasNext() && uint64(len(ids)) < limit; {
+		ids = append(ids, it.Next())
+	}
+	return ids
+}
+
+// query runs a sub-query and returns the set of entities it finds.
+func (x *executor) query(qp *qplan) *roaring64.Bitmap {
+	set := x.set(qp.set)
+	if qp.order == orderNone && !qp.bq.limit.Set {
+		return set
+	}
+	return roaring64.BitmapOf(x.finish(qp, set)...)
+}
+
+// kindSet returns the members of kind k, reading them once per run.
+func (x *executor) kindSet(k *entity.Kind) *roaring64.Bitmap {
+	bm, ok := x.kinds[k]
+	if !ok {
+		bm = k.Bitmap(x.tx)
+		x.kinds[k] = bm
+	}
+	return bm
+}
+
+// set runs a set step; the caller owns the bitmap it returns.
+func (x *executor) set(s *step) *roaring64.Bitmap {
+	switch s.op {
+	case opEmpty:
+		return roaring64.New()
+	case opKindScan:
+		if s.stream {
+			return x.stream(s, nil, s.limit)
+		}
+		return x.kindSet(s.kind).Clone()
+	case opIndexRange:
+		out := roaring64.New()
+		for _, iv := range s.pred.ivs {
+			bm, err := s.pred.col.Range(x.tx, iv.lo, iv.hi)
+			if err != nil {
+				x.fail(s.pred.c.Position(), err, "column %s: %v", s.pred.col.Name(), err)
+			}
+			out.Or(bm)
+		}
+		return out
+	case opColumnScan:
+		out := roaring64.New()
+		var last entity.ID
+		for id, v := range s.pred.col.Scan(x.tx) {
+			if id == last && !out.IsEmpty() {
+				continue // a Multi column's entity already found
+			}
+			if s.pred.match(v) {
+				out.Add(uint64(id))
+				last = id
+			}
+		}
+		return out
+	case opFollowProbe:
+		t := x.set(s.kids[0])
+		if t.IsEmpty() {
+			return t
+		}
+		if s.rev {
+			return s.fol.verb.SubjectsOf(x.tx, t)
+		}
+		return s.fol.verb.ObjectsOf(x.tx, t)
+	case opFollowScan:
+		return x.followScan(s)
+	case opClosure:
+		return x.closure(s)
+	case opEntity:
+		return roaring64.BitmapOf(x.resolve(s.ent))
+	case opSubQuery:
+		return x.query(s.sub)
+	case opAnd:
+		if s.kids[0].stream {
+			return x.stream(s.kids[0], s.kids[1:], s.limit)
+		}
+		out := x.set(s.kids[0])
+		for _, f := range s.kids[1:] {
+			if out.IsEmpty() {
+				break
+			}
+			out = x.filter(f, out)
+		}
+		return out
+	case opOr:
+		out := x.set(s.kids[0])
+		out.Or(x.set(s.kids[1]))
+		return out
+	case opNot:
+		out := x.set(s.kids[0])
+		out.AndNot(x.set(s.kids[1]))
+		return out
+	}
+	panic(fmt.Sprintf("query: step %d is not a set step", s.op))
+}
+
+// filter runs a filter step over in, which it may change, and returns the result.
+func (x *executor) filter(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
+	if in.IsEmpty() {
+		return in
+	}
+	if a := s.adapt; a != nil {
+		if s = a.inter; a.useProbe(in) {
+			s = a.probe
+		}
+	}
+	switch s.op {
+	case opEmpty:
+		return roaring64.New()
+	case opKindProbe:
+		out := roaring64.New()
+		for it := in.Iterator(); it.HasNext(); {
+			if id := it.Next(); s.kind.Has(x.tx, entity.ID(id)) {
+				out.Add(id)
+			}
+		}
+		return out
+	case opColumnProbe:
+		var pred func(column.Value) bool
+		if !s.pred.has {
+			pred = s.pred.match
+		}
+		return s.pred.col.Filter(x.tx, in, pred)
+	case opFollowFilter:
+		return x.followFilter(s, in)
+	case opIntersect:
+		set, ok := x.memo[s.kids[0]]
+		switch {
+		case ok:
+		case s.kids[0].op == opIndexRange && !x.streaming:
+			// The same pages as making the range's set, without building it: keep the
+			// candidates that the range holds.
+			return x.rangeSemiJoin(s.kids[0], in)
+		default:
+			// A streamed query intersects batch after batch with the same set: make it once.
+			set = x.set(s.kids[0])
+			x.memo[s.kids[0]] = set
+		}
+		in.And(set)
+		return in
+	case opAndFilter:
+		for _, f := range s.kids {
+			in = x.filter(f, in)
+		}
+		return in
+	case opOrFilter:
+		l := x.filter(s.kids[0], in.Clone())
+		rest := roaring64.AndNot(in, l)
+		l.Or(x.filter(s.kids[1], rest))
+		return l
+	case opNotFilter:
+		drop := x.filter(s.kids[0], in.Clone())
+		in.AndNot(drop)
+		return in
+	}
+	panic(fmt.Sprintf("query: step %d is not a filter step", s.op))
+}
+
+// stream reads the driver in ID order and hands its entities to the filters in batches,
+// the first of n entities, growing, until n entities pass or the driver ends. It returns
+// the first n entities that pass, in a bitmap.
+func (x *executor) stream(driver *step, filters []*step, n uint64) *roaring64.Bitmap {
+	out := roaring64.New()
+	if n == 0 {
+		return out
+	}
+	x.streaming = true
+	defer func() { x.streaming = false }()
+	batch := int(max(n, 16))
+	ids := make([]uint64, 0, batch)
+	flush := func() bool {
+		bm := roaring64.BitmapOf(ids...)
+		ids = ids[:0]
+		for _, f := range filters {
+			bm = x.filter(f, bm)
+		}
+		for it := bm.Iterator(); it.HasNext() && out.GetCardinality() < n; {
+			out.Add(it.Next())
+		}
+		batch = min(2*batch, 1<<16)
+		return out.GetCardinality() >= n
+	}
+	push := func(id uint64) bool {
+		if ids = append(ids, id); len(ids) >= batch {
+			return !flush()
+		}
+		return true
+	}
+	switch driver.op {
+	case opKindScan:
+		for id := range driver.kind.All(x.tx) {
+			if !push(uint64(id)) {
+				return out
+			}
+		}
+	case opColumnScan:
+		var last entity.ID
+		for id, v := range driver.pred.col.Scan(x.tx) {
+			if id == last || !driver.pred.match(v) {
+				continue
+			}
+			last = id
+			if !push(uint64(id)) {
+				return out
+			}
+		}
+	default:
+		panic(fmt.Sprintf("query: step %d cannot stream", driver.op))
+	}
+	if len(ids) > 0 {
+		flush()
+	}
+	return out
+}
+
+// rangeSemiJoin returns the entities of in that an index range step holds, reading the
+// index ranges as the step does.
+func (x *executor) rangeSemiJoin(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
+	out := roaring64.New()
+	for _, iv := range s.pred.ivs {
+		vals, err := s.pred.col.ByValue(x.tx, iv.lo, iv.hi, false)
+		if err != nil {
+			x.fail(s.pred.c.Position(), err, "column %s: %v", s.pred.col.Name(), err)
+		}
+		for id := range vals {
+			if in.Contains(uint64(id)) {
+				out.Add(uint64(id))
+			}
+		}
+	}
+	return out
+}
+
+// match reports whether a value satisfies the predicate.
+func (b *bPred) match(v column.Value) bool {
+	if b.has {
+		return true
+	}
+	for _, iv := range b.ivs {
+		if iv.contains(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// resolve returns the entity a reference names, or ends the message with an error.
+func (x *executor) resolve(t *bEntity) uint64 {
+	if t.ref.Form == RefIRI {
+		id, ok := x.tx.ByIRI(t.ref.IRI)
+		if !ok {
+			x.fail(t.ref.Pos, entity.ErrNoEntity, "no entity has the IRI %s", t.ref.Raw)
+		}
+		return uint64(id)
+	}
+	id, err := x.tx.Resolve(t.uref)
+	if err != nil {
+		x.fail(t.ref.Pos, err, "%v", err) // the error names the reference
+	}
+	return uint64(id)
+}
+
+// edgeTree returns the tree a follow step reads: reverse (object, subject) or forward.
+func (x *executor) edgeTree(s *step) *store.Tree {
+	if s.rev {
+		return s.fol.verb.Reverse(x.tx)
+	}
+	return s.fol.verb.Forward(x.tx)
+}
+
+// followScan reads a verb's whole tree, keys (a, b), and keeps each a whose b is a target
+// (any b for ANY).
+func (x *executor) followScan(s *step) *roaring64.Bitmap {
+	var targets *roaring64.Bitmap
+	if len(s.kids) > 0 {
+		if targets = x.set(s.kids[0]); targets.IsEmpty() {
+			return targets
+		}
+	}
+	out := roaring64.New()
+	for k := range x.edgeTree(s).All() {
+		a, b := entity.FromKey(k), entity.FromKey(k[entity.KeySize:])
+		if targets == nil || targets.Contains(uint64(b)) {
+			out.Add(uint64(a))
+		}
+	}
+	return out
+}
+
+// followFilter keeps the candidates with an edge, in the step's direction, to a target:
+// for each candidate in ID order it reads the edges that start at it.
+func (x *executor) followFilter(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
+	var targets *roaring64.Bitmap
+	if len(s.kids) > 0 {
+		if targets = x.set(s.kids[0]); targets.IsEmpty() {
+			return targets
+		}
+	}
+	v := s.fol.verb
+	out := roaring64.New()
+	for it := in.Iterator(); it.HasNext(); {
+		id := it.Next()
+		next := v.Objects
+		if s.rev {
+			next = v.Subjects
+		}
+		for o := range next(x.tx, entity.ID(id)) {
+			if targets == nil || targets.Contains(uint64(o)) {
+				out.Add(id)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// closure finds the entities from which a path of one or more edges leads to a target,
+// breadth first: each level probes the verb for the frontier, in ID order, and keeps what
+// it had not visited.
+func (x *executor) closure(s *step) *roaring64.Bitmap {
+	frontier := x.set(s.kids[0])
+	visited := roaring64.New()
+	v := s.fol.verb
+	for !frontier.IsEmpty() {
+		var next *roaring64.Bitmap
+		if s.rev {
+			next = v.SubjectsOf(x.tx, frontier)
+		} else {
+			next = v.ObjectsOf(x.tx, frontier)
+		}
+		next.AndNot(visited)
+		visited.Or(next)
+		frontier = next
+	}
+	return visited
+}

@@ -1,0 +1,197 @@
+package query
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Explain returns the plan as text: the query, then the tree of its steps, outermost
+// first, each with its estimated rows (entities out) and the pages it alone is estimated
+// to read, then the totals. Preparing the plan read only the catalog; Explain reads
+// nothing. For example:
+//
+//	FIND player WHERE name = "alice" SELECT health
+//	                                             rows  pages
+//	Select health: probe column health              1      2
+//	└─ And                                          1      0
+//	   ├─ Index range name = "alice" ["alice"]      1      2
+//	   └─ Probe kind player                         1      2
+//	estimated: 1 rows, 6 pages
+func (p *Plan) Explain() string {
+	var b strings.Builder
+	b.WriteString(p.q.String())
+	b.WriteByte('\n')
+	root := explainQuery(p.top)
+	var lines []explainLine
+	root.flatten("", "", &lines)
+	rowsW, pagesW := len("rows"), len("pages")
+	for _, l := range lines {
+		rowsW = max(rowsW, len(l.rows))
+		pagesW = max(pagesW, len(l.pages))
+	}
+	// Columns: the tree, padded, then rows and pages right-aligned.
+	treeW := 0
+	for _, l := range lines {
+		treeW = max(treeW, len([]rune(l.left)))
+	}
+	pad := func(s string, w int) string { return strings.Repeat(" ", max(0, w-len([]rune(s)))) + s }
+	b.WriteString(strings.Repeat(" ", treeW+2))
+	b.WriteString(pad("rows", rowsW) + "  " + pad("pages", pagesW) + "\n")
+	for _, l := range lines {
+		b.WriteString(l.left)
+		b.WriteString(strings.Repeat(" ", treeW+2-len([]rune(l.left))))
+		b.WriteString(pad(l.rows, rowsW) + "  " + pad(l.pages, pagesW) + "\n")
+	}
+	b.WriteString("estimated: " + strconv.FormatUint(p.top.rows, 10) + " rows, " + strconv.FormatUint(p.est, 10) + " distinct pages\n")
+	return b.String()
+}
+
+// explainNode is a line of EXPLAIN and the lines below it.
+type explainNode struct {
+	text        string
+	rows, pages uint64
+	kids        []*explainNode
+}
+
+type explainLine struct {
+	left, rows, pages string
+}
+
+func (n *explainNode) flatten(first, rest string, out *[]explainLine) {
+	*out = append(*out, explainLine{
+		left:  first + n.text,
+		rows:  strconv.FormatUint(n.rows, 10),
+		pages: strconv.FormatUint(n.pages, 10),
+	})
+	for i, k := range n.kids {
+		if i == len(n.kids)-1 {
+			k.flatten(rest+"└─ ", rest+"   ", out)
+		} else {
+			k.flatten(rest+"├─ ", rest+"│  ", out)
+		}
+	}
+}
+
+// explainQuery describes a FIND: its set, then ORDER BY, LIMIT and SELECT or COUNT
+// around it, outermost first.
+func explainQuery(qp *qplan) *explainNode {
+	bq := qp.bq
+	n := explainStep(qp.set)
+	rows := qp.set.rows
+	if bq.order != nil {
+		dir := "ASC"
+		if bq.desc {
+			dir = "DESC"
+		}
+		how := "read column " + bq.order.Name() + " and sort"
+		if qp.order == orderIndex {
+			how = "scan index of " + bq.order.Name() + " in order"
+			if bq.limit.Set {
+				how += " until the limit"
+			}
+		}
+		n = &explainNode{text: "Order by " + bq.order.Name() + " " + dir + ": " + how, rows: rows, pages: qp.orderPages, kids: []*explainNode{n}}
+	}
+	if bq.limit.Set {
+		n = &explainNode{text: "Limit " + strconv.FormatUint(bq.limit.N, 10), rows: qp.rows, kids: []*explainNode{n}}
+	}
+	switch {
+	case bq.q.Count:
+		n = &explainNode{text: "Count", rows: qp.rows, kids: []*explainNode{n}}
+	case len(bq.sel) > 0:
+		names := make([]string, len(bq.sel))
+		pages := uint64(0)
+		for i, c := range bq.sel {
+			names[i] = c.Name()
+			pages += qp.selPages[i]
+		}
+		list := strings.Join(names, ", ")
+		n = &explainNode{text: "Select " + list + ": probe column", rows: qp.rows, pages: pages, kids: []*explainNode{n}}
+		if len(names) > 1 {
+			n.text += "s"
+		}
+		n.text += " " + list
+	}
+	return n
+}
+
+// explainStep describes one step and its kids.
+func explainStep(s *step) *explainNode {
+	n := &explainNode{rows: s.rows, pages: s.pages}
+	cond := func() string {
+		switch {
+		case s.pred != nil:
+			return s.pred.c.String()
+		case s.fol != nil:
+			return s.fol.c.String()
+		}
+		return ""
+	}
+	dir := func() string {
+		if s.rev {
+			return "(object, subject)"
+		}
+		return "(subject, object)"
+	}
+	switch s.op {
+	case opEmpty:
+		n.text = "Empty"
+		if s.pred != nil {
+			n.text += ": " + cond() + " never holds"
+		}
+	case opKindScan:
+		n.text = "Scan kind " + s.kind.Name()
+	case opKindProbe:
+		n.text = "Probe kind " + s.kind.Name()
+	case opIndexRange:
+		ivs := make([]string, len(s.pred.ivs))
+		for i, iv := range s.pred.ivs {
+			ivs[i] = iv.String()
+		}
+		n.text = "Index range " + cond() + " " + strings.Join(ivs, " ∪ ")
+	case opColumnScan:
+		n.text = "Scan column " + s.pred.col.Name() + ": " + cond()
+	case opColumnProbe:
+		n.text = "Probe column " + s.pred.col.Name() + ": " + cond()
+	case opFollowProbe:
+		n.text = "Probe verb " + s.fol.verb.Name() + " " + dir() + " for each target: " + cond()
+	case opFollowScan:
+		n.text = "Scan verb " + s.fol.verb.Name() + " " + dir() + ": " + cond()
+	case opFollowFilter:
+		n.text = "Probe verb " + s.fol.verb.Name() + " " + dir() + " for each candidate: " + cond()
+	case opClosure:
+		n.text = "Closure, breadth-first over verb " + s.fol.verb.Name() + " " + dir() + ": " + cond()
+	case opEntity:
+		n.text = "Resolve " + s.ent.ref.Raw + " in " + s.tree.owner
+	case opSubQuery:
+		n.text = "Sub-query FIND " + s.sub.bq.q.Kind.String()
+		n.kids = []*explainNode{explainQuery(s.sub)}
+		return n
+	case opAnd:
+		n.text = "And"
+	case opOr:
+		n.text = "Or"
+	case opNot:
+		n.text = "Not: the first minus the second"
+	case opIntersect:
+		n.text = "Intersect"
+	case opAndFilter:
+		n.text = "And (filter)"
+	case opOrFilter:
+		n.text = "Or (filter)"
+	case opNotFilter:
+		n.text = "Not (filter): drop"
+	}
+	if a := s.adapt; a != nil && a.at > 1 && a.at != math.MaxUint64 {
+		if s == a.probe {
+			n.text += " (intersects instead from " + strconv.FormatUint(a.at, 10) + " candidates)"
+		} else {
+			n.text += " (probes instead below " + strconv.FormatUint(a.at, 10) + " candidates)"
+		}
+	}
+	for _, k := range s.kids {
+		n.kids = append(n.kids, explainStep(k))
+	}
+	return n
+}

@@ -1,0 +1,928 @@
+package query
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
+
+	"github.com/stablegraph/stablegraph/column"
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/store"
+)
+
+// # Plans
+//
+// A plan is a tree of steps. Each step either produces a set of entity IDs on its own (a
+// set step) or narrows a set it is given (a filter step); sets are roaring bitmaps of
+// 64-bit IDs, and AND, OR and NOT are intersection, union and difference, NOT within the
+// members of the FIND's kind. A FIND is planned as the AND of its kind's membership with
+// the conjuncts of its WHERE; ORDER BY, LIMIT, SELECT and COUNT then work on the set that
+// AND produces.
+//
+// # Cost model
+//
+// The planner knows, for every tree, only what the catalog holds: its height h, its entry
+// count n, and the entries a leaf holds (leafCap) and the children a branch holds
+// (branchCap), both exact for trees of fixed-size keys and values. For trees of
+// variable-size entries (strings) it assumes 16 bytes for each variable part (or the
+// type's maximum, if smaller), plus the ID a column's or index's key holds and 6 bytes of
+// slot and length. From these, with L = ceil(n / leafCap) leaves and ceil(L / branchCap^i)
+// pages at level i:
+//
+//	point probe of one key                 h
+//	range scan of m entries                h - 1 + max(1, ceil(m / leafCap))
+//	full scan                              L + h - 1
+//	probe of k sorted keys                 Σ over levels i of min(k, pages at level i)
+//	                                       (= h for k = 1, = the whole tree for k ≥ L)
+//
+// A probe of k keys that each have about d entries (a verb's edges from one entity) reads
+// min(L, ceil(k·(1 + (d-1)/leafCap))) leaves. Pages count once however often they are
+// read, so the estimate of a whole query adds up its steps tree by tree and counts no tree
+// for more than its size.
+//
+// Rows are estimated within the FIND's kind, of K entities, assuming that what a column
+// or a verb finds for a FIND is of its kind and that conjuncts are independent: an AND of
+// conjuncts matching fractions s_i of K has K·Π s_i rows, an OR K·(a + b - ab), a NOT K
+// less its operand. The catalog has no value statistics, so comparisons are estimated
+// from their form, as SQLite does without ANALYZE: a one-sided range matches a quarter of
+// the column, a two-sided one (BETWEEN) a sixteenth, != all but what = matches, HAS the
+// whole column; = matches one entity for types of 32 bits or more (as if the column were
+// unique), 1/256 of an 8-bit column, 1/65536 of a 16-bit one and half of a bool one. A
+// kind has exactly its count. An edge from one entity of kind T leads to edges(verb) /
+// count(T) entities (T is the target's kind when the query names it, the FIND's kind for
+// a transitive step, else every entity), and a transitive step is expanded level by level
+// by that factor, for at most 16 levels.
+//
+// # Choices
+//
+// Each condition can run as a set step: a full scan of its column, an index range scan,
+// a probe of a verb's tree for each target, a scan of a verb's whole tree, a breadth-first
+// closure. Inside an AND it can also run as a filter of the k candidates found so far:
+// point probes of its tree for each candidate, in ID order, forward only. The planner
+// orders an AND by trying each conjunct as the driver (its set step makes the first
+// candidates) and applying the others to the driver's candidates smallest first, each as
+// the cheaper of a filter and an intersection with its set step; the order with the
+// fewest estimated pages wins. A filter that can run either way also records the number
+// of candidates at which the intersection becomes the cheaper (explained as "intersects
+// instead from N candidates"): the run picks by the candidates it actually has, counting
+// for a probe only the part of the tree their IDs span, so a misestimate costs little.
+//
+// ORDER BY uses the column's index, reading it in order until LIMIT entities of the set
+// are found, when that is estimated cheaper than reading the column for every entity of
+// the set and sorting. A LIMIT without ORDER BY stops a driver that reads entities in ID
+// order (a kind's or a column's scan) once enough of them pass the filters, which see
+// them in batches.
+//
+// Ties go to the earlier alternative in a fixed order and conjuncts are taken in the order
+// written, so the same store and query always give the same plan, and the same pages.
+
+// Estimation constants; see the cost model above.
+const (
+	oneSidedDiv     = 4  // a one-sided range matches 1/4 of a column
+	twoSidedDiv     = 16 // a two-sided range matches 1/16
+	maxClosureDepth = 16 // levels a transitive step is expanded by, for its estimate
+	varPartBytes    = 16 // assumed length of a variable-size key or value part
+)
+
+// shape is what the planner knows of one tree.
+type shape struct {
+	ref       store.TreeRef // identifies the tree
+	owner     string
+	height    uint64
+	entries   uint64
+	leafCap   uint64
+	branchCap uint64
+}
+
+// shapeOf reads the shape of t from its descriptor; varPart is the assumed length of each
+// variable-size part of its entries.
+func shapeOf(t *store.Tree, varPart int) shape {
+	s := shape{ref: t.Ref(), owner: t.Owner(), height: uint64(t.Height()), entries: t.Len()}
+	if t.LeafCapacity() > 0 {
+		s.leafCap, s.branchCap = uint64(t.LeafCapacity()), uint64(t.BranchCapacity())
+		return s
+	}
+	l := t.Layout()
+	k, v := l.KeySize, l.ValueSize
+	if k == store.Variable {
+		k = min(l.MaxKey, varPart+entity.KeySize) // the keys of columns and indexes hold an ID
+	}
+	if v == store.Variable {
+		v = varPart
+	}
+	const body = store.PageSize - 32
+	s.leafCap = uint64(max(3, body/(6+k+v)))
+	s.branchCap = uint64(max(3, body/(12+k)))
+	return s
+}
+
+func ceilDiv(a, b uint64) uint64 {
+	if b == 0 {
+		return a
+	}
+	return (a + b - 1) / b
+}
+
+// leaves estimates the tree's leaf pages.
+func (s shape) leaves() uint64 {
+	if s.entries == 0 || s.height == 0 {
+		return 0
+	}
+	return max(1, ceilDiv(s.entries, s.leafCap))
+}
+
+// levelPages estimates the pages at level i, 0 being the leaves.
+func (s shape) levelPages(i uint64) uint64 {
+	if i+1 >= s.height {
+		return 1
+	}
+	p := s.leaves()
+	for range i {
+		p = ceilDiv(p, s.branchCap)
+	}
+	return max(1, p)
+}
+
+// size estimates all the pages of the tree.
+func (s shape) size() uint64 {
+	n := uint64(0)
+	for i := range s.height {
+		n += s.levelPages(i)
+	}
+	return n
+}
+
+// point is the cost of one lookup.
+func (s shape) point() uint64 { return s.height }
+
+// scan is the cost of reading the whole tree in key order.
+func (s shape) scan() uint64 {
+	if s.height == 0 {
+		return 0
+	}
+	return s.leaves() + s.height - 1
+}
+
+// rangeScan is the cost of reading m consecutive entries.
+func (s shape) rangeScan(m float64) uint64 {
+	if s.height == 0 {
+		return 0
+	}
+	return min(s.scan(), s.height-1+max(1, uint64(math.Ceil(m/float64(s.leafCap)))))
+}
+
+// probe is the cost of seeking k keys in ascending order, each with about per entries.
+func (s shape) probe(k, per float64) uint64 { return s.probeSpan(k, per, 1) }
+
+// probeSpan is probe for keys that lie within a fraction frac of the tree's key space:
+// they cannot reach more than that fraction of the pages of each level, plus one.
+func (s shape) probeSpan(k, per, frac float64) uint64 {
+	if s.height == 0 || k <= 0 {
+		return 0
+	}
+	kk := uint64(math.Ceil(k))
+	within := func(pages uint64) uint64 {
+		if frac >= 1 {
+			return pages
+		}
+		return min(pages, uint64(math.Ceil(frac*float64(pages)))+1)
+	}
+	leafPages := uint64(math.Ceil(k * (1 + max(0, per-1)/float64(s.leafCap))))
+	n := min(within(s.leaves()), leafPages)
+	for i := uint64(1); i < s.height; i++ {
+		n += min(kk, within(s.levelPages(i)))
+	}
+	return n
+}
+
+// stepOp says what a step does.
+type stepOp int
+
+// Set steps produce a set; filter steps (marked) narrow the set they are given.
+const (
+	opEmpty        stepOp = iota + 1 // nothing matches (a set or a filter)
+	opKindScan                       // the kind's members, from its member tree
+	opKindProbe                      // filter: probe the kind's member tree
+	opIndexRange                     // range scans of a column's index
+	opColumnScan                     // a full scan of a column
+	opColumnProbe                    // filter: probe a column for each candidate
+	opFollowProbe                    // probe a verb's tree for each target
+	opFollowScan                     // scan a verb's whole tree
+	opFollowFilter                   // filter: probe a verb's tree for each candidate
+	opClosure                        // breadth-first transitive closure over a verb
+	opEntity                         // one entity, resolved by reference
+	opSubQuery                       // the entities a sub-query finds
+	opAnd                            // kids[0] a set, kids[1:] filters applied in turn
+	opOr                             // the union of sets
+	opNot                            // kids[0] (the kind's members) minus kids[1]
+	opIntersect                      // filter: intersection with the set kids[0]
+	opAndFilter                      // filter: kids applied in turn
+	opOrFilter                       // filter: kids[0] ∪ kids[1] applied to what kids[0] left
+	opNotFilter                      // filter: the candidates that kids[0] drops
+)
+
+// step is one node of a plan tree.
+type step struct {
+	op    stepOp
+	rows  uint64 // estimated entities out
+	pages uint64 // estimated pages of this step alone, without its kids
+	kids  []*step
+
+	kind *entity.Kind // opKindScan, opKindProbe, opNot
+	pred *bPred       // opIndexRange, opColumnScan, opColumnProbe
+	fol  *bFollow     // opFollow*, opClosure
+	ent  *bEntity     // opEntity
+	sub  *qplan       // opSubQuery
+	tree shape        // the tree the step reads
+	rev  bool         // opFollow*, opClosure: reads the reverse (object, subject) tree
+
+	// conj, for opAnd, holds the conjunct each kid runs, in the kids' order.
+	conj []bcond
+	// stream marks the kids[0] of an opAnd, or an opKindScan, that a LIMIT without
+	// ORDER BY reads only as far as it must: in ID order, handing batches of candidates
+	// to the filters until enough entities are found.
+	stream bool
+	// limit, on the opAnd or opKindScan that holds a streamed driver, is the LIMIT.
+	limit uint64
+
+	// adapt, for a filter that can either probe each candidate or intersect the
+	// candidates with its condition's set step, holds both; the run picks by the
+	// number of candidates it actually has.
+	adapt *adaptive
+}
+
+// adaptive is a filter with two ways to run: probe holds below at candidates, inter
+// (opIntersect) from at on. The planner picked one of them for its estimate.
+type adaptive struct {
+	probe, inter *step
+	at           uint64 // the fewest candidates, spread over all IDs, for which inter is cheaper
+
+	// What the run needs to price a probe of the candidates it has: the tree probed, the
+	// entries per key, the pages of the probe's kids, the intersection's pages, and the
+	// entity IDs handed out so far, over which the candidates' span is measured.
+	per       float64
+	kidsPages uint64
+	interCost uint64
+	ids       float64
+}
+
+// useProbe reports whether probing the candidates in is estimated cheaper than the
+// intersection. Candidates that span a small part of the ID space (a batch of a streamed
+// scan, say) touch only that part of the probed tree.
+func (a *adaptive) useProbe(in *roaring64.Bitmap) bool {
+	k := in.GetCardinality()
+	if k < a.at {
+		return true
+	}
+	frac := 1.0
+	if a.ids > 0 {
+		frac = float64(in.Maximum()-in.Minimum()+1) / a.ids
+	}
+	return a.probe.tree.probeSpan(float64(k), a.per, frac)+a.kidsPages < a.interCost
+}
+
+// total returns the estimated pages of s and its kids.
+func (s *step) total() uint64 {
+	n := s.pages
+	if s.sub != nil {
+		n += s.sub.total()
+	}
+	for _, k := range s.kids {
+		n += k.total()
+	}
+	return n
+}
+
+// treePages adds the estimated pages of s and its kids to byTree, per tree.
+func (s *step) treePages(byTree map[store.TreeRef]uint64, sizes map[store.TreeRef]uint64) {
+	if s.pages > 0 {
+		byTree[s.tree.ref] += s.pages
+		sizes[s.tree.ref] = s.tree.size()
+	}
+	if s.sub != nil {
+		s.sub.treePages(byTree, sizes)
+	}
+	for _, k := range s.kids {
+		k.treePages(byTree, sizes)
+	}
+}
+
+// isFilter reports whether s narrows a set it is given.
+func (s *step) isFilter() bool {
+	switch s.op {
+	case opKindProbe, opColumnProbe, opFollowFilter, opIntersect, opAndFilter, opOrFilter, opNotFilter:
+		return true
+	}
+	return false
+}
+
+// orderStrategy is how a qplan orders its results.
+type orderStrategy int
+
+const (
+	orderNone  orderStrategy = iota // ID order
+	orderIndex                      // scan the column's index in order
+	orderSort                       // read the column for every entity and sort
+)
+
+// qplan is the plan of one FIND: the top query or a sub-query.
+type qplan struct {
+	bq         *boundQuery
+	set        *step // the entities of the kind that satisfy the condition
+	order      orderStrategy
+	orderTree  shape  // the tree the order step reads
+	orderPages uint64 // its estimated pages
+	sel        []shape
+	selPages   []uint64
+	rows       uint64 // estimated entities returned
+}
+
+// estimate returns the estimated distinct pages of the whole query: the sum over its
+// steps, where the steps that read one tree count at most the tree's size.
+func (p *qplan) estimate() uint64 {
+	byTree, sizes := map[store.TreeRef]uint64{}, map[store.TreeRef]uint64{}
+	p.treePages(byTree, sizes)
+	n := uint64(0)
+	for ref, pages := range byTree {
+		n += min(pages, sizes[ref])
+	}
+	return n
+}
+
+func (p *qplan) treePages(byTree map[store.TreeRef]uint64, sizes map[store.TreeRef]uint64) {
+	p.set.treePages(byTree, sizes)
+	if p.orderPages > 0 {
+		byTree[p.orderTree.ref] += p.orderPages
+		sizes[p.orderTree.ref] = p.orderTree.size()
+	}
+	for i, sh := range p.sel {
+		if p.selPages[i] > 0 {
+			byTree[sh.ref] += p.selPages[i]
+			sizes[sh.ref] = sh.size()
+		}
+	}
+}
+
+// total returns the sum of the estimated pages of the query's steps.
+func (p *qplan) total() uint64 {
+	n := p.set.total() + p.orderPages
+	for _, s := range p.selPages {
+		n += s
+	}
+	return n
+}
+
+// planner builds the plan of a bound query inside the View that prepares it.
+type planner struct {
+	tx     *entity.Tx
+	n      float64 // live entities
+	base   float64 // entities of the kind of the FIND being planned
+	ids    float64 // entity IDs handed out
+	kindSh shape   // $kind
+	iriSh  shape   // $iri's IRI → ID index
+	shapes map[*store.Tree]shape
+	sets   map[bcond]*step
+	// kindSets holds the set step of each kind's members: a FIND's first conjunct and the
+	// universe of each NOT inside it.
+	kindSets map[*entity.Kind]*step
+}
+
+func newPlanner(tx *entity.Tx) *planner {
+	p := &planner{tx: tx, shapes: map[*store.Tree]shape{}, sets: map[bcond]*step{}, kindSets: map[*entity.Kind]*step{}}
+	p.kindSh = p.shape(tx.Must(tx.VarTree(entity.VarKind, 0, false)), 0)
+	p.iriSh = p.shape(tx.Must(tx.VarTree(entity.VarIRI, 1, false)), 56)
+	p.n = float64(p.kindSh.entries)
+	p.ids = float64(tx.LastID())
+	return p
+}
+
+func (p *planner) shape(t *store.Tree, varPart int) shape {
+	if s, ok := p.shapes[t]; ok {
+		return s
+	}
+	s := shapeOf(t, varPart)
+	p.shapes[t] = s
+	return s
+}
+
+func (p *planner) kindShape(k *entity.Kind) shape { return p.shape(k.Tree(p.tx), 0) }
+
+func colVarPart(c *column.Dyn) int {
+	if n := c.Type().MaxLen(); n > 0 {
+		return min(n, varPartBytes)
+	}
+	return varPartBytes
+}
+
+func (p *planner) colShape(c *column.Dyn) shape { return p.shape(c.Tree(p.tx), colVarPart(c)) }
+
+func (p *planner) indexShape(c *column.Dyn) (shape, bool) {
+	t := c.IndexTree(p.tx)
+	if t == nil {
+		return shape{}, false
+	}
+	return p.shape(t, colVarPart(c)), true
+}
+
+func (p *planner) verbShape(f *bFollow, rev bool) shape {
+	if rev {
+		return p.shape(f.verb.Reverse(p.tx), 0)
+	}
+	return p.shape(f.verb.Forward(p.tx), 0)
+}
+
+func rowsOf(x float64) uint64 {
+	if x <= 0 {
+		return 0
+	}
+	return uint64(math.Ceil(x - 1e-9))
+}
+
+// sel returns the selectivity of a set of rows estimated rows within the kind of the
+// FIND being planned.
+func (p *planner) sel(rows uint64) float64 {
+	if p.base == 0 {
+		return 0
+	}
+	return min(1, float64(rows)/p.base)
+}
+
+// planQuery plans a FIND.
+func (p *planner) planQuery(bq *boundQuery) *qplan {
+	defer func(base float64) { p.base = base }(p.base)
+	p.base = float64(p.kindShape(bq.kind).entries)
+	qp := &qplan{bq: bq}
+	conj := []bcond{&bKind{kind: bq.kind}}
+	if bq.where != nil {
+		conj = appendConjuncts(conj, bq.where)
+	}
+	qp.set = p.planAnd(conj)
+	switch {
+	case bq.limit.Set && bq.limit.N == 0:
+		qp.set = &step{op: opEmpty}
+	case bq.order == nil && bq.limit.Set:
+		if st := p.planStream(qp.set, bq.limit.N); st != nil && st.total() < qp.set.total() {
+			qp.set = st
+		}
+	}
+	rows := qp.set.rows
+	if bq.limit.Set {
+		rows = min(rows, bq.limit.N)
+	}
+	qp.rows = rows
+	if bq.order != nil {
+		col := p.colShape(bq.order)
+		per := 1.0
+		if bq.order.Multi() {
+			per = max(1, float64(col.entries)/max(1, p.colEntities(bq.order)))
+		}
+		qp.order, qp.orderTree, qp.orderPages = orderSort, col, col.probe(float64(qp.set.rows), per)
+		if idx, ok := p.indexShape(bq.order); ok {
+			// Scanning the index in order, about entries/|set| entries go by for each
+			// entity of the set found.
+			pages := idx.scan()
+			if bq.limit.Set && qp.set.rows > 0 {
+				m := float64(bq.limit.N) * float64(idx.entries) / float64(qp.set.rows)
+				pages = idx.rangeScan(m)
+			}
+			if pages < qp.orderPages {
+				qp.order, qp.orderTree, qp.orderPages = orderIndex, idx, pages
+			}
+		}
+	}
+	for _, c := range bq.sel {
+		s := p.colShape(c)
+		per := 1.0
+		if c.Multi() {
+			per = max(1, float64(s.entries)/max(1, p.colEntities(c)))
+		}
+		qp.sel = append(qp.sel, s)
+		qp.selPages = append(qp.selPages, s.probe(float64(qp.rows), per))
+	}
+	return qp
+}
+
+// planStream plans set, a FIND's set step, for a LIMIT of n without ORDER BY: if its
+// driver reads entities in ID order (a kind or a column scan), it need read only about
+// n/|set| of them, and its filters see only those. It returns nil for other drivers.
+func (p *planner) planStream(set *step, n uint64) *step {
+	driver := set
+	if set.op == opAnd {
+		driver = set.kids[0]
+	}
+	if driver.op != opKindScan && driver.op != opColumnScan {
+		return nil
+	}
+	frac := 1.0
+	if set.rows > 0 {
+		frac = min(1, float64(n)/float64(set.rows))
+	}
+	d := *driver
+	d.adapt, d.stream = nil, true
+	d.pages = d.tree.rangeScan(frac * float64(d.tree.entries))
+	d.rows = rowsOf(frac * float64(driver.rows))
+	if set.op != opAnd {
+		d.rows, d.limit = min(d.rows, n), n
+		return &d
+	}
+	s := &step{op: opAnd, kids: []*step{&d}, conj: set.conj[:1], limit: n}
+	k := d.rows
+	for _, c := range set.conj[1:] {
+		f := p.planFilter(c, k)
+		s.kids = append(s.kids, f)
+		s.conj = append(s.conj, c)
+		k = f.rows
+	}
+	s.rows = min(k, n)
+	return s
+}
+
+// bKind is the membership of a kind, the first conjunct of every FIND.
+type bKind struct {
+	kind *entity.Kind
+}
+
+func (*bKind) src() Cond { return nil }
+
+// appendConjuncts appends the operands of a chain of ANDs.
+func appendConjuncts(dst []bcond, c bcond) []bcond {
+	if a, ok := c.(*bAnd); ok {
+		return appendConjuncts(appendConjuncts(dst, a.l), a.r)
+	}
+	return append(dst, c)
+}
+
+// colEntities estimates the entities that have a value in c.
+func (p *planner) colEntities(c *column.Dyn) float64 {
+	n := float64(p.colShape(c).entries)
+	if c.Multi() {
+		// Without statistics, assume the values are spread over as many entities as
+		// there are, up to one per value.
+		return min(n, p.n)
+	}
+	return n
+}
+
+// predRows estimates the entities b matches and the column entries (index entries) of
+// each of its intervals.
+func (p *planner) predRows(b *bPred) (rows float64, entries []float64) {
+	e := p.colEntities(b.col)
+	perEntity := 1.0
+	if e > 0 {
+		perEntity = float64(p.colShape(b.col).entries) / e
+	}
+	if b.has {
+		return e, []float64{e * perEntity}
+	}
+	point := p.pointSel(b, e)
+	total := 0.0
+	for _, iv := range b.ivs {
+		var s float64
+		switch {
+		case iv.all():
+			s = 1
+		case iv.lo.Kind == column.Inclusive && iv.hi.Kind == column.Inclusive && compareValues(iv.lo.Value, iv.hi.Value) == 0:
+			s = point
+		case iv.lo.Kind != column.Unbounded && iv.hi.Kind != column.Unbounded:
+			s = 1.0 / twoSidedDiv
+		default:
+			s = 1.0 / oneSidedDiv
+		}
+		if c, ok := b.c.(*CompareCond); ok && c.Op == OpNe && len(b.ivs) == 2 {
+			s = (1 - point) / 2
+		}
+		entries = append(entries, s*e*perEntity)
+		total += s
+	}
+	return min(1, total) * e, entries
+}
+
+// pointSel estimates the fraction of a column's entities that an equality matches: one
+// entity for a type of 32 bits or more, as if the column were unique; 1/256 of them for
+// an 8-bit type and 1/65536 for a 16-bit one, as if values were spread evenly; half for a
+// bool.
+func (p *planner) pointSel(b *bPred, e float64) float64 {
+	e = max(e, 1)
+	switch {
+	case b.dom.kind == vkBool:
+		return 0.5
+	case (b.dom.kind == vkInt || b.dom.kind == vkUint) && b.col.Type().FixedSize() <= 2:
+		return max(1/e, 1/math.Pow(256, float64(b.col.Type().FixedSize())))
+	}
+	return 1 / e
+}
+
+// planSet returns the cheapest set step for c.
+func (p *planner) planSet(c bcond) *step {
+	if k, ok := c.(*bKind); ok {
+		if s, ok := p.kindSets[k.kind]; ok {
+			return s
+		}
+		s := p.planSetUncached(c)
+		p.kindSets[k.kind] = s
+		return s
+	}
+	if s, ok := p.sets[c]; ok {
+		return s
+	}
+	s := p.planSetUncached(c)
+	p.sets[c] = s
+	return s
+}
+
+func (p *planner) planSetUncached(c bcond) *step {
+	switch c := c.(type) {
+	case *bKind:
+		sh := p.kindShape(c.kind)
+		return &step{op: opKindScan, kind: c.kind, tree: sh, rows: sh.entries, pages: sh.scan()}
+	case *bAnd:
+		return p.planAnd(appendConjuncts(nil, c))
+	case *bOr:
+		l, r := p.planSet(c.l), p.planSet(c.r)
+		switch {
+		case l.op == opEmpty:
+			return r
+		case r.op == opEmpty:
+			return l
+		}
+		a, b := p.sel(l.rows), p.sel(r.rows)
+		return &step{op: opOr, kids: []*step{l, r}, rows: rowsOf(p.base * (a + b - a*b))}
+	case *bNot:
+		// The complement within the kind of the query is the kind's members less x; the
+		// kind's members are those of the FIND the condition belongs to.
+		x := p.planSet(c.x)
+		u := p.planSet(&bKind{kind: c.kind})
+		return &step{op: opNot, kind: u.kind, kids: []*step{u, x}, rows: rowsOf(float64(u.rows) * (1 - p.sel(x.rows)))}
+	case *bPred:
+		return p.planPredSet(c)
+	case *bFollow:
+		return p.planFollowSet(c)
+	}
+	panic("query: unknown condition")
+}
+
+func (p *planner) planPredSet(c *bPred) *step {
+	if !c.has && len(c.ivs) == 0 {
+		return &step{op: opEmpty, pred: c}
+	}
+	rows, entries := p.predRows(c)
+	col := p.colShape(c.col)
+	best := &step{op: opColumnScan, pred: c, tree: col, rows: rowsOf(rows), pages: col.scan()}
+	if idx, ok := p.indexShape(c.col); ok && !c.has {
+		pages := uint64(0)
+		for _, m := range entries {
+			pages += idx.rangeScan(m)
+		}
+		if pages <= best.pages { // a tie goes to the index: it reads only what matches
+			best = &step{op: opIndexRange, pred: c, tree: idx, rows: rowsOf(rows), pages: pages}
+		}
+	}
+	return best
+}
+
+// degree estimates the entities one edge of f leads to from one entity of kind k (nil: of
+// any kind).
+func (p *planner) degree(f *bFollow, k *entity.Kind) float64 {
+	edges := float64(p.verbShape(f, false).entries)
+	n := p.n
+	if k != nil {
+		n = float64(p.kindShape(k).entries)
+	}
+	return edges / max(n, 1)
+}
+
+// targetKind returns the kind of f's target, if the query says it.
+func targetKind(t btarget) *entity.Kind {
+	switch t := t.(type) {
+	case *bEntity:
+		return t.kind
+	case *bSub:
+		return t.q.kind
+	}
+	return nil
+}
+
+// planTarget returns the set step of a target, or nil for ANY.
+func (p *planner) planTarget(t btarget) *step {
+	switch t := t.(type) {
+	case *bEntity:
+		sh := p.kindSh
+		if t.ref.Form == RefIRI {
+			sh = p.iriSh
+		}
+		return &step{op: opEntity, ent: t, tree: sh, rows: 1, pages: sh.point()}
+	case *bSub:
+		qp := p.planQuery(t.q)
+		return &step{op: opSubQuery, sub: qp, rows: qp.rows}
+	}
+	return nil
+}
+
+func (p *planner) planFollowSet(f *bFollow) *step {
+	// "e verb -> t" finds the subjects of edges whose object is in T: probe the reverse
+	// (object, subject) tree for each target. "<-" probes the forward tree.
+	rev := f.c.Dir == DirOut
+	probeSh := p.verbShape(f, rev)
+	target := p.planTarget(f.target)
+	if target == nil { // ANY: every entity with an edge in that direction
+		sh := p.verbShape(f, !rev)
+		return &step{op: opFollowScan, fol: f, tree: sh, rev: !rev, rows: rowsOf(min(p.n, float64(sh.entries))), pages: sh.scan()}
+	}
+	tk := targetKind(f.target)
+	if tk == nil && f.c.Transitive {
+		// A path of one verb's edges most often stays within one kind: take the FIND's.
+		tk = f.kind
+	}
+	d := p.degree(f, tk)
+	k := float64(target.rows)
+	if f.c.Transitive {
+		rows, pages, frontier := 0.0, uint64(0), k
+		for range maxClosureDepth {
+			pages += probeSh.probe(frontier, d)
+			if frontier *= d; frontier < 0.5 {
+				break
+			}
+			if rows += frontier; rows >= p.base {
+				break
+			}
+		}
+		rows = min(rows, p.base)
+		// Pages count once: the closure never reads more than the whole tree.
+		pages = min(pages, probeSh.probe(math.Inf(1), d))
+		return &step{op: opClosure, fol: f, tree: probeSh, rev: rev, kids: []*step{target}, rows: rowsOf(rows), pages: pages}
+	}
+	rows := rowsOf(min(p.n, k*d))
+	best := &step{op: opFollowProbe, fol: f, tree: probeSh, rev: rev, kids: []*step{target}, rows: rows, pages: probeSh.probe(k, d)}
+	scanSh := p.verbShape(f, !rev)
+	if scanSh.scan() < best.pages {
+		best = &step{op: opFollowScan, fol: f, tree: scanSh, rev: !rev, kids: []*step{target}, rows: rows, pages: scanSh.scan()}
+	}
+	return best
+}
+
+// planFilter returns the cheapest filter step that applies c to k candidates.
+func (p *planner) planFilter(c bcond, k uint64) *step {
+	set := p.planSet(c)
+	outRows := rowsOf(float64(k) * p.sel(set.rows))
+	if set.op == opEmpty {
+		return &step{op: opEmpty}
+	}
+	inter := &step{op: opIntersect, kids: []*step{set}, rows: outRows}
+	var probe *step
+	switch c := c.(type) {
+	case *bKind:
+		sh := p.kindShape(c.kind)
+		probe = &step{op: opKindProbe, kind: c.kind, tree: sh, rows: outRows, pages: sh.probe(float64(k), 1)}
+	case *bPred:
+		sh := p.colShape(c.col)
+		per := 1.0
+		if c.col.Multi() {
+			per = max(1, float64(sh.entries)/max(1, p.colEntities(c.col)))
+		}
+		probe = &step{op: opColumnProbe, pred: c, tree: sh, rows: outRows, pages: sh.probe(float64(k), per)}
+	case *bFollow:
+		if !c.c.Transitive {
+			// Probe the tree that starts at the candidate: forward for "->".
+			rev := c.c.Dir == DirIn
+			sh := p.verbShape(c, rev)
+			probe = &step{op: opFollowFilter, fol: c, tree: sh, rev: rev, rows: outRows, pages: sh.probe(float64(k), p.degree(c, c.kind))}
+			if t := p.planTarget(c.target); t != nil {
+				probe.kids = []*step{t}
+			}
+		}
+	case *bNot:
+		x := p.planFilter(c.x, k)
+		probe = &step{op: opNotFilter, kids: []*step{x}, rows: rowsOf(float64(k) - float64(x.rows))}
+	case *bOr:
+		l := p.planFilter(c.l, k)
+		r := p.planFilter(c.r, k-min(k, l.rows))
+		probe = &step{op: opOrFilter, kids: []*step{l, r}, rows: outRows}
+	case *bAnd:
+		probe = p.planAndFilter(appendConjuncts(nil, c), k)
+	}
+	if probe == nil {
+		return inter
+	}
+	chosen := inter
+	if probe.total() < inter.total() {
+		chosen = probe
+	}
+	if probe.op == opKindProbe || probe.op == opColumnProbe || probe.op == opFollowFilter {
+		kids := uint64(0)
+		for _, k := range probe.kids {
+			kids += k.total()
+		}
+		chosen.adapt = &adaptive{probe: probe, inter: inter, at: p.switchPoint(probe, inter),
+			per: p.probePer(probe), kidsPages: kids, interCost: inter.total(), ids: p.ids}
+	}
+	return chosen
+}
+
+// probePer returns the entries per candidate of a leaf probe step.
+func (p *planner) probePer(s *step) float64 {
+	switch s.op {
+	case opColumnProbe:
+		if s.pred.col.Multi() {
+			return max(1, float64(s.tree.entries)/max(1, p.colEntities(s.pred.col)))
+		}
+	case opFollowFilter:
+		return p.degree(s.fol, s.fol.kind)
+	}
+	return 1
+}
+
+// probeCost is the estimated cost of a leaf probe step for k candidates.
+func (p *planner) probeCost(s *step, k float64) uint64 {
+	n := s.tree.probe(k, p.probePer(s))
+	for _, kid := range s.kids {
+		n += kid.total()
+	}
+	return n
+}
+
+// switchPoint returns the fewest candidates for which intersecting costs no more than
+// probing: the probe's cost grows with the candidates, the intersection's does not.
+func (p *planner) switchPoint(probe, inter *step) uint64 {
+	target := inter.total()
+	if p.probeCost(probe, math.Inf(1)) < target {
+		return math.MaxUint64
+	}
+	lo, hi := uint64(0), uint64(1)
+	for p.probeCost(probe, float64(hi)) < target {
+		lo, hi = hi, hi*2
+	}
+	for lo+1 < hi { // probeCost(lo) < target <= probeCost(hi)
+		mid := lo + (hi-lo)/2
+		if p.probeCost(probe, float64(mid)) < target {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
+}
+
+// planAndFilter applies conjuncts to k candidates, most selective first.
+func (p *planner) planAndFilter(conj []bcond, k uint64) *step {
+	order := p.bySelectivity(conj)
+	s := &step{op: opAndFilter}
+	for _, i := range order {
+		f := p.planFilter(conj[i], k)
+		s.kids = append(s.kids, f)
+		k = f.rows
+	}
+	s.rows = k
+	return s
+}
+
+// bySelectivity returns the indexes of conj ordered by their set steps' rows, smallest
+// first, ties in the order written.
+func (p *planner) bySelectivity(conj []bcond) []int {
+	idx := make([]int, len(conj))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		return cmp.Compare(p.planSet(conj[a]).rows, p.planSet(conj[b]).rows)
+	})
+	return idx
+}
+
+// planAnd plans the intersection of conjuncts: each in turn is tried as the driver, its
+// set step producing the first candidates, and the others are applied to them smallest
+// first; the cheapest order wins, ties going to the smaller driver and then to the one
+// written first.
+func (p *planner) planAnd(conj []bcond) *step {
+	if len(conj) == 1 {
+		return p.planSet(conj[0])
+	}
+	for _, c := range conj {
+		if s := p.planSet(c); s.op == opEmpty {
+			return &step{op: opEmpty}
+		}
+	}
+	order := p.bySelectivity(conj)
+	var best *step
+	var bestDriver uint64
+	for _, d := range order {
+		driver := p.planSet(conj[d])
+		s := &step{op: opAnd, kids: []*step{driver}, conj: []bcond{conj[d]}}
+		k := driver.rows
+		for _, i := range order {
+			if i == d {
+				continue
+			}
+			f := p.planFilter(conj[i], k)
+			s.kids = append(s.kids, f)
+			s.conj = append(s.conj, conj[i])
+			k = f.rows
+		}
+		s.rows = k
+		if best == nil || s.total() < best.total() || s.total() == best.total() && driver.rows < bestDriver {
+			best, bestDriver = s, driver.rows
+		}
+	}
+	return best
+}

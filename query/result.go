@@ -1,0 +1,47 @@
+package query
+
+import (
+	"github.com/stablegraph/stablegraph/column"
+	"github.com/stablegraph/stablegraph/entity"
+)
+
+// Value is one cell of a result row: the entity's URI (a string) in the first column, and
+// in the others a column value as package column hands it out (bool, int64, uint64,
+// float64, string, []byte or []column.Value), nil when the entity has no value, and for a
+// Multi column a []column.Value of all the entity's values in value order.
+type Value = column.Value
+
+// Result is what a query returns.
+type Result struct {
+	// Columns names the columns of Rows: "entity", then the selected columns. It is
+	// empty for a COUNT query.
+	Columns []string
+	// Rows holds one row per entity found, in the query's order, the first cell of each
+	// the entity's URI: ic://<scope>/<kind>/<id>, or <kind>/<id> in a store without a
+	// scope. It is empty for a COUNT query.
+	Rows [][]Value
+	// IDs holds the entities found, in the order of Rows; empty for a COUNT query.
+	IDs []entity.ID
+	// Count is the number of entities found (after LIMIT), for every query.
+	Count uint64
+	// Stats says what running the query cost.
+	Stats Stats
+}
+
+// Stats counts the stable-memory pages one query touched and compares them with the plan.
+// The counts are exact and deterministic: the same store and query give the same numbers.
+type Stats struct {
+	// PagesRead is the number of distinct 4 KiB pages the query read.
+	PagesRead uint64
+	// PagesDirtied is the number of pages the query wrote: always 0, since a query runs
+	// in a read-only message.
+	PagesDirtied uint64
+	// EstimatedPages is the plan's estimate of PagesRead, made before running.
+	EstimatedPages uint64
+	// ByVariable breaks PagesRead down by the global variable (kind, column, verb or
+	// system variable) whose tree read each page; "system" counts the store's own pages.
+	// A page read through two variables counts for both.
+	ByVariable map[string]uint64
+	// Rows is the number of entities the query found (after LIMIT).
+	Rows uint64
+}
