@@ -209,3 +209,26 @@ func TestTornLogTailIsIgnored(t *testing.T) {
 		require.NoError(t, s.Close())
 	}
 }
+
+func TestReadOnlySessionLeavesFilesUntouched(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.sgdb")
+	s, err := Open(path, nil)
+	require.NoError(t, err)
+	require.NoError(t, s.Update(func(tx *Tx) error { tx.SetRoot(0, 1); return nil }))
+	require.NoError(t, s.Close())
+	main, err := os.ReadFile(path)
+	require.NoError(t, err)
+	log, err := os.ReadFile(path + "-wal")
+	require.NoError(t, err)
+
+	s, err = Open(path, nil)
+	require.NoError(t, err)
+	require.NoError(t, s.View(func(tx *Tx) error { tx.Root(0); return nil }))
+	require.NoError(t, s.Close())
+	main2, err := os.ReadFile(path)
+	require.NoError(t, err)
+	log2, err := os.ReadFile(path + "-wal")
+	require.NoError(t, err)
+	assert.Equal(t, main, main2)
+	assert.Equal(t, log, log2, "no checkpoint, so the log keeps its salt")
+}

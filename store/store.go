@@ -343,7 +343,8 @@ func (s *Store) Close() error {
 	s.closed = true
 	var err error
 	if s.log != nil {
-		if s.failed == nil {
+		// A store that wrote nothing since its last checkpoint leaves both files untouched.
+		if s.failed == nil && s.log.size > walHeaderSize {
 			err = s.checkpoint()
 		}
 		err = errors.Join(err, s.log.f.Close())
