@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stablegraph/stablegraph/entity"
+)
+
+func newExportCmd(e *env) *cobra.Command {
+	var formatName, kind string
+	cmd := &cobra.Command{
+		Use:   "export --format ntriples|jsonl|csv [FILE|-]",
+		Short: "Export N-Triples, JSON Lines or CSV",
+		Long: `Write the store's entities to FILE, or to standard output, in entity-ID order.
+
+  ntriples  the triples an N-Triples import made, literal datatypes and language tags
+            included, so that importing the export gives the same store; entities without
+            an IRI are blank nodes _:b<ID>, and kinds, columns and verbs that do not come from
+            RDF get IRIs ic://<scope>/<name>
+  jsonl     one entity per line: {"uri", "iri", "kind", "set": {…}, "link": {…}}, which
+            import --format jsonl reads back
+  csv       the entities of one kind (--kind): uri, iri and one column per attribute
+
+--kind limits any format to the entities of one kind.`,
+		Example: `  graphctl export --db world.sgdb --format ntriples > world.nt
+  graphctl export --db world.sgdb --format csv --kind player players.csv`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			file := "-"
+			if len(args) == 1 {
+				file = args[0]
+			}
+			f, err := inputFormat(formatName, file)
+			if err != nil {
+				return err
+			}
+			if f == "csv" && kind == "" {
+				return usagef("a CSV export needs --kind: the kind of the entities to write")
+			}
+			h, err := e.open(openOptions{})
+			if err != nil {
+				return err
+			}
+			defer h.close()
+			var w io.Writer = e.stdout
+			var out *os.File
+			if file != "-" {
+				if out, err = os.Create(file); err != nil {
+					return err
+				}
+				defer out.Close()
+				w = out
+			}
+			bw := bufio.NewWriterSize(w, 1<<20)
+			var n int64
+			err = h.db.View(func(tx *entity.Tx) error {
+				kinds, err := exportKinds(tx, kind)
+				if err != nil {
+					return err
+				}
+				switch f {
+				case "ntriples":
+					n, err = exportNTriples(tx, bw, kinds)
+				case "jsonl":
+					n, err = exportJSONL(tx, bw, kinds)
+				case "csv":
+					n, err = exportCSV(tx, bw, kinds[0])
+				}
+				return err
+			})
+			if err == nil {
+				err = bw.Flush()
+			}
+			if out != nil {
+				if cerr := out.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					_ = os.Remove(file)
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if out != nil {
+				fmt.Fprintf(e.stderr, "exported %d %s to %s\n", n, unit(f), file)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&formatName, "format", "f", "", "output format: ntriples, jsonl or csv (default: from FILE's extension)")
+	cmd.Flags().StringVar(&kind, "kind", "", "export only the entities of this kind")
+	return cmd
+}

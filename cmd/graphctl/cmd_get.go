@@ -1,0 +1,85 @@
+package main
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stablegraph/stablegraph/entity"
+)
+
+func newGetCmd(e *env) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "get REF",
+		Short: "Show one entity: its kind, IRI, column values and edges",
+		Long: `Show one entity: its URI, external IRI, kind, every column value and every edge,
+outgoing (verb ->) and incoming (verb <-).
+
+REF is written as in a query: ic://<scope>/<kind>/<id>, <kind>/<id>, #<id>, or <iri> for an
+entity imported from RDF (the angle brackets may be left out of an absolute IRI).`,
+		Example: `  graphctl get player/1
+  graphctl get '<http://example.org/alice>' -o json`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := parseFormat(out)
+			if err != nil {
+				return err
+			}
+			h, err := e.open(openOptions{})
+			if err != nil {
+				return err
+			}
+			defer h.close()
+			var d *entityDoc
+			err = h.db.View(func(tx *entity.Tx) error {
+				id, err := resolve(tx, args[0])
+				if err != nil {
+					return err
+				}
+				d, err = describe(tx, id, true)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if f == formatJSON {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetEscapeHTML(false)
+				return enc.Encode(d)
+			}
+			cols := []string{"field", "value"}
+			rows := [][]any{{"uri", d.URI}}
+			if d.IRI != "" {
+				rows = append(rows, []any{"iri", d.IRI})
+			}
+			rows = append(rows, []any{"kind", d.Kind})
+			for _, name := range sortedKeys(d.Set) {
+				rows = append(rows, []any{name, d.Set[name]})
+			}
+			for _, name := range sortedKeys(d.Link) {
+				rows = append(rows, []any{name + " ->", strings.Join(d.Link[name], " ")})
+			}
+			for _, name := range sortedKeys(d.LinkedFrom) {
+				rows = append(rows, []any{name + " <-", strings.Join(d.LinkedFrom[name], " ")})
+			}
+			if f == formatCSV {
+				return writeCSV(e.stdout, cols, rows)
+			}
+			return writeTable(e.stdout, cols, rows)
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "table", "output format: table, json or csv")
+	return cmd
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,482 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stablegraph/stablegraph/internal/ntriples"
+)
+
+const (
+	rdfT = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+	xsd  = "http://www.w3.org/2001/XMLSchema#"
+)
+
+// everyCase is an N-Triples document with every case the mapping handles. Each blank node
+// has an "id" literal, so that tests can match blank nodes across documents.
+var everyCase = strings.Join([]string{
+	"# a comment, then an empty line",
+	"",
+	"<http://ex.org/alice> " + rdfT + " <http://ex.org/Person> .",
+	`<http://ex.org/alice> <http://xmlns.com/foaf/0.1/name> "Alice" .`,
+	`<http://ex.org/alice> <http://xmlns.com/foaf/0.1/name> "Alicia"@es .`,
+	`<http://ex.org/alice> <http://ex.org/age> "42"^^<` + xsd + `integer> .`,
+	`<http://ex.org/alice> <http://ex.org/age> "042"^^<` + xsd + `integer> .`,
+	`<http://ex.org/alice> <http://ex.org/height> "1.75"^^<` + xsd + `double> .`,
+	`<http://ex.org/alice> <http://ex.org/weight> "60.5"^^<` + xsd + `decimal> .`,
+	`<http://ex.org/alice> <http://ex.org/ratio> "0.25"^^<` + xsd + `float> .`,
+	`<http://ex.org/alice> <http://ex.org/count> "7"^^<` + xsd + `int> .`,
+	`<http://ex.org/alice> <http://ex.org/count> "8"^^<` + xsd + `long> .`,
+	`<http://ex.org/alice> <http://ex.org/admin> "false"^^<` + xsd + `boolean> .`,
+	`<http://ex.org/alice> <http://ex.org/admin> "1"^^<` + xsd + `boolean> .`,
+	`<http://ex.org/alice> <http://ex.org/when> "2020-01-01"^^<` + xsd + `date> .`,
+	`<http://ex.org/alice> <http://ex.org/plain> "explicit"^^<` + xsd + `string> .`,
+	`<http://ex.org/alice> <http://xmlns.com/foaf/0.1/knows> <http://ex.org/bob> .`,
+	`<http://ex.org/alice> <http://xmlns.com/foaf/0.1/knows> _:b1 .`,
+	`<http://ex.org/alice> <http://xmlns.com/foaf/0.1/knows> "nobody" .`,
+	`<http://ex.org/alice> <http://xmlns.com/foaf/0.1/knows> <http://ex.org/bob> .`, // a duplicate
+	"<http://ex.org/bob> " + rdfT + " <http://ex.org/Person> .",
+	"<http://ex.org/bob> " + rdfT + " <http://other.org/vocab#Agent> .",
+	`<http://ex.org/bob> <http://other.org/vocab#name> "B\u00F6b \U0001F600" .`,
+	`<http://ex.org/bob> <http://ex.org/nick> "tab\there \"q\" back\\slash\nnew\rcr\b\f\'" .`,
+	"<http://ex.org/b\\u00F6b2>\t<http://ex.org/nick>\t\"x\" .\r",
+	`_:b1 <http://ex.org/id> "b1" .`,
+	`_:b1 <http://xmlns.com/foaf/0.1/knows> _:b2 .`,
+	`_:b2 <http://ex.org/id> "b2" .`,
+	"_:b2 " + rdfT + " <http://ex.org/Person> .",
+	`<http://ex.org/carol> <http://ex.org/nick> "c1" .`,
+	`<http://ex.org/carol> <http://ex.org/nick> "c2" .`,
+	`<http://ex.org/carol> <http://ex.org/nick> "c3" .`,
+	`<http://ex.org/carol> <http://ex.org/type> "not rdf:type" .`,
+	`<http://ex.org/Person> <http://www.w3.org/2000/01/rdf-schema#label> "Person, the class" .`,
+	`<http://ex.org/x> <http://ex.org/p> "with ^^ and @ inside"@en-GB .`,
+	`<http://ex.org/x> <http://ex.org/p> "ünïcödé"@de .`,
+}, "\n") + "\n"
+
+// canonical parses an N-Triples document into a sorted list of canonical lines, each
+// blank node renamed after its "id" literal.
+func canonical(t *testing.T, doc string) []string {
+	t.Helper()
+	var triples []ntriples.Triple
+	ids := map[string]string{}
+	for tr, err := range ntriples.NewReader(strings.NewReader(doc)).All() {
+		require.NoError(t, err)
+		triples = append(triples, tr)
+		if tr.Subject.Kind == ntriples.BlankNode && tr.Predicate.Value == "http://ex.org/id" {
+			ids[tr.Subject.Value] = tr.Object.Value
+		}
+	}
+	rename := func(term ntriples.Term) ntriples.Term {
+		if term.Kind == ntriples.BlankNode {
+			id, ok := ids[term.Value]
+			require.True(t, ok, "blank node _:%s has no id", term.Value)
+			return ntriples.NewBlankNode("id_" + id)
+		}
+		return term
+	}
+	var lines []string
+	for _, tr := range triples {
+		tr.Subject, tr.Object = rename(tr.Subject), rename(tr.Object)
+		b, err := ntriples.AppendTriple(nil, tr)
+		require.NoError(t, err)
+		lines = append(lines, string(b))
+	}
+	slices.Sort(lines)
+	return slices.Compact(lines)
+}
+
+// schemaJSON returns the store's schema as 'schema show -o json' writes it.
+func schemaJSON(t *testing.T, dir, db string) schemaFile {
+	t.Helper()
+	var sf schemaFile
+	require.NoError(t, json.Unmarshal([]byte(ok(t, dir, "schema", "show", "--db", db, "-o", "json")), &sf))
+	return sf
+}
+
+// statsJSON returns the store's stats as 'stats -o json' writes them.
+func statsJSON(t *testing.T, dir, db string) storeStats {
+	t.Helper()
+	var st storeStats
+	require.NoError(t, json.Unmarshal([]byte(ok(t, dir, "stats", "--db", db, "-o", "json")), &st))
+	return st
+}
+
+func TestImportNTriplesEveryCase(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "every.nt", everyCase)
+	out := ok(t, dir, "import", "--db", "a.sg", "--format", "ntriples", "every.nt")
+	assert.Contains(t, out, "imported every.nt: 34 triples")
+	assert.Contains(t, out, "0 skipped")
+
+	// Export gives back exactly the triples imported.
+	exported := ok(t, dir, "export", "--db", "a.sg", "--format", "ntriples")
+	assert.Equal(t, canonical(t, everyCase), canonical(t, exported))
+
+	// The names the mapping promises, and the IRI behind each.
+	sf := schemaJSON(t, dir, "a.sg")
+	kinds := map[string]string{}
+	for _, k := range sf.Kinds {
+		kinds[k.Name] = k.IRI
+	}
+	assert.Equal(t, map[string]string{"Person": "http://ex.org/Person", "Resource": ""}, kinds)
+	type col struct{ typ, iri string }
+	cols := map[string]col{}
+	for _, c := range sf.Columns {
+		cols[c.Name] = col{c.Type, c.IRI}
+	}
+	assert.Equal(t, map[string]col{
+		"admin":   {"bool", "http://ex.org/admin"},
+		"admin_2": {"string(507)", "http://ex.org/admin^^" + xsd + "boolean"},
+		"age":     {"int64", "http://ex.org/age"},
+		"age_2":   {"string(507)", "http://ex.org/age^^" + xsd + "integer"},
+		"count":   {"int64", "http://ex.org/count^^" + xsd + "int"},
+		"count_2": {"int64", "http://ex.org/count^^" + xsd + "long"},
+		"height":  {"float64", "http://ex.org/height"},
+		"id":      {"string(507)", "http://ex.org/id"},
+		"knows_2": {"string(507)", "http://xmlns.com/foaf/0.1/knows"},
+		"label":   {"string(507)", "http://www.w3.org/2000/01/rdf-schema#label"},
+		"name":    {"string(507)", "http://other.org/vocab#name"},
+		"name_2":  {"string(507)", "http://xmlns.com/foaf/0.1/name"},
+		"name_3":  {"string(507)", "http://xmlns.com/foaf/0.1/name^^" + rdfNS + "langString"},
+		"nick":    {"string(507)", "http://ex.org/nick"},
+		"p":       {"string(507)", "http://ex.org/p^^" + rdfNS + "langString"},
+		"plain":   {"string(507)", "http://ex.org/plain"},
+		"ratio":   {"float64", "http://ex.org/ratio^^" + xsd + "float"},
+		"type":    {"string(507)", "http://ex.org/type"},
+		"weight":  {"float64", "http://ex.org/weight^^" + xsd + "decimal"},
+		"when":    {"string(507)", "http://ex.org/when^^" + xsd + "date"},
+	}, cols)
+	verbs := map[string]string{}
+	for _, v := range sf.Verbs {
+		verbs[v.Name] = v.IRI
+	}
+	assert.Equal(t, map[string]string{
+		"knows":  "http://xmlns.com/foaf/0.1/knows",
+		"type_2": rdfType,
+	}, verbs)
+	for _, c := range sf.Columns {
+		assert.Equal(t, c.Name == "nick" || c.Name == "p", c.Multi, "only nick and p have several values for one subject: %s", c.Name)
+	}
+
+	// IRIs resolve in queries; language tags are kept.
+	q := ok(t, dir, "query", "--db", "a.sg", "-o", "csv",
+		"FIND Person WHERE knows -> <http://ex.org/bob> SELECT name_2, name_3, age, age_2, `count`, count_2")
+	assert.Equal(t, "entity,name_2,name_3,age,age_2,count,count_2\n"+
+		firstField(q)+",Alice,Alicia@es,42,042,7,8\n", q)
+	q = ok(t, dir, "query", "--db", "a.sg", "-o", "csv", "FIND Person WHERE type_2 -> ANY SELECT name")
+	assert.Contains(t, q, ",Böb 😀\n", "bob's second type is an edge of the rdf:type verb")
+	q = ok(t, dir, "query", "--db", "a.sg", "-o", "csv", `FIND Resource WHERE id = "b1" SELECT knows_2`)
+	assert.Contains(t, q, "\n", "blank nodes are entities")
+	q = ok(t, dir, "query", "--db", "a.sg", "-o", "csv", `FIND Person WHERE id = "b2" COUNT`)
+	assert.Equal(t, "count\n1\n", q, "a blank node's rdf:type is its kind")
+}
+
+// firstField returns the first field of the second line of CSV output: the first row's URI.
+func firstField(csv string) string {
+	lines := strings.Split(csv, "\n")
+	if len(lines) < 2 {
+		return ""
+	}
+	f, _, _ := strings.Cut(lines[1], ",")
+	return f
+}
+
+func TestImportExportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	doc := everyCase + genNTriples(500)
+	write(t, dir, "in.nt", doc)
+	ok(t, dir, "import", "--db", "a.sg", "in.nt")
+	first := ok(t, dir, "export", "--db", "a.sg", "--format", "ntriples", "first.nt")
+	assert.Empty(t, first, "an export to a file writes nothing to stdout")
+	ok(t, dir, "import", "--db", "b.sg", "first.nt")
+	ok(t, dir, "export", "--db", "b.sg", "--format", "ntriples", "second.nt")
+
+	a, err := os.ReadFile(filepath.Join(dir, "first.nt"))
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(dir, "second.nt"))
+	require.NoError(t, err)
+	assert.Equal(t, canonical(t, doc), canonical(t, string(a)), "export writes back the triples imported")
+	assert.True(t, bytes.Equal(a, b), "import → export → import gives the same store: the exports are byte for byte equal")
+
+	// The same variables with the same entries, and the same answers.
+	sa, sb := statsJSON(t, dir, "a.sg"), statsJSON(t, dir, "b.sg")
+	require.Equal(t, len(sa.Variables), len(sb.Variables))
+	for i := range sa.Variables {
+		assert.Equal(t, sa.Variables[i].Name, sb.Variables[i].Name)
+		assert.Equal(t, sa.Variables[i].Entries, sb.Variables[i].Entries, sa.Variables[i].Name)
+	}
+	for _, db := range []string{"a.sg", "b.sg"} {
+		assert.Equal(t, "count\n300\n", ok(t, dir, "query", "--db", db, "-o", "csv", "FIND Thing WHERE score >= 2.5 COUNT"))
+	}
+
+	// Importing the same file again adds nothing.
+	ok(t, dir, "import", "--db", "b.sg", "first.nt")
+	again := ok(t, dir, "export", "--db", "b.sg", "--format", "ntriples")
+	assert.Equal(t, canonical(t, string(b)), canonical(t, again))
+}
+
+// genNTriples returns a document of n subjects of kind Thing, each with a name, a score,
+// a flag and two edges, and one blank node; it is 7n triples.
+func genNTriples(n int) string {
+	var b strings.Builder
+	for i := range n {
+		s := fmt.Sprintf("<http://gen.org/t/%d>", i)
+		fmt.Fprintf(&b, "%s %s <http://gen.org/Thing> .\n", s, rdfT)
+		fmt.Fprintf(&b, "%s <http://gen.org/name> \"thing %d\" .\n", s, i)
+		fmt.Fprintf(&b, "%s <http://gen.org/score> \"%d.5\"^^<%sdouble> .\n", s, i%5, xsd)
+		fmt.Fprintf(&b, "%s <http://gen.org/even> \"%t\"^^<%sboolean> .\n", s, i%2 == 0, xsd)
+		fmt.Fprintf(&b, "%s <http://gen.org/next> <http://gen.org/t/%d> .\n", s, (i+1)%n)
+		fmt.Fprintf(&b, "%s <http://gen.org/tag> _:g%d .\n", s, i)
+		fmt.Fprintf(&b, "_:g%d <http://ex.org/id> \"g%d\" .\n", i, i)
+	}
+	return b.String()
+}
+
+// snapshot is what a test compares to see that a store did not change: its files byte for
+// byte, its stats and the answer to a query.
+type snapshot struct {
+	files map[string][]byte
+	stats string
+	query string
+}
+
+func takeSnapshot(t *testing.T, dir, db string) snapshot {
+	t.Helper()
+	s := snapshot{files: map[string][]byte{}}
+	s.stats = ok(t, dir, "stats", "--db", db, "-o", "json")
+	s.query = ok(t, dir, "export", "--db", db, "--format", "ntriples")
+	b, err := os.ReadFile(filepath.Join(dir, db))
+	require.NoError(t, err)
+	s.files[db] = b
+	// The redo log is empty whenever no store has the file open; each close gives it a
+	// fresh random salt, so only its size is compared.
+	fi, err := os.Stat(filepath.Join(dir, db+"-wal"))
+	require.NoError(t, err)
+	s.files[db+"-wal"] = []byte(fmt.Sprint(fi.Size()))
+	return s
+}
+
+func TestFailedImportLeavesStoreAsItWas(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "good.nt", everyCase)
+	ok(t, dir, "import", "--db", "s.sg", "good.nt")
+	write(t, dir, "boss.json", `{"verbs": [{"name": "boss", "cardinality": "many-to-one", "iri": "http://ex.org/boss"}]}`)
+	ok(t, dir, "schema", "apply", "--db", "s.sg", "boss.json")
+	before := takeSnapshot(t, dir, "s.sg")
+
+	longIRI := "<http://ex.org/" + strings.Repeat("x", 1000) + ">"
+	for _, tc := range []struct {
+		name, doc, want string
+	}{
+		{"relative IRI", "<http://ex.org/n> <http://ex.org/p> \"ok\" .\n<rel> <http://ex.org/p> \"x\" .\n", "bad.nt:2:1: relative IRI"},
+		{"no dot", genNTriples(10) + "<http://ex.org/a> <http://ex.org/p> \"x\"\n", "bad.nt:71:"},
+		{"bad escape", `<http://ex.org/a> <http://ex.org/p> "\x" .` + "\n", "bad.nt:1:"},
+		{"surrogate", `<http://ex.org/a> <http://ex.org/p> "\uD800" .` + "\n", "bad.nt:1:"},
+		{"literal subject", `"s" <http://ex.org/p> "x" .` + "\n", "bad.nt:1:1:"},
+		{"blank predicate", `<http://ex.org/a> _:p "x" .` + "\n", "bad.nt:1:"},
+		{"bad language tag", `<http://ex.org/a> <http://ex.org/p> "x"@1en .` + "\n", "bad.nt:1:"},
+		{"bad UTF-8", "<http://ex.org/a> <http://ex.org/p> \"\xff\" .\n", "bad.nt:1:"},
+		{"error in a late chunk", genNTriples(3000) + "<http://ex.org/a> <http://ex.org/p> .\n", "bad.nt:21001:"},
+		// Errors found while writing: the message rolls back.
+		{"IRI too long", "<http://ex.org/n> <http://ex.org/p> \"ok\" .\n" + longIRI + " <http://ex.org/p> \"x\" .\n", "bad.nt:2: bad input: IRI of 1014 bytes, an entity's can have at most 1000"},
+		{"cardinality", "<http://ex.org/a> <http://ex.org/p> \"new\" .\n<http://ex.org/a> <http://ex.org/boss> <http://ex.org/b> .\n<http://ex.org/a> <http://ex.org/boss> <http://ex.org/c> .\n", "cardinality violated"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			write(t, dir, "bad.nt", tc.doc)
+			stderr := fails(t, dir, exitUser, "import", "--db", "s.sg", "--format", "ntriples", "bad.nt")
+			assert.Contains(t, stderr, tc.want)
+			after := takeSnapshot(t, dir, "s.sg")
+			assert.Equal(t, before.stats, after.stats)
+			assert.Equal(t, before.query, after.query)
+			for name, b := range before.files {
+				assert.True(t, bytes.Equal(b, after.files[name]), "%s changed", name)
+			}
+		})
+	}
+
+	// Into a store that did not exist, a failed import leaves no file behind.
+	write(t, dir, "bad.nt", "<http://ex.org/n> <http://ex.org/p> \"ok\" .\n"+longIRI+" <http://ex.org/p> \"x\" .\n")
+	fails(t, dir, exitUser, "import", "--db", "new.sg", "--format", "ntriples", "bad.nt")
+	assert.NoFileExists(t, filepath.Join(dir, "new.sg"))
+	assert.NoFileExists(t, filepath.Join(dir, "new.sg-wal"))
+}
+
+func TestImportSkipBad(t *testing.T) {
+	dir := t.TempDir()
+	longIRI := "<http://ex.org/" + strings.Repeat("x", 1000) + ">"
+	doc := genNTriples(2000) + // 14000 lines, more than one chunk
+		"<rel> <http://ex.org/p> \"x\" .\n" +
+		"<http://ex.org/a> <http://ex.org/p> \"ok\" .\n" +
+		"<http://ex.org/a> <http://ex.org/p> oops .\r\n" +
+		longIRI + " <http://ex.org/p> \"x\" .\n" +
+		"<http://ex.org/a> <http://ex.org/p> \"last\" ." // no line end
+	write(t, dir, "d.nt", doc)
+	r := gc(t, dir, "", nil, "import", "--db", "s.sg", "--skip-bad", "d.nt")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "skipped d.nt:14001:1: relative IRI")
+	assert.Contains(t, r.stderr, "skipped d.nt:14003:")
+	assert.Contains(t, r.stdout, "3 skipped")
+	assert.Equal(t, "entity,p\n"+firstField(ok(t, dir, "query", "--db", "s.sg", "-o", "csv", "FIND Resource WHERE HAS p"))+",\"[last, ok]\"\n",
+		ok(t, dir, "query", "--db", "s.sg", "-o", "csv", "FIND Resource WHERE HAS p SELECT p"))
+}
+
+func TestImportFromStdin(t *testing.T) {
+	dir := t.TempDir()
+	r := gc(t, dir, genNTriples(10), nil, "import", "--db", "s.sg", "--format", "nt", "-")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "imported <stdin>: 70 triples")
+	r = gc(t, dir, "<http://ex.org/a> <http://ex.org/p> .\n", nil, "import", "--db", "s.sg", "--format", "nt", "-")
+	assert.Equal(t, exitUser, r.code)
+	assert.Contains(t, r.stderr, "<stdin>:1:")
+}
+
+func TestImportJSONLAndCSV(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "w.jsonl", strings.Join([]string{
+		`{"iri": "http://ex.org/g1", "kind": "guild", "set": {"name": "Red"}}`,
+		`{"uri": "ic://other/player/7", "kind": "player", "set": {"name": "Ann", "health": 90, "tags": ["a", "b"], "speed": 1.5}, "link": {"member_of": ["<http://ex.org/g1>"]}}`,
+		`{"kind": "player", "set": {"name": "Bo", "health": 40, "alive": true}, "link": {"member_of": ["<http://ex.org/g1>"], "likes": ["ic://other/player/7"]}}`,
+		``,
+	}, "\n"))
+	out := ok(t, dir, "import", "--db", "s.sg", "w.jsonl")
+	assert.Contains(t, out, "3 records")
+	assert.Contains(t, out, "3 entities created")
+	sf := schemaJSON(t, dir, "s.sg")
+	types := map[string]string{}
+	for _, c := range sf.Columns {
+		types[c.Name] = c.Type
+	}
+	assert.Equal(t, map[string]string{"alive": "bool", "health": "int64", "name": "string(507)", "speed": "float64", "tags": "string(507)"}, types)
+	assert.Equal(t, "entity,name,health,tags", firstLine(ok(t, dir, "query", "--db", "s.sg", "-o", "csv",
+		"FIND player WHERE member_of -> <http://ex.org/g1> SELECT name, health, tags ORDER BY health")))
+	q := ok(t, dir, "query", "--db", "s.sg", "-o", "csv", `FIND player WHERE likes -> (FIND player WHERE name = "Ann") SELECT name`)
+	assert.Contains(t, q, ",Bo\n")
+
+	// JSON Lines round trip through another store.
+	ok(t, dir, "export", "--db", "s.sg", "--format", "jsonl", "out.jsonl")
+	ok(t, dir, "import", "--db", "t.sg", "out.jsonl")
+	for _, db := range []string{"s.sg", "t.sg"} {
+		assert.Equal(t, "name,health,tags\nBo,40,\nAnn,90,\"[a, b]\"\n", dropFirstColumn(ok(t, dir, "query", "--db", db, "-o", "csv",
+			"FIND player WHERE member_of -> <http://ex.org/g1> SELECT name, health, tags ORDER BY health")))
+	}
+
+	// CSV: export a kind, import it into a fresh store.
+	ok(t, dir, "export", "--db", "s.sg", "--format", "csv", "--kind", "player", "p.csv")
+	csvText, err := os.ReadFile(filepath.Join(dir, "p.csv"))
+	require.NoError(t, err)
+	assert.Equal(t, "uri,iri,alive,health,name,speed,tags", firstLine(string(csvText)))
+	ok(t, dir, "import", "--db", "u.sg", "--kind", "player", "p.csv")
+	assert.Equal(t, "name,health,alive,tags\nBo,40,true,\nAnn,90,,\"[a, b]\"\n", dropFirstColumn(ok(t, dir, "query", "--db", "u.sg", "-o", "csv",
+		"FIND player SELECT name, health, alive, tags ORDER BY health")))
+
+	// Bad input: the line and what is wrong.
+	write(t, dir, "bad.jsonl", `{"kind": "player"}`+"\n"+`{"kind": "player", "sett": {}}`+"\n")
+	assert.Contains(t, fails(t, dir, exitUser, "import", "--db", "s.sg", "bad.jsonl"), `bad.jsonl:2: bad input: json: unknown field "sett"`)
+	write(t, dir, "bad.csv", "name,health\nA,1\nB\n")
+	assert.Contains(t, fails(t, dir, exitUser, "import", "--db", "s.sg", "--kind", "player", "bad.csv"), "bad.csv:bad input: 3:")
+	write(t, dir, "bad2.csv", "name,health\nA,lots\n")
+	assert.Contains(t, fails(t, dir, exitUser, "import", "--db", "s.sg", "--kind", "player", "bad2.csv"), `bad2.csv:2: health: bad input`)
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// dropFirstColumn removes the first field of every CSV line: the URIs, which differ
+// between stores.
+func dropFirstColumn(csv string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(csv, "\n") {
+		if _, rest, ok := strings.Cut(line, ","); ok {
+			b.WriteString(rest)
+		}
+	}
+	return b.String()
+}
+
+func TestSkipLines(t *testing.T) {
+	data := []byte("a\nb\r\nc\rd")
+	assert.Equal(t, 0, skipLines(data, 0))
+	assert.Equal(t, 2, skipLines(data, 1))
+	assert.Equal(t, 5, skipLines(data, 2))
+	assert.Equal(t, 7, skipLines(data, 3))
+	assert.Equal(t, 8, skipLines(data, 4))
+}
+
+func TestImportIntoExistingEntities(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.nt", `<http://ex.org/x> <http://ex.org/p> "1" .
+<http://ex.org/x> <http://ex.org/q> <http://ex.org/y> .
+`)
+	write(t, dir, "b.nt", "<http://ex.org/x> "+rdfT+` <http://ex.org/C> .
+<http://ex.org/x> <http://ex.org/p> "1" .
+<http://ex.org/x> <http://ex.org/p> "2" .
+<http://ex.org/y> <http://ex.org/p> "3" .
+<http://ex.org/z> `+rdfT+` <http://ex.org/C> .
+<http://ex.org/z> <http://ex.org/q> <http://ex.org/x> .
+`)
+	ok(t, dir, "import", "--db", "s.sg", "a.nt")
+	out := ok(t, dir, "import", "--db", "s.sg", "b.nt")
+	assert.Contains(t, out, "2 entities created", "x and y are found by their IRIs; z and the class C (the object of an edge) are new")
+	assert.Equal(t, canonical(t, readFile(t, dir, "a.nt")+readFile(t, dir, "b.nt")),
+		canonical(t, ok(t, dir, "export", "--db", "s.sg", "--format", "ntriples")))
+
+	sf := schemaJSON(t, dir, "s.sg")
+	var cols []string
+	for _, c := range sf.Columns {
+		cols = append(cols, fmt.Sprintf("%s %s multi=%t", c.Name, c.IRI, c.Multi))
+	}
+	assert.Equal(t, []string{"p http://ex.org/p multi=false", "p_2 http://ex.org/p multi=true"}, cols,
+		"x's second value cannot go to the single-valued p, so a column is added for p's values; multi-valued, as x has two in this import")
+	var verbs []string
+	for _, v := range sf.Verbs {
+		verbs = append(verbs, v.Name)
+	}
+	assert.Equal(t, []string{"q", "type"}, verbs, "x was a Resource already: its rdf:type is an edge")
+	assert.Equal(t, "count\n1\n", ok(t, dir, "query", "--db", "s.sg", "-o", "csv", "FIND C WHERE q -> <http://ex.org/x> COUNT"))
+}
+
+func readFile(t *testing.T, dir, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestParseNTriplesInParallel(t *testing.T) {
+	body := genNTriples(20000) // 140000 lines, several 1 MiB chunks
+	lines := strings.SplitAfter(body, "\n")
+	require.Greater(t, len(body), 4<<20)
+	// Two bad lines, far apart: the first in file order is the one reported.
+	lines[30000] = "<http://ex.org/a> <http://ex.org/p> first-bad .\n"
+	lines[120000] = "<http://ex.org/a> <http://ex.org/p> second-bad .\n"
+	doc := strings.Join(lines, "")
+
+	_, err := parseNTriples(t.Context(), strings.NewReader(doc), "d.nt", false, newProgress(nil, -1, false, ""))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "d.nt:30001:37:")
+
+	p := newProgress(nil, -1, false, "")
+	d, err := parseNTriples(t.Context(), strings.NewReader(doc), "d.nt", true, p)
+	require.NoError(t, err)
+	require.Len(t, d.skipped, 2)
+	assert.Contains(t, d.skipped[0].Error(), "d.nt:30001:")
+	assert.Contains(t, d.skipped[1].Error(), "d.nt:120001:")
+	assert.Len(t, d.triples, 140000-2)
+	for i := 1; i < len(d.triples); i++ {
+		require.Less(t, d.triples[i-1].line, d.triples[i].line, "triples are folded in file order")
+	}
+	n, rows, _ := p.totals()
+	assert.Equal(t, int64(len(doc)), n)
+	assert.Equal(t, int64(140000-2), rows)
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/store"
+	"github.com/stablegraph/stablegraph/uri"
+
+	// Imported for their side effect as well as their API: they register the deleters that
+	// entity.Tx.Delete needs to remove an entity from every column and verb.
+	_ "github.com/stablegraph/stablegraph/column"
+	_ "github.com/stablegraph/stablegraph/verb"
+)
+
+// handle is an open store and the entity layer over it.
+type handle struct {
+	path string
+	st   *store.Store
+	db   *entity.DB
+	// created is true if opening made the file, so that a command that fails can remove it
+	// and leave the file system as it found it.
+	created bool
+}
+
+// openOptions say how a command opens its store.
+type openOptions struct {
+	create bool      // make the store if the file does not exist
+	scope  uri.Scope // the scope to record in a new store (zero: a random UUID)
+	schema *entity.Schema
+	// raw opens the store without the entity layer (h.db stays nil), writing nothing: for
+	// commands that look at the store as pages and trees.
+	raw bool
+}
+
+// open opens the store named by --db. Without o.create, a missing file is an error rather
+// than a new, empty store: a mistyped path should not leave a stray file behind.
+func (e *env) open(o openOptions) (*handle, error) {
+	path, err := e.needDB()
+	if err != nil {
+		return nil, err
+	}
+	return openPath(path, o)
+}
+
+func openPath(path string, o openOptions) (*handle, error) {
+	h := &handle{path: path}
+	switch _, err := os.Stat(path); {
+	case errors.Is(err, fs.ErrNotExist) && o.create:
+		h.created = true
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%s: no store here (create one with 'graphctl init --db %s'): %w", path, path, errNotFound)
+	case err != nil:
+		return nil, err
+	}
+	st, err := store.Open(path, nil)
+	if err != nil {
+		h.removeIfCreated()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	h.st = st
+	if o.raw {
+		return h, nil
+	}
+	scope := o.scope
+	if h.created && scope.IsZero() {
+		scope = newScope()
+	}
+	h.db, err = entity.Open(st, o.schema, &entity.Options{Scope: scope})
+	if err != nil {
+		_ = h.close()
+		h.removeIfCreated()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return h, nil
+}
+
+// close closes the store.
+func (h *handle) close() error {
+	if h.st == nil {
+		return nil
+	}
+	err := h.st.Close()
+	h.st = nil
+	return err
+}
+
+// abandon closes the store and, if opening it created the file, removes the file and its
+// log: the command failed, so it leaves nothing behind.
+func (h *handle) abandon() {
+	_ = h.close()
+	h.removeIfCreated()
+}
+
+func (h *handle) removeIfCreated() {
+	if h.created {
+		_ = os.Remove(h.path)
+		_ = os.Remove(h.path + "-wal")
+	}
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"github.com/stablegraph/stablegraph/column"
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/store"
+	"github.com/stablegraph/stablegraph/verb"
+)
+
+// entityDoc is one entity as get shows it and as a JSON Lines document holds it: its URI,
+// its external IRI, its kind, its column values ("set": a value, or a list for a multi
+// column) and its edges ("link": for each verb, the entities it points to, each written
+// <iri> if it has an IRI and as its URI otherwise). get adds the edges that point to it.
+type entityDoc struct {
+	URI        string              `json:"uri,omitempty"`
+	IRI        string              `json:"iri,omitempty"`
+	Kind       string              `json:"kind"`
+	Set        map[string]any      `json:"set,omitempty"`
+	Link       map[string][]string `json:"link,omitempty"`
+	LinkedFrom map[string][]string `json:"linked_from,omitempty"`
+}
+
+// describe reads everything about entity id: one lookup per column and two per verb.
+func describe(tx *entity.Tx, id entity.ID, incoming bool) (*entityDoc, error) {
+	k, err := tx.KindOf(id)
+	if err != nil {
+		return nil, err
+	}
+	d := &entityDoc{URI: entityName(tx, id), Kind: k.Name(), Set: map[string]any{}, Link: map[string][]string{}}
+	d.IRI, _ = tx.IRI(id)
+	for _, c := range column.Columns(tx) {
+		if c.State() == store.Retired {
+			continue
+		}
+		vals, err := c.Values(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case len(vals) == 0:
+		case c.Multi():
+			list := make([]any, len(vals))
+			for i, v := range vals {
+				list[i] = toJSON(v)
+			}
+			d.Set[c.Name()] = list
+		default:
+			d.Set[c.Name()] = toJSON(vals[0])
+		}
+	}
+	if incoming {
+		d.LinkedFrom = map[string][]string{}
+	}
+	for _, v := range verb.Verbs(tx) {
+		if v.State() == store.Retired {
+			continue
+		}
+		for o := range v.Objects(tx, id) {
+			d.Link[v.Name()] = append(d.Link[v.Name()], refText(tx, o))
+		}
+		if incoming {
+			for s := range v.Subjects(tx, id) {
+				d.LinkedFrom[v.Name()] = append(d.LinkedFrom[v.Name()], refText(tx, s))
+			}
+		}
+	}
+	return d, nil
+}

@@ -1,0 +1,354 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"strconv"
+
+	"github.com/stablegraph/stablegraph/column"
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/ntriples"
+	"github.com/stablegraph/stablegraph/store"
+	"github.com/stablegraph/stablegraph/verb"
+)
+
+// Exports read the store in one View and stream it in entity-ID order: the members of the
+// kinds are merged, and every column and verb is read with one forward scan beside them,
+// so each leaf page is read once.
+
+// exportKinds returns the kinds to export: all that can be read, or the one called only.
+func exportKinds(tx *entity.Tx, only string) ([]*entity.Kind, error) {
+	var out []*entity.Kind
+	for _, k := range tx.Kinds() {
+		if k.Def().State == store.Retired {
+			continue
+		}
+		if v, ok := tx.Var(k.Name()); !ok || v.State == store.Retired {
+			continue
+		}
+		if only == "" || k.Name() == only {
+			out = append(out, k)
+		}
+	}
+	if only != "" && len(out) == 0 {
+		return nil, fmt.Errorf("kind %q: %w%s", only, entity.ErrNoKind, suggestKind(tx, only))
+	}
+	return out, nil
+}
+
+// entitiesOf iterates over the live entities of the given kinds in ID order.
+func entitiesOf(tx *entity.Tx, kinds []*entity.Kind) iter.Seq2[entity.ID, *entity.Kind] {
+	return func(yield func(entity.ID, *entity.Kind) bool) {
+		type head struct {
+			id   entity.ID
+			ok   bool
+			next func() (entity.ID, bool)
+		}
+		heads := make([]head, len(kinds))
+		for i, k := range kinds {
+			next, stop := iter.Pull(k.All(tx))
+			defer stop()
+			id, ok := next()
+			heads[i] = head{id, ok, next}
+		}
+		for {
+			best := -1
+			for i := range heads {
+				if heads[i].ok && (best < 0 || heads[i].id < heads[best].id) {
+					best = i
+				}
+			}
+			if best < 0 {
+				return
+			}
+			h := &heads[best]
+			if !yield(h.id, kinds[best]) {
+				return
+			}
+			h.id, h.ok = h.next()
+		}
+	}
+}
+
+// colReader reads a column forward, entity by entity.
+type colReader struct {
+	c    *column.Dyn
+	next func() (entity.ID, column.Value, bool)
+	stop func()
+	id   entity.ID
+	v    column.Value
+	ok   bool
+}
+
+func newColReader(tx *entity.Tx, c *column.Dyn) *colReader {
+	r := &colReader{c: c}
+	r.next, r.stop = iter.Pull2(c.Scan(tx))
+	r.id, r.v, r.ok = r.next()
+	return r
+}
+
+// values returns the values of entity id, skipping those of entities before it.
+func (r *colReader) values(id entity.ID) []column.Value {
+	for r.ok && r.id < id {
+		r.id, r.v, r.ok = r.next()
+	}
+	var out []column.Value
+	for r.ok && r.id == id {
+		out = append(out, r.v)
+		r.id, r.v, r.ok = r.next()
+	}
+	return out
+}
+
+// verbReader reads a verb's edges forward, subject by subject.
+type verbReader struct {
+	v    *verb.Verb
+	next func() (entity.ID, entity.ID, bool)
+	stop func()
+	s, o entity.ID
+	ok   bool
+}
+
+func newVerbReader(tx *entity.Tx, v *verb.Verb) *verbReader {
+	r := &verbReader{v: v}
+	r.next, r.stop = iter.Pull2(v.All(tx))
+	r.s, r.o, r.ok = r.next()
+	return r
+}
+
+// objects returns the objects of subject id.
+func (r *verbReader) objects(id entity.ID) []entity.ID {
+	for r.ok && r.s < id {
+		r.s, r.o, r.ok = r.next()
+	}
+	var out []entity.ID
+	for r.ok && r.s == id {
+		out = append(out, r.o)
+		r.s, r.o, r.ok = r.next()
+	}
+	return out
+}
+
+// readers opens a reader on every column and verb that can be read, in name order.
+func readers(tx *entity.Tx) ([]*colReader, []*verbReader, func()) {
+	var cols []*colReader
+	var verbs []*verbReader
+	for _, c := range column.Columns(tx) {
+		if c.State() != store.Retired {
+			cols = append(cols, newColReader(tx, c))
+		}
+	}
+	for _, v := range verb.Verbs(tx) {
+		if v.State() != store.Retired {
+			verbs = append(verbs, newVerbReader(tx, v))
+		}
+	}
+	return cols, verbs, func() {
+		for _, r := range cols {
+			r.stop()
+		}
+		for _, r := range verbs {
+			r.stop()
+		}
+	}
+}
+
+// mintIRI returns the IRI export gives a kind, column or verb that has none:
+// ic://<scope>/<name>, whose local name is the name again.
+func mintIRI(tx *entity.Tx, name string) string {
+	scope := tx.DB().Scope().String()
+	if scope == "" {
+		scope = "local"
+	}
+	return "ic://" + scope + "/" + name
+}
+
+// exportNTriples writes the entities of kinds as N-Triples (see rdfmap.go) and returns the
+// number of triples.
+func exportNTriples(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, error) {
+	nw := ntriples.NewWriter(w)
+	cols, verbs, stop := readers(tx)
+	defer stop()
+	type colInfo struct {
+		pred     ntriples.Term
+		dt       string
+		explicit bool
+	}
+	colInfos := make([]colInfo, len(cols))
+	for i, r := range cols {
+		iri := r.c.IRI()
+		if iri == "" {
+			iri = mintIRI(tx, r.c.Name())
+		}
+		p, dt, explicit := splitColumnIRI(iri)
+		colInfos[i] = colInfo{ntriples.NewIRI(p), dt, explicit}
+	}
+	verbPreds := make([]ntriples.Term, len(verbs))
+	for i, r := range verbs {
+		iri := r.v.IRI()
+		if iri == "" {
+			iri = mintIRI(tx, r.v.Name())
+		}
+		verbPreds[i] = ntriples.NewIRI(iri)
+	}
+	kindTerms := map[string]ntriples.Term{}
+	for _, k := range kinds {
+		switch iri := k.Def().IRI; {
+		case iri != "":
+			kindTerms[k.Name()] = ntriples.NewIRI(iri)
+		case k.Name() != resourceKind:
+			kindTerms[k.Name()] = ntriples.NewIRI(mintIRI(tx, k.Name()))
+		}
+	}
+	typePred := ntriples.NewIRI(rdfType)
+	term := func(id entity.ID) ntriples.Term {
+		if iri, ok := tx.IRI(id); ok {
+			return ntriples.NewIRI(iri)
+		}
+		return ntriples.NewBlankNode("b" + strconv.FormatUint(uint64(id), 10))
+	}
+	var n int64
+	write := func(t ntriples.Triple) error {
+		n++
+		return nw.Write(t)
+	}
+	for id, k := range entitiesOf(tx, kinds) {
+		s := term(id)
+		if kt, ok := kindTerms[k.Name()]; ok {
+			if err := write(ntriples.Triple{Subject: s, Predicate: typePred, Object: kt}); err != nil {
+				return n, err
+			}
+		}
+		for i, r := range cols {
+			for _, v := range r.values(id) {
+				lit, err := literalOf(r.c.Type(), colInfos[i].dt, colInfos[i].explicit, v)
+				if err != nil {
+					return n, fmt.Errorf("column %s of %s: %w", r.c.Name(), entityName(tx, id), err)
+				}
+				if err := write(ntriples.Triple{Subject: s, Predicate: colInfos[i].pred, Object: lit}); err != nil {
+					return n, err
+				}
+			}
+		}
+		for i, r := range verbs {
+			for _, o := range r.objects(id) {
+				if err := write(ntriples.Triple{Subject: s, Predicate: verbPreds[i], Object: term(o)}); err != nil {
+					return n, err
+				}
+			}
+		}
+	}
+	return n, nw.Flush()
+}
+
+// exportJSONL writes one JSON object per entity, as entityDoc describes, and returns the
+// number of entities.
+func exportJSONL(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, error) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	cols, verbs, stop := readers(tx)
+	defer stop()
+	var n int64
+	for id, k := range entitiesOf(tx, kinds) {
+		d := entityDoc{URI: entityName(tx, id), Kind: k.Name()}
+		d.IRI, _ = tx.IRI(id)
+		for _, r := range cols {
+			vals := r.values(id)
+			if len(vals) == 0 {
+				continue
+			}
+			if d.Set == nil {
+				d.Set = map[string]any{}
+			}
+			if r.c.Multi() {
+				list := make([]any, len(vals))
+				for i, v := range vals {
+					list[i] = toJSON(v)
+				}
+				d.Set[r.c.Name()] = list
+			} else {
+				d.Set[r.c.Name()] = toJSON(vals[0])
+			}
+		}
+		for _, r := range verbs {
+			for _, o := range r.objects(id) {
+				if d.Link == nil {
+					d.Link = map[string][]string{}
+				}
+				d.Link[r.v.Name()] = append(d.Link[r.v.Name()], refText(tx, o))
+			}
+		}
+		if err := enc.Encode(&d); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// exportCSV writes the entities of one kind as CSV: uri, iri, then each column that any of
+// them has a value in. A multi-valued column's cell is a JSON array. Verbs are left out.
+func exportCSV(tx *entity.Tx, w io.Writer, k *entity.Kind) (int64, error) {
+	members := k.Bitmap(tx)
+	var used []*column.Dyn
+	for _, c := range column.Columns(tx) {
+		if c.State() != store.Retired && !c.Filter(tx, members, nil).IsEmpty() {
+			used = append(used, c)
+		}
+	}
+	cw := csv.NewWriter(w)
+	header := []string{"uri", "iri"}
+	for _, c := range used {
+		header = append(header, c.Name())
+	}
+	if err := cw.Write(header); err != nil {
+		return 0, err
+	}
+	rs := make([]*colReader, len(used))
+	for i, c := range used {
+		rs[i] = newColReader(tx, c)
+		defer rs[i].stop()
+	}
+	var n int64
+	rec := make([]string, len(header))
+	for id := range k.All(tx) {
+		rec[0] = entityName(tx, id)
+		rec[1], _ = tx.IRI(id)
+		for i, r := range rs {
+			rec[2+i] = csvCell(r.values(id), r.c.Multi())
+		}
+		if err := cw.Write(rec); err != nil {
+			return n, err
+		}
+		n++
+	}
+	cw.Flush()
+	return n, cw.Error()
+}
+
+// csvCell writes values as one CSV cell: as text, or a JSON array for a multi column.
+func csvCell(vals []column.Value, multi bool) string {
+	if multi {
+		if len(vals) == 0 {
+			return ""
+		}
+		list := make([]any, len(vals))
+		for i, v := range vals {
+			list[i] = toJSON(v)
+		}
+		return jsonText(list)
+	}
+	if len(vals) == 0 {
+		return ""
+	}
+	switch v := vals[0].(type) {
+	case []any:
+		return jsonText(toJSON(v))
+	case []byte:
+		return fmt.Sprintf("%x", v)
+	}
+	return formatValue(vals[0])
+}

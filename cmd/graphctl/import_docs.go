@@ -1,0 +1,477 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/stablegraph/stablegraph/column"
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/store"
+	"github.com/stablegraph/stablegraph/uri"
+	"github.com/stablegraph/stablegraph/verb"
+)
+
+// JSON Lines and CSV imports read their input into a list of records, one per entity, and
+// apply it in one message, as the N-Triples import does.
+//
+// A JSON Lines record is an object:
+//
+//	{"uri": "ic://…/player/3", "iri": "http://ex.org/p3", "kind": "player",
+//	 "set": {"name": "Ann", "health": 90, "tags": ["a", "b"]},
+//	 "link": {"member_of": ["guild/1", "<http://ex.org/g2>"]}}
+//
+// The entity is the one carrying "iri", or the one "uri" names in this store; otherwise
+// a new entity of "kind" (which then needs a kind), carrying "iri" if given. A "uri" of
+// another store names the new entity within the file, so that "link" targets can refer to
+// it. A CSV file holds entities of one kind (--kind), a header line first: the columns
+// "uri" and "iri" as above, and one column per attribute; an empty cell is no value, and
+// a multi-valued column's cell is a JSON array.
+//
+// Columns, verbs and kinds that do not exist are created: a column typed by its values
+// (whole numbers int64, other numbers float64, true/false bool, anything else a string),
+// multi-valued if a value is a list; a verb many-to-many.
+
+// docRecord is one entity of a JSON Lines or CSV document.
+type docRecord struct {
+	line int
+	URI  string              `json:"uri"`
+	IRI  string              `json:"iri"`
+	Kind string              `json:"kind"`
+	Set  map[string]any      `json:"set"`
+	Link map[string][]string `json:"link"`
+}
+
+// cellText is a CSV cell: text to parse by the column's type.
+type cellText string
+
+// docImport is a parsed JSON Lines or CSV document.
+type docImport struct {
+	name    string
+	records []docRecord
+	skipped []error
+}
+
+// parseJSONL reads a JSON Lines document.
+func parseJSONL(r io.Reader, name string, skipBad bool, prog *progress) (*docImport, error) {
+	d := &docImport{name: name}
+	br := bufio.NewReaderSize(r, 1<<20)
+	for line := 1; ; line++ {
+		b, err := br.ReadBytes('\n')
+		if len(b) > 0 {
+			prog.add(int64(len(b)), 1)
+		}
+		if len(bytes.TrimSpace(b)) > 0 {
+			if rec, perr := parseRecord(b, line); perr != nil {
+				perr = fmt.Errorf("%s:%d: %w: %w", name, line, errBadInput, perr)
+				if !skipBad {
+					return nil, perr
+				}
+				d.skipped = append(d.skipped, perr)
+			} else {
+				d.records = append(d.records, rec)
+			}
+		}
+		if err == io.EOF {
+			return d, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+}
+
+func parseRecord(b []byte, line int) (docRecord, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	var rec docRecord
+	if err := dec.Decode(&rec); err != nil {
+		return rec, jsonErrCol(b, err)
+	}
+	if dec.More() {
+		return rec, errors.New("more than one JSON value on the line")
+	}
+	rec.line = line
+	if rec.URI == "" && rec.IRI == "" && rec.Kind == "" {
+		return rec, errors.New(`a record needs "uri", "iri" or "kind"`)
+	}
+	return rec, nil
+}
+
+// jsonErrCol adds the column to a JSON error on one line.
+func jsonErrCol(b []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("col %d: %w", se.Offset, err)
+	}
+	return err
+}
+
+// parseCSV reads a CSV document of entities of one kind.
+func parseCSV(r io.Reader, name, kind string, skipBad bool, prog *progress) (*docImport, error) {
+	d := &docImport{name: name}
+	cr := csv.NewReader(&countingReader{r: r, prog: prog})
+	header, err := cr.Read()
+	if err == io.EOF {
+		return d, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s:%w: %w", name, errBadInput, csvErr(err))
+	}
+	for i, h := range header {
+		if h == "" {
+			return nil, fmt.Errorf("%s:1: %w: column %d of the header has no name", name, errBadInput, i+1)
+		}
+	}
+	for {
+		row, err := cr.Read()
+		if err == io.EOF {
+			return d, nil
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			err = fmt.Errorf("%s:%w: %w", name, errBadInput, csvErr(err))
+			if !skipBad {
+				return nil, err
+			}
+			d.skipped = append(d.skipped, err)
+			continue
+		}
+		prog.add(0, 1)
+		rec := docRecord{line: line, Kind: kind, Set: map[string]any{}}
+		for i, cell := range row {
+			switch h := header[i]; {
+			case h == "uri":
+				rec.URI = cell
+			case h == "iri":
+				rec.IRI = cell
+			case cell != "":
+				rec.Set[h] = cellText(cell)
+			}
+		}
+		d.records = append(d.records, rec)
+	}
+}
+
+// csvErr formats a CSV error as LINE:COL: message.
+func csvErr(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%d:%d: %w", pe.Line, pe.Column, pe.Err)
+	}
+	return err
+}
+
+// countingReader reports the bytes read to a progress.
+type countingReader struct {
+	r    io.Reader
+	prog *progress
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.prog.add(int64(n), 0)
+	return n, err
+}
+
+// apply writes the records in one message.
+func (d *docImport) apply(tx *entity.Tx, skipBad bool, st *importStats) error {
+	st.Skipped += int64(len(d.skipped))
+	ids := make([]entity.ID, len(d.records))
+	byName := map[string]entity.ID{} // the "uri" and "<iri>" of each record
+	lineErr := func(line int, err error) error { return fmt.Errorf("%s:%d: %w", d.name, line, err) }
+	scope := tx.DB().Scope()
+
+	// Kinds, columns and verbs to create.
+	if err := d.define(tx, st); err != nil {
+		return err
+	}
+
+	// Entities, in file order.
+	for i, rec := range d.records {
+		id, err := d.identify(tx, rec, scope, st)
+		if err != nil {
+			return lineErr(rec.line, err)
+		}
+		ids[i] = id
+		if rec.URI != "" {
+			byName[rec.URI] = id
+		}
+		if rec.IRI != "" {
+			byName["<"+rec.IRI+">"] = id
+		}
+	}
+
+	// Values and edges.
+	for i, rec := range d.records {
+		for _, name := range sortedKeys(rec.Set) {
+			c, err := lookupColumn(tx, name)
+			if err != nil {
+				return lineErr(rec.line, err)
+			}
+			vals := []any{rec.Set[name]}
+			if c.Multi() {
+				vals, err = multiValues(rec.Set[name])
+				if err != nil {
+					return lineErr(rec.line, fmt.Errorf("%s: %w: %w", name, errBadInput, err))
+				}
+			}
+			for _, raw := range vals {
+				v, err := convertRaw(c.Type(), raw)
+				if err != nil {
+					return lineErr(rec.line, fmt.Errorf("%s: %w: %w", name, errBadInput, err))
+				}
+				if c.Multi() {
+					err = c.Add(tx, ids[i], v)
+				} else {
+					err = c.Set(tx, ids[i], v)
+				}
+				if err != nil {
+					return lineErr(rec.line, fmt.Errorf("%s: %w", name, err))
+				}
+				st.Values++
+			}
+		}
+		for _, name := range sortedKeys(rec.Link) {
+			v, err := lookupVerb(tx, name)
+			if err != nil {
+				return lineErr(rec.line, err)
+			}
+			for _, target := range rec.Link[name] {
+				o, ok := byName[target]
+				if !ok {
+					if o, err = resolve(tx, target); err != nil {
+						return lineErr(rec.line, fmt.Errorf("%s -> %s: %w", name, target, err))
+					}
+				}
+				if err := v.Link(tx, ids[i], o); err != nil {
+					if skipBad && errors.Is(err, verb.ErrCardinality) {
+						st.Skipped++
+						continue
+					}
+					return lineErr(rec.line, err)
+				}
+				st.Edges++
+			}
+		}
+	}
+	return nil
+}
+
+// identify returns the entity a record is about, creating it if it is new.
+func (d *docImport) identify(tx *entity.Tx, rec docRecord, scope uri.Scope, st *importStats) (entity.ID, error) {
+	if rec.IRI != "" {
+		if id, ok := tx.ByIRI(rec.IRI); ok {
+			if rec.Kind != "" {
+				if k, err := tx.KindOf(id); err == nil && k.Name() != rec.Kind {
+					return 0, fmt.Errorf("<%s>: %w: it is a %s, not a %s", rec.IRI, entity.ErrWrongKind, k.Name(), rec.Kind)
+				}
+			}
+			return id, nil
+		}
+	}
+	if rec.URI != "" {
+		if u, err := uri.ParseEntityURI(rec.URI); err == nil && u.Scope == scope || !strings.HasPrefix(rec.URI, "ic://") {
+			// A URI of this store, or a relative one: the entity must exist.
+			return resolve(tx, rec.URI)
+		}
+	}
+	if rec.Kind == "" {
+		return 0, fmt.Errorf("%w: a new entity needs a \"kind\"", errBadInput)
+	}
+	k, ok := tx.Kind(rec.Kind)
+	if !ok {
+		k = entity.NewSchema().Kind(rec.Kind)
+	}
+	id, err := k.New(tx)
+	if err != nil {
+		return 0, err
+	}
+	if rec.IRI != "" {
+		if err := tx.SetIRI(id, rec.IRI); err != nil {
+			return 0, err
+		}
+	}
+	st.Entities++
+	return id, nil
+}
+
+// define creates the kinds, columns and verbs the records name and the store lacks.
+func (d *docImport) define(tx *entity.Tx, st *importStats) error {
+	sch := entity.NewSchema()
+	kinds := map[string]bool{}
+	samples := map[string][]any{}
+	verbs := map[string]bool{}
+	for _, rec := range d.records {
+		if rec.Kind != "" {
+			kinds[rec.Kind] = true
+		}
+		for name, v := range rec.Set {
+			samples[name] = append(samples[name], v)
+		}
+		for name := range rec.Link {
+			verbs[name] = true
+		}
+	}
+	for _, name := range sortedKeys(kinds) {
+		if v, ok := tx.Var(name); ok {
+			if v.Role != store.RoleKind {
+				return fmt.Errorf("%s: %q is a %s, not a kind", d.name, name, v.Role)
+			}
+			continue
+		}
+		if err := uri.ValidateKind(name); err != nil {
+			return fmt.Errorf("%s: kind %q: %w: %w", d.name, name, errBadInput, err)
+		}
+		if err := createVars(tx, []store.VarDef{sch.Kind(name).Def()}); err != nil {
+			return err
+		}
+		st.Kinds = append(st.Kinds, name)
+	}
+	for _, name := range sortedKeys(samples) {
+		if _, ok := tx.Var(name); ok {
+			continue
+		}
+		t, multi, err := inferType(samples[name])
+		if err != nil {
+			return fmt.Errorf("%s: column %q: %w: %w", d.name, name, errBadInput, err)
+		}
+		var opts []column.Option
+		if multi {
+			opts = append(opts, column.Multi())
+		}
+		if t.Kind() == column.String {
+			opts = append(opts, column.MaxLen(t.MaxLen()))
+			if t.MaxLen() <= column.MaxIndexedLen {
+				opts = append(opts, column.Indexed())
+			}
+		} else {
+			opts = append(opts, column.Indexed())
+		}
+		if err := createVars(tx, column.DefineDyn(sch, name, t, opts...).Defs()); err != nil {
+			return err
+		}
+		st.Columns = append(st.Columns, name)
+	}
+	for _, name := range sortedKeys(verbs) {
+		if _, ok := tx.Var(name); ok {
+			continue
+		}
+		if err := createVars(tx, verb.Define(sch, name).Defs()); err != nil {
+			return err
+		}
+		st.Verbs = append(st.Verbs, name)
+	}
+	return sch.Err()
+}
+
+// inferType returns the type of a new column from its values: int64 if every value is a
+// whole number, float64 if every one is a number, bool if every one is true or false, else
+// a string long enough for the longest. A list makes the column multi-valued.
+func inferType(samples []any) (column.Type, bool, error) {
+	var flat []any
+	multi := false
+	for _, s := range samples {
+		switch v := s.(type) {
+		case []any:
+			multi = true
+			flat = append(flat, v...)
+		case cellText:
+			if strings.HasPrefix(string(v), "[") {
+				var list []any
+				dec := json.NewDecoder(strings.NewReader(string(v)))
+				dec.UseNumber()
+				if dec.Decode(&list) == nil {
+					multi = true
+					flat = append(flat, list...)
+					continue
+				}
+			}
+			flat = append(flat, v)
+		default:
+			flat = append(flat, v)
+		}
+	}
+	ints, floats, bools, longest := true, true, true, 0
+	for _, v := range flat {
+		text := ""
+		switch v := v.(type) {
+		case json.Number:
+			text = string(v)
+			bools = false
+		case cellText:
+			text = string(v)
+		case string:
+			text = v
+			ints, floats, bools = false, false, false
+		case bool:
+			text = strconv.FormatBool(v)
+			ints, floats = false, false
+		default:
+			return column.Type{}, false, fmt.Errorf("cannot store %s", jsonText(v))
+		}
+		if _, err := strconv.ParseInt(text, 10, 64); err != nil {
+			ints = false
+		}
+		if _, err := strconv.ParseFloat(text, 64); err != nil {
+			floats = false
+		}
+		if text != "true" && text != "false" {
+			bools = false
+		}
+		longest = max(longest, len(text))
+	}
+	switch {
+	case len(flat) == 0:
+		return column.StringType(column.MaxIndexedLen), multi, nil
+	case ints:
+		return column.ScalarType(column.Int64), multi, nil
+	case floats:
+		return column.ScalarType(column.Float64), multi, nil
+	case bools:
+		return column.ScalarType(column.Bool), multi, nil
+	case longest <= column.MaxIndexedLen:
+		return column.StringType(column.MaxIndexedLen), multi, nil
+	case multi:
+		return column.StringType(column.MaxMultiLen), multi, nil
+	}
+	return column.StringType(store.MaxValueSize), multi, nil
+}
+
+// multiValues returns the values of a multi-valued column's entry: a list, or one value.
+func multiValues(raw any) ([]any, error) {
+	switch v := raw.(type) {
+	case []any:
+		return v, nil
+	case cellText:
+		if strings.HasPrefix(string(v), "[") {
+			var list []any
+			dec := json.NewDecoder(strings.NewReader(string(v)))
+			dec.UseNumber()
+			if err := dec.Decode(&list); err != nil {
+				return nil, fmt.Errorf("a multi-valued cell is a JSON array: %w", err)
+			}
+			return list, nil
+		}
+	}
+	return []any{raw}, nil
+}
+
+// convertRaw returns the value of type t that a JSON value or CSV cell stands for.
+func convertRaw(t column.Type, raw any) (any, error) {
+	if c, ok := raw.(cellText); ok {
+		return parseText(t, string(c))
+	}
+	return fromJSON(t, raw)
+}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/ntriples"
+)
+
+// An N-Triples import runs in two steps. First the document is parsed, on every core in
+// chunks, and folded in file order into an ntDoc: terms interned, each subject's kind
+// noted. A syntax error stops the import there, before the store is even opened. Then
+// ntDoc.apply maps the document onto the store (see rdfmap.go) in one message.
+
+// ntNode is an IRI or blank node of the document.
+type ntNode struct {
+	iri   string // the IRI, or "" for a blank node
+	label string // the blank node label, or ""
+	// kind is the node of the object of the subject's first rdf:type triple whose object
+	// is an IRI, or -1.
+	kind     int32
+	kindLine int // the line of that triple
+	line     int // the first line the node appears on
+}
+
+// ntTriple is one triple of the document, its terms interned.
+type ntTriple struct {
+	line int
+	s, p int32
+	// o is the object's node, or, if negative, -1 - the index of the literal in lits.
+	o int32
+}
+
+// ntDoc is a parsed N-Triples document.
+type ntDoc struct {
+	name     string // the file name, for messages
+	nodes    []ntNode
+	iris     map[string]int32
+	blanks   map[string]int32
+	preds    []string
+	predIdx  map[string]int32
+	lits     []ntriples.Term
+	triples  []ntTriple
+	typePred int32     // the index of rdf:type in preds, or -1
+	skipped  []error   // lines skipped with --skip-bad, in file order
+	firstNew entity.ID // the first ID apply gave a new entity
+}
+
+func newNTDoc(name string) *ntDoc {
+	return &ntDoc{
+		name:     name,
+		iris:     map[string]int32{},
+		blanks:   map[string]int32{},
+		predIdx:  map[string]int32{},
+		typePred: -1,
+	}
+}
+
+// parsedChunk is what one parser goroutine hands to the folder: the triples of one chunk
+// with their lines, the syntax errors it skipped, and the error that stopped it.
+type parsedChunk struct {
+	triples []ntriples.Triple
+	lines   []int
+	bad     []error
+	err     error
+	bytes   int
+}
+
+// parseNTriples reads an N-Triples document: chunks are parsed in parallel and folded into
+// the document in file order. Without skipBad the first syntax error, in file order, is the
+// error; with it, bad lines are skipped and recorded.
+func parseNTriples(ctx context.Context, r io.Reader, name string, skipBad bool, prog *progress) (*ntDoc, error) {
+	doc := newNTDoc(name)
+	g, ctx := errgroup.WithContext(ctx)
+	workers := runtime.GOMAXPROCS(0)
+	// The queue holds one result channel per chunk, in file order; its capacity bounds the
+	// chunks in memory.
+	queue := make(chan chan parsedChunk, 2*workers)
+	sem := make(chan struct{}, workers)
+	g.Go(func() error {
+		defer close(queue)
+		for c, err := range ntriples.Chunks(r, 1<<20) {
+			if err != nil {
+				res := make(chan parsedChunk, 1)
+				res <- parsedChunk{err: fmt.Errorf("%s: %w", name, err)}
+				select {
+				case queue <- res:
+				case <-ctx.Done():
+				}
+				return nil
+			}
+			res := make(chan parsedChunk, 1)
+			select {
+			case queue <- res:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			g.Go(func() error {
+				defer func() { <-sem }()
+				res <- parseChunk(c, name, skipBad)
+				return nil
+			})
+		}
+		return nil
+	})
+	g.Go(func() error {
+		for res := range queue {
+			var pc parsedChunk
+			select {
+			case pc = <-res:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			doc.skipped = append(doc.skipped, pc.bad...)
+			for i, t := range pc.triples {
+				doc.add(pc.lines[i], t)
+			}
+			prog.add(int64(pc.bytes), int64(len(pc.triples)))
+			if pc.err != nil {
+				return pc.err
+			}
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// parseChunk parses one chunk. With skipBad, a line with a syntax error is recorded and
+// parsing goes on with the next line.
+func parseChunk(c ntriples.Chunk, name string, skipBad bool) parsedChunk {
+	pc := parsedChunk{bytes: len(c.Data)}
+	data, first := c.Data, c.Line
+	for {
+		err := ntriples.ParseLines(data, first, func(line int, t ntriples.Triple) error {
+			pc.triples = append(pc.triples, t)
+			pc.lines = append(pc.lines, line)
+			return nil
+		})
+		var se *ntriples.SyntaxError
+		switch {
+		case err == nil:
+			return pc
+		case !errors.As(err, &se):
+			pc.err = fmt.Errorf("%s: %w", name, err)
+			return pc
+		case !skipBad:
+			pc.err = fmt.Errorf("%s:%w", name, err)
+			return pc
+		}
+		pc.bad = append(pc.bad, fmt.Errorf("%s:%w", name, err))
+		// Go on after the bad line: skip the lines up to and including it.
+		off := skipLines(data, se.Line-first+1)
+		data, first = data[off:], se.Line+1
+	}
+}
+
+// skipLines returns the offset in data just past its first n line ends ("\n", "\r" or
+// "\r\n"), or len(data).
+func skipLines(data []byte, n int) int {
+	i := 0
+	for ; n > 0 && i < len(data); i++ {
+		switch data[i] {
+		case '\n':
+			n--
+		case '\r':
+			n--
+			if i+1 < len(data) && data[i+1] == '\n' {
+				i++
+			}
+		}
+	}
+	return i
+}
+
+// node interns an IRI or blank node term.
+func (d *ntDoc) node(t ntriples.Term, line int) int32 {
+	m, key := d.iris, t.Value
+	if t.Kind == ntriples.BlankNode {
+		m = d.blanks
+	}
+	if i, ok := m[key]; ok {
+		return i
+	}
+	i := int32(len(d.nodes))
+	n := ntNode{kind: -1, line: line}
+	if t.Kind == ntriples.BlankNode {
+		n.label = key
+	} else {
+		n.iri = key
+	}
+	d.nodes = append(d.nodes, n)
+	m[key] = i
+	return i
+}
+
+// add folds one triple into the document.
+func (d *ntDoc) add(line int, t ntriples.Triple) {
+	s := d.node(t.Subject, line)
+	p, ok := d.predIdx[t.Predicate.Value]
+	if !ok {
+		p = int32(len(d.preds))
+		d.preds = append(d.preds, t.Predicate.Value)
+		d.predIdx[t.Predicate.Value] = p
+		if t.Predicate.Value == rdfType {
+			d.typePred = p
+		}
+	}
+	var o int32
+	if t.Object.Kind == ntriples.Literal {
+		o = -1 - int32(len(d.lits))
+		d.lits = append(d.lits, t.Object)
+	} else {
+		o = d.node(t.Object, line)
+		if p == d.typePred && t.Object.Kind == ntriples.IRI && d.nodes[s].kind < 0 {
+			d.nodes[s].kind, d.nodes[s].kindLine = o, line
+		}
+	}
+	d.triples = append(d.triples, ntTriple{line: line, s: s, p: p, o: o})
+}
+
+// sortedPreds returns the indexes of the predicates in IRI order.
+func (d *ntDoc) sortedPreds() []int32 {
+	idx := make([]int32, len(d.preds))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return cmp.Compare(d.preds[a], d.preds[b]) })
+	return idx
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/query"
+	"github.com/stablegraph/stablegraph/uri"
+)
+
+// resolve returns the live entity that ref names. A reference is written as in a query:
+// ic://<scope>/<kind>/<id>, <kind>/<id>, #<id>, or <iri> for an entity imported from RDF;
+// an absolute IRI may also be given without its angle brackets. Entities that do not exist
+// are errNotFound.
+func resolve(tx *entity.Tx, ref string) (entity.ID, error) {
+	iri, isIRI, err := parseRef(ref)
+	if err != nil {
+		return 0, err
+	}
+	if isIRI {
+		id, ok := tx.ByIRI(iri)
+		if !ok {
+			return 0, fmt.Errorf("<%s>: no entity has this IRI: %w", iri, errNotFound)
+		}
+		return id, nil
+	}
+	r, err := uri.ParseRef(ref)
+	if err != nil {
+		return 0, fmt.Errorf("%q: %w", ref, err)
+	}
+	id, err := tx.Resolve(r)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", errNotFound, err)
+	}
+	return id, nil
+}
+
+// parseRef tells an IRI reference from the entity-URI forms. It returns the IRI, without
+// angle brackets, if ref is one.
+func parseRef(ref string) (iri string, isIRI bool, err error) {
+	if strings.HasPrefix(ref, "<") {
+		r, err := query.ParseEntityRef(ref)
+		if err != nil {
+			return "", false, fmt.Errorf("entity reference %q: %w", ref, err)
+		}
+		return r.IRI, true, nil
+	}
+	if strings.HasPrefix(ref, "ic://") || strings.HasPrefix(ref, "#") {
+		return "", false, nil
+	}
+	if i := strings.IndexByte(ref, ':'); i > 0 && isScheme(ref[:i]) {
+		return ref, true, nil
+	}
+	return "", false, nil
+}
+
+// isScheme reports whether s is an IRI scheme: a letter, then letters, digits, '+', '-'
+// and '.'.
+func isScheme(s string) bool {
+	for i, c := range []byte(s) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+// entityName returns the URI of entity id, or #id if the store has no scope.
+func entityName(tx *entity.Tx, id entity.ID) string {
+	u, err := tx.URI(id)
+	if err != nil {
+		return fmt.Sprintf("#%d", id)
+	}
+	return u.String()
+}
+
+// refText returns how a document names entity id so that another store can find it:
+// <iri> if it has an external IRI, else its URI.
+func refText(tx *entity.Tx, id entity.ID) string {
+	if iri, ok := tx.IRI(id); ok {
+		return "<" + iri + ">"
+	}
+	return entityName(tx, id)
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/stablegraph/stablegraph/column"
+)
+
+// parseText returns the value of a column type written as text on the command line or in a
+// CSV cell: numbers and booleans as Go writes them, strings as they are, bytes in hex, and
+// arrays and structs as JSON ([1, 2] or {"X": 1, "Y": 2}).
+func parseText(t column.Type, s string) (any, error) {
+	switch t.Kind() {
+	case column.Bool:
+		return strconv.ParseBool(s)
+	case column.Int8, column.Int16, column.Int32, column.Int64:
+		return strconv.ParseInt(s, 10, 64)
+	case column.Uint8, column.Uint16, column.Uint32, column.Uint64:
+		return strconv.ParseUint(s, 10, 64)
+	case column.Float32, column.Float64:
+		return strconv.ParseFloat(s, 64)
+	case column.String:
+		return s, nil
+	case column.Bytes:
+		return hex.DecodeString(s)
+	case column.Array, column.Struct:
+		if t.Kind() == column.Array && t.Elem().Kind() == column.Uint8 && !strings.HasPrefix(strings.TrimSpace(s), "[") {
+			return hex.DecodeString(s)
+		}
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.UseNumber()
+		var raw any
+		if err := dec.Decode(&raw); err != nil {
+			return nil, fmt.Errorf("want JSON for %s: %w", t, err)
+		}
+		return fromJSON(t, raw)
+	}
+	return nil, fmt.Errorf("cannot parse a %s", t)
+}
+
+// fromJSON returns the value of column type t that a decoded JSON value (decoded with
+// UseNumber) stands for. Bytes are hex strings; a float may also be the string "NaN",
+// "+Inf" or "-Inf", which JSON cannot write as a number.
+func fromJSON(t column.Type, raw any) (any, error) {
+	switch t.Kind() {
+	case column.Array:
+		if s, ok := raw.(string); ok && t.Elem().Kind() == column.Uint8 {
+			return hex.DecodeString(s)
+		}
+		list, ok := raw.([]any)
+		if !ok || len(list) != t.Len() {
+			return nil, fmt.Errorf("want an array of %d for %s, got %s", t.Len(), t, jsonText(raw))
+		}
+		out := make([]any, len(list))
+		for i, x := range list {
+			v, err := fromJSON(t.Elem(), x)
+			if err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i, err)
+			}
+			out[i] = v
+		}
+		return out, nil
+	case column.Struct:
+		fields := t.Fields()
+		out := make([]any, len(fields))
+		switch r := raw.(type) {
+		case map[string]any:
+			for i, f := range fields {
+				x, ok := r[f.Name]
+				if !ok {
+					return nil, fmt.Errorf("field %s missing for %s", f.Name, t)
+				}
+				v, err := fromJSON(f.Type, x)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", f.Name, err)
+				}
+				out[i] = v
+			}
+			if len(r) != len(fields) {
+				return nil, fmt.Errorf("want the fields of %s, got %s", t, jsonText(raw))
+			}
+		case []any:
+			if len(r) != len(fields) {
+				return nil, fmt.Errorf("want %d fields for %s, got %s", len(fields), t, jsonText(raw))
+			}
+			for i, f := range fields {
+				v, err := fromJSON(f.Type, r[i])
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", f.Name, err)
+				}
+				out[i] = v
+			}
+		default:
+			return nil, fmt.Errorf("want an object for %s, got %s", t, jsonText(raw))
+		}
+		return out, nil
+	case column.Bool:
+		if b, ok := raw.(bool); ok {
+			return b, nil
+		}
+	case column.String:
+		if s, ok := raw.(string); ok {
+			return s, nil
+		}
+	case column.Bytes:
+		if s, ok := raw.(string); ok {
+			return hex.DecodeString(s)
+		}
+	case column.Float32, column.Float64:
+		switch r := raw.(type) {
+		case json.Number:
+			return r.Float64()
+		case string:
+			if f, err := strconv.ParseFloat(r, 64); err == nil && (math.IsInf(f, 0) || math.IsNaN(f)) {
+				return f, nil
+			}
+		}
+	default: // integers
+		if n, ok := raw.(json.Number); ok {
+			if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+				return i, nil
+			}
+			if u, err := strconv.ParseUint(string(n), 10, 64); err == nil {
+				return u, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("want a %s, got %s", t, jsonText(raw))
+}
+
+// toJSON returns a column value as JSON can hold it: bytes in hex, floats JSON cannot
+// write as their text, the elements of arrays and structs likewise.
+func toJSON(v any) any {
+	switch v := v.(type) {
+	case []byte:
+		return hex.EncodeToString(v)
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return strconv.FormatFloat(v, 'g', -1, 64)
+		}
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = toJSON(x)
+		}
+		return out
+	}
+	return v
+}
+
+// jsonText returns a decoded JSON value as JSON text, for messages.
+func jsonText(v any) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSpace(b.String())
+}
