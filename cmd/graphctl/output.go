@@ -67,14 +67,14 @@ func (r *resultSet) write(w io.Writer, f format) error {
 		}
 		return writeCSV(w, r.Columns, r.Rows)
 	default:
-		cols, rows := r.Columns, r.Rows
-		if len(cols) == 0 { // COUNT
-			cols, rows = []string{"count"}, [][]any{{r.Count}}
+		cols, rows, shown := r.Columns, r.Rows, uint64(len(r.Rows))
+		if len(cols) == 0 { // COUNT: one row, the count
+			cols, rows, shown = []string{"count"}, [][]any{{r.Count}}, 1
 		}
 		if err := writeTable(w, cols, rows); err != nil {
 			return err
 		}
-		_, err := fmt.Fprintf(w, "(%s; %s)\n", plural(r.Count, "row"), r.Stats.summary())
+		_, err := fmt.Fprintf(w, "(%s; %s)\n", plural(shown, "row"), r.Stats.summary())
 		return err
 	}
 }

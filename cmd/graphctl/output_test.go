@@ -42,6 +42,13 @@ func TestResultSetFormats(t *testing.T) {
 	assert.True(t, strings.HasSuffix(b.String(), "(2 rows; 3 pages read, 4 estimated)\n"), b.String())
 }
 
+func TestCountFooterCountsOneRow(t *testing.T) {
+	rs := &resultSet{Count: 193, Stats: pageStats{PagesRead: 11, EstimatedPages: 11}}
+	var b bytes.Buffer
+	require.NoError(t, rs.write(&b, formatTable))
+	assert.Equal(t, "count\n-----\n  193\n(1 row; 11 pages read, 11 estimated)\n", b.String())
+}
+
 func TestProgress(t *testing.T) {
 	var b bytes.Buffer
 	p := newProgress(&b, 1000, true, "reading")
