@@ -452,9 +452,9 @@ func sortedClasses(m map[litClass]*litGroup) []litClass {
 // can take makes a new column, named after the predicate as the first one was.
 func (d *ntDoc) place(tx *entity.Tx, ci *catalogIndex, g *litGroup, st *importStats) error {
 	slices.SortStableFunc(g.vals, func(a, b colWrite) int {
-		return cmp.Or(cmp.Compare(a.id, b.id), compareValues(a.v, b.v))
+		return cmp.Or(cmp.Compare(a.id, b.id), column.CompareValues(a.v, b.v))
 	})
-	g.vals = slices.CompactFunc(g.vals, func(a, b colWrite) bool { return a.id == b.id && compareValues(a.v, b.v) == 0 })
+	g.vals = slices.CompactFunc(g.vals, func(a, b colWrite) bool { return a.id == b.id && column.CompareValues(a.v, b.v) == 0 })
 	for i := 1; i < len(g.vals); i++ {
 		if g.vals[i].id == g.vals[i-1].id {
 			g.multi = true
@@ -512,7 +512,7 @@ func (s *colSlot) accepts(tx *entity.Tx, w colWrite, fresh bool) (ok, present bo
 			return false, false, err
 		}
 		if has {
-			return false, compareValues(v, w.v) == 0, nil
+			return false, column.CompareValues(v, w.v) == 0, nil
 		}
 	}
 	if !s.multi && len(s.writes) > 0 && s.writes[len(s.writes)-1].id == w.id {
@@ -564,28 +564,6 @@ func (d *ntDoc) shape(tx *entity.Tx, ci *catalogIndex, g *litGroup, s *colSlot, 
 	}
 	st.Columns = append(st.Columns, s.name)
 	return nil
-}
-
-// compareValues orders two values of one literal class.
-func compareValues(a, b any) int {
-	switch a := a.(type) {
-	case int64:
-		return cmp.Compare(a, b.(int64))
-	case float64:
-		return cmp.Compare(a, b.(float64))
-	case bool:
-		bb := b.(bool)
-		switch {
-		case a == bb:
-			return 0
-		case !a:
-			return -1
-		}
-		return 1
-	case string:
-		return cmp.Compare(a, b.(string))
-	}
-	return 0
 }
 
 func b2i(b bool) int {
