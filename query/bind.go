@@ -96,10 +96,9 @@ func (t *bSub) text() string    { return "(" + t.sq.Query.String() + ")" }
 
 // binder binds one query, collecting every error it finds.
 type binder struct {
-	db    *entity.DB
-	tx    *entity.Tx
-	kinds map[string]*entity.Kind // found before the View; nil for a name that is no kind
-	errs  ErrorList
+	db   *entity.DB
+	tx   *entity.Tx
+	errs ErrorList
 
 	cols  map[string]*column.Dyn
 	verbs map[string]*verb.Verb
@@ -117,10 +116,9 @@ func hint(name string, candidates []string) string {
 	return ""
 }
 
-// bind resolves q, which must be valid (Query.Validate); kinds maps the kind names q
-// mentions to the DB's kinds.
-func bind(db *entity.DB, tx *entity.Tx, q *Query, kinds map[string]*entity.Kind) (*boundQuery, error) {
-	b := &binder{db: db, tx: tx, kinds: kinds, cols: map[string]*column.Dyn{}, verbs: map[string]*verb.Verb{}}
+// bind resolves q, which must be valid (Query.Validate).
+func bind(db *entity.DB, tx *entity.Tx, q *Query) (*boundQuery, error) {
+	b := &binder{db: db, tx: tx, cols: map[string]*column.Dyn{}, verbs: map[string]*verb.Verb{}}
 	bq := b.query(q)
 	if len(b.errs) > 0 {
 		b.errs.Sort()
@@ -156,7 +154,7 @@ func (b *binder) query(q *Query) *boundQuery {
 // reference that names it.
 func (b *binder) kind(name string, pos Pos, in string) *entity.Kind {
 	v, ok := b.tx.Var(name)
-	k := b.kinds[name]
+	k, _ := b.tx.Kind(name)
 	if !ok || v.Role != store.RoleKind || k == nil {
 		what := "unknown kind " + strconv.Quote(name)
 		if in != "" {
@@ -167,10 +165,8 @@ func (b *binder) kind(name string, pos Pos, in string) *entity.Kind {
 			return nil
 		}
 		var names []string
-		for _, v := range b.tx.Vars() {
-			if v.Role == store.RoleKind {
-				names = append(names, v.Name)
-			}
+		for _, k := range b.tx.Kinds() {
+			names = append(names, k.Name())
 		}
 		b.errorf(pos, ErrUnknownName, "%s%s", what, hint(name, names))
 		return nil

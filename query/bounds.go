@@ -1,8 +1,6 @@
 package query
 
 import (
-	"bytes"
-	"cmp"
 	"math"
 	"strconv"
 	"strings"
@@ -184,7 +182,7 @@ func (d domain) text(s string) column.Value {
 func (d domain) exact(l Literal) (column.Value, bool) {
 	lo, ok1 := d.below(l)
 	hi, ok2 := d.above(l)
-	if !ok1 || !ok2 || compareValues(lo, hi) != 0 {
+	if !ok1 || !ok2 || column.CompareValues(lo, hi) != 0 {
 		return nil, false
 	}
 	return lo, true
@@ -224,12 +222,12 @@ func (d domain) holdsNone(iv interval) bool {
 	case vkFloat:
 		lo, hi = math.Inf(-1), math.Inf(1)
 	case vkString, vkBytes:
-		return iv.hi.Kind == column.Exclusive && compareValues(iv.hi.Value, d.text("")) == 0
+		return iv.hi.Kind == column.Exclusive && column.CompareValues(iv.hi.Value, d.text("")) == 0
 	default:
 		return false
 	}
-	return iv.lo.Kind == column.Exclusive && compareValues(iv.lo.Value, hi) == 0 ||
-		iv.hi.Kind == column.Exclusive && compareValues(iv.hi.Value, lo) == 0
+	return iv.lo.Kind == column.Exclusive && column.CompareValues(iv.lo.Value, hi) == 0 ||
+		iv.hi.Kind == column.Exclusive && column.CompareValues(iv.hi.Value, lo) == 0
 }
 
 func (d domain) rawIntervals(op Op, l Literal) []interval {
@@ -299,20 +297,20 @@ func (iv interval) empty() bool {
 	if iv.lo.Kind == column.Unbounded || iv.hi.Kind == column.Unbounded {
 		return false
 	}
-	c := compareValues(iv.lo.Value, iv.hi.Value)
+	c := column.CompareValues(iv.lo.Value, iv.hi.Value)
 	return c > 0 || c == 0 && (iv.lo.Kind == column.Exclusive || iv.hi.Kind == column.Exclusive)
 }
 
 // contains reports whether v lies in iv.
 func (iv interval) contains(v column.Value) bool {
 	if iv.lo.Kind != column.Unbounded {
-		c := compareValues(v, iv.lo.Value)
+		c := column.CompareValues(v, iv.lo.Value)
 		if c < 0 || c == 0 && iv.lo.Kind == column.Exclusive {
 			return false
 		}
 	}
 	if iv.hi.Kind != column.Unbounded {
-		c := compareValues(v, iv.hi.Value)
+		c := column.CompareValues(v, iv.hi.Value)
 		if c > 0 || c == 0 && iv.hi.Kind == column.Exclusive {
 			return false
 		}
@@ -369,31 +367,4 @@ func valueText(v column.Value) string {
 		return strconv.Quote(string(v))
 	}
 	return "?"
-}
-
-// compareValues orders two column values of the same comparable type as the column's
-// index does: false before true, numbers by value, strings and bytes bytewise.
-func compareValues(a, b column.Value) int {
-	switch a := a.(type) {
-	case int64:
-		return cmp.Compare(a, b.(int64))
-	case uint64:
-		return cmp.Compare(a, b.(uint64))
-	case float64:
-		return cmp.Compare(a, b.(float64))
-	case string:
-		return strings.Compare(a, b.(string))
-	case []byte:
-		return bytes.Compare(a, b.([]byte))
-	case bool:
-		bb := b.(bool)
-		switch {
-		case a == bb:
-			return 0
-		case !a:
-			return -1
-		}
-		return 1
-	}
-	return 0
 }

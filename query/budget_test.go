@@ -13,7 +13,7 @@ import (
 // TestBudgetRefusedBeforeRunning checks that a query whose estimate exceeds its budget is
 // refused before it reads a page, with the estimate in the error.
 func TestBudgetRefusedBeforeRunning(t *testing.T) {
-	w := newWorld(t, 5000, 10)
+	w := sharedWorld(t)
 	q, err := Parse(`FIND player WHERE gold > 10 COUNT BUDGET 5`)
 	require.NoError(t, err)
 	p, err := Prepare(w.db, q)
@@ -52,7 +52,7 @@ func TestBudgetRefusedBeforeRunning(t *testing.T) {
 // TestBudgetStopsRunningQuery checks that a query estimated within its budget but reading
 // more is stopped by the store when it goes past the budget.
 func TestBudgetStopsRunningQuery(t *testing.T) {
-	w := newWorld(t, 5000, 10)
+	w := sharedWorld(t)
 	// An equality on an int32 column is estimated at one entity; health = 7 has 50.
 	q, err := Parse(`FIND player WHERE health = 7 SELECT name, score`)
 	require.NoError(t, err)

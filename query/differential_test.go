@@ -1,6 +1,7 @@
 package query
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -230,6 +231,7 @@ func newRandomGraph(t testing.TB, r *rand.Rand, maxEntities int) *randomGraph {
 		}
 		return nil
 	}))
+	g.m.finish()
 	for id, k := range g.m.kindOf {
 		g.m.byKind[k] = append(g.m.byKind[k], id)
 		g.live = append(g.live, id)
@@ -337,10 +339,11 @@ func (qg *queryGen) ref() EntityRef {
 	return ref
 }
 
-// check runs q against the store and the model and reports the first difference.
-func (g *randomGraph) check(t *testing.T, q *Query, describe func() string) {
+// check runs q against the store and the model and reports the first difference. With
+// chaos, the plan makes its choices at random.
+func (g *randomGraph) check(t *testing.T, q *Query, chaos *rand.Rand, describe func() string) (found bool) {
 	t.Helper()
-	p, err := Prepare(g.db, q)
+	p, err := prepare(g.db, q, chaos)
 	require.NoError(t, err, describe())
 	_ = p.Explain()
 	res, err := p.Run(RunOptions{})
@@ -349,7 +352,7 @@ func (g *randomGraph) check(t *testing.T, q *Query, describe func() string) {
 	require.Zero(t, res.Stats.PagesDirtied, describe())
 	if q.Count {
 		require.Equal(t, uint64(len(want)), res.Count, "count\n%s", describe())
-		return
+		return len(want) > 0
 	}
 	got := make([]uint64, len(res.IDs))
 	for i, id := range res.IDs {
@@ -378,6 +381,7 @@ func (g *randomGraph) check(t *testing.T, q *Query, describe func() string) {
 			require.Equal(t, wantCell, row[1+j], "entity %d column %s\n%s", id, c.Name, describe())
 		}
 	}
+	return len(want) > 0
 }
 
 func isMulti(name string) bool {
@@ -397,14 +401,24 @@ func TestDifferential(t *testing.T) {
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())
 	}
-	graphs, queries, maxEntities := 40, 60, 120
+	graphs, queries := 60, 80
 	if testing.Short() {
-		graphs, queries = 10, 30
+		graphs, queries = 15, 30
 	}
+	entities, nonEmpty := 0, 0
+	defer func() {
+		t.Logf("seed %d: %d graphs of %d entities in all, %d queries, %d with results", seed, graphs, entities, graphs*queries, nonEmpty)
+	}()
 	for gi := range graphs {
 		gseed := seed + uint64(gi)
 		r := rand.New(rand.NewPCG(gseed, 0x9e3779b97f4a7c15))
+		// Most graphs are small; every fifth spans many leaves per tree.
+		maxEntities := 120
+		if gi%5 == 4 {
+			maxEntities = 2000
+		}
 		g := newRandomGraph(t, r, maxEntities)
+		entities += len(g.live)
 		qg := &queryGen{r: r, g: g}
 		for qi := range queries {
 			q := qg.query(false, 3)
@@ -418,7 +432,49 @@ func TestDifferential(t *testing.T) {
 				require.NoError(t, err, describe())
 				q = pq
 			}
-			g.check(t, q, describe)
+			// Half of the queries run the plan the planner picks, half a random one.
+			var chaos *rand.Rand
+			if qi%4 >= 2 {
+				chaos = rand.New(rand.NewPCG(gseed, uint64(qi)))
+			}
+			if g.check(t, q, chaos, describe) {
+				nonEmpty++
+			}
 		}
 	}
+}
+
+// FuzzQuery runs arbitrary query text on a fixed random graph: whatever parses, binds and
+// runs must agree with the model evaluator, and nothing may panic.
+func FuzzQuery(f *testing.F) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var g *randomGraph
+	f.Add(`FIND a WHERE i8 < 2 AND knows -> (FIND b WHERE s = "ab") SELECT s, ms ORDER BY f32 DESC LIMIT 3`)
+	f.Add(`FIND b WHERE parent ->+ #3 OR NOT HAS u16 COUNT`)
+	f.Add(`FIND a WHERE likes <-+ ANY AND by BETWEEN "a" AND "b" LIMIT 2`)
+	f.Fuzz(func(t *testing.T, text string) {
+		if g == nil {
+			g = newRandomGraph(t, r, 300)
+		}
+		q, err := Parse(text)
+		if err != nil || q.Explain || q.Budget.Set {
+			return
+		}
+		p, err := Prepare(g.db, q)
+		if err != nil {
+			var list ErrorList
+			if !errors.As(err, &list) && !errors.Is(err, ErrInvalidQuery) {
+				t.Fatalf("Prepare(%q): unexpected error %v", text, err)
+			}
+			return
+		}
+		if _, err := p.Run(RunOptions{}); err != nil {
+			var qe *Error
+			if !errors.As(err, &qe) {
+				t.Fatalf("Run(%q): unexpected error %v", text, err)
+			}
+			return // a reference to no entity, or one of another kind
+		}
+		g.check(t, q, nil, func() string { return text })
+	})
 }

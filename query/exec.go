@@ -3,6 +3,7 @@ package query
 import (
 	"cmp"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,25 +63,22 @@ func (e *EstimateError) Unwrap() []error {
 // ErrorList of *Error, each with the position of the name or literal at fault: an unknown
 // kind, column or verb (ErrUnknownName, with a "did you mean" hint when one is close), a
 // literal that cannot be compared with its column (ErrType), a malformed entity reference.
-func Prepare(db *entity.DB, q *Query) (*Plan, error) {
+func Prepare(db *entity.DB, q *Query) (*Plan, error) { return prepare(db, q, nil) }
+
+// prepare is Prepare; with chaos, the plan's every choice is made at random (for tests).
+func prepare(db *entity.DB, q *Query, chaos *rand.Rand) (*Plan, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	// Find the kinds before the View: entity.DB.Kind may run a View of its own.
-	kinds := map[string]*entity.Kind{}
-	walkKinds(q, func(name string) {
-		if _, ok := kinds[name]; !ok {
-			k, _ := db.Kind(name)
-			kinds[name] = k
-		}
-	})
 	var p *Plan
 	err := db.View(func(tx *entity.Tx) error {
-		bq, err := bind(db, tx, q, kinds)
+		bq, err := bind(db, tx, q)
 		if err != nil {
 			return err
 		}
-		top := newPlanner(tx).planQuery(bq)
+		pl := newPlanner(tx)
+		pl.chaos = chaos
+		top := pl.planQuery(bq)
 		p = &Plan{db: db, q: q, top: top, est: top.estimate()}
 		return nil
 	})
@@ -88,37 +86,6 @@ func Prepare(db *entity.DB, q *Query) (*Plan, error) {
 		return nil, err
 	}
 	return p, nil
-}
-
-// walkKinds calls fn with every kind name q mentions: those of its FINDs and of its
-// entity references.
-func walkKinds(q *Query, fn func(string)) {
-	fn(q.Kind.Name)
-	var cond func(c Cond)
-	cond = func(c Cond) {
-		switch c := c.(type) {
-		case *AndCond:
-			cond(c.L)
-			cond(c.R)
-		case *OrCond:
-			cond(c.L)
-			cond(c.R)
-		case *NotCond:
-			cond(c.X)
-		case *FollowCond:
-			switch t := c.Target.(type) {
-			case *SubQuery:
-				walkKinds(t.Query, fn)
-			case *EntityTarget:
-				if t.Ref.Kind != "" {
-					fn(t.Ref.Kind)
-				}
-			}
-		}
-	}
-	if q.Where != nil {
-		cond(q.Where)
-	}
 }
 
 // Exec parses, prepares and runs the query text. An EXPLAIN query returns its plan
@@ -158,22 +125,22 @@ func (p *Plan) budget(opts RunOptions) (pages uint64, pos Pos, set bool) {
 // Run runs the query in a read-only message: it never writes. If the plan's estimate
 // exceeds the budget, Run refuses to start and returns an *EstimateError; if the query
 // reads more pages than the budget while it runs, the store stops it and Run returns an
-// error wrapping store.ErrPageBudgetExceeded. An EXPLAIN query is not run: its Result
-// holds the plan, one line per row, and reads no page.
+// error wrapping store.ErrPageBudgetExceeded. An EXPLAIN query is not run, whatever its
+// budget: its Result holds the plan, one line per row, and reads no page.
 //
 // Errors found while running, such as an entity reference that names no entity, are
 // *Error values with the reference's position.
 func (p *Plan) Run(opts RunOptions) (*Result, error) {
-	budget, pos, limited := p.budget(opts)
-	if limited && p.est > budget {
-		return nil, &EstimateError{Pos: pos, Estimated: p.est, Budget: budget}
-	}
 	if p.q.Explain {
 		res := &Result{Columns: []string{"plan"}, Stats: Stats{EstimatedPages: p.est, ByVariable: map[string]uint64{}}}
 		for _, line := range strings.Split(strings.TrimSuffix(p.Explain(), "\n"), "\n") {
 			res.Rows = append(res.Rows, []Value{line})
 		}
 		return res, nil
+	}
+	budget, pos, limited := p.budget(opts)
+	if limited && p.est > budget {
+		return nil, &EstimateError{Pos: pos, Estimated: p.est, Budget: budget}
 	}
 	res := &Result{}
 	sb := store.Budget{}
@@ -212,7 +179,7 @@ type executor struct {
 	tx    *entity.Tx
 	scope uri.Scope
 	kinds map[*entity.Kind]*roaring64.Bitmap // members of each kind read so far
-	memo  map[*step]*roaring64.Bitmap        // sets of opIntersect steps made so far
+	memo  map[*step]*roaring64.Bitmap        // sets made once per run (cachedSet)
 	// streaming is set while a streamed driver hands out batches (see stream).
 	streaming bool
 }
@@ -322,7 +289,7 @@ func (x *executor) finish(qp *qplan, set *roaring64.Bitmap) []uint64 {
 		}
 	}
 	slices.SortFunc(ks, func(a, b keyed) int {
-		c := cmp.Or(compareValues(a.v, b.v), cmp.Compare(a.id, b.id))
+		c := cmp.Or(column.CompareValues(a.v, b.v), cmp.Compare(a.id, b.id))
 		if bq.desc {
 			return -c
 		}
@@ -366,6 +333,17 @@ func (x *executor) kindSet(k *entity.Kind) *roaring64.Bitmap {
 		x.kinds[k] = bm
 	}
 	return bm
+}
+
+// cachedSet returns the set of step s, made once per run: a streamed query filters batch
+// after batch with the same sets. The caller must not change it.
+func (x *executor) cachedSet(s *step) *roaring64.Bitmap {
+	set, ok := x.memo[s]
+	if !ok {
+		set = x.set(s)
+		x.memo[s] = set
+	}
+	return set
 }
 
 // set runs a set step; the caller owns the bitmap it returns.
@@ -472,19 +450,12 @@ func (x *executor) filter(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	case opFollowFilter:
 		return x.followFilter(s, in)
 	case opIntersect:
-		set, ok := x.memo[s.kids[0]]
-		switch {
-		case ok:
-		case s.kids[0].op == opIndexRange && !x.streaming:
+		if _, ok := x.memo[s.kids[0]]; !ok && s.kids[0].op == opIndexRange && !x.streaming {
 			// The same pages as making the range's set, without building it: keep the
 			// candidates that the range holds.
 			return x.rangeSemiJoin(s.kids[0], in)
-		default:
-			// A streamed query intersects batch after batch with the same set: make it once.
-			set = x.set(s.kids[0])
-			x.memo[s.kids[0]] = set
 		}
-		in.And(set)
+		in.And(x.cachedSet(s.kids[0]))
 		return in
 	case opAndFilter:
 		for _, f := range s.kids {
@@ -621,8 +592,8 @@ func (x *executor) edgeTree(s *step) *store.Tree {
 func (x *executor) followScan(s *step) *roaring64.Bitmap {
 	var targets *roaring64.Bitmap
 	if len(s.kids) > 0 {
-		if targets = x.set(s.kids[0]); targets.IsEmpty() {
-			return targets
+		if targets = x.cachedSet(s.kids[0]); targets.IsEmpty() {
+			return roaring64.New()
 		}
 	}
 	out := roaring64.New()
@@ -640,8 +611,8 @@ func (x *executor) followScan(s *step) *roaring64.Bitmap {
 func (x *executor) followFilter(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	var targets *roaring64.Bitmap
 	if len(s.kids) > 0 {
-		if targets = x.set(s.kids[0]); targets.IsEmpty() {
-			return targets
+		if targets = x.cachedSet(s.kids[0]); targets.IsEmpty() {
+			return roaring64.New()
 		}
 	}
 	v := s.fol.verb

@@ -19,7 +19,7 @@ var updateGolden = flag.Bool("query.update", false, "rewrite the golden files of
 // testdata/explain.golden; run with -query.update to rewrite it after a deliberate change.
 // Plans are deterministic, so the text is the same on every machine.
 func TestExplainGolden(t *testing.T) {
-	w := newWorld(t, 5000, 10)
+	w := sharedWorld(t)
 	x := newTaxonomy(t, 5000)
 	tests := []struct {
 		db   *entity.DB

@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -147,6 +148,26 @@ func newWorld(t testing.TB, nPlayers, nGuilds int) *world {
 		return nil
 	}))
 	return w
+}
+
+var (
+	sharedOnce  sync.Once
+	sharedW     *world
+	sharedPanic any
+)
+
+// sharedWorld returns newWorld(t, 5000, 10), built once for all the tests that only read
+// it. Queries never write, and a query's pages do not depend on those run before it.
+func sharedWorld(t testing.TB) *world {
+	t.Helper()
+	sharedOnce.Do(func() {
+		defer func() { sharedPanic = recover() }()
+		sharedW = newWorld(t, 5000, 10)
+	})
+	if sharedW == nil {
+		t.Fatalf("building the shared world failed: %v", sharedPanic)
+	}
+	return sharedW
 }
 
 func firstErr(errs ...error) error {

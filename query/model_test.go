@@ -18,6 +18,23 @@ type model struct {
 	cols   map[string]*modelCol
 	verbs  map[string]map[[2]uint64]bool // verb → set of (subject, object)
 	iris   map[string]uint64             // IRI → entity
+
+	// out and in index the edges by subject and by object; finish builds them.
+	out, in map[string]map[uint64][]uint64
+	// sets caches the set each target stands for.
+	sets map[Target]map[uint64]bool
+}
+
+// finish indexes the edges, once the graph is built.
+func (m *model) finish() {
+	m.out, m.in = map[string]map[uint64][]uint64{}, map[string]map[uint64][]uint64{}
+	for v, edges := range m.verbs {
+		m.out[v], m.in[v] = map[uint64][]uint64{}, map[uint64][]uint64{}
+		for e := range edges {
+			m.out[v][e[0]] = append(m.out[v][e[0]], e[1])
+			m.in[v][e[1]] = append(m.in[v][e[1]], e[0])
+		}
+	}
 }
 
 // modelCol is a column: each entity's values (one for a single-valued column), as Go
@@ -135,18 +152,11 @@ func (m *model) holds(c Cond, e uint64) bool {
 		return len(m.cols[c.Col.Name].vals[e]) > 0
 	case *FollowCond:
 		targets := m.targets(c.Target)
-		edges := m.verbs[c.Verb.Name]
 		step := func(x uint64) []uint64 { // the entities one edge away from x, walking from the entity towards the target
-			var out []uint64
-			for ed := range edges {
-				if c.Dir == DirOut && ed[0] == x {
-					out = append(out, ed[1])
-				}
-				if c.Dir == DirIn && ed[1] == x {
-					out = append(out, ed[0])
-				}
+			if c.Dir == DirOut {
+				return m.out[c.Verb.Name][x]
 			}
-			return out
+			return m.in[c.Verb.Name][x]
 		}
 		if !c.Transitive {
 			for _, y := range step(e) {
@@ -157,7 +167,7 @@ func (m *model) holds(c Cond, e uint64) bool {
 			return false
 		}
 		seen := map[uint64]bool{}
-		queue := step(e)
+		queue := slices.Clone(step(e))
 		for len(queue) > 0 {
 			y := queue[0]
 			queue = queue[1:]
@@ -177,6 +187,18 @@ func (m *model) holds(c Cond, e uint64) bool {
 
 // targets returns the set a target stands for; nil means any entity.
 func (m *model) targets(t Target) map[uint64]bool {
+	if set, ok := m.sets[t]; ok {
+		return set
+	}
+	set := m.targetsUncached(t)
+	if m.sets == nil {
+		m.sets = map[Target]map[uint64]bool{}
+	}
+	m.sets[t] = set
+	return set
+}
+
+func (m *model) targetsUncached(t Target) map[uint64]bool {
 	switch t := t.(type) {
 	case *AnyTarget:
 		return nil

@@ -36,7 +36,7 @@ func (w *world) heights(t *testing.T) map[string]int {
 // TestPointQueryPages checks that a point query reads the pages its plan says: one
 // lookup (the tree's height) in each tree it touches.
 func TestPointQueryPages(t *testing.T) {
-	w := newWorld(t, 5000, 10)
+	w := sharedWorld(t)
 	h := w.heights(t)
 	require.Equal(t, map[string]int{"name": 2, "name index": 2, "health": 2, "gold": 2, "player": 2, "guild": 1, "$kind": 2}, h)
 
@@ -107,7 +107,7 @@ func TestProbeToScan(t *testing.T) {
 // but "p12".."p12zz" matches 111 players whose IDs span a fiftieth of the store, and
 // "p1".."p1zz" 1111 spread wider.
 func TestAdaptiveFilter(t *testing.T) {
-	w := newWorld(t, 5000, 10)
+	w := sharedWorld(t)
 	pn, narrow := w.run(t, `FIND player WHERE name BETWEEN "p12" AND "p12zz" AND gold > 10 COUNT`)
 	pw, wide := w.run(t, `FIND player WHERE name BETWEEN "p1" AND "p1zz" AND gold > 10 COUNT`)
 	norm := func(explain, lo, hi string) string {
@@ -125,7 +125,7 @@ func TestAdaptiveFilter(t *testing.T) {
 // along a scan in ID order, and that an ORDER BY on an indexed column reads the index in
 // order up to the limit.
 func TestLimitPushdown(t *testing.T) {
-	w := newWorld(t, 5000, 10)
+	w := sharedWorld(t)
 	p, res := w.run(t, `FIND player LIMIT 5`)
 	assert.Equal(t, w.players[:5], res.IDs)
 	assert.Equal(t, uint64(2), p.EstimatedPages())
@@ -159,7 +159,7 @@ func TestLimitPushdown(t *testing.T) {
 
 // TestExampleQueries runs the examples of the issue on the fixtures.
 func TestExampleQueries(t *testing.T) {
-	w := newWorld(t, 5000, 10)
+	w := sharedWorld(t)
 	p, res := w.run(t, `FIND player WHERE health < 10 AND member_of -> guild/7 SELECT name, health ORDER BY health LIMIT 20`)
 	require.Len(t, res.Rows, 20)
 	for i, row := range res.Rows { // guild/7 is guild 6: players 6, 16, 26, …; health < 10: 6, 106, 206, …

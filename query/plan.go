@@ -3,6 +3,7 @@ package query
 import (
 	"cmp"
 	"math"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
@@ -258,6 +259,7 @@ type step struct {
 type adaptive struct {
 	probe, inter *step
 	at           uint64 // the fewest candidates, spread over all IDs, for which inter is cheaper
+	force        int    // in chaos mode: 1 always probe, 2 always intersect
 
 	// What the run needs to price a probe of the candidates it has: the tree probed, the
 	// entries per key, the pages of the probe's kids, the intersection's pages, and the
@@ -272,6 +274,9 @@ type adaptive struct {
 // intersection. Candidates that span a small part of the ID space (a batch of a streamed
 // scan, say) touch only that part of the probed tree.
 func (a *adaptive) useProbe(in *roaring64.Bitmap) bool {
+	if a.force != 0 {
+		return a.force == 1
+	}
 	k := in.GetCardinality()
 	if k < a.at {
 		return true
@@ -376,21 +381,26 @@ func (p *qplan) total() uint64 {
 
 // planner builds the plan of a bound query inside the View that prepares it.
 type planner struct {
-	tx     *entity.Tx
-	n      float64 // live entities
-	base   float64 // entities of the kind of the FIND being planned
-	ids    float64 // entity IDs handed out
-	kindSh shape   // $kind
-	iriSh  shape   // $iri's IRI → ID index
+	tx   *entity.Tx
+	n    float64 // live entities
+	base float64 // entities of the kind of the FIND being planned
+	ids  float64 // entity IDs handed out
+
+	// chaos, in tests, makes every choice at random instead of by cost, so that the
+	// differential test runs every kind of step on every kind of query.
+	chaos  *rand.Rand
+	kindSh shape // $kind
+	iriSh  shape // $iri's IRI → ID index
 	shapes map[*store.Tree]shape
 	sets   map[bcond]*step
 	// kindSets holds the set step of each kind's members: a FIND's first conjunct and the
 	// universe of each NOT inside it.
 	kindSets map[*entity.Kind]*step
+	targets  map[btarget]*step
 }
 
 func newPlanner(tx *entity.Tx) *planner {
-	p := &planner{tx: tx, shapes: map[*store.Tree]shape{}, sets: map[bcond]*step{}, kindSets: map[*entity.Kind]*step{}}
+	p := &planner{tx: tx, shapes: map[*store.Tree]shape{}, sets: map[bcond]*step{}, kindSets: map[*entity.Kind]*step{}, targets: map[btarget]*step{}}
 	p.kindSh = p.shape(tx.Must(tx.VarTree(entity.VarKind, 0, false)), 0)
 	p.iriSh = p.shape(tx.Must(tx.VarTree(entity.VarIRI, 1, false)), 56)
 	p.n = float64(p.kindSh.entries)
@@ -449,6 +459,14 @@ func (p *planner) sel(rows uint64) float64 {
 	return min(1, float64(rows)/p.base)
 }
 
+// prefer returns cheaper, or a coin toss in chaos mode.
+func (p *planner) prefer(cheaper bool) bool {
+	if p.chaos != nil {
+		return p.chaos.IntN(2) == 0
+	}
+	return cheaper
+}
+
 // planQuery plans a FIND.
 func (p *planner) planQuery(bq *boundQuery) *qplan {
 	defer func(base float64) { p.base = base }(p.base)
@@ -463,7 +481,7 @@ func (p *planner) planQuery(bq *boundQuery) *qplan {
 	case bq.limit.Set && bq.limit.N == 0:
 		qp.set = &step{op: opEmpty}
 	case bq.order == nil && bq.limit.Set:
-		if st := p.planStream(qp.set, bq.limit.N); st != nil && st.total() < qp.set.total() {
+		if st := p.planStream(qp.set, bq.limit.N); st != nil && p.prefer(st.total() < qp.set.total()) {
 			qp.set = st
 		}
 	}
@@ -487,7 +505,7 @@ func (p *planner) planQuery(bq *boundQuery) *qplan {
 				m := float64(bq.limit.N) * float64(idx.entries) / float64(qp.set.rows)
 				pages = idx.rangeScan(m)
 			}
-			if pages < qp.orderPages {
+			if p.prefer(pages < qp.orderPages) {
 				qp.order, qp.orderTree, qp.orderPages = orderIndex, idx, pages
 			}
 		}
@@ -527,7 +545,7 @@ func (p *planner) planStream(set *step, n uint64) *step {
 		d.rows, d.limit = min(d.rows, n), n
 		return &d
 	}
-	s := &step{op: opAnd, kids: []*step{&d}, conj: set.conj[:1], limit: n}
+	s := &step{op: opAnd, kids: []*step{&d}, conj: []bcond{set.conj[0]}, limit: n}
 	k := d.rows
 	for _, c := range set.conj[1:] {
 		f := p.planFilter(c, k)
@@ -583,7 +601,7 @@ func (p *planner) predRows(b *bPred) (rows float64, entries []float64) {
 		switch {
 		case iv.all():
 			s = 1
-		case iv.lo.Kind == column.Inclusive && iv.hi.Kind == column.Inclusive && compareValues(iv.lo.Value, iv.hi.Value) == 0:
+		case iv.lo.Kind == column.Inclusive && iv.hi.Kind == column.Inclusive && column.CompareValues(iv.lo.Value, iv.hi.Value) == 0:
 			s = point
 		case iv.lo.Kind != column.Unbounded && iv.hi.Kind != column.Unbounded:
 			s = 1.0 / twoSidedDiv
@@ -675,7 +693,7 @@ func (p *planner) planPredSet(c *bPred) *step {
 		for _, m := range entries {
 			pages += idx.rangeScan(m)
 		}
-		if pages <= best.pages { // a tie goes to the index: it reads only what matches
+		if p.prefer(pages <= best.pages) { // a tie goes to the index: it reads only what matches
 			best = &step{op: opIndexRange, pred: c, tree: idx, rows: rowsOf(rows), pages: pages}
 		}
 	}
@@ -704,8 +722,18 @@ func targetKind(t btarget) *entity.Kind {
 	return nil
 }
 
-// planTarget returns the set step of a target, or nil for ANY.
+// planTarget returns the set step of a target, or nil for ANY. A target is planned once
+// however many alternatives use it.
 func (p *planner) planTarget(t btarget) *step {
+	if s, ok := p.targets[t]; ok {
+		return s
+	}
+	s := p.planTargetUncached(t)
+	p.targets[t] = s
+	return s
+}
+
+func (p *planner) planTargetUncached(t btarget) *step {
 	switch t := t.(type) {
 	case *bEntity:
 		sh := p.kindSh
@@ -756,7 +784,7 @@ func (p *planner) planFollowSet(f *bFollow) *step {
 	rows := rowsOf(min(p.n, k*d))
 	best := &step{op: opFollowProbe, fol: f, tree: probeSh, rev: rev, kids: []*step{target}, rows: rows, pages: probeSh.probe(k, d)}
 	scanSh := p.verbShape(f, !rev)
-	if scanSh.scan() < best.pages {
+	if p.prefer(scanSh.scan() < best.pages) {
 		best = &step{op: opFollowScan, fol: f, tree: scanSh, rev: !rev, kids: []*step{target}, rows: rows, pages: scanSh.scan()}
 	}
 	return best
@@ -806,7 +834,7 @@ func (p *planner) planFilter(c bcond, k uint64) *step {
 		return inter
 	}
 	chosen := inter
-	if probe.total() < inter.total() {
+	if p.prefer(probe.total() < inter.total()) {
 		chosen = probe
 	}
 	if probe.op == opKindProbe || probe.op == opColumnProbe || probe.op == opFollowFilter {
@@ -816,6 +844,9 @@ func (p *planner) planFilter(c bcond, k uint64) *step {
 		}
 		chosen.adapt = &adaptive{probe: probe, inter: inter, at: p.switchPoint(probe, inter),
 			per: p.probePer(probe), kidsPages: kids, interCost: inter.total(), ids: p.ids}
+		if p.chaos != nil {
+			chosen.adapt.force = p.chaos.IntN(3)
+		}
 	}
 	return chosen
 }
@@ -920,7 +951,7 @@ func (p *planner) planAnd(conj []bcond) *step {
 			k = f.rows
 		}
 		s.rows = k
-		if best == nil || s.total() < best.total() || s.total() == best.total() && driver.rows < bestDriver {
+		if best == nil || p.prefer(s.total() < best.total() || s.total() == best.total() && driver.rows < bestDriver) {
 			best, bestDriver = s, driver.rows
 		}
 	}
