@@ -64,6 +64,12 @@ type fileMemory struct {
 
 func newFileMemory(f file, fileSize int64, max uint64) (*fileMemory, error) {
 	if fileSize%WasmPageSize != 0 {
+		// A store's file only ever grows by whole Wasm pages: say whether this is a damaged
+		// store or some other file.
+		magic := make([]byte, len(sbMagic))
+		if n, _ := f.ReadAt(magic, 0); n < len(magic) || string(magic) != sbMagic {
+			return nil, fmt.Errorf("%w: file size %d is not a whole number of 64 KiB pages and it does not start with a store's magic", ErrNotStore, fileSize)
+		}
 		return nil, fmt.Errorf("%w: file size %d is not a whole number of 64 KiB pages", ErrCorrupt, fileSize)
 	}
 	m := &fileMemory{f: f, size: uint64(fileSize) / WasmPageSize, max: max}

@@ -137,7 +137,7 @@ func TestOpenRefusesWhatIsNotAStore(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNotStore)
 
 	_, err = Open(write("odd", []byte("short file")), nil)
-	assert.ErrorIs(t, err, ErrCorrupt, "size not a whole number of Wasm pages")
+	assert.ErrorIs(t, err, ErrNotStore, "a short file that is not a store")
 
 	good := filepath.Join(dir, "good")
 	s, err := Open(good, nil)
@@ -152,6 +152,9 @@ func TestOpenRefusesWhatIsNotAStore(t *testing.T) {
 	_, err = Open(write("future", future), nil)
 	assert.ErrorIs(t, err, ErrVersion)
 	assert.ErrorContains(t, err, "version 99")
+
+	_, err = Open(write("cut", img[:WasmPageSize-100]), nil)
+	assert.ErrorIs(t, err, ErrCorrupt, "a store cut short: its size is not a whole number of Wasm pages")
 
 	flipped := append([]byte(nil), img...)
 	flipped[sbOffPageCount] ^= 0x40

@@ -141,6 +141,16 @@ func TestMissingStore(t *testing.T) {
 	assert.NoFileExists(t, filepath.Join(dir, "nope.sg"))
 }
 
+func TestNotAStore(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "notes.txt", "these are my notes, not a store\n")
+	stderr := fails(t, dir, exitUser, "stats", "--db", "notes.txt")
+	assert.Contains(t, stderr, "not a stablegraph store")
+	b, err := os.ReadFile(filepath.Join(dir, "notes.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, "these are my notes, not a store\n", string(b), "left as it was")
+}
+
 func TestExitCode(t *testing.T) {
 	// The one mapping from errors to exit codes.
 	assert.Equal(t, exitOK, exitCode(nil))
