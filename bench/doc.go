@@ -1,0 +1,25 @@
+// Package bench measures stablegraph against the alternatives a user would pick instead, on
+// the same data, in the same run: a plain Go heap serialized with encoding/gob at each
+// upgrade (GobHeap), go.etcd.io/bbolt with a row per entity or a bucket per attribute
+// (Bolt), SQLite (SQLite, through the pure-Go modernc.org/sqlite), and an in-heap archetype
+// ECS (HeapECS) for the movement tick.
+//
+// NewFixture generates one world per scale (players with position, velocity, health and
+// name; guilds; member_of and friend edges) and every system is loaded from it. A System
+// implements the workloads it can express, each an interface of its own: PointReadWriter,
+// Scanner, Ticker, Traverser, Querier and Upgrader. TestSystemsAgree checks that all of them
+// give the same answers.
+//
+// The benchmarks run every workload on every system at 10^4, 10^5 and 10^6 players
+// (-scales changes that; -short runs 10^4 only), as BenchmarkPointRead/scale=1e5/system=sqlite
+// and so on. For our store they also report pages/op, from the page meter, and the physical
+// minimum of the same operations (physical.go):
+//
+//	go test -run '^$' -bench . ./bench/ -args -scales 1e4,1e5
+//
+// bench/cmd/benchreport runs them and writes RESULTS.md, with the exact command, the
+// machine and a ratio to our store for every number:
+//
+//	go run ./bench/cmd/benchreport              # the full run
+//	go run ./bench/cmd/benchreport -short -benchtime 1x -o /tmp/RESULTS.md   # the CI smoke test
+package bench
