@@ -88,15 +88,7 @@ func TestCrashAtEveryWrite(t *testing.T) {
 	imgs := crashImages(t, seed, msgs)
 	opts := func(fs *faultFS) *Options { return &Options{fs: fs, CheckpointBytes: 48 << 10} }
 
-	// A clean run counts the operations.
-	clean := newFaultFS(-1, -1)
-	s, err := Open("db", opts(clean))
-	require.NoError(t, err)
-	for i := 1; i <= msgs; i++ {
-		require.NoError(t, s.Update(crashMessage(seed, i)))
-	}
-	require.NoError(t, s.Close())
-	total := clean.ops
+	total := countOps(t, seed, msgs, opts)
 	t.Logf("%d mutating file operations", total)
 
 	tears := []int{-1, 100, PageSize + 20}
@@ -114,6 +106,19 @@ func TestCrashAtEveryWrite(t *testing.T) {
 		}
 	}
 	t.Logf("%d crash points checked", cuts)
+}
+
+// countOps runs the workload without a crash and returns how many mutating file operations
+// it made: the crash points to try.
+func countOps(t *testing.T, seed uint64, msgs int, opts func(*faultFS) *Options) int {
+	clean := newFaultFS(-1, -1)
+	s, err := Open("db", opts(clean))
+	require.NoError(t, err)
+	for i := 1; i <= msgs; i++ {
+		require.NoError(t, s.Update(crashMessage(seed, i)))
+	}
+	require.NoError(t, s.Close())
+	return clean.ops
 }
 
 // runUntilCrash runs the workload until the file system crashes. It returns the last message
@@ -171,14 +176,8 @@ func TestCrashLosingUnsyncedWrites(t *testing.T) {
 	const seed, msgs = 11, 25
 	imgs := crashImages(t, seed, msgs)
 	opts := func(fs *faultFS) *Options { return &Options{fs: fs, CheckpointBytes: 40 << 10} }
-	clean := newFaultFS(-1, -1)
-	s, err := Open("db", opts(clean))
-	require.NoError(t, err)
-	for i := 1; i <= msgs; i++ {
-		require.NoError(t, s.Update(crashMessage(seed, i)))
-	}
-	require.NoError(t, s.Close())
-	for cut := 0; cut <= clean.ops; cut++ {
+	total := countOps(t, seed, msgs, opts)
+	for cut := 0; cut <= total; cut++ {
 		for trial := range 3 {
 			fs := newFaultFS(cut, PageSize/3)
 			fs.loseUnsynced, fs.rnd = true, rand.New(rand.NewPCG(uint64(cut), uint64(trial)))
