@@ -189,7 +189,9 @@ func (s *Store) Update(fn func(*Tx) error) error {
 	return err
 }
 
-// View runs fn as a read-only message over the last committed state.
+// View runs fn as a read-only message over the last committed state. Views run in parallel
+// with each other and with an Update's function; a commit waits for the Views running when it
+// applies its pages, so keep Views short.
 func (s *Store) View(fn func(*Tx) error) error {
 	_, err := s.ViewWith(Budget{}, fn)
 	return err
