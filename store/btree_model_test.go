@@ -89,8 +89,6 @@ func modelCases() []treeCase {
 	}
 }
 
-var debugModel = true
-
 var errRollback = errors.New("roll back")
 
 // TestTreeModel runs long random sequences of messages against a sorted Go map, checking

@@ -83,6 +83,7 @@ const (
 	RoleSystem Role = 4 // bookkeeping of an upper layer
 )
 
+// String returns the role's name.
 func (r Role) String() string {
 	switch r {
 	case RoleKind:
@@ -108,6 +109,7 @@ const (
 	Retired    State = 3 // neither read nor written, but kept
 )
 
+// String returns the lifecycle state's name.
 func (s State) String() string {
 	switch s {
 	case Active:

@@ -43,6 +43,7 @@ type BudgetError struct {
 	Count uint64 // the count that went past it
 }
 
+// Error says which limit was passed, and by how much.
 func (e *BudgetError) Error() string {
 	return fmt.Sprintf("%v: %d pages %s, limit %d", ErrPageBudgetExceeded, e.Count, e.Limit, e.Max)
 }
