@@ -73,61 +73,43 @@ func entitiesOf(tx *entity.Tx, kinds []*entity.Kind) iter.Seq2[entity.ID, *entit
 	}
 }
 
-// colReader reads a column forward, entity by entity.
-type colReader struct {
-	c    *column.Dyn
-	next func() (entity.ID, column.Value, bool)
+// groupReader reads the (entity, value) pairs of a column or verb forward, in entity order,
+// and hands out one entity's values at a time.
+type groupReader[S, V any] struct {
+	src  S // the column or verb read
+	next func() (entity.ID, V, bool)
 	stop func()
 	id   entity.ID
-	v    column.Value
+	v    V
 	ok   bool
 }
 
-func newColReader(tx *entity.Tx, c *column.Dyn) *colReader {
-	r := &colReader{c: c}
-	r.next, r.stop = iter.Pull2(c.Scan(tx))
+// colReader reads a column's values; verbReader reads a verb's objects.
+type (
+	colReader  = groupReader[*column.Dyn, column.Value]
+	verbReader = groupReader[*verb.Verb, entity.ID]
+)
+
+func newGroupReader[S, V any](src S, seq iter.Seq2[entity.ID, V]) *groupReader[S, V] {
+	r := &groupReader[S, V]{src: src}
+	r.next, r.stop = iter.Pull2(seq)
 	r.id, r.v, r.ok = r.next()
 	return r
 }
 
-// values returns the values of entity id, skipping those of entities before it.
-func (r *colReader) values(id entity.ID) []column.Value {
+func newColReader(tx *entity.Tx, c *column.Dyn) *colReader { return newGroupReader(c, c.Scan(tx)) }
+
+func newVerbReader(tx *entity.Tx, v *verb.Verb) *verbReader { return newGroupReader(v, v.All(tx)) }
+
+// of returns the values of entity id, skipping those of entities before it.
+func (r *groupReader[S, V]) of(id entity.ID) []V {
 	for r.ok && r.id < id {
 		r.id, r.v, r.ok = r.next()
 	}
-	var out []column.Value
+	var out []V
 	for r.ok && r.id == id {
 		out = append(out, r.v)
 		r.id, r.v, r.ok = r.next()
-	}
-	return out
-}
-
-// verbReader reads a verb's edges forward, subject by subject.
-type verbReader struct {
-	v    *verb.Verb
-	next func() (entity.ID, entity.ID, bool)
-	stop func()
-	s, o entity.ID
-	ok   bool
-}
-
-func newVerbReader(tx *entity.Tx, v *verb.Verb) *verbReader {
-	r := &verbReader{v: v}
-	r.next, r.stop = iter.Pull2(v.All(tx))
-	r.s, r.o, r.ok = r.next()
-	return r
-}
-
-// objects returns the objects of subject id.
-func (r *verbReader) objects(id entity.ID) []entity.ID {
-	for r.ok && r.s < id {
-		r.s, r.o, r.ok = r.next()
-	}
-	var out []entity.ID
-	for r.ok && r.s == id {
-		out = append(out, r.o)
-		r.s, r.o, r.ok = r.next()
 	}
 	return out
 }
@@ -179,18 +161,18 @@ func exportNTriples(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, er
 	}
 	colInfos := make([]colInfo, len(cols))
 	for i, r := range cols {
-		iri := r.c.IRI()
+		iri := r.src.IRI()
 		if iri == "" {
-			iri = mintIRI(tx, r.c.Name())
+			iri = mintIRI(tx, r.src.Name())
 		}
 		p, dt, explicit := splitColumnIRI(iri)
 		colInfos[i] = colInfo{ntriples.NewIRI(p), dt, explicit}
 	}
 	verbPreds := make([]ntriples.Term, len(verbs))
 	for i, r := range verbs {
-		iri := r.v.IRI()
+		iri := r.src.IRI()
 		if iri == "" {
-			iri = mintIRI(tx, r.v.Name())
+			iri = mintIRI(tx, r.src.Name())
 		}
 		verbPreds[i] = ntriples.NewIRI(iri)
 	}
@@ -223,10 +205,10 @@ func exportNTriples(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, er
 			}
 		}
 		for i, r := range cols {
-			for _, v := range r.values(id) {
-				lit, err := literalOf(r.c.Type(), colInfos[i].dt, colInfos[i].explicit, v)
+			for _, v := range r.of(id) {
+				lit, err := literalOf(r.src.Type(), colInfos[i].dt, colInfos[i].explicit, v)
 				if err != nil {
-					return n, fmt.Errorf("column %s of %s: %w", r.c.Name(), entityName(tx, id), err)
+					return n, fmt.Errorf("column %s of %s: %w", r.src.Name(), entityName(tx, id), err)
 				}
 				if err := write(ntriples.Triple{Subject: s, Predicate: colInfos[i].pred, Object: lit}); err != nil {
 					return n, err
@@ -234,7 +216,7 @@ func exportNTriples(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, er
 			}
 		}
 		for i, r := range verbs {
-			for _, o := range r.objects(id) {
+			for _, o := range r.of(id) {
 				if err := write(ntriples.Triple{Subject: s, Predicate: verbPreds[i], Object: term(o)}); err != nil {
 					return n, err
 				}
@@ -256,29 +238,29 @@ func exportJSONL(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, error
 		d := entityDoc{URI: entityName(tx, id), Kind: k.Name()}
 		d.IRI, _ = tx.IRI(id)
 		for _, r := range cols {
-			vals := r.values(id)
+			vals := r.of(id)
 			if len(vals) == 0 {
 				continue
 			}
 			if d.Set == nil {
 				d.Set = map[string]any{}
 			}
-			if r.c.Multi() {
+			if r.src.Multi() {
 				list := make([]any, len(vals))
 				for i, v := range vals {
 					list[i] = toJSON(v)
 				}
-				d.Set[r.c.Name()] = list
+				d.Set[r.src.Name()] = list
 			} else {
-				d.Set[r.c.Name()] = toJSON(vals[0])
+				d.Set[r.src.Name()] = toJSON(vals[0])
 			}
 		}
 		for _, r := range verbs {
-			for _, o := range r.objects(id) {
+			for _, o := range r.of(id) {
 				if d.Link == nil {
 					d.Link = map[string][]string{}
 				}
-				d.Link[r.v.Name()] = append(d.Link[r.v.Name()], refText(tx, o))
+				d.Link[r.src.Name()] = append(d.Link[r.src.Name()], refText(tx, o))
 			}
 		}
 		if err := enc.Encode(&d); err != nil {
@@ -318,7 +300,7 @@ func exportCSV(tx *entity.Tx, w io.Writer, k *entity.Kind) (int64, error) {
 		rec[0] = entityName(tx, id)
 		rec[1], _ = tx.IRI(id)
 		for i, r := range rs {
-			rec[2+i] = csvCell(r.values(id), r.c.Multi())
+			rec[2+i] = csvCell(r.of(id), r.src.Multi())
 		}
 		if err := cw.Write(rec); err != nil {
 			return n, err
