@@ -424,18 +424,26 @@ func (d *Dyn) Values(tx *entity.Tx, id entity.ID) ([]Value, error) {
 	return out, nil
 }
 
+// prepareWrite checks that op suits the column (multi-valued or not), opens its trees for
+// writing and encodes v.
+func (d *Dyn) prepareWrite(tx *entity.Tx, multi bool, op string, v any) (t0, t1 *store.Tree, enc []byte, err error) {
+	if err := d.wantMulti(multi, op); err != nil {
+		return nil, nil, nil, err
+	}
+	if t0, t1, err = d.trees(tx, true); err != nil {
+		return nil, nil, nil, err
+	}
+	if enc, err = d.encode(nil, v); err != nil {
+		return nil, nil, nil, err
+	}
+	return t0, t1, enc, nil
+}
+
 // Set gives entity id the value v, converted as by Convert. It fails, changing nothing, for
 // a wrong type, a value too long, an entity that does not exist (entity.ErrNoEntity), a
 // Multi column (ErrMulti), or a deprecated or retired column.
 func (d *Dyn) Set(tx *entity.Tx, id entity.ID, v any) error {
-	if err := d.wantMulti(false, "Set"); err != nil {
-		return err
-	}
-	t0, t1, err := d.trees(tx, true)
-	if err != nil {
-		return err
-	}
-	enc, err := d.encode(nil, v)
+	t0, t1, enc, err := d.prepareWrite(tx, false, "Set", v)
 	if err != nil {
 		return err
 	}
@@ -447,14 +455,7 @@ func (d *Dyn) Set(tx *entity.Tx, id entity.ID, v any) error {
 
 // Add adds v to the values of entity id in a Multi column; adding a value it has is a no-op.
 func (d *Dyn) Add(tx *entity.Tx, id entity.ID, v any) error {
-	if err := d.wantMulti(true, "Add"); err != nil {
-		return err
-	}
-	t0, t1, err := d.trees(tx, true)
-	if err != nil {
-		return err
-	}
-	enc, err := d.encode(nil, v)
+	t0, t1, enc, err := d.prepareWrite(tx, true, "Add", v)
 	if err != nil {
 		return err
 	}
@@ -467,14 +468,7 @@ func (d *Dyn) Add(tx *entity.Tx, id entity.ID, v any) error {
 // Remove removes v from the values of entity id in a Multi column and reports whether it
 // was there.
 func (d *Dyn) Remove(tx *entity.Tx, id entity.ID, v any) (bool, error) {
-	if err := d.wantMulti(true, "Remove"); err != nil {
-		return false, err
-	}
-	t0, t1, err := d.trees(tx, true)
-	if err != nil {
-		return false, err
-	}
-	enc, err := d.encode(nil, v)
+	t0, t1, enc, err := d.prepareWrite(tx, true, "Remove", v)
 	if err != nil {
 		return false, err
 	}
