@@ -78,3 +78,14 @@ func BenchmarkViewRead8(b *testing.B) {
 	}
 	b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
 }
+
+// BenchmarkEmptyView measures the fixed cost of a message: a View that touches no page.
+func BenchmarkEmptyView(b *testing.B) {
+	s := openHeap(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.View(func(*Tx) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
