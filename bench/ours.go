@@ -141,7 +141,7 @@ func (o *Ours) load() error {
 			}
 			kindIDs[i] = v.ID
 		}
-		tx.SetRoot(entity.RootNextID, f.LastID())
+		tx.StoreTx().SetRoot(entity.RootNextID, f.LastID()) // a bulk load hands out its IDs itself
 		return nil
 	})
 	if err != nil {

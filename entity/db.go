@@ -24,9 +24,10 @@ type DB struct {
 	schema *Schema
 	scope  uri.Scope
 
+	declared map[string]*Kind // the schema's kinds, by name
+
 	mu    sync.Mutex
-	kinds map[string]*Kind // by name: declared kinds, and kinds found in the catalog
-	byID  map[uint32]*Kind // by catalog variable ID
+	kinds kindCache // the kinds of the committed catalog found so far
 }
 
 // Open applies schema s to the store in one Update and returns the DB. It creates the
@@ -45,9 +46,9 @@ func Open(st *store.Store, s *Schema, opts *Options) (*DB, error) {
 	if opts != nil {
 		o = *opts
 	}
-	db := &DB{st: st, schema: s, kinds: map[string]*Kind{}, byID: map[uint32]*Kind{}}
+	db := &DB{st: st, schema: s, declared: map[string]*Kind{}}
 	for _, k := range s.kinds {
-		db.kinds[k.name] = k
+		db.declared[k.name] = k
 	}
 	err := st.Update(func(stx *store.Tx) error {
 		defs := append(systemDefs(), s.Defs()...)
@@ -59,7 +60,6 @@ func Open(st *store.Store, s *Schema, opts *Options) (*DB, error) {
 			return err
 		}
 		db.scope = scope
-		db.refreshKinds(stx)
 		return nil
 	})
 	if err != nil {
@@ -104,23 +104,6 @@ func applyScope(stx *store.Tx, want uri.Scope) (uri.Scope, error) {
 	return have, nil
 }
 
-// refreshKinds adds the kinds of the catalog to the DB's maps.
-func (db *DB) refreshKinds(stx *store.Tx) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	for _, v := range stx.Vars() {
-		if v.Role != store.RoleKind {
-			continue
-		}
-		k, ok := db.kinds[v.Name]
-		if !ok {
-			k = &Kind{name: v.Name, def: v.VarDef}
-			db.kinds[v.Name] = k
-		}
-		db.byID[v.ID] = k
-	}
-}
-
 // Store returns the underlying store.
 func (db *DB) Store() *store.Store { return db.st }
 
@@ -130,64 +113,31 @@ func (db *DB) Scope() uri.Scope { return db.scope }
 // Schema returns the schema the DB was opened with (empty for a nil schema).
 func (db *DB) Schema() *Schema { return db.schema }
 
-// Kind returns the kind called name, declared or found in the catalog. A kind the DB has
-// seen is returned from memory; any other name is looked up in a View of its own. Inside a
-// message, use Tx.Kind, which sees the message's own catalog changes and starts no View.
-func (db *DB) Kind(name string) (k *Kind, ok bool) {
-	db.mu.Lock()
-	k, ok = db.kinds[name]
-	db.mu.Unlock()
-	if ok {
-		return k, true
-	}
-	_ = db.View(func(tx *Tx) error {
-		k, ok = tx.Kind(name)
+// Kind returns the kind called name, declared or not, as the last committed catalog
+// holds it. It runs a View of its own; inside a message, use Tx.Kind, which sees the
+// message's own catalog changes. It fails with an error wrapping ErrNoKind if the catalog
+// has no such kind, and with the store's error (store.ErrClosed, say) if it cannot look.
+func (db *DB) Kind(name string) (*Kind, error) {
+	var k *Kind
+	err := db.View(func(tx *Tx) error {
+		var ok bool
+		if k, ok = tx.Kind(name); !ok {
+			return fmt.Errorf("kind %q: %w", name, ErrNoKind)
+		}
 		return nil
 	})
-	return k, ok
+	return k, err
 }
 
-// Kinds returns every kind in the catalog, in every lifecycle state, sorted by name. It runs
-// a View of its own; inside a message, use Tx.Kinds.
-func (db *DB) Kinds() (ks []*Kind) {
-	_ = db.View(func(tx *Tx) error {
+// Kinds returns every kind in the catalog, in every lifecycle state, sorted by name. It
+// runs a View of its own; inside a message, use Tx.Kinds.
+func (db *DB) Kinds() ([]*Kind, error) {
+	var ks []*Kind
+	err := db.View(func(tx *Tx) error {
 		ks = tx.Kinds()
 		return nil
 	})
-	return ks
-}
-
-// kind returns the kind called name as the message sees the catalog.
-func (db *DB) kind(stx *store.Tx, name string) (*Kind, bool) {
-	v, ok := stx.Var(name)
-	if !ok || v.Role != store.RoleKind {
-		return nil, false
-	}
-	db.mu.Lock()
-	k, ok := db.kinds[name]
-	db.mu.Unlock()
-	if !ok {
-		db.refreshKinds(stx)
-		db.mu.Lock()
-		k = db.kinds[name]
-		db.mu.Unlock()
-	}
-	return k, k != nil
-}
-
-// kindByVarID returns the kind whose catalog variable has the given ID.
-func (db *DB) kindByVarID(stx *store.Tx, id uint32) (*Kind, bool) {
-	db.mu.Lock()
-	k, ok := db.byID[id]
-	db.mu.Unlock()
-	if ok {
-		return k, true
-	}
-	db.refreshKinds(stx)
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	k, ok = db.byID[id]
-	return k, ok
+	return ks, err
 }
 
 // Update runs fn as a writing message; see store.Store.Update. If fn returns an error,
@@ -205,20 +155,29 @@ func (db *DB) View(fn func(*Tx) error) error {
 
 // UpdateWith is Update under a page budget; it returns the message's page counts.
 func (db *DB) UpdateWith(b store.Budget, fn func(*Tx) error) (store.Stats, error) {
-	return db.st.UpdateWith(b, db.wrap(fn))
+	found := &kindCache{}
+	st, err := db.st.UpdateWith(b, db.wrap(fn, found))
+	if err == nil {
+		db.mu.Lock()
+		db.kinds.merge(found)
+		db.mu.Unlock()
+	}
+	return st, err
 }
 
 // ViewWith is View under a page budget; it returns the message's page counts.
 func (db *DB) ViewWith(b store.Budget, fn func(*Tx) error) (store.Stats, error) {
-	return db.st.ViewWith(b, db.wrap(fn))
+	return db.st.ViewWith(b, db.wrap(fn, nil))
 }
 
 // abort is the panic value of Tx.Abort.
 type abort struct{ err error }
 
-func (db *DB) wrap(fn func(*Tx) error) func(*store.Tx) error {
+// wrap makes fn a store message function. found, for an Update, collects the kinds the
+// message finds, for the DB to learn once it commits.
+func (db *DB) wrap(fn func(*Tx) error, found *kindCache) func(*store.Tx) error {
 	return func(stx *store.Tx) (err error) {
-		tx := &Tx{Tx: stx, db: db}
+		tx := &Tx{stx: stx, db: db, kinds: found}
 		defer func() {
 			if r := recover(); r != nil {
 				a, ok := r.(abort)

@@ -170,7 +170,8 @@ func TestOpenWithoutSchema(t *testing.T) {
 	db, m := openDB(t, s)
 	var a, b entity.ID
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
-		k, _ := db.Kind("player")
+		k, ok := tx.Kind("player")
+		require.True(t, ok)
 		a, _ = k.New(tx)
 		b, _ = k.New(tx)
 		require.NoError(t, hp.Set(tx, a, 10))
@@ -181,16 +182,12 @@ func TestOpenWithoutSchema(t *testing.T) {
 	// A tool that knows no schema (graphctl) sees the kinds and still deletes completely.
 	db, err := m.open(nil, nil)
 	require.NoError(t, err)
-	var names []string
-	for _, k := range db.Kinds() {
-		names = append(names, k.Name())
-	}
-	assert.Equal(t, []string{"guild", "player"}, names)
-	g, ok := db.Kind("guild")
-	require.True(t, ok)
+	assert.Equal(t, []string{"guild", "player"}, kindNames(t, db))
+	g, err := db.Kind("guild")
+	require.NoError(t, err)
 	assert.Equal(t, "http://example.org/Guild", g.Def().IRI)
-	_, ok = db.Kind("hp")
-	assert.False(t, ok, "a column is not a kind")
+	_, err = db.Kind("hp")
+	assert.ErrorIs(t, err, entity.ErrNoKind, "a column is not a kind")
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
 		k, err := tx.KindOf(a)
 		require.NoError(t, err)
@@ -270,12 +267,15 @@ func TestIncompatibleSchemaWritesNothing(t *testing.T) {
 		assert.Equal(t, []string{"$iri", "$kind", "$meta", "hp", "player"}, names)
 		return nil
 	}))
-	assert.True(t, slices.Equal([]string{"player"}, kindNames(db)))
+	assert.True(t, slices.Equal([]string{"player"}, kindNames(t, db)))
 }
 
-func kindNames(db *entity.DB) []string {
+func kindNames(t *testing.T, db *entity.DB) []string {
+	t.Helper()
+	ks, err := db.Kinds()
+	require.NoError(t, err)
 	var out []string
-	for _, k := range db.Kinds() {
+	for _, k := range ks {
 		out = append(out, k.Name())
 	}
 	return out

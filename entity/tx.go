@@ -8,16 +8,68 @@ import (
 	"github.com/stablegraph/stablegraph/store"
 )
 
-// Tx is one message over a DB. It embeds the store's Tx, so Stats, Var, Vars, VarTree,
-// SetVarState, DropVar and CheckStore are at hand.
+// Tx is one message over a DB. Besides entities, kinds and IRIs, it offers what the
+// column, verb and query layers build on: the catalog's variables by name (Var, Vars,
+// CreateVar, SetVarState, DropVar), their trees (VarTree), the message's page counts
+// (Stats) and the store's integrity check (CheckStore). It offers no raw page, allocator
+// or tree-descriptor access; StoreTx is the one way down to the store's message.
+//
+// A Tx belongs to the goroutine running the message function and ends with it. Trees,
+// cursors and the slices they return are valid only until the message ends.
 type Tx struct {
-	*store.Tx
+	stx *store.Tx
 	db  *DB
 	err error // set by Abort: the message fails even if fn recovers and returns nil
+	// kinds holds the kinds a writing message found in its own catalog; the DB learns them
+	// only when the message commits (DB.UpdateWith), so that a rolled-back message leaves
+	// no kind behind.
+	kinds *kindCache
 }
+
+// StoreTx returns the store's message under tx: the escape hatch for tools that work
+// below the entity layer, with trees by reference, raw pages, the allocator or the
+// superblock's root slots. Writes through it bypass what the entity layer keeps
+// consistent (a kind's members and $kind, IRIs and their index, columns and their
+// indexes, both trees of a verb); use the entity, column and verb APIs for data.
+func (tx *Tx) StoreTx() *store.Tx { return tx.stx }
 
 // DB returns the DB the message runs on.
 func (tx *Tx) DB() *DB { return tx.db }
+
+// Writable reports whether the message is an Update.
+func (tx *Tx) Writable() bool { return tx.stx.Writable() }
+
+// Stats returns the pages the message has read and dirtied so far.
+func (tx *Tx) Stats() store.Stats { return tx.stx.Stats() }
+
+// Var returns the catalog variable called name as this message sees it: the committed
+// catalog and the message's own changes.
+func (tx *Tx) Var(name string) (store.Var, bool) { return tx.stx.Var(name) }
+
+// Vars returns every catalog variable, sorted by name.
+func (tx *Tx) Vars() []store.Var { return tx.stx.Vars() }
+
+// VarTree opens tree i of the variable called name, for reading or, with write, for
+// writing; see store.Tx.VarTree for the errors of a retired or deprecated variable.
+func (tx *Tx) VarTree(name string, i int, write bool) (*store.Tree, error) {
+	return tx.stx.VarTree(name, i, write)
+}
+
+// CreateVar adds a variable to the catalog, with empty trees: how an importer adds the
+// kinds, columns and verbs its data needs (from the Defs of a kind, column or verb of a
+// scratch Schema).
+func (tx *Tx) CreateVar(def store.VarDef) (store.Var, error) { return tx.stx.CreateVar(def) }
+
+// SetVarState moves the variable called name one step along active ↔ deprecated ↔ retired.
+func (tx *Tx) SetVarState(name string, st store.State) error { return tx.stx.SetVarState(name, st) }
+
+// DropVar frees the pages of the retired variable called name and removes it from the
+// catalog.
+func (tx *Tx) DropVar(name string) error { return tx.stx.DropVar(name) }
+
+// CheckStore verifies the whole store (see store.Tx.CheckStore) and returns an error
+// wrapping store.ErrCorrupt that names the page and the problem.
+func (tx *Tx) CheckStore() error { return tx.stx.CheckStore() }
 
 // Abort ends the message with err: it unwinds to Update or View, which roll the message back
 // and return err, as a trap does. Reads whose results have no error (iterators, bitmaps,
@@ -55,17 +107,21 @@ func RegisterDeleter(role store.Role, fn DeleteFunc) {
 	deleters[role] = fn
 }
 
-// Kind returns the kind called name, declared or found in the catalog.
-func (tx *Tx) Kind(name string) (*Kind, bool) { return tx.db.kind(tx.Tx, name) }
+// Kind returns the kind called name as the message sees the catalog, declared or not.
+func (tx *Tx) Kind(name string) (*Kind, bool) {
+	v, ok := tx.stx.Var(name)
+	if !ok || v.Role != store.RoleKind {
+		return nil, false
+	}
+	return tx.kindOf(v), true
+}
 
 // Kinds returns every kind in the catalog, in every lifecycle state, sorted by name.
 func (tx *Tx) Kinds() []*Kind {
 	var out []*Kind
-	for _, v := range tx.Vars() { // sorted by name
+	for _, v := range tx.stx.Vars() { // sorted by name
 		if v.Role == store.RoleKind {
-			if k, ok := tx.db.kind(tx.Tx, v.Name); ok {
-				out = append(out, k)
-			}
+			out = append(out, tx.kindOf(v))
 		}
 	}
 	return out
@@ -101,7 +157,7 @@ func (tx *Tx) KindOf(id ID) (*Kind, error) {
 	if !ok {
 		return nil, fmt.Errorf("entity #%d: %w", id, ErrNoEntity)
 	}
-	k, ok := tx.db.kindByVarID(tx.Tx, vid)
+	k, ok := tx.kindByVarID(vid)
 	if !ok {
 		return nil, fmt.Errorf("%w: entity #%d has kind variable %d, which the catalog lacks", store.ErrCorrupt, id, vid)
 	}
@@ -131,7 +187,7 @@ func (tx *Tx) Delete(id ID) error {
 		fn DeleteFunc
 	}
 	var jobs []job
-	for _, v := range tx.Vars() {
+	for _, v := range tx.stx.Vars() {
 		if v.Role != store.RoleColumn && v.Role != store.RoleVerb {
 			continue
 		}
@@ -156,7 +212,7 @@ func (tx *Tx) Delete(id ID) error {
 	for _, j := range jobs {
 		trees := make([]*store.Tree, len(j.v.Refs))
 		for i, ref := range j.v.Refs {
-			if trees[i], err = tx.OpenTree(ref, j.v.Name); err != nil {
+			if trees[i], err = tx.stx.OpenTree(ref, j.v.Name); err != nil {
 				return fmt.Errorf("delete #%d: %s %q: %w", id, j.v.Role, j.v.Name, err)
 			}
 		}
@@ -169,10 +225,10 @@ func (tx *Tx) Delete(id ID) error {
 
 // nextID hands out a fresh entity ID.
 func (tx *Tx) nextID() ID {
-	id := tx.Root(RootNextID) + 1
-	tx.SetRoot(RootNextID, id)
+	id := tx.stx.Root(RootNextID) + 1
+	tx.stx.SetRoot(RootNextID, id)
 	return ID(id)
 }
 
 // LastID returns the largest ID handed out so far (0 in a new store).
-func (tx *Tx) LastID() ID { return ID(tx.Root(RootNextID)) }
+func (tx *Tx) LastID() ID { return ID(tx.stx.Root(RootNextID)) }

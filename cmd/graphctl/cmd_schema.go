@@ -299,11 +299,12 @@ cannot be undone, so it needs --yes.`,
 			defer h.close()
 			var pages uint64
 			err = h.db.Update(func(tx *entity.Tx) error {
-				before := tx.AllocStats().FreePages
+				stx := tx.StoreTx() // the allocator's counts are below the entity layer
+				before := stx.AllocStats().FreePages
 				if err := tx.DropVar(args[0]); err != nil {
 					return err
 				}
-				pages = tx.AllocStats().FreePages - before
+				pages = stx.AllocStats().FreePages - before
 				return nil
 			})
 			if err != nil {

@@ -211,14 +211,15 @@ func dumpOpen(t *testing.T, st *store.Store) storeDump {
 	require.NoError(t, err)
 	require.NoError(t, db.View(func(tx *entity.Tx) error {
 		k := func(name string) uint64 {
-			kd, ok := db.Kind(name)
+			kd, ok := tx.Kind(name)
 			if !ok {
 				return 0
 			}
 			return kd.Count(tx)
 		}
 		d.status = Status{Players: k("player"), Items: k("item"), Guilds: k("guild")}
-		world, _ := db.Kind("world")
+		world, ok := tx.Kind("world")
+		require.True(t, ok)
 		for id := range world.All(tx) {
 			tr, err := tx.VarTree("tick", 0, false)
 			if err != nil {

@@ -412,7 +412,7 @@ func rawValues(t *testing.T, tx *entity.Tx, d *column.Dyn) map[entity.ID]string 
 	}
 	v, ok := tx.Var(d.Name())
 	require.True(t, ok)
-	tr, err := tx.OpenTree(v.Refs[0], d.Name())
+	tr, err := tx.StoreTx().OpenTree(v.Refs[0], d.Name()) // VarTree refuses a retired column
 	require.NoError(t, err)
 	for k, b := range tr.All() {
 		val, err := d.Decode(b)
