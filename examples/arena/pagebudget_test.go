@@ -8,7 +8,7 @@ import (
 
 	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/store"
-	"github.com/stablegraph/stablegraph/store/pagebudget"
+	"github.com/stablegraph/stablegraph/store/pagebudget/pagebudgettest"
 	"github.com/stablegraph/stablegraph/uri"
 )
 
@@ -36,7 +36,7 @@ func heapWorld(t testing.TB, v, n, warm int) (*store.Store, *World) {
 }
 
 // stepMeasure measures one tick that takes the given spawns.
-func stepMeasure(w *World, spawns []PlayerSpec) pagebudget.Measure {
+func stepMeasure(w *World, spawns []PlayerSpec) pagebudgettest.Measure {
 	return func() (store.Stats, error) {
 		_, res, stats, err := w.Step(DefaultTickBudget, spawns)
 		for _, r := range res {
@@ -50,9 +50,9 @@ func stepMeasure(w *World, spawns []PlayerSpec) pagebudget.Measure {
 
 func TestPagesTick(t *testing.T) {
 	_, w := heapWorld(t, latestVersion, 2000, 20)
-	budget := pagebudget.MaxPages(DefaultTickBudget.MaxAccessed)
+	budget := pagebudgettest.MaxPages(DefaultTickBudget.MaxAccessed)
 
-	st := pagebudget.Check(t, "tick/2000-players", stepMeasure(w, nil), budget)
+	st := pagebudgettest.Check(t, "tick/2000-players", stepMeasure(w, nil), budget)
 	t.Logf("a tick over 2000 players: %d pages read, %d dirtied", st.PagesRead, st.PagesDirtied)
 	// The movement system rewrites every leaf of pos in place and only reads vel: the
 	// tick's cost grows with the leaves, not the players.
@@ -68,15 +68,15 @@ func TestPagesTick(t *testing.T) {
 	for i := range spawns {
 		spawns[i] = testPlayer(100_000 + i)
 	}
-	pagebudget.Check(t, "tick/2000-players+64-spawns", stepMeasure(w, spawns), budget)
+	pagebudgettest.Check(t, "tick/2000-players+64-spawns", stepMeasure(w, spawns), budget)
 
-	pagebudget.Check(t, "spawn/1-player", func() (store.Stats, error) {
+	pagebudgettest.Check(t, "spawn/1-player", func() (store.Stats, error) {
 		return w.db.UpdateWith(store.UpdateBudget, func(tx *entity.Tx) error {
 			_, err := w.Spawn(tx, testPlayer(200_000))
 			return err
 		})
 	})
-	pagebudget.Check(t, "get/entity-player", func() (store.Stats, error) {
+	pagebudgettest.Check(t, "get/entity-player", func() (store.Stats, error) {
 		return w.db.ViewWith(store.QueryBudget, func(tx *entity.Tx) error {
 			_, err := readEntity(tx, uri.Ref{Kind: "player", ID: 1000})
 			return err
@@ -99,12 +99,12 @@ func TestPagesMigrationBatch(t *testing.T) {
 	w.MigratePages = 64
 
 	var rep TickReport
-	stats := pagebudget.Check(t, "tick/v2-migration-batch", func() (store.Stats, error) {
+	stats := pagebudgettest.Check(t, "tick/v2-migration-batch", func() (store.Stats, error) {
 		var stats store.Stats
 		var err error
 		rep, _, stats, err = w.Step(DefaultTickBudget, nil)
 		return stats, err
-	}, pagebudget.MaxPages(DefaultTickBudget.MaxAccessed))
+	}, pagebudgettest.MaxPages(DefaultTickBudget.MaxAccessed))
 	require.NotZero(t, rep.Migrated)
 	assert.Less(t, rep.Migrated, 3000, "one tick migrates a batch, not everyone")
 	var migration uint64

@@ -1,56 +1,32 @@
-// Package pagebudget pins the pages a message touches the way a benchmark baseline pins its
-// time: a test measures a message, compares its page counts with a golden file and with an
-// optional budget, and fails on an overrun or on a regression beyond a tolerance.
+// Package pagebudget is the model of a page-budget baseline: the page counts a named
+// message is expected to touch (Entry), how a new measurement compares with them
+// (Compare, ChangePct), and the golden file that keeps them (Load, Record). It is the
+// part of page budgets that programs use; tests pin a message's counts with package
+// pagebudgettest, and 'graphctl report' judges a workload's with the same Compare.
 //
 // Page counts are exact and deterministic (the same code and data give the same numbers on
-// any machine), so the golden file is committed beside the test and reviewed like code:
-//
-//	func TestMovePages(t *testing.T) {
-//		s := openFixture(t)
-//		pagebudget.Check(t, "move-one-player", pagebudget.Update(s, func(tx *store.Tx) error {
-//			return move(tx, 42)
-//		}), pagebudget.MaxPages(12))
-//	}
-//
-// Run the tests with -pagebudget.update (or PAGEBUDGET_UPDATE=1) to write the counts of
-// this run into the golden file (default testdata/pagebudget.json).
+// any machine), so a golden file is committed beside the code that reads it and reviewed
+// like code. It is a JSON object from entry name to Entry.
 package pagebudget
 
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/stablegraph/stablegraph/store"
 )
 
-var update = flag.Bool("pagebudget.update", false, "rewrite page budget golden files with this run's counts")
-
-// DefaultFile is the golden file Check uses unless told otherwise.
+// DefaultFile is the golden file tests use unless told otherwise.
 const DefaultFile = "testdata/pagebudget.json"
 
-// DefaultTolerance is the growth over the baseline that Check lets pass: none, since the
-// counts are exact.
+// DefaultTolerance is the growth over the baseline that passes: none, since the counts
+// are exact.
 const DefaultTolerance = 0.0
-
-// Measure runs one message and returns its page counts.
-type Measure func() (store.Stats, error)
-
-// Update returns a Measure that runs fn as an Update of s.
-func Update(s *store.Store, fn func(*store.Tx) error) Measure {
-	return func() (store.Stats, error) { return s.UpdateWith(store.Budget{}, fn) }
-}
-
-// View returns a Measure that runs fn as a View of s.
-func View(s *store.Store, fn func(*store.Tx) error) Measure {
-	return func() (store.Stats, error) { return s.ViewWith(store.Budget{}, fn) }
-}
 
 // Entry is what the golden file keeps of one named measurement.
 type Entry struct {
@@ -77,75 +53,6 @@ func EntryOf(st store.Stats) Entry {
 	return e
 }
 
-type config struct {
-	file      string
-	maxPages  uint64
-	tolerance float64
-}
-
-// Option changes how Check compares.
-type Option func(*config)
-
-// File makes Check use the golden file at path.
-func File(path string) Option { return func(c *config) { c.file = path } }
-
-// MaxPages fails the check when pages read plus pages dirtied exceed n.
-func MaxPages(n uint64) Option { return func(c *config) { c.maxPages = n } }
-
-// Tolerance lets pages read and pages dirtied each grow by the fraction f (0.05 for 5%)
-// over the baseline before the check fails.
-func Tolerance(f float64) Option { return func(c *config) { c.tolerance = f } }
-
-// Updating reports whether this run rewrites golden files (-pagebudget.update or
-// PAGEBUDGET_UPDATE=1).
-func Updating() bool {
-	return *update || os.Getenv("PAGEBUDGET_UPDATE") == "1"
-}
-
-// Check runs m, fails t if the message fails, exceeds the budget or regresses past the
-// tolerance against the entry called name in the golden file, and returns the counts. With
-// Updating, it records the counts as the new baseline instead of comparing.
-func Check(t testing.TB, name string, m Measure, opts ...Option) store.Stats {
-	t.Helper()
-	c := config{file: DefaultFile, tolerance: DefaultTolerance}
-	for _, o := range opts {
-		o(&c)
-	}
-	st, err := m()
-	if err != nil {
-		t.Fatalf("pagebudget %q: message failed: %v", name, err)
-		return st
-	}
-	got := EntryOf(st)
-	if c.maxPages != 0 && got.Pages() > c.maxPages {
-		t.Errorf("pagebudget %q: %d pages (%d read + %d dirtied) is over the budget of %d",
-			name, got.Pages(), got.PagesRead, got.PagesDirtied, c.maxPages)
-	}
-	if Updating() {
-		if err := record(c.file, name, got); err != nil {
-			t.Fatalf("pagebudget %q: %v", name, err)
-		}
-		return st
-	}
-	golden, err := load(c.file)
-	if err != nil {
-		t.Fatalf("pagebudget %q: %v", name, err)
-		return st
-	}
-	base, ok := golden[name]
-	if !ok {
-		t.Errorf("pagebudget %q: no baseline in %s; run the test with -pagebudget.update to record one", name, c.file)
-		return st
-	}
-	if msg := Compare(got, base, c.tolerance); msg != "" {
-		t.Errorf("pagebudget %q: %s (baseline in %s; if this is intended, rerun with -pagebudget.update)", name, msg, c.file)
-	} else if got.PagesRead < base.PagesRead || got.PagesDirtied < base.PagesDirtied {
-		t.Logf("pagebudget %q: better than the baseline (%d read, %d dirtied; baseline %d, %d): rerun with -pagebudget.update to pin it",
-			name, got.PagesRead, got.PagesDirtied, base.PagesRead, base.PagesDirtied)
-	}
-	return st
-}
-
 // Compare returns what regressed from base to got beyond the tolerance, or "".
 func Compare(got, base Entry, tolerance float64) string {
 	var out []string
@@ -170,10 +77,11 @@ func ChangePct(got, base uint64) float64 {
 	return (float64(got) - float64(base)) / float64(base) * 100
 }
 
-// fileMu serialises the golden-file rewrites of tests that run in parallel.
+// fileMu serialises golden-file rewrites, by tests that run in parallel say.
 var fileMu sync.Mutex
 
-func load(path string) (map[string]Entry, error) {
+// Load reads the golden file at path; a file that does not exist holds no entries.
+func Load(path string) (map[string]Entry, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return map[string]Entry{}, nil
@@ -188,10 +96,12 @@ func load(path string) (map[string]Entry, error) {
 	return m, nil
 }
 
-func record(path, name string, e Entry) error {
+// Record sets the entry called name in the golden file at path to e, creating the file
+// and its directory if need be.
+func Record(path, name string, e Entry) error {
 	fileMu.Lock()
 	defer fileMu.Unlock()
-	m, err := load(path)
+	m, err := Load(path)
 	if err != nil {
 		return err
 	}
