@@ -3,9 +3,10 @@ package column
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
 	"reflect"
 	"unsafe"
+
+	"github.com/stablegraph/stablegraph/store"
 )
 
 var be = binary.BigEndian
@@ -94,7 +95,7 @@ func (c *codec) encT(dst []byte, p unsafe.Pointer) ([]byte, error) {
 		case Int32:
 			dst = be.AppendUint32(dst, uint32(*(*int32)(q))^0x80000000)
 		case Int64:
-			dst = be.AppendUint64(dst, uint64(*(*int64)(q))^(1<<63))
+			dst = store.AppendInt64(dst, *(*int64)(q))
 		case Uint8:
 			dst = append(dst, *(*uint8)(q))
 		case Uint16:
@@ -102,19 +103,17 @@ func (c *codec) encT(dst []byte, p unsafe.Pointer) ([]byte, error) {
 		case Uint32:
 			dst = be.AppendUint32(dst, *(*uint32)(q))
 		case Uint64:
-			dst = be.AppendUint64(dst, *(*uint64)(q))
+			dst = store.AppendUint64(dst, *(*uint64)(q))
 		case Float32:
-			u, err := float32Key(*(*float32)(q))
-			if err != nil {
+			var err error
+			if dst, err = store.AppendFloat32(dst, *(*float32)(q)); err != nil {
 				return dst, err
 			}
-			dst = be.AppendUint32(dst, u)
 		case Float64:
-			u, err := float64Key(*(*float64)(q))
-			if err != nil {
+			var err error
+			if dst, err = store.AppendFloat64(dst, *(*float64)(q)); err != nil {
 				return dst, err
 			}
-			dst = be.AppendUint64(dst, u)
 		case rawRun:
 			dst = append(dst, unsafe.Slice((*byte)(q), o.n)...)
 		}
@@ -148,7 +147,7 @@ func (c *codec) decT(src []byte, p unsafe.Pointer) {
 			*(*int32)(q) = int32(be.Uint32(src) ^ 0x80000000)
 			src = src[4:]
 		case Int64:
-			*(*int64)(q) = int64(be.Uint64(src) ^ (1 << 63))
+			*(*int64)(q) = store.DecodeInt64(src)
 			src = src[8:]
 		case Uint8:
 			*(*uint8)(q) = src[0]
@@ -160,64 +159,19 @@ func (c *codec) decT(src []byte, p unsafe.Pointer) {
 			*(*uint32)(q) = be.Uint32(src)
 			src = src[4:]
 		case Uint64:
-			*(*uint64)(q) = be.Uint64(src)
+			*(*uint64)(q) = store.DecodeUint64(src)
 			src = src[8:]
 		case Float32:
-			*(*float32)(q) = float32FromKey(be.Uint32(src))
+			*(*float32)(q) = store.DecodeFloat32(src)
 			src = src[4:]
 		case Float64:
-			*(*float64)(q) = float64FromKey(be.Uint64(src))
+			*(*float64)(q) = store.DecodeFloat64(src)
 			src = src[8:]
 		case rawRun:
 			copy(unsafe.Slice((*byte)(q), o.n), src)
 			src = src[o.n:]
 		}
 	}
-}
-
-// float32Key maps f to a uint32 whose order is f's: positive numbers get the sign bit set,
-// negative ones have every bit flipped; -0 is +0 and NaN is refused.
-func float32Key(f float32) (uint32, error) {
-	if f != f {
-		return 0, ErrNaN
-	}
-	if f == 0 {
-		return 1 << 31, nil
-	}
-	u := math.Float32bits(f)
-	if u&(1<<31) != 0 {
-		return ^u, nil
-	}
-	return u | 1<<31, nil
-}
-
-func float32FromKey(u uint32) float32 {
-	if u&(1<<31) != 0 {
-		return math.Float32frombits(u &^ (1 << 31))
-	}
-	return math.Float32frombits(^u)
-}
-
-// float64Key is float32Key for float64.
-func float64Key(f float64) (uint64, error) {
-	if f != f {
-		return 0, ErrNaN
-	}
-	if f == 0 {
-		return 1 << 63, nil
-	}
-	u := math.Float64bits(f)
-	if u&(1<<63) != 0 {
-		return ^u, nil
-	}
-	return u | 1<<63, nil
-}
-
-func float64FromKey(u uint64) float64 {
-	if u&(1<<63) != 0 {
-		return math.Float64frombits(u &^ (1 << 63))
-	}
-	return math.Float64frombits(^u)
 }
 
 // encV appends the encoding of v, a Value of type t as convert returns it.
@@ -235,7 +189,7 @@ func encV(t Type, dst []byte, v Value) ([]byte, error) {
 	case Int32:
 		return be.AppendUint32(dst, uint32(v.(int64))^0x80000000), nil
 	case Int64:
-		return be.AppendUint64(dst, uint64(v.(int64))^(1<<63)), nil
+		return store.AppendInt64(dst, v.(int64)), nil
 	case Uint8:
 		return append(dst, uint8(v.(uint64))), nil
 	case Uint16:
@@ -243,13 +197,11 @@ func encV(t Type, dst []byte, v Value) ([]byte, error) {
 	case Uint32:
 		return be.AppendUint32(dst, uint32(v.(uint64))), nil
 	case Uint64:
-		return be.AppendUint64(dst, v.(uint64)), nil
+		return store.AppendUint64(dst, v.(uint64)), nil
 	case Float32:
-		u, err := float32Key(float32(v.(float64)))
-		return be.AppendUint32(dst, u), err
+		return store.AppendFloat32(dst, float32(v.(float64)))
 	case Float64:
-		u, err := float64Key(v.(float64))
-		return be.AppendUint64(dst, u), err
+		return store.AppendFloat64(dst, v.(float64))
 	case String:
 		return append(dst, v.(string)...), nil
 	case Bytes:
@@ -290,7 +242,7 @@ func decV(t Type, src []byte) (Value, []byte) {
 	case Int32:
 		return int64(int32(be.Uint32(src) ^ 0x80000000)), src[4:]
 	case Int64:
-		return int64(be.Uint64(src) ^ (1 << 63)), src[8:]
+		return store.DecodeInt64(src), src[8:]
 	case Uint8:
 		return uint64(src[0]), src[1:]
 	case Uint16:
@@ -298,11 +250,11 @@ func decV(t Type, src []byte) (Value, []byte) {
 	case Uint32:
 		return uint64(be.Uint32(src)), src[4:]
 	case Uint64:
-		return be.Uint64(src), src[8:]
+		return store.DecodeUint64(src), src[8:]
 	case Float32:
-		return float64(float32FromKey(be.Uint32(src))), src[4:]
+		return float64(store.DecodeFloat32(src)), src[4:]
 	case Float64:
-		return float64FromKey(be.Uint64(src)), src[8:]
+		return store.DecodeFloat64(src), src[8:]
 	case String:
 		return string(src), nil
 	case Bytes:

@@ -108,6 +108,9 @@ func TestFailedWritesChangeNothing(t *testing.T) {
 		} {
 			assert.ErrorIs(t, err.err, err.want)
 		}
+		// One NaN error for the whole project: a column's is the store's.
+		assert.ErrorIs(t, speed.Set(tx, id, float32(math.NaN())), store.ErrNaN)
+		assert.ErrorIs(t, speed.Dyn().Set(tx, id, math.NaN()), store.ErrNaN)
 		_, _, err := tags.Get(tx, id)
 		assert.ErrorIs(t, err, column.ErrMulti)
 		_, err = tags.Equal(tx, "x")

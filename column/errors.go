@@ -1,6 +1,10 @@
 package column
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/stablegraph/stablegraph/store"
+)
 
 // Errors of the column layer, returned wrapped with the column, entity and values they
 // concern. A write that fails with any of them changes nothing.
@@ -12,8 +16,9 @@ var (
 	ErrTooLong = errors.New("value too long")
 	// ErrRange reports a number that does not fit its column's type.
 	ErrRange = errors.New("value out of range")
-	// ErrNaN reports a NaN float, which has no place in a value order.
-	ErrNaN = errors.New("NaN cannot be stored")
+	// ErrNaN reports a NaN float, which has no place in a value order. It is store.ErrNaN,
+	// so errors.Is matches either name.
+	ErrNaN = store.ErrNaN
 	// ErrNotIndexed reports a value lookup on a column without Indexed.
 	ErrNotIndexed = errors.New("column is not indexed")
 	// ErrMulti reports a single-value operation on a Multi column, or the reverse.

@@ -6,7 +6,7 @@ import (
 	"math"
 )
 
-// ErrNaN reports a float64 key that is NaN: NaN has no place in an order, so it cannot be a key.
+// ErrNaN reports a float key that is NaN: NaN has no place in an order, so it cannot be a key.
 var ErrNaN = errors.New("NaN cannot be a key")
 
 // B-tree keys compare bytewise (bytes.Compare). The encodings below map numbers to 8 bytes
@@ -16,6 +16,7 @@ var ErrNaN = errors.New("NaN cannot be a key")
 //	int64    big-endian with the sign bit flipped (math.MinInt64 → 00…, -1 → 7F FF…, 0 → 80 00…)
 //	float64  IEEE 754 bits, big-endian; positive numbers get the sign bit set, negative numbers
 //	         get every bit flipped. -0 is stored as +0, so equal numbers have equal keys.
+//	float32  the same, in 4 bytes
 //
 // The Append forms add the encoding to dst, for composite keys such as (value, entity ID).
 
@@ -80,4 +81,33 @@ func floatBits(f float64) (uint64, error) {
 		return ^u, nil
 	}
 	return u | 1<<63, nil
+}
+
+// AppendFloat32 appends the order-preserving 4-byte key of f to dst; it refuses NaN with
+// ErrNaN.
+func AppendFloat32(dst []byte, f float32) ([]byte, error) {
+	if f != f {
+		return dst, ErrNaN
+	}
+	if f == 0 {
+		f = 0 // -0 → +0
+	}
+	u := math.Float32bits(f)
+	if u&(1<<31) != 0 {
+		u = ^u
+	} else {
+		u |= 1 << 31
+	}
+	return binary.BigEndian.AppendUint32(dst, u), nil
+}
+
+// DecodeFloat32 returns the float32 whose key is the first 4 bytes of b.
+func DecodeFloat32(b []byte) float32 {
+	u := binary.BigEndian.Uint32(b)
+	if u&(1<<31) != 0 {
+		u &^= 1 << 31
+	} else {
+		u = ^u
+	}
+	return math.Float32frombits(u)
 }

@@ -51,6 +51,24 @@ func TestKeyEncodingsPreserveOrder(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, append([]byte{1}, enc(2.5)...), b)
 	})
+	t.Run("float32", func(t *testing.T) {
+		vals := []float64{math.Inf(-1), -math.MaxFloat32, -1, -math.SmallestNonzeroFloat32, 0,
+			math.SmallestNonzeroFloat32, 0.5, 1, math.MaxFloat32, math.Inf(1)}
+		for range 200 {
+			vals = append(vals, float64(float32((r.Float64()-0.5)*math.Pow(10, float64(r.IntN(40)-20)))))
+		}
+		enc := func(v float64) []byte {
+			k, err := AppendFloat32(nil, float32(v))
+			require.NoError(t, err)
+			require.Len(t, k, 4)
+			return append(k, 0, 0, 0, 0) // checkOrder wants 8 bytes
+		}
+		checkOrder(t, vals, enc, func(b []byte) float64 { return float64(DecodeFloat32(b)) })
+		assert.Equal(t, enc(0), enc(math.Copysign(0, -1)), "-0 and +0 are one key")
+		b, err := AppendFloat32([]byte{1}, float32(math.NaN()))
+		assert.ErrorIs(t, err, ErrNaN)
+		assert.Equal(t, []byte{1}, b, "nothing is appended for NaN")
+	})
 }
 
 // checkOrder asserts that enc maps the order of vals onto bytewise order, and dec undoes it.
