@@ -212,7 +212,7 @@ func (c *Column[T]) Values(tx *entity.Tx, id entity.ID) ([]T, error) {
 		return nil, err
 	}
 	var out []T
-	lo, hi := idRange(id)
+	lo, hi := entity.KeyRange(id)
 	for k := range t0.Ascend(lo, hi) {
 		out = append(out, c.dec(k[entity.KeySize:]))
 	}

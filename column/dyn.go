@@ -31,11 +31,7 @@ func newDyn(name string, t Type, c config, cd *codec) *Dyn {
 // declare it (the query engine, the CLI). It fails with ErrNoColumn if the catalog has no
 // column of that name.
 func Lookup(tx *entity.Tx, name string) (*Dyn, error) {
-	v, ok := tx.Var(name)
-	if !ok || v.Role != store.RoleColumn {
-		return nil, fmt.Errorf("%q: %w", name, ErrNoColumn)
-	}
-	return fromVar(v)
+	return entity.LookupMember(tx, name, store.RoleColumn, fromVar, ErrNoColumn)
 }
 
 func fromVar(v store.Var) (*Dyn, error) {
@@ -56,18 +52,7 @@ func fromVar(v store.Var) (*Dyn, error) {
 
 // Columns returns every column in the catalog, sorted by name, whatever its state. Columns
 // whose definition this version cannot read are left out.
-func Columns(tx *entity.Tx) []*Dyn {
-	var out []*Dyn
-	for _, v := range tx.Vars() {
-		if v.Role != store.RoleColumn {
-			continue
-		}
-		if d, err := fromVar(v); err == nil {
-			out = append(out, d)
-		}
-	}
-	return out
-}
+func Columns(tx *entity.Tx) []*Dyn { return entity.Members(tx, store.RoleColumn, fromVar) }
 
 // DefineDyn declares a column of type t, as Define does for a Go type: for schemas that are
 // data (a schema file, an importer). For string and bytes types, MaxLen may give the length
@@ -345,7 +330,7 @@ func (d *Dyn) deleteID(t0, t1 *store.Tree, id entity.ID) (bool, error) {
 		_, err := t0.Delete(key[:])
 		return true, err
 	}
-	lo, hi := idRange(id)
+	lo, hi := entity.KeyRange(id)
 	var encs [][]byte
 	for k := range t0.Ascend(lo, hi) {
 		encs = append(encs, append([]byte(nil), k[entity.KeySize:]...))
@@ -417,7 +402,7 @@ func (d *Dyn) Values(tx *entity.Tx, id entity.ID) ([]Value, error) {
 		return nil, err
 	}
 	var out []Value
-	lo, hi := idRange(id)
+	lo, hi := entity.KeyRange(id)
 	for k := range t0.Ascend(lo, hi) {
 		out = append(out, d.decode(k[entity.KeySize:]))
 	}
@@ -667,35 +652,13 @@ func (d *Dyn) Filter(tx *entity.Tx, ids *roaring64.Bitmap, pred func(Value) bool
 // columns of its result. It aborts the message if the column is retired.
 func (d *Dyn) Gather(tx *entity.Tx, ids *roaring64.Bitmap) iter.Seq2[entity.ID, Value] {
 	return func(yield func(entity.ID, Value) bool) {
-		probe(d.Tree(tx), ids, d.cfg.multi, func(id entity.ID, k, v []byte) bool {
+		for k, v := range entity.EntriesOf(d.Tree(tx), ids, !d.cfg.multi) {
 			if d.cfg.multi {
-				return yield(id, d.decode(k[entity.KeySize:]))
+				v = k[entity.KeySize:]
 			}
-			return yield(id, d.decode(v))
-		})
-	}
-}
-
-// probe calls yield with the entries of the entities of ids in a tree keyed by ID first
-// (all entries of an entity if multi), probing forward only, until yield returns false.
-func probe(t *store.Tree, ids *roaring64.Bitmap, multi bool, yield func(id entity.ID, k, v []byte) bool) {
-	p := entity.NewProber(t)
-	it := ids.Iterator()
-	for it.HasNext() {
-		id := entity.ID(it.Next())
-		key := entity.Key(id)
-		k, v, ok := p.SeekGE(key[:])
-		if !ok {
-			return
-		}
-		for ok && bytes.HasPrefix(k, key[:]) {
-			if !yield(id, k, v) {
+			if !yield(entity.FromKey(k), d.decode(v)) {
 				return
 			}
-			if !multi {
-				break
-			}
-			k, v, ok = p.Next()
 		}
 	}
 }

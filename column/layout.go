@@ -150,15 +150,3 @@ func splitIndexKey(key []byte, fixed bool) ([]byte, entity.ID) {
 // afterValue is appended to an index value to make a key greater than every (value, id)
 // key: eight 0xFF bytes stand above any ID, and the extra byte above the largest.
 var afterValue = []byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0}
-
-// idRange returns the keys [lo, hi) of the entries of entity id in a tree keyed by
-// (id, …); hi is nil for the last ID.
-func idRange(id entity.ID) (lo, hi []byte) {
-	k := entity.Key(id)
-	lo = k[:]
-	if id != ^entity.ID(0) {
-		k2 := entity.Key(id + 1)
-		hi = k2[:]
-	}
-	return lo, hi
-}

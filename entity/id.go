@@ -21,3 +21,15 @@ func AppendKey(dst []byte, id ID) []byte { return binary.BigEndian.AppendUint64(
 
 // FromKey returns the ID whose key is the first 8 bytes of b.
 func FromKey(b []byte) ID { return ID(binary.BigEndian.Uint64(b)) }
+
+// KeyRange returns the keys [lo, hi) of the entries of entity id in a tree keyed by
+// (ID, …), as a column's or a verb's are; hi is nil for the largest ID.
+func KeyRange(id ID) (lo, hi []byte) {
+	k := Key(id)
+	lo = k[:]
+	if id != ^ID(0) {
+		k2 := Key(id + 1)
+		hi = k2[:]
+	}
+	return lo, hi
+}

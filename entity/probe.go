@@ -2,6 +2,9 @@ package entity
 
 import (
 	"bytes"
+	"iter"
+
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
 
 	"github.com/stablegraph/stablegraph/store"
 )
@@ -48,4 +51,31 @@ func (p *Prober) Next() (k, v []byte, ok bool) {
 	}
 	p.k, p.v, p.ok = p.c.Next()
 	return p.k, p.v, p.ok
+}
+
+// EntriesOf iterates, in key order, over the entries of t whose keys start with the key of
+// an ID of ids: a column's values or a verb's edges for a set of entities. It probes
+// forward only, so each leaf is read at most once. With firstOnly it yields one entry per
+// ID, all that a tree keyed by the ID alone holds, without stepping past it. The slices are
+// valid until the tree changes.
+func EntriesOf(t *store.Tree, ids *roaring64.Bitmap, firstOnly bool) iter.Seq2[[]byte, []byte] {
+	return func(yield func(k, v []byte) bool) {
+		p := NewProber(t)
+		for it := ids.Iterator(); it.HasNext(); {
+			key := Key(ID(it.Next()))
+			k, v, ok := p.SeekGE(key[:])
+			if !ok {
+				return
+			}
+			for ok && bytes.HasPrefix(k, key[:]) {
+				if !yield(k, v) {
+					return
+				}
+				if firstOnly {
+					break
+				}
+				k, v, ok = p.Next()
+			}
+		}
+	}
 }

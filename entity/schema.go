@@ -134,3 +134,31 @@ func ValidateName(name string) error {
 func kindDef(name string) store.VarDef {
 	return store.VarDef{Name: name, Role: store.RoleKind, Trees: []store.Layout{{KeySize: KeySize, ValueSize: 0}}}
 }
+
+// Members returns every catalog variable of role r (a column's or a verb's) as parse reads
+// it, sorted by name, whatever its state. Variables that parse refuses, whose definition
+// this version cannot read, are left out. It serves column.Columns and verb.Verbs.
+func Members[M any](tx *Tx, r store.Role, parse func(store.Var) (M, error)) []M {
+	var out []M
+	for _, v := range tx.Vars() {
+		if v.Role != r {
+			continue
+		}
+		if m, err := parse(v); err == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// LookupMember returns the catalog variable called name as parse reads it. It fails with
+// an error wrapping notFound if the catalog has no variable of that name and role r. It
+// serves column.Lookup and verb.Lookup.
+func LookupMember[M any](tx *Tx, name string, r store.Role, parse func(store.Var) (M, error), notFound error) (M, error) {
+	v, ok := tx.Var(name)
+	if !ok || v.Role != r {
+		var zero M
+		return zero, fmt.Errorf("%q: %w", name, notFound)
+	}
+	return parse(v)
+}

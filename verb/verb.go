@@ -41,11 +41,7 @@ func Define(s *entity.Schema, name string, opts ...Option) *Verb {
 // Lookup returns the verb called name as the catalog holds it, for programs that do not
 // declare it. It fails with ErrNoVerb if the catalog has no verb of that name.
 func Lookup(tx *entity.Tx, name string) (*Verb, error) {
-	v, ok := tx.Var(name)
-	if !ok || v.Role != store.RoleVerb {
-		return nil, fmt.Errorf("%q: %w", name, ErrNoVerb)
-	}
-	return fromVar(v)
+	return entity.LookupMember(tx, name, store.RoleVerb, fromVar, ErrNoVerb)
 }
 
 func fromVar(v store.Var) (*Verb, error) {
@@ -58,18 +54,7 @@ func fromVar(v store.Var) (*Verb, error) {
 
 // Verbs returns every verb in the catalog, sorted by name, whatever its state. Verbs whose
 // definition this version cannot read are left out.
-func Verbs(tx *entity.Tx) []*Verb {
-	var out []*Verb
-	for _, v := range tx.Vars() {
-		if v.Role != store.RoleVerb {
-			continue
-		}
-		if vb, err := fromVar(v); err == nil {
-			out = append(out, vb)
-		}
-	}
-	return out
-}
+func Verbs(tx *entity.Tx) []*Verb { return entity.Members(tx, store.RoleVerb, fromVar) }
 
 // Name returns the verb's name.
 func (v *Verb) Name() string { return v.name }
@@ -116,21 +101,9 @@ func edge(a, b entity.ID) [16]byte {
 	return k
 }
 
-// prefix returns the keys [lo, hi) of the edges whose first ID is id; hi is nil for the
-// largest ID.
-func prefix(id entity.ID) (lo, hi []byte) {
-	k := entity.Key(id)
-	lo = k[:]
-	if id != ^entity.ID(0) {
-		k2 := entity.Key(id + 1)
-		hi = k2[:]
-	}
-	return lo, hi
-}
-
 // first returns the first edge whose first ID is id, if any.
 func first(t *store.Tree, id entity.ID) (entity.ID, bool) {
-	lo, _ := prefix(id)
+	lo, _ := entity.KeyRange(id)
 	k, _, ok := t.Seek(lo)
 	if !ok || !bytes.HasPrefix(k, lo) {
 		return 0, false
@@ -230,7 +203,7 @@ func (v *Verb) Reverse(tx *entity.Tx) *store.Tree { return tx.Must(tx.VarTree(v.
 // seconds iterates over the second IDs of the edges of t whose first ID is id.
 func seconds(t *store.Tree, id entity.ID) iter.Seq[entity.ID] {
 	return func(yield func(entity.ID) bool) {
-		lo, hi := prefix(id)
+		lo, hi := entity.KeyRange(id)
 		for k := range t.Ascend(lo, hi) {
 			if !yield(entity.FromKey(k[8:])) {
 				return
@@ -297,19 +270,8 @@ func (v *Verb) SubjectsOf(tx *entity.Tx, objects *roaring64.Bitmap) *roaring64.B
 // follow returns the second IDs of the edges of t whose first ID is in ids.
 func follow(t *store.Tree, ids *roaring64.Bitmap) *roaring64.Bitmap {
 	out := roaring64.New()
-	p := entity.NewProber(t)
-	it := ids.Iterator()
-	for it.HasNext() {
-		id := entity.ID(it.Next())
-		key := entity.Key(id)
-		k, _, ok := p.SeekGE(key[:])
-		if !ok {
-			break
-		}
-		for ok && bytes.HasPrefix(k, key[:]) {
-			out.Add(uint64(entity.FromKey(k[8:])))
-			k, _, ok = p.Next()
-		}
+	for k := range entity.EntriesOf(t, ids, false) {
+		out.Add(uint64(entity.FromKey(k[entity.KeySize:])))
 	}
 	return out
 }
