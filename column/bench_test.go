@@ -7,6 +7,7 @@ import (
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/store"
 )
 
@@ -51,10 +52,10 @@ func benchWorld(b *testing.B, n int) (*entity.DB, *column.Column[Position], *col
 	unit := s.Kind("unit")
 	pos := column.Define[Position](s, "position")
 	vel := column.Define[Velocity](s, "velocity")
-	db := openDB(b, s)
+	db := testutil.OpenDB(b, s, nil)
 	const batch = 50_000 // keep each message's overlay small
 	for done := 0; done < n; done += batch {
-		spawn(b, db, unit, min(batch, n-done), func(tx *entity.Tx, i int, id entity.ID) error {
+		testutil.Spawn(b, db, unit, min(batch, n-done), func(tx *entity.Tx, i int, id entity.ID) error {
 			if err := pos.Set(tx, id, Position{float32(i), 0}); err != nil {
 				return err
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/store"
 )
 
@@ -34,8 +35,8 @@ func roundTrip[T any](t *testing.T, vals ...T) {
 		opts = append(opts, column.MaxLen(16))
 	}
 	c := column.Define[T](s, "c", append(opts, column.Indexed())...)
-	db := openDB(t, s)
-	ids := spawn(t, db, k, len(vals), func(tx *entity.Tx, i int, id entity.ID) error { return c.Set(tx, id, vals[i]) })
+	db := testutil.OpenDB(t, s, nil)
+	ids := testutil.Spawn(t, db, k, len(vals), func(tx *entity.Tx, i int, id entity.ID) error { return c.Set(tx, id, vals[i]) })
 	require.NoError(t, db.View(func(tx *entity.Tx) error {
 		d, err := column.Lookup(tx, "c")
 		require.NoError(t, err)
@@ -84,8 +85,8 @@ func TestFailedWritesChangeNothing(t *testing.T) {
 	name := column.Define[string](s, "name", column.MaxLen(4), column.Indexed())
 	speed := column.Define[float32](s, "speed", column.Indexed())
 	tags := column.Define[string](s, "tags", column.MaxLen(4), column.Multi())
-	db := openDB(t, s)
-	ids := spawn(t, db, k, 1, func(tx *entity.Tx, _ int, id entity.ID) error {
+	db := testutil.OpenDB(t, s, nil)
+	ids := testutil.Spawn(t, db, k, 1, func(tx *entity.Tx, _ int, id entity.ID) error {
 		require.NoError(t, name.Set(tx, id, "ann"))
 		return speed.Set(tx, id, 1)
 	})
@@ -136,8 +137,8 @@ func TestDynamic(t *testing.T) {
 	k := s.Kind("k")
 	column.Define[int32](s, "hp", column.Indexed())
 	column.Define[Position](s, "pos")
-	db := openDB(t, s)
-	ids := spawn(t, db, k, 10, nil)
+	db := testutil.OpenDB(t, s, nil)
+	ids := testutil.Spawn(t, db, k, 10, nil)
 	// A program without the Go types: the CLI, the query engine.
 	db2, err := entity.Open(db.Store(), nil, nil)
 	require.NoError(t, err)
@@ -209,8 +210,8 @@ func TestMulti(t *testing.T) {
 	k := s.Kind("Synset")
 	label := column.Define[string](s, "label", column.MaxLen(32), column.Multi(), column.Indexed())
 	weight := column.Define[uint16](s, "weight", column.Multi())
-	db := openDB(t, s)
-	ids := spawn(t, db, k, 3, nil)
+	db := testutil.OpenDB(t, s, nil)
+	ids := testutil.Spawn(t, db, k, 3, nil)
 	a, b, c := ids[0], ids[1], ids[2]
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
 		require.NoError(t, label.Add(tx, a, "dog@en"))
@@ -255,8 +256,8 @@ func TestCursor(t *testing.T) {
 	s := entity.NewSchema()
 	k := s.Kind("k")
 	hp := column.Define[int32](s, "hp", column.Indexed())
-	db := openDB(t, s)
-	spawn(t, db, k, 1000, func(tx *entity.Tx, i int, id entity.ID) error {
+	db := testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, k, 1000, func(tx *entity.Tx, i int, id entity.ID) error {
 		if i%3 == 0 {
 			return nil
 		}
@@ -288,18 +289,17 @@ func TestCursor(t *testing.T) {
 
 // TestJoinModel checks Join2 and System2 over columns that overlap in random ways.
 func TestJoinModel(t *testing.T) {
-	seed := rand.Uint64()
-	t.Logf("seed %d", seed)
+	seed := testutil.Seed(t, 1)
 	r := rand.New(rand.NewPCG(seed, 0))
 	s := entity.NewSchema()
 	k := s.Kind("k")
 	pos := column.Define[Position](s, "pos", column.Indexed())
 	vel := column.Define[Velocity](s, "vel")
-	db := openDB(t, s)
+	db := testutil.OpenDB(t, s, nil)
 	wantPos := map[entity.ID]Position{}
 	wantVel := map[entity.ID]Velocity{}
 	density := []int{1, 2, 50} // one in n entities has the component: sparse runs test the gallop
-	spawn(t, db, k, 20_000, func(tx *entity.Tx, i int, id entity.ID) error {
+	testutil.Spawn(t, db, k, 20_000, func(tx *entity.Tx, i int, id entity.ID) error {
 		if r.IntN(density[(i/3000)%3]) == 0 {
 			p := Position{float32(r.IntN(100)), 0}
 			wantPos[id] = p

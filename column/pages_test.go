@@ -9,6 +9,7 @@ import (
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/store"
 )
 
@@ -21,8 +22,8 @@ func pageWorld(t *testing.T) (db *entity.DB, unit *entity.Kind, hp *column.Colum
 	hp = column.Define[int64](s, "hp")
 	pos = column.Define[Position](s, "position")
 	vel = column.Define[Velocity](s, "velocity")
-	db = openDB(t, s)
-	spawn(t, db, unit, 100_000, func(tx *entity.Tx, i int, id entity.ID) error {
+	db = testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, unit, 100_000, func(tx *entity.Tx, i int, id entity.ID) error {
 		if err := hp.Set(tx, id, int64(i)); err != nil {
 			return err
 		}

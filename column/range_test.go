@@ -12,22 +12,22 @@ import (
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 )
 
 // TestRangeModel checks index ranges with every kind of bound, ascending and descending,
 // against a brute-force filter of the values, for an integer and a string column.
 func TestRangeModel(t *testing.T) {
-	seed := rand.Uint64()
-	t.Logf("seed %d", seed)
+	seed := testutil.Seed(t, 1)
 	r := rand.New(rand.NewPCG(seed, 0))
 	s := entity.NewSchema()
 	k := s.Kind("k")
 	num := column.Define[int16](s, "num", column.Indexed())
 	str := column.Define[string](s, "str", column.MaxLen(3), column.Indexed(), column.Multi())
-	db := openDB(t, s)
+	db := testutil.OpenDB(t, s, nil)
 	nums := map[entity.ID]int16{}
 	strs := map[entity.ID][]string{}
-	spawn(t, db, k, 3000, func(tx *entity.Tx, _ int, id entity.ID) error {
+	testutil.Spawn(t, db, k, 3000, func(tx *entity.Tx, _ int, id entity.ID) error {
 		if r.IntN(4) > 0 {
 			v := int16(r.IntN(41) - 20)
 			nums[id] = v

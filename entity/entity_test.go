@@ -11,6 +11,7 @@ import (
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/store"
 	"github.com/stablegraph/stablegraph/uri"
 	"github.com/stablegraph/stablegraph/verb"
@@ -19,7 +20,8 @@ import (
 func TestIDsAreNeverReused(t *testing.T) {
 	s := entity.NewSchema()
 	player := s.Kind("player")
-	db, m := openDB(t, s)
+	m := testutil.NewMemory(t)
+	db := m.OpenDB(s)
 	var ids []entity.ID
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
 		for range 3 {
@@ -35,7 +37,7 @@ func TestIDsAreNeverReused(t *testing.T) {
 		_, _ = player.New(tx)
 		return assert.AnError
 	})
-	db, err := m.open(s, nil)
+	db, err := m.Open(s, nil)
 	require.NoError(t, err)
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
 		assert.Equal(t, entity.ID(3), tx.LastID())
@@ -54,7 +56,8 @@ func TestScopeAndURIs(t *testing.T) {
 	s := entity.NewSchema()
 	player := s.Kind("player")
 	guild := s.Kind("guild")
-	db, m := openDB(t, s)
+	m := testutil.NewMemory(t)
+	db := m.OpenDB(s)
 	var p, g entity.ID
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
 		p, _ = player.New(tx)
@@ -67,15 +70,15 @@ func TestScopeAndURIs(t *testing.T) {
 	canister, err := uri.ParsePrincipal("ryjl3-tyaaa-aaaaa-aaaba-cai")
 	require.NoError(t, err)
 	scope := uri.PrincipalScope(canister)
-	db, err = m.open(s, &entity.Options{Scope: scope})
+	db, err = m.Open(s, &entity.Options{Scope: scope})
 	require.NoError(t, err, "the first scope given is recorded")
-	db, err = m.open(s, nil)
+	db, err = m.Open(s, nil)
 	require.NoError(t, err)
 	assert.Equal(t, scope, db.Scope(), "a zero scope uses the recorded one")
-	_, err = m.open(s, &entity.Options{Scope: uri.UUIDScope(uuid.MustParse("6ba7b810-9dad-11d1-80b4-00c04fd430c8"))})
+	_, err = m.Open(s, &entity.Options{Scope: uri.UUIDScope(uuid.MustParse("6ba7b810-9dad-11d1-80b4-00c04fd430c8"))})
 	assert.ErrorIs(t, err, entity.ErrScope)
 	assert.ErrorContains(t, err, "the store's scope is ryjl3-tyaaa-aaaaa-aaaba-cai")
-	db, err = m.open(s, &entity.Options{Scope: scope})
+	db, err = m.Open(s, &entity.Options{Scope: scope})
 	require.NoError(t, err)
 
 	require.NoError(t, db.View(func(tx *entity.Tx) error {
@@ -120,7 +123,7 @@ func TestIRIs(t *testing.T) {
 	s := entity.NewSchema()
 	synset := s.Kind("Synset")
 	word := s.Kind("Word")
-	db, _ := openDB(t, s)
+	db := testutil.OpenDB(t, s, nil)
 	const iri = "http://wordnet-rdf.princeton.edu/id/00001740-n"
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
 		a, err := synset.Intern(tx, iri)
@@ -167,7 +170,8 @@ func TestOpenWithoutSchema(t *testing.T) {
 	s.Kind("guild", entity.IRI("http://example.org/Guild"))
 	hp := column.Define[int32](s, "hp")
 	likes := verb.Define(s, "likes")
-	db, m := openDB(t, s)
+	m := testutil.NewMemory(t)
+	db := m.OpenDB(s)
 	var a, b entity.ID
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
 		k, ok := tx.Kind("player")
@@ -180,7 +184,7 @@ func TestOpenWithoutSchema(t *testing.T) {
 	}))
 
 	// A tool that knows no schema (graphctl) sees the kinds and still deletes completely.
-	db, err := m.open(nil, nil)
+	db, err := m.Open(nil, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"guild", "player"}, kindNames(t, db))
 	g, err := db.Kind("guild")
@@ -246,7 +250,8 @@ func TestIncompatibleSchemaWritesNothing(t *testing.T) {
 	s := entity.NewSchema()
 	s.Kind("player")
 	column.Define[int32](s, "hp")
-	db, m := openDB(t, s)
+	m := testutil.NewMemory(t)
+	db := m.OpenDB(s)
 	require.NoError(t, db.View(func(tx *entity.Tx) error { return nil }))
 
 	s2 := entity.NewSchema()
@@ -254,10 +259,10 @@ func TestIncompatibleSchemaWritesNothing(t *testing.T) {
 	s2.Kind("guild")
 	column.Define[int64](s2, "hp")
 	column.Define[float32](s2, "speed")
-	_, err := m.open(s2, nil)
+	_, err := m.Open(s2, nil)
 	require.ErrorIs(t, err, store.ErrIncompatibleSchema)
 	assert.ErrorContains(t, err, `"hp" is column int32 tree(8/8/4) in the stored schema but column int64 tree(8/8/8) in the declared schema`)
-	db, err = m.open(nil, nil)
+	db, err = m.Open(nil, nil)
 	require.NoError(t, err)
 	require.NoError(t, db.View(func(tx *entity.Tx) error {
 		var names []string
@@ -286,7 +291,7 @@ func kindNames(t *testing.T, db *entity.DB) []string {
 func TestAbort(t *testing.T) {
 	s := entity.NewSchema()
 	k := s.Kind("k")
-	db, _ := openDB(t, s)
+	db := testutil.OpenDB(t, s, nil)
 	err := db.Update(func(tx *entity.Tx) error {
 		_, _ = k.New(tx)
 		tx.Abort(assert.AnError)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/store"
 )
 
@@ -16,7 +17,7 @@ import (
 // the kind the next message creates, which gets the same catalog ID, is the kind of its
 // entities.
 func TestRolledBackKindLeavesNoPhantom(t *testing.T) {
-	db, _ := openDB(t, entity.NewSchema())
+	db := testutil.OpenDB(t, entity.NewSchema(), nil)
 	errImport := errors.New("the import failed")
 	var ghostID uint32
 	err := db.Update(func(tx *entity.Tx) error {
@@ -65,11 +66,12 @@ func TestRolledBackKindLeavesNoPhantom(t *testing.T) {
 func TestKindOnClosedStore(t *testing.T) {
 	s := entity.NewSchema()
 	s.Kind("player")
-	db, m := openDB(t, s)
+	m := testutil.NewMemory(t)
+	db := m.OpenDB(s)
 	k, err := db.Kind("player")
 	require.NoError(t, err)
 	assert.Equal(t, "player", k.Name())
-	require.NoError(t, m.st.Close())
+	require.NoError(t, m.Store().Close())
 	_, err = db.Kind("player")
 	assert.ErrorIs(t, err, store.ErrClosed)
 	_, err = db.Kind("guild")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/store"
 	"github.com/stablegraph/stablegraph/verb"
 )
@@ -42,10 +43,10 @@ func lcSchema(st states) (*entity.Schema, *lcWorld) {
 }
 
 // lcOpen reopens the store's memory with the schema declaring st.
-func lcOpen(t *testing.T, _ *entity.DB, m *mem, st states) (*entity.DB, *lcWorld, error) {
+func lcOpen(t *testing.T, _ *entity.DB, m *testutil.Memory, st states) (*entity.DB, *lcWorld, error) {
 	t.Helper()
 	s, w := lcSchema(st)
-	db, err := m.open(s, nil)
+	db, err := m.Open(s, nil)
 	return db, w, err
 }
 
@@ -60,7 +61,8 @@ var (
 // through the entity, column and verb APIs, and checks every refused transition.
 func TestLifecycle(t *testing.T) {
 	s, w := lcSchema(states{active, active, active})
-	db, mem := openDB(t, s)
+	mem := testutil.NewMemory(t)
+	db := mem.OpenDB(s)
 	var e1, e2, o1 entity.ID
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
 		e1, _ = w.k.New(tx)
@@ -248,7 +250,7 @@ func TestLifecycle(t *testing.T) {
 		// A type change of an existing name is refused, whatever the state.
 		s := entity.NewSchema()
 		column.Define[int64](s, "c", column.Indexed(), column.Retired())
-		db, err = mem.open(s, nil)
+		db, err = mem.Open(s, nil)
 		require.ErrorIs(t, err, store.ErrIncompatibleSchema)
 	})
 
@@ -263,7 +265,7 @@ func TestLifecycle(t *testing.T) {
 		s := entity.NewSchema()
 		k := s.Kind("k")
 		c := column.Define[string](s, "c", column.MaxLen(10))
-		db, err = mem.open(s, nil)
+		db, err = mem.Open(s, nil)
 		require.NoError(t, err)
 		require.NoError(t, db.Update(func(tx *entity.Tx) error {
 			assert.Equal(t, uint64(0), c.Len(tx))
@@ -278,7 +280,8 @@ func TestLifecycle(t *testing.T) {
 // from deprecated and retired variables too, so that no version of the program finds them.
 func TestDeleteCleansEveryState(t *testing.T) {
 	s, w := lcSchema(states{active, active, active})
-	db, mem := openDB(t, s)
+	mem := testutil.NewMemory(t)
+	db := mem.OpenDB(s)
 	var e1, o1 entity.ID
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
 		e1, _ = w.k.New(tx)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/verb"
 )
 
@@ -130,11 +131,10 @@ func TestModel(t *testing.T) {
 }
 
 func runModel(t *testing.T, messages, ops int) {
-	seed := rand.Uint64()
-	t.Logf("seed %d", seed)
+	seed := testutil.Seed(t, 1)
 	r := rand.New(rand.NewPCG(seed, 0))
 	schema, w := newWorld()
-	db, _ := openDB(t, schema)
+	db := testutil.OpenDB(t, schema, nil)
 	m := newModel()
 	for msg := range messages {
 		next := m.clone()
@@ -453,13 +453,12 @@ func verify(t *testing.T, db *entity.DB, w *world, m *model, where string) {
 
 // TestModelBytes checks the string index order against bytes.Compare directly.
 func TestModelIndexOrder(t *testing.T) {
-	seed := rand.Uint64()
-	t.Logf("seed %d", seed)
+	seed := testutil.Seed(t, 2)
 	r := rand.New(rand.NewPCG(seed, 1))
 	s := entity.NewSchema()
 	k := s.Kind("k")
 	c := column.Define[[]byte](s, "blob", column.MaxLen(12), column.Indexed())
-	db, _ := openDB(t, s)
+	db := testutil.OpenDB(t, s, nil)
 	want := map[entity.ID][]byte{}
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
 		for range 500 {

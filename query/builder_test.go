@@ -1,18 +1,16 @@
 package query
 
 import (
-	"flag"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-var seedFlag = flag.Uint64("query.seed", 0, "seed for TestRandomTreesRoundTrip; 0 picks one from the clock")
+	"github.com/stablegraph/stablegraph/internal/testutil"
+)
 
 func TestBuilderMatchesParser(t *testing.T) {
 	tests := []struct {
@@ -110,15 +108,7 @@ func TestEntity(t *testing.T) {
 // never produces (right-nested AND and OR, odd names and literals), and
 // checks that each prints as text that parses back to it.
 func TestRandomTreesRoundTrip(t *testing.T) {
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("replay with: go test ./query/ -run TestRandomTreesRoundTrip -query.seed %d", seed)
-		}
-	})
+	seed := testutil.Seed(t, 1)
 	g := treeGen{r: rand.New(rand.NewPCG(seed, seed))}
 	for range 2000 {
 		q := g.query(false, 0)

@@ -2,25 +2,21 @@ package query
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
-	"github.com/stablegraph/stablegraph/store"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/uri"
 	"github.com/stablegraph/stablegraph/verb"
 )
-
-var diffSeed = flag.Uint64("query.diffseed", 0, "seed for TestDifferential; 0 picks one from the clock")
 
 // colSpec is a column the random graphs may have: its type, and pools of the values the
 // entities hold and of the literals queries compare them with. Literals go past what the
@@ -140,10 +136,7 @@ func newRandomGraph(t testing.TB, r *rand.Rand, maxEntities int) *randomGraph {
 	for _, v := range g.verbs {
 		g.m.verbs[v] = map[[2]uint64]bool{}
 	}
-	st, err := store.OpenMemory(store.NewHeapMemory(0), nil)
-	require.NoError(t, err)
-	g.db, err = entity.Open(st, s, &entity.Options{Scope: g.scope})
-	require.NoError(t, err)
+	g.db = testutil.OpenDB(t, s, &entity.Options{Scope: g.scope})
 
 	n := 1 + r.IntN(maxEntities)
 	require.NoError(t, g.db.Update(func(tx *entity.Tx) error {
@@ -394,13 +387,11 @@ func isMulti(name string) bool {
 }
 
 // TestDifferential runs random queries on random graphs and checks every result against
-// the model evaluator of model_test.go. A failure prints the seed: rerun with
-// -query.diffseed=<seed> to replay it.
+// the model evaluator of model_test.go. Its seed is fixed; -random explores new ones
+// (go test ./query -run TestDifferential -random -count 20 is a longer run), and a failure
+// prints the seed to replay with -seed.
 func TestDifferential(t *testing.T) {
-	seed := *diffSeed
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
+	seed := testutil.Seed(t, 1)
 	graphs, queries := 60, 80
 	if testing.Short() {
 		graphs, queries = 15, 30
@@ -424,7 +415,7 @@ func TestDifferential(t *testing.T) {
 			q := qg.query(false, 3)
 			text := q.String()
 			describe := func() string {
-				return fmt.Sprintf("seed %d (graph %d, query %d; rerun with -query.diffseed=%d): %s", seed, gi, qi, seed, text)
+				return fmt.Sprintf("seed %d (graph %d, query %d; rerun with -seed=%d): %s", seed, gi, qi, seed, text)
 			}
 			if qi%2 == 1 {
 				// Half of the queries go through the text and the parser.

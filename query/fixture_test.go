@@ -9,7 +9,7 @@ import (
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
-	"github.com/stablegraph/stablegraph/store"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/uri"
 	"github.com/stablegraph/stablegraph/verb"
 )
@@ -80,10 +80,7 @@ func newWorld(t testing.TB, nPlayers, nGuilds int) *world {
 		friend: verb.Define(s, "friend"),
 		owns:   verb.Define(s, "owns", verb.OneToMany()),
 	}
-	st, err := store.OpenMemory(store.NewHeapMemory(0), nil)
-	require.NoError(t, err)
-	w.db, err = entity.Open(st, s, &entity.Options{Scope: fixtureScope})
-	require.NoError(t, err)
+	w.db = testutil.OpenDB(t, s, &entity.Options{Scope: fixtureScope})
 	require.NoError(t, w.db.Update(func(tx *entity.Tx) error {
 		for g := range nGuilds {
 			id, err := w.guild.New(tx)
@@ -214,10 +211,7 @@ func newTaxonomy(t testing.TB, n int) *taxonomy {
 	t.Helper()
 	s := entity.NewSchema()
 	x := &taxonomy{synset: s.Kind("Synset"), hypernym: verb.Define(s, "hypernym", verb.ManyToOne())}
-	st, err := store.OpenMemory(store.NewHeapMemory(0), nil)
-	require.NoError(t, err)
-	x.db, err = entity.Open(st, s, &entity.Options{Scope: fixtureScope})
-	require.NoError(t, err)
+	x.db = testutil.OpenDB(t, s, &entity.Options{Scope: fixtureScope})
 	require.NoError(t, x.db.Update(func(tx *entity.Tx) error {
 		for i := range n {
 			id, err := x.synset.Intern(tx, taxonomyIRI(i))

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/uri"
 )
 
@@ -91,8 +92,7 @@ func TestPrincipalZeroIsManagementCanister(t *testing.T) {
 }
 
 func TestPrincipalEveryLength(t *testing.T) {
-	seed := rand.Uint64()
-	t.Logf("seed %d", seed)
+	seed := testutil.Seed(t, 1)
 	rng := rand.New(rand.NewPCG(seed, 0))
 	for n := 0; n <= uri.MaxPrincipalLen; n++ {
 		for range 50 {

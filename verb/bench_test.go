@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/store"
 	"github.com/stablegraph/stablegraph/verb"
 )
@@ -15,8 +16,8 @@ func benchGraph(b *testing.B) (*entity.DB, *verb.Verb) {
 	s := entity.NewSchema()
 	node := s.Kind("node")
 	likes := verb.Define(s, "likes")
-	db := openDB(b, s)
-	spawn(b, db, node, n)
+	db := testutil.OpenDB(b, s, nil)
+	testutil.Spawn(b, db, node, n, nil)
 	r := rand.New(rand.NewPCG(3, 4))
 	for from := 1; from <= n; from += 10_000 {
 		if err := db.Update(func(tx *entity.Tx) error {

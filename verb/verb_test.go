@@ -11,37 +11,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/store"
 	"github.com/stablegraph/stablegraph/verb"
 )
-
-func openDB(t testing.TB, s *entity.Schema) *entity.DB {
-	t.Helper()
-	st, err := store.OpenMemory(store.NewHeapMemory(0), nil)
-	require.NoError(t, err)
-	db, err := entity.Open(st, s, nil)
-	require.NoError(t, err)
-	return db
-}
-
-func spawn(t testing.TB, db *entity.DB, k *entity.Kind, n int) {
-	t.Helper()
-	require.NoError(t, db.Update(func(tx *entity.Tx) error {
-		for range n {
-			if _, err := k.New(tx); err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
-}
 
 func TestLinkAndFollow(t *testing.T) {
 	s := entity.NewSchema()
 	node := s.Kind("node")
 	likes := verb.Define(s, "likes")
-	db := openDB(t, s)
-	spawn(t, db, node, 6)
+	db := testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, node, 6, nil)
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
 		for _, e := range [][2]entity.ID{{1, 2}, {1, 3}, {2, 3}, {4, 3}, {3, 3}, {1, 2}} {
 			require.NoError(t, likes.Link(tx, e[0], e[1]))
@@ -90,8 +70,8 @@ func TestCardinality(t *testing.T) {
 		"o2m": verb.Define(s, "o2m", verb.OneToMany()),
 		"o2o": verb.Define(s, "o2o", verb.OneToOne()),
 	}
-	db := openDB(t, s)
-	spawn(t, db, n, 4)
+	db := testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, n, 4, nil)
 	// After 1 → 2: may 1 → 3 (a second object) and 4 → 2 (a second subject) follow?
 	for _, tc := range []struct {
 		verb                  string
@@ -139,8 +119,8 @@ func TestLookup(t *testing.T) {
 	s := entity.NewSchema()
 	n := s.Kind("n")
 	verb.Define(s, "owns", verb.OneToMany(), verb.IRI("http://example.org/owns"))
-	db := openDB(t, s)
-	spawn(t, db, n, 2)
+	db := testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, n, 2, nil)
 	db2, err := entity.Open(db.Store(), nil, nil)
 	require.NoError(t, err)
 	require.NoError(t, db2.Update(func(tx *entity.Tx) error {
@@ -160,15 +140,14 @@ func TestLookup(t *testing.T) {
 
 // TestFollowModel checks ObjectsOf and SubjectsOf against a map over random graphs.
 func TestFollowModel(t *testing.T) {
-	seed := rand.Uint64()
-	t.Logf("seed %d", seed)
+	seed := testutil.Seed(t, 1)
 	r := rand.New(rand.NewPCG(seed, 0))
 	s := entity.NewSchema()
 	n := s.Kind("n")
 	v := verb.Define(s, "e")
-	db := openDB(t, s)
+	db := testutil.OpenDB(t, s, nil)
 	const N = 3000
-	spawn(t, db, n, N)
+	testutil.Spawn(t, db, n, N, nil)
 	out := map[entity.ID][]entity.ID{}
 	in := map[entity.ID][]entity.ID{}
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
@@ -224,8 +203,8 @@ func TestPagesObjects(t *testing.T) {
 			s := entity.NewSchema()
 			n := s.Kind("n")
 			likes := verb.Define(s, "likes")
-			db := openDB(t, s)
-			spawn(t, db, n, tc.d+600)
+			db := testutil.OpenDB(t, s, nil)
+			testutil.Spawn(t, db, n, tc.d+600, nil)
 			require.NoError(t, db.Update(func(tx *entity.Tx) error {
 				link := func(s entity.ID, from, count int) {
 					for o := range count {

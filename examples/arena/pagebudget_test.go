@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/store"
 	"github.com/stablegraph/stablegraph/store/pagebudget/pagebudgettest"
 	"github.com/stablegraph/stablegraph/uri"
@@ -22,8 +23,7 @@ import (
 // ticks.
 func heapWorld(t testing.TB, v, n, warm int) (*store.Store, *World) {
 	t.Helper()
-	st, err := store.OpenMemory(store.NewHeapMemory(0), nil)
-	require.NoError(t, err)
+	st := testutil.OpenStore(t)
 	t.Cleanup(func() { _ = st.Close() })
 	w, err := OpenWorld(st, v)
 	require.NoError(t, err)

@@ -1,31 +1,14 @@
 package ntriples
 
 import (
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"strings"
-	"testing"
-	"time"
 	"unicode/utf8"
 )
 
 // Random and generated data shared by the tests, the fuzz seeds and the
 // benchmarks.
-
-var seedFlag = flag.Uint64("seed", 0, "seed of the randomized tests, to replay a failure (0: from the clock)")
-
-// testSeed returns the seed for a randomized test and logs it, so that a
-// failure can be replayed with -seed.
-func testSeed(t testing.TB) uint64 {
-	t.Helper()
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (replay with go test -run %s -seed=%d)", seed, t.Name(), seed)
-	return seed
-}
 
 // randRune returns a rune biased towards the characters N-Triples treats
 // specially: escapes, IRIREF's forbidden set, controls, and multi-byte UTF-8

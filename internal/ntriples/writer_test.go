@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/stablegraph/stablegraph/internal/testutil"
 )
 
 // TestAppendTripleCanonical pins the canonical form the writer produces.
@@ -90,7 +92,7 @@ func (t Term) withDatatype(dt string) Term { t.Datatype = dt; return t }
 
 // TestRoundTrip writes random triples and requires them to read back equal.
 func TestRoundTrip(t *testing.T) {
-	seed := testSeed(t)
+	seed := testutil.Seed(t, 1)
 	rng := rand.New(rand.NewPCG(seed, seed))
 	for i := range 20_000 {
 		tr := randTriple(rng)
