@@ -31,15 +31,15 @@ func (p Pos) String() string {
 // and what to return about them. A Query is also the body of a sub-query
 // target, where only Kind, Where, OrderBy and Limit may be set.
 type Query struct {
-	Pos     Pos    // position of the FIND keyword
-	Explain bool   // EXPLAIN: describe the plan instead of running it
-	Kind    Name   // the kind of entity to find
-	Where   Cond   // the condition the entities satisfy; nil matches every entity of Kind
-	Select  []Name // SELECT: the columns to return; empty returns the entities
-	Count   bool   // COUNT: return how many entities match; never set with Select
-	OrderBy *Order // ORDER BY, or nil
-	Limit   Limit  // LIMIT: the most entities to return
-	Budget  Budget // BUDGET: the most pages the query may touch
+	Pos     Pos          // position of the FIND keyword
+	Explain bool         // EXPLAIN: describe the plan instead of running it
+	Kind    Name         // the kind of entity to find
+	Where   Cond         // the condition the entities satisfy; nil matches every entity of Kind
+	Select  []Name       // SELECT: the columns to return; empty returns the entities
+	Count   bool         // COUNT: return how many entities match; never set with Select
+	OrderBy *Order       // ORDER BY, or nil
+	Limit   Limit        // LIMIT: the most entities to return
+	Budget  BudgetClause // BUDGET: the most pages the query may touch
 }
 
 // Name is a kind, column or verb name as written in a query.
@@ -71,8 +71,9 @@ type Limit struct {
 	N   uint64 // the most entities to return; may be 0
 }
 
-// Budget is a BUDGET clause.
-type Budget struct {
+// BudgetClause is a BUDGET clause. (A store.Budget is what a message may touch; this
+// is how many pages a query asks to be held to.)
+type BudgetClause struct {
 	Pos   Pos    // position of the BUDGET keyword
 	Set   bool   // whether the query has a BUDGET clause
 	Pages uint64 // the most distinct 4 KiB pages the query may touch

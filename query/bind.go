@@ -27,7 +27,7 @@ type boundQuery struct {
 	order  *column.Dyn // nil without ORDER BY
 	desc   bool
 	limit  Limit
-	budget Budget
+	budget BudgetClause
 }
 
 // bcond is a bound condition: *bAnd, *bOr, *bNot, *bPred or *bFollow.

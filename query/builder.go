@@ -67,7 +67,7 @@ func (b *Builder) Limit(n uint64) *Builder {
 
 // Budget stops the query if it would touch more than pages distinct pages.
 func (b *Builder) Budget(pages uint64) *Builder {
-	b.q.Budget = Budget{Set: true, Pages: pages}
+	b.q.Budget = BudgetClause{Set: true, Pages: pages}
 	return b
 }
 

@@ -132,7 +132,7 @@ func (p *Plan) budget(opts RunOptions) (pages uint64, pos Pos, set bool) {
 // *Error values with the reference's position.
 func (p *Plan) Run(opts RunOptions) (*Result, error) {
 	if p.q.Explain {
-		res := &Result{Columns: []string{"plan"}, Stats: Stats{EstimatedPages: p.est, ByVariable: map[string]uint64{}}}
+		res := &Result{Columns: []string{"plan"}, Stats: RunStats{EstimatedPages: p.est, ByVariable: map[string]uint64{}}}
 		for _, line := range strings.Split(strings.TrimSuffix(p.Explain(), "\n"), "\n") {
 			res.Rows = append(res.Rows, []Value{line})
 		}
@@ -159,7 +159,7 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 		// A zero store budget means no limit; a BUDGET 0 query allows no page at all.
 		return nil, fmt.Errorf("query stopped: %w", &store.BudgetError{Limit: "accessed", Max: 0, Count: st.PagesAccessed})
 	}
-	res.Stats = Stats{
+	res.Stats = RunStats{
 		PagesRead:      st.PagesRead,
 		PagesDirtied:   st.PagesDirtied,
 		EstimatedPages: p.est,

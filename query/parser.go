@@ -260,7 +260,7 @@ func (p *parser) parseBody(q *Query, sub bool) {
 		case tLimit:
 			q.Limit = Limit{Pos: kw.pos, Set: true, N: p.parseCount("LIMIT")}
 		case tBudget:
-			q.Budget = Budget{Pos: kw.pos, Set: true, Pages: p.parseCount("BUDGET")}
+			q.Budget = BudgetClause{Pos: kw.pos, Set: true, Pages: p.parseCount("BUDGET")}
 		}
 	}
 

@@ -243,7 +243,7 @@ func TestParsePositions(t *testing.T) {
 	assert.Equal(t, []Name{{Pos: at(4, 8), Name: "a"}, {Pos: at(4, 11), Name: "b"}}, q.Select)
 	assert.Equal(t, &Order{Pos: at(4, 15), Col: Name{Pos: at(4, 24), Name: "a"}}, q.OrderBy)
 	assert.Equal(t, Limit{Pos: at(4, 26), Set: true, N: 3}, q.Limit)
-	assert.Equal(t, Budget{Pos: at(4, 34), Set: true, Pages: 4}, q.Budget)
+	assert.Equal(t, BudgetClause{Pos: at(4, 34), Set: true, Pages: 4}, q.Budget)
 	assert.Equal(t, "4:34", q.Budget.Pos.String())
 }
 

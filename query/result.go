@@ -25,12 +25,14 @@ type Result struct {
 	// Count is the number of entities found (after LIMIT), for every query.
 	Count uint64
 	// Stats says what running the query cost.
-	Stats Stats
+	Stats RunStats
 }
 
-// Stats counts the stable-memory pages one query touched and compares them with the plan.
+// RunStats counts the stable-memory pages one run of a query touched and compares them
+// with the plan. (store.Stats are a message's counts; these are a query's, with its
+// estimate.)
 // The counts are exact and deterministic: the same store and query give the same numbers.
-type Stats struct {
+type RunStats struct {
 	// PagesRead is the number of distinct 4 KiB pages the query read.
 	PagesRead uint64
 	// PagesDirtied is the number of pages the query wrote: always 0, since a query runs
