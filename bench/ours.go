@@ -352,11 +352,11 @@ func (o *Ours) SumHealth() (sum int64, err error) {
 	return sum, err
 }
 
-// Tick implements Ticker with column.System2, a merge join that updates positions in place.
+// Tick implements Ticker with column.Apply2, a merge join that updates positions in place.
 func (o *Ours) Tick() (n int, err error) {
 	o.shapeCache = nil
 	o.last, err = o.db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error {
-		return column.System2(tx, o.w.pos, o.w.vel, func(_ entity.ID, p *Vec2, v Vec2) bool {
+		return column.Apply2(tx, o.w.pos, o.w.vel, func(_ entity.ID, p *Vec2, v Vec2) bool {
 			n++
 			p.X += v.X
 			p.Y += v.Y

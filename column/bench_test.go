@@ -16,7 +16,7 @@ import (
 // environment, so the reference is the heart of such an ECS written out below: one archetype
 // holding dense slices of Position and Velocity, with a map from entity to row.
 
-// heapECS is an in-heap archetype ECS, reduced to the one archetype the movement system runs
+// heapECS is an in-heap archetype ECS, reduced to the one archetype the movement step runs
 // over: structure-of-arrays components and an entity → row index.
 type heapECS struct {
 	row map[entity.ID]int
@@ -37,7 +37,7 @@ func newHeapECS(n int) *heapECS {
 	return w
 }
 
-// move is the movement system over the archetype.
+// move is the movement step over the archetype.
 func (w *heapECS) move() {
 	vel := w.vel[:len(w.pos)]
 	for i := range w.pos {
@@ -65,7 +65,7 @@ func benchWorld(b *testing.B, n int) (*entity.DB, *column.Column[Position], *col
 	return db, pos, vel
 }
 
-// BenchmarkMovement runs one tick of the movement system (Position += Velocity over every
+// BenchmarkMovement runs one tick of the movement step (Position += Velocity over every
 // entity) per op, as one message, over the store and over the in-heap ECS.
 func BenchmarkMovement(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
@@ -74,7 +74,7 @@ func BenchmarkMovement(b *testing.B) {
 			var pages, dirtied uint64
 			for b.Loop() {
 				st, err := db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error {
-					return column.System2(tx, pos, vel, func(_ entity.ID, p *Position, v Velocity) bool {
+					return column.Apply2(tx, pos, vel, func(_ entity.ID, p *Position, v Velocity) bool {
 						p.X += v.DX
 						p.Y += v.DY
 						return true

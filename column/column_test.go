@@ -287,7 +287,7 @@ func TestCursor(t *testing.T) {
 	}))
 }
 
-// TestJoinModel checks Join2 and System2 over columns that overlap in random ways.
+// TestJoinModel checks Join2 and Apply2 over columns that overlap in random ways.
 func TestJoinModel(t *testing.T) {
 	seed := testutil.Seed(t, 1)
 	r := rand.New(rand.NewPCG(seed, 0))
@@ -327,7 +327,7 @@ func TestJoinModel(t *testing.T) {
 		}
 		slices.Sort(want)
 		assert.Equal(t, want, joined, "seed %d", seed)
-		return column.System2(tx, pos, vel, func(id entity.ID, p *Position, v Velocity) bool {
+		return column.Apply2(tx, pos, vel, func(id entity.ID, p *Position, v Velocity) bool {
 			if v.DY == 0 {
 				return false // unchanged: not written
 			}
@@ -346,7 +346,7 @@ func TestJoinModel(t *testing.T) {
 		for _, id := range slices.Sorted(maps.Keys(wantPos))[:50] {
 			bm, err := pos.Equal(tx, wantPos[id])
 			require.NoError(t, err)
-			assert.True(t, bm.Contains(uint64(id)), "System2 keeps the index in step")
+			assert.True(t, bm.Contains(uint64(id)), "Apply2 keeps the index in step")
 		}
 		return tx.CheckStore()
 	}))

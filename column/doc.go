@@ -2,9 +2,10 @@
 // a value, declared with a Go type ([Define]) or a [Type] ([DefineDyn]); it may keep a
 // value index ([Indexed]) or hold a set of values per entity ([Multi]).
 //
-// In ECS terms a column is a component: [System2] runs a system over the entities that have
-// two components, as a merge join of two cursors in entity-ID order that updates the first
-// component in place, reading each leaf once and dirtying each changed leaf once.
+// In ECS terms a column is a component, and what ECS calls a system (movement, say) is
+// [Apply2]: a function applied to the entities that have two components, as a merge join
+// of two cursors in entity-ID order that updates the first component in place, reading
+// each leaf once and dirtying each changed leaf once.
 //
 // # Types
 //

@@ -16,7 +16,7 @@ type Position struct{ X, Y float32 }
 type Velocity struct{ DX, DY float32 }
 
 // Example runs a tiny ECS game: components are columns, the guild relation is a verb, and
-// the movement system is a merge join of two columns that updates Position in place.
+// movement is Apply2, a merge join of two columns that updates Position in place.
 func Example() {
 	schema := entity.NewSchema()
 	player := schema.Kind("player")
@@ -66,10 +66,10 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	// The movement system: every entity with a Position and a Velocity moves, twice.
+	// Movement: every entity with a Position and a Velocity moves, twice.
 	for range 2 {
 		err = db.Update(func(tx *entity.Tx) error {
-			return column.System2(tx, pos, vel, func(_ entity.ID, p *Position, v Velocity) bool {
+			return column.Apply2(tx, pos, vel, func(_ entity.ID, p *Position, v Velocity) bool {
 				p.X += v.DX
 				p.Y += v.DY
 				return true

@@ -69,24 +69,24 @@ func Join2[A, B any](tx *entity.Tx, a *Column[A], b *Column[B]) iter.Seq2[entity
 	}
 }
 
-// System2 runs fn over the entities that have a value in both a and b, in ID order (a merge
-// join, as Join2), and writes a's value back in place whenever fn returns true: the shape of
-// an ECS system such as movement, Position += Velocity. Each leaf of either column is read
+// Apply2 runs fn over the entities that have a value in both a and b, in ID order (a merge
+// join, as Join2), and writes a's value back in place whenever fn returns true: what ECS
+// calls a system, such as movement, Position += Velocity. Each leaf of either column is read
 // once and each changed leaf of a is dirtied once. It fails with store.ErrReadOnly if a
 // cannot be written, and with ErrMulti for a Multi column.
-func System2[A, B any](tx *entity.Tx, a *Column[A], b *Column[B], fn func(id entity.ID, a *A, b B) bool) error {
+func Apply2[A, B any](tx *entity.Tx, a *Column[A], b *Column[B], fn func(id entity.ID, a *A, b B) bool) error {
 	for _, d := range []*Dyn{a.d, b.d} {
-		if err := d.wantMulti(false, "System2"); err != nil {
+		if err := d.wantMulti(false, "Apply2"); err != nil {
 			return err
 		}
 	}
 	ta, idx, err := a.d.trees(tx, true)
 	if err != nil {
-		return fmt.Errorf("system over %q and %q: %w", a.d.name, b.d.name, err)
+		return fmt.Errorf("apply over %q and %q: %w", a.d.name, b.d.name, err)
 	}
 	tb, err := tx.VarTree(b.d.name, 0, false)
 	if err != nil {
-		return fmt.Errorf("system over %q and %q: %w", a.d.name, b.d.name, err)
+		return fmt.Errorf("apply over %q and %q: %w", a.d.name, b.d.name, err)
 	}
 	// x and y live across the loop: taking x's address for fn would otherwise allocate
 	// once per entity.

@@ -108,9 +108,9 @@ func TestPages(t *testing.T) {
 		assert.Equal(t, []string{"unit"}, st.Owners())
 	})
 
-	t.Run("System2 reads each leaf once and dirties each leaf of A once", func(t *testing.T) {
+	t.Run("Apply2 reads each leaf once and dirties each leaf of A once", func(t *testing.T) {
 		st, err := db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error {
-			return column.System2(tx, pos, vel, func(_ entity.ID, p *Position, v Velocity) bool {
+			return column.Apply2(tx, pos, vel, func(_ entity.ID, p *Position, v Velocity) bool {
 				p.X += v.DX
 				return true
 			})

@@ -16,7 +16,7 @@ import (
 )
 
 // lcWorld is the schema of the lifecycle tests: a kind, an indexed column, a second column
-// (the partner of the ECS system) and a verb, each in a declared state.
+// (the partner of Apply2) and a verb, each in a declared state.
 type lcWorld struct {
 	k     *entity.Kind
 	other *entity.Kind
@@ -97,7 +97,7 @@ func TestLifecycle(t *testing.T) {
 			cur := w.c.Cursor(tx)
 			require.True(t, cur.First())
 			assert.ErrorIs(t, cur.Set(9), store.ErrReadOnly)
-			err = column.System2(tx, w.c, w.d, func(entity.ID, *int32, int32) bool { return true })
+			err = column.Apply2(tx, w.c, w.d, func(entity.ID, *int32, int32) bool { return true })
 			assert.ErrorIs(t, err, store.ErrReadOnly)
 			l, err := column.Lookup(tx, "c")
 			require.NoError(t, err)

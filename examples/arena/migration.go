@@ -11,7 +11,7 @@ import (
 // message's page count.
 const migrateCheckEvery = 8
 
-// migrate is version 2's migration system: each tick it moves the next batch of players'
+// migrate is version 2's migration step: each tick it moves the next batch of players'
 // address strings into street, number and postal_code, in ID order, until the batch has
 // touched MigratePages pages. The cursor (the last player done) is kept on the world
 // entity in the same message, so a restart, or a rollback to version 1 and back, resumes

@@ -54,7 +54,7 @@ func TestPagesTick(t *testing.T) {
 
 	st := pagebudgettest.Check(t, "tick/2000-players", stepMeasure(w, nil), budget)
 	t.Logf("a tick over 2000 players: %d pages read, %d dirtied", st.PagesRead, st.PagesDirtied)
-	// The movement system rewrites every leaf of pos in place and only reads vel: the
+	// The movement step rewrites every leaf of pos in place and only reads vel: the
 	// tick's cost grows with the leaves, not the players.
 	var posLeaves uint64
 	require.NoError(t, w.db.View(func(tx *entity.Tx) error {

@@ -28,7 +28,7 @@ type SpawnResult struct {
 }
 
 // Step runs one tick as one Update message under budget: the spawns it is given, then
-// the systems. It returns what the tick did, the outcome of each spawn, and the message's
+// the tick's steps. It returns what the tick did, the outcome of each spawn, and the message's
 // page counts. If the message fails (an error, or the budget running out) nothing of it is
 // kept, and every spawn reports the failure.
 func (w *World) Step(budget store.Budget, spawns []PlayerSpec) (TickReport, []SpawnResult, store.Stats, error) {
@@ -54,7 +54,8 @@ func (w *World) Step(budget store.Budget, spawns []PlayerSpec) (TickReport, []Sp
 	return rep, results, stats, nil
 }
 
-// tick runs the systems over the world, in the message tx.
+// tick runs the tick's steps over the world, in the message tx: movement, regeneration,
+// the storm, pickup, an item drop now and then, and (version 2) the address migration.
 func (w *World) tick(tx *entity.Tx, rep *TickReport) error {
 	sc := w.sc
 	n, _, err := sc.tick.Get(tx, w.id)
@@ -89,13 +90,13 @@ func (w *World) tick(tx *entity.Tx, rep *TickReport) error {
 	return sc.tick.Set(tx, w.id, n)
 }
 
-// move is the movement system, pos += vel, as a merge join of the two columns that
+// move is the movement step, pos += vel, as a merge join of the two columns that
 // rewrites each leaf of pos in place: the pages it touches are the leaves of pos and vel,
 // whatever the number of players. It remembers where everyone is, for pickup, and who
 // crossed the edge, for the storm.
 func (w *World) move(tx *entity.Tx, rep *TickReport) error {
 	w.players, w.stormed = w.players[:0], w.stormed[:0]
-	return column.System2(tx, w.sc.pos, w.sc.vel, func(id entity.ID, p *Vec2, v Vec2) bool {
+	return column.Apply2(tx, w.sc.pos, w.sc.vel, func(id entity.ID, p *Vec2, v Vec2) bool {
 		p.X += v.X
 		p.Y += v.Y
 		if wx, wy := wrap(&p.X), wrap(&p.Y); wx || wy {
@@ -132,7 +133,7 @@ func (w *World) regenerate(tx *entity.Tx, rep *TickReport) error {
 // storm hurts the players that crossed the edge of the plane this tick.
 func (w *World) storm(tx *entity.Tx, rep *TickReport) error {
 	c := w.sc.health.Cursor(tx)
-	for _, id := range w.stormed { // in ID order, as the movement system met them
+	for _, id := range w.stormed { // in ID order, as the movement step met them
 		if !c.Seek(id) || c.ID() != id {
 			continue
 		}

@@ -45,7 +45,7 @@ var (
 )
 
 // World is the arena as one program version sees it: a store opened with that version's
-// schema, and the handles its systems use. Reads may run concurrently; ticks and spawns
+// schema, and the handles its tick uses. Reads may run concurrently; ticks and spawns
 // are Update messages, which the store runs one at a time.
 type World struct {
 	db *entity.DB
@@ -59,7 +59,7 @@ type World struct {
 	// version 2: the migration stops its batch once it has touched this many.
 	MigratePages uint64
 
-	// Scratch space of the systems, reused across ticks. Only the message that holds the
+	// Scratch space of the tick's steps, reused across ticks. Only the message that holds the
 	// store's single writer slot touches it.
 	players []located
 	stormed []entity.ID
