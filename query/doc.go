@@ -27,7 +27,7 @@
 //	// res.Rows: [["ic://…/player/42", int64(87)]]; res.Stats.PagesRead: 6
 //
 // Plan.Explain prints the plan: its steps, each with its estimated rows and
-// pages, from the catalog alone (see plan.go for the cost model). Results are
+// pages, from the catalog alone (see cost.go for the cost model). Results are
 // sets of entity IDs combined as roaring bitmaps (64-bit). Every Result
 // carries the pages the query read, exact and deterministic, per variable,
 // beside the estimate. A budget, a BUDGET clause or RunOptions.Budget, is

@@ -84,7 +84,7 @@ func ExampleSuggest() {
 // TestNoStorageDependency keeps the language independent of storage: the
 // files of the syntax (lexer, parser, syntax tree, builder, errors, hints)
 // may not import the store or the packages built on it. The binder, planner
-// and executor (bind.go, plan.go, exec.go, …) are the package's storage side.
+// and executor (bind.go, cost.go, step.go, plan.go, exec.go, …) are the package's storage side.
 func TestNoStorageDependency(t *testing.T) {
 	const module = "github.com/stablegraph/stablegraph/"
 	forbidden := []string{"store", "entity", "column", "verb"}
