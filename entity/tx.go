@@ -55,6 +55,10 @@ func (tx *Tx) VarTree(name string, i int, write bool) (*store.Tree, error) {
 	return tx.stx.VarTree(name, i, write)
 }
 
+// CatalogGeneration returns the generation of the committed catalog, which changes when a
+// message that changes the catalog commits; see store.Tx.CatalogGeneration.
+func (tx *Tx) CatalogGeneration() uint64 { return tx.stx.CatalogGeneration() }
+
 // CreateVar adds a variable to the catalog, with empty trees: how an importer adds the
 // kinds, columns and verbs its data needs (from the Defs of a kind, column or verb of a
 // scratch Schema).

@@ -21,7 +21,8 @@
 //
 // Prepare binds a Query's names to the kinds, columns and verbs of a DB's
 // catalog and plans it; Plan.Run runs it in a read-only message and returns a
-// Result; Exec does all three from text:
+// Result (planning it again first if the catalog changed in between); Exec does
+// all three from text:
 //
 //	res, err := query.Exec(db, `FIND player WHERE name = "alice" SELECT health`, query.RunOptions{})
 //	// res.Rows: [["ic://…/player/42", int64(87)]]; res.Stats.PagesRead: 6

@@ -19,12 +19,15 @@ import (
 // Plan is a prepared query: its names bound against a store's catalog and its steps
 // chosen, with the pages each step is estimated to read. A Plan does not change and can
 // run any number of times, concurrently; it keeps the estimates of the moment it was
-// prepared.
+// prepared. It is bound to the catalog it was made for: if a message that changed the
+// catalog (a variable created, dropped, or moved along its lifecycle) committed since,
+// Run plans the query again against the catalog as it then is.
 type Plan struct {
 	db  *entity.DB
 	q   *Query
 	top *qplan
 	est uint64
+	gen uint64 // the catalog generation the plan was made for
 }
 
 // RunOptions configures Plan.Run and Exec. The zero value runs with the query's own
@@ -72,21 +75,51 @@ func prepare(db *entity.DB, q *Query, chaos *rand.Rand) (*Plan, error) {
 	}
 	var p *Plan
 	err := db.View(func(tx *entity.Tx) error {
-		bq, err := bind(db, tx, q)
-		if err != nil {
-			return err
-		}
-		pl := newPlanner(tx)
-		pl.chaos = chaos
-		top := pl.planQuery(bq)
-		p = &Plan{db: db, q: q, top: top, est: top.estimate()}
-		return nil
+		var err error
+		p, err = plan(db, tx, q, chaos)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return p, nil
 }
+
+// plan binds q against the catalog as the message tx sees it and plans it.
+func plan(db *entity.DB, tx *entity.Tx, q *Query, chaos *rand.Rand) (*Plan, error) {
+	gen := tx.CatalogGeneration()
+	bq, err := bind(db, tx, q)
+	if err != nil {
+		return nil, err
+	}
+	pl := newPlanner(tx)
+	pl.chaos = chaos
+	top := pl.planQuery(bq)
+	return &Plan{db: db, q: q, top: top, est: top.estimate(), gen: gen}, nil
+}
+
+// current returns p, or, if the catalog changed since p was made, a new plan of its query
+// against the catalog as tx sees it.
+func (p *Plan) current(tx *entity.Tx) (*Plan, error) {
+	if tx.CatalogGeneration() == p.gen {
+		return p, nil
+	}
+	np, err := plan(p.db, tx, p.q, nil)
+	if err != nil {
+		return nil, &replanError{err}
+	}
+	return np, nil
+}
+
+// replanError is the error of a plan that no longer binds: the catalog changed between
+// Prepare and Run. It unwraps to the binder's errors, as Prepare returns them.
+type replanError struct{ err error }
+
+func (e *replanError) Error() string {
+	return "the catalog changed since the query was prepared: " + e.err.Error()
+}
+
+func (e *replanError) Unwrap() error { return e.err }
 
 // Exec parses, prepares and runs the query text. An EXPLAIN query returns its plan
 // instead of running, as Plan.Run does.
@@ -128,41 +161,54 @@ func (p *Plan) budget(opts RunOptions) (pages uint64, pos Pos, set bool) {
 // error wrapping store.ErrPageBudgetExceeded. An EXPLAIN query is not run, whatever its
 // budget: its Result holds the plan, one line per row, and reads no page.
 //
+// If the catalog changed since Prepare, Run first plans the query again in the same
+// message (see Plan); if it no longer binds (a column it names was dropped, say), Run
+// fails with the errors Prepare would now give, behind a message that says so.
+//
 // Errors found while running, such as an entity reference that names no entity, are
 // *Error values with the reference's position.
 func (p *Plan) Run(opts RunOptions) (*Result, error) {
-	if p.q.Explain {
-		res := &Result{Columns: []string{"plan"}, Stats: RunStats{EstimatedPages: p.est, ByVariable: map[string]uint64{}}}
-		for _, line := range strings.Split(strings.TrimSuffix(p.Explain(), "\n"), "\n") {
-			res.Rows = append(res.Rows, []Value{line})
-		}
-		return res, nil
-	}
 	budget, pos, limited := p.budget(opts)
-	if limited && p.est > budget {
-		return nil, &EstimateError{Pos: pos, Estimated: p.est, Budget: budget}
-	}
 	res := &Result{}
 	sb := store.Budget{}
-	if limited {
+	if limited && !p.q.Explain {
 		sb.MaxAccessed = budget
 	}
+	var run *Plan
+	// refused is an error decided before the query read anything: returned as it is.
+	var refused error
 	st, err := p.db.ViewWith(sb, func(tx *entity.Tx) error {
+		var err error
+		if run, err = p.current(tx); err != nil {
+			refused = err
+			return err
+		}
+		if run.q.Explain {
+			return nil
+		}
+		if limited && run.est > budget {
+			refused = &EstimateError{Pos: pos, Estimated: run.est, Budget: budget}
+			return refused
+		}
 		x := &executor{tx: tx, scope: p.db.Scope(), kinds: map[*entity.Kind]*roaring64.Bitmap{}, memo: map[*step]*roaring64.Bitmap{}}
-		x.top(p.top, res)
+		x.top(run.top, res)
 		return nil
 	})
-	if err != nil {
+	switch {
+	case refused != nil:
+		return nil, refused
+	case err != nil:
 		return nil, fmt.Errorf("query stopped: %w", err)
-	}
-	if limited && budget == 0 && st.PagesRead > 0 {
+	case run.q.Explain:
+		return run.explainResult(), nil
+	case limited && budget == 0 && st.PagesRead > 0:
 		// A zero store budget means no limit; a BUDGET 0 query allows no page at all.
 		return nil, fmt.Errorf("query stopped: %w", &store.BudgetError{Limit: "accessed", Max: 0, Count: st.PagesAccessed})
 	}
 	res.Stats = RunStats{
 		PagesRead:      st.PagesRead,
 		PagesDirtied:   st.PagesDirtied,
-		EstimatedPages: p.est,
+		EstimatedPages: run.est,
 		ByVariable:     map[string]uint64{},
 		Rows:           res.Count,
 	}
@@ -172,6 +218,15 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// explainResult returns the result of an EXPLAIN query: the plan, one line per row.
+func (p *Plan) explainResult() *Result {
+	res := &Result{Columns: []string{"plan"}, Stats: RunStats{EstimatedPages: p.est, ByVariable: map[string]uint64{}}}
+	for _, line := range strings.Split(strings.TrimSuffix(p.Explain(), "\n"), "\n") {
+		res.Rows = append(res.Rows, []Value{line})
+	}
+	return res
 }
 
 // executor runs a plan inside one View.

@@ -9,7 +9,8 @@ import (
 // Explain returns the plan as text: the query, then the tree of its steps, outermost
 // first, each with its estimated rows (entities out) and the pages it alone is estimated
 // to read, then the totals. Preparing the plan read only the catalog; Explain reads
-// nothing. For example:
+// nothing, and shows the plan as it was prepared (Run of an EXPLAIN query shows it as it
+// would run now). For example:
 //
 //	FIND player WHERE name = "alice" SELECT health
 //	                                             rows  pages

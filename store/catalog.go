@@ -180,6 +180,7 @@ func (v *Var) clone() *Var {
 type catalog struct {
 	vars   map[string]*Var
 	nextID uint32
+	gen    uint64 // committed messages that changed the catalog (catalog_gen.go)
 }
 
 // loadCatalog reads the catalog into the heap; it creates the catalog tree in a new store.
@@ -599,6 +600,7 @@ func (s *Store) installCatalog(tx *Tx) {
 	}
 	s.catMu.Lock()
 	defer s.catMu.Unlock()
+	s.cat.gen++
 	for name, v := range tx.cat.changed {
 		if v == nil {
 			delete(s.cat.vars, name)
