@@ -287,9 +287,10 @@ func (f RefForm) String() string {
 }
 
 // EntityRef is a reference to one entity as written in a query. The parser
-// checks only its shape; whether the canister, kind and ID are well formed
-// and name an entity is for the binder to decide, typically by giving Raw
-// to the uri package.
+// checks only its shape and splits it into its fields; whether the canister,
+// kind and ID are well formed and name an entity is for the binder to decide,
+// from those fields, with the uri package's rules for each part (a reference is
+// parsed once, here).
 type EntityRef struct {
 	Pos      Pos
 	Form     RefForm

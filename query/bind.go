@@ -15,8 +15,9 @@ import (
 // Binding resolves the names of a query against the store's catalog: the kind, the
 // columns and the verbs, checks each literal against the type of the column it is
 // compared with, and turns each comparison into intervals of column values (bounds.go).
-// It reads only the catalog. Entity references are checked for form and scope here and
-// resolved to IDs when the query runs, since finding an entity reads data pages.
+// It reads only the catalog. Entity references are checked for form and scope here, from
+// the parts the lexer found, and resolved to IDs when the query runs, since finding an
+// entity reads data pages.
 
 // boundQuery is a Query whose names are resolved.
 type boundQuery struct {
@@ -321,7 +322,7 @@ func (b *binder) entityRef(r EntityRef) btarget {
 		return te
 	}
 	raw := r.Raw
-	ur, err := uri.ParseRef(raw)
+	ur, err := uriRef(r)
 	if err != nil {
 		b.errorf(r.Pos, ErrBadRef, "entity reference %s: %v", raw, err)
 		return nil
@@ -347,4 +348,26 @@ func (b *binder) entityRef(r EntityRef) btarget {
 	}
 	te.uref = ur
 	return te
+}
+
+// uriRef returns the uri.Ref of an entity reference from the parts the lexer found (the
+// one parser of references): the uri package parses the canister as a scope and checks
+// the kind and the ID, and the reference must be written as the uri package writes it
+// (no leading zeros, a lowercase ic://), so that one entity has one spelling.
+func uriRef(r EntityRef) (uri.Ref, error) {
+	ur := uri.Ref{Kind: r.Kind, ID: r.ID}
+	if r.Form == RefURI {
+		sc, err := uri.ParseScope(r.Canister)
+		if err != nil {
+			return uri.Ref{}, err
+		}
+		ur.Scope = sc
+	}
+	if err := ur.Validate(); err != nil {
+		return uri.Ref{}, err
+	}
+	if s := ur.String(); s != r.Raw {
+		return uri.Ref{}, fmt.Errorf("write it as %s", s)
+	}
+	return ur, nil
 }

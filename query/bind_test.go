@@ -171,3 +171,23 @@ func TestSelectValues(t *testing.T) {
 		{"ic://ryjl3-tyaaa-aaaaa-aaaba-cai/player/17", []column.Value{"t3", "t6"}},
 	}, res.Rows)
 }
+
+// TestBadEntityRefs checks the references that parse but do not name an entity the uri
+// package can write: each is refused when the query is prepared, at the reference.
+func TestBadEntityRefs(t *testing.T) {
+	w := sharedWorld(t)
+	for _, ref := range []string{
+		"guild/007", "#007", "guild/0", "#0",
+		"IC://ryjl3-tyaaa-aaaaa-aaaba-cai/guild/1", "ic://ryjl3-tyaaa-aaaaa-aaaba-cai/guild/01",
+		"ic://c/guild/1", "ic://ryjl3-tyaaa-aaaaa-aaaba-caj/guild/1",
+	} {
+		t.Run(ref, func(t *testing.T) {
+			q, err := Parse("FIND player WHERE member_of -> " + ref)
+			require.NoError(t, err, "the syntax checks only the shape of a reference")
+			_, err = Prepare(w.db, q)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrBadRef)
+			assert.ErrorContains(t, err, "1:32: entity reference "+ref+": ")
+		})
+	}
+}
