@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/interchange"
 )
 
 func newDeleteCmd(e *env) *cobra.Command {
@@ -24,11 +25,11 @@ with it, in one message. Its ID is never used again.`,
 			defer h.close()
 			var name string
 			err = h.db.Update(func(tx *entity.Tx) error {
-				id, err := resolve(tx, args[0])
+				id, err := interchange.Resolve(tx, args[0])
 				if err != nil {
 					return err
 				}
-				name = entityName(tx, id)
+				name = interchange.EntityName(tx, id)
 				return tx.Delete(id)
 			})
 			if err != nil {

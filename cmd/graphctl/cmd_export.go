@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/interchange"
 )
 
 func newExportCmd(e *env) *cobra.Command {
@@ -59,17 +60,17 @@ func newExportCmd(e *env) *cobra.Command {
 			bw := bufio.NewWriterSize(w, 1<<20)
 			var n int64
 			err = h.db.View(func(tx *entity.Tx) error {
-				kinds, err := exportKinds(tx, kind)
+				kinds, err := interchange.ExportKinds(tx, kind)
 				if err != nil {
 					return err
 				}
 				switch f {
 				case "ntriples":
-					n, err = exportNTriples(tx, bw, kinds)
+					n, err = interchange.WriteNTriples(tx, bw, kinds)
 				case "jsonl":
-					n, err = exportJSONL(tx, bw, kinds)
+					n, err = interchange.WriteJSONL(tx, bw, kinds)
 				case "csv":
-					n, err = exportCSV(tx, bw, kinds[0])
+					n, err = interchange.WriteCSV(tx, bw, kinds[0])
 				}
 				return err
 			})

@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/interchange"
 )
 
 func newGetCmd(e *env) *cobra.Command {
@@ -33,13 +35,13 @@ entity imported from RDF (the angle brackets may be left out of an absolute IRI)
 				return err
 			}
 			defer h.close()
-			var d *entityDoc
+			var d *interchange.EntityDoc
 			err = h.db.View(func(tx *entity.Tx) error {
-				id, err := resolve(tx, args[0])
+				id, err := interchange.Resolve(tx, args[0])
 				if err != nil {
 					return err
 				}
-				d, err = describe(tx, id, true)
+				d, err = interchange.Describe(tx, id, true)
 				return err
 			})
 			if err != nil {
@@ -56,13 +58,13 @@ entity imported from RDF (the angle brackets may be left out of an absolute IRI)
 				rows = append(rows, []any{"iri", d.IRI})
 			}
 			rows = append(rows, []any{"kind", d.Kind})
-			for _, name := range sortedKeys(d.Set) {
+			for _, name := range slices.Sorted(maps.Keys(d.Set)) {
 				rows = append(rows, []any{name, d.Set[name]})
 			}
-			for _, name := range sortedKeys(d.Link) {
+			for _, name := range slices.Sorted(maps.Keys(d.Link)) {
 				rows = append(rows, []any{name + " ->", strings.Join(d.Link[name], " ")})
 			}
-			for _, name := range sortedKeys(d.LinkedFrom) {
+			for _, name := range slices.Sorted(maps.Keys(d.LinkedFrom)) {
 				rows = append(rows, []any{name + " <-", strings.Join(d.LinkedFrom[name], " ")})
 			}
 			if f == formatCSV {

@@ -12,12 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/interchange"
 )
-
-// importer is a parsed input, ready to be written into a store in one message.
-type importer interface {
-	apply(tx *entity.Tx, skipBad bool, st *importStats) error
-}
 
 func newImportCmd(e *env) *cobra.Command {
 	var formatName, kind string
@@ -72,40 +68,29 @@ the end.`,
 
 			prog := newProgress(e.stderr, size, e.stderrTTY && !quiet, "reading")
 			defer prog.finish()
-			var imp importer
-			var read int64
+			opts := interchange.Options{SkipBad: skipBad, Progress: prog}
+			var imp interchange.Import
 			switch f {
 			case "ntriples":
-				doc, err := parseNTriples(cmdContext(cmd), in, name, skipBad, prog)
-				if err != nil {
-					return err
-				}
-				imp, read = doc, int64(len(doc.triples)+len(doc.skipped))
-				e.reportSkipped(doc.skipped)
+				imp, err = interchange.ParseNTriples(cmdContext(cmd), in, name, opts)
 			case "jsonl":
-				doc, err := parseJSONL(in, name, skipBad, prog)
-				if err != nil {
-					return err
-				}
-				imp, read = doc, int64(len(doc.records)+len(doc.skipped))
-				e.reportSkipped(doc.skipped)
+				imp, err = interchange.ParseJSONL(in, name, opts)
 			case "csv":
-				doc, err := parseCSV(in, name, kind, skipBad, prog)
-				if err != nil {
-					return err
-				}
-				imp, read = doc, int64(len(doc.records)+len(doc.skipped))
-				e.reportSkipped(doc.skipped)
+				imp, err = interchange.ParseCSV(in, name, kind, opts)
 			}
+			if err != nil {
+				return err
+			}
+			e.reportSkipped(imp.Skipped())
 			bytes, _, _ := prog.totals()
-			prog.describe(fmt.Sprintf("writing %d %s", read, unit(f)))
+			prog.describe(fmt.Sprintf("writing %d %s", imp.Read(), unit(f)))
 
 			h, err := e.open(openOptions{create: true})
 			if err != nil {
 				return err
 			}
-			st := importStats{Read: read}
-			err = h.db.Update(func(tx *entity.Tx) error { return imp.apply(tx, skipBad, &st) })
+			var st interchange.Stats
+			err = h.db.Update(func(tx *entity.Tx) error { return imp.Apply(tx, &st) })
 			if err != nil {
 				h.abandon()
 				return err
@@ -115,7 +100,7 @@ the end.`,
 			}
 			prog.finish()
 			_, _, elapsed := prog.totals()
-			e.printImportTotals(name, f, st, bytes, elapsed)
+			e.printImportTotals(name, f, imp.Read(), st, bytes, elapsed)
 			return nil
 		},
 	}
@@ -198,10 +183,10 @@ func (e *env) reportSkipped(errs []error) {
 }
 
 // printImportTotals reports what an import did.
-func (e *env) printImportTotals(name, format string, st importStats, bytes int64, elapsed time.Duration) {
+func (e *env) printImportTotals(name, format string, read int64, st interchange.Stats, bytes int64, elapsed time.Duration) {
 	secs := max(elapsed.Seconds(), 1e-9)
 	fmt.Fprintf(e.stdout, "imported %s: %d %s in %s (%.0f %s/s, %s/s)\n",
-		name, st.Read, unit(format), elapsed.Round(time.Millisecond), float64(st.Read)/secs, unit(format),
+		name, read, unit(format), elapsed.Round(time.Millisecond), float64(read)/secs, unit(format),
 		byteSize(uint64(float64(bytes)/secs)))
 	fmt.Fprintf(e.stdout, "  %s created; %s and %s written; %d skipped\n",
 		count(uint64(st.Entities), "entity", "entities"), plural(uint64(st.Values), "value"),

@@ -6,93 +6,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/stablegraph/stablegraph/internal/ntriples"
+	"github.com/stablegraph/stablegraph/internal/testutil/rdftest"
 )
 
 const (
-	rdfT = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-	xsd  = "http://www.w3.org/2001/XMLSchema#"
+	rdfNS   = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+	rdfType = rdfNS + "type"
+	rdfT    = "<" + rdfType + ">"
+	xsd     = "http://www.w3.org/2001/XMLSchema#"
 )
-
-// everyCase is an N-Triples document with every case the mapping handles. Each blank node
-// has an "id" literal, so that tests can match blank nodes across documents.
-var everyCase = strings.Join([]string{
-	"# a comment, then an empty line",
-	"",
-	"<http://ex.org/alice> " + rdfT + " <http://ex.org/Person> .",
-	`<http://ex.org/alice> <http://xmlns.com/foaf/0.1/name> "Alice" .`,
-	`<http://ex.org/alice> <http://xmlns.com/foaf/0.1/name> "Alicia"@es .`,
-	`<http://ex.org/alice> <http://ex.org/age> "42"^^<` + xsd + `integer> .`,
-	`<http://ex.org/alice> <http://ex.org/age> "042"^^<` + xsd + `integer> .`,
-	`<http://ex.org/alice> <http://ex.org/height> "1.75"^^<` + xsd + `double> .`,
-	`<http://ex.org/alice> <http://ex.org/weight> "60.5"^^<` + xsd + `decimal> .`,
-	`<http://ex.org/alice> <http://ex.org/ratio> "0.25"^^<` + xsd + `float> .`,
-	`<http://ex.org/alice> <http://ex.org/count> "7"^^<` + xsd + `int> .`,
-	`<http://ex.org/alice> <http://ex.org/count> "8"^^<` + xsd + `long> .`,
-	`<http://ex.org/alice> <http://ex.org/admin> "false"^^<` + xsd + `boolean> .`,
-	`<http://ex.org/alice> <http://ex.org/admin> "1"^^<` + xsd + `boolean> .`,
-	`<http://ex.org/alice> <http://ex.org/when> "2020-01-01"^^<` + xsd + `date> .`,
-	`<http://ex.org/alice> <http://ex.org/plain> "explicit"^^<` + xsd + `string> .`,
-	`<http://ex.org/alice> <http://xmlns.com/foaf/0.1/knows> <http://ex.org/bob> .`,
-	`<http://ex.org/alice> <http://xmlns.com/foaf/0.1/knows> _:b1 .`,
-	`<http://ex.org/alice> <http://xmlns.com/foaf/0.1/knows> "nobody" .`,
-	`<http://ex.org/alice> <http://xmlns.com/foaf/0.1/knows> <http://ex.org/bob> .`, // a duplicate
-	"<http://ex.org/bob> " + rdfT + " <http://ex.org/Person> .",
-	"<http://ex.org/bob> " + rdfT + " <http://other.org/vocab#Agent> .",
-	`<http://ex.org/bob> <http://other.org/vocab#name> "B\u00F6b \U0001F600" .`,
-	`<http://ex.org/bob> <http://ex.org/nick> "tab\there \"q\" back\\slash\nnew\rcr\b\f\'" .`,
-	"<http://ex.org/b\\u00F6b2>\t<http://ex.org/nick>\t\"x\" .\r",
-	`_:b1 <http://ex.org/id> "b1" .`,
-	`_:b1 <http://xmlns.com/foaf/0.1/knows> _:b2 .`,
-	`_:b2 <http://ex.org/id> "b2" .`,
-	"_:b2 " + rdfT + " <http://ex.org/Person> .",
-	`<http://ex.org/carol> <http://ex.org/nick> "c1" .`,
-	`<http://ex.org/carol> <http://ex.org/nick> "c2" .`,
-	`<http://ex.org/carol> <http://ex.org/nick> "c3" .`,
-	`<http://ex.org/carol> <http://ex.org/type> "not rdf:type" .`,
-	`<http://ex.org/Person> <http://www.w3.org/2000/01/rdf-schema#label> "Person, the class" .`,
-	`<http://ex.org/x> <http://ex.org/p> "with ^^ and @ inside"@en-GB .`,
-	`<http://ex.org/x> <http://ex.org/p> "ünïcödé"@de .`,
-}, "\n") + "\n"
-
-// canonical parses an N-Triples document into a sorted list of canonical lines, each
-// blank node renamed after its "id" literal.
-func canonical(t *testing.T, doc string) []string {
-	t.Helper()
-	var triples []ntriples.Triple
-	ids := map[string]string{}
-	for tr, err := range ntriples.NewReader(strings.NewReader(doc)).All() {
-		require.NoError(t, err)
-		triples = append(triples, tr)
-		if tr.Subject.Kind == ntriples.BlankNode && tr.Predicate.Value == "http://ex.org/id" {
-			ids[tr.Subject.Value] = tr.Object.Value
-		}
-	}
-	rename := func(term ntriples.Term) ntriples.Term {
-		if term.Kind == ntriples.BlankNode {
-			id, ok := ids[term.Value]
-			require.True(t, ok, "blank node _:%s has no id", term.Value)
-			return ntriples.NewBlankNode("id_" + id)
-		}
-		return term
-	}
-	var lines []string
-	for _, tr := range triples {
-		tr.Subject, tr.Object = rename(tr.Subject), rename(tr.Object)
-		b, err := ntriples.AppendTriple(nil, tr)
-		require.NoError(t, err)
-		lines = append(lines, string(b))
-	}
-	slices.Sort(lines)
-	return slices.Compact(lines)
-}
 
 // schemaJSON returns the store's schema as 'schema show -o json' writes it.
 func schemaJSON(t *testing.T, dir, db string) schemaFile {
@@ -112,14 +40,14 @@ func statsJSON(t *testing.T, dir, db string) storeStats {
 
 func TestImportNTriplesEveryCase(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "every.nt", everyCase)
+	write(t, dir, "every.nt", rdftest.EveryCase)
 	out := ok(t, dir, "import", "--db", "a.sg", "--format", "ntriples", "every.nt")
 	assert.Contains(t, out, "imported every.nt: 34 triples")
 	assert.Contains(t, out, "0 skipped")
 
 	// Export gives back exactly the triples imported.
 	exported := ok(t, dir, "export", "--db", "a.sg", "--format", "ntriples")
-	assert.Equal(t, canonical(t, everyCase), canonical(t, exported))
+	assert.Equal(t, rdftest.Canonical(t, rdftest.EveryCase), rdftest.Canonical(t, exported))
 
 	// The names the mapping promises, and the IRI behind each.
 	sf := schemaJSON(t, dir, "a.sg")
@@ -192,7 +120,7 @@ func firstField(csv string) string {
 
 func TestImportExportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	doc := everyCase + genNTriples(500)
+	doc := rdftest.EveryCase + rdftest.Things(500)
 	write(t, dir, "in.nt", doc)
 	ok(t, dir, "import", "--db", "a.sg", "in.nt")
 	first := ok(t, dir, "export", "--db", "a.sg", "--format", "ntriples", "first.nt")
@@ -204,7 +132,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	b, err := os.ReadFile(filepath.Join(dir, "second.nt"))
 	require.NoError(t, err)
-	assert.Equal(t, canonical(t, doc), canonical(t, string(a)), "export writes back the triples imported")
+	assert.Equal(t, rdftest.Canonical(t, doc), rdftest.Canonical(t, string(a)), "export writes back the triples imported")
 	assert.True(t, bytes.Equal(a, b), "import → export → import gives the same store: the exports are byte for byte equal")
 
 	// The same variables with the same entries, and the same answers.
@@ -221,24 +149,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 	// Importing the same file again adds nothing.
 	ok(t, dir, "import", "--db", "b.sg", "first.nt")
 	again := ok(t, dir, "export", "--db", "b.sg", "--format", "ntriples")
-	assert.Equal(t, canonical(t, string(b)), canonical(t, again))
-}
-
-// genNTriples returns a document of n subjects of kind Thing, each with a name, a score,
-// a flag and two edges, and one blank node; it is 7n triples.
-func genNTriples(n int) string {
-	var b strings.Builder
-	for i := range n {
-		s := fmt.Sprintf("<http://gen.org/t/%d>", i)
-		fmt.Fprintf(&b, "%s %s <http://gen.org/Thing> .\n", s, rdfT)
-		fmt.Fprintf(&b, "%s <http://gen.org/name> \"thing %d\" .\n", s, i)
-		fmt.Fprintf(&b, "%s <http://gen.org/score> \"%d.5\"^^<%sdouble> .\n", s, i%5, xsd)
-		fmt.Fprintf(&b, "%s <http://gen.org/even> \"%t\"^^<%sboolean> .\n", s, i%2 == 0, xsd)
-		fmt.Fprintf(&b, "%s <http://gen.org/next> <http://gen.org/t/%d> .\n", s, (i+1)%n)
-		fmt.Fprintf(&b, "%s <http://gen.org/tag> _:g%d .\n", s, i)
-		fmt.Fprintf(&b, "_:g%d <http://ex.org/id> \"g%d\" .\n", i, i)
-	}
-	return b.String()
+	assert.Equal(t, rdftest.Canonical(t, string(b)), rdftest.Canonical(t, again))
 }
 
 // snapshot is what a test compares to see that a store did not change: its files byte for
@@ -267,7 +178,7 @@ func takeSnapshot(t *testing.T, dir, db string) snapshot {
 
 func TestFailedImportLeavesStoreAsItWas(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "good.nt", everyCase)
+	write(t, dir, "good.nt", rdftest.EveryCase)
 	ok(t, dir, "import", "--db", "s.sg", "good.nt")
 	write(t, dir, "boss.json", `{"verbs": [{"name": "boss", "cardinality": "many-to-one", "iri": "http://ex.org/boss"}]}`)
 	ok(t, dir, "schema", "apply", "--db", "s.sg", "boss.json")
@@ -278,14 +189,14 @@ func TestFailedImportLeavesStoreAsItWas(t *testing.T) {
 		name, doc, want string
 	}{
 		{"relative IRI", "<http://ex.org/n> <http://ex.org/p> \"ok\" .\n<rel> <http://ex.org/p> \"x\" .\n", "bad.nt:2:1: relative IRI"},
-		{"no dot", genNTriples(10) + "<http://ex.org/a> <http://ex.org/p> \"x\"\n", "bad.nt:71:"},
+		{"no dot", rdftest.Things(10) + "<http://ex.org/a> <http://ex.org/p> \"x\"\n", "bad.nt:71:"},
 		{"bad escape", `<http://ex.org/a> <http://ex.org/p> "\x" .` + "\n", "bad.nt:1:"},
 		{"surrogate", `<http://ex.org/a> <http://ex.org/p> "\uD800" .` + "\n", "bad.nt:1:"},
 		{"literal subject", `"s" <http://ex.org/p> "x" .` + "\n", "bad.nt:1:1:"},
 		{"blank predicate", `<http://ex.org/a> _:p "x" .` + "\n", "bad.nt:1:"},
 		{"bad language tag", `<http://ex.org/a> <http://ex.org/p> "x"@1en .` + "\n", "bad.nt:1:"},
 		{"bad UTF-8", "<http://ex.org/a> <http://ex.org/p> \"\xff\" .\n", "bad.nt:1:"},
-		{"error in a late chunk", genNTriples(3000) + "<http://ex.org/a> <http://ex.org/p> .\n", "bad.nt:21001:"},
+		{"error in a late chunk", rdftest.Things(3000) + "<http://ex.org/a> <http://ex.org/p> .\n", "bad.nt:21001:"},
 		// Errors found while writing: the message rolls back.
 		{"IRI too long", "<http://ex.org/n> <http://ex.org/p> \"ok\" .\n" + longIRI + " <http://ex.org/p> \"x\" .\n", "bad.nt:2: bad input: IRI of 1014 bytes, an entity's can have at most 1000"},
 		{"cardinality", "<http://ex.org/a> <http://ex.org/p> \"new\" .\n<http://ex.org/a> <http://ex.org/boss> <http://ex.org/b> .\n<http://ex.org/a> <http://ex.org/boss> <http://ex.org/c> .\n", "cardinality violated"},
@@ -313,7 +224,7 @@ func TestFailedImportLeavesStoreAsItWas(t *testing.T) {
 func TestImportSkipBad(t *testing.T) {
 	dir := t.TempDir()
 	longIRI := "<http://ex.org/" + strings.Repeat("x", 1000) + ">"
-	doc := genNTriples(2000) + // 14000 lines, more than one chunk
+	doc := rdftest.Things(2000) + // 14000 lines, more than one chunk
 		"<rel> <http://ex.org/p> \"x\" .\n" +
 		"<http://ex.org/a> <http://ex.org/p> \"ok\" .\n" +
 		"<http://ex.org/a> <http://ex.org/p> oops .\r\n" +
@@ -331,7 +242,7 @@ func TestImportSkipBad(t *testing.T) {
 
 func TestImportFromStdin(t *testing.T) {
 	dir := t.TempDir()
-	r := gc(t, dir, genNTriples(10), nil, "import", "--db", "s.sg", "--format", "nt", "-")
+	r := gc(t, dir, rdftest.Things(10), nil, "import", "--db", "s.sg", "--format", "nt", "-")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "imported <stdin>: 70 triples")
 	r = gc(t, dir, "<http://ex.org/a> <http://ex.org/p> .\n", nil, "import", "--db", "s.sg", "--format", "nt", "-")
@@ -404,15 +315,6 @@ func dropFirstColumn(csv string) string {
 	return b.String()
 }
 
-func TestSkipLines(t *testing.T) {
-	data := []byte("a\nb\r\nc\rd")
-	assert.Equal(t, 0, skipLines(data, 0))
-	assert.Equal(t, 2, skipLines(data, 1))
-	assert.Equal(t, 5, skipLines(data, 2))
-	assert.Equal(t, 7, skipLines(data, 3))
-	assert.Equal(t, 8, skipLines(data, 4))
-}
-
 func TestImportIntoExistingEntities(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "a.nt", `<http://ex.org/x> <http://ex.org/p> "1" .
@@ -428,8 +330,8 @@ func TestImportIntoExistingEntities(t *testing.T) {
 	ok(t, dir, "import", "--db", "s.sg", "a.nt")
 	out := ok(t, dir, "import", "--db", "s.sg", "b.nt")
 	assert.Contains(t, out, "2 entities created", "x and y are found by their IRIs; z and the class C (the object of an edge) are new")
-	assert.Equal(t, canonical(t, readFile(t, dir, "a.nt")+readFile(t, dir, "b.nt")),
-		canonical(t, ok(t, dir, "export", "--db", "s.sg", "--format", "ntriples")))
+	assert.Equal(t, rdftest.Canonical(t, readFile(t, dir, "a.nt")+readFile(t, dir, "b.nt")),
+		rdftest.Canonical(t, ok(t, dir, "export", "--db", "s.sg", "--format", "ntriples")))
 
 	sf := schemaJSON(t, dir, "s.sg")
 	var cols []string
@@ -451,32 +353,4 @@ func readFile(t *testing.T, dir, name string) string {
 	b, err := os.ReadFile(filepath.Join(dir, name))
 	require.NoError(t, err)
 	return string(b)
-}
-
-func TestParseNTriplesInParallel(t *testing.T) {
-	body := genNTriples(20000) // 140000 lines, several 1 MiB chunks
-	lines := strings.SplitAfter(body, "\n")
-	require.Greater(t, len(body), 4<<20)
-	// Two bad lines, far apart: the first in file order is the one reported.
-	lines[30000] = "<http://ex.org/a> <http://ex.org/p> first-bad .\n"
-	lines[120000] = "<http://ex.org/a> <http://ex.org/p> second-bad .\n"
-	doc := strings.Join(lines, "")
-
-	_, err := parseNTriples(t.Context(), strings.NewReader(doc), "d.nt", false, newProgress(nil, -1, false, ""))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "d.nt:30001:37:")
-
-	p := newProgress(nil, -1, false, "")
-	d, err := parseNTriples(t.Context(), strings.NewReader(doc), "d.nt", true, p)
-	require.NoError(t, err)
-	require.Len(t, d.skipped, 2)
-	assert.Contains(t, d.skipped[0].Error(), "d.nt:30001:")
-	assert.Contains(t, d.skipped[1].Error(), "d.nt:120001:")
-	assert.Len(t, d.triples, 140000-2)
-	for i := 1; i < len(d.triples); i++ {
-		require.Less(t, d.triples[i-1].line, d.triples[i].line, "triples are folded in file order")
-	}
-	n, rows, _ := p.totals()
-	assert.Equal(t, int64(len(doc)), n)
-	assert.Equal(t, int64(140000-2), rows)
 }

@@ -1,13 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/stablegraph/stablegraph/entity"
-	"github.com/stablegraph/stablegraph/query"
+	"github.com/stablegraph/stablegraph/internal/interchange"
 	"github.com/stablegraph/stablegraph/verb"
 )
 
@@ -52,15 +51,15 @@ func (e *env) edge(args []string, fn func(tx *entity.Tx, v *verb.Verb, s, o enti
 	}
 	defer h.close()
 	err = h.db.Update(func(tx *entity.Tx) error {
-		s, err := resolve(tx, args[0])
+		s, err := interchange.Resolve(tx, args[0])
 		if err != nil {
 			return err
 		}
-		v, err := lookupVerb(tx, args[1])
+		v, err := interchange.LookupVerb(tx, args[1])
 		if err != nil {
 			return err
 		}
-		o, err := resolve(tx, args[2])
+		o, err := interchange.Resolve(tx, args[2])
 		if err != nil {
 			return err
 		}
@@ -70,23 +69,4 @@ func (e *env) edge(args []string, fn func(tx *entity.Tx, v *verb.Verb, s, o enti
 		return err
 	}
 	return h.close()
-}
-
-// lookupVerb returns the verb called name, or an error that suggests a close name.
-func lookupVerb(tx *entity.Tx, name string) (*verb.Verb, error) {
-	v, err := verb.Lookup(tx, name)
-	if err == nil {
-		return v, nil
-	}
-	if !errors.Is(err, verb.ErrNoVerb) {
-		return nil, err
-	}
-	var names []string
-	for _, v := range verb.Verbs(tx) {
-		names = append(names, v.Name())
-	}
-	if s, ok := query.Suggest(name, names); ok {
-		return nil, fmt.Errorf("%w; did you mean %q?", err, s)
-	}
-	return nil, err
 }

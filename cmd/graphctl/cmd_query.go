@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stablegraph/stablegraph/column"
+	"github.com/stablegraph/stablegraph/internal/interchange"
 	"github.com/stablegraph/stablegraph/query"
 )
 
@@ -147,7 +148,7 @@ func cellValue(v column.Value) any {
 		return out
 	case float64:
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return formatValue(v)
+			return interchange.FormatText(v)
 		}
 	}
 	return v

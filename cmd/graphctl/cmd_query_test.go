@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,7 +29,7 @@ func TestQueryOutputs(t *testing.T) {
 	out := ok(t, dir, "query", "--db", "world.sg", "-o", "json", q)
 	var raw map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal([]byte(out), &raw))
-	assert.ElementsMatch(t, []string{"columns", "rows", "count", "stats"}, sortedKeys(raw))
+	assert.ElementsMatch(t, []string{"columns", "rows", "count", "stats"}, slices.Sorted(maps.Keys(raw)))
 	var res struct {
 		Columns []string `json:"columns"`
 		Rows    [][]any  `json:"rows"`
@@ -42,7 +44,7 @@ func TestQueryOutputs(t *testing.T) {
 		assert.True(t, strings.HasPrefix(row[0].(string), "ic://ryjl3-tyaaa-aaaaa-aaaba-cai/player/"), "rows start with the entity URI: %v", row[0])
 		assert.Equal(t, float64(0), row[2])
 	}
-	assert.ElementsMatch(t, []string{"pages_read", "pages_written", "estimated_pages", "by_variable"}, sortedKeys(res.Stats))
+	assert.ElementsMatch(t, []string{"pages_read", "pages_written", "estimated_pages", "by_variable"}, slices.Sorted(maps.Keys(res.Stats)))
 	var byVar map[string]uint64
 	require.NoError(t, json.Unmarshal(res.Stats["by_variable"], &byVar))
 	assert.Contains(t, byVar, "health")

@@ -8,6 +8,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/stablegraph/stablegraph/internal/interchange"
 )
 
 // The HTML report is one file that needs nothing else: CSS and SVG inline, no script, no
@@ -92,7 +94,7 @@ func (r *report) writeHTML(path string) error {
 			Chart:     chartOf(e),
 		}
 		for _, c := range rows[i][1 : len(rows[i])-1] {
-			he.Cells = append(he.Cells, strings.TrimSpace(formatValue(c)))
+			he.Cells = append(he.Cells, strings.TrimSpace(interchange.FormatText(c)))
 		}
 		for _, w := range e.why {
 			he.Why = append(he.Why, clean(w))

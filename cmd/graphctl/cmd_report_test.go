@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,7 +64,7 @@ func TestReportFirstRunAndBaseline(t *testing.T) {
 	require.Len(t, raw.Entries, 5)
 	for _, e := range raw.Entries {
 		assert.ElementsMatch(t, []string{"name", "query", "pages_read", "pages_dirtied", "estimated_pages", "budget",
-			"baseline", "change_pct", "status", "by_variable"}, sortedKeys(e))
+			"baseline", "change_pct", "status", "by_variable"}, slices.Sorted(maps.Keys(e)))
 		assert.JSONEq(t, "null", string(e["baseline"]))
 		assert.JSONEq(t, "null", string(e["change_pct"]))
 	}

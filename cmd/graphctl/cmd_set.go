@@ -1,15 +1,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
-	"github.com/stablegraph/stablegraph/query"
+	"github.com/stablegraph/stablegraph/internal/interchange"
 )
 
 func newSetCmd(e *env) *cobra.Command {
@@ -54,10 +52,10 @@ yet (a new entity carrying that IRI); the new entity's URI is printed.`,
 					return err
 				}
 				if kind != "" {
-					created = entityName(tx, id)
+					created = interchange.EntityName(tx, id)
 				}
 				for _, name := range unset {
-					c, err := lookupColumn(tx, name)
+					c, err := interchange.LookupColumn(tx, name)
 					if err != nil {
 						return err
 					}
@@ -66,11 +64,11 @@ yet (a new entity carrying that IRI); the new entity's URI is printed.`,
 					}
 				}
 				for _, a := range as {
-					c, err := lookupColumn(tx, a.col)
+					c, err := interchange.LookupColumn(tx, a.col)
 					if err != nil {
 						return err
 					}
-					v, err := parseText(c.Type(), a.text)
+					v, err := interchange.ParseText(c.Type(), a.text)
 					if err != nil {
 						return fmt.Errorf("%s=%s: %w: %w", a.col, a.text, errBadInput, err)
 					}
@@ -102,16 +100,16 @@ yet (a new entity carrying that IRI); the new entity's URI is printed.`,
 // resolveOrCreate resolves ref or, with a kind, creates the entity it asks for.
 func resolveOrCreate(tx *entity.Tx, ref, kind string) (entity.ID, error) {
 	if kind == "" {
-		return resolve(tx, ref)
+		return interchange.Resolve(tx, ref)
 	}
 	k, ok := tx.Kind(kind)
 	if !ok {
-		return 0, fmt.Errorf("kind %q: %w%s", kind, entity.ErrNoKind, suggestKind(tx, kind))
+		return 0, fmt.Errorf("kind %q: %w%s", kind, entity.ErrNoKind, interchange.SuggestKind(tx, kind))
 	}
 	if ref == "new" {
 		return k.New(tx)
 	}
-	iri, isIRI, err := parseRef(ref)
+	iri, isIRI, err := interchange.ParseRef(ref)
 	if err != nil {
 		return 0, err
 	}
@@ -119,34 +117,4 @@ func resolveOrCreate(tx *entity.Tx, ref, kind string) (entity.ID, error) {
 		return 0, usagef("with --kind, REF is \"new\" or an <iri>, not %q", ref)
 	}
 	return k.Intern(tx, iri)
-}
-
-// lookupColumn returns the column called name, or an error that suggests a close name.
-func lookupColumn(tx *entity.Tx, name string) (*column.Dyn, error) {
-	c, err := column.Lookup(tx, name)
-	if err == nil {
-		return c, nil
-	}
-	if !errors.Is(err, column.ErrNoColumn) {
-		return nil, err
-	}
-	var names []string
-	for _, c := range column.Columns(tx) {
-		names = append(names, c.Name())
-	}
-	if s, ok := query.Suggest(name, names); ok {
-		return nil, fmt.Errorf("%w; did you mean %q?", err, s)
-	}
-	return nil, err
-}
-
-func suggestKind(tx *entity.Tx, name string) string {
-	var names []string
-	for _, k := range tx.Kinds() {
-		names = append(names, k.Name())
-	}
-	if s, ok := query.Suggest(name, names); ok {
-		return fmt.Sprintf("; did you mean %q?", s)
-	}
-	return ""
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestEntityCommands(t *testing.T) {
@@ -53,24 +52,4 @@ member_of ->  <http://ex.org/red>
 	assert.Contains(t, fails(t, dir, exitUser, "delete", "--db", "g.sg", "player/1"), "no such entity")
 	assert.Equal(t, "count\n0\n", ok(t, dir, "query", "--db", "g.sg", "-o", "csv", "FIND player COUNT"))
 	ok(t, dir, "verify", "--db", "g.sg")
-}
-
-func TestParseRef(t *testing.T) {
-	for _, tc := range []struct {
-		ref   string
-		iri   string
-		isIRI bool
-	}{
-		{"<http://x.org/a>", "http://x.org/a", true},
-		{"http://x.org/a", "http://x.org/a", true},
-		{"urn:isbn:123", "urn:isbn:123", true},
-		{"ic://ryjl3-tyaaa-aaaaa-aaaba-cai/player/1", "", false},
-		{"player/1", "", false},
-		{"#1", "", false},
-	} {
-		iri, isIRI, err := parseRef(tc.ref)
-		require.NoError(t, err, tc.ref)
-		assert.Equal(t, tc.iri, iri, tc.ref)
-		assert.Equal(t, tc.isIRI, isIRI, tc.ref)
-	}
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/stablegraph/stablegraph/internal/interchange"
 )
 
 // format is an output format of query, get and stats.
@@ -107,42 +109,11 @@ func jsonSafe(r *resultSet) *resultSet {
 	for _, row := range r.Rows {
 		for i, v := range row {
 			if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
-				row[i] = formatValue(f)
+				row[i] = interchange.FormatText(f)
 			}
 		}
 	}
 	return r
-}
-
-// formatValue returns a value as text for tables and CSV.
-func formatValue(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case float64:
-		if float64(float32(v)) == v {
-			// Most likely a float32 column's value: its shortest float32 text is the
-			// number as it was stored ("0.1", not "0.10000000149011612").
-			return strconv.FormatFloat(v, 'g', -1, 32)
-		}
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	case float32:
-		return strconv.FormatFloat(float64(v), 'g', -1, 32)
-	case []byte:
-		return fmt.Sprintf("%x", v)
-	case []any:
-		parts := make([]string, len(v))
-		for i, x := range v {
-			parts[i] = formatValue(x)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case fmt.Stringer:
-		return v.String()
-	default:
-		return fmt.Sprint(v)
-	}
 }
 
 // isNumber reports whether a value is right-aligned in a table.
@@ -164,7 +135,7 @@ func writeCSV(w io.Writer, columns []string, rows [][]any) error {
 	for _, row := range rows {
 		rec = rec[:0]
 		for _, v := range row {
-			rec = append(rec, formatValue(v))
+			rec = append(rec, interchange.FormatText(v))
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -194,7 +165,7 @@ func writeTable(w io.Writer, columns []string, rows [][]any) error {
 			if i < len(row) {
 				v = row[i]
 			}
-			s := fitCell(formatValue(v))
+			s := fitCell(interchange.FormatText(v))
 			cells[r][i] = s
 			width[i] = max(width[i], utf8.RuneCountInString(s))
 			if v != nil && !isNumber(v) {

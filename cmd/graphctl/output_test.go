@@ -52,8 +52,8 @@ func TestCountFooterCountsOneRow(t *testing.T) {
 func TestProgress(t *testing.T) {
 	var b bytes.Buffer
 	p := newProgress(&b, 1000, true, "reading")
-	p.add(500, 10)
-	p.add(500, 10)
+	p.Add(500, 10)
+	p.Add(500, 10)
 	p.finish()
 	bytes, rows, _ := p.totals()
 	assert.Equal(t, int64(1000), bytes)
@@ -62,7 +62,7 @@ func TestProgress(t *testing.T) {
 
 	b.Reset()
 	p = newProgress(&b, -1, false, "reading")
-	p.add(10, 1)
+	p.Add(10, 1)
 	p.finish()
 	assert.Empty(t, b.String(), "no terminal, no bar")
 }

@@ -43,8 +43,9 @@ func newProgress(w io.Writer, total int64, show bool, what string) *progress {
 	return p
 }
 
-// add records n more bytes read and rows parsed.
-func (p *progress) add(n int64, rows int64) {
+// Add records n more bytes read and rows parsed; it makes progress an
+// interchange.Progress.
+func (p *progress) Add(n int64, rows int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.bytes += n

@@ -1,4 +1,4 @@
-package main
+package interchange
 
 import (
 	"github.com/stablegraph/stablegraph/column"
@@ -7,11 +7,11 @@ import (
 	"github.com/stablegraph/stablegraph/verb"
 )
 
-// entityDoc is one entity as get shows it and as a JSON Lines document holds it: its URI,
+// EntityDoc is one entity as 'graphctl get' shows it and as a JSON Lines document holds it: its URI,
 // its external IRI, its kind, its column values ("set": a value, or a list for a multi
 // column) and its edges ("link": for each verb, the entities it points to, each written
 // <iri> if it has an IRI and as its URI otherwise). get adds the edges that point to it.
-type entityDoc struct {
+type EntityDoc struct {
 	URI        string              `json:"uri,omitempty"`
 	IRI        string              `json:"iri,omitempty"`
 	Kind       string              `json:"kind"`
@@ -20,13 +20,14 @@ type entityDoc struct {
 	LinkedFrom map[string][]string `json:"linked_from,omitempty"`
 }
 
-// describe reads everything about entity id: one lookup per column and two per verb.
-func describe(tx *entity.Tx, id entity.ID, incoming bool) (*entityDoc, error) {
+// Describe reads everything about entity id: one lookup per column and two per verb. With
+// incoming, it also lists the edges that point to id (LinkedFrom).
+func Describe(tx *entity.Tx, id entity.ID, incoming bool) (*EntityDoc, error) {
 	k, err := tx.KindOf(id)
 	if err != nil {
 		return nil, err
 	}
-	d := &entityDoc{URI: entityName(tx, id), Kind: k.Name(), Set: map[string]any{}, Link: map[string][]string{}}
+	d := &EntityDoc{URI: EntityName(tx, id), Kind: k.Name(), Set: map[string]any{}, Link: map[string][]string{}}
 	d.IRI, _ = tx.IRI(id)
 	for _, c := range column.Columns(tx) {
 		if c.State() == store.Retired {
@@ -56,11 +57,11 @@ func describe(tx *entity.Tx, id entity.ID, incoming bool) (*entityDoc, error) {
 			continue
 		}
 		for o := range v.Objects(tx, id) {
-			d.Link[v.Name()] = append(d.Link[v.Name()], refText(tx, o))
+			d.Link[v.Name()] = append(d.Link[v.Name()], RefText(tx, o))
 		}
 		if incoming {
 			for s := range v.Subjects(tx, id) {
-				d.LinkedFrom[v.Name()] = append(d.LinkedFrom[v.Name()], refText(tx, s))
+				d.LinkedFrom[v.Name()] = append(d.LinkedFrom[v.Name()], RefText(tx, s))
 			}
 		}
 	}

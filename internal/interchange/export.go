@@ -1,4 +1,4 @@
-package main
+package interchange
 
 import (
 	"encoding/csv"
@@ -19,8 +19,9 @@ import (
 // kinds are merged, and every column and verb is read with one forward scan beside them,
 // so each leaf page is read once.
 
-// exportKinds returns the kinds to export: all that can be read, or the one called only.
-func exportKinds(tx *entity.Tx, only string) ([]*entity.Kind, error) {
+// ExportKinds returns the kinds to export: all that can be read, or the one called only
+// (an error wrapping entity.ErrNoKind, with a close name, if it is not a readable kind).
+func ExportKinds(tx *entity.Tx, only string) ([]*entity.Kind, error) {
 	var out []*entity.Kind
 	for _, k := range tx.Kinds() {
 		if k.Def().State == store.Retired {
@@ -34,7 +35,7 @@ func exportKinds(tx *entity.Tx, only string) ([]*entity.Kind, error) {
 		}
 	}
 	if only != "" && len(out) == 0 {
-		return nil, fmt.Errorf("kind %q: %w%s", only, entity.ErrNoKind, suggestKind(tx, only))
+		return nil, fmt.Errorf("kind %q: %w%s", only, entity.ErrNoKind, SuggestKind(tx, only))
 	}
 	return out, nil
 }
@@ -148,9 +149,9 @@ func mintIRI(tx *entity.Tx, name string) string {
 	return "ic://" + scope + "/" + name
 }
 
-// exportNTriples writes the entities of kinds as N-Triples (see rdfmap.go) and returns the
-// number of triples.
-func exportNTriples(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, error) {
+// WriteNTriples writes the entities of kinds as N-Triples (see rdfmap.go), in entity-ID
+// order, and returns the number of triples.
+func WriteNTriples(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, error) {
 	nw := ntriples.NewWriter(w)
 	cols, verbs, stop := readers(tx)
 	defer stop()
@@ -208,7 +209,7 @@ func exportNTriples(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, er
 			for _, v := range r.of(id) {
 				lit, err := literalOf(r.src.Type(), colInfos[i].dt, colInfos[i].explicit, v)
 				if err != nil {
-					return n, fmt.Errorf("column %s of %s: %w", r.src.Name(), entityName(tx, id), err)
+					return n, fmt.Errorf("column %s of %s: %w", r.src.Name(), EntityName(tx, id), err)
 				}
 				if err := write(ntriples.Triple{Subject: s, Predicate: colInfos[i].pred, Object: lit}); err != nil {
 					return n, err
@@ -226,16 +227,16 @@ func exportNTriples(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, er
 	return n, nw.Flush()
 }
 
-// exportJSONL writes one JSON object per entity, as entityDoc describes, and returns the
+// WriteJSONL writes one JSON object per entity, as EntityDoc describes, and returns the
 // number of entities.
-func exportJSONL(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, error) {
+func WriteJSONL(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, error) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	cols, verbs, stop := readers(tx)
 	defer stop()
 	var n int64
 	for id, k := range entitiesOf(tx, kinds) {
-		d := entityDoc{URI: entityName(tx, id), Kind: k.Name()}
+		d := EntityDoc{URI: EntityName(tx, id), Kind: k.Name()}
 		d.IRI, _ = tx.IRI(id)
 		for _, r := range cols {
 			vals := r.of(id)
@@ -260,7 +261,7 @@ func exportJSONL(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, error
 				if d.Link == nil {
 					d.Link = map[string][]string{}
 				}
-				d.Link[r.src.Name()] = append(d.Link[r.src.Name()], refText(tx, o))
+				d.Link[r.src.Name()] = append(d.Link[r.src.Name()], RefText(tx, o))
 			}
 		}
 		if err := enc.Encode(&d); err != nil {
@@ -271,9 +272,9 @@ func exportJSONL(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, error
 	return n, nil
 }
 
-// exportCSV writes the entities of one kind as CSV: uri, iri, then each column that any of
+// WriteCSV writes the entities of one kind as CSV: uri, iri, then each column that any of
 // them has a value in. A multi-valued column's cell is a JSON array. Verbs are left out.
-func exportCSV(tx *entity.Tx, w io.Writer, k *entity.Kind) (int64, error) {
+func WriteCSV(tx *entity.Tx, w io.Writer, k *entity.Kind) (int64, error) {
 	members := k.Bitmap(tx)
 	var used []*column.Dyn
 	for _, c := range column.Columns(tx) {
@@ -297,7 +298,7 @@ func exportCSV(tx *entity.Tx, w io.Writer, k *entity.Kind) (int64, error) {
 	var n int64
 	rec := make([]string, len(header))
 	for id := range k.All(tx) {
-		rec[0] = entityName(tx, id)
+		rec[0] = EntityName(tx, id)
 		rec[1], _ = tx.IRI(id)
 		for i, r := range rs {
 			rec[2+i] = csvCell(r.of(id), r.src.Multi())
@@ -332,5 +333,5 @@ func csvCell(vals []column.Value, multi bool) string {
 	case []byte:
 		return fmt.Sprintf("%x", v)
 	}
-	return formatValue(vals[0])
+	return FormatText(vals[0])
 }

@@ -1,4 +1,4 @@
-package main
+package interchange
 
 import (
 	"cmp"
@@ -16,9 +16,9 @@ import (
 )
 
 // An N-Triples import runs in two steps. First the document is parsed, on every core in
-// chunks, and folded in file order into an ntDoc: terms interned, each subject's kind
+// chunks, and folded in file order into an NTriples: terms interned, each subject's kind
 // noted. A syntax error stops the import there, before the store is even opened. Then
-// ntDoc.apply maps the document onto the store (see rdfmap.go) in one message.
+// NTriples.Apply maps the document onto the store (see rdfmap.go) in one message.
 
 // ntNode is an IRI or blank node of the document.
 type ntNode struct {
@@ -39,9 +39,10 @@ type ntTriple struct {
 	o int32
 }
 
-// ntDoc is a parsed N-Triples document.
-type ntDoc struct {
+// NTriples is a parsed N-Triples document, ready to be applied to a store.
+type NTriples struct {
 	name     string // the file name, for messages
+	skipBad  bool   // Options.SkipBad
 	nodes    []ntNode
 	iris     map[string]int32
 	blanks   map[string]int32
@@ -50,13 +51,14 @@ type ntDoc struct {
 	lits     []ntriples.Term
 	triples  []ntTriple
 	typePred int32     // the index of rdf:type in preds, or -1
-	skipped  []error   // lines skipped with --skip-bad, in file order
+	skipped  []error   // lines skipped with Options.SkipBad, in file order
 	firstNew entity.ID // the first ID apply gave a new entity
 }
 
-func newNTDoc(name string) *ntDoc {
-	return &ntDoc{
+func newNTriples(name string, skipBad bool) *NTriples {
+	return &NTriples{
 		name:     name,
+		skipBad:  skipBad,
 		iris:     map[string]int32{},
 		blanks:   map[string]int32{},
 		predIdx:  map[string]int32{},
@@ -74,11 +76,12 @@ type parsedChunk struct {
 	bytes   int
 }
 
-// parseNTriples reads an N-Triples document: chunks are parsed in parallel and folded into
-// the document in file order. Without skipBad the first syntax error, in file order, is the
-// error; with it, bad lines are skipped and recorded.
-func parseNTriples(ctx context.Context, r io.Reader, name string, skipBad bool, prog *progress) (*ntDoc, error) {
-	doc := newNTDoc(name)
+// ParseNTriples reads an N-Triples document, named name in messages: chunks are parsed in
+// parallel, on every core, and folded into the document in file order. Without
+// opts.SkipBad the first syntax error, in file order, is the error ("name:line:col: …");
+// with it, bad lines are skipped and recorded.
+func ParseNTriples(ctx context.Context, r io.Reader, name string, opts Options) (*NTriples, error) {
+	doc := newNTriples(name, opts.SkipBad)
 	g, ctx := errgroup.WithContext(ctx)
 	workers := runtime.GOMAXPROCS(0)
 	// The queue holds one result channel per chunk, in file order; its capacity bounds the
@@ -110,7 +113,7 @@ func parseNTriples(ctx context.Context, r io.Reader, name string, skipBad bool, 
 			}
 			g.Go(func() error {
 				defer func() { <-sem }()
-				res <- parseChunk(c, name, skipBad)
+				res <- parseChunk(c, name, opts.SkipBad)
 				return nil
 			})
 		}
@@ -128,7 +131,7 @@ func parseNTriples(ctx context.Context, r io.Reader, name string, skipBad bool, 
 			for i, t := range pc.triples {
 				doc.add(pc.lines[i], t)
 			}
-			prog.add(int64(pc.bytes), int64(len(pc.triples)))
+			opts.progress(int64(pc.bytes), int64(len(pc.triples)))
 			if pc.err != nil {
 				return pc.err
 			}
@@ -189,7 +192,7 @@ func skipLines(data []byte, n int) int {
 }
 
 // node interns an IRI or blank node term.
-func (d *ntDoc) node(t ntriples.Term, line int) int32 {
+func (d *NTriples) node(t ntriples.Term, line int) int32 {
 	m, key := d.iris, t.Value
 	if t.Kind == ntriples.BlankNode {
 		m = d.blanks
@@ -210,7 +213,7 @@ func (d *ntDoc) node(t ntriples.Term, line int) int32 {
 }
 
 // add folds one triple into the document.
-func (d *ntDoc) add(line int, t ntriples.Triple) {
+func (d *NTriples) add(line int, t ntriples.Triple) {
 	s := d.node(t.Subject, line)
 	p, ok := d.predIdx[t.Predicate.Value]
 	if !ok {
@@ -235,7 +238,7 @@ func (d *ntDoc) add(line int, t ntriples.Triple) {
 }
 
 // sortedPreds returns the indexes of the predicates in IRI order.
-func (d *ntDoc) sortedPreds() []int32 {
+func (d *NTriples) sortedPreds() []int32 {
 	idx := make([]int32, len(d.preds))
 	for i := range idx {
 		idx[i] = int32(i)
@@ -243,3 +246,9 @@ func (d *ntDoc) sortedPreds() []int32 {
 	slices.SortFunc(idx, func(a, b int32) int { return cmp.Compare(d.preds[a], d.preds[b]) })
 	return idx
 }
+
+// Read returns the number of triples read, the skipped lines included.
+func (d *NTriples) Read() int64 { return int64(len(d.triples) + len(d.skipped)) }
+
+// Skipped returns the errors of the lines skipped with Options.SkipBad, in file order.
+func (d *NTriples) Skipped() []error { return d.skipped }

@@ -1,9 +1,10 @@
-package main
+package interchange
 
 import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/stablegraph/stablegraph/column"
@@ -11,18 +12,6 @@ import (
 	"github.com/stablegraph/stablegraph/store"
 	"github.com/stablegraph/stablegraph/verb"
 )
-
-// importStats counts what an import did.
-type importStats struct {
-	Read     int64 // triples, lines or rows read
-	Skipped  int64 // bad lines or triples skipped with --skip-bad
-	Entities int64 // entities created
-	Values   int64 // column values written
-	Edges    int64 // edges written
-	Kinds    []string
-	Columns  []string
-	Verbs    []string
-}
 
 // catalogIndex finds the variables an import can reuse, by IRI, and hands out free names.
 type catalogIndex struct {
@@ -143,13 +132,14 @@ type litGroup struct {
 }
 
 // lineError is an error at a line of the input.
-func (d *ntDoc) lineError(line int, err error) error {
+func (d *NTriples) lineError(line int, err error) error {
 	return fmt.Errorf("%s:%d: %w", d.name, line, err)
 }
 
-// apply writes the document into the store, as one message: tx must be the message of an
-// Update, so that any error leaves the store as it was.
-func (d *ntDoc) apply(tx *entity.Tx, skipBad bool, st *importStats) error {
+// Apply writes the document into the store (see rdfmap.go for how), in the message tx:
+// an Update's, so that any error leaves the store as it was.
+func (d *NTriples) Apply(tx *entity.Tx, st *Stats) error {
+	skipBad := d.skipBad
 	ci := newCatalogIndex(tx)
 	st.Skipped += int64(len(d.skipped))
 
@@ -204,7 +194,7 @@ func (d *ntDoc) apply(tx *entity.Tx, skipBad bool, st *importStats) error {
 	bad := make([]bool, len(d.nodes))
 	for i, n := range d.nodes {
 		if needed[i] && !existing[i] && len(n.iri) > entity.MaxIRI {
-			err := d.lineError(n.line, fmt.Errorf("%w: IRI of %d bytes, an entity's can have at most %d", errBadInput, len(n.iri), entity.MaxIRI))
+			err := d.lineError(n.line, fmt.Errorf("%w: IRI of %d bytes, an entity's can have at most %d", ErrBadInput, len(n.iri), entity.MaxIRI))
 			if !skipBad {
 				return err
 			}
@@ -245,7 +235,7 @@ func (d *ntDoc) apply(tx *entity.Tx, skipBad bool, st *importStats) error {
 		}
 		st.Kinds = append(st.Kinds, defKind)
 	}
-	for _, iri := range sortedKeys(kindIRIs) {
+	for _, iri := range slices.Sorted(maps.Keys(kindIRIs)) {
 		if name, ok := ci.kinds[iri]; ok {
 			if err := writable(ci.vars[name], "kind"); err != nil {
 				return err
@@ -450,7 +440,7 @@ func sortedClasses(m map[litClass]*litGroup) []litClass {
 // column of the class that can take it: a multi-valued column whose strings are long
 // enough, or a single-valued one where the subject has no value yet. A value no column
 // can take makes a new column, named after the predicate as the first one was.
-func (d *ntDoc) place(tx *entity.Tx, ci *catalogIndex, g *litGroup, st *importStats) error {
+func (d *NTriples) place(tx *entity.Tx, ci *catalogIndex, g *litGroup, st *Stats) error {
 	slices.SortStableFunc(g.vals, func(a, b colWrite) int {
 		return cmp.Or(cmp.Compare(a.id, b.id), column.CompareValues(a.v, b.v))
 	})
@@ -525,7 +515,7 @@ func (s *colSlot) accepts(tx *entity.Tx, w colWrite, fresh bool) (ok, present bo
 // value w, and creates it. Numbers and booleans get an index. Strings are indexed when
 // every value of the class fits an index key; otherwise a multi-valued column holds
 // values up to column.MaxMultiLen bytes and a single-valued one any length.
-func (d *ntDoc) shape(tx *entity.Tx, ci *catalogIndex, g *litGroup, s *colSlot, w colWrite, st *importStats) error {
+func (d *NTriples) shape(tx *entity.Tx, ci *catalogIndex, g *litGroup, s *colSlot, w colWrite, st *Stats) error {
 	str, isStr := w.v.(string)
 	s.multi = g.multi && (!isStr || len(str) <= column.MaxMultiLen)
 	var t column.Type

@@ -1,4 +1,4 @@
-package main
+package interchange
 
 import (
 	"bufio"
@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,25 +53,34 @@ type docRecord struct {
 // cellText is a CSV cell: text to parse by the column's type.
 type cellText string
 
-// docImport is a parsed JSON Lines or CSV document.
-type docImport struct {
+// Records is a parsed JSON Lines or CSV document, ready to be applied to a store.
+type Records struct {
 	name    string
+	skipBad bool
 	records []docRecord
 	skipped []error
 }
 
-// parseJSONL reads a JSON Lines document.
-func parseJSONL(r io.Reader, name string, skipBad bool, prog *progress) (*docImport, error) {
-	d := &docImport{name: name}
+// Read returns the number of records (lines, rows) read, the skipped ones included.
+func (d *Records) Read() int64 { return int64(len(d.records) + len(d.skipped)) }
+
+// Skipped returns the errors of the lines skipped with Options.SkipBad, in file order.
+func (d *Records) Skipped() []error { return d.skipped }
+
+// ParseJSONL reads a JSON Lines document, named name in messages: one record (an object,
+// as the package's JSON Lines export writes them) per line.
+func ParseJSONL(r io.Reader, name string, opts Options) (*Records, error) {
+	d := &Records{name: name, skipBad: opts.SkipBad}
+	skipBad := opts.SkipBad
 	br := bufio.NewReaderSize(r, 1<<20)
 	for line := 1; ; line++ {
 		b, err := br.ReadBytes('\n')
 		if len(b) > 0 {
-			prog.add(int64(len(b)), 1)
+			opts.progress(int64(len(b)), 1)
 		}
 		if len(bytes.TrimSpace(b)) > 0 {
 			if rec, perr := parseRecord(b, line); perr != nil {
-				perr = fmt.Errorf("%s:%d: %w: %w", name, line, errBadInput, perr)
+				perr = fmt.Errorf("%s:%d: %w: %w", name, line, ErrBadInput, perr)
 				if !skipBad {
 					return nil, perr
 				}
@@ -114,20 +125,22 @@ func jsonErrCol(b []byte, err error) error {
 	return err
 }
 
-// parseCSV reads a CSV document of entities of one kind.
-func parseCSV(r io.Reader, name, kind string, skipBad bool, prog *progress) (*docImport, error) {
-	d := &docImport{name: name}
-	cr := csv.NewReader(&countingReader{r: r, prog: prog})
+// ParseCSV reads a CSV document of entities of one kind, named name in messages: a header
+// line, then one row per entity.
+func ParseCSV(r io.Reader, name, kind string, opts Options) (*Records, error) {
+	d := &Records{name: name, skipBad: opts.SkipBad}
+	skipBad := opts.SkipBad
+	cr := csv.NewReader(&countingReader{r: r, opts: opts})
 	header, err := cr.Read()
 	if err == io.EOF {
 		return d, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s:%w: %w", name, errBadInput, csvErr(err))
+		return nil, fmt.Errorf("%s:%w: %w", name, ErrBadInput, csvErr(err))
 	}
 	for i, h := range header {
 		if h == "" {
-			return nil, fmt.Errorf("%s:1: %w: column %d of the header has no name", name, errBadInput, i+1)
+			return nil, fmt.Errorf("%s:1: %w: column %d of the header has no name", name, ErrBadInput, i+1)
 		}
 	}
 	for {
@@ -141,14 +154,14 @@ func parseCSV(r io.Reader, name, kind string, skipBad bool, prog *progress) (*do
 			if !errors.As(err, &pe) {
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
-			err = fmt.Errorf("%s:%w: %w", name, errBadInput, csvErr(err))
+			err = fmt.Errorf("%s:%w: %w", name, ErrBadInput, csvErr(err))
 			if !skipBad {
 				return nil, err
 			}
 			d.skipped = append(d.skipped, err)
 			continue
 		}
-		prog.add(0, 1)
+		opts.progress(0, 1)
 		rec := docRecord{line: line, Kind: kind, Set: map[string]any{}}
 		for i, cell := range row {
 			switch h := header[i]; {
@@ -173,20 +186,22 @@ func csvErr(err error) error {
 	return err
 }
 
-// countingReader reports the bytes read to a progress.
+// countingReader reports the bytes read to a Progress.
 type countingReader struct {
 	r    io.Reader
-	prog *progress
+	opts Options
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.prog.add(int64(n), 0)
+	c.opts.progress(int64(n), 0)
 	return n, err
 }
 
-// apply writes the records in one message.
-func (d *docImport) apply(tx *entity.Tx, skipBad bool, st *importStats) error {
+// Apply writes the records in the message tx: an Update's, so that any error leaves the
+// store as it was.
+func (d *Records) Apply(tx *entity.Tx, st *Stats) error {
+	skipBad := d.skipBad
 	st.Skipped += int64(len(d.skipped))
 	ids := make([]entity.ID, len(d.records))
 	byName := map[string]entity.ID{} // the "uri" and "<iri>" of each record
@@ -215,8 +230,8 @@ func (d *docImport) apply(tx *entity.Tx, skipBad bool, st *importStats) error {
 
 	// Values and edges.
 	for i, rec := range d.records {
-		for _, name := range sortedKeys(rec.Set) {
-			c, err := lookupColumn(tx, name)
+		for _, name := range slices.Sorted(maps.Keys(rec.Set)) {
+			c, err := LookupColumn(tx, name)
 			if err != nil {
 				return lineErr(rec.line, err)
 			}
@@ -224,13 +239,13 @@ func (d *docImport) apply(tx *entity.Tx, skipBad bool, st *importStats) error {
 			if c.Multi() {
 				vals, err = multiValues(rec.Set[name])
 				if err != nil {
-					return lineErr(rec.line, fmt.Errorf("%s: %w: %w", name, errBadInput, err))
+					return lineErr(rec.line, fmt.Errorf("%s: %w: %w", name, ErrBadInput, err))
 				}
 			}
 			for _, raw := range vals {
 				v, err := convertRaw(c.Type(), raw)
 				if err != nil {
-					return lineErr(rec.line, fmt.Errorf("%s: %w: %w", name, errBadInput, err))
+					return lineErr(rec.line, fmt.Errorf("%s: %w: %w", name, ErrBadInput, err))
 				}
 				if c.Multi() {
 					err = c.Add(tx, ids[i], v)
@@ -243,15 +258,15 @@ func (d *docImport) apply(tx *entity.Tx, skipBad bool, st *importStats) error {
 				st.Values++
 			}
 		}
-		for _, name := range sortedKeys(rec.Link) {
-			v, err := lookupVerb(tx, name)
+		for _, name := range slices.Sorted(maps.Keys(rec.Link)) {
+			v, err := LookupVerb(tx, name)
 			if err != nil {
 				return lineErr(rec.line, err)
 			}
 			for _, target := range rec.Link[name] {
 				o, ok := byName[target]
 				if !ok {
-					if o, err = resolve(tx, target); err != nil {
+					if o, err = Resolve(tx, target); err != nil {
 						return lineErr(rec.line, fmt.Errorf("%s -> %s: %w", name, target, err))
 					}
 				}
@@ -270,7 +285,7 @@ func (d *docImport) apply(tx *entity.Tx, skipBad bool, st *importStats) error {
 }
 
 // identify returns the entity a record is about, creating it if it is new.
-func (d *docImport) identify(tx *entity.Tx, rec docRecord, scope uri.Scope, st *importStats) (entity.ID, error) {
+func (d *Records) identify(tx *entity.Tx, rec docRecord, scope uri.Scope, st *Stats) (entity.ID, error) {
 	if rec.IRI != "" {
 		if id, ok := tx.ByIRI(rec.IRI); ok {
 			if rec.Kind != "" {
@@ -284,11 +299,11 @@ func (d *docImport) identify(tx *entity.Tx, rec docRecord, scope uri.Scope, st *
 	if rec.URI != "" {
 		if u, err := uri.ParseEntityURI(rec.URI); err == nil && u.Scope == scope || !strings.HasPrefix(rec.URI, "ic://") {
 			// A URI of this store, or a relative one: the entity must exist.
-			return resolve(tx, rec.URI)
+			return Resolve(tx, rec.URI)
 		}
 	}
 	if rec.Kind == "" {
-		return 0, fmt.Errorf("%w: a new entity needs a \"kind\"", errBadInput)
+		return 0, fmt.Errorf("%w: a new entity needs a \"kind\"", ErrBadInput)
 	}
 	k, ok := tx.Kind(rec.Kind)
 	if !ok {
@@ -308,7 +323,7 @@ func (d *docImport) identify(tx *entity.Tx, rec docRecord, scope uri.Scope, st *
 }
 
 // define creates the kinds, columns and verbs the records name and the store lacks.
-func (d *docImport) define(tx *entity.Tx, st *importStats) error {
+func (d *Records) define(tx *entity.Tx, st *Stats) error {
 	sch := entity.NewSchema()
 	kinds := map[string]bool{}
 	samples := map[string][]any{}
@@ -324,7 +339,7 @@ func (d *docImport) define(tx *entity.Tx, st *importStats) error {
 			verbs[name] = true
 		}
 	}
-	for _, name := range sortedKeys(kinds) {
+	for _, name := range slices.Sorted(maps.Keys(kinds)) {
 		if v, ok := tx.Var(name); ok {
 			if v.Role != store.RoleKind {
 				return fmt.Errorf("%s: %q is a %s, not a kind", d.name, name, v.Role)
@@ -332,20 +347,20 @@ func (d *docImport) define(tx *entity.Tx, st *importStats) error {
 			continue
 		}
 		if err := uri.ValidateKind(name); err != nil {
-			return fmt.Errorf("%s: kind %q: %w: %w", d.name, name, errBadInput, err)
+			return fmt.Errorf("%s: kind %q: %w: %w", d.name, name, ErrBadInput, err)
 		}
 		if err := createVars(tx, []store.VarDef{sch.Kind(name).Def()}); err != nil {
 			return err
 		}
 		st.Kinds = append(st.Kinds, name)
 	}
-	for _, name := range sortedKeys(samples) {
+	for _, name := range slices.Sorted(maps.Keys(samples)) {
 		if _, ok := tx.Var(name); ok {
 			continue
 		}
 		t, multi, err := inferType(samples[name])
 		if err != nil {
-			return fmt.Errorf("%s: column %q: %w: %w", d.name, name, errBadInput, err)
+			return fmt.Errorf("%s: column %q: %w: %w", d.name, name, ErrBadInput, err)
 		}
 		var opts []column.Option
 		if multi {
@@ -364,7 +379,7 @@ func (d *docImport) define(tx *entity.Tx, st *importStats) error {
 		}
 		st.Columns = append(st.Columns, name)
 	}
-	for _, name := range sortedKeys(verbs) {
+	for _, name := range slices.Sorted(maps.Keys(verbs)) {
 		if _, ok := tx.Var(name); ok {
 			continue
 		}
@@ -471,7 +486,7 @@ func multiValues(raw any) ([]any, error) {
 // convertRaw returns the value of type t that a JSON value or CSV cell stands for.
 func convertRaw(t column.Type, raw any) (any, error) {
 	if c, ok := raw.(cellText); ok {
-		return parseText(t, string(c))
+		return ParseText(t, string(c))
 	}
 	return fromJSON(t, raw)
 }

@@ -1,4 +1,4 @@
-package main
+package interchange
 
 // The mapping between RDF and the entity model, decided once here and used by both import
 // and export (README.md, section "graphctl", documents it for users):

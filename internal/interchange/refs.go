@@ -1,4 +1,4 @@
-package main
+package interchange
 
 import (
 	"fmt"
@@ -9,19 +9,19 @@ import (
 	"github.com/stablegraph/stablegraph/uri"
 )
 
-// resolve returns the live entity that ref names. A reference is written as in a query:
+// Resolve returns the live entity that ref names. A reference is written as in a query:
 // ic://<scope>/<kind>/<id>, <kind>/<id>, #<id>, or <iri> for an entity imported from RDF;
 // an absolute IRI may also be given without its angle brackets. Entities that do not exist
-// are errNotFound.
-func resolve(tx *entity.Tx, ref string) (entity.ID, error) {
-	iri, isIRI, err := parseRef(ref)
+// are ErrNotFound.
+func Resolve(tx *entity.Tx, ref string) (entity.ID, error) {
+	iri, isIRI, err := ParseRef(ref)
 	if err != nil {
 		return 0, err
 	}
 	if isIRI {
 		id, ok := tx.ByIRI(iri)
 		if !ok {
-			return 0, fmt.Errorf("<%s>: no entity has this IRI: %w", iri, errNotFound)
+			return 0, fmt.Errorf("<%s>: no entity has this IRI: %w", iri, ErrNotFound)
 		}
 		return id, nil
 	}
@@ -31,14 +31,14 @@ func resolve(tx *entity.Tx, ref string) (entity.ID, error) {
 	}
 	id, err := tx.Resolve(r)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %w", errNotFound, err)
+		return 0, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
 	return id, nil
 }
 
-// parseRef tells an IRI reference from the entity-URI forms. It returns the IRI, without
+// ParseRef tells an IRI reference from the entity-URI forms. It returns the IRI, without
 // angle brackets, if ref is one.
-func parseRef(ref string) (iri string, isIRI bool, err error) {
+func ParseRef(ref string) (iri string, isIRI bool, err error) {
 	if strings.HasPrefix(ref, "<") {
 		r, err := query.ParseEntityRef(ref)
 		if err != nil {
@@ -69,8 +69,8 @@ func isScheme(s string) bool {
 	return s != ""
 }
 
-// entityName returns the URI of entity id, or #id if the store has no scope.
-func entityName(tx *entity.Tx, id entity.ID) string {
+// EntityName returns the URI of entity id, or #id if the store has no scope.
+func EntityName(tx *entity.Tx, id entity.ID) string {
 	u, err := tx.URI(id)
 	if err != nil {
 		return fmt.Sprintf("#%d", id)
@@ -78,11 +78,11 @@ func entityName(tx *entity.Tx, id entity.ID) string {
 	return u.String()
 }
 
-// refText returns how a document names entity id so that another store can find it:
+// RefText returns how a document names entity id so that another store can find it:
 // <iri> if it has an external IRI, else its URI.
-func refText(tx *entity.Tx, id entity.ID) string {
+func RefText(tx *entity.Tx, id entity.ID) string {
 	if iri, ok := tx.IRI(id); ok {
 		return "<" + iri + ">"
 	}
-	return entityName(tx, id)
+	return EntityName(tx, id)
 }

@@ -1,4 +1,4 @@
-package main
+package interchange
 
 import (
 	"bytes"
@@ -12,10 +12,10 @@ import (
 	"github.com/stablegraph/stablegraph/column"
 )
 
-// parseText returns the value of a column type written as text on the command line or in a
+// ParseText returns the value of a column type written as text on the command line or in a
 // CSV cell: numbers and booleans as Go writes them, strings as they are, bytes in hex, and
 // arrays and structs as JSON ([1, 2] or {"X": 1, "Y": 2}).
-func parseText(t column.Type, s string) (any, error) {
+func ParseText(t column.Type, s string) (any, error) {
 	switch t.Kind() {
 	case column.Bool:
 		return strconv.ParseBool(s)
@@ -163,4 +163,36 @@ func jsonText(v any) string {
 		return fmt.Sprint(v)
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// FormatText returns a column value (or any value) as text, for tables and CSV cells: the
+// inverse of ParseText for scalars.
+func FormatText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case float64:
+		if float64(float32(v)) == v {
+			// Most likely a float32 column's value: its shortest float32 text is the
+			// number as it was stored ("0.1", not "0.10000000149011612").
+			return strconv.FormatFloat(v, 'g', -1, 32)
+		}
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	case float32:
+		return strconv.FormatFloat(float64(v), 'g', -1, 32)
+	case []byte:
+		return fmt.Sprintf("%x", v)
+	case []any:
+		parts := make([]string, len(v))
+		for i, x := range v {
+			parts[i] = FormatText(x)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case fmt.Stringer:
+		return v.String()
+	default:
+		return fmt.Sprint(v)
+	}
 }

@@ -1,0 +1,17 @@
+// Package interchange maps documents onto the entity model and back: N-Triples (RDF), and
+// JSON Lines and CSV records, for import and export. The mapping between RDF and kinds,
+// columns and verbs (rdfmap.go) serves both directions, so that an import of an export
+// gives the same store.
+//
+// An import runs in two steps. Parse reads and checks the whole input before the store is
+// touched (ParseNTriples, on every core in chunks; ParseJSONL; ParseCSV) and returns an
+// Import; Import.Apply then writes it in one message, which commits whole or not at all:
+// an error while writing (a cardinality the data breaks, a full disk) leaves the store as
+// it was. An export (WriteNTriples, WriteJSONL, WriteCSV) reads the store in one View and
+// streams it in entity-ID order, every column and verb read with one forward scan.
+//
+// The package also holds the text forms that commands share with the documents: entity
+// references (Resolve, ParseRef, EntityName, RefText), column values written as text or
+// JSON (ParseText, FormatText), an entity as a record (Describe), and lookups of columns,
+// verbs and kinds that suggest a close name (LookupColumn, LookupVerb, SuggestKind).
+package interchange

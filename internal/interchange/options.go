@@ -1,0 +1,46 @@
+package interchange
+
+import "github.com/stablegraph/stablegraph/entity"
+
+// Options configures the parse of an input.
+type Options struct {
+	// SkipBad skips and counts malformed lines, and the triples, values and edges the
+	// store cannot take, instead of failing on the first.
+	SkipBad bool
+	// Progress, if not nil, is told of the bytes and rows read, from several goroutines.
+	Progress Progress
+}
+
+// Progress follows how far a parse has got.
+type Progress interface {
+	// Add records n more bytes read and rows parsed.
+	Add(bytes, rows int64)
+}
+
+func (o Options) progress(bytes, rows int64) {
+	if o.Progress != nil {
+		o.Progress.Add(bytes, rows)
+	}
+}
+
+// Import is a parsed input, ready to be written into a store in one message.
+type Import interface {
+	// Apply writes the input in tx, which must be the message of an Update, so that an
+	// error leaves the store as it was, and adds what it did to st.
+	Apply(tx *entity.Tx, st *Stats) error
+	// Read returns the number of triples, records or rows read, the skipped ones included.
+	Read() int64
+	// Skipped returns the errors of the lines that Options.SkipBad skipped, in file order.
+	Skipped() []error
+}
+
+// Stats counts what an import did.
+type Stats struct {
+	Skipped  int64 // bad lines, triples and edges skipped with Options.SkipBad
+	Entities int64 // entities created
+	Values   int64 // column values written
+	Edges    int64 // edges written
+	Kinds    []string
+	Columns  []string
+	Verbs    []string
+}
