@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/stablegraph/stablegraph/internal/interchange"
 	"github.com/stablegraph/stablegraph/store"
 )
 
@@ -37,12 +38,14 @@ func exitCode(err error) int {
 
 // Errors of graphctl itself; the packages it wires together have their own.
 var (
-	// errNotFound reports an entity, variable or file that does not exist.
-	errNotFound = errors.New("not found")
+	// errNotFound reports an entity, variable or file that does not exist: the error
+	// interchange.Resolve gives for an entity, so that one errors.Is finds both.
+	errNotFound = interchange.ErrNotFound
 	// errDamaged reports a store that fails verify.
 	errDamaged = errors.New("store is damaged")
-	// errBadInput reports an input file that graphctl cannot import.
-	errBadInput = errors.New("bad input")
+	// errBadInput reports input that graphctl cannot take: the error of a bad line in an
+	// import (interchange.ErrBadInput), of a bad value, of a bad schema or workload file.
+	errBadInput = interchange.ErrBadInput
 )
 
 // usageError is an error in how graphctl was called rather than in what it was asked to do.
