@@ -11,7 +11,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/internal/ntriples"
 )
 
@@ -50,9 +49,8 @@ type NTriples struct {
 	predIdx  map[string]int32
 	lits     []ntriples.Term
 	triples  []ntTriple
-	typePred int32     // the index of rdf:type in preds, or -1
-	skipped  []error   // lines skipped with Options.SkipBad, in file order
-	firstNew entity.ID // the first ID apply gave a new entity
+	typePred int32   // the index of rdf:type in preds, or -1
+	skipped  []error // lines skipped with Options.SkipBad, in file order
 }
 
 func newNTriples(name string, skipBad bool) *NTriples {

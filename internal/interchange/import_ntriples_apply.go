@@ -137,138 +137,214 @@ func (d *NTriples) lineError(line int, err error) error {
 }
 
 // Apply writes the document into the store (see rdfmap.go for how), in the message tx:
-// an Update's, so that any error leaves the store as it was.
+// an Update's, so that any error leaves the store as it was. It runs in steps, each of
+// which does one thing, in this order.
 func (d *NTriples) Apply(tx *entity.Tx, st *Stats) error {
-	skipBad := d.skipBad
-	ci := newCatalogIndex(tx)
+	a := newNTApply(d, tx, st)
 	st.Skipped += int64(len(d.skipped))
+	for _, step := range []func() error{
+		a.findExisting,     // which nodes are entities of the store already
+		a.markTypes,        // which rdf:type triples are kinds, which nodes must be entities
+		a.refuseLongIRIs,   // which nodes cannot be entities, and their triples
+		a.listFresh,        // which nodes become new entities
+		a.defineKinds,      // the kinds of the new entities, made if need be
+		a.groupLiterals,    // the literals by predicate and class
+		a.definePredicates, // a verb for node objects, columns for each class of literals
+		a.createEntities,   // the new entities, with their IRIs
+		a.writeEdges,       // the edges, verb by verb
+		a.placeValues,      // which column each literal goes to, columns made if need be
+		a.writeValues,      // the values, column by column
+	} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-	// Entities the store has already, by IRI.
-	ids := make([]entity.ID, len(d.nodes))
-	existing := make([]bool, len(d.nodes))
-	for i, n := range d.nodes {
+// ntApply is the state of one Apply, filled in step by step. Its slices are indexed by
+// node (d.nodes), by triple (d.triples) or by predicate (d.preds).
+type ntApply struct {
+	d  *NTriples
+	tx *entity.Tx
+	st *Stats
+	ci *catalogIndex
+
+	ids      []entity.ID // by node: its entity, once it has one
+	existing []bool      // by node: its entity was in the store before the import
+	needed   []bool      // by node: it must be an entity
+	bad      []bool      // by node: its IRI is too long to be an entity's (SkipBad)
+	consumed []bool      // by triple: the rdf:type that the subject's kind stands for
+	skip     []bool      // by triple: skipped, for a node that cannot be an entity
+	fresh    []int32     // the nodes that become new entities
+	firstNew entity.ID   // the ID of the first new entity
+
+	kindIRIOf map[entity.ID]string             // the kind IRI of existing entities, as looked up
+	kinds     map[string]*entity.Kind          // the kinds of new entities by IRI, "" the default
+	hasEdges  []bool                           // by predicate: it has node objects
+	byPred    map[int32]map[litClass]*litGroup // the literals by predicate and class
+	verbs     []*verb.Verb                     // by predicate: its verb, for node objects
+	groups    []*litGroup                      // the groups of byPred in the mapping's order
+}
+
+func newNTApply(d *NTriples, tx *entity.Tx, st *Stats) *ntApply {
+	return &ntApply{
+		d: d, tx: tx, st: st, ci: newCatalogIndex(tx),
+		ids:       make([]entity.ID, len(d.nodes)),
+		existing:  make([]bool, len(d.nodes)),
+		needed:    make([]bool, len(d.nodes)),
+		bad:       make([]bool, len(d.nodes)),
+		consumed:  make([]bool, len(d.triples)),
+		skip:      make([]bool, len(d.triples)),
+		kindIRIOf: map[entity.ID]string{},
+		verbs:     make([]*verb.Verb, len(d.preds)),
+	}
+}
+
+// findExisting finds the entities the store has already, by IRI.
+func (a *ntApply) findExisting() error {
+	for i, n := range a.d.nodes {
 		if n.iri != "" {
-			if id, ok := tx.ByIRI(n.iri); ok {
-				ids[i], existing[i] = id, true
+			if id, ok := a.tx.ByIRI(n.iri); ok {
+				a.ids[i], a.existing[i] = id, true
 			}
 		}
 	}
-	kindIRIOf := map[entity.ID]string{}
-	existingKindIRI := func(id entity.ID) (string, error) {
-		if iri, ok := kindIRIOf[id]; ok {
-			return iri, nil
-		}
-		k, err := tx.KindOf(id)
-		if err != nil {
-			return "", err
-		}
-		kindIRIOf[id] = k.Def().IRI
-		return k.Def().IRI, nil
-	}
+	return nil
+}
 
-	// Which rdf:type triples the kinds stand for, and which nodes must be entities.
-	consumed := make([]bool, len(d.triples))
-	needed := make([]bool, len(d.nodes))
+// existingKindIRI returns the IRI of the kind of an entity the store had.
+func (a *ntApply) existingKindIRI(id entity.ID) (string, error) {
+	if iri, ok := a.kindIRIOf[id]; ok {
+		return iri, nil
+	}
+	k, err := a.tx.KindOf(id)
+	if err != nil {
+		return "", err
+	}
+	a.kindIRIOf[id] = k.Def().IRI
+	return k.Def().IRI, nil
+}
+
+// markTypes decides which rdf:type triples the kinds stand for (the subject's first type
+// for a new entity, its kind's IRI for an existing one), and which nodes must be entities:
+// every subject, and every object of a triple that becomes an edge.
+func (a *ntApply) markTypes() error {
+	d := a.d
 	for i, t := range d.triples {
-		needed[t.s] = true
+		a.needed[t.s] = true
 		if t.o < 0 {
 			continue
 		}
 		if t.p == d.typePred && d.nodes[t.o].iri != "" {
-			if existing[t.s] {
-				kiri, err := existingKindIRI(ids[t.s])
+			if a.existing[t.s] {
+				kiri, err := a.existingKindIRI(a.ids[t.s])
 				if err != nil {
 					return d.lineError(t.line, err)
 				}
-				consumed[i] = kiri == d.nodes[t.o].iri
+				a.consumed[i] = kiri == d.nodes[t.o].iri
 			} else {
-				consumed[i] = d.nodes[t.s].kind == t.o
+				a.consumed[i] = d.nodes[t.s].kind == t.o
 			}
 		}
-		if !consumed[i] {
-			needed[t.o] = true
+		if !a.consumed[i] {
+			a.needed[t.o] = true
 		}
 	}
+	return nil
+}
 
-	// IRIs too long to be an entity's: refused, or with skipBad their triples skipped.
-	bad := make([]bool, len(d.nodes))
+// refuseLongIRIs refuses the IRIs too long to be an entity's or, with SkipBad, skips the
+// triples they are in.
+func (a *ntApply) refuseLongIRIs() error {
+	d := a.d
 	for i, n := range d.nodes {
-		if needed[i] && !existing[i] && len(n.iri) > entity.MaxIRI {
+		if a.needed[i] && !a.existing[i] && len(n.iri) > entity.MaxIRI {
 			err := d.lineError(n.line, fmt.Errorf("%w: IRI of %d bytes, an entity's can have at most %d", ErrBadInput, len(n.iri), entity.MaxIRI))
-			if !skipBad {
+			if !d.skipBad {
 				return err
 			}
-			bad[i] = true
+			a.bad[i] = true
 		}
 	}
-	skip := make([]bool, len(d.triples))
 	for i, t := range d.triples {
-		if bad[t.s] || (t.o >= 0 && !consumed[i] && bad[t.o]) {
-			skip[i] = true
-			st.Skipped++
+		if a.bad[t.s] || (t.o >= 0 && !a.consumed[i] && a.bad[t.o]) {
+			a.skip[i] = true
+			a.st.Skipped++
 		}
 	}
+	return nil
+}
 
-	// The nodes that become new entities.
-	var fresh []int32
-	for i := range d.nodes {
-		if needed[i] && !existing[i] && !bad[i] {
-			fresh = append(fresh, int32(i))
+// listFresh lists the nodes that become new entities.
+func (a *ntApply) listFresh() error {
+	for i := range a.d.nodes {
+		if a.needed[i] && !a.existing[i] && !a.bad[i] {
+			a.fresh = append(a.fresh, int32(i))
 		}
 	}
+	return nil
+}
 
-	// Kinds: the kinds of new entities, by IRI.
+// defineKinds finds or makes the kinds of the new entities: by the IRI of their type, and
+// the default kind for those without one.
+func (a *ntApply) defineKinds() error {
+	d, ci := a.d, a.ci
 	defKind, defExists := ci.defaultKind()
 	kindIRIs := map[string]bool{}
 	needDefault := false
-	for _, i := range fresh {
+	for _, i := range a.fresh {
 		if k := d.nodes[i].kind; k >= 0 {
 			kindIRIs[d.nodes[k].iri] = true
 		} else {
 			needDefault = true
 		}
 	}
-	kinds := map[string]*entity.Kind{"": ci.schema.Kind(defKind)}
+	a.kinds = map[string]*entity.Kind{"": ci.schema.Kind(defKind)}
 	if needDefault && !defExists {
-		if err := createVars(tx, []store.VarDef{kinds[""].Def()}); err != nil {
+		if err := createVars(a.tx, []store.VarDef{a.kinds[""].Def()}); err != nil {
 			return err
 		}
-		st.Kinds = append(st.Kinds, defKind)
+		a.st.Kinds = append(a.st.Kinds, defKind)
 	}
 	for _, iri := range slices.Sorted(maps.Keys(kindIRIs)) {
 		if name, ok := ci.kinds[iri]; ok {
 			if err := writable(ci.vars[name], "kind"); err != nil {
 				return err
 			}
-			kinds[iri] = ci.schema.Kind(name)
+			a.kinds[iri] = ci.schema.Kind(name)
 			continue
 		}
 		name := ci.names.claim(baseName(iri))
 		k := ci.schema.Kind(name, entity.IRI(iri))
-		if err := createVars(tx, []store.VarDef{k.Def()}); err != nil {
+		if err := createVars(a.tx, []store.VarDef{k.Def()}); err != nil {
 			return err
 		}
-		kinds[iri] = k
-		st.Kinds = append(st.Kinds, name)
+		a.kinds[iri] = k
+		a.st.Kinds = append(a.st.Kinds, name)
 	}
+	return nil
+}
 
-	// Predicates: a verb for node objects, columns for literals by class.
-	hasEdges := make([]bool, len(d.preds))
-	groups := map[int32]map[litClass]*litGroup{}
+// groupLiterals sorts the literal objects of the triples that are written into groups, by
+// predicate and class (see classify), and notes which predicates have node objects.
+func (a *ntApply) groupLiterals() error {
+	d := a.d
+	a.hasEdges = make([]bool, len(d.preds))
+	a.byPred = map[int32]map[litClass]*litGroup{}
 	for i, t := range d.triples {
-		if skip[i] || consumed[i] {
+		if a.skip[i] || a.consumed[i] {
 			continue
 		}
 		if t.o >= 0 {
-			hasEdges[t.p] = true
+			a.hasEdges[t.p] = true
 			continue
 		}
-		lit := d.lits[-1-t.o]
-		c, v := classify(lit)
-		byClass := groups[t.p]
+		c, v := classify(d.lits[-1-t.o])
+		byClass := a.byPred[t.p]
 		if byClass == nil {
 			byClass = map[litClass]*litGroup{}
-			groups[t.p] = byClass
+			a.byPred[t.p] = byClass
 		}
 		g := byClass[c]
 		if g == nil {
@@ -280,146 +356,195 @@ func (d *NTriples) Apply(tx *entity.Tx, st *Stats) error {
 			g.long = max(g.long, len(s))
 		}
 	}
-	verbs := make([]*verb.Verb, len(d.preds))
-	var ordered []*litGroup
-	for _, p := range d.sortedPreds() {
-		iri := d.preds[p]
-		if hasEdges[p] {
-			name, ok := ci.verbs[iri]
-			if ok {
-				if err := writable(ci.vars[name], "verb"); err != nil {
-					return err
-				}
-			} else {
-				name = ci.names.claim(baseName(iri))
-				if err := createVars(tx, verb.Define(ci.schema, name, verb.IRI(iri)).Defs()); err != nil {
-					return err
-				}
-				st.Verbs = append(st.Verbs, name)
-			}
-			v, err := verb.Lookup(tx, name)
-			if err != nil {
+	return nil
+}
+
+// definePredicates finds or makes, for each predicate in IRI order, its verb (if it has
+// node objects), then the columns of each class of its literals: the order in which the
+// mapping promises to claim new names.
+func (a *ntApply) definePredicates() error {
+	for _, p := range a.d.sortedPreds() {
+		if a.hasEdges[p] {
+			if err := a.defineVerb(p); err != nil {
 				return err
 			}
-			verbs[p] = v
 		}
-		classes := sortedClasses(groups[p])
-		for _, c := range classes {
-			g := groups[p][c]
-			ordered = append(ordered, g)
-			for _, name := range ci.columns[columnKey(columnIRI(iri, c), c.typ)] {
-				if err := writable(ci.vars[name], "column"); err != nil {
-					return err
-				}
-				dyn, err := column.Lookup(tx, name)
-				if err != nil {
-					return err
-				}
-				g.slots = append(g.slots, &colSlot{name: name, dyn: dyn, existing: true, multi: dyn.Multi(), maxLen: dyn.Type().MaxLen()})
-			}
-			if len(g.slots) == 0 {
-				// The column made for the class: its name is claimed now, in the order the
-				// mapping promises; its shape once the values are known.
-				g.slots = append(g.slots, &colSlot{name: ci.names.claim(baseName(iri))})
+		byClass := a.byPred[p]
+		for _, c := range sortedClasses(byClass) {
+			g := byClass[c]
+			a.groups = append(a.groups, g)
+			if err := a.defineColumns(g); err != nil {
+				return err
 			}
 		}
 	}
+	return nil
+}
 
-	// New entities, grouped by kind, in IRI (then blank-label) order, so that their IDs do
-	// not depend on the order of the triples.
-	d.firstNew = tx.LastID() + 1
+// defineVerb finds the verb that carries predicate p's IRI, or makes one.
+func (a *ntApply) defineVerb(p int32) error {
+	ci, iri := a.ci, a.d.preds[p]
+	name, ok := ci.verbs[iri]
+	if ok {
+		if err := writable(ci.vars[name], "verb"); err != nil {
+			return err
+		}
+	} else {
+		name = ci.names.claim(baseName(iri))
+		if err := createVars(a.tx, verb.Define(ci.schema, name, verb.IRI(iri)).Defs()); err != nil {
+			return err
+		}
+		a.st.Verbs = append(a.st.Verbs, name)
+	}
+	v, err := verb.Lookup(a.tx, name)
+	if err != nil {
+		return err
+	}
+	a.verbs[p] = v
+	return nil
+}
+
+// defineColumns finds the columns that can take the literals of g: those that carry its
+// predicate and class (same IRI text, same type). Without one, it claims the name of the
+// column it will make; its shape waits until the values are known (placeValues).
+func (a *ntApply) defineColumns(g *litGroup) error {
+	ci, iri := a.ci, a.d.preds[g.pred]
+	for _, name := range ci.columns[columnKey(columnIRI(iri, g.class), g.class.typ)] {
+		if err := writable(ci.vars[name], "column"); err != nil {
+			return err
+		}
+		dyn, err := column.Lookup(a.tx, name)
+		if err != nil {
+			return err
+		}
+		g.slots = append(g.slots, &colSlot{name: name, dyn: dyn, existing: true, multi: dyn.Multi(), maxLen: dyn.Type().MaxLen()})
+	}
+	if len(g.slots) == 0 {
+		g.slots = append(g.slots, &colSlot{name: ci.names.claim(baseName(iri))})
+	}
+	return nil
+}
+
+// createEntities creates the new entities, grouped by kind, in IRI (then blank-label)
+// order, so that their IDs do not depend on the order of the triples, and gives each its
+// IRI.
+func (a *ntApply) createEntities() error {
+	d := a.d
+	a.firstNew = a.tx.LastID() + 1
 	kindOf := func(i int32) *entity.Kind {
 		if k := d.nodes[i].kind; k >= 0 {
-			return kinds[d.nodes[k].iri]
+			return a.kinds[d.nodes[k].iri]
 		}
-		return kinds[""]
+		return a.kinds[""]
 	}
-	slices.SortFunc(fresh, func(a, b int32) int {
-		na, nb := &d.nodes[a], &d.nodes[b]
+	slices.SortFunc(a.fresh, func(x, y int32) int {
+		nx, ny := &d.nodes[x], &d.nodes[y]
 		return cmp.Or(
-			cmp.Compare(kindOf(a).Name(), kindOf(b).Name()),
-			cmp.Compare(b2i(na.iri == ""), b2i(nb.iri == "")), // IRIs before blank nodes
-			cmp.Compare(na.iri, nb.iri),
-			compareNatural(na.label, nb.label),
+			cmp.Compare(kindOf(x).Name(), kindOf(y).Name()),
+			cmp.Compare(b2i(nx.iri == ""), b2i(ny.iri == "")), // IRIs before blank nodes
+			cmp.Compare(nx.iri, ny.iri),
+			compareNatural(nx.label, ny.label),
 		)
 	})
-	for _, i := range fresh {
-		id, err := kindOf(i).New(tx)
+	for _, i := range a.fresh {
+		id, err := kindOf(i).New(a.tx)
 		if err != nil {
 			return d.lineError(d.nodes[i].line, err)
 		}
 		if iri := d.nodes[i].iri; iri != "" {
-			if err := tx.SetIRI(id, iri); err != nil {
+			if err := a.tx.SetIRI(id, iri); err != nil {
 				return d.lineError(d.nodes[i].line, err)
 			}
 		}
-		ids[i] = id
+		a.ids[i] = id
 	}
-	st.Entities += int64(len(fresh))
+	a.st.Entities += int64(len(a.fresh))
+	return nil
+}
 
-	// Edges, verb by verb, in (subject, object) order.
-	type edge struct {
-		s, o entity.ID
-		line int
-	}
+// edge is an edge to write, with the line of its triple.
+type edge struct {
+	s, o entity.ID
+	line int
+}
+
+// writeEdges writes the edges, verb by verb, in (subject, object) order. An edge between
+// two entities the store had may be there already; with SkipBad, an edge the verb's
+// cardinality forbids is skipped.
+func (a *ntApply) writeEdges() error {
+	d := a.d
 	edges := make([][]edge, len(d.preds))
 	for i, t := range d.triples {
-		if skip[i] || consumed[i] || t.o < 0 {
+		if a.skip[i] || a.consumed[i] || t.o < 0 {
 			continue
 		}
-		edges[t.p] = append(edges[t.p], edge{ids[t.s], ids[t.o], t.line})
+		edges[t.p] = append(edges[t.p], edge{a.ids[t.s], a.ids[t.o], t.line})
 	}
 	for p, es := range edges {
-		if len(es) == 0 {
-			continue
-		}
-		slices.SortFunc(es, func(a, b edge) int { return cmp.Or(cmp.Compare(a.s, b.s), cmp.Compare(a.o, b.o)) })
-		es = slices.CompactFunc(es, func(a, b edge) bool { return a.s == b.s && a.o == b.o })
+		slices.SortFunc(es, func(x, y edge) int { return cmp.Or(cmp.Compare(x.s, y.s), cmp.Compare(x.o, y.o)) })
+		es = slices.CompactFunc(es, func(x, y edge) bool { return x.s == y.s && x.o == y.o })
 		for _, e := range es {
-			if e.s < d.firstNew && e.o < d.firstNew {
-				// Both ends were there before: the edge may be too.
-				has, err := verbs[p].Has(tx, e.s, e.o)
-				if err != nil {
-					return d.lineError(e.line, err)
-				}
-				if has {
-					continue
-				}
+			if err := a.writeEdge(a.verbs[p], e); err != nil {
+				return err
 			}
-			if err := verbs[p].Link(tx, e.s, e.o); err != nil {
-				if skipBad && errors.Is(err, verb.ErrCardinality) {
-					st.Skipped++
-					continue
-				}
-				return d.lineError(e.line, err)
-			}
-			st.Edges++
 		}
 	}
+	return nil
+}
 
-	// Column values: placed, then written column by column in entity order.
-	for _, g := range ordered {
-		for i := range g.vals {
-			g.vals[i].id = ids[g.vals[i].id]
+// writeEdge links e unless it exists.
+func (a *ntApply) writeEdge(v *verb.Verb, e edge) error {
+	if e.s < a.firstNew && e.o < a.firstNew {
+		// Both ends were there before: the edge may be too.
+		has, err := v.Has(a.tx, e.s, e.o)
+		if err != nil {
+			return a.d.lineError(e.line, err)
 		}
-		if err := d.place(tx, ci, g, st); err != nil {
+		if has {
+			return nil
+		}
+	}
+	if err := v.Link(a.tx, e.s, e.o); err != nil {
+		if a.d.skipBad && errors.Is(err, verb.ErrCardinality) {
+			a.st.Skipped++
+			return nil
+		}
+		return a.d.lineError(e.line, err)
+	}
+	a.st.Edges++
+	return nil
+}
+
+// placeValues decides which column each literal goes to, group by group (see place),
+// now that every node has its entity.
+func (a *ntApply) placeValues() error {
+	for _, g := range a.groups {
+		for i := range g.vals {
+			g.vals[i].id = a.ids[g.vals[i].id]
+		}
+		if err := a.place(g); err != nil {
 			return err
 		}
 	}
-	for _, g := range ordered {
+	return nil
+}
+
+// writeValues writes the values, column by column, in entity order.
+func (a *ntApply) writeValues() error {
+	for _, g := range a.groups {
 		for _, s := range g.slots {
 			for _, w := range s.writes {
 				var err error
 				if s.multi {
-					err = s.dyn.Add(tx, w.id, w.v)
+					err = s.dyn.Add(a.tx, w.id, w.v)
 				} else {
-					err = s.dyn.Set(tx, w.id, w.v)
+					err = s.dyn.Set(a.tx, w.id, w.v)
 				}
 				if err != nil {
-					return d.lineError(w.line, err)
+					return a.d.lineError(w.line, err)
 				}
 			}
-			st.Values += int64(len(s.writes))
+			a.st.Values += int64(len(s.writes))
 		}
 	}
 	return nil
@@ -440,7 +565,8 @@ func sortedClasses(m map[litClass]*litGroup) []litClass {
 // column of the class that can take it: a multi-valued column whose strings are long
 // enough, or a single-valued one where the subject has no value yet. A value no column
 // can take makes a new column, named after the predicate as the first one was.
-func (d *NTriples) place(tx *entity.Tx, ci *catalogIndex, g *litGroup, st *Stats) error {
+func (a *ntApply) place(g *litGroup) error {
+	d := a.d
 	slices.SortStableFunc(g.vals, func(a, b colWrite) int {
 		return cmp.Or(cmp.Compare(a.id, b.id), column.CompareValues(a.v, b.v))
 	})
@@ -456,11 +582,11 @@ func (d *NTriples) place(tx *entity.Tx, ci *catalogIndex, g *litGroup, st *Stats
 		placed := false
 		for _, s := range g.slots {
 			if s.dyn == nil {
-				if err := d.shape(tx, ci, g, s, w, st); err != nil {
+				if err := a.shape(g, s, w); err != nil {
 					return err
 				}
 			}
-			ok, present, err := s.accepts(tx, w, w.id >= d.firstNew)
+			ok, present, err := s.accepts(a.tx, w, w.id >= a.firstNew)
 			if err != nil {
 				return d.lineError(w.line, err)
 			}
@@ -475,8 +601,8 @@ func (d *NTriples) place(tx *entity.Tx, ci *catalogIndex, g *litGroup, st *Stats
 			}
 		}
 		if !placed {
-			s := &colSlot{name: ci.names.claim(baseName(iri))}
-			if err := d.shape(tx, ci, g, s, w, st); err != nil {
+			s := &colSlot{name: a.ci.names.claim(baseName(iri))}
+			if err := a.shape(g, s, w); err != nil {
 				return err
 			}
 			s.writes = append(s.writes, w)
@@ -515,11 +641,12 @@ func (s *colSlot) accepts(tx *entity.Tx, w colWrite, fresh bool) (ok, present bo
 // value w, and creates it. Numbers and booleans get an index. Strings are indexed when
 // every value of the class fits an index key; otherwise a multi-valued column holds
 // values up to column.MaxMultiLen bytes and a single-valued one any length.
-func (d *NTriples) shape(tx *entity.Tx, ci *catalogIndex, g *litGroup, s *colSlot, w colWrite, st *Stats) error {
+func (a *ntApply) shape(g *litGroup, s *colSlot, w colWrite) error {
+	ci := a.ci
 	str, isStr := w.v.(string)
 	s.multi = g.multi && (!isStr || len(str) <= column.MaxMultiLen)
 	var t column.Type
-	opts := []column.Option{column.IRI(columnIRI(d.preds[g.pred], g.class))}
+	opts := []column.Option{column.IRI(columnIRI(a.d.preds[g.pred], g.class))}
 	indexed := true
 	if isStr {
 		switch {
@@ -545,14 +672,14 @@ func (d *NTriples) shape(tx *entity.Tx, ci *catalogIndex, g *litGroup, s *colSlo
 	if err := ci.schema.Err(); err != nil {
 		return err
 	}
-	if err := createVars(tx, dyn.Defs()); err != nil {
+	if err := createVars(a.tx, dyn.Defs()); err != nil {
 		return err
 	}
 	var err error
-	if s.dyn, err = column.Lookup(tx, s.name); err != nil {
+	if s.dyn, err = column.Lookup(a.tx, s.name); err != nil {
 		return err
 	}
-	st.Columns = append(st.Columns, s.name)
+	a.st.Columns = append(a.st.Columns, s.name)
 	return nil
 }
 
