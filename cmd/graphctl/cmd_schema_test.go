@@ -60,3 +60,56 @@ func TestSchemaLifecycle(t *testing.T) {
 	assert.Contains(t, fails(t, dir, exitUser, "schema", "retire", "--db", "g.sg", "$kind"), "system variable")
 	ok(t, dir, "verify", "--db", "g.sg")
 }
+
+// TestSchemaFileCardinalities declares a verb of each cardinality in a schema file and
+// checks that the store holds each as declared and enforces it.
+func TestSchemaFileCardinalities(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "s.json", `{
+  "kinds": [{"name": "p"}],
+  "verbs": [{"name": "any"},
+            {"name": "m2m", "cardinality": "many-to-many"},
+            {"name": "m2o", "cardinality": "many-to-one"},
+            {"name": "o2m", "cardinality": "one-to-many"},
+            {"name": "o2o", "cardinality": "one-to-one"}]
+}`)
+	ok(t, dir, "init", "--db", "g.sg", "--canister", "ryjl3-tyaaa-aaaaa-aaaba-cai", "--schema", "s.json")
+	sf := schemaJSON(t, dir, "g.sg")
+	cards := map[string]string{}
+	for _, v := range sf.Verbs {
+		cards[v.Name] = v.Cardinality
+	}
+	assert.Equal(t, map[string]string{"any": "many-to-many", "m2m": "many-to-many", "m2o": "many-to-one",
+		"o2m": "one-to-many", "o2o": "one-to-one"}, cards)
+	for range 3 {
+		ok(t, dir, "set", "--db", "g.sg", "--kind", "p", "new")
+	}
+
+	// p/1 → p/2 is in every verb; then each verb is asked for a second edge from p/1 (to
+	// p/3) and a second edge to p/2 (from p/3).
+	for _, v := range []string{"any", "m2m", "m2o", "o2m", "o2o"} {
+		ok(t, dir, "link", "--db", "g.sg", "p/1", v, "p/2")
+	}
+	for _, tc := range []struct {
+		verb                   string
+		secondObject, secondTo bool // p/1 → p/3 allowed; p/3 → p/2 allowed
+	}{
+		{"m2m", true, true},
+		{"m2o", false, true},
+		{"o2m", true, false},
+		{"o2o", false, false},
+	} {
+		for _, e := range []struct {
+			s, o    string
+			allowed bool
+		}{{"p/1", "p/3", tc.secondObject}, {"p/3", "p/2", tc.secondTo}} {
+			r := gc(t, dir, "", nil, "link", "--db", "g.sg", e.s, tc.verb, e.o)
+			if e.allowed {
+				assert.Equal(t, exitOK, r.code, "%s %s %s: %s", e.s, tc.verb, e.o, r.stderr)
+			} else {
+				assert.Equal(t, exitUser, r.code, "%s %s %s", e.s, tc.verb, e.o)
+				assert.Contains(t, r.stderr, "cardinality violated", "%s %s %s", e.s, tc.verb, e.o)
+			}
+		}
+	}
+}
