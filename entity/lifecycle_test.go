@@ -319,3 +319,75 @@ func drain[K, V any](seq iter.Seq2[K, V]) int {
 	}
 	return n
 }
+
+// TestMultiColumnLifecycle walks a Multi column through its states: deprecated, it reads
+// but refuses Add, Remove and Delete, through the typed and the dynamic API, and keeps its
+// values and its index as they were; retired, it refuses everything.
+func TestMultiColumnLifecycle(t *testing.T) {
+	declare := func(st store.State) (*entity.Schema, *entity.Kind, *column.Column[string]) {
+		s := entity.NewSchema()
+		k := s.Kind("k")
+		opts := []column.Option{column.MaxLen(8), column.Multi(), column.Indexed()}
+		switch st {
+		case store.Deprecated:
+			opts = append(opts, column.Deprecated())
+		case store.Retired:
+			opts = append(opts, column.Retired())
+		}
+		return s, k, column.Define[string](s, "tags", opts...)
+	}
+	s, k, tags := declare(active)
+	mem := testutil.NewMemory(t)
+	db := mem.OpenDB(s)
+	ids := testutil.Spawn(t, db, k, 2, func(tx *entity.Tx, _ int, id entity.ID) error {
+		if err := tags.Add(tx, id, "a"); err != nil {
+			return err
+		}
+		return tags.Add(tx, id, "b")
+	})
+	values := func(tx *entity.Tx, c *column.Column[string]) map[entity.ID][]string {
+		out := map[entity.ID][]string{}
+		for _, id := range ids {
+			vs, err := c.Values(tx, id)
+			require.NoError(t, err)
+			out[id] = vs
+		}
+		return out
+	}
+	want := map[entity.ID][]string{ids[0]: {"a", "b"}, ids[1]: {"a", "b"}}
+
+	s, _, tags = declare(deprecated)
+	db, err := mem.Open(s, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		assert.Equal(t, want, values(tx, tags), "a deprecated Multi column reads")
+		_, err := tags.Remove(tx, ids[0], "a")
+		assert.ErrorIs(t, err, store.ErrReadOnly)
+		_, err = tags.Dyn().Remove(tx, ids[0], "b")
+		assert.ErrorIs(t, err, store.ErrReadOnly)
+		assert.ErrorIs(t, tags.Add(tx, ids[0], "c"), store.ErrReadOnly)
+		assert.ErrorIs(t, tags.Dyn().Add(tx, ids[0], "c"), store.ErrReadOnly)
+		_, err = tags.Delete(tx, ids[1])
+		assert.ErrorIs(t, err, store.ErrReadOnly)
+		assert.Equal(t, want, values(tx, tags), "refused writes change nothing")
+		bm, err := tags.Equal(tx, "a")
+		require.NoError(t, err)
+		assert.Equal(t, []uint64{uint64(ids[0]), uint64(ids[1])}, bm.ToArray(), "nor the index")
+		return nil
+	}))
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		assert.Equal(t, want, values(tx, tags), "and nothing was committed")
+		return tx.CheckStore()
+	}))
+
+	s, _, tags = declare(retired)
+	db, err = mem.Open(s, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		_, err := tags.Remove(tx, ids[0], "a")
+		assert.ErrorIs(t, err, store.ErrRetired)
+		_, err = tags.Values(tx, ids[0])
+		assert.ErrorIs(t, err, store.ErrRetired)
+		return nil
+	}))
+}
