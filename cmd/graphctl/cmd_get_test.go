@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/stablegraph/stablegraph/internal/interchange"
 )
 
 // entityWorld makes a store with the game schema, two players in a guild that carries an
@@ -44,13 +46,7 @@ member_of ->  <http://ex.org/red>
 `, table, "columns in name order, a multi column's values in value order, edges to an entity with an IRI by its IRI")
 
 	// The guild: its IRI, and the edges that point to it, both players'.
-	var d struct {
-		URI        string              `json:"uri"`
-		IRI        string              `json:"iri"`
-		Kind       string              `json:"kind"`
-		Set        map[string]any      `json:"set"`
-		LinkedFrom map[string][]string `json:"linked_from"`
-	}
+	var d interchange.EntityDoc
 	require.NoError(t, json.Unmarshal([]byte(ok(t, dir, "get", "--db", "g.sg", "http://ex.org/red", "-o", "json")), &d))
 	assert.Equal(t, "http://ex.org/red", d.IRI)
 	assert.Equal(t, "guild", d.Kind)

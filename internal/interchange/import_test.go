@@ -2,6 +2,7 @@ package interchange
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -40,13 +41,16 @@ func importNT(t *testing.T, db *entity.DB, doc string, opts Options) (Stats, err
 }
 
 // exportNT writes every kind of db as N-Triples.
-func exportNT(t *testing.T, db *entity.DB) string {
+func exportNT(t *testing.T, db *entity.DB) string { return export(t, db, WriteNTriples) }
+
+// export writes every kind of db with write.
+func export(t *testing.T, db *entity.DB, write func(*entity.Tx, io.Writer, []*entity.Kind) (int64, error)) string {
 	t.Helper()
 	var b bytes.Buffer
 	require.NoError(t, db.View(func(tx *entity.Tx) error {
 		kinds, err := ExportKinds(tx, "")
 		require.NoError(t, err)
-		_, err = WriteNTriples(tx, &b, kinds)
+		_, err = write(tx, &b, kinds)
 		return err
 	}))
 	return b.String()
@@ -151,24 +155,14 @@ func TestRecordsRoundTrip(t *testing.T) {
 		require.NoError(t, db.Update(func(tx *entity.Tx) error { return r.Apply(tx, &st) }))
 		return st
 	}
-	export := func(db *entity.DB) string {
-		var b bytes.Buffer
-		require.NoError(t, db.View(func(tx *entity.Tx) error {
-			kinds, err := ExportKinds(tx, "")
-			require.NoError(t, err)
-			_, err = WriteJSONL(tx, &b, kinds)
-			return err
-		}))
-		return b.String()
-	}
 	a := openDB(t)
 	st := apply(a, in)
 	assert.Equal(t, Stats{Entities: 3, Values: 7, Edges: 3, Kinds: []string{"guild", "player"},
 		Columns: []string{"health", "name", "tags"}, Verbs: []string{"likes", "member_of"}}, st)
-	out := export(a)
+	out := export(t, a, WriteJSONL)
 	b := openScoped(t, scopeB)
 	apply(b, out)
-	assert.Equal(t, out, strings.ReplaceAll(export(b), scopeB, scopeA), "the same records and IDs, in another store")
+	assert.Equal(t, out, strings.ReplaceAll(export(t, b, WriteJSONL), scopeB, scopeA), "the same records and IDs, in another store")
 }
 
 func TestExportKindsSuggests(t *testing.T) {
