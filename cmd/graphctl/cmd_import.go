@@ -89,7 +89,7 @@ the end.`,
 			if err != nil {
 				return err
 			}
-			var st interchange.Stats
+			var st interchange.Summary
 			err = h.db.Update(func(tx *entity.Tx) error { return imp.Apply(tx, &st) })
 			if err != nil {
 				h.abandon()
@@ -183,7 +183,7 @@ func (e *env) reportSkipped(errs []error) {
 }
 
 // printImportTotals reports what an import did.
-func (e *env) printImportTotals(name, format string, read int64, st interchange.Stats, bytes int64, elapsed time.Duration) {
+func (e *env) printImportTotals(name, format string, read int64, st interchange.Summary, bytes int64, elapsed time.Duration) {
 	secs := max(elapsed.Seconds(), 1e-9)
 	fmt.Fprintf(e.stdout, "imported %s: %d %s in %s (%.0f %s/s, %s/s)\n",
 		name, read, unit(format), elapsed.Round(time.Millisecond), float64(read)/secs, unit(format),

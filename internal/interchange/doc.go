@@ -3,8 +3,8 @@
 // columns and verbs (rdfmap.go) serves both directions, so that an import of an export
 // gives the same store.
 //
-// An import runs in two steps. Parse reads and checks the whole input before the store is
-// touched (ParseNTriples, on every core in chunks; ParseJSONL; ParseCSV) and returns an
+// An import runs in two steps. First the whole input is read and checked, before the store
+// is touched (ParseNTriples, on every core in chunks; ParseJSONL; ParseCSV), into an
 // Import; Import.Apply then writes it in one message, which commits whole or not at all:
 // an error while writing (a cardinality the data breaks, a full disk) leaves the store as
 // it was. An export (WriteNTriples, WriteJSONL, WriteCSV) reads the store in one View and

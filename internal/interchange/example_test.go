@@ -28,12 +28,12 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	var stats interchange.Stats
-	if err := db.Update(func(tx *entity.Tx) error { return imp.Apply(tx, &stats) }); err != nil {
+	var sum interchange.Summary
+	if err := db.Update(func(tx *entity.Tx) error { return imp.Apply(tx, &sum) }); err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("%d triples: kinds %v, columns %v, verbs %v\n", imp.Read(), stats.Kinds, stats.Columns, stats.Verbs)
+	fmt.Printf("%d triples: kinds %v, columns %v, verbs %v\n", imp.Read(), sum.Kinds, sum.Columns, sum.Verbs)
 
 	res, _ := query.Exec(db, `FIND Person WHERE knows -> <http://ex.org/bo> SELECT name`, query.RunOptions{})
 	fmt.Println(res.Rows[0][1])

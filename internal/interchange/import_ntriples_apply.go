@@ -139,7 +139,7 @@ func (d *NTriples) lineError(line int, err error) error {
 // Apply writes the document into the store (see rdfmap.go for how), in the message tx:
 // an Update's, so that any error leaves the store as it was. It runs in steps, each of
 // which does one thing, in this order.
-func (d *NTriples) Apply(tx *entity.Tx, st *Stats) error {
+func (d *NTriples) Apply(tx *entity.Tx, st *Summary) error {
 	a := newNTApply(d, tx, st)
 	st.Skipped += int64(len(d.skipped))
 	for _, step := range []func() error{
@@ -167,7 +167,7 @@ func (d *NTriples) Apply(tx *entity.Tx, st *Stats) error {
 type ntApply struct {
 	d  *NTriples
 	tx *entity.Tx
-	st *Stats
+	st *Summary
 	ci *catalogIndex
 
 	ids      []entity.ID // by node: its entity, once it has one
@@ -187,7 +187,7 @@ type ntApply struct {
 	groups    []*litGroup                      // the groups of byPred in the mapping's order
 }
 
-func newNTApply(d *NTriples, tx *entity.Tx, st *Stats) *ntApply {
+func newNTApply(d *NTriples, tx *entity.Tx, st *Summary) *ntApply {
 	return &ntApply{
 		d: d, tx: tx, st: st, ci: newCatalogIndex(tx),
 		ids:       make([]entity.ID, len(d.nodes)),

@@ -200,7 +200,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // Apply writes the records in the message tx: an Update's, so that any error leaves the
 // store as it was.
-func (d *Records) Apply(tx *entity.Tx, st *Stats) error {
+func (d *Records) Apply(tx *entity.Tx, st *Summary) error {
 	skipBad := d.skipBad
 	st.Skipped += int64(len(d.skipped))
 	ids := make([]entity.ID, len(d.records))
@@ -285,7 +285,7 @@ func (d *Records) Apply(tx *entity.Tx, st *Stats) error {
 }
 
 // identify returns the entity a record is about, creating it if it is new.
-func (d *Records) identify(tx *entity.Tx, rec docRecord, scope uri.Scope, st *Stats) (entity.ID, error) {
+func (d *Records) identify(tx *entity.Tx, rec docRecord, scope uri.Scope, st *Summary) (entity.ID, error) {
 	if rec.IRI != "" {
 		if id, ok := tx.ByIRI(rec.IRI); ok {
 			if rec.Kind != "" {
@@ -323,7 +323,7 @@ func (d *Records) identify(tx *entity.Tx, rec docRecord, scope uri.Scope, st *St
 }
 
 // define creates the kinds, columns and verbs the records name and the store lacks.
-func (d *Records) define(tx *entity.Tx, st *Stats) error {
+func (d *Records) define(tx *entity.Tx, st *Summary) error {
 	sch := entity.NewSchema()
 	kinds := map[string]bool{}
 	samples := map[string][]any{}

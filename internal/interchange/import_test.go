@@ -31,11 +31,11 @@ func openScoped(t *testing.T, scope string) *entity.DB {
 }
 
 // importNT parses doc and applies it to db in one Update.
-func importNT(t *testing.T, db *entity.DB, doc string, opts Options) (Stats, error) {
+func importNT(t *testing.T, db *entity.DB, doc string, opts Options) (Summary, error) {
 	t.Helper()
 	d, err := ParseNTriples(t.Context(), strings.NewReader(doc), "d.nt", opts)
 	require.NoError(t, err)
-	var st Stats
+	var st Summary
 	err = db.Update(func(tx *entity.Tx) error { return d.Apply(tx, &st) })
 	return st, err
 }
@@ -79,7 +79,7 @@ func TestApplyEveryCase(t *testing.T) {
 	assert.Equal(t, []string{"type_2", "knows"}, st.Verbs, "in the order of their predicates' IRIs")
 	assert.ElementsMatch(t, []string{"admin", "admin_2", "age", "age_2", "count", "count_2", "height", "id", "knows_2", "label",
 		"name", "name_2", "name_3", "nick", "p", "plain", "ratio", "type", "weight", "when"}, st.Columns)
-	assert.Equal(t, Stats{Entities: 9, Values: 26, Edges: 4}, Stats{Entities: st.Entities, Values: st.Values, Edges: st.Edges},
+	assert.Equal(t, Summary{Entities: 9, Values: 26, Edges: 4}, Summary{Entities: st.Entities, Values: st.Values, Edges: st.Edges},
 		"a duplicate triple is one edge")
 	assert.Equal(t, rdftest.Canonical(t, rdftest.EveryCase), rdftest.Canonical(t, exportNT(t, db)))
 
@@ -87,7 +87,7 @@ func TestApplyEveryCase(t *testing.T) {
 	// for: two new entities, each with its id, and the two edges to them.
 	st, err = importNT(t, db, rdftest.EveryCase, Options{})
 	require.NoError(t, err)
-	assert.Equal(t, Stats{Entities: 2, Values: 2, Edges: 2}, st)
+	assert.Equal(t, Summary{Entities: 2, Values: 2, Edges: 2}, st)
 }
 
 // TestLiteralTypeChangeBetweenImports imports a predicate's literals as integers, then the
@@ -147,17 +147,17 @@ func TestRecordsRoundTrip(t *testing.T) {
 		`{"uri": "ic://other/player/7", "kind": "player", "set": {"name": "Ann", "health": 90, "tags": ["a", "b"]}, "link": {"member_of": ["<http://ex.org/g1>"]}}`,
 		`{"kind": "player", "set": {"name": "Bo", "health": 40}, "link": {"member_of": ["<http://ex.org/g1>"], "likes": ["ic://other/player/7"]}}`,
 	}, "\n")
-	apply := func(db *entity.DB, doc string) Stats {
+	apply := func(db *entity.DB, doc string) Summary {
 		r, err := ParseJSONL(strings.NewReader(doc), "in.jsonl", Options{})
 		require.NoError(t, err)
 		assert.Equal(t, int64(3), r.Read())
-		var st Stats
+		var st Summary
 		require.NoError(t, db.Update(func(tx *entity.Tx) error { return r.Apply(tx, &st) }))
 		return st
 	}
 	a := openDB(t)
 	st := apply(a, in)
-	assert.Equal(t, Stats{Entities: 3, Values: 7, Edges: 3, Kinds: []string{"guild", "player"},
+	assert.Equal(t, Summary{Entities: 3, Values: 7, Edges: 3, Kinds: []string{"guild", "player"},
 		Columns: []string{"health", "name", "tags"}, Verbs: []string{"likes", "member_of"}}, st)
 	out := export(t, a, WriteJSONL)
 	b := openScoped(t, scopeB)

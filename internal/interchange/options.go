@@ -26,16 +26,16 @@ func (o Options) progress(bytes, rows int64) {
 // Import is a parsed input, ready to be written into a store in one message.
 type Import interface {
 	// Apply writes the input in tx, which must be the message of an Update, so that an
-	// error leaves the store as it was, and adds what it did to st.
-	Apply(tx *entity.Tx, st *Stats) error
+	// error leaves the store as it was, and adds what it did to sum.
+	Apply(tx *entity.Tx, sum *Summary) error
 	// Read returns the number of triples, records or rows read, the skipped ones included.
 	Read() int64
 	// Skipped returns the errors of the lines that Options.SkipBad skipped, in file order.
 	Skipped() []error
 }
 
-// Stats counts what an import did.
-type Stats struct {
+// Summary is what an import did: what it skipped, created and wrote.
+type Summary struct {
 	Skipped  int64 // bad lines, triples and edges skipped with Options.SkipBad
 	Entities int64 // entities created
 	Values   int64 // column values written
