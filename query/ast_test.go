@@ -100,6 +100,14 @@ func TestValidate(t *testing.T) {
 		}
 		return c
 	}
+	// n sub-queries, each in the WHERE of the one around it.
+	subNested := func(n int) *Query {
+		q := Find("q").Query()
+		for range n {
+			q = Find("p").Where(Out("f", &SubQuery{Query: q})).Query()
+		}
+		return q
+	}
 	var nilAnd *AndCond
 	type wrapped struct{ *HasCond }
 
@@ -140,6 +148,8 @@ func TestValidate(t *testing.T) {
 		{"too many NOTs", Find("p").Where(tooDeep).Query(), "conditions nested more than 1000 deep"},
 		{"most parentheses", Find("p").Where(rightNested(maxNesting + 1)).Query(), ""},
 		{"too many parentheses", Find("p").Where(rightNested(maxNesting + 2)).Query(), "conditions nested more than 1000 deep"},
+		{"most sub-queries", subNested(maxNesting), ""},
+		{"too many sub-queries", subNested(maxNesting + 1), "conditions nested more than 1000 deep"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
