@@ -50,56 +50,75 @@ func ParseText(t column.Type, s string) (any, error) {
 func fromJSON(t column.Type, raw any) (any, error) {
 	switch t.Kind() {
 	case column.Array:
-		if s, ok := raw.(string); ok && t.Elem().Kind() == column.Uint8 {
-			return hex.DecodeString(s)
+		return arrayFromJSON(t, raw)
+	case column.Struct:
+		return structFromJSON(t, raw)
+	}
+	return scalarFromJSON(t, raw)
+}
+
+// arrayFromJSON reads an array: a list of its length, or hex text for bytes.
+func arrayFromJSON(t column.Type, raw any) (any, error) {
+	if s, ok := raw.(string); ok && t.Elem().Kind() == column.Uint8 {
+		return hex.DecodeString(s)
+	}
+	list, ok := raw.([]any)
+	if !ok || len(list) != t.Len() {
+		return nil, fmt.Errorf("want an array of %d for %s, got %s", t.Len(), t, jsonText(raw))
+	}
+	out := make([]any, len(list))
+	for i, x := range list {
+		v, err := fromJSON(t.Elem(), x)
+		if err != nil {
+			return nil, fmt.Errorf("[%d]: %w", i, err)
 		}
-		list, ok := raw.([]any)
-		if !ok || len(list) != t.Len() {
-			return nil, fmt.Errorf("want an array of %d for %s, got %s", t.Len(), t, jsonText(raw))
-		}
-		out := make([]any, len(list))
-		for i, x := range list {
-			v, err := fromJSON(t.Elem(), x)
+		out[i] = v
+	}
+	return out, nil
+}
+
+// structFromJSON reads a struct: an object with exactly its fields, or a list of one
+// value per field.
+func structFromJSON(t column.Type, raw any) (any, error) {
+	fields := t.Fields()
+	out := make([]any, len(fields))
+	switch r := raw.(type) {
+	case map[string]any:
+		for i, f := range fields {
+			x, ok := r[f.Name]
+			if !ok {
+				return nil, fmt.Errorf("field %s missing for %s", f.Name, t)
+			}
+			v, err := fromJSON(f.Type, x)
 			if err != nil {
-				return nil, fmt.Errorf("[%d]: %w", i, err)
+				return nil, fmt.Errorf("%s: %w", f.Name, err)
 			}
 			out[i] = v
 		}
-		return out, nil
-	case column.Struct:
-		fields := t.Fields()
-		out := make([]any, len(fields))
-		switch r := raw.(type) {
-		case map[string]any:
-			for i, f := range fields {
-				x, ok := r[f.Name]
-				if !ok {
-					return nil, fmt.Errorf("field %s missing for %s", f.Name, t)
-				}
-				v, err := fromJSON(f.Type, x)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", f.Name, err)
-				}
-				out[i] = v
-			}
-			if len(r) != len(fields) {
-				return nil, fmt.Errorf("want the fields of %s, got %s", t, jsonText(raw))
-			}
-		case []any:
-			if len(r) != len(fields) {
-				return nil, fmt.Errorf("want %d fields for %s, got %s", len(fields), t, jsonText(raw))
-			}
-			for i, f := range fields {
-				v, err := fromJSON(f.Type, r[i])
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", f.Name, err)
-				}
-				out[i] = v
-			}
-		default:
-			return nil, fmt.Errorf("want an object for %s, got %s", t, jsonText(raw))
+		if len(r) != len(fields) {
+			return nil, fmt.Errorf("want the fields of %s, got %s", t, jsonText(raw))
 		}
-		return out, nil
+	case []any:
+		if len(r) != len(fields) {
+			return nil, fmt.Errorf("want %d fields for %s, got %s", len(fields), t, jsonText(raw))
+		}
+		for i, f := range fields {
+			v, err := fromJSON(f.Type, r[i])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", f.Name, err)
+			}
+			out[i] = v
+		}
+	default:
+		return nil, fmt.Errorf("want an object for %s, got %s", t, jsonText(raw))
+	}
+	return out, nil
+}
+
+// scalarFromJSON reads a scalar: true or false, a string, bytes as hex text, or a number
+// (a float also as "NaN", "+Inf" or "-Inf").
+func scalarFromJSON(t column.Type, raw any) (any, error) {
+	switch t.Kind() {
 	case column.Bool:
 		if b, ok := raw.(bool); ok {
 			return b, nil
