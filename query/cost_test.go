@@ -1,0 +1,80 @@
+package query
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stablegraph/stablegraph/store"
+)
+
+// TestShapeCosts checks the cost model's formulas (cost.go) on trees whose numbers are
+// easy to follow by hand: a tree of height 3 with 100 entries a leaf and 50 children a
+// branch.
+func TestShapeCosts(t *testing.T) {
+	s := shape{height: 3, entries: 10000, leafCap: 100, branchCap: 50}
+	assert.Equal(t, uint64(100), s.leaves())
+	assert.Equal(t, []uint64{100, 2, 1}, []uint64{s.levelPages(0), s.levelPages(1), s.levelPages(2)})
+	assert.Equal(t, uint64(103), s.size())
+	assert.Equal(t, uint64(3), s.point())
+	assert.Equal(t, uint64(102), s.scan(), "the leaves and one path down")
+	assert.Equal(t, uint64(5), s.rangeScan(250), "three leaves and two branches")
+	assert.Equal(t, uint64(3), s.rangeScan(0), "a range reads a leaf even if it is empty")
+	assert.Equal(t, uint64(102), s.rangeScan(1e9), "no more than the scan")
+	assert.Equal(t, uint64(3), s.probe(1, 1), "one key: a point lookup")
+	assert.Equal(t, uint64(103), s.probe(1000, 1), "more keys than leaves: the whole tree")
+	assert.Equal(t, uint64(15), s.probe(10, 21), "10 keys of 21 entries: 12 leaves, then 2 and 1 branches")
+	assert.Equal(t, uint64(0), s.probe(0, 1))
+	assert.Equal(t, uint64(13), s.probeSpan(10, 1, 0.5), "10 leaves; half the 2 branches, plus one; the root")
+	assert.Equal(t, uint64(14), s.probeSpan(200, 1, 0.1), "a tenth of the 100 leaves, plus one; 2; 1")
+
+	// The top level is one page, whatever the fan-out would make of it.
+	wide := shape{height: 3, entries: 1_000_000, leafCap: 100, branchCap: 50}
+	assert.Equal(t, []uint64{10000, 200, 1}, []uint64{wide.levelPages(0), wide.levelPages(1), wide.levelPages(2)})
+	assert.Equal(t, uint64(10201), wide.size())
+
+	leaf := shape{height: 1, entries: 5, leafCap: 100, branchCap: 50}
+	assert.Equal(t, []uint64{1, 1, 1, 1}, []uint64{leaf.leaves(), leaf.size(), leaf.scan(), leaf.probe(5, 1)})
+	empty := shape{leafCap: 100, branchCap: 50}
+	assert.Equal(t, []uint64{0, 0, 0, 0, 0}, []uint64{empty.leaves(), empty.size(), empty.scan(), empty.rangeScan(5), empty.probe(5, 1)})
+	noEntries := shape{height: 1, leafCap: 100, branchCap: 50}
+	assert.Equal(t, uint64(0), noEntries.leaves())
+
+	assert.Equal(t, []uint64{7, 0, 2, 3, 1}, []uint64{ceilDiv(7, 0), ceilDiv(0, 5), ceilDiv(10, 5), ceilDiv(11, 5), ceilDiv(1, 5)})
+	assert.Equal(t, []uint64{0, 0, 1, 1, 2}, []uint64{rowsOf(-1), rowsOf(0), rowsOf(0.2), rowsOf(1), rowsOf(1.5)})
+}
+
+// TestShapeOfVariableTree checks the capacities the cost model assumes for a tree of
+// variable-size keys and values: varPart bytes a part, the ID a column's key holds, six
+// bytes of slot and length, in a 4 KiB page less its 32-byte header.
+func TestShapeOfVariableTree(t *testing.T) {
+	st, err := store.OpenMemory(store.NewHeapMemory(0), nil)
+	require.NoError(t, err)
+	checked := 0
+	require.NoError(t, st.Update(func(tx *store.Tx) error {
+		for i, tc := range []struct {
+			layout              store.Layout
+			leafCap, branchCap uint64
+		}{
+			// keys of min(100, 16+8) = 24 bytes, values of 16: 4064/46 and 4064/36
+			{store.Layout{KeySize: store.Variable, MaxKey: 100, ValueSize: store.Variable}, 88, 112},
+			// keys of at most 10 bytes: 4064/32 and 4064/22
+			{store.Layout{KeySize: store.Variable, MaxKey: 10, ValueSize: store.Variable}, 127, 184},
+			// fixed 8-byte keys, variable values: 4064/30 and 4064/20
+			{store.Layout{KeySize: 8, ValueSize: store.Variable}, 135, 203},
+		} {
+			tr, err := tx.CreateTree(store.SuperblockTreeRef(2+i), tc.layout, "t")
+			require.NoError(t, err)
+			if tr.LeafCapacity() > 0 {
+				continue // a fixed layout: the tree knows its capacities
+			}
+			s := shapeOf(tr, 16)
+			assert.Equal(t, tc.leafCap, s.leafCap, "%+v", tc.layout)
+			assert.Equal(t, tc.branchCap, s.branchCap, "%+v", tc.layout)
+			checked++
+		}
+		return nil
+	}))
+	assert.GreaterOrEqual(t, checked, 2, "the variable layouts are estimated")
+}
