@@ -309,6 +309,11 @@ func (b *binder) target(t Target) btarget {
 		if q.kind == nil {
 			return nil
 		}
+		if !q.limit.Set {
+			// A sub-query stands for a set: its order matters only to its LIMIT, and
+			// without one, reading the order column would cost pages for nothing.
+			q.order = nil
+		}
 		return &bSub{sq: t, q: q}
 	case *EntityTarget:
 		return b.entityRef(t.Ref)
