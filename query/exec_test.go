@@ -1,6 +1,7 @@
 package query
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -56,4 +57,17 @@ func TestBudgetTie(t *testing.T) {
 	assert.EqualError(t, err, "1:35: query refused: estimated 32 pages, budget 5")
 	_, err = p.Run(RunOptions{Budget: 4})
 	assert.EqualError(t, err, "query refused: estimated 32 pages, budget 4")
+}
+
+// TestStreamStopsAtTheLimit checks that a streamed scan reads no entity past the LIMIT:
+// the first leaf of player's tree holds 508 entities, so LIMIT 508 reads the root and that
+// leaf, and LIMIT 509 one leaf more.
+func TestStreamStopsAtTheLimit(t *testing.T) {
+	w := sharedWorld(t)
+	for limit, pages := range map[int]uint64{16: 2, 508: 2, 509: 3} {
+		res, err := Exec(w.db, fmt.Sprintf("FIND player LIMIT %d", limit), RunOptions{})
+		require.NoError(t, err)
+		assert.Equal(t, uint64(limit), res.Count)
+		assert.Equal(t, map[string]uint64{"player": pages}, res.Stats.ByVariable, "LIMIT %d", limit)
+	}
 }

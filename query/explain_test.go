@@ -33,6 +33,7 @@ func TestExplainGolden(t *testing.T) {
 		{w.db, `FIND item WHERE owns <- (FIND player WHERE friend -> (FIND player WHERE name = "bob")) SELECT name`},
 		{w.db, `FIND player WHERE NOT member_of -> ANY OR level > 300 COUNT`},
 		{w.db, `FIND guild WHERE gold >= 200 AND name != "g5" SELECT name ORDER BY gold DESC`},
+		{w.db, `FIND player WHERE level > 300 COUNT`},
 	}
 	var b strings.Builder
 	for _, tt := range tests {
