@@ -54,7 +54,7 @@ func TestShapeOfVariableTree(t *testing.T) {
 	checked := 0
 	require.NoError(t, st.Update(func(tx *store.Tx) error {
 		for i, tc := range []struct {
-			layout              store.Layout
+			layout             store.Layout
 			leafCap, branchCap uint64
 		}{
 			// keys of min(100, 16+8) = 24 bytes, values of 16: 4064/46 and 4064/36
