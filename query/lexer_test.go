@@ -1,6 +1,9 @@
 package query
 
 import (
+	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -105,4 +108,54 @@ func TestLexerTokens(t *testing.T) {
 	assert.Equal(t, []string{"f", "->", "(", "FIND", "q", ")", ";"}, lex("f->(FIND q);"))
 	assert.Equal(t, []string{"f", "->", "ic://c/k/1", ")"}, lex("f->ic://c/k/1)"))
 	assert.Equal(t, []string{"`a b`", `"x\"y"`, ","}, lex("`a b`\"x\\\"y\","))
+}
+
+// TestLexerEdges checks the lexer at the ends of its input and of its escapes: what each
+// text gives, every error, and no panic.
+func TestLexerEdges(t *testing.T) {
+	all := func(src string) []string {
+		_, err := Parse(src)
+		var list ErrorList
+		if !errors.As(err, &list) {
+			return nil
+		}
+		var out []string
+		for _, e := range list {
+			out = append(out, e.Error())
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		src  string
+		errs []string
+	}{
+		{"FIND p WHERE x = 1e", []string{`1:18: invalid number "1e"`}},
+		{"FIND p WHERE x = 1e+", []string{`1:18: invalid number "1e+"`}},
+		{"FIND p WHERE x = 12abc", []string{`1:18: invalid number "12abc"`}},
+		{`FIND p WHERE x = "ab\`, []string{`1:21: invalid escape sequence in string literal`, `1:18: string literal not terminated`}},
+		{"FIND p WHERE x = \"ab\\\n\" OR y = 2", []string{`1:21: invalid escape sequence in string literal`, `1:18: string literal not terminated`}},
+		{`FIND p WHERE x = "a\qb"`, []string{`1:20: invalid escape sequence in string literal`}},
+	} {
+		got := all(tc.src)
+		slices.Sort(got)
+		want := slices.Clone(tc.errs)
+		slices.Sort(want)
+		assert.Equal(t, want, got, "%q", tc.src)
+	}
+
+	q, err := Parse(`FIND p WHERE x = "\u0080\x80é"`)
+	require.NoError(t, err)
+	assert.Equal(t, "\u0080\x80é", q.Where.(*CompareCond).Value.Str, `\u writes a rune in UTF-8, \x a byte`)
+	q, err = Parse("FIND p -- a comment at the end, without a line end")
+	require.NoError(t, err)
+	assert.Equal(t, "FIND p", q.String())
+}
+
+func TestClip(t *testing.T) {
+	s40 := strings.Repeat("x", 40)
+	assert.Equal(t, s40, clip(s40), "40 bytes are kept whole")
+	assert.Equal(t, s40+"…", clip(s40+"y"))
+	// A two-byte rune across the 40th byte is cut before it, not in its middle.
+	assert.Equal(t, strings.Repeat("x", 39)+"…", clip(strings.Repeat("x", 39)+"é"+"yz"))
+	assert.Equal(t, "…", clip(strings.Repeat("\x80", 50)), "no rune start: nothing is kept")
 }
