@@ -549,3 +549,38 @@ func TestParseErrorWrapping(t *testing.T) {
 	assert.False(t, errors.Is(err, ErrInvalidQuery))
 	assert.True(t, utf8.ValidString(err.Error()))
 }
+
+// TestParserLimits checks the parser's limits and the edges of its input: at most
+// maxErrors errors, lexer's and parser's alike; a long flat run of parentheses; the clause
+// order after a tie of SELECT and COUNT; references and names that end the input or hold
+// invalid UTF-8.
+func TestParserLimits(t *testing.T) {
+	errs := func(src string) []string {
+		_, err := Parse(src)
+		var list ErrorList
+		require.ErrorAs(t, err, &list, "%q", src)
+		var out []string
+		for _, e := range list {
+			out = append(out, e.Error())
+		}
+		return out
+	}
+	many := errs("FIND p" + strings.Repeat(" LIMIT 1", 13))
+	assert.Len(t, many, maxErrors, "the parser's errors stop at maxErrors")
+	assert.Equal(t, "1:88: duplicate LIMIT", many[maxErrors-1])
+	many = errs("FIND p WHERE " + strings.Repeat("f -> g/x OR ", 12) + "f -> g/1")
+	assert.Len(t, many, maxErrors, "the lexer's errors too")
+	assert.Equal(t, `1:129: invalid entity ID "x" in "g/x": expected a decimal number`, many[maxErrors-1])
+
+	flat := "FIND p WHERE " + strings.Repeat("(x = 1) AND ", 3*maxNesting) + "x = 1"
+	_, err := Parse(flat)
+	assert.NoError(t, err, "parentheses one after another do not nest")
+
+	assert.Equal(t, []string{"1:17: SELECT and COUNT cannot be combined", "1:23: WHERE must come before COUNT"},
+		errs("FIND p SELECT a COUNT WHERE x = 1"))
+	assert.Equal(t, []string{`1:19: malformed entity URI "ic://": expected ic://<canister>/<kind>/<id>`}, errs("FIND p WHERE f -> ic://"))
+	assert.Equal(t, []string{"1:8: invalid UTF-8 encoding"}, errs("FIND `a\x80b`"))
+	for _, bad := range []string{"\x80", "\xff", "\xc3"} {
+		assert.Equal(t, []string{"1:29: invalid UTF-8 encoding"}, errs("FIND p WHERE f -> ic://a/b/1"+bad), "%q", bad)
+	}
+}
