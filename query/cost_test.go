@@ -1,11 +1,15 @@
 package query
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/stablegraph/stablegraph/column"
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/store"
 )
 
@@ -77,4 +81,24 @@ func TestShapeOfVariableTree(t *testing.T) {
 		return nil
 	}))
 	assert.GreaterOrEqual(t, checked, 2, "the variable layouts are estimated")
+}
+
+// TestColumnShape checks the part length the planner assumes for a column's strings: the
+// type's own bound when it is under varPartBytes.
+func TestColumnShape(t *testing.T) {
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	short := column.Define[string](s, "short", column.MaxLen(4))
+	long := column.Define[string](s, "long", column.MaxLen(200))
+	db := testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, k, 3, func(tx *entity.Tx, _ int, id entity.ID) error {
+		return errors.Join(short.Set(tx, id, "ab"), long.Set(tx, id, "abc"))
+	})
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		p := newPlanner(tx)
+		// An 8-byte ID for a key and the string for a value: 4064/(6+8+4), 4064/(6+8+16).
+		assert.Equal(t, uint64(225), p.colShape(short.Dyn()).leafCap)
+		assert.Equal(t, uint64(135), p.colShape(long.Dyn()).leafCap)
+		return nil
+	}))
 }

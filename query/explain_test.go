@@ -34,6 +34,8 @@ func TestExplainGolden(t *testing.T) {
 		{w.db, `FIND player WHERE NOT member_of -> ANY OR level > 300 COUNT`},
 		{w.db, `FIND guild WHERE gold >= 200 AND name != "g5" SELECT name ORDER BY gold DESC`},
 		{w.db, `FIND player WHERE level > 300 COUNT`},
+		{w.db, `FIND guild LIMIT 3`},
+		{w.db, `FIND player WHERE name = "alice" SELECT name ORDER BY tags`},
 	}
 	var b strings.Builder
 	for _, tt := range tests {
