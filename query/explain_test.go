@@ -1,7 +1,9 @@
 package query
 
 import (
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
+	"github.com/stablegraph/stablegraph/verb"
 )
 
 var updateGolden = flag.Bool("query.update", false, "rewrite the golden files of the query tests")
@@ -36,6 +41,13 @@ func TestExplainGolden(t *testing.T) {
 		{w.db, `FIND player WHERE level > 300 COUNT`},
 		{w.db, `FIND guild LIMIT 3`},
 		{w.db, `FIND player WHERE name = "alice" SELECT name ORDER BY tags`},
+		{w.db, `FIND player WHERE name = "alice" AND tags = "t1" SELECT tags`},
+		{w.db, `FIND player WHERE alive = true LIMIT 10`},
+		{w.db, `FIND player WHERE gold > 10 LIMIT 700`},
+		{w.db, `FIND player WHERE tags > "t5" COUNT`},
+		{w.db, `FIND player WHERE health != 7 AND level != 3 COUNT`},
+		{w.db, `FIND player WHERE friend ->+ #5 COUNT`},
+		{w.db, `FIND player WHERE name = "alice" AND (level = 3 OR health = 5) AND member_of -> guild/1 COUNT`},
 	}
 	var b strings.Builder
 	for _, tt := range tests {
@@ -54,4 +66,77 @@ func TestExplainGolden(t *testing.T) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "run with -query.update to create it")
 	assert.Equal(t, string(want), b.String())
+}
+
+// TestPlannerTies explains queries on a store of four entities, where every tree is one
+// page, so that alternatives cost the same: a tie goes to the one written first (sorting,
+// probing), and a closure's frontier that falls to exactly half an entity is still
+// expanded.
+func TestPlannerTies(t *testing.T) {
+	s := entity.NewSchema()
+	n := s.Kind("n")
+	x := column.Define[int32](s, "x", column.Indexed())
+	e := verb.Define(s, "e")
+	db := testutil.OpenDB(t, s, nil)
+	ids := testutil.Spawn(t, db, n, 4, func(tx *entity.Tx, i int, id entity.ID) error { return x.Set(tx, id, int32(i)) })
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		return errors.Join(e.Link(tx, ids[0], ids[1]), e.Link(tx, ids[1], ids[2])) // 2 edges for 4 entities: d = 0.5
+	}))
+	explain := func(src string) string {
+		q, err := Parse(src)
+		require.NoError(t, err)
+		p, err := Prepare(db, q)
+		require.NoError(t, err)
+		return p.Explain()
+	}
+	assert.Contains(t, explain("FIND n ORDER BY x"), "Order by x ASC: read column x and sort     4      1")
+	assert.Contains(t, explain("FIND n WHERE e -> n/2 COUNT"), "Probe verb e (object, subject) for each target: e -> n/2     1      1")
+	assert.Contains(t, explain("FIND n WHERE e ->+ n/1 COUNT"), "Closure, breadth-first over verb e (object, subject): e ->+ n/1     1      1")
+}
+
+// TestMultiAndClosureEstimates explains queries whose estimates depend on the values an
+// entity has in a Multi column (300 entities with 10 values each: 10 values an entity in
+// the index) and on a closure whose rows reach the kind's count after one level (100
+// entities, each linked to all 100: 100 edges an entity).
+func TestMultiAndClosureEstimates(t *testing.T) {
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	x := column.Define[int32](s, "x", column.Indexed())
+	m := column.Define[string](s, "m", column.MaxLen(8), column.Multi(), column.Indexed())
+	db := testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, k, 300, func(tx *entity.Tx, i int, id entity.ID) error {
+		err := x.Set(tx, id, int32(i))
+		for j := range 10 {
+			err = errors.Join(err, m.Add(tx, id, fmt.Sprintf("v%d", (i+j)%40)))
+		}
+		return err
+	})
+
+	s2 := entity.NewSchema()
+	n := s2.Kind("n")
+	e := verb.Define(s2, "e")
+	db2 := testutil.OpenDB(t, s2, nil)
+	ids := testutil.Spawn(t, db2, n, 100, nil)
+	require.NoError(t, db2.Update(func(tx *entity.Tx) error {
+		var err error
+		for _, a := range ids {
+			for _, b := range ids {
+				err = errors.Join(err, e.Link(tx, a, b))
+			}
+		}
+		return err
+	}))
+
+	explain := func(db *entity.DB, src string) string {
+		q, err := Parse(src)
+		require.NoError(t, err)
+		p, err := Prepare(db, q)
+		require.NoError(t, err)
+		return p.Explain()
+	}
+	assert.Contains(t, explain(db, `FIND k WHERE m > "v5" COUNT`), `Index range m > "v5" ("v5", +inf)    75      6`)
+	assert.Contains(t, explain(db, `FIND k WHERE x = 5 AND m = "v3" SELECT m`), "Select m: probe column m                       1      3")
+	assert.Contains(t, explain(db2, `FIND n WHERE e ->+ n/1 COUNT`), "e ->+ n/1   100      3")
+	assert.Contains(t, explain(db, `FIND k WHERE x = 5 AND m > "v1" COUNT`),
+		`Probe column m: m > "v1" (intersects instead from 4 candidates)     1      3`)
 }
