@@ -76,9 +76,12 @@ func TestPlannerTies(t *testing.T) {
 	s := entity.NewSchema()
 	n := s.Kind("n")
 	x := column.Define[int32](s, "x", column.Indexed())
+	y := column.Define[int32](s, "y", column.Indexed())
 	e := verb.Define(s, "e")
 	db := testutil.OpenDB(t, s, nil)
-	ids := testutil.Spawn(t, db, n, 4, func(tx *entity.Tx, i int, id entity.ID) error { return x.Set(tx, id, int32(i)) })
+	ids := testutil.Spawn(t, db, n, 4, func(tx *entity.Tx, i int, id entity.ID) error {
+		return errors.Join(x.Set(tx, id, int32(i)), y.Set(tx, id, int32(i)))
+	})
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
 		return errors.Join(e.Link(tx, ids[0], ids[1]), e.Link(tx, ids[1], ids[2])) // 2 edges for 4 entities: d = 0.5
 	}))
@@ -92,6 +95,9 @@ func TestPlannerTies(t *testing.T) {
 	assert.Contains(t, explain("FIND n ORDER BY x"), "Order by x ASC: read column x and sort     4      1")
 	assert.Contains(t, explain("FIND n WHERE e -> n/2 COUNT"), "Probe verb e (object, subject) for each target: e -> n/2     1      1")
 	assert.Contains(t, explain("FIND n WHERE e ->+ n/1 COUNT"), "Closure, breadth-first over verb e (object, subject): e ->+ n/1     1      1")
+	// Two drivers of the same cost and rows: the one written first.
+	assert.Contains(t, explain("FIND n WHERE y > 0 AND x > 0 COUNT"), "└─ And                                   1      0\n   ├─ Index range y > 0 (0, +inf)")
+	assert.Contains(t, explain("FIND n WHERE x > 0 AND y > 0 COUNT"), "└─ And                                   1      0\n   ├─ Index range x > 0 (0, +inf)")
 }
 
 // TestMultiAndClosureEstimates explains queries whose estimates depend on the values an
