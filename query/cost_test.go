@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -101,4 +102,23 @@ func TestColumnShape(t *testing.T) {
 		assert.Equal(t, uint64(135), p.colShape(long.Dyn()).leafCap)
 		return nil
 	}))
+}
+
+// TestUseProbe checks the run-time choice of an adaptive filter: probe below at
+// candidates; from there on, probe while the pages of a probe over the span of the
+// candidates' IDs, plus those of the probe's kids, stay below the intersection's.
+func TestUseProbe(t *testing.T) {
+	kind := shape{height: 2, entries: 2000, leafCap: 508, branchCap: 500} // 4 leaves and a root
+	a := &adaptive{probe: &step{tree: kind}, at: 3, per: 1, kidsPages: 2, interCost: 7, ids: 2000}
+	wide := roaring64.BitmapOf(1, 2, 3, 2000) // 4 candidates over every ID: 4 leaves, the root
+	narrow := roaring64.BitmapOf(1, 2, 3, 4)  // within the first leaf
+	assert.True(t, a.useProbe(roaring64.BitmapOf(1, 2000)), "below at")
+	assert.False(t, a.useProbe(wide), "5 + 2 pages is not below 7")
+	assert.True(t, a.useProbe(narrow), "2 + 2 pages is")
+	a.interCost = 8
+	assert.True(t, a.useProbe(wide), "5 + 2 pages is below 8")
+	a.interCost, a.force = 100, 2
+	assert.False(t, a.useProbe(narrow), "in chaos mode, force decides")
+	a.force = 1
+	assert.True(t, a.useProbe(wide))
 }

@@ -1,11 +1,17 @@
 package query
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/stablegraph/stablegraph/column"
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 )
 
 // TestIndexOrderOfNothing runs a query planned to read an index in order, whose set turns
@@ -69,5 +75,43 @@ func TestStreamStopsAtTheLimit(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, uint64(limit), res.Count)
 		assert.Equal(t, map[string]uint64{"player": pages}, res.Stats.ByVariable, "LIMIT %d", limit)
+	}
+}
+
+// TestAdaptiveFilterAtItsEdge runs a kind filter that can probe or intersect at the
+// number of candidates where the planner switches, on a kind of 2000 entities (four
+// leaves of 508 and a root; the scan is 5 pages, and probing 4 spread candidates is
+// estimated at 5 too): 3 candidates are probed; 4 whose IDs span more than half the
+// kind are intersected; 4 that span half of it less one are probed.
+func TestAdaptiveFilterAtItsEdge(t *testing.T) {
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	cols := map[string]*column.Column[int32]{}
+	sets := map[string][]int{"three": {1, 2, 1001}, "wide": {1, 2, 3, 1001}, "narrow": {1, 2, 3, 1000}}
+	for name := range sets {
+		cols[name] = column.Define[int32](s, name, column.Indexed())
+	}
+	db := testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, k, 2000, func(tx *entity.Tx, i int, id entity.ID) error {
+		var err error
+		for name, ids := range sets {
+			v := int32(0)
+			if slices.Contains(ids, int(id)) {
+				v = 1
+			}
+			err = errors.Join(err, cols[name].Set(tx, id, v))
+		}
+		return err
+	})
+	for name, pages := range map[string]uint64{"three": 3, "wide": 5, "narrow": 3} {
+		q, err := Parse(fmt.Sprintf("FIND k WHERE %s = 1 COUNT", name))
+		require.NoError(t, err)
+		p, err := Prepare(db, q)
+		require.NoError(t, err)
+		require.Contains(t, p.Explain(), "Probe kind k (intersects instead from 4 candidates)")
+		res, err := p.Run(RunOptions{})
+		require.NoError(t, err)
+		assert.Equal(t, uint64(len(sets[name])), res.Count)
+		assert.Equal(t, pages, res.Stats.ByVariable["k"], name)
 	}
 }
