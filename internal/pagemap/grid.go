@@ -255,7 +255,8 @@ func (m *model) binTitle(first, end uint64, segs []segment) string {
 
 // writeTouch writes one footprint: the map faded (a <use> of the cells, not a copy), and
 // over it each cell holding pages the message touched, in its owner's color, framed in
-// black if it was only read and in orange, with a corner mark, if it was dirtied. Each
+// black if it was only read and in orange, with a mark in its lower right corner, if it
+// was dirtied: the shape says it as well as the color. Each
 // such cell's data attributes count its pages read and dirtied.
 func (m *model) writeTouch(w *svgWriter, g grid, t Touch) {
 	writeRowLabels(w, g)
@@ -291,8 +292,8 @@ func (m *model) writeTouch(w *svgWriter, g grid, t Touch) {
 		}
 		w.f(`<rect class="mark-%s" x="%.1f" y="%.1f" width="%d" height="%d"/>`, kind, float64(x)+0.5, float64(y)+0.5, g.cell-1, g.cell-1)
 		if nd > 0 {
-			c := max(g.cell/2, 6)
-			w.f(`<path class="corner" d="M%d %dh%dL%d %dz"/>`, x, y, c, x, y+c)
+			c := max(g.cell/2, 6) // bottom right, clear of the letter at the top left
+			w.f(`<path class="corner" d="M%d %dh%dL%d %dz"/>`, x+g.cell, y+g.cell, -c, x+g.cell, y+g.cell-c)
 		}
 		w.WriteString("</g>\n")
 	}

@@ -311,7 +311,7 @@ text { font: 11px system-ui, sans-serif; fill: #1d2733; }
 {{if .Query}}<pre><code>{{.Query}}</code></pre>
 {{end}}<p>{{.Summary}} On the map below, the pages it touched are in full color over the faded memory:
 <svg xmlns="http://www.w3.org/2000/svg" width="14" height="14" style="display:inline; vertical-align: -2px"><rect class="mark-read" x="1" y="1" width="12" height="12"/></svg> read,
-<svg xmlns="http://www.w3.org/2000/svg" width="14" height="14" style="display:inline; vertical-align: -2px"><rect class="mark-dirtied" x="1.5" y="1.5" width="11" height="11"/><path class="corner" d="M0 0h7L0 7z"/></svg> dirtied.</p>
+<svg xmlns="http://www.w3.org/2000/svg" width="14" height="14" style="display:inline; vertical-align: -2px"><rect class="mark-dirtied" x="1.5" y="1.5" width="11" height="11"/><path class="corner" d="M14 14h-7L14 7z"/></svg> dirtied.</p>
 <table>
 <thead><tr><th>owner</th><th class="num">read</th><th class="num">dirtied</th><th class="num">its pages</th><th class="num">share</th><th></th></tr></thead>
 <tbody>
