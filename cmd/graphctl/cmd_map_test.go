@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -147,10 +146,7 @@ func TestMap(t *testing.T) {
 // TestMapWorkload draws the pages of every query of a report workload, each equal to what
 // the report measures.
 func TestMapWorkload(t *testing.T) {
-	dir := demoStore(t)
-	wl, err := os.ReadFile(filepath.Join("testdata", "report", "demo.yaml"))
-	require.NoError(t, err)
-	write(t, dir, "demo.yaml", string(wl))
+	dir := demoWithWorkload(t)
 	var rep reportResults
 	require.NoError(t, json.Unmarshal([]byte(ok(t, dir, "report", "--db", "world.sg", "-o", "json", "demo.yaml")), &rep))
 	out := ok(t, dir, "map", "--db", "world.sg", "--workload", "demo.yaml", "--html", "w.html")

@@ -26,7 +26,18 @@ func readCommands(db string) [][]string {
 		{"export", "--db", db, "--format", "jsonl", "out.jsonl"},
 		{"report", "--db", db, "demo.yaml"},
 		{"map", "--db", db, "--html", "out.html"},
+		{"schema", "show", "--db", db},
 	}
+}
+
+// demoWithWorkload builds the demo world in a directory that also holds the demo workload.
+func demoWithWorkload(t *testing.T) string {
+	t.Helper()
+	dir := demoStore(t)
+	wl, err := os.ReadFile(filepath.Join("testdata", "report", "demo.yaml"))
+	require.NoError(t, err)
+	write(t, dir, "demo.yaml", string(wl))
+	return dir
 }
 
 // dirFiles returns the contents of the files in dir but the commands' outputs.
@@ -53,10 +64,7 @@ func dirFiles(t *testing.T, dir string) map[string]string {
 // for byte as it was and creates no log, and that it says what is wrong: exit 1 for a
 // file that is not a store, 3 for a damaged one.
 func TestReadCommandsNeverWrite(t *testing.T) {
-	dir := demoStore(t)
-	wl, err := os.ReadFile(filepath.Join("testdata", "report", "demo.yaml"))
-	require.NoError(t, err)
-	write(t, dir, "demo.yaml", string(wl))
+	dir := demoWithWorkload(t)
 	world := readFile(t, dir, "world.sg")
 	write(t, dir, "empty.sg", "")
 	foreign := make([]byte, 64<<10)
@@ -93,10 +101,7 @@ func TestReadCommandsNeverWrite(t *testing.T) {
 // does not (a process that died before its checkpoint) reads as it will once recovered,
 // and a command that only reads leaves both files as they were.
 func TestReadCommandsReplayInMemory(t *testing.T) {
-	dir := demoStore(t)
-	wl, err := os.ReadFile(filepath.Join("testdata", "report", "demo.yaml"))
-	require.NoError(t, err)
-	write(t, dir, "demo.yaml", string(wl))
+	dir := demoWithWorkload(t)
 	before := readFile(t, dir, "world.sg")
 	// A message committed to the log, and the file as before it: what a process that died
 	// between the log's sync and the write in place leaves behind.
