@@ -250,6 +250,15 @@ func TestCheckNamesEachBrokenRelation(t *testing.T) {
 		}, func(w *checkWorld) []string {
 			return []string{fmt.Sprintf(`verb "likes": entity #900: in the edge #%d → #900, but not a live entity`, w.p1)}
 		}},
+		{"edge of a 33-bit ID without reverse", func(t *testing.T, w *checkWorld) {
+			// IDs past 32 bits take the probing path instead of the bitmaps.
+			w.raw(t, "likes", 0, func(tr *store.Tree) { mustPut(t, tr, pairKey(w.p1, 1<<33), nil) })
+			w.raw(t, "likes", 1, func(tr *store.Tree) { mustDelete(t, tr, pairKey(w.p3, w.p2)) })
+		}, func(w *checkWorld) []string {
+			return []string{fmt.Sprintf(`verb "likes": entity #%d: the edge #%d → #%d has no reverse entry`, w.p1, w.p1, uint64(1)<<33),
+				fmt.Sprintf(`verb "likes": entity #%d: in the edge #%d → #%d, but not a live entity`, uint64(1)<<33, w.p1, uint64(1)<<33),
+				fmt.Sprintf(`verb "likes": entity #%d: the edge #%d → #%d has no reverse entry`, w.p2, w.p2, w.p3)}
+		}},
 		{"many-to-one with two objects", func(t *testing.T, w *checkWorld) {
 			w.raw(t, "member_of", 0, func(tr *store.Tree) { mustPut(t, tr, pairKey(w.p1, w.p3), nil) })
 			w.raw(t, "member_of", 1, func(tr *store.Tree) { mustPut(t, tr, pairKey(w.p3, w.p1), nil) })

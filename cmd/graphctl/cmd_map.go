@@ -33,7 +33,9 @@ a letter per variable) and filled from the bottom as full as the page is; a stor
 than 1024 pages gets small cells, and one of more than 4096 is binned, each cell then a run
 of pages (the page says how many) showing the mix of owners. Every cell has a tooltip.
 
-Without --html the table of owners is printed; -o json prints the same data as the page:
+The table of owners, with the totals and each query's pages by owner, goes to standard
+output (with --html too, which then names the file it wrote); -o json prints instead the
+same data as the page:
 owners with their counts, the memory as runs of pages of one owner and kind with each
 page's fill, and each query's pages as runs.
 
