@@ -76,6 +76,7 @@ func (s *Store) replayInto(path string) error {
 	if err != nil {
 		return fmt.Errorf("open store log: %w", err)
 	}
+	s.readLogBytes = fi.Size()
 	if fi.Size() < walHeaderSize {
 		return nil
 	}

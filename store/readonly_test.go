@@ -83,6 +83,9 @@ func TestReadOnlyReplaysTheLogInMemory(t *testing.T) {
 
 	r, err := Open(path, &Options{ReadOnly: true})
 	require.NoError(t, err)
+	info, err := r.Info()
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(log)), info.LogBytes, "the log as the file holds it")
 	require.NoError(t, r.View(func(tx *Tx) error {
 		tr, err := tx.VarTree("health", 0, false)
 		require.NoError(t, err)

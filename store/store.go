@@ -64,6 +64,8 @@ type Store struct {
 
 	catMu sync.RWMutex // guards cat
 	cat   catalog      // committed catalog (catalog.go)
+
+	readLogBytes int64 // a read-only store's log size, as it found the file (readonly.go)
 }
 
 // OpenMemory opens the store held in mem, or creates one if mem is empty. It adds no
@@ -392,6 +394,8 @@ func (s *Store) Info() (Info, error) {
 	s.writeMu.Lock()
 	if s.log != nil {
 		in.LogBytes = s.log.size
+	} else {
+		in.LogBytes = s.readLogBytes
 	}
 	s.writeMu.Unlock()
 	return in, err

@@ -223,8 +223,12 @@ func (m *model) freeText() []string {
 	pct := func(x uint64) string { return fmt.Sprintf("%.1f%%", 100*float64(x)/float64(max(n, 1))) }
 	free := "The free list is empty: no page has been freed, or every freed page has been taken again."
 	if mp.FreePages > 0 {
-		free = fmt.Sprintf("The free list holds %s (%s of the memory), %d of them trunk pages that list the others; the allocator takes them before it grows the memory.",
-			count(mp.FreePages, "page"), pct(mp.FreePages), trunks)
+		lists := fmt.Sprintf("%d of them trunk pages that list the others", trunks)
+		if trunks == 1 {
+			lists = "one of them a trunk page that lists the others"
+		}
+		free = fmt.Sprintf("The free list holds %s (%s of the memory), %s; the allocator takes them before it grows the memory.",
+			count(mp.FreePages, "page"), pct(mp.FreePages), lists)
 	}
 	out := []string{
 		free,
@@ -267,6 +271,7 @@ text { font: 11px system-ui, sans-serif; fill: #1d2733; }
 {{end}}.ksb { fill: {{index .Colors "ksb"}}; }
 .kcat { fill: {{index .Colors "kcat"}}; }
 .kfree { fill: {{index .Colors "kfree"}}; }
+.fg.kfree { fill: #b0b6bc; }
 .kun { fill: {{index .Colors "kun"}}; }
 .bg { fill-opacity: 0.3; }
 .kun.bg { fill-opacity: 1; }
