@@ -267,6 +267,9 @@ func (m *model) writeTouch(w *svgWriter, g grid, t Touch) {
 	it := touched.Iterator()
 	for it.HasNext() {
 		id := uint64(it.Next())
+		if id >= g.pages {
+			break // past the memory the map saw: the message grew it later
+		}
 		i := int(id / g.bin)
 		first, end := g.span(i)
 		nr := read.CardinalityInRange(first, end)
