@@ -346,6 +346,9 @@ func verify(t *testing.T, db *entity.DB, w *world, m *model, where string) {
 	t.Helper()
 	err := db.View(func(tx *entity.Tx) error {
 		require.NoError(t, tx.CheckStore(), where)
+		st, err := entity.Check(tx)
+		require.NoError(t, err, where)
+		assert.Equal(t, uint64(len(m.kind)), st.Entities, where)
 		assert.Equal(t, m.last, tx.LastID(), where)
 		// Kinds: members, counts, bitmaps, $kind.
 		for _, k := range []*entity.Kind{w.a, w.b} {

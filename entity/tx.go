@@ -214,17 +214,29 @@ func (tx *Tx) Delete(id ID) error {
 		return err
 	}
 	for _, j := range jobs {
-		trees := make([]*store.Tree, len(j.v.Refs))
-		for i, ref := range j.v.Refs {
-			if trees[i], err = tx.stx.OpenTree(ref, j.v.Name); err != nil {
-				return fmt.Errorf("delete #%d: %s %q: %w", id, j.v.Role, j.v.Name, err)
-			}
+		trees, err := tx.allTrees(j.v)
+		if err != nil {
+			return fmt.Errorf("delete #%d: %w", id, err)
 		}
 		if err := j.fn(tx, j.v, trees, id); err != nil {
 			return fmt.Errorf("delete #%d: %s %q: %w", id, j.v.Role, j.v.Name, err)
 		}
 	}
 	return nil
+}
+
+// allTrees opens every tree of v, whatever its lifecycle state (VarTree refuses a retired
+// variable's), for what must reach every variable: Delete and Check.
+func (tx *Tx) allTrees(v store.Var) ([]*store.Tree, error) {
+	trees := make([]*store.Tree, len(v.Refs))
+	for i, ref := range v.Refs {
+		t, err := tx.stx.OpenTree(ref, v.Name)
+		if err != nil {
+			return nil, fmt.Errorf("%s %q tree %d: %w", v.Role, v.Name, i, err)
+		}
+		trees[i] = t
+	}
+	return trees, nil
 }
 
 // nextID hands out a fresh entity ID.

@@ -211,6 +211,7 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 		EstimatedPages: run.est,
 		ByVariable:     map[string]uint64{},
 		Rows:           res.Count,
+		Touched:        st.Touched,
 	}
 	for owner, os := range st.ByOwner {
 		if os.PagesRead > 0 {

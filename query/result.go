@@ -3,6 +3,7 @@ package query
 import (
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/store"
 )
 
 // Value is one cell of a result row: the entity's URI (a string) in the first column, and
@@ -46,4 +47,7 @@ type RunStats struct {
 	ByVariable map[string]uint64
 	// Rows is the number of entities the query found (after LIMIT).
 	Rows uint64
+	// Touched holds the pages the query read and dirtied when the store records them
+	// (store.Options.RecordPages); nil otherwise.
+	Touched *store.Touched
 }

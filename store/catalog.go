@@ -615,11 +615,14 @@ func (s *Store) installCatalog(tx *Tx) {
 // trees given (those kept outside the catalog), and that these, the catalog's slot pages, the
 // free list and the superblock own every page exactly once. It returns an error wrapping
 // ErrCorrupt that names the page and the problem.
-func (tx *Tx) CheckStore(extra ...*Tree) error {
+func (tx *Tx) CheckStore(extra ...*Tree) error { return tx.checkStore(nil, extra...) }
+
+// checkStore is CheckStore, telling visit (if not nil) of every tree page it checks.
+func (tx *Tx) checkStore(visit pageVisitor, extra ...*Tree) error {
 	tx.checkOpen()
 	owned := map[string]*roaring.Bitmap{}
 	check := func(name string, t *Tree) error {
-		bm, err := t.Check()
+		bm, err := t.check(visit)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}

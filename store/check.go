@@ -15,7 +15,16 @@ import (
 // (entries, leaf, branch and overflow pages) match what it finds. It returns the set of
 // pages the tree owns, for Tx.CheckPages, or an error wrapping ErrCorrupt that names the
 // first bad page and what is wrong with it. It reads every page of the tree.
-func (t *Tree) Check() (*roaring.Bitmap, error) {
+func (t *Tree) Check() (*roaring.Bitmap, error) { return t.check(nil) }
+
+// pageVisitor is told of each page a check reaches, once its header has passed: a node of
+// tree t at level (0 for a leaf) or, with level -1, an overflow page, and the page's bytes.
+// Map uses it to learn who owns each page without a walk of its own (and uses what it
+// learned only if the whole check passes).
+type pageVisitor func(t *Tree, id PageID, level int, p []byte)
+
+// check is Check, telling visit (if not nil) of every page it checks.
+func (t *Tree) check(visit pageVisitor) (*roaring.Bitmap, error) {
 	t.tx.checkOpen()
 	owned := roaring.New()
 	if t.d.height == 0 {
@@ -24,7 +33,7 @@ func (t *Tree) Check() (*roaring.Bitmap, error) {
 		}
 		return owned, nil
 	}
-	c := checker{t: t, owned: owned, pages: t.tx.AllocStats().Pages}
+	c := checker{t: t, owned: owned, pages: t.tx.AllocStats().Pages, visit: visit}
 	if err := c.walk(t.d.root, t.d.height-1, nil, nil, true); err != nil {
 		return nil, err
 	}
@@ -47,6 +56,7 @@ type checker struct {
 	entries            uint64
 	leaves, branches   uint64
 	overflow           uint64
+	visit              pageVisitor // nil, or told of each page checked
 }
 
 // claim records that the tree owns page id.
@@ -69,6 +79,9 @@ func (c *checker) walk(id PageID, level int, lo, hi []byte, root bool) error {
 	p := t.page(id)
 	if err := t.checkLayout(id, p, level); err != nil {
 		return err
+	}
+	if c.visit != nil {
+		c.visit(t, id, level, p)
 	}
 	m := t.decode(id, level, p)
 	fail := func(format string, args ...any) error { return t.corruptErr(id, format, args...) }
@@ -151,6 +164,9 @@ func (c *checker) checkValue(id PageID, i int, e entry) error {
 		n := uint64(le.Uint32(p[4:]))
 		if string(p[:4]) != ovfMagic || n == 0 || n > ovfData || got+n > total {
 			return t.corruptErr(pg, "not an overflow page of entry %d of leaf %d (header % x, %d of %d bytes so far)", i, id, p[:16], got, total)
+		}
+		if c.visit != nil {
+			c.visit(t, pg, -1, p)
 		}
 		got += n
 		pg = PageID(le.Uint64(p[8:]))

@@ -65,6 +65,15 @@ type Stats struct {
 	// ByOwner breaks the counts down by the owner tag that made the access
 	// (OwnerSystem unless a structure tagged it). A page touched by two owners counts for both.
 	ByOwner map[string]OwnerStats
+	// Touched holds the pages themselves when the store records them (Options.RecordPages),
+	// and is nil otherwise.
+	Touched *Touched
+}
+
+// Touched is the set of pages one message touched, by page number.
+type Touched struct {
+	Read    *roaring.Bitmap // the pages read: Stats.PagesRead of them
+	Dirtied *roaring.Bitmap // the pages dirtied: Stats.PagesDirtied of them
 }
 
 // OwnerStats is the part of a message's Stats made by one owner.
@@ -101,6 +110,9 @@ type meter struct {
 	// its leaf once per entry, so these skip the bitmaps.
 	lastR, lastW         *ownerMeter
 	lastRPage, lastWPage uint64
+	// record makes stats hand out copies of the bitmaps of pages (Stats.Touched). The
+	// bitmaps are kept either way, so recording costs only that copy, at the end.
+	record bool
 }
 
 func (m *meter) init(b Budget) {
@@ -225,6 +237,9 @@ func (m *meter) stats() Stats {
 		if os != (OwnerStats{}) {
 			s.ByOwner[tag] = os
 		}
+	}
+	if m.record {
+		s.Touched = &Touched{Read: m.read.Clone(), Dirtied: m.dirty.Clone()}
 	}
 	return s
 }

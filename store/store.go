@@ -30,6 +30,16 @@ type Options struct {
 	// CheckpointBytes is the log size past which a commit applies, syncs and empties the
 	// log; 0 means DefaultCheckpointBytes.
 	CheckpointBytes int64
+	// ReadOnly makes every Update that writes fail with ErrStoreReadOnly; one that writes
+	// nothing succeeds, so that an upper layer that opens with an Update can open a
+	// read-only store. Open then leaves the file and its log byte for byte as they are: it
+	// refuses a missing or empty file (ErrNotStore) rather than creating a store, replays the
+	// log into memory rather than into the file, and shares the file with other read-only
+	// Stores, while a writing Store cannot open it (ErrLocked) until they close.
+	ReadOnly bool
+	// RecordPages makes every message's Stats carry the pages it touched (Stats.Touched),
+	// for a picture of them; it costs a copy of two bitmaps per message.
+	RecordPages bool
 
 	fs fileSystem // tests substitute a fault-injecting file system
 }
@@ -54,6 +64,8 @@ type Store struct {
 
 	catMu sync.RWMutex // guards cat
 	cat   catalog      // committed catalog (catalog.go)
+
+	readLogBytes int64 // a read-only store's log size, as it found the file (readonly.go)
 }
 
 // OpenMemory opens the store held in mem, or creates one if mem is empty. It adds no
@@ -74,6 +86,9 @@ func Open(path string, opts *Options) (*Store, error) {
 	o := Options{}
 	if opts != nil {
 		o = *opts
+	}
+	if o.ReadOnly {
+		return openReadOnly(path, o)
 	}
 	fs := o.fs
 	if fs == nil {
@@ -237,6 +252,7 @@ func (s *Store) begin(writable bool, b Budget) *Tx {
 		tx.dirty = make(map[PageID][]byte)
 	}
 	tx.meter.init(b)
+	tx.meter.record = s.opts.RecordPages
 	return tx
 }
 
@@ -274,6 +290,9 @@ func (s *Store) commit(tx *Tx) error {
 	}
 	if len(tx.dirty) == 0 && tx.memPages == tx.basePages {
 		return nil
+	}
+	if s.opts.ReadOnly {
+		return fmt.Errorf("%w: the message wrote %d pages", ErrStoreReadOnly, len(tx.dirty))
 	}
 	if p, ok := tx.dirty[0]; ok {
 		sealSuperblock(p)
@@ -375,6 +394,8 @@ func (s *Store) Info() (Info, error) {
 	s.writeMu.Lock()
 	if s.log != nil {
 		in.LogBytes = s.log.size
+	} else {
+		in.LogBytes = s.readLogBytes
 	}
 	s.writeMu.Unlock()
 	return in, err

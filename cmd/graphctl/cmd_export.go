@@ -43,7 +43,7 @@ func newExportCmd(e *env) *cobra.Command {
 			if f == "csv" && kind == "" {
 				return usagef("a CSV export needs --kind: the kind of the entities to write")
 			}
-			h, err := e.open(openOptions{})
+			h, err := e.open(openOptions{readOnly: true})
 			if err != nil {
 				return err
 			}

@@ -30,7 +30,7 @@ entity imported from RDF (the angle brackets may be left out of an absolute IRI)
 			if err != nil {
 				return err
 			}
-			h, err := e.open(openOptions{})
+			h, err := e.open(openOptions{readOnly: true})
 			if err != nil {
 				return err
 			}

@@ -55,7 +55,7 @@ JSON output is one object: {"columns": [...], "rows": [[...], ...], "count": N,
 				return err
 			}
 			qs.format = f
-			h, err := e.open(openOptions{})
+			h, err := e.open(openOptions{readOnly: true})
 			if err != nil {
 				return err
 			}

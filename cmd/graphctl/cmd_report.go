@@ -175,7 +175,7 @@ baseline's.`,
 				r.baselineRead = true
 			}
 
-			h, err := e.open(openOptions{})
+			h, err := e.open(openOptions{readOnly: true})
 			if err != nil {
 				return err
 			}

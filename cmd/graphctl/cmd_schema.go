@@ -61,7 +61,7 @@ output is a schema file that 'schema apply' reads back.`,
 			if err != nil {
 				return err
 			}
-			h, err := e.open(openOptions{})
+			h, err := e.open(openOptions{readOnly: true})
 			if err != nil {
 				return err
 			}
@@ -191,7 +191,7 @@ with every reason.`,
 				}
 				oldName = args[0]
 			} else {
-				h, err := e.open(openOptions{})
+				h, err := e.open(openOptions{readOnly: true})
 				if err != nil {
 					return err
 				}

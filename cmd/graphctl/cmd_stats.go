@@ -63,7 +63,7 @@ its values and its index; a verb's, its two directions.`,
 			if err != nil {
 				return err
 			}
-			h, err := e.open(openOptions{raw: true})
+			h, err := e.open(openOptions{raw: true, readOnly: true})
 			if err != nil {
 				return err
 			}

@@ -34,6 +34,11 @@ type openOptions struct {
 	// raw opens the store without the entity layer (h.db stays nil), writing nothing: for
 	// commands that look at the store as pages and trees.
 	raw bool
+	// readOnly opens the store for commands that only read: the file and its log are left
+	// byte for byte as they are, and an empty or foreign file is refused, never made a store.
+	readOnly bool
+	// recordPages makes every message's counts carry the pages it touched.
+	recordPages bool
 }
 
 // open opens the store named by --db. Without o.create, a missing file is an error rather
@@ -56,7 +61,7 @@ func openPath(path string, o openOptions) (*handle, error) {
 	case err != nil:
 		return nil, err
 	}
-	st, err := store.Open(path, nil)
+	st, err := store.Open(path, &store.Options{ReadOnly: o.readOnly && !o.create, RecordPages: o.recordPages})
 	if err != nil {
 		h.removeIfCreated()
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -70,6 +75,10 @@ func openPath(path string, o openOptions) (*handle, error) {
 		scope = newScope()
 	}
 	h.db, err = entity.Open(st, o.schema, &entity.Options{Scope: scope})
+	if errors.Is(err, store.ErrStoreReadOnly) {
+		// Opening the entity layer wrote nothing on any store it made: this one lacks it.
+		err = fmt.Errorf("%w: it holds no entity data model (its system variables are missing), and a command that only reads does not add them", store.ErrNotStore)
+	}
 	if err != nil {
 		_ = h.close()
 		h.removeIfCreated()

@@ -122,6 +122,7 @@ Exit codes: 0 success, 1 user error (bad query, bad input, not found),
 		{"data", newDeleteCmd(e)},
 		{"inspect", newStatsCmd(e)},
 		{"inspect", newVerifyCmd(e)},
+		{"inspect", newMapCmd(e)},
 		{"inspect", newReportCmd(e)},
 	} {
 		c.cmd.GroupID = c.group

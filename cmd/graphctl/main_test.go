@@ -115,7 +115,7 @@ func TestUsageErrors(t *testing.T) {
 func TestHelp(t *testing.T) {
 	dir := t.TempDir()
 	out := ok(t, dir, "--help")
-	for _, cmd := range []string{"demo", "init", "schema", "query", "import", "export", "get", "set", "link", "unlink", "delete", "stats", "verify", "report", "completion"} {
+	for _, cmd := range []string{"demo", "init", "schema", "query", "import", "export", "get", "set", "link", "unlink", "delete", "stats", "verify", "map", "report", "completion"} {
 		assert.Contains(t, out, "  "+cmd+" ", "help lists %s", cmd)
 	}
 	assert.Contains(t, ok(t, dir, "completion", "bash"), "bash completion")

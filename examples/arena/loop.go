@@ -38,6 +38,7 @@ type Loop struct {
 	mu      sync.Mutex
 	metrics LoopMetrics
 	last    TickReport
+	pages   *store.Touched // of the last committed tick, if the store records pages
 }
 
 type spawnReq struct {
@@ -149,6 +150,7 @@ func (l *Loop) step(specs []PlayerSpec, reqs []spawnReq) {
 		m.pages = append(m.pages, pages)
 	}
 	l.last = rep
+	l.pages = stats.Touched
 }
 
 // Spawn queues a spawn request for the next tick and waits for its outcome.
@@ -185,4 +187,12 @@ func (l *Loop) Last() TickReport {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.last
+}
+
+// LastPages returns the pages the last committed tick read and dirtied, and the tick's
+// report; nil pages if no tick committed yet or the store does not record pages.
+func (l *Loop) LastPages() (*store.Touched, TickReport) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pages, l.last
 }

@@ -155,7 +155,8 @@ func Start(cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = log.New(io.Discard, "", 0)
 	}
-	st, err := store.Open(cfg.DB, &store.Options{NoSync: cfg.NoSync})
+	// RecordPages: GET /status/map draws the pages of the last tick.
+	st, err := store.Open(cfg.DB, &store.Options{NoSync: cfg.NoSync, RecordPages: true})
 	if err != nil {
 		return nil, err
 	}

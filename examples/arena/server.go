@@ -20,6 +20,7 @@ import (
 // The HTTP API, JSON in and out, every read a View message that runs beside the ticks:
 //
 //	GET  /status           the world's summary and the loop's counters
+//	GET  /status/map       the store's page map, with the last tick's pages on it: HTML, or ?format=json
 //	GET  /entity/{ref}     one entity: its columns and edges; ref is ic://…/kind/id, kind/id or #id
 //	POST /query            a query in the query language: the body as text, or {"query": "…"}
 //	POST /players          spawn a player: {"name": "ann", "guild": "red", "address": "…"}; waits for the tick
@@ -32,6 +33,7 @@ const (
 func NewServer(w *World, loop *Loop) http.Handler {
 	s := &server{w: w, loop: loop, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /status", s.status)
+	s.mux.HandleFunc("GET /status/map", s.pageMap)
 	s.mux.HandleFunc("POST /query", s.query)
 	s.mux.HandleFunc("POST /players", s.spawn)
 	return s
@@ -61,7 +63,8 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 // statusJSON is the body of GET /status.
 type statusJSON struct {
 	Status
-	Loop loopJSON `json:"loop"`
+	Loop    loopJSON `json:"loop"`
+	PageMap string   `json:"page_map"` // where the page map is
 }
 
 type loopJSON struct {
@@ -84,7 +87,7 @@ func (s *server) status(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := s.loop.Metrics()
-	out := statusJSON{Status: st, Loop: loopJSON{
+	out := statusJSON{Status: st, PageMap: "/status/map", Loop: loopJSON{
 		Ticks: m.Ticks, Failed: m.Failed, LastErr: m.LastErr, Last: s.loop.Last(), MaxPages: m.MaxPages,
 	}}
 	if m.Ticks > 0 {
