@@ -9,14 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/store"
 )
 
 // TestEntriesOf probes a tree keyed by (ID, n) for sets of IDs, against the entries a scan
 // finds, and checks that it reads no leaf twice.
 func TestEntriesOf(t *testing.T) {
-	st, err := store.OpenMemory(store.NewHeapMemory(0), nil)
-	require.NoError(t, err)
+	st := testutil.OpenStore(t)
 	ref := store.SuperblockTreeRef(3)
 	// Entity i has i%4 entries (i, 0), (i, 1), …: IDs 1 to 2000, about 3000 entries.
 	want := map[entity.ID][]uint64{}

@@ -54,8 +54,7 @@ func TestShapeCosts(t *testing.T) {
 // variable-size keys and values: varPart bytes a part, the ID a column's key holds, six
 // bytes of slot and length, in a 4 KiB page less its 32-byte header.
 func TestShapeOfVariableTree(t *testing.T) {
-	st, err := store.OpenMemory(store.NewHeapMemory(0), nil)
-	require.NoError(t, err)
+	st := testutil.OpenStore(t)
 	checked := 0
 	require.NoError(t, st.Update(func(tx *store.Tx) error {
 		for i, tc := range []struct {

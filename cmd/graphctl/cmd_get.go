@@ -76,12 +76,3 @@ entity imported from RDF (the angle brackets may be left out of an absolute IRI)
 	cmd.Flags().StringVarP(&out, "output", "o", "table", "output format: table, json or csv")
 	return cmd
 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
