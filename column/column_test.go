@@ -351,3 +351,44 @@ func TestJoinModel(t *testing.T) {
 		return tx.CheckStore()
 	}))
 }
+
+// Mixed is a struct whose float64 comes first, so that its encoding goes on after it.
+type Mixed struct {
+	F float64
+	G float32
+	N int32
+}
+
+// TestRoundTripFloatsFirst round-trips structs whose floats are followed by other fields.
+func TestRoundTripFloatsFirst(t *testing.T) {
+	roundTrip(t, Mixed{F: -2.5, G: 1.25, N: 7}, Mixed{F: math.Inf(1), G: -0, N: -1})
+}
+
+// TestDeclaredState checks that a column keeps the lifecycle state it is declared with.
+func TestDeclaredState(t *testing.T) {
+	s := entity.NewSchema()
+	assert.Equal(t, store.Active, column.Define[int32](s, "a").Dyn().State())
+	assert.Equal(t, store.Deprecated, column.Define[int32](s, "d", column.Deprecated()).Dyn().State())
+	assert.Equal(t, store.Retired, column.Define[int32](s, "r", column.Retired()).Dyn().State())
+}
+
+// TestCursorSetAfterDelete sets the value under a cursor whose entry another write removed:
+// the cursor reports it instead of writing.
+func TestCursorSetAfterDelete(t *testing.T) {
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	hp := column.Define[int32](s, "hp")
+	db := testutil.OpenDB(t, s, nil)
+	ids := testutil.Spawn(t, db, k, 3, func(tx *entity.Tx, i int, id entity.ID) error { return hp.Set(tx, id, int32(i)) })
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		cur := hp.Cursor(tx)
+		require.True(t, cur.Seek(ids[1]))
+		_, err := hp.Delete(tx, ids[1])
+		require.NoError(t, err)
+		assert.ErrorIs(t, cur.Set(9), store.ErrNoEntry)
+		_, ok, err := hp.Get(tx, ids[1])
+		require.NoError(t, err)
+		assert.False(t, ok, "nothing was written")
+		return nil
+	}))
+}

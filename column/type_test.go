@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -217,4 +218,37 @@ func TestConvert(t *testing.T) {
 	assert.ErrorContains(t, err, "field Y")
 	_, err = encoder(t, "bool").Convert(nil)
 	assert.ErrorIs(t, err, column.ErrType)
+}
+
+// TestConvertEdges checks conversions at the edges of the integer types, arrays of bytes
+// given as other lists, and how an error shows a long value.
+func TestConvertEdges(t *testing.T) {
+	i64, u8 := encoder(t, "int64"), encoder(t, "uint8")
+	v, err := i64.Convert(-9223372036854775808.0) // -2^63, the smallest int64, as a float
+	require.NoError(t, err)
+	assert.Equal(t, int64(math.MinInt64), v)
+	_, err = i64.Convert(9223372036854775808.0) // 2^63: one past the largest
+	assert.ErrorIs(t, err, column.ErrRange)
+	v, err = u8.Convert(0)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(0), v, "0 is an unsigned value")
+	_, err = u8.Convert(-1)
+	assert.ErrorIs(t, err, column.ErrRange)
+
+	b4 := encoder(t, "[4]byte")
+	v, err = b4.Convert([4]int{1, 2, 3, 255})
+	require.NoError(t, err)
+	assert.Equal(t, []byte{1, 2, 3, 255}, v, "a list of small ints is a byte array")
+	_, err = b4.Convert([4]int{1, 2, 3, 256})
+	assert.ErrorIs(t, err, column.ErrRange)
+	assert.ErrorContains(t, err, "element 3")
+	v, err = b4.Convert([4]uint8{4, 3, 2, 1})
+	require.NoError(t, err)
+	assert.Equal(t, []byte{4, 3, 2, 1}, v)
+
+	forty := strings.Repeat("x", 40)
+	_, err = i64.Convert(forty)
+	assert.EqualError(t, err, `column "c": wrong type: want int64, got string (`+forty+`)`, "40 characters are shown whole")
+	_, err = i64.Convert(forty + "y")
+	assert.EqualError(t, err, `column "c": wrong type: want int64, got string (`+forty[:37]+`...)`)
 }
