@@ -1,6 +1,7 @@
 package column_test
 
 import (
+	"errors"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -391,4 +392,112 @@ func TestCursorSetAfterDelete(t *testing.T) {
 		assert.False(t, ok, "nothing was written")
 		return nil
 	}))
+}
+
+// TestSparseJoin joins a column of 5000 entities with one that has only the first and the
+// last: the merge join seeks over the leaves in between instead of walking them, and reads
+// three pages of the dense column (its root, its first and its last leaf).
+func TestSparseJoin(t *testing.T) {
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	dense := column.Define[int64](s, "dense")
+	sparse := column.Define[int64](s, "sparse")
+	db := testutil.OpenDB(t, s, nil)
+	ids := testutil.Spawn(t, db, k, 5000, func(tx *entity.Tx, i int, id entity.ID) error { return dense.Set(tx, id, int64(i)) })
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		return errors.Join(sparse.Set(tx, ids[0], -1), sparse.Set(tx, ids[4999], -2))
+	}))
+	st, err := db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
+		require.Equal(t, 2, dense.Dyn().Tree(tx).Height())
+		var got []entity.ID
+		for id, p := range column.Join2(tx, dense, sparse) {
+			got = append(got, id)
+			assert.Equal(t, p.B, map[entity.ID]int64{ids[0]: -1, ids[4999]: -2}[id])
+		}
+		assert.Equal(t, []entity.ID{ids[0], ids[4999]}, got)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(3), st.ByOwner["dense"].PagesRead)
+}
+
+// TestJoin2Multi checks that Join2 refuses a Multi column: the message fails with ErrMulti.
+func TestJoin2Multi(t *testing.T) {
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	one := column.Define[int32](s, "one")
+	many := column.Define[int32](s, "many", column.Multi())
+	db := testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, k, 2, func(tx *entity.Tx, i int, id entity.ID) error {
+		return errors.Join(one.Set(tx, id, 1), many.Add(tx, id, 2))
+	})
+	n := 0
+	err := db.View(func(tx *entity.Tx) error {
+		for range column.Join2(tx, one, one) {
+			n++
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	err = db.View(func(tx *entity.Tx) error {
+		for range column.Join2(tx, one, many) {
+			n++
+		}
+		return nil
+	})
+	assert.ErrorIs(t, err, column.ErrMulti)
+}
+
+// TestHasAndDelete checks Has and the report of Delete, on a single-valued and a Multi
+// column, for entities with and without values.
+func TestHasAndDelete(t *testing.T) {
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	one := column.Define[int32](s, "one")
+	many := column.Define[int32](s, "many", column.Multi())
+	db := testutil.OpenDB(t, s, nil)
+	ids := testutil.Spawn(t, db, k, 2, nil)
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		require.NoError(t, errors.Join(one.Set(tx, ids[0], 1), many.Add(tx, ids[0], 2), many.Add(tx, ids[0], 3)))
+		for _, c := range []*column.Dyn{one.Dyn(), many.Dyn()} {
+			has, err := c.Has(tx, ids[0])
+			require.NoError(t, err)
+			assert.True(t, has, c.Name())
+			has, err = c.Has(tx, ids[1])
+			require.NoError(t, err)
+			assert.False(t, has, c.Name())
+			had, err := c.Delete(tx, ids[1])
+			require.NoError(t, err)
+			assert.False(t, had, "%s: an entity without values had none", c.Name())
+			had, err = c.Delete(tx, ids[0])
+			require.NoError(t, err)
+			assert.True(t, had, c.Name())
+			has, err = c.Has(tx, ids[0])
+			require.NoError(t, err)
+			assert.False(t, has, c.Name())
+		}
+		return nil
+	}))
+}
+
+// TestDefineRefusesBadConfigurations checks the definitions a column cannot take.
+func TestDefineRefusesBadConfigurations(t *testing.T) {
+	for name, define := range map[string]func(s *entity.Schema){
+		"fixed type too large": func(s *entity.Schema) { column.Define[[2000]byte](s, "x") },
+		"indexed string too long": func(s *entity.Schema) {
+			column.Define[string](s, "x", column.MaxLen(column.MaxIndexedLen+1), column.Indexed())
+		},
+		"multi string too long": func(s *entity.Schema) {
+			column.Define[string](s, "x", column.MaxLen(column.MaxMultiLen+1), column.Multi())
+		},
+	} {
+		s := entity.NewSchema()
+		define(s)
+		assert.ErrorIs(t, s.Err(), entity.ErrSchema, name)
+	}
+	s := entity.NewSchema()
+	column.Define[[100]byte](s, "ok")
+	column.Define[string](s, "ok2", column.MaxLen(column.MaxIndexedLen), column.Indexed())
+	assert.NoError(t, s.Err())
 }

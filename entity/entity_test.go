@@ -303,4 +303,16 @@ func TestAbort(t *testing.T) {
 		assert.Equal(t, entity.ID(0), tx.LastID())
 		return nil
 	}))
+
+	// An abort with a nil error still fails the message: it was cut short.
+	err = db.Update(func(tx *entity.Tx) error {
+		_, _ = k.New(tx)
+		tx.Abort(nil)
+		return nil
+	})
+	assert.ErrorIs(t, err, entity.ErrNilAbort)
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		assert.Equal(t, uint64(0), k.Count(tx), "and rolls back")
+		return nil
+	}))
 }

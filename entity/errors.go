@@ -21,6 +21,8 @@ var (
 	// ErrSchema reports a definition that cannot be part of a schema: a bad or duplicate
 	// name, an unsupported type, a missing option.
 	ErrSchema = errors.New("invalid schema definition")
+	// ErrNilAbort is the error of a message that Tx.Abort ended with a nil error.
+	ErrNilAbort = errors.New("message aborted with a nil error")
 	// ErrNoDeleter reports a column or verb in the catalog that no registered deleter
 	// handles, so Delete cannot remove an entity from it (import the column or verb package).
 	ErrNoDeleter = errors.New("no deleter registered for role")

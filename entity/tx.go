@@ -77,8 +77,12 @@ func (tx *Tx) CheckStore() error { return tx.stx.CheckStore() }
 
 // Abort ends the message with err: it unwinds to Update or View, which roll the message back
 // and return err, as a trap does. Reads whose results have no error (iterators, bitmaps,
-// counts) use it to report a retired variable.
+// counts) use it to report a retired variable. A nil err still fails the message, with
+// ErrNilAbort: a message that was cut short must not read as done.
 func (tx *Tx) Abort(err error) {
+	if err == nil {
+		err = ErrNilAbort
+	}
 	if tx.err == nil {
 		tx.err = err
 	}
