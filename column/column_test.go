@@ -499,5 +499,7 @@ func TestDefineRefusesBadConfigurations(t *testing.T) {
 	s := entity.NewSchema()
 	column.Define[[100]byte](s, "ok")
 	column.Define[string](s, "ok2", column.MaxLen(column.MaxIndexedLen), column.Indexed())
-	assert.NoError(t, s.Err())
+	column.Define[string](s, "one byte", column.MaxLen(1))
+	column.Define[[1]int32](s, "one element")
+	assert.NoError(t, s.Err(), "the smallest string and array")
 }
