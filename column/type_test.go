@@ -252,3 +252,28 @@ func TestConvertEdges(t *testing.T) {
 	_, err = i64.Convert(forty + "y")
 	assert.EqualError(t, err, `column "c": wrong type: want int64, got string (`+forty[:37]+`...)`)
 }
+
+// TestParseTypeEdges checks the type parser at the edges of its character classes and
+// numbers, and its messages for what it cannot read.
+func TestParseTypeEdges(t *testing.T) {
+	for _, text := range []string{
+		"struct{a int8; z int8; A int8; Z int8; _ int8; a0 int8; z9 int8}",
+		"string(10)", "string(1073741824)", "[10]int8", "[90]byte", "bytes(109)",
+	} {
+		typ, err := column.ParseType(text)
+		require.NoError(t, err, text)
+		assert.Equal(t, text, typ.String())
+	}
+	for bad, msg := range map[string]string{
+		"string(1073741825)": "want a length",
+		"string(5":           "",
+		"[3":                 "",
+		"(":                  `unexpected "("`,
+		"":                   `unknown type ""`,
+		"9int8":              `unexpected "9int8"`,
+	} {
+		_, err := column.ParseType(bad)
+		assert.ErrorIs(t, err, column.ErrType, "%q", bad)
+		assert.ErrorContains(t, err, msg, "%q", bad)
+	}
+}
