@@ -315,4 +315,21 @@ func TestAbort(t *testing.T) {
 		assert.Equal(t, uint64(0), k.Count(tx), "and rolls back")
 		return nil
 	}))
+
+	// A function that recovers from the abort and returns nil still fails: the first
+	// abort's error is kept.
+	err = db.Update(func(tx *entity.Tx) error {
+		_, _ = k.New(tx)
+		func() {
+			defer func() { _ = recover() }()
+			tx.Abort(assert.AnError)
+		}()
+		func() {
+			defer func() { _ = recover() }()
+			tx.Abort(entity.ErrNoEntity)
+		}()
+		return nil
+	})
+	assert.ErrorIs(t, err, assert.AnError)
+	assert.NotErrorIs(t, err, entity.ErrNoEntity)
 }

@@ -103,3 +103,58 @@ func TestKeyRange(t *testing.T) {
 	assert.Equal(t, []byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}, lo)
 	assert.Nil(t, hi, "no key is above the largest ID's")
 }
+
+// TestProberSteps probes a tree keyed by the ID alone, whose entries are 400 bytes (nine a
+// leaf, so that 5000 entities make a tree of three levels): consecutive IDs each find their
+// own entry; probing every ID walks the leaves along their links and reads the root, the
+// first branch and every leaf, no other branch; two IDs far apart are reached by a seek,
+// not a walk over the leaves between.
+func TestProberSteps(t *testing.T) {
+	st := testutil.OpenStore(t)
+	ref := store.SuperblockTreeRef(3)
+	val := make([]byte, 400)
+	require.NoError(t, st.Update(func(tx *store.Tx) error {
+		tr, err := tx.CreateTree(ref, store.Layout{KeySize: 8, ValueSize: 400}, "t")
+		require.NoError(t, err)
+		for id := entity.ID(1); id <= 5000; id++ {
+			k := entity.Key(id)
+			if _, err := tr.Put(k[:], val); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	var levels []uint64
+	require.NoError(t, st.View(func(tx *store.Tx) error {
+		tr, err := tx.OpenTree(ref, "t")
+		require.NoError(t, err)
+		levels = tr.Stats().PagesByLevel
+		require.Equal(t, 9, tr.LeafCapacity())
+		return nil
+	}))
+	require.Len(t, levels, 3, "leaves, branches, root")
+	probe := func(ids *roaring64.Bitmap) (found []entity.ID, pages uint64) {
+		stats, err := st.ViewWith(store.Budget{}, func(tx *store.Tx) error {
+			tr, err := tx.OpenTree(ref, "t")
+			require.NoError(t, err)
+			for k := range entity.EntriesOf(tr, ids, true) {
+				found = append(found, entity.FromKey(k))
+			}
+			return nil
+		})
+		require.NoError(t, err)
+		return found, stats.ByOwner["t"].PagesRead
+	}
+	all := roaring64.New()
+	all.AddRange(1, 5001)
+	found, pages := probe(all)
+	require.Len(t, found, 5000, "every ID finds its entry")
+	assert.Equal(t, entity.ID(5000), found[4999])
+	assert.Equal(t, levels[0]+2, pages, "every leaf, the first branch and the root")
+
+	found, pages = probe(roaring64.BitmapOf(1, 2, 3, 4500))
+	assert.Equal(t, []entity.ID{1, 2, 3, 4500}, found)
+	// The root, the first branch and the first leaf; 16 steps along from ID 3 (to ID 19,
+	// in the third leaf); then a seek: the last branch and the leaf of 4500.
+	assert.Equal(t, uint64(7), pages)
+}
