@@ -1,9 +1,7 @@
 package store
 
 import (
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"hash/crc32"
 )
 
@@ -17,12 +15,6 @@ const pagesPerWasmPage = WasmPageSize / PageSize
 // PageID is the number of a 4 KiB page of stable memory: its byte offset divided by PageSize.
 type PageID uint64
 
-// NumRoots is the number of uint64 root slots the superblock keeps for upper layers.
-const NumRoots = 32
-
-// NumTreeSlots is the number of tree descriptor slots the superblock keeps.
-const NumTreeSlots = 16
-
 // Errors about the format of a store.
 var (
 	// ErrNotStore reports a file or memory that does not hold a stablegraph store.
@@ -33,67 +25,8 @@ var (
 	ErrCorrupt = errors.New("store is corrupt")
 )
 
-// The superblock is page 0 of the memory. Every multi-byte field is little-endian.
-//
-//	offset size field
-//	     0    8 magic "SGRAPH\x00\x01"
-//	     8    4 format version (1)
-//	    12    4 page size (4096)
-//	    16    8 page count: pages [0, count) are in use or on the free list
-//	    24    8 free-list head: first trunk page, 0 when the list is empty
-//	    32    8 free pages, trunk pages included
-//	    40  256 root slots: 32 × uint64 for upper layers
-//	   296 1024 tree descriptor slots: 16 × 64 bytes (slot 0: the catalog's tree)
-//	  1320 2772 zero
-//	  4092    4 CRC-32C of bytes [0, 4092)
-const (
-	sbMagic       = "SGRAPH\x00\x01"
-	formatVersion = 1
-
-	sbOffVersion   = 8
-	sbOffPageSize  = 12
-	sbOffPageCount = 16
-	sbOffFreeHead  = 24
-	sbOffFreeCount = 32
-	sbOffRoots     = 40
-	sbOffTreeSlots = 296
-	sbOffChecksum  = PageSize - 4
-)
-
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 func crc32c(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
 
 func crc32Update(crc uint32, b []byte) uint32 { return crc32.Update(crc, castagnoli, b) }
-
-// initSuperblock writes a fresh superblock into page: only page 0 is in use.
-func initSuperblock(p []byte) {
-	clear(p)
-	copy(p, sbMagic)
-	binary.LittleEndian.PutUint32(p[sbOffVersion:], formatVersion)
-	binary.LittleEndian.PutUint32(p[sbOffPageSize:], PageSize)
-	binary.LittleEndian.PutUint64(p[sbOffPageCount:], 1)
-}
-
-// sealSuperblock stores the checksum of page.
-func sealSuperblock(p []byte) {
-	binary.LittleEndian.PutUint32(p[sbOffChecksum:], crc32c(p[:sbOffChecksum]))
-}
-
-// validateSuperblock checks magic, version, page size and checksum of page 0.
-func validateSuperblock(p []byte) error {
-	if string(p[:len(sbMagic)]) != sbMagic {
-		return fmt.Errorf("%w: bad magic %q in page 0", ErrNotStore, p[:len(sbMagic)])
-	}
-	if v := binary.LittleEndian.Uint32(p[sbOffVersion:]); v != formatVersion {
-		return fmt.Errorf("%w: version %d (this code reads version %d)", ErrVersion, v, formatVersion)
-	}
-	if ps := binary.LittleEndian.Uint32(p[sbOffPageSize:]); ps != PageSize {
-		return fmt.Errorf("%w: page size %d (this code uses %d)", ErrVersion, ps, PageSize)
-	}
-	want := binary.LittleEndian.Uint32(p[sbOffChecksum:])
-	if got := crc32c(p[:sbOffChecksum]); got != want {
-		return fmt.Errorf("%w: superblock checksum %08x, stored %08x", ErrCorrupt, got, want)
-	}
-	return nil
-}
