@@ -54,6 +54,7 @@ type Tree struct {
 	leafCapW, branchCapW int  // capacity in the unit of weight
 	leafMinW, branchMinW int  // fill bound of non-root nodes in the unit of weight
 	hdr                  [2]uint32
+	lkeys, bkeys         keyArray // where search finds the keys of a leaf, of a branch
 	scratch              []byte
 }
 
@@ -185,12 +186,7 @@ func (t *Tree) leafFor(key []byte, pa *path) (PageID, []byte) {
 	id := t.d.root
 	for level := t.d.height - 1; level > 0; level-- {
 		p := t.node(id, level)
-		var i int
-		if t.fixed {
-			i = pupperBound(p, t.bkoff, nodeCount(p), t.ksize, key)
-		} else {
-			i = t.sbupperBound(id, p, key)
-		}
+		i := t.childIndex(id, p, key)
 		if pa != nil {
 			pa.push(id, i)
 		}
@@ -213,29 +209,22 @@ func (t *Tree) edgeLeaf(last bool) (PageID, []byte) {
 	return id, t.node(id, 0)
 }
 
+// childIndex returns the index of the child of branch p whose range holds key: the number
+// of separators ≤ key.
+func (t *Tree) childIndex(id PageID, p []byte, key []byte) int {
+	i, _ := t.search(id, p, t.bkeys, key, true)
+	return i
+}
+
 // lowerBound returns the index of the first key ≥ key in leaf p and whether it equals key.
 func (t *Tree) lowerBound(id PageID, p []byte, key []byte) (int, bool) {
-	if t.fixed {
-		return plowerBound(p, nodeHeader, nodeCount(p), t.ksize, key)
-	}
-	return t.slowerBound(id, p, key)
+	return t.search(id, p, t.lkeys, key, false)
 }
 
 // upperBound returns the index of the first key > key in leaf p.
 func (t *Tree) upperBound(id PageID, p []byte, key []byte) int {
-	if t.fixed {
-		return pupperBound(p, nodeHeader, nodeCount(p), t.ksize, key)
-	}
-	lo, hi := 0, nodeCount(p)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if bytes.Compare(t.skey(id, p, m), key) <= 0 {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
+	i, _ := t.search(id, p, t.lkeys, key, true)
+	return i
 }
 
 func (t *Tree) keyAt(id PageID, p []byte, i int) []byte {
@@ -332,14 +321,7 @@ func (t *Tree) Get(key []byte) (value []byte, ok bool) {
 		return nil, false
 	}
 	id, p := t.leafFor(key, nil)
-	if t.fixed {
-		i, found := plowerBound(p, nodeHeader, nodeCount(p), t.ksize, key)
-		if !found {
-			return nil, false
-		}
-		return t.pval(p, i), true
-	}
-	i, found := t.slowerBound(id, p, key)
+	i, found := t.lowerBound(id, p, key)
 	if !found {
 		return nil, false
 	}

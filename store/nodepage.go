@@ -87,10 +87,12 @@ func (t *Tree) shape() {
 		t.bkoff = nodeHeader + 8*t.branchCap
 		t.leafCapW, t.branchCapW = t.leafCap, t.branchCap
 		t.leafMinW, t.branchMinW = t.leafCap/2, t.branchCap/2
+		t.lkeys, t.bkeys = keyArray{nodeHeader, K}, keyArray{t.bkoff, K}
 	} else {
 		slotted = nodeFlagSlotted
 		t.leafCapW, t.branchCapW = nodeBody, nodeBody
 		t.leafMinW, t.branchMinW = minLeafFill, minBranchFill
+		t.lkeys, t.bkeys = keyArray{leafCellHdr, 0}, keyArray{branchCellHdr, 0}
 	}
 	t.hdr[0] = hdrWord(slotted)
 	t.hdr[1] = hdrWord(slotted | nodeFlagBranch)
@@ -155,13 +157,27 @@ func (t *Tree) pbkey(p []byte, i int) []byte {
 
 func pkid(p []byte, i int) PageID { return PageID(le.Uint64(p[nodeHeader+8*i:])) }
 
-// plowerBound returns the first index i < n whose key is ≥ key (n if none), over n packed
-// keys of size K starting at off, and whether that key equals key.
-func plowerBound(p []byte, off, n, K int, key []byte) (int, bool) {
-	if K == 8 && len(key) == 8 {
+// keyArray says where a node's keys are, for search: size bytes each from offset off in a
+// packed node; in the cells of a slotted node (size 0), after a cell header of off bytes.
+type keyArray struct{ off, size int }
+
+// search returns the index of the first key of node p that is ≥ key, or > key with upper
+// (the node's count if there is none), and whether that key equals key: the one binary
+// search of the package. ka says where the node's keys are.
+func (t *Tree) search(id PageID, p []byte, ka keyArray, key []byte, upper bool) (int, bool) {
+	n := nodeCount(p)
+	lo, hi := 0, n
+	if ka.size == 8 && len(key) == 8 {
+		// The fast path of trees keyed by entity IDs: 8-byte keys compare as big-endian
+		// integers, which is their bytewise order.
 		x := be.Uint64(key)
-		a := p[off : off+8*n]
-		lo, hi := 0, n
+		if upper {
+			if x == 1<<64-1 {
+				return n, false
+			}
+			x++ // the first key > x is the first key ≥ x+1
+		}
+		a := p[ka.off : ka.off+8*n]
 		for lo < hi {
 			m := int(uint(lo+hi) >> 1)
 			if be.Uint64(a[8*m:]) < x {
@@ -170,46 +186,36 @@ func plowerBound(p []byte, off, n, K int, key []byte) (int, bool) {
 				hi = m
 			}
 		}
-		return lo, lo < n && be.Uint64(a[8*lo:]) == x
+		return lo, !upper && lo < n && be.Uint64(a[8*lo:]) == x
 	}
-	lo, hi := 0, n
+	below := 0 // a key that compares below this goes left of the result
+	if upper {
+		below = 1
+	}
+	off, K := ka.off, ka.size
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if bytes.Compare(p[off+m*K:off+m*K+K], key) < 0 {
+		var k []byte
+		if K > 0 {
+			o := off + m*K
+			k = p[o : o+K]
+		} else {
+			k = t.cellKey(id, p, m, off)
+		}
+		if bytes.Compare(k, key) < below {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
-	return lo, lo < n && bytes.Equal(p[off+lo*K:off+lo*K+K], key)
-}
-
-// pupperBound returns the number of the n packed keys at off that are ≤ key.
-func pupperBound(p []byte, off, n, K int, key []byte) int {
-	if K == 8 && len(key) == 8 {
-		x := be.Uint64(key)
-		a := p[off : off+8*n]
-		lo, hi := 0, n
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if be.Uint64(a[8*m:]) <= x {
-				lo = m + 1
-			} else {
-				hi = m
-			}
-		}
-		return lo
+	if upper || lo == n {
+		return lo, false
 	}
-	lo, hi := 0, n
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if bytes.Compare(p[off+m*K:off+m*K+K], key) <= 0 {
-			lo = m + 1
-		} else {
-			hi = m
-		}
+	if K > 0 {
+		o := off + lo*K
+		return lo, bytes.Equal(p[o:o+K], key)
 	}
-	return lo
+	return lo, bytes.Equal(t.cellKey(id, p, lo, off), key)
 }
 
 // --- slotted nodes ---
@@ -234,30 +240,32 @@ func (t *Tree) scell(id PageID, p []byte, i int) (key, val []byte, ovf bool) {
 	return p[o+4 : o+4+kl : o+4+kl], p[o+4+kl : e : e], ovf
 }
 
-// skey returns the key of slotted leaf cell i.
-func (t *Tree) skey(id PageID, p []byte, i int) []byte {
+// Slotted cells start with the key's length (u16), then a header of the cell's kind, then
+// the key: cellKey returns it, for a header of h bytes in all (leafCellHdr, branchCellHdr).
+const (
+	leafCellHdr   = 4  // klen u16, vlen u16
+	branchCellHdr = 10 // klen u16, child u64
+)
+
+func (t *Tree) cellKey(id PageID, p []byte, i, h int) []byte {
 	o := slotOff(p, i)
-	if o+4 > PageSize {
+	if o+h > PageSize {
 		t.corrupt(id, "cell %d at offset %d", i, o)
 	}
 	kl := int(le.Uint16(p[o:]))
-	if o+4+kl > PageSize {
+	if o+h+kl > PageSize {
 		t.corrupt(id, "cell %d at offset %d runs past the page (key %d bytes)", i, o, kl)
 	}
-	return p[o+4 : o+4+kl : o+4+kl]
+	return p[o+h : o+h+kl : o+h+kl]
 }
+
+// skey returns the key of slotted leaf cell i.
+func (t *Tree) skey(id PageID, p []byte, i int) []byte { return t.cellKey(id, p, i, leafCellHdr) }
 
 // sbcell returns the key and child of slotted branch cell i.
 func (t *Tree) sbcell(id PageID, p []byte, i int) ([]byte, PageID) {
-	o := slotOff(p, i)
-	if o+10 > PageSize {
-		t.corrupt(id, "cell %d at offset %d", i, o)
-	}
-	kl := int(le.Uint16(p[o:]))
-	if o+10+kl > PageSize {
-		t.corrupt(id, "cell %d at offset %d runs past the page (key %d bytes)", i, o, kl)
-	}
-	return p[o+10 : o+10+kl : o+10+kl], PageID(le.Uint64(p[o+2:]))
+	k := t.cellKey(id, p, i, branchCellHdr)
+	return k, PageID(le.Uint64(p[slotOff(p, i)+2:]))
 }
 
 // scellLen returns the size of slotted leaf cell i, without its slot.
@@ -278,35 +286,6 @@ func sweight(p []byte) int {
 // sfree returns the bytes between the slot array and the heap.
 func sfree(p []byte) int {
 	return int(le.Uint16(p[nodeOffHeap:])) - nodeHeader - 2*nodeCount(p)
-}
-
-// slowerBound is plowerBound over the cells of slotted leaf p.
-func (t *Tree) slowerBound(id PageID, p []byte, key []byte) (int, bool) {
-	n := nodeCount(p)
-	lo, hi := 0, n
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if bytes.Compare(t.skey(id, p, m), key) < 0 {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo, lo < n && bytes.Equal(t.skey(id, p, lo), key)
-}
-
-// sbupperBound returns the number of separator keys of slotted branch p that are ≤ key.
-func (t *Tree) sbupperBound(id PageID, p []byte, key []byte) int {
-	lo, hi := 0, nodeCount(p)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if k, _ := t.sbcell(id, p, m); bytes.Compare(k, key) <= 0 {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
 }
 
 // sinsert inserts a leaf cell at position i of slotted page p if it fits, compacting the
