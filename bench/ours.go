@@ -141,7 +141,7 @@ func (o *Ours) load() error {
 			}
 			kindIDs[i] = v.ID
 		}
-		tx.SetRoot(entity.RootNextID, f.LastID())
+		tx.Raw().SetRoot(entity.RootNextID, f.LastID())
 		return nil
 	})
 	if err != nil {

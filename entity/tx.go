@@ -169,10 +169,10 @@ func (tx *Tx) Delete(id ID) error {
 
 // nextID hands out a fresh entity ID.
 func (tx *Tx) nextID() ID {
-	id := tx.Root(RootNextID) + 1
-	tx.SetRoot(RootNextID, id)
+	id := tx.Raw().Root(RootNextID) + 1
+	tx.Raw().SetRoot(RootNextID, id)
 	return ID(id)
 }
 
 // LastID returns the largest ID handed out so far (0 in a new store).
-func (tx *Tx) LastID() ID { return ID(tx.Root(RootNextID)) }
+func (tx *Tx) LastID() ID { return ID(tx.Raw().Root(RootNextID)) }

@@ -26,25 +26,25 @@ const (
 
 var le = binary.LittleEndian
 
-// Alloc returns a fresh zeroed page, writable in this message. It takes a page from the free
-// list, and grows the memory by one Wasm page only when the free list is empty.
-func (tx *Tx) Alloc() (PageID, []byte) {
-	tx.checkOpen()
+// alloc returns a fresh zeroed page, writable in this message. It takes a page from the
+// free list, and grows the memory by one Wasm page only when the free list is empty.
+func (tx *Tx) alloc() (PageID, []byte) {
 	if !tx.writable {
 		tx.abort(ErrTxReadOnly)
 	}
 	prev := tx.meter.setOwner(OwnerSystem)
 	id := tx.allocID()
 	tx.meter.setOwner(prev)
+	tx.freed.Remove(uint32(id))
 	return id, tx.freshPage(id)
 }
 
 func (tx *Tx) allocID() PageID {
-	sb := tx.Page(0)
+	sb := tx.page(0)
 	count := le.Uint64(sb[sbOffPageCount:])
 	if head := PageID(le.Uint64(sb[sbOffFreeHead:])); head != 0 {
 		trunk := tx.trunk(head, count)
-		w := tx.WritePage(0)
+		w := tx.writePage(0)
 		le.PutUint64(w[sbOffFreeCount:], le.Uint64(w[sbOffFreeCount:])-1)
 		n := le.Uint32(trunk[trunkOffCount:])
 		if n == 0 {
@@ -52,18 +52,18 @@ func (tx *Tx) allocID() PageID {
 			return head
 		}
 		id := PageID(le.Uint64(trunk[trunkOffEntries+8*(n-1):]))
-		if id == 0 || uint64(id) >= count {
-			tx.abort(fmt.Errorf("%w: free-list page %d lists page %d, outside [1, %d)", ErrCorrupt, head, id, count))
+		if id == 0 || uint64(id) >= count || id == head {
+			tx.abort(fmt.Errorf("%w: free-list page %d lists page %d, outside [1, %d) or itself", ErrCorrupt, head, id, count))
 		}
-		le.PutUint32(tx.WritePage(head)[trunkOffCount:], n-1)
+		le.PutUint32(tx.writePage(head)[trunkOffCount:], n-1)
 		return id
 	}
 	if count+1 > tx.memPages*pagesPerWasmPage {
-		if _, err := tx.Grow(1); err != nil {
+		if _, err := tx.grow(1); err != nil {
 			tx.abort(err)
 		}
 	}
-	le.PutUint64(tx.WritePage(0)[sbOffPageCount:], count+1)
+	le.PutUint64(tx.writePage(0)[sbOffPageCount:], count+1)
 	return PageID(count)
 }
 
@@ -72,33 +72,46 @@ func (tx *Tx) trunk(id PageID, count uint64) []byte {
 	if uint64(id) >= count {
 		tx.abort(fmt.Errorf("%w: free-list trunk page %d is outside [1, %d)", ErrCorrupt, id, count))
 	}
-	p := tx.Page(id)
+	p := tx.page(id)
 	if string(p[:4]) != trunkMagic || le.Uint32(p[trunkOffCount:]) > trunkCap {
 		tx.abort(fmt.Errorf("%w: page %d is not a free-list trunk page", ErrCorrupt, id))
 	}
 	return p
 }
 
-// Free returns page id to the free list. The caller must own the page and drop every
-// reference to it; its contents are undefined from now on.
-func (tx *Tx) Free(id PageID) {
-	tx.checkOpen()
+// free returns page id to the free list; errKind is what a page that cannot be freed (page
+// 0, past the page count, or free already) traps with: ErrCorrupt when the store's own
+// structures name it, ErrMisuse when a Raw caller does.
+//
+// A page freed twice would sit on the list twice and be handed out twice. A message knows
+// every page it freed itself, and the head trunk, which free reads anyway, holds the pages
+// freed most recently; a page freed long ago is found by CheckStore ("on the free list
+// twice").
+func (tx *Tx) free(id PageID, errKind error) {
 	if !tx.writable {
 		tx.abort(ErrTxReadOnly)
 	}
 	prev := tx.meter.setOwner(OwnerSystem)
 	defer tx.meter.setOwner(prev)
-	sb := tx.Page(0)
+	sb := tx.page(0)
 	count := le.Uint64(sb[sbOffPageCount:])
 	if id == 0 || uint64(id) >= count {
-		tx.abort(fmt.Errorf("%w: free of page %d, outside [1, %d)", ErrCorrupt, id, count))
+		tx.abort(fmt.Errorf("%w: free of page %d, outside [1, %d)", errKind, id, count))
 	}
 	head := PageID(le.Uint64(sb[sbOffFreeHead:]))
-	w := tx.WritePage(0)
+	var trunk []byte
+	if head != 0 {
+		trunk = tx.trunk(head, count)
+	}
+	if tx.freed.Contains(uint32(id)) || id == head || trunkLists(trunk, id) {
+		tx.abort(fmt.Errorf("%w: free of page %d, which is free already", errKind, id))
+	}
+	tx.freed.Add(uint32(id))
+	w := tx.writePage(0)
 	le.PutUint64(w[sbOffFreeCount:], le.Uint64(w[sbOffFreeCount:])+1)
 	if head != 0 {
-		if n := le.Uint32(tx.trunk(head, count)[trunkOffCount:]); n < trunkCap {
-			t := tx.WritePage(head)
+		if n := le.Uint32(trunk[trunkOffCount:]); n < trunkCap {
+			t := tx.writePage(head)
 			le.PutUint64(t[trunkOffEntries+8*n:], uint64(id))
 			le.PutUint32(t[trunkOffCount:], n+1)
 			return
@@ -108,6 +121,19 @@ func (tx *Tx) Free(id PageID) {
 	copy(t, trunkMagic)
 	le.PutUint64(t[trunkOffNext:], uint64(head))
 	le.PutUint64(w[sbOffFreeHead:], uint64(id))
+}
+
+// trunkLists reports whether trunk page p (nil: none) lists page id.
+func trunkLists(p []byte, id PageID) bool {
+	if p == nil {
+		return false
+	}
+	for i := range le.Uint32(p[trunkOffCount:]) {
+		if PageID(le.Uint64(p[trunkOffEntries+8*i:])) == id {
+			return true
+		}
+	}
+	return false
 }
 
 // AllocStats describes the allocator's state.
@@ -121,7 +147,7 @@ func (tx *Tx) AllocStats() AllocStats {
 	tx.checkOpen()
 	prev := tx.meter.setOwner(OwnerSystem)
 	defer tx.meter.setOwner(prev)
-	sb := tx.Page(0)
+	sb := tx.page(0)
 	return AllocStats{Pages: le.Uint64(sb[sbOffPageCount:]), FreePages: le.Uint64(sb[sbOffFreeCount:])}
 }
 
@@ -129,7 +155,7 @@ func (tx *Tx) AllocStats() AllocStats {
 func (tx *Tx) freePages() []PageID {
 	prev := tx.meter.setOwner(OwnerSystem)
 	defer tx.meter.setOwner(prev)
-	sb := tx.Page(0)
+	sb := tx.page(0)
 	count := le.Uint64(sb[sbOffPageCount:])
 	var out []PageID
 	for id := PageID(le.Uint64(sb[sbOffFreeHead:])); id != 0; {
@@ -147,21 +173,18 @@ func (tx *Tx) freePages() []PageID {
 	return out
 }
 
-// Root returns the value of root slot i (0 ≤ i < NumRoots), where upper layers keep
-// small values that must outlive the process.
-func (tx *Tx) Root(i int) uint64 {
-	tx.checkOpen()
+// root returns the value of root slot i.
+func (tx *Tx) root(i int) uint64 {
 	prev := tx.meter.setOwner(OwnerSystem)
 	defer tx.meter.setOwner(prev)
-	return le.Uint64(tx.Page(0)[sbOffRoots+8*i:])
+	return le.Uint64(tx.page(0)[sbOffRoots+8*i:])
 }
 
-// SetRoot sets root slot i to v.
-func (tx *Tx) SetRoot(i int, v uint64) {
-	tx.checkOpen()
+// setRoot sets root slot i to v, dirtying the superblock only if v is new.
+func (tx *Tx) setRoot(i int, v uint64) {
 	prev := tx.meter.setOwner(OwnerSystem)
 	defer tx.meter.setOwner(prev)
-	if le.Uint64(tx.Page(0)[sbOffRoots+8*i:]) != v {
-		le.PutUint64(tx.WritePage(0)[sbOffRoots+8*i:], v)
+	if le.Uint64(tx.page(0)[sbOffRoots+8*i:]) != v {
+		le.PutUint64(tx.writePage(0)[sbOffRoots+8*i:], v)
 	}
 }

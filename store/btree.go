@@ -88,7 +88,7 @@ func (t *Tree) page(id PageID) []byte {
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
-	p := t.tx.Page(id)
+	p := t.tx.page(id)
 	m.owner, m.cur = tag, om
 	return p
 }
@@ -97,7 +97,7 @@ func (t *Tree) writePage(id PageID) []byte {
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
-	p := t.tx.WritePage(id)
+	p := t.tx.writePage(id)
 	m.owner, m.cur = tag, om
 	return p
 }
@@ -108,12 +108,12 @@ func (t *Tree) alloc() (PageID, []byte) {
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
-	id, p := t.tx.Alloc()
+	id, p := t.tx.alloc()
 	m.owner, m.cur = tag, om
 	return id, p
 }
 
-func (t *Tree) free(id PageID) { t.tx.Free(id) }
+func (t *Tree) free(id PageID) { t.tx.free(id, ErrCorrupt) }
 
 // poison fails the message with err even if the caller ignores it: for errors found after
 // a change has begun.

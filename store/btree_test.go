@@ -451,7 +451,7 @@ func TestOwnersOfAMergeJoin(t *testing.T) {
 		require.NoError(t, err)
 		b, err := tx.OpenTree(refB, "b")
 		require.NoError(t, err)
-		tx.SetOwner("join")
+		tx.Raw().SetOwner("join")
 		cb := b.Cursor()
 		kb, _, _ := cb.First()
 		for ka := range a.All() {
@@ -461,7 +461,7 @@ func TestOwnersOfAMergeJoin(t *testing.T) {
 			require.Equal(t, ka, kb)
 			require.NoError(t, cb.SetValue(k8(1)))
 		}
-		tx.Root(5) // a system read, tagged by the allocator's own code
+		tx.Raw().Root(5) // a system read, tagged by the allocator's own code
 		return nil
 	})
 	require.NoError(t, err)

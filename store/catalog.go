@@ -396,9 +396,9 @@ func (tx *Tx) CreateVar(def VarDef) (Var, error) {
 
 // allocSlot takes a free descriptor slot, adding a slot page when all are taken.
 func (tx *Tx) allocSlot() TreeRef {
-	prev := tx.SetOwner(catalogOwner)
-	defer tx.SetOwner(prev)
-	for id := PageID(tx.Root(rootSlotPages)); id != 0; {
+	prev := tx.meter.setOwner(catalogOwner)
+	defer tx.meter.setOwner(prev)
+	for id := PageID(tx.root(rootSlotPages)); id != 0; {
 		p := tx.slotPage(id)
 		used := le.Uint64(p[slotOffUsed:])
 		if used != 1<<slotsPerPage-1 {
@@ -406,30 +406,30 @@ func (tx *Tx) allocSlot() TreeRef {
 			for used&(1<<i) != 0 {
 				i++
 			}
-			le.PutUint64(tx.WritePage(id)[slotOffUsed:], used|1<<i)
+			le.PutUint64(tx.writePage(id)[slotOffUsed:], used|1<<i)
 			return TreeRef{Page: id, Off: uint16(descSize * (i + 1))}
 		}
 		id = PageID(le.Uint64(p[slotOffNext:]))
 	}
-	id, p := tx.Alloc()
+	id, p := tx.alloc()
 	copy(p, slotMagic)
-	le.PutUint64(p[slotOffNext:], tx.Root(rootSlotPages))
+	le.PutUint64(p[slotOffNext:], tx.root(rootSlotPages))
 	le.PutUint64(p[slotOffUsed:], 1)
-	tx.SetRoot(rootSlotPages, uint64(id))
+	tx.setRoot(rootSlotPages, uint64(id))
 	return TreeRef{Page: id, Off: descSize}
 }
 
 // freeSlot gives back the slot at ref; the page stays in the chain.
 func (tx *Tx) freeSlot(ref TreeRef) {
-	prev := tx.SetOwner(catalogOwner)
-	defer tx.SetOwner(prev)
+	prev := tx.meter.setOwner(catalogOwner)
+	defer tx.meter.setOwner(prev)
 	p := tx.slotPage(ref.Page)
 	i := int(ref.Off)/descSize - 1
-	le.PutUint64(tx.WritePage(ref.Page)[slotOffUsed:], le.Uint64(p[slotOffUsed:])&^(1<<i))
+	le.PutUint64(tx.writePage(ref.Page)[slotOffUsed:], le.Uint64(p[slotOffUsed:])&^(1<<i))
 }
 
 func (tx *Tx) slotPage(id PageID) []byte {
-	p := tx.Page(id)
+	p := tx.page(id)
 	if string(p[:4]) != slotMagic {
 		tx.abort(fmt.Errorf("%w: page %d is not a catalog slot page", ErrCorrupt, id))
 	}
@@ -439,7 +439,7 @@ func (tx *Tx) slotPage(id PageID) []byte {
 // slotPages returns the pages of the slot chain.
 func (tx *Tx) slotPages() []PageID {
 	var out []PageID
-	for id := PageID(tx.Root(rootSlotPages)); id != 0; id = PageID(le.Uint64(tx.slotPage(id)[slotOffNext:])) {
+	for id := PageID(tx.root(rootSlotPages)); id != 0; id = PageID(le.Uint64(tx.slotPage(id)[slotOffNext:])) {
 		out = append(out, id)
 	}
 	return out
@@ -652,5 +652,5 @@ func (tx *Tx) CheckStore(extra ...*Tree) error {
 			return err
 		}
 	}
-	return tx.CheckPages(owned)
+	return tx.checkPages(owned)
 }

@@ -214,12 +214,8 @@ func (t *Tree) checkLayout(id PageID, p []byte, level int) error {
 	return nil
 }
 
-// CheckPages verifies that the superblock, the free list and the given sets of pages
-// (named, typically by Tree.Check) partition the store's pages [0, count): that no page is
-// owned twice and none is leaked. It returns an error wrapping ErrCorrupt naming the first
-// page that is. A damaged free list traps the message.
-func (tx *Tx) CheckPages(owned map[string]*roaring.Bitmap) error {
-	tx.checkOpen()
+// checkPages is Raw.CheckPages.
+func (tx *Tx) checkPages(owned map[string]*roaring.Bitmap) error {
 	count := tx.AllocStats().Pages
 	all := roaring.New()
 	var seen []string
@@ -265,7 +261,7 @@ func (tx *Tx) CheckPages(owned map[string]*roaring.Bitmap) error {
 	return nil
 }
 
-// Check runs Tree.Check on each tree and then CheckPages over the pages they own: for a
+// Check runs Tree.Check on each tree and then Raw.CheckPages over the pages they own: for a
 // store whose only structures are these trees, it verifies everything.
 func (tx *Tx) Check(trees ...*Tree) error {
 	owned := make(map[string]*roaring.Bitmap, len(trees))
@@ -276,7 +272,7 @@ func (tx *Tx) Check(trees ...*Tree) error {
 		}
 		owned[fmt.Sprintf("%v (owner %q)", t.ref, t.owner)] = bm
 	}
-	return tx.CheckPages(owned)
+	return tx.checkPages(owned)
 }
 
 // TreeStats describes the shape of a tree.

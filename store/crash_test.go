@@ -27,27 +27,27 @@ func crashMessage(seed uint64, i int) func(tx *Tx) error {
 		for range 1 + r.IntN(4) {
 			switch r.IntN(12) {
 			case 0:
-				if _, err := tx.Grow(1); err != nil {
+				if _, err := tx.Raw().Grow(1); err != nil {
 					return err
 				}
 			case 1:
 				// Free the page kept in root slot 2, if any.
-				if id := tx.Root(2); id != 0 {
-					tx.Free(PageID(id))
-					tx.SetRoot(2, 0)
+				if id := tx.Raw().Root(2); id != 0 {
+					tx.Raw().Free(PageID(id))
+					tx.Raw().SetRoot(2, 0)
 				}
 			default:
-				id, p := tx.Alloc()
+				id, p := tx.Raw().Alloc()
 				v := r.Uint64()
 				for j := 0; j < len(p); j += 8 {
 					le.PutUint64(p[j:], v*uint64(j+1))
 				}
-				if tx.Root(2) == 0 {
-					tx.SetRoot(2, uint64(id))
+				if tx.Raw().Root(2) == 0 {
+					tx.Raw().SetRoot(2, uint64(id))
 				}
 			}
 		}
-		tx.SetRoot(0, uint64(i))
+		tx.Raw().SetRoot(1, uint64(i))
 		return nil
 	}
 }
@@ -57,8 +57,8 @@ func image(t testing.TB, s *Store) [32]byte {
 	t.Helper()
 	var sum [32]byte
 	require.NoError(t, s.View(func(tx *Tx) error {
-		b := make([]byte, tx.Size()*WasmPageSize)
-		if err := tx.ReadAt(b, 0); err != nil {
+		b := make([]byte, tx.Raw().Size()*WasmPageSize)
+		if err := tx.Raw().ReadAt(b, 0); err != nil {
 			return err
 		}
 		sum = sha256.Sum256(b)
@@ -204,7 +204,7 @@ func TestProcessCrashChild(t *testing.T) {
 	s, err := Open(path, nil)
 	require.NoError(t, err)
 	var next int
-	require.NoError(t, s.View(func(tx *Tx) error { next = int(tx.Root(0)) + 1; return nil }))
+	require.NoError(t, s.View(func(tx *Tx) error { next = int(tx.Raw().Root(1)) + 1; return nil }))
 	for i := next; ; i++ {
 		require.NoError(t, s.Update(crashMessage(3, i)))
 		fmt.Println("committed", i)
@@ -255,7 +255,7 @@ func TestProcessCrash(t *testing.T) {
 		s, err := Open(path, nil)
 		require.NoError(t, err, "round %d", round)
 		var got int
-		require.NoError(t, s.View(func(tx *Tx) error { got = int(tx.Root(0)); return nil }))
+		require.NoError(t, s.View(func(tx *Tx) error { got = int(tx.Raw().Root(1)); return nil }))
 		assert.Contains(t, []int{last, last + 1}, got, "round %d: child reported %d", round, last)
 		assert.Equal(t, imageOf(got), image(t, s), "round %d: state of message %d", round, got)
 		require.NoError(t, s.Close())

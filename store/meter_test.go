@@ -19,7 +19,7 @@ func TestBudgetPresets(t *testing.T) {
 // grown returns a heap store whose memory has n Wasm pages, all outside the allocator's use.
 func grown(t *testing.T, n uint64) *Store {
 	s := openHeap(t)
-	require.NoError(t, s.Update(func(tx *Tx) error { _, err := tx.Grow(n - 1); return err }))
+	require.NoError(t, s.Update(func(tx *Tx) error { _, err := tx.Raw().Grow(n - 1); return err }))
 	return s
 }
 
@@ -27,12 +27,12 @@ func TestMeterCountsDistinctPages(t *testing.T) {
 	s := grown(t, 2)
 	st, err := s.UpdateWith(Budget{}, func(tx *Tx) error {
 		b := make([]byte, 10)
-		require.NoError(t, tx.ReadAt(b, PageSize-5))   // bytes 4091..4100: pages 0 and 1
-		require.NoError(t, tx.ReadAt(b, PageSize+100)) // page 1 again
-		require.NoError(t, tx.WriteAt(b, 3*PageSize))  // page 3
-		require.NoError(t, tx.WriteAt(b, 3*PageSize+8))
-		tx.SetOwner("tree")
-		require.NoError(t, tx.WriteAt(b, PageSize+4090)) // pages 1 and 2, under "tree"
+		require.NoError(t, tx.Raw().ReadAt(b, PageSize-5))   // bytes 4091..4100: pages 0 and 1
+		require.NoError(t, tx.Raw().ReadAt(b, PageSize+100)) // page 1 again
+		require.NoError(t, tx.Raw().WriteAt(b, 3*PageSize))  // page 3
+		require.NoError(t, tx.Raw().WriteAt(b, 3*PageSize+8))
+		tx.Raw().SetOwner("tree")
+		require.NoError(t, tx.Raw().WriteAt(b, PageSize+4090)) // pages 1 and 2, under "tree"
 		return nil
 	})
 	require.NoError(t, err)
@@ -50,14 +50,14 @@ func TestMeterPageAPI(t *testing.T) {
 	s := openHeap(t)
 	var a, b PageID
 	require.NoError(t, s.Update(func(tx *Tx) error {
-		a, _ = tx.Alloc()
-		b, _ = tx.Alloc()
+		a, _ = tx.Raw().Alloc()
+		b, _ = tx.Raw().Alloc()
 		return nil
 	}))
 	st, err := s.ViewWith(Budget{}, func(tx *Tx) error {
 		for range 3 {
-			tx.Page(a)
-			tx.Page(b)
+			tx.Raw().Page(a)
+			tx.Raw().Page(b)
 		}
 		return nil
 	})
@@ -67,8 +67,8 @@ func TestMeterPageAPI(t *testing.T) {
 
 	// An allocation from an empty free list dirties the new page and the superblock.
 	st, err = s.UpdateWith(Budget{}, func(tx *Tx) error {
-		tx.SetOwner("t")
-		tx.Alloc()
+		tx.Raw().SetOwner("t")
+		tx.Raw().Alloc()
 		return nil
 	})
 	require.NoError(t, err)
@@ -88,7 +88,7 @@ func TestBudgetExceededRollsBack(t *testing.T) {
 	} {
 		st, err := s.UpdateWith(c.budget, func(tx *Tx) error {
 			for i := range 10 {
-				if err := tx.WriteAt([]byte{1}, uint64(i+1)*PageSize); err != nil {
+				if err := tx.Raw().WriteAt([]byte{1}, uint64(i+1)*PageSize); err != nil {
 					return err
 				}
 			}
@@ -106,7 +106,7 @@ func TestBudgetExceededRollsBack(t *testing.T) {
 	}
 	require.NoError(t, s.View(func(tx *Tx) error {
 		b := make([]byte, 1)
-		require.NoError(t, tx.ReadAt(b, PageSize))
+		require.NoError(t, tx.Raw().ReadAt(b, PageSize))
 		assert.Zero(t, b[0], "rolled back")
 		return nil
 	}))
@@ -117,7 +117,7 @@ func TestBudgetTrapsPageAccess(t *testing.T) {
 	var ids []PageID
 	require.NoError(t, s.Update(func(tx *Tx) error {
 		for range 8 {
-			id, _ := tx.Alloc()
+			id, _ := tx.Raw().Alloc()
 			ids = append(ids, id)
 		}
 		return nil
@@ -125,7 +125,7 @@ func TestBudgetTrapsPageAccess(t *testing.T) {
 	reached := 0
 	st, err := s.ViewWith(Budget{MaxAccessed: 4}, func(tx *Tx) error {
 		for _, id := range ids {
-			tx.Page(id)
+			tx.Raw().Page(id)
 			reached++
 		}
 		return nil
@@ -143,7 +143,7 @@ func TestViewsNeverSeeHalfACommit(t *testing.T) {
 	var ids []PageID
 	require.NoError(t, s.Update(func(tx *Tx) error {
 		for range pages {
-			id, _ := tx.Alloc()
+			id, _ := tx.Raw().Alloc()
 			ids = append(ids, id)
 		}
 		return nil
@@ -159,9 +159,9 @@ func TestViewsNeverSeeHalfACommit(t *testing.T) {
 				default:
 				}
 				require.NoError(t, s.View(func(tx *Tx) error {
-					want := le.Uint64(tx.Page(ids[0]))
+					want := le.Uint64(tx.Raw().Page(ids[0]))
 					for _, id := range ids {
-						if got := le.Uint64(tx.Page(id)); got != want {
+						if got := le.Uint64(tx.Raw().Page(id)); got != want {
 							t.Errorf("view saw page %d at %d, page %d at %d", ids[0], want, id, got)
 						}
 					}
@@ -173,10 +173,10 @@ func TestViewsNeverSeeHalfACommit(t *testing.T) {
 	for i := range 300 {
 		require.NoError(t, s.Update(func(tx *Tx) error {
 			for _, id := range ids {
-				le.PutUint64(tx.WritePage(id), uint64(i+1))
+				le.PutUint64(tx.Raw().WritePage(id), uint64(i+1))
 			}
 			if i%10 == 0 {
-				_, err := tx.Grow(1) // growing moves the heap memory's bytes
+				_, err := tx.Raw().Grow(1) // growing moves the heap memory's bytes
 				return err
 			}
 			return nil

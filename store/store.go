@@ -152,7 +152,7 @@ func (s *Store) recover() error {
 func (s *Store) start() error {
 	if s.mem.Size() == 0 {
 		_, err := s.UpdateWith(Budget{}, func(tx *Tx) error {
-			if _, err := tx.Grow(1); err != nil {
+			if _, err := tx.grow(1); err != nil {
 				return err
 			}
 			initSuperblock(tx.freshPage(0))
@@ -368,7 +368,7 @@ type Info struct {
 func (s *Store) Info() (Info, error) {
 	var in Info
 	err := s.View(func(tx *Tx) error {
-		in.WasmPages = tx.Size()
+		in.WasmPages = tx.memPages
 		in.AllocStats = tx.AllocStats()
 		return nil
 	})

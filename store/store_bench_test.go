@@ -18,7 +18,7 @@ func benchPages(b *testing.B, opts *Options, n int) (*Store, []PageID) {
 	ids := make([]PageID, n)
 	if err := s.Update(func(tx *Tx) error {
 		for i := range ids {
-			ids[i], _ = tx.Alloc()
+			ids[i], _ = tx.Raw().Alloc()
 		}
 		return nil
 	}); err != nil {
@@ -44,7 +44,7 @@ func BenchmarkCommit(b *testing.B) {
 				for i := range b.N {
 					st, err := s.UpdateWith(Budget{}, func(tx *Tx) error {
 						for _, id := range ids[:n] {
-							le.PutUint64(tx.WritePage(id), uint64(i))
+							le.PutUint64(tx.Raw().WritePage(id), uint64(i))
 						}
 						return nil
 					})
@@ -63,14 +63,14 @@ func BenchmarkCommit(b *testing.B) {
 func BenchmarkViewRead8(b *testing.B) {
 	s, _ := benchPages(b, &Options{NoSync: true}, 64<<20/PageSize)
 	var size uint64
-	s.View(func(tx *Tx) error { size = tx.Size() * WasmPageSize; return nil })
+	s.View(func(tx *Tx) error { size = tx.Raw().Size() * WasmPageSize; return nil })
 	r := rand.New(rand.NewPCG(1, 2))
 	buf := make([]byte, 8)
 	var pages uint64
 	b.ResetTimer()
 	for range b.N {
 		off := r.Uint64N(size - 8)
-		st, err := s.ViewWith(Budget{}, func(tx *Tx) error { return tx.ReadAt(buf, off) })
+		st, err := s.ViewWith(Budget{}, func(tx *Tx) error { return tx.Raw().ReadAt(buf, off) })
 		if err != nil {
 			b.Fatal(err)
 		}

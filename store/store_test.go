@@ -34,14 +34,14 @@ func TestUpdateCommitsAndViewSees(t *testing.T) {
 			var id PageID
 			require.NoError(t, s.Update(func(tx *Tx) error {
 				var p []byte
-				id, p = tx.Alloc()
+				id, p = tx.Raw().Alloc()
 				copy(p, "hello")
-				tx.SetRoot(1, uint64(id))
+				tx.Raw().SetRoot(1, uint64(id))
 				return nil
 			}))
 			require.NoError(t, s.View(func(tx *Tx) error {
-				assert.Equal(t, uint64(id), tx.Root(1))
-				assert.Equal(t, "hello", string(tx.Page(id)[:5]))
+				assert.Equal(t, uint64(id), tx.Raw().Root(1))
+				assert.Equal(t, "hello", string(tx.Raw().Page(id)[:5]))
 				return nil
 			}))
 		})
@@ -52,23 +52,23 @@ func TestRollbackOnErrorAndPanic(t *testing.T) {
 	s := openHeap(t)
 	boom := errors.New("boom")
 	err := s.Update(func(tx *Tx) error {
-		_, err := tx.Grow(3)
+		_, err := tx.Raw().Grow(3)
 		require.NoError(t, err)
-		id, p := tx.Alloc()
+		id, p := tx.Raw().Alloc()
 		p[0] = 1
-		tx.SetRoot(2, uint64(id))
+		tx.Raw().SetRoot(2, uint64(id))
 		return boom
 	})
 	require.ErrorIs(t, err, boom)
 	assert.Panics(t, func() {
 		_ = s.Update(func(tx *Tx) error {
-			tx.SetRoot(2, 99)
+			tx.Raw().SetRoot(2, 99)
 			panic("bad")
 		})
 	})
 	require.NoError(t, s.View(func(tx *Tx) error {
-		assert.Equal(t, uint64(1), tx.Size(), "grow rolled back")
-		assert.Zero(t, tx.Root(2))
+		assert.Equal(t, uint64(1), tx.Raw().Size(), "grow rolled back")
+		assert.Zero(t, tx.Raw().Root(2))
 		assert.Equal(t, AllocStats{Pages: 1}, tx.AllocStats())
 		return nil
 	}))
@@ -80,17 +80,17 @@ func TestFileReopenKeepsCommits(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.Update(func(tx *Tx) error {
 		for i := range 100 {
-			_, p := tx.Alloc()
+			_, p := tx.Raw().Alloc()
 			p[0] = byte(i)
 		}
-		tx.SetRoot(3, 42)
+		tx.Raw().SetRoot(3, 42)
 		return nil
 	}))
 	require.NoError(t, s.Close())
 	s = openFile(t, path, nil)
 	require.NoError(t, s.View(func(tx *Tx) error {
-		assert.Equal(t, uint64(42), tx.Root(3))
-		assert.Equal(t, byte(99), tx.Page(100)[0])
+		assert.Equal(t, uint64(42), tx.Raw().Root(3))
+		assert.Equal(t, byte(99), tx.Raw().Page(100)[0])
 		assert.Equal(t, uint64(101), tx.AllocStats().Pages)
 		return nil
 	}))

@@ -245,9 +245,9 @@ func (tx *Tx) loadDesc(ref TreeRef) (treeDesc, bool, error) {
 	if ok {
 		return d, true, nil
 	}
-	prev := tx.SetOwner(OwnerSystem)
-	slot := ref.slot(tx.Page(ref.Page))
-	tx.SetOwner(prev)
+	prev := tx.meter.setOwner(OwnerSystem)
+	slot := ref.slot(tx.page(ref.Page))
+	tx.meter.setOwner(prev)
 	if string(slot) == string(zeroPage[:descSize]) {
 		return treeDesc{}, false, nil
 	}
@@ -354,14 +354,14 @@ func (tx *Tx) flushTrees() error {
 		return nil
 	}
 	return tx.run(func(tx *Tx) error {
-		prev := tx.SetOwner(OwnerSystem)
-		defer tx.SetOwner(prev)
+		prev := tx.meter.setOwner(OwnerSystem)
+		defer tx.meter.setOwner(prev)
 		for _, ref := range slices.SortedFunc(maps.Keys(tx.trees), compareRefs) {
 			t := tx.trees[ref]
 			if !t.changed() {
 				continue
 			}
-			slot := ref.slot(tx.WritePage(ref.Page))
+			slot := ref.slot(tx.writePage(ref.Page))
 			if t.dropped {
 				clear(slot)
 			} else {

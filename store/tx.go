@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"fmt"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // ErrTxReadOnly reports a write attempted inside a View message.
@@ -14,6 +16,10 @@ var ErrTxClosed = errors.New("message has ended")
 // Tx is one message: a View (read-only) or an Update. Writes land in an overlay of dirty
 // 4 KiB pages that becomes visible to other messages only when the message commits, all at
 // once. Every access passes the page meter.
+//
+// Its methods are about trees and the variables of the catalog, as bbolt's Tx is about
+// buckets. Raw memory (byte ranges, pages, the allocator, the root slots) is behind one
+// explicit escape hatch, Raw.
 //
 // A Tx belongs to the goroutine running the message function and ends with it. Failures that
 // the code inside the message cannot sensibly handle (the page budget running out, an I/O
@@ -30,6 +36,7 @@ type Tx struct {
 	meter     meter
 	err       error             // set by the first trap; a trapped message never commits
 	trees     map[TreeRef]*Tree // trees opened in this message (treedesc.go)
+	freed     roaring.Bitmap    // pages this message freed (alloc.go)
 	cat       txCatalog         // catalog changes of this message (catalog.go)
 }
 
@@ -53,20 +60,11 @@ func (tx *Tx) checkOpen() {
 // Writable reports whether tx is an Update.
 func (tx *Tx) Writable() bool { return tx.writable }
 
-// SetOwner tags the accesses that follow with tag, for the per-owner breakdown of Stats,
-// and returns the previous tag so that a caller can restore it.
-func (tx *Tx) SetOwner(tag string) (prev string) { return tx.meter.setOwner(tag) }
-
 // Stats returns the counts of the message so far.
 func (tx *Tx) Stats() Stats { return tx.meter.stats() }
 
-// Size returns the memory size in Wasm pages as this message sees it.
-func (tx *Tx) Size() uint64 { return tx.memPages }
-
-// Grow adds delta Wasm pages of zeros and returns the previous size. The growth takes effect
-// for other messages when this one commits, and is undone if it rolls back.
-func (tx *Tx) Grow(delta uint64) (old uint64, err error) {
-	tx.checkOpen()
+// grow adds delta Wasm pages of zeros and returns the previous size.
+func (tx *Tx) grow(delta uint64) (old uint64, err error) {
 	if !tx.writable {
 		return tx.memPages, ErrTxReadOnly
 	}
@@ -79,9 +77,8 @@ func (tx *Tx) Grow(delta uint64) (old uint64, err error) {
 	return old, nil
 }
 
-// ReadAt copies len(p) bytes of stable memory starting at off into p.
-func (tx *Tx) ReadAt(p []byte, off uint64) error {
-	tx.checkOpen()
+// readAt copies len(p) bytes of stable memory starting at off into p.
+func (tx *Tx) readAt(p []byte, off uint64) error {
 	if err := checkRange(off, uint64(len(p)), tx.memPages); err != nil {
 		return err
 	}
@@ -102,10 +99,8 @@ func (tx *Tx) ReadAt(p []byte, off uint64) error {
 	return nil
 }
 
-// WriteAt copies p into stable memory starting at off. Raw writes are for regions the
-// caller owns: pages handed out by Alloc belong to whoever allocated them.
-func (tx *Tx) WriteAt(p []byte, off uint64) error {
-	tx.checkOpen()
+// writeAt copies p into stable memory starting at off.
+func (tx *Tx) writeAt(p []byte, off uint64) error {
 	if !tx.writable {
 		return ErrTxReadOnly
 	}
@@ -125,10 +120,8 @@ func (tx *Tx) WriteAt(p []byte, off uint64) error {
 	return nil
 }
 
-// Page returns page id for reading. The slice is valid until the message ends and must not
-// be modified; use WritePage to change a page.
-func (tx *Tx) Page(id PageID) []byte {
-	tx.checkOpen()
+// page returns page id for reading, as this message sees it.
+func (tx *Tx) page(id PageID) []byte {
 	if err := tx.meter.onPageRead(uint64(id)); err != nil {
 		tx.abort(err)
 	}
@@ -138,10 +131,9 @@ func (tx *Tx) Page(id PageID) []byte {
 	return tx.committedPage(id)
 }
 
-// WritePage returns page id for writing: the message's private copy, which it commits or
+// writePage returns page id for writing: the message's private copy, which it commits or
 // discards as a whole.
-func (tx *Tx) WritePage(id PageID) []byte {
-	tx.checkOpen()
+func (tx *Tx) writePage(id PageID) []byte {
 	if !tx.writable {
 		tx.abort(ErrTxReadOnly)
 	}

@@ -29,9 +29,9 @@ func (r *recorder) Logf(string, ...any)               {}
 // writePages returns a Measure that dirties n fresh pages.
 func writePages(t *testing.T, s *store.Store, n int) Measure {
 	return Update(s, func(tx *store.Tx) error {
-		tx.SetOwner("things")
+		tx.Raw().SetOwner("things")
 		for range n {
-			tx.Alloc()
+			tx.Raw().Alloc()
 		}
 		return nil
 	})
