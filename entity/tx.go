@@ -80,7 +80,7 @@ func (tx *Tx) Exists(id ID) bool {
 	return tx.sys(VarKind, 0).Has(k[:])
 }
 
-// sys opens tree i of a system variable.
+// sys opens tree i of an internal variable.
 func (tx *Tx) sys(name string, i int) *store.Tree {
 	return tx.Must(tx.VarTree(name, i, false))
 }

@@ -32,7 +32,7 @@ func (tx *Tx) alloc() (PageID, []byte) {
 	if !tx.writable {
 		tx.abort(ErrTxReadOnly)
 	}
-	prev := tx.meter.setOwner(OwnerSystem)
+	prev := tx.meter.setOwner(OwnerStore)
 	id := tx.allocID()
 	tx.meter.setOwner(prev)
 	tx.freed.Remove(uint32(id))
@@ -91,7 +91,7 @@ func (tx *Tx) free(id PageID, errKind error) {
 	if !tx.writable {
 		tx.abort(ErrTxReadOnly)
 	}
-	prev := tx.meter.setOwner(OwnerSystem)
+	prev := tx.meter.setOwner(OwnerStore)
 	defer tx.meter.setOwner(prev)
 	sb := tx.page(0)
 	count := le.Uint64(sb[sbOffPageCount:])
@@ -145,7 +145,7 @@ type AllocStats struct {
 // AllocStats returns the allocator's state as this message sees it.
 func (tx *Tx) AllocStats() AllocStats {
 	tx.checkOpen()
-	prev := tx.meter.setOwner(OwnerSystem)
+	prev := tx.meter.setOwner(OwnerStore)
 	defer tx.meter.setOwner(prev)
 	sb := tx.page(0)
 	return AllocStats{Pages: le.Uint64(sb[sbOffPageCount:]), FreePages: le.Uint64(sb[sbOffFreeCount:])}
@@ -153,7 +153,7 @@ func (tx *Tx) AllocStats() AllocStats {
 
 // freePages returns every page on the free list, trunk pages included, in list order.
 func (tx *Tx) freePages() []PageID {
-	prev := tx.meter.setOwner(OwnerSystem)
+	prev := tx.meter.setOwner(OwnerStore)
 	defer tx.meter.setOwner(prev)
 	sb := tx.page(0)
 	count := le.Uint64(sb[sbOffPageCount:])
@@ -175,14 +175,14 @@ func (tx *Tx) freePages() []PageID {
 
 // root returns the value of root slot i.
 func (tx *Tx) root(i int) uint64 {
-	prev := tx.meter.setOwner(OwnerSystem)
+	prev := tx.meter.setOwner(OwnerStore)
 	defer tx.meter.setOwner(prev)
 	return le.Uint64(tx.page(0)[sbOffRoots+8*i:])
 }
 
 // setRoot sets root slot i to v, dirtying the superblock only if v is new.
 func (tx *Tx) setRoot(i int, v uint64) {
-	prev := tx.meter.setOwner(OwnerSystem)
+	prev := tx.meter.setOwner(OwnerStore)
 	defer tx.meter.setOwner(prev)
 	if le.Uint64(tx.page(0)[sbOffRoots+8*i:]) != v {
 		le.PutUint64(tx.writePage(0)[sbOffRoots+8*i:], v)

@@ -103,7 +103,7 @@ func (t *Tree) writePage(id PageID) []byte {
 }
 
 // alloc returns a fresh page, dirtied under the tree's tag (the allocator's own pages are
-// tagged OwnerSystem).
+// tagged OwnerStore).
 func (t *Tree) alloc() (PageID, []byte) {
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur

@@ -158,7 +158,7 @@ func TestScanTouchesLeavesPlusPath(t *testing.T) {
 }
 
 // TestPutDirtiesOnePage: a put that does not split dirties only its leaf among the tree's
-// pages, plus the descriptor's slot (the superblock) under OwnerSystem when the count
+// pages, plus the descriptor's slot (the superblock) under OwnerStore when the count
 // changes; a replacement does not change the descriptor at all.
 func TestPutDirtiesOnePage(t *testing.T) {
 	s := openHeap(t)
@@ -172,7 +172,7 @@ func TestPutDirtiesOnePage(t *testing.T) {
 	assert.False(t, replaced)
 	assert.Equal(t, uint64(1), st.ByOwner[testOwner].PagesDirtied)
 	assert.Equal(t, uint64(2), st.ByOwner[testOwner].PagesRead, "the path: root and leaf")
-	assert.Equal(t, uint64(1), st.ByOwner[OwnerSystem].PagesDirtied, "the descriptor slot")
+	assert.Equal(t, uint64(1), st.ByOwner[OwnerStore].PagesDirtied, "the descriptor slot")
 	assert.Equal(t, uint64(2), st.PagesDirtied)
 
 	st = update(t, s, func(tr *Tree) {
@@ -203,7 +203,7 @@ func TestSplitDirtiesPages(t *testing.T) {
 		require.NoError(t, err)
 	})
 	assert.Equal(t, uint64(4), st.ByOwner[testOwner].PagesDirtied)
-	assert.Equal(t, uint64(1), st.ByOwner[OwnerSystem].PagesDirtied, "superblock: allocator and descriptor")
+	assert.Equal(t, uint64(1), st.ByOwner[OwnerStore].PagesDirtied, "superblock: allocator and descriptor")
 	// A split past the end of the last leaf: the leaf (its next link), the new leaf holding
 	// the new entry alone, the parent. The old leaf stays full.
 	st = update(t, s, func(tr *Tree) {
@@ -255,7 +255,7 @@ func TestDeleteDirtiesOnePageAndFreesMerged(t *testing.T) {
 		assert.False(t, found)
 	})
 	assert.Equal(t, uint64(1), st.ByOwner[testOwner].PagesDirtied)
-	assert.Equal(t, uint64(1), st.ByOwner[OwnerSystem].PagesDirtied)
+	assert.Equal(t, uint64(1), st.ByOwner[OwnerStore].PagesDirtied)
 
 	// Delete in random order, in messages, checking as we go.
 	r := rand.New(rand.NewPCG(1, 1))

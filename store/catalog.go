@@ -77,10 +77,10 @@ type Role uint8
 
 // The roles of global variables.
 const (
-	RoleKind   Role = 1 // a registered kind of entity
-	RoleColumn Role = 2 // an attribute: entity → value, maybe with a value index
-	RoleVerb   Role = 3 // a relation: (subject, object) and (object, subject)
-	RoleSystem Role = 4 // bookkeeping of an upper layer
+	RoleKind     Role = 1 // a registered kind of entity
+	RoleColumn   Role = 2 // an attribute: entity → value, maybe with a value index
+	RoleVerb     Role = 3 // a relation: (subject, object) and (object, subject)
+	RoleInternal Role = 4 // an upper layer's own bookkeeping (entity's $kind, $iri, $meta)
 )
 
 // String returns the role's name.
@@ -92,8 +92,8 @@ func (r Role) String() string {
 		return "column"
 	case RoleVerb:
 		return "verb"
-	case RoleSystem:
-		return "system"
+	case RoleInternal:
+		return "internal"
 	}
 	return fmt.Sprintf("role(%d)", uint8(r))
 }
@@ -263,7 +263,7 @@ func decodeVar(name string, b []byte) (*Var, error) {
 		})
 		v.Refs = append(v.Refs, TreeRef{Page: PageID(le.Uint64(b[6:])), Off: le.Uint16(b[14:])})
 	}
-	if v.State < Active || v.State > Retired || v.Role < RoleKind || v.Role > RoleSystem {
+	if v.State < Active || v.State > Retired || v.Role < RoleKind || v.Role > RoleInternal {
 		return bad("unknown role or state")
 	}
 	return v, nil

@@ -41,8 +41,8 @@ func TestMeterCountsDistinctPages(t *testing.T) {
 	assert.Equal(t, uint64(4), st.PagesAccessed, "pages 0, 1, 2, 3")
 	assert.Equal(t, uint64(20), st.BytesRead)
 	assert.Equal(t, uint64(30), st.BytesWritten)
-	assert.Equal(t, []string{"system", "tree"}, st.Owners())
-	assert.Equal(t, OwnerStats{PagesRead: 2, PagesDirtied: 1, BytesRead: 20, BytesWritten: 20}, st.ByOwner["system"])
+	assert.Equal(t, []string{"store", "tree"}, st.Owners())
+	assert.Equal(t, OwnerStats{PagesRead: 2, PagesDirtied: 1, BytesRead: 20, BytesWritten: 20}, st.ByOwner["store"])
 	assert.Equal(t, OwnerStats{PagesDirtied: 2, BytesWritten: 10}, st.ByOwner["tree"])
 }
 
@@ -63,7 +63,7 @@ func TestMeterPageAPI(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, Stats{PagesRead: 2, PagesAccessed: 2, BytesRead: 2 * PageSize,
-		ByOwner: map[string]OwnerStats{"system": {PagesRead: 2, BytesRead: 2 * PageSize}}}, st)
+		ByOwner: map[string]OwnerStats{"store": {PagesRead: 2, BytesRead: 2 * PageSize}}}, st)
 
 	// An allocation from an empty free list dirties the new page and the superblock.
 	st, err = s.UpdateWith(Budget{}, func(tx *Tx) error {
@@ -74,7 +74,7 @@ func TestMeterPageAPI(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(2), st.PagesDirtied)
 	assert.Equal(t, OwnerStats{PagesDirtied: 1, BytesWritten: PageSize}, st.ByOwner["t"])
-	assert.Equal(t, OwnerStats{PagesRead: 1, PagesDirtied: 1, BytesRead: PageSize, BytesWritten: PageSize}, st.ByOwner["system"])
+	assert.Equal(t, OwnerStats{PagesRead: 1, PagesDirtied: 1, BytesRead: PageSize, BytesWritten: PageSize}, st.ByOwner["store"])
 }
 
 func TestBudgetExceededRollsBack(t *testing.T) {

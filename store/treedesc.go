@@ -32,16 +32,16 @@ import (
 // levels:
 //
 //   - the Store keeps the committed descriptor of every tree it has seen, filled on first use
-//     by reading the slot (that one read is metered, under OwnerSystem);
+//     by reading the slot (that one read is metered, under OwnerStore);
 //   - a message keeps the trees it opened, so that all opens of one tree share its state,
 //     and updates the descriptor only in the heap as it changes the tree;
 //   - at commit, each changed descriptor is written into its slot page (dirtying it under
-//     OwnerSystem) before the redo-log append, and installed into the Store's cache only once
+//     OwnerStore) before the redo-log append, and installed into the Store's cache only once
 //     the commit is applied, inside the exclusive section that Views wait on. A rollback
 //     just forgets the message's trees.
 //
 // So a put that does not split dirties one page of the tree's owner, plus the descriptor's
-// slot page under OwnerSystem. A slot must change only through CreateTree, Drop and commits:
+// slot page under OwnerStore. A slot must change only through CreateTree, Drop and commits:
 // the cache does not notice raw writes to it.
 const (
 	descMagic   = "SGBT"
@@ -245,7 +245,7 @@ func (tx *Tx) loadDesc(ref TreeRef) (treeDesc, bool, error) {
 	if ok {
 		return d, true, nil
 	}
-	prev := tx.meter.setOwner(OwnerSystem)
+	prev := tx.meter.setOwner(OwnerStore)
 	slot := ref.slot(tx.page(ref.Page))
 	tx.meter.setOwner(prev)
 	if string(slot) == string(zeroPage[:descSize]) {
@@ -354,7 +354,7 @@ func (tx *Tx) flushTrees() error {
 		return nil
 	}
 	return tx.run(func(tx *Tx) error {
-		prev := tx.meter.setOwner(OwnerSystem)
+		prev := tx.meter.setOwner(OwnerStore)
 		defer tx.meter.setOwner(prev)
 		for _, ref := range slices.SortedFunc(maps.Keys(tx.trees), compareRefs) {
 			t := tx.trees[ref]

@@ -11,7 +11,7 @@ import (
 )
 
 // TestDescriptorReadOnceThenCached: after a reopen, the first message that opens a tree
-// reads its slot page once (under OwnerSystem); later messages take the descriptor from the
+// reads its slot page once (under OwnerStore); later messages take the descriptor from the
 // Store's cache and a lookup touches only the tree's pages.
 func TestDescriptorReadOnceThenCached(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.sgdb")
@@ -26,7 +26,7 @@ func TestDescriptorReadOnceThenCached(t *testing.T) {
 		assert.Equal(t, 2, tr.Height())
 		tr.Get(k8(5))
 	})
-	assert.Equal(t, uint64(1), st.ByOwner[OwnerSystem].PagesRead, "the slot page, once")
+	assert.Equal(t, uint64(1), st.ByOwner[OwnerStore].PagesRead, "the slot page, once")
 	assert.Equal(t, uint64(2), st.ByOwner[testOwner].PagesRead)
 	st = view(t, s, func(tr *Tree) { tr.Get(k8(5)) })
 	assert.Equal(t, uint64(2), st.PagesRead)

@@ -60,7 +60,7 @@ func TestUpdateThenPass(t *testing.T) {
 	b, err := os.ReadFile(file)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"alloc-3": {"pages_read": 1, "pages_dirtied": 4, "bytes_read": 4096, "bytes_written": 16384,
-		"by_variable": {"system": 2, "things": 3}}}`, string(b))
+		"by_variable": {"store": 2, "things": 3}}}`, string(b))
 
 	setUpdating(t, false)
 	r = &recorder{TB: t}
