@@ -84,31 +84,32 @@ func (t *Tree) BranchCapacity() int { return t.branchCap }
 
 // --- metered page access under the tree's owner tag ---
 
-func (t *Tree) page(id PageID) []byte {
+func (t *Tree) page(id PageID, kind pageKind) []byte {
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
-	p := t.tx.page(id)
+	p := t.tx.readPage(id, kind)
 	m.owner, m.cur = tag, om
 	return p
 }
 
+// writePage returns node page id for writing.
 func (t *Tree) writePage(id PageID) []byte {
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
-	p := t.tx.writePage(id)
+	p := t.tx.writePage(id, pageNode)
 	m.owner, m.cur = tag, om
 	return p
 }
 
-// alloc returns a fresh page, dirtied under the tree's tag (the allocator's own pages are
-// tagged OwnerStore).
-func (t *Tree) alloc() (PageID, []byte) {
+// alloc returns a fresh page of the given kind, dirtied under the tree's tag (the
+// allocator's own pages are tagged OwnerStore).
+func (t *Tree) alloc(kind pageKind) (PageID, []byte) {
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
-	id, p := t.tx.alloc()
+	id, p := t.tx.alloc(kind)
 	m.owner, m.cur = tag, om
 	return id, p
 }
@@ -516,7 +517,7 @@ func (t *Tree) Put(key, value []byte) (replaced bool, err error) {
 		t.writeOverflow(stored, value)
 	}
 	if t.d.height == 0 {
-		id, _ := t.alloc()
+		id, _ := t.alloc(pageNode)
 		m := &mnode{id: id, ents: []entry{{key: key, val: stored, ovf: ovf}}}
 		t.store(m)
 		t.d.root, t.d.height, t.d.leaves, t.d.count = id, 1, 1, 1
@@ -667,7 +668,7 @@ func (t *Tree) fixup(pa *path, cur *mnode, quick bool) {
 			t.store(right)
 			if d == 0 {
 				root := &mnode{level: cur.level + 1, keys: [][]byte{sep}, kids: []PageID{cur.id, right.id}}
-				root.id, _ = t.alloc()
+				root.id, _ = t.alloc(pageNode)
 				t.d.branches++
 				t.store(root)
 				if t.d.height++; t.d.height > maxHeight {
@@ -708,7 +709,7 @@ func (t *Tree) fixup(pa *path, cur *mnode, quick bool) {
 // separator between them. cur keeps its page.
 func (t *Tree) split(cur *mnode, quick bool) (*mnode, []byte) {
 	right := &mnode{level: cur.level}
-	right.id, _ = t.alloc()
+	right.id, _ = t.alloc(pageNode)
 	if !cur.leaf() {
 		m := t.splitBranchAt(cur.keys)
 		sep := cur.keys[m]

@@ -32,10 +32,12 @@ import (
 //
 //	offset size field
 //	     0    4 magic "SGSL"
-//	     4    4 zero
+//	     4    1 format version (1)
+//	     5    3 zero
 //	     8    8 next slot page, 0 at the end
 //	    16    8 bitmap of the slots in use (bit i: slot i)
-//	    24   40 zero
+//	    24    4 CRC-32C of the page without these 4 bytes (page.go)
+//	    28   36 zero
 //	    64 63×64 descriptor slots
 //
 // The committed catalog is cached in the heap, so that finding a variable touches no page;
@@ -45,9 +47,12 @@ const (
 	catalogOwner   = "catalog"
 	catalogVersion = 1
 	slotMagic      = "SGSL"
+	slotVersion    = 1
 	slotsPerPage   = (PageSize - descSize) / descSize
+	slotOffVersion = 4
 	slotOffNext    = 8
 	slotOffUsed    = 16
+	slotOffCRC     = 24
 
 	// MaxVarName is the longest variable name, in bytes.
 	MaxVarName = 255
@@ -406,13 +411,14 @@ func (tx *Tx) allocSlot() TreeRef {
 			for used&(1<<i) != 0 {
 				i++
 			}
-			le.PutUint64(tx.writePage(id)[slotOffUsed:], used|1<<i)
+			le.PutUint64(tx.writePage(id, pageSlots)[slotOffUsed:], used|1<<i)
 			return TreeRef{Page: id, Off: uint16(descSize * (i + 1))}
 		}
 		id = PageID(le.Uint64(p[slotOffNext:]))
 	}
-	id, p := tx.alloc()
+	id, p := tx.alloc(pageSlots)
 	copy(p, slotMagic)
+	p[slotOffVersion] = slotVersion
 	le.PutUint64(p[slotOffNext:], tx.root(rootSlotPages))
 	le.PutUint64(p[slotOffUsed:], 1)
 	tx.setRoot(rootSlotPages, uint64(id))
@@ -425,24 +431,51 @@ func (tx *Tx) freeSlot(ref TreeRef) {
 	defer tx.meter.setOwner(prev)
 	p := tx.slotPage(ref.Page)
 	i := int(ref.Off)/descSize - 1
-	le.PutUint64(tx.writePage(ref.Page)[slotOffUsed:], le.Uint64(p[slotOffUsed:])&^(1<<i))
+	le.PutUint64(tx.writePage(ref.Page, pageSlots)[slotOffUsed:], le.Uint64(p[slotOffUsed:])&^(1<<i))
 }
 
 func (tx *Tx) slotPage(id PageID) []byte {
-	p := tx.page(id)
-	if string(p[:4]) != slotMagic {
-		tx.abort(fmt.Errorf("%w: page %d is not a catalog slot page", ErrCorrupt, id))
+	p := tx.readPage(id, pageSlots)
+	if err := checkSlotPage(id, p); err != nil {
+		tx.abort(err)
 	}
 	return p
 }
 
-// slotPages returns the pages of the slot chain.
-func (tx *Tx) slotPages() []PageID {
-	var out []PageID
-	for id := PageID(tx.root(rootSlotPages)); id != 0; id = PageID(le.Uint64(tx.slotPage(id)[slotOffNext:])) {
-		out = append(out, id)
+// checkSlotPage checks the header of catalog slot page id.
+func checkSlotPage(id PageID, p []byte) error {
+	switch {
+	case string(p[:4]) != slotMagic:
+		return fmt.Errorf("%w: page %d is not a catalog slot page (magic %q)", ErrCorrupt, id, p[:4])
+	case p[slotOffVersion] != slotVersion:
+		return fmt.Errorf("%w: page %d: catalog slot page of format version %d (this code reads version %d)",
+			ErrVersion, id, p[slotOffVersion], slotVersion)
 	}
-	return out
+	return nil
+}
+
+// slotPages returns the pages of the slot chain, or an error wrapping ErrCorrupt (or
+// ErrVersion) naming the first bad one. It checks the checksum of every slot page, as Check
+// does of every page.
+func (tx *Tx) slotPages() ([]PageID, error) {
+	var out []PageID
+	seen := roaring.New()
+	count := tx.AllocStats().Pages
+	for id := PageID(tx.root(rootSlotPages)); id != 0; {
+		if uint64(id) >= count || !seen.CheckedAdd(uint32(id)) {
+			return nil, fmt.Errorf("%w: the catalog's slot pages reach page %d twice or past the page count %d", ErrCorrupt, id, count)
+		}
+		p := tx.page(id)
+		if err := tx.checksum(id, p, pageSlots); err != nil {
+			return nil, err
+		}
+		if err := checkSlotPage(id, p); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+		id = PageID(le.Uint64(p[slotOffNext:]))
+	}
+	return out, nil
 }
 
 // VarTree opens tree i of the variable called name for reading or, with write, for writing:
@@ -632,7 +665,11 @@ func (tx *Tx) CheckStore(extra ...*Tree) error {
 		return err
 	}
 	slots := roaring.New()
-	for _, id := range tx.slotPages() {
+	list, err := tx.slotPages()
+	if err != nil {
+		return fmt.Errorf("the catalog's slot pages: %w", err)
+	}
+	for _, id := range list {
 		slots.Add(uint32(id))
 	}
 	owned["the catalog's slot pages"] = slots

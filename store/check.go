@@ -66,7 +66,10 @@ func (c *checker) walk(id PageID, level int, lo, hi []byte, root bool) error {
 	if err := c.claim(id, kindName(level)); err != nil {
 		return err
 	}
-	p := t.page(id)
+	p := t.page(id, pageRaw) // checked here, with an error rather than a trap
+	if err := t.tx.checksum(id, p, pageNode); err != nil {
+		return fmt.Errorf("%v (owner %q): %w", t.ref, t.owner, err)
+	}
 	if err := t.checkLayout(id, p, level); err != nil {
 		return err
 	}
@@ -147,13 +150,16 @@ func (c *checker) checkValue(id PageID, i int, e entry) error {
 			return err
 		}
 		c.overflow++
-		p := t.page(pg)
-		n := uint64(le.Uint32(p[4:]))
-		if string(p[:4]) != ovfMagic || n == 0 || n > ovfData || got+n > total {
-			return t.corruptErr(pg, "not an overflow page of entry %d of leaf %d (header % x, %d of %d bytes so far)", i, id, p[:16], got, total)
+		p := t.page(pg, pageRaw)
+		if err := t.tx.checksum(pg, p, pageOverflow); err != nil {
+			return fmt.Errorf("%v (owner %q): entry %d of leaf %d: %w", t.ref, t.owner, i, id, err)
+		}
+		n, err := checkOverflow(pg, p, got, total)
+		if err != nil {
+			return fmt.Errorf("%v (owner %q): entry %d of leaf %d: %w", t.ref, t.owner, i, id, err)
 		}
 		got += n
-		pg = PageID(le.Uint64(p[8:]))
+		pg = PageID(le.Uint64(p[ovfOffNext:]))
 	}
 	return nil
 }
@@ -166,7 +172,7 @@ func (t *Tree) checkLayout(id PageID, p []byte, level int) error {
 		want = t.hdr[1]
 	}
 	if le.Uint32(p) != want || int(le.Uint16(p[nodeOffLevel:])) != level {
-		return t.corruptErr(id, "expected a %s at level %d, found header % x", kindName(level), level, p[:8])
+		return t.badHeader(id, p, level)
 	}
 	n := nodeCount(p)
 	if n == 0 {
@@ -241,7 +247,14 @@ func (tx *Tx) checkPages(owned map[string]*roaring.Bitmap) error {
 		return err
 	}
 	free := roaring.New()
-	for _, id := range tx.freePages() {
+	if err := tx.checksum(0, tx.page(0), pageSuperblock); err != nil {
+		return err
+	}
+	list, err := tx.freePages()
+	if err != nil {
+		return err
+	}
+	for _, id := range list {
 		if !free.CheckedAdd(uint32(id)) {
 			return fmt.Errorf("%w: page %d is on the free list twice", ErrCorrupt, id)
 		}

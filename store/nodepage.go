@@ -11,13 +11,13 @@ import (
 //
 //	offset size field
 //	     0    2 magic "BT"
-//	     2    1 format version (1)
+//	     2    1 format version (2; version 1 had no checksum)
 //	     3    1 flags: bit 0 branch (else leaf), bit 1 slotted (else packed)
 //	     4    2 count: entries of a leaf, separator keys of a branch (children = count + 1)
 //	     6    2 level: 0 for leaves, a branch is one above its children
 //	     8    2 slotted: heap start, the lowest byte of any cell (cells fill [heap, 4096))
 //	    10    2 slotted: garbage, bytes inside the heap that no cell uses
-//	    12    4 zero
+//	    12    4 CRC-32C of the page without these 4 bytes (page.go)
 //	    16    8 leaf: previous leaf (0 for the first); slotted branch: leftmost child
 //	    24    8 leaf: next leaf (0 for the last)
 //	    32      body
@@ -40,7 +40,8 @@ import (
 //
 // Keys compare bytewise. A separator s between children l and r satisfies
 const (
-	nodeVersion     = 1
+	nodeMagic       = "BT"
+	nodeVersion     = 2
 	nodeFlagBranch  = 1
 	nodeFlagSlotted = 2
 
@@ -48,6 +49,7 @@ const (
 	nodeOffLevel   = 6
 	nodeOffHeap    = 8
 	nodeOffGarbage = 10
+	nodeOffCRC     = 12
 	nodeOffPrev    = 16
 	nodeOffNext    = 24
 	nodeOffLeft    = 16 // slotted branch: leftmost child
@@ -109,13 +111,13 @@ func (t *Tree) corruptErr(id PageID, format string, args ...any) error {
 
 // node reads page id and checks that it is a node of this tree at the given level.
 func (t *Tree) node(id PageID, level int) []byte {
-	p := t.page(id)
+	p := t.page(id, pageNode)
 	want := t.hdr[0]
 	if level > 0 {
 		want = t.hdr[1]
 	}
 	if le.Uint32(p) != want || int(le.Uint16(p[nodeOffLevel:])) != level {
-		t.corrupt(id, "expected a %s at level %d, found header % x", kindName(level), level, p[:8])
+		t.tx.abort(t.badHeader(id, p, level))
 	}
 	n := nodeCount(p)
 	if n == 0 {
@@ -129,6 +131,16 @@ func (t *Tree) node(id PageID, level int) []byte {
 		t.corrupt(id, "count %d with heap start %d", n, h)
 	}
 	return p
+}
+
+// badHeader is the error of a page that does not start as a node of this tree at level
+// does: ErrVersion for a node of another format version, else ErrCorrupt.
+func (t *Tree) badHeader(id PageID, p []byte, level int) error {
+	if string(p[:2]) == nodeMagic && p[2] != nodeVersion {
+		return fmt.Errorf("%w: %v (owner %q) page %d: B-tree node of format version %d (this code reads version %d)",
+			ErrVersion, t.ref, t.owner, id, p[2], nodeVersion)
+	}
+	return t.corruptErr(id, "expected a %s at level %d, found header % x", kindName(level), level, p[:8])
 }
 
 func kindName(level int) string {

@@ -73,7 +73,7 @@ func (r Raw) WritePage(id PageID) []byte {
 	if id == 0 {
 		r.misuse("write of page 0, the superblock (use SetRoot)")
 	}
-	return r.tx.writePage(id)
+	return r.tx.writePage(id, pageRaw)
 }
 
 // Alloc returns a fresh zeroed page, writable in this message, and the caller owns it until
@@ -81,7 +81,7 @@ func (r Raw) WritePage(id PageID) []byte {
 // when the free list is empty.
 func (r Raw) Alloc() (PageID, []byte) {
 	r.tx.checkOpen()
-	return r.tx.alloc()
+	return r.tx.alloc(pageRaw)
 }
 
 // Free returns page id to the free list. The caller must own the page and drop every
@@ -125,8 +125,9 @@ func (r Raw) SetOwner(tag string) (prev string) { return r.tx.meter.setOwner(tag
 
 // CheckPages verifies that the superblock, the free list and the given sets of pages
 // (named, typically by Tree.Check) partition the store's pages [0, count): that no page is
-// owned twice and none is leaked. It returns an error wrapping ErrCorrupt naming the first
-// page that is. A damaged free list traps the message.
+// owned twice and none is leaked, and it checks the checksums of the superblock and the free
+// list's trunk pages. It returns an error wrapping ErrCorrupt naming the first page that
+// fails.
 func (r Raw) CheckPages(owned map[string]*roaring.Bitmap) error {
 	r.tx.checkOpen()
 	return r.tx.checkPages(owned)

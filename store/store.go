@@ -54,6 +54,10 @@ type Store struct {
 
 	catMu sync.RWMutex // guards cat
 	cat   catalog      // committed catalog (catalog.go)
+
+	// verified holds the formatted pages whose checksum a read has checked (or a commit
+	// computed) since they were last written: a page is checked once, not on every read.
+	verified pageBits
 }
 
 // OpenMemory opens the store held in mem, or creates one if mem is empty. It adds no
@@ -136,7 +140,7 @@ func newStore(mem Memory, opts *Options) *Store {
 
 // recover applies the messages the log holds whole, then checkpoints.
 func (s *Store) recover() error {
-	n, last, err := s.log.replay(func(r walRecord) error { return s.apply(r.memPages, r.ids, r.pages) })
+	n, last, err := s.log.replay(func(r walRecord) error { return s.apply(r.memPages, r.ids, r.sorted()) })
 	if err != nil {
 		return err
 	}
@@ -155,7 +159,7 @@ func (s *Store) start() error {
 			if _, err := tx.grow(1); err != nil {
 				return err
 			}
-			initSuperblock(tx.freshPage(0))
+			initSuperblock(tx.freshPage(0, pageSuperblock))
 			return nil
 		})
 		if err != nil {
@@ -234,7 +238,7 @@ func (s *Store) begin(writable bool, b Budget) *Tx {
 	size := s.mem.Size()
 	tx := &Tx{s: s, writable: writable, memPages: size, basePages: size}
 	if writable {
-		tx.dirty = make(map[PageID][]byte)
+		tx.dirty = make(map[PageID]*dirtyPage)
 	}
 	tx.meter.init(b)
 	return tx
@@ -275,19 +279,35 @@ func (s *Store) commit(tx *Tx) error {
 	if len(tx.dirty) == 0 && tx.memPages == tx.basePages {
 		return nil
 	}
-	if p, ok := tx.dirty[0]; ok {
-		sealSuperblock(p)
-	}
 	ids := slices.Sorted(maps.Keys(tx.dirty))
+	pages := make([][]byte, len(ids))
+	for i, id := range ids {
+		dp := tx.dirty[id]
+		if id == 0 {
+			dp.kind = pageSuperblock
+		}
+		if dp.kind != pageRaw {
+			seal(dp.b, dp.kind)
+		}
+		pages[i] = dp.b
+	}
 	txid := s.txid + 1
 	if s.log != nil {
-		if err := s.log.append(txid, tx.memPages, ids, tx.dirty, s.opts.NoSync); err != nil {
+		if err := s.log.append(txid, tx.memPages, ids, pages, s.opts.NoSync); err != nil {
 			s.failed = fmt.Errorf("%w: %w", ErrFailed, err)
 			return s.failed
 		}
 	}
 	s.applyMu.Lock()
-	err := s.apply(tx.memPages, ids, tx.dirty)
+	err := s.apply(tx.memPages, ids, pages)
+	for _, id := range ids {
+		// A page sealed just now is the bytes its checksum was computed from.
+		if dp := tx.dirty[id]; err == nil && dp.kind != pageRaw {
+			s.verified.add(id)
+		} else {
+			s.verified.remove(id)
+		}
+	}
 	if err == nil {
 		s.installTrees(tx)
 		s.installCatalog(tx)
@@ -307,15 +327,16 @@ func (s *Store) commit(tx *Tx) error {
 	return nil
 }
 
-// apply grows the memory to memPages and writes the pages in place.
-func (s *Store) apply(memPages uint64, ids []PageID, pages map[PageID][]byte) error {
+// apply grows the memory to memPages and writes the pages in place (pages[i] is page ids[i]).
+func (s *Store) apply(memPages uint64, ids []PageID, pages [][]byte) error {
 	if cur := s.mem.Size(); memPages > cur {
 		if _, err := s.mem.Grow(memPages - cur); err != nil {
 			return err
 		}
 	}
-	for _, id := range ids {
-		if err := s.mem.WriteAt(pages[id], uint64(id)*PageSize); err != nil {
+	s.verified.resize(memPages * pagesPerWasmPage)
+	for i, id := range ids {
+		if err := s.mem.WriteAt(pages[i], uint64(id)*PageSize); err != nil {
 			return fmt.Errorf("apply page %d: %w", id, err)
 		}
 	}

@@ -1,9 +1,6 @@
 package store
 
-import (
-	"encoding/binary"
-	"fmt"
-)
+import "fmt"
 
 // NumRoots is the number of uint64 root slots the superblock keeps for upper layers.
 const NumRoots = 32
@@ -15,26 +12,32 @@ const NumTreeSlots = 16
 //
 //	offset size field
 //	     0    8 magic "SGRAPH\x00\x01"
-//	     8    4 format version (1)
+//	     8    4 format version (2): the version of the store's formats as a whole
 //	    12    4 page size (4096)
 //	    16    8 page count: pages [0, count) are in use or on the free list
 //	    24    8 free-list head: first trunk page, 0 when the list is empty
 //	    32    8 free pages, trunk pages included
-//	    40  256 root slots: 32 × uint64 for upper layers
-//	   296 1024 tree descriptor slots: 16 × 64 bytes (slot 0: the catalog's tree)
-//	  1320 2772 zero
+//	    40    8 memory size in Wasm pages: the file may be longer (a grow whose message
+//	            did not commit), never shorter
+//	    48  256 root slots: 32 × uint64 (slot 0: the catalog's slot pages; 1-31 upper layers')
+//	   304 1024 tree descriptor slots: 16 × 64 bytes (slot 0: the catalog's tree)
+//	  1328 2764 zero
 //	  4092    4 CRC-32C of bytes [0, 4092)
+//
+// Version 1 (before page checksums) is refused with ErrVersion: its pages have no checksums
+// and its trunk, slot and overflow pages other layouts.
 const (
 	sbMagic       = "SGRAPH\x00\x01"
-	formatVersion = 1
+	formatVersion = 2
 
 	sbOffVersion   = 8
 	sbOffPageSize  = 12
 	sbOffPageCount = 16
 	sbOffFreeHead  = 24
 	sbOffFreeCount = 32
-	sbOffRoots     = 40
-	sbOffTreeSlots = 296
+	sbOffMemPages  = 40
+	sbOffRoots     = 48
+	sbOffTreeSlots = 304
 	sbOffChecksum  = PageSize - 4
 )
 
@@ -42,28 +45,26 @@ const (
 func initSuperblock(p []byte) {
 	clear(p)
 	copy(p, sbMagic)
-	binary.LittleEndian.PutUint32(p[sbOffVersion:], formatVersion)
-	binary.LittleEndian.PutUint32(p[sbOffPageSize:], PageSize)
-	binary.LittleEndian.PutUint64(p[sbOffPageCount:], 1)
+	le.PutUint32(p[sbOffVersion:], formatVersion)
+	le.PutUint32(p[sbOffPageSize:], PageSize)
+	le.PutUint64(p[sbOffPageCount:], 1)
 }
 
 // sealSuperblock stores the checksum of page.
-func sealSuperblock(p []byte) {
-	binary.LittleEndian.PutUint32(p[sbOffChecksum:], crc32c(p[:sbOffChecksum]))
-}
+func sealSuperblock(p []byte) { seal(p, pageSuperblock) }
 
 // validateSuperblock checks magic, version, page size and checksum of page 0.
 func validateSuperblock(p []byte) error {
 	if string(p[:len(sbMagic)]) != sbMagic {
 		return fmt.Errorf("%w: bad magic %q in page 0", ErrNotStore, p[:len(sbMagic)])
 	}
-	if v := binary.LittleEndian.Uint32(p[sbOffVersion:]); v != formatVersion {
+	if v := le.Uint32(p[sbOffVersion:]); v != formatVersion {
 		return fmt.Errorf("%w: version %d (this code reads version %d)", ErrVersion, v, formatVersion)
 	}
-	if ps := binary.LittleEndian.Uint32(p[sbOffPageSize:]); ps != PageSize {
+	if ps := le.Uint32(p[sbOffPageSize:]); ps != PageSize {
 		return fmt.Errorf("%w: page size %d (this code uses %d)", ErrVersion, ps, PageSize)
 	}
-	want := binary.LittleEndian.Uint32(p[sbOffChecksum:])
+	want := le.Uint32(p[sbOffChecksum:])
 	if got := crc32c(p[:sbOffChecksum]); got != want {
 		return fmt.Errorf("%w: superblock checksum %08x, stored %08x", ErrCorrupt, got, want)
 	}

@@ -246,7 +246,7 @@ func (tx *Tx) loadDesc(ref TreeRef) (treeDesc, bool, error) {
 		return d, true, nil
 	}
 	prev := tx.meter.setOwner(OwnerStore)
-	slot := ref.slot(tx.page(ref.Page))
+	slot := ref.slot(tx.page(ref.Page)) // the descriptor has a checksum of its own
 	tx.meter.setOwner(prev)
 	if string(slot) == string(zeroPage[:descSize]) {
 		return treeDesc{}, false, nil
@@ -361,7 +361,7 @@ func (tx *Tx) flushTrees() error {
 			if !t.changed() {
 				continue
 			}
-			slot := ref.slot(tx.writePage(ref.Page))
+			slot := ref.slot(tx.rewritePage(ref.Page))
 			if t.dropped {
 				clear(slot)
 			} else {

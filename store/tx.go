@@ -31,13 +31,20 @@ type Tx struct {
 	done      bool
 	memPages  uint64 // memory size in Wasm pages as this message sees it
 	basePages uint64 // memory size in Wasm pages when the message began
-	dirty     map[PageID][]byte
+	dirty     map[PageID]*dirtyPage
 	cache     map[PageID][]byte // read copies, for memories that cannot lend their bytes
 	meter     meter
 	err       error             // set by the first trap; a trapped message never commits
 	trees     map[TreeRef]*Tree // trees opened in this message (treedesc.go)
 	freed     roaring.Bitmap    // pages this message freed (alloc.go)
 	cat       txCatalog         // catalog changes of this message (catalog.go)
+}
+
+// dirtyPage is a page the message wrote: its bytes, and the kind of page it formatted them
+// as, which commit seals (pageRaw: the caller's bytes, left as they are).
+type dirtyPage struct {
+	b    []byte
+	kind pageKind
 }
 
 // trap is the panic value that carries an aborting error to the message boundary.
@@ -89,8 +96,10 @@ func (tx *Tx) readAt(p []byte, off uint64) error {
 			tx.err = err
 			return err
 		}
-		src, ok := tx.dirty[id]
-		if !ok {
+		var src []byte
+		if dp, ok := tx.dirty[id]; ok {
+			src = dp.b
+		} else {
 			src = tx.committedPage(id)
 		}
 		copy(p[:n], src[in:])
@@ -114,60 +123,106 @@ func (tx *Tx) writeAt(p []byte, off uint64) error {
 			tx.err = err
 			return err
 		}
-		copy(tx.overlay(id)[in:], p[:n])
+		dp := tx.overlay(id)
+		dp.kind = pageRaw // a raw write leaves a formatted page's checksum stale: damage
+		copy(dp.b[in:], p[:n])
 		p, off = p[n:], off+n
 	}
 	return nil
 }
 
 // page returns page id for reading, as this message sees it.
-func (tx *Tx) page(id PageID) []byte {
+func (tx *Tx) page(id PageID) []byte { return tx.readPage(id, pageRaw) }
+
+// readPage returns page id, a page of the given kind, for reading as this message sees it.
+// A formatted page read from the memory is checked against its checksum, the first time
+// only (Store.verified); a damaged one traps the message with ErrCorrupt.
+func (tx *Tx) readPage(id PageID, kind pageKind) []byte {
 	if err := tx.meter.onPageRead(uint64(id)); err != nil {
 		tx.abort(err)
 	}
-	if p, ok := tx.dirty[id]; ok {
-		return p
+	if dp, ok := tx.dirty[id]; ok {
+		return dp.b
 	}
-	return tx.committedPage(id)
+	p := tx.committedPage(id)
+	if kind != pageRaw && !tx.s.verified.has(id) {
+		if err := verifyPage(id, p, kind); err != nil {
+			tx.abort(err)
+		}
+		tx.s.verified.add(id)
+	}
+	return p
 }
 
-// writePage returns page id for writing: the message's private copy, which it commits or
-// discards as a whole.
-func (tx *Tx) writePage(id PageID) []byte {
+// checksum checks the checksum of page id, of the given kind, whose bytes p the message
+// read: for Check, which checks every page it reads whether or not it was checked before.
+// A page this message dirtied has none yet (commit seals it).
+func (tx *Tx) checksum(id PageID, p []byte, kind pageKind) error {
+	if _, dirty := tx.dirty[id]; dirty {
+		return nil
+	}
+	return verifyPage(id, p, kind)
+}
+
+// writePage returns page id for writing as a page of the given kind: the message's private
+// copy, which it commits or discards as a whole.
+func (tx *Tx) writePage(id PageID, kind pageKind) []byte {
 	if !tx.writable {
 		tx.abort(ErrTxReadOnly)
 	}
 	if err := tx.meter.onPageWrite(uint64(id)); err != nil {
 		tx.abort(err)
 	}
-	return tx.overlay(id)
+	dp := tx.overlay(id)
+	dp.kind = kind
+	return dp.b
 }
 
-// freshPage returns page id zeroed for writing, without reading its old contents: for pages
-// the allocator hands out.
-func (tx *Tx) freshPage(id PageID) []byte {
+// rewritePage returns page id for writing, keeping the kind it has: for a tree descriptor,
+// which lives in a page of its owner's choosing (the superblock, a catalog slot page, a raw
+// page).
+func (tx *Tx) rewritePage(id PageID) []byte {
+	if !tx.writable {
+		tx.abort(ErrTxReadOnly)
+	}
 	if err := tx.meter.onPageWrite(uint64(id)); err != nil {
 		tx.abort(err)
 	}
-	p, ok := tx.dirty[id]
-	if !ok {
-		p = make([]byte, PageSize)
-		tx.dirty[id] = p
-	} else {
-		clear(p)
+	if dp, ok := tx.dirty[id]; ok {
+		return dp.b
 	}
-	return p
+	dp := tx.overlay(id)
+	dp.kind = sniffKind(id, dp.b)
+	return dp.b
 }
 
-// overlay returns the dirty copy of page id, making it from the committed page if needed.
-func (tx *Tx) overlay(id PageID) []byte {
-	if p, ok := tx.dirty[id]; ok {
-		return p
+// freshPage returns page id zeroed for writing as a page of the given kind, without reading
+// its old contents: for pages the allocator hands out.
+func (tx *Tx) freshPage(id PageID, kind pageKind) []byte {
+	if err := tx.meter.onPageWrite(uint64(id)); err != nil {
+		tx.abort(err)
 	}
-	p := make([]byte, PageSize)
-	copy(p, tx.committedPage(id))
-	tx.dirty[id] = p
-	return p
+	dp, ok := tx.dirty[id]
+	if !ok {
+		dp = &dirtyPage{b: make([]byte, PageSize)}
+		tx.dirty[id] = dp
+	} else {
+		clear(dp.b)
+	}
+	dp.kind = kind
+	return dp.b
+}
+
+// overlay returns the dirty copy of page id, making it from the committed page if needed
+// (of kind pageRaw until the caller says otherwise).
+func (tx *Tx) overlay(id PageID) *dirtyPage {
+	if dp, ok := tx.dirty[id]; ok {
+		return dp
+	}
+	dp := &dirtyPage{b: make([]byte, PageSize)}
+	copy(dp.b, tx.committedPage(id))
+	tx.dirty[id] = dp
+	return dp
 }
 
 // zeroPage is what a page grown in this message holds until it is written.

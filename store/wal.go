@@ -114,11 +114,11 @@ func (w *wal) putFrame(kind, count uint32, txid, arg uint64, page []byte) {
 	w.buf = append(w.buf, page...)
 }
 
-// append writes the frames of one message (pages in ids order) and, unless noSync, syncs.
-func (w *wal) append(txid, memPages uint64, ids []PageID, pages map[PageID][]byte, noSync bool) error {
+// append writes the frames of one message (page ids[i] is pages[i]) and, unless noSync, syncs.
+func (w *wal) append(txid, memPages uint64, ids []PageID, pages [][]byte, noSync bool) error {
 	w.buf = w.buf[:0]
-	for _, id := range ids {
-		w.putFrame(framePage, 0, txid, uint64(id), pages[id])
+	for i, id := range ids {
+		w.putFrame(framePage, 0, txid, uint64(id), pages[i])
 	}
 	w.putFrame(frameCommit, uint32(len(ids)), txid, memPages, nil)
 	if _, err := w.f.WriteAt(w.buf, w.size); err != nil {
@@ -142,6 +142,15 @@ type walRecord struct {
 	memPages uint64
 	ids      []PageID
 	pages    map[PageID][]byte
+}
+
+// sorted returns the record's pages in ids order, once ids is sorted.
+func (r *walRecord) sorted() [][]byte {
+	out := make([][]byte, len(r.ids))
+	for i, id := range r.ids {
+		out[i] = r.pages[id]
+	}
+	return out
 }
 
 // replay calls apply for every message whose commit frame is whole, in log order, and
