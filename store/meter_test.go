@@ -185,3 +185,47 @@ func TestViewsNeverSeeHalfACommit(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestMeterReadAfterWrite: a page the message dirtied and then reads (through the page API
+// or raw) is one page accessed, not two: an over-count would stop real messages by budget.
+// The budget of exactly the pages touched must let the message through.
+func TestMeterReadAfterWrite(t *testing.T) {
+	s := openHeap(t)
+	var a, b PageID
+	require.NoError(t, s.Update(func(tx *Tx) error {
+		a, _ = tx.Raw().Alloc()
+		b, _ = tx.Raw().Alloc()
+		return nil
+	}))
+	for _, c := range []struct {
+		name string
+		fn   func(r Raw)
+	}{
+		{"page API", func(r Raw) {
+			r.WritePage(a)[0] = 1
+			r.Page(b)
+			r.Page(a)
+			r.WritePage(b)[0] = 1
+		}},
+		{"raw bytes", func(r Raw) {
+			require.NoError(t, r.WriteAt([]byte{1}, uint64(a)*PageSize))
+			require.NoError(t, r.ReadAt(make([]byte, 1), uint64(b)*PageSize))
+			require.NoError(t, r.ReadAt(make([]byte, 1), uint64(a)*PageSize))
+			require.NoError(t, r.WriteAt([]byte{1}, uint64(b)*PageSize))
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st, err := s.UpdateWith(Budget{MaxAccessed: 2, MaxDirtied: 2}, func(tx *Tx) error {
+				r := tx.Raw()
+				r.SetOwner("mine")
+				c.fn(r)
+				return errRollback
+			})
+			require.ErrorIs(t, err, errRollback, "two pages, within a budget of two")
+			assert.Equal(t, uint64(2), st.PagesRead)
+			assert.Equal(t, uint64(2), st.PagesDirtied)
+			assert.Equal(t, uint64(2), st.PagesAccessed)
+			assert.Equal(t, []string{"mine"}, st.Owners())
+		})
+	}
+}

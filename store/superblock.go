@@ -70,3 +70,14 @@ func validateSuperblock(p []byte) error {
 	}
 	return nil
 }
+
+// flushSize records in the superblock the memory size of a message that grew the memory.
+// Commit calls it.
+func (tx *Tx) flushSize() {
+	if tx.memPages == tx.basePages {
+		return
+	}
+	prev := tx.meter.setOwner(OwnerStore)
+	defer tx.meter.setOwner(prev)
+	le.PutUint64(tx.writePage(0, pageSuperblock)[sbOffMemPages:], tx.memPages)
+}

@@ -349,27 +349,24 @@ func (t *Tree) changed() bool {
 
 // flushTrees writes the descriptors this message changed into their slot pages. Commit
 // calls it before logging the message; a trap (the budget, say) fails the commit.
-func (tx *Tx) flushTrees() error {
+func (tx *Tx) flushTrees() {
 	if len(tx.trees) == 0 {
-		return nil
+		return
 	}
-	return tx.run(func(tx *Tx) error {
-		prev := tx.meter.setOwner(OwnerStore)
-		defer tx.meter.setOwner(prev)
-		for _, ref := range slices.SortedFunc(maps.Keys(tx.trees), compareRefs) {
-			t := tx.trees[ref]
-			if !t.changed() {
-				continue
-			}
-			slot := ref.slot(tx.rewritePage(ref.Page))
-			if t.dropped {
-				clear(slot)
-			} else {
-				t.d.encode(slot)
-			}
+	prev := tx.meter.setOwner(OwnerStore)
+	defer tx.meter.setOwner(prev)
+	for _, ref := range slices.SortedFunc(maps.Keys(tx.trees), compareRefs) {
+		t := tx.trees[ref]
+		if !t.changed() {
+			continue
 		}
-		return nil
-	})
+		slot := ref.slot(tx.rewritePage(ref.Page))
+		if t.dropped {
+			clear(slot)
+		} else {
+			t.d.encode(slot)
+		}
+	}
 }
 
 func compareRefs(a, b TreeRef) int {

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -56,6 +57,35 @@ func (tx *Tx) abort(err error) {
 		tx.err = err
 	}
 	panic(trap{err})
+}
+
+// run calls fn and turns a trap into its error; any other panic is re-raised. A memory
+// fault (a read of the file's mapping that the file system cannot serve: a file cut short
+// under a running store, a full disk) becomes an error too, rather than killing the process.
+func (tx *Tx) run(fn func(*Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if t, ok := r.(trap); ok {
+				err = t.err
+				return
+			}
+			if f, ok := r.(interface{ Addr() uintptr }); ok {
+				if id, ok := tx.s.mappedPage(f.Addr()); ok {
+					err = fmt.Errorf("%w: page %d: %v", ErrFault, id, r)
+					tx.err = err
+					return
+				}
+			}
+			tx.done = true
+			panic(r)
+		}
+	}()
+	err = fn(tx)
+	if err == nil {
+		err = tx.err // a trap that fn recovered from still fails the message
+	}
+	return err
 }
 
 func (tx *Tx) checkOpen() {
@@ -237,6 +267,11 @@ func (tx *Tx) committedPage(id PageID) []byte {
 	}
 	if uint64(id) >= tx.basePages*pagesPerWasmPage {
 		return zeroPage
+	}
+	if len(tx.s.pending) > 0 {
+		if b, ok := tx.s.pending[id]; ok {
+			return b
+		}
 	}
 	if b, ok := tx.s.lend(off, PageSize); ok {
 		return b
