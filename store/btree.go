@@ -390,16 +390,7 @@ func (t *Tree) Descend(lo, hi []byte) iter.Seq2[[]byte, []byte] { return t.scan(
 // leaf link in its direction.
 func (t *Tree) scan(lo, hi []byte, back bool) iter.Seq2[[]byte, []byte] {
 	return func(yield func([]byte, []byte) bool) {
-		var id PageID
-		var p []byte
-		var i int
-		step := 1
-		if back {
-			id, p, i = t.seekLT(hi)
-			step = -1
-		} else {
-			id, p, i = t.seekGE(lo)
-		}
+		id, p, i, step := t.scanStart(lo, hi, back)
 		var saved, buf []byte // the last key yielded, copied into buf when its page may change under us
 		for visited := uint64(0); p != nil; {
 			end, stop := t.scanEnd(id, p, lo, hi, back)
@@ -448,16 +439,7 @@ func (t *Tree) scan(lo, hi []byte, back bool) iter.Seq2[[]byte, []byte] {
 				}
 			}
 			if t.gen != gen {
-				// The tree changed: find the place again, past the last key yielded.
-				if back {
-					id, p, i = t.seekLT(saved)
-				} else {
-					id, p, i = t.seekGT(saved)
-				}
-				if p != nil && (back && lo != nil && bytes.Compare(t.keyAt(id, p, i), lo) < 0 ||
-					!back && hi != nil && bytes.Compare(t.keyAt(id, p, i), hi) >= 0) {
-					return
-				}
+				id, p, i = t.rescan(saved, lo, hi, back)
 				visited = 0
 				continue
 			}
@@ -475,6 +457,33 @@ func (t *Tree) scan(lo, hi []byte, back bool) iter.Seq2[[]byte, []byte] {
 			}
 		}
 	}
+}
+
+// scanStart returns the first entry of a scan and its step through a leaf.
+func (t *Tree) scanStart(lo, hi []byte, back bool) (PageID, []byte, int, int) {
+	if back {
+		id, p, i := t.seekLT(hi)
+		return id, p, i, -1
+	}
+	id, p, i := t.seekGE(lo)
+	return id, p, i, 1
+}
+
+// rescan finds a scan's place again after the tree changed under it: the entry past the
+// last key yielded, saved, in the scan's direction (p nil when the range has no more).
+func (t *Tree) rescan(saved, lo, hi []byte, back bool) (PageID, []byte, int) {
+	if back {
+		id, p, i := t.seekLT(saved)
+		if p != nil && lo != nil && bytes.Compare(t.keyAt(id, p, i), lo) < 0 {
+			return 0, nil, 0
+		}
+		return id, p, i
+	}
+	id, p, i := t.seekGT(saved)
+	if p != nil && hi != nil && bytes.Compare(t.keyAt(id, p, i), hi) >= 0 {
+		return 0, nil, 0
+	}
+	return id, p, i
 }
 
 // scanEnd returns where a scan of leaf p in [lo, hi) ends, in its direction: the index past

@@ -371,23 +371,9 @@ func (s *Store) fail(err error) {
 //     message is committed (the log replays it);
 //  5. checkpoint when the log is large: likewise.
 func (s *Store) commit(tx *Tx) error {
-	if err := tx.run(func(tx *Tx) error { tx.flushTrees(); tx.flushSize(); return nil }); err != nil {
+	ids, pages, err := tx.seal()
+	if err != nil || len(ids) == 0 {
 		return err
-	}
-	if len(tx.dirty) == 0 {
-		return nil
-	}
-	ids := slices.Sorted(maps.Keys(tx.dirty))
-	pages := make([][]byte, len(ids))
-	for i, id := range ids {
-		dp := tx.dirty[id]
-		if id == 0 {
-			dp.kind = pageSuperblock
-		}
-		if dp.kind != pageRaw {
-			seal(dp.b, dp.kind)
-		}
-		pages[i] = dp.b
 	}
 	if !s.applyMu.TryLock() {
 		// A View holds it: if that View is the one this Update runs in, the apply below
@@ -412,31 +398,8 @@ func (s *Store) commit(tx *Tx) error {
 			return err
 		}
 	}
-	s.applyMu.Lock()
-	var err error
-	if s.log != nil && s.opts.NoSync {
-		s.keepPending(ids, pages)
-	} else {
-		err = s.apply(tx.memPages, ids, pages)
-	}
-	s.markVerified(tx, ids, err == nil)
-	if err != nil {
-		if s.log == nil {
-			// Without a log, nothing can tell a reopened store what this message was.
-			err = fmt.Errorf("%w: writing its pages failed half way: %w", ErrInDoubt, err)
-		}
-		s.fail(err)
-	} else {
-		s.installTrees(tx)
-		s.installCatalog(tx)
-		s.size = tx.memPages
-	}
-	s.applyMu.Unlock()
-	if err != nil {
-		if s.log == nil {
-			return s.failed
-		}
-		return nil // committed: the log holds it
+	if err := s.install(tx, ids, pages); err != nil || s.failed != nil {
+		return err // a failed store keeps its log as it is: it holds the committed message
 	}
 	if s.log != nil && s.log.size > s.opts.CheckpointBytes {
 		if err := s.checkpoint(false); err != nil {
@@ -444,6 +407,56 @@ func (s *Store) commit(tx *Tx) error {
 		}
 	}
 	return nil
+}
+
+// seal flushes the message's tree descriptors and memory size into their pages and seals
+// every page it formatted. It returns the dirty pages in order (pages[i] is page ids[i]).
+func (tx *Tx) seal() (ids []PageID, pages [][]byte, err error) {
+	if err := tx.run(func(tx *Tx) error { tx.flushTrees(); tx.flushSize(); return nil }); err != nil {
+		return nil, nil, err
+	}
+	ids = slices.Sorted(maps.Keys(tx.dirty))
+	pages = make([][]byte, len(ids))
+	for i, id := range ids {
+		dp := tx.dirty[id]
+		if id == 0 {
+			dp.kind = pageSuperblock
+		}
+		if dp.kind != pageRaw {
+			seal(dp.b, dp.kind)
+		}
+		pages[i] = dp.b
+	}
+	return ids, pages, nil
+}
+
+// install makes a logged message's pages what messages read, in place or (under NoSync)
+// pending, and its descriptors and catalog what they see, while no View runs. A failure
+// fails the store; the message is committed if there is a log, in doubt if not.
+func (s *Store) install(tx *Tx, ids []PageID, pages [][]byte) error {
+	s.applyMu.Lock()
+	defer s.applyMu.Unlock()
+	var err error
+	if s.log != nil && s.opts.NoSync {
+		s.keepPending(ids, pages)
+	} else {
+		err = s.apply(tx.memPages, ids, pages)
+	}
+	s.markVerified(tx, ids, err == nil)
+	switch {
+	case err == nil:
+		s.installTrees(tx)
+		s.installCatalog(tx)
+		s.size = tx.memPages
+		return nil
+	case s.log != nil:
+		s.fail(err)
+		return nil // committed: the log holds it
+	default:
+		// Without a log, nothing can tell a reopened store what this message was.
+		s.fail(fmt.Errorf("%w: writing its pages failed half way: %w", ErrInDoubt, err))
+		return s.failed
+	}
 }
 
 // ErrFault reports a read of the store's memory that the operating system could not serve:
