@@ -24,10 +24,12 @@ var (
 // hand it out, and it is valid until the message ends. Every page access is metered and
 // tagged with the tree's owner.
 //
-// Keys order bytewise. Slices that a Tree returns (from Get, Seek, iterators and cursors)
-// point into the page they live in: they must not be modified, and they stay valid until
-// the next change to the tree in this message. A value kept in overflow pages is returned as
-// a fresh copy.
+// Keys order bytewise. Keys and values a Tree returns (from Get, Seek, First, Last, the
+// iterators and cursors) are only valid until the next change to the tree, and never past
+// the end of the message: they point into the page they live in, which is the store's
+// mapping of its file (remapped when the memory grows, rewritten by later commits) or the
+// message's own copy of the page. They must not be modified. Copy what you keep. (A value
+// kept in overflow pages is returned as a fresh copy.)
 //
 // Reads never fail: a page that breaks the tree's invariants, like the budget running out,
 // traps the message (see Tx). Writes return errors for keys and values that do not fit the
