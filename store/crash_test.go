@@ -99,10 +99,14 @@ func TestCrashAtEveryWrite(t *testing.T) {
 			opts := func(fs *faultFS) *Options {
 				return &Options{fs: fs, CheckpointBytes: 48 << 10, NoSync: mode.noSync}
 			}
-			total := countOps(t, seed, msgs, opts)
+			total, kinds := countOps(t, seed, msgs, opts)
 			cuts := 0
 			for cut := 0; cut <= total; cut++ {
-				for _, torn := range []int{-1, 100, PageSize + 20} {
+				tears := []int{-1}
+				if cut < total && kinds[cut] == "write" { // the operation the crash cuts
+					tears = append(tears, 100, PageSize+20)
+				}
+				for _, torn := range tears {
 					fs := newFaultFS(cut, torn)
 					o := runUntilCrash(fs, seed, msgs, opts(fs))
 					got := reopenImage(t, opts(fs.persisted()))
@@ -126,16 +130,19 @@ func reopenImage(t *testing.T, opts *Options) [32]byte {
 }
 
 // countOps runs the workload without a crash and returns how many mutating file operations
-// it made: the crash points to try.
-func countOps(t *testing.T, seed uint64, msgs int, opts func(*faultFS) *Options) int {
+// it made, the crash points to try, and the kind of each ("write", "truncate", "sync").
+func countOps(t *testing.T, seed uint64, msgs int, opts func(*faultFS) *Options) (int, []string) {
 	clean := newFaultFS(-1, -1)
+	var kinds []string
+	clean.onOp = func(_, kind string) { kinds = append(kinds, kind) }
 	s, err := Open("db", opts(clean))
 	require.NoError(t, err)
 	for i := 1; i <= msgs; i++ {
 		require.NoError(t, s.Update(crashMessage(seed, i)))
 	}
 	require.NoError(t, s.Close())
-	return clean.ops
+	require.Len(t, kinds, clean.ops)
+	return clean.ops, kinds
 }
 
 // outcome is how far a workload got before its file system crashed.
@@ -199,7 +206,7 @@ func TestCrashLosingUnsyncedWrites(t *testing.T) {
 			opts := func(fs *faultFS) *Options {
 				return &Options{fs: fs, CheckpointBytes: 40 << 10, NoSync: mode.noSync}
 			}
-			total := countOps(t, seed, msgs, opts)
+			total, _ := countOps(t, seed, msgs, opts)
 			lost := 0
 			for cut := 0; cut <= total; cut++ {
 				for trial := range 3 {

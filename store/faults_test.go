@@ -119,7 +119,7 @@ func TestFaultsAtEveryOperation(t *testing.T) {
 				opts := func(fs *faultFS) *Options {
 					return &Options{fs: fs, CheckpointBytes: 40 << 10, NoSync: mode.noSync}
 				}
-				total := countOps(t, seed, msgs, opts)
+				total, _ := countOps(t, seed, msgs, opts)
 				tally := map[string]int{}
 				for n := 1; n <= total; n++ {
 					fs := newFaultFS(-1, -1)
