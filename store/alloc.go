@@ -88,14 +88,11 @@ func (tx *Tx) trunk(id PageID, count uint64) []byte {
 
 // checkTrunk checks the header of free-list trunk page id.
 func checkTrunk(id PageID, p []byte) error {
-	switch {
-	case string(p[:4]) != trunkMagic:
-		return fmt.Errorf("%w: page %d is not a free-list trunk page (magic %q)", ErrCorrupt, id, p[:4])
-	case p[trunkOffVersion] != trunkVersion:
-		return fmt.Errorf("%w: page %d: free-list trunk of format version %d (this code reads version %d)",
-			ErrVersion, id, p[trunkOffVersion], trunkVersion)
-	case int(le.Uint16(p[trunkOffCount:])) > trunkCap:
-		return fmt.Errorf("%w: free-list trunk page %d lists %d pages, more than %d", ErrCorrupt, id, le.Uint16(p[trunkOffCount:]), trunkCap)
+	if err := checkFormat(id, p, pageTrunk, trunkMagic, trunkOffVersion, trunkVersion); err != nil {
+		return err
+	}
+	if n := le.Uint16(p[trunkOffCount:]); n > trunkCap {
+		return fmt.Errorf("%w: free-list trunk page %d lists %d pages, more than %d", ErrCorrupt, id, n, trunkCap)
 	}
 	return nil
 }
@@ -189,11 +186,8 @@ func (tx *Tx) freePages() ([]PageID, error) {
 		case uint64(id) >= count:
 			return nil, fmt.Errorf("%w: free-list trunk page %d is outside [1, %d)", ErrCorrupt, id, count)
 		}
-		t := tx.page(id)
-		if err := tx.checksum(id, t, pageTrunk); err != nil {
-			return nil, err
-		}
-		if err := checkTrunk(id, t); err != nil {
+		t, err := tx.checkedPage(id, pageTrunk, checkTrunk)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, id)

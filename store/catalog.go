@@ -444,14 +444,7 @@ func (tx *Tx) slotPage(id PageID) []byte {
 
 // checkSlotPage checks the header of catalog slot page id.
 func checkSlotPage(id PageID, p []byte) error {
-	switch {
-	case string(p[:4]) != slotMagic:
-		return fmt.Errorf("%w: page %d is not a catalog slot page (magic %q)", ErrCorrupt, id, p[:4])
-	case p[slotOffVersion] != slotVersion:
-		return fmt.Errorf("%w: page %d: catalog slot page of format version %d (this code reads version %d)",
-			ErrVersion, id, p[slotOffVersion], slotVersion)
-	}
-	return nil
+	return checkFormat(id, p, pageSlots, slotMagic, slotOffVersion, slotVersion)
 }
 
 // slotPages returns the pages of the slot chain, or an error wrapping ErrCorrupt (or
@@ -465,11 +458,8 @@ func (tx *Tx) slotPages() ([]PageID, error) {
 		if uint64(id) >= count || !seen.CheckedAdd(uint32(id)) {
 			return nil, fmt.Errorf("%w: the catalog's slot pages reach page %d twice or past the page count %d", ErrCorrupt, id, count)
 		}
-		p := tx.page(id)
-		if err := tx.checksum(id, p, pageSlots); err != nil {
-			return nil, err
-		}
-		if err := checkSlotPage(id, p); err != nil {
+		p, err := tx.checkedPage(id, pageSlots, checkSlotPage)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, id)

@@ -92,29 +92,36 @@ var syncModes = []struct {
 // returned, and the one in flight if its record made it. In both sync modes: a process
 // crash loses nothing that was written.
 func TestCrashAtEveryWrite(t *testing.T) {
+	const seed, msgs = 7, 40
+	inSyncModes(t, seed, msgs, 48<<10, func(t *testing.T, noSync bool, imgs [][32]byte, opts func(*faultFS) *Options) {
+		total, kinds := countOps(t, seed, msgs, opts)
+		cuts := 0
+		for cut := 0; cut <= total; cut++ {
+			tears := []int{-1}
+			if cut < total && kinds[cut] == "write" { // the operation the crash cuts
+				tears = append(tears, 100, PageSize+20)
+			}
+			for _, torn := range tears {
+				fs := newFaultFS(cut, torn)
+				o := runUntilCrash(fs, seed, msgs, opts(fs))
+				got := reopenImage(t, opts(fs.persisted()))
+				checkRecovered(t, imgs, got, o, o.written, fmt.Sprintf("cut %d torn %d: %+v", cut, torn, o))
+				cuts++
+			}
+		}
+		t.Logf("%d mutating file operations, %d crash points checked", total, cuts)
+	})
+}
+
+// inSyncModes runs fn in a subtest for each sync mode, with the images of the crash
+// workload's messages and the options of a store on a fault-injecting file system.
+func inSyncModes(t *testing.T, seed uint64, msgs int, checkpoint int64, fn func(t *testing.T, noSync bool, imgs [][32]byte, opts func(*faultFS) *Options)) {
+	imgs := crashImages(t, seed, msgs)
 	for _, mode := range syncModes {
 		t.Run(mode.name, func(t *testing.T) {
-			const seed, msgs = 7, 40
-			imgs := crashImages(t, seed, msgs)
-			opts := func(fs *faultFS) *Options {
-				return &Options{fs: fs, CheckpointBytes: 48 << 10, NoSync: mode.noSync}
-			}
-			total, kinds := countOps(t, seed, msgs, opts)
-			cuts := 0
-			for cut := 0; cut <= total; cut++ {
-				tears := []int{-1}
-				if cut < total && kinds[cut] == "write" { // the operation the crash cuts
-					tears = append(tears, 100, PageSize+20)
-				}
-				for _, torn := range tears {
-					fs := newFaultFS(cut, torn)
-					o := runUntilCrash(fs, seed, msgs, opts(fs))
-					got := reopenImage(t, opts(fs.persisted()))
-					checkRecovered(t, imgs, got, o, o.written, fmt.Sprintf("cut %d torn %d: %+v", cut, torn, o))
-					cuts++
-				}
-			}
-			t.Logf("%d mutating file operations, %d crash points checked", total, cuts)
+			fn(t, mode.noSync, imgs, func(fs *faultFS) *Options {
+				return &Options{fs: fs, CheckpointBytes: checkpoint, NoSync: mode.noSync}
+			})
 		})
 	}
 }
@@ -199,33 +206,27 @@ func checkRecovered(t *testing.T, imgs [][32]byte, got [32]byte, o outcome, lo i
 // NoSync the store may lose the messages since the last sync, whole and newest first, and
 // is never a state that no commit left, nor one that will not open.
 func TestCrashLosingUnsyncedWrites(t *testing.T) {
-	for _, mode := range syncModes {
-		t.Run(mode.name, func(t *testing.T) {
-			const seed, msgs = 11, 25
-			imgs := crashImages(t, seed, msgs)
-			opts := func(fs *faultFS) *Options {
-				return &Options{fs: fs, CheckpointBytes: 40 << 10, NoSync: mode.noSync}
-			}
-			total, _ := countOps(t, seed, msgs, opts)
-			lost := 0
-			for cut := 0; cut <= total; cut++ {
-				for trial := range 3 {
-					fs := newFaultFS(cut, PageSize/3)
-					fs.loseUnsynced, fs.rnd = true, rand.New(rand.NewPCG(uint64(cut), uint64(trial)))
-					o := runUntilCrash(fs, seed, msgs, opts(fs))
-					if !mode.noSync {
-						require.GreaterOrEqual(t, o.durable, o.returned, "every returned commit was synced")
-					}
-					got := reopenImage(t, opts(fs.persisted()))
-					checkRecovered(t, imgs, got, o, o.durable, fmt.Sprintf("cut %d trial %d: %+v", cut, trial, o))
-					if got != imgs[o.returned] && slices.Index(imgs, got) < o.returned {
-						lost++
-					}
+	const seed, msgs = 11, 25
+	inSyncModes(t, seed, msgs, 40<<10, func(t *testing.T, noSync bool, imgs [][32]byte, opts func(*faultFS) *Options) {
+		total, _ := countOps(t, seed, msgs, opts)
+		lost := 0
+		for cut := 0; cut <= total; cut++ {
+			for trial := range 3 {
+				fs := newFaultFS(cut, PageSize/3)
+				fs.loseUnsynced, fs.rnd = true, rand.New(rand.NewPCG(uint64(cut), uint64(trial)))
+				o := runUntilCrash(fs, seed, msgs, opts(fs))
+				if !noSync {
+					require.GreaterOrEqual(t, o.durable, o.returned, "every returned commit was synced")
+				}
+				got := reopenImage(t, opts(fs.persisted()))
+				checkRecovered(t, imgs, got, o, o.durable, fmt.Sprintf("cut %d trial %d: %+v", cut, trial, o))
+				if got != imgs[o.returned] && slices.Index(imgs, got) < o.returned {
+					lost++
 				}
 			}
-			t.Logf("%d crash points × 3 power cuts: %d lost returned messages (whole)", total+1, lost)
-		})
-	}
+		}
+		t.Logf("%d crash points × 3 power cuts: %d lost returned messages (whole)", total+1, lost)
+	})
 }
 
 const crashChildEnv = "STABLEGRAPH_CRASH_CHILD"

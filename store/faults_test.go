@@ -100,7 +100,6 @@ func imageIn(tx *Tx) [32]byte {
 //     one either way), and so does a power cut after the fault, down to what was synced.
 func TestFaultsAtEveryOperation(t *testing.T) {
 	const seed, msgs = 13, 20
-	imgs := crashImages(t, seed, msgs)
 	type kind struct {
 		name  string
 		err   error
@@ -113,12 +112,9 @@ func TestFaultsAtEveryOperation(t *testing.T) {
 		{"EIO-burst", syscall.EIO, false, 2}, // the undo fails too: in doubt
 		{"full", syscall.ENOSPC, true, 0},
 	}
-	for _, mode := range syncModes {
+	inSyncModes(t, seed, msgs, 40<<10, func(t *testing.T, noSync bool, imgs [][32]byte, opts func(*faultFS) *Options) {
 		for _, k := range kinds {
-			t.Run(mode.name+"/"+k.name, func(t *testing.T) {
-				opts := func(fs *faultFS) *Options {
-					return &Options{fs: fs, CheckpointBytes: 40 << 10, NoSync: mode.noSync}
-				}
+			t.Run(k.name, func(t *testing.T) {
 				total, _ := countOps(t, seed, msgs, opts)
 				tally := map[string]int{}
 				for n := 1; n <= total; n++ {
@@ -153,7 +149,7 @@ func TestFaultsAtEveryOperation(t *testing.T) {
 					fs.loseUnsynced, fs.rnd = true, rand.New(rand.NewPCG(uint64(n), 1))
 					got = slices.Index(imgs, reopenImage(t, opts(fs.persisted())))
 					lo := r.durable
-					if !mode.noSync {
+					if !noSync {
 						lo = r.committed // every commit that returned was synced
 					}
 					assert.True(t, got >= lo && got <= want[len(want)-1], "%s: %+v: after a power cut, message %d", what, r, got)
@@ -161,5 +157,5 @@ func TestFaultsAtEveryOperation(t *testing.T) {
 				t.Logf("%d fault points: %v", total, tally)
 			})
 		}
-	}
+	})
 }

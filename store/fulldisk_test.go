@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 
@@ -87,23 +86,7 @@ func TestFullDisk(t *testing.T) {
 			return nil
 		}
 	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if err := s.View(check); err != nil {
-					assert.ErrorIs(t, err, ErrFailed)
-					return
-				}
-			}
-		})
-	}
+	stop := viewsUntil(2, s, func(err error) { assert.ErrorIs(t, err, ErrFailed) }, check)
 	var committed uint64
 	var full error
 	for n := uint64(1); n < 10000 && full == nil; n++ {
@@ -111,8 +94,7 @@ func TestFullDisk(t *testing.T) {
 			committed = n
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stop()
 	require.Error(t, full, "the disk never filled")
 	require.ErrorIs(t, full, syscall.ENOSPC)
 	assert.NotErrorIs(t, full, ErrInDoubt)

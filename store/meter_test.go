@@ -46,7 +46,8 @@ func TestMeterCountsDistinctPages(t *testing.T) {
 	assert.Equal(t, OwnerStats{PagesDirtied: 2, BytesWritten: 10}, st.ByOwner["tree"])
 }
 
-func TestMeterPageAPI(t *testing.T) {
+// twoPages returns a heap store with two pages allocated, and the pages.
+func twoPages(t *testing.T) (*Store, PageID, PageID) {
 	s := openHeap(t)
 	var a, b PageID
 	require.NoError(t, s.Update(func(tx *Tx) error {
@@ -54,6 +55,11 @@ func TestMeterPageAPI(t *testing.T) {
 		b, _ = tx.Raw().Alloc()
 		return nil
 	}))
+	return s, a, b
+}
+
+func TestMeterPageAPI(t *testing.T) {
+	s, a, b := twoPages(t)
 	st, err := s.ViewWith(Budget{}, func(tx *Tx) error {
 		for range 3 {
 			tx.Raw().Page(a)
@@ -148,28 +154,15 @@ func TestViewsNeverSeeHalfACommit(t *testing.T) {
 		}
 		return nil
 	}))
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	for range 4 {
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				require.NoError(t, s.View(func(tx *Tx) error {
-					want := le.Uint64(tx.Raw().Page(ids[0]))
-					for _, id := range ids {
-						if got := le.Uint64(tx.Raw().Page(id)); got != want {
-							t.Errorf("view saw page %d at %d, page %d at %d", ids[0], want, id, got)
-						}
-					}
-					return nil
-				}))
+	stop := viewsUntil(4, s, func(err error) { require.NoError(t, err) }, func(tx *Tx) error {
+		want := le.Uint64(tx.Raw().Page(ids[0]))
+		for _, id := range ids {
+			if got := le.Uint64(tx.Raw().Page(id)); got != want {
+				t.Errorf("view saw page %d at %d, page %d at %d", ids[0], want, id, got)
 			}
-		})
-	}
+		}
+		return nil
+	})
 	for i := range 300 {
 		require.NoError(t, s.Update(func(tx *Tx) error {
 			for _, id := range ids {
@@ -182,21 +175,38 @@ func TestViewsNeverSeeHalfACommit(t *testing.T) {
 			return nil
 		}))
 	}
-	close(stop)
-	wg.Wait()
+	stop()
+}
+
+// viewsUntil runs n goroutines that run View(fn) on s over and over, passing each error to
+// onErr, until the function it returns is called (which waits for them). A goroutine stops
+// early on an error.
+func viewsUntil(n int, s *Store, onErr func(error), fn func(*Tx) error) (stop func()) {
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	for range n {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if err := s.View(fn); err != nil {
+					onErr(err)
+					return
+				}
+			}
+		})
+	}
+	return func() { close(done); wg.Wait() }
 }
 
 // TestMeterReadAfterWrite: a page the message dirtied and then reads (through the page API
 // or raw) is one page accessed, not two: an over-count would stop real messages by budget.
 // The budget of exactly the pages touched must let the message through.
 func TestMeterReadAfterWrite(t *testing.T) {
-	s := openHeap(t)
-	var a, b PageID
-	require.NoError(t, s.Update(func(tx *Tx) error {
-		a, _ = tx.Raw().Alloc()
-		b, _ = tx.Raw().Alloc()
-		return nil
-	}))
+	s, a, b := twoPages(t)
 	for _, c := range []struct {
 		name string
 		fn   func(r Raw)

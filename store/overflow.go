@@ -46,11 +46,8 @@ func (t *Tree) writeOverflow(ref, val []byte) {
 // checkOverflow checks the header of overflow page id, which holds bytes [got, got+n) of a
 // total-byte value, and returns n.
 func checkOverflow(id PageID, p []byte, got, total uint64) (uint64, error) {
-	switch {
-	case string(p[:3]) != ovfMagic:
-		return 0, fmt.Errorf("%w: page %d is not an overflow page (header % x, %d of %d bytes so far)", ErrCorrupt, id, p[:16], got, total)
-	case p[3] != ovfVersion:
-		return 0, fmt.Errorf("%w: page %d: overflow page of format version %d (this code reads version %d)", ErrVersion, id, p[3], ovfVersion)
+	if err := checkFormat(id, p, pageOverflow, ovfMagic, len(ovfMagic), ovfVersion); err != nil {
+		return 0, fmt.Errorf("%w (%d of %d bytes so far)", err, got, total)
 	}
 	return min(total-got, ovfData), nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"strings"
 	"sync/atomic"
 )
 
@@ -74,6 +75,15 @@ func (k pageKind) String() string {
 	return [...]string{"raw", "superblock", "free-list trunk", "catalog slot", "B-tree node", "overflow"}[k]
 }
 
+// article returns "a" or "an" with the kind's name.
+func (k pageKind) article() string {
+	n := k.String()
+	if strings.ContainsRune("aeiou", rune(n[0])) {
+		return "an " + n
+	}
+	return "a " + n
+}
+
 // pageCRC returns the CRC-32C of page p without its checksum field at off.
 func pageCRC(p []byte, off int) uint32 {
 	return crc32Update(crc32c(p[:off]), p[off+4:PageSize])
@@ -90,6 +100,20 @@ func verifyPage(id PageID, p []byte, k pageKind) error {
 	off := pageCRCOff[k]
 	if got, want := pageCRC(p, off), le.Uint32(p[off:]); got != want {
 		return fmt.Errorf("%w: page %d: checksum %08x, stored %08x (a %s page)", ErrCorrupt, id, got, want, k)
+	}
+	return nil
+}
+
+// checkFormat checks that page id starts with the magic of kind k and is of the version
+// this code reads (at byte verOff): ErrCorrupt if not the magic, ErrVersion if another
+// version.
+func checkFormat(id PageID, p []byte, k pageKind, magic string, verOff int, version byte) error {
+	switch {
+	case string(p[:len(magic)]) != magic:
+		return fmt.Errorf("%w: page %d is not %s page (header % x)", ErrCorrupt, id, k.article(), p[:16])
+	case p[verOff] != version:
+		return fmt.Errorf("%w: page %d: %s page of format version %d (this code reads version %d)",
+			ErrVersion, id, k, p[verOff], version)
 	}
 	return nil
 }

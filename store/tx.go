@@ -194,6 +194,16 @@ func (tx *Tx) checksum(id PageID, p []byte, kind pageKind) error {
 	return verifyPage(id, p, kind)
 }
 
+// checkedPage reads page id, of the given kind, for a check: its checksum must hold, and
+// then its header (check), or the error says which does not.
+func (tx *Tx) checkedPage(id PageID, kind pageKind, check func(PageID, []byte) error) ([]byte, error) {
+	p := tx.page(id)
+	if err := tx.checksum(id, p, kind); err != nil {
+		return nil, err
+	}
+	return p, check(id, p)
+}
+
 // writePage returns page id for writing as a page of the given kind: the message's private
 // copy, which it commits or discards as a whole.
 func (tx *Tx) writePage(id PageID, kind pageKind) []byte {
