@@ -123,3 +123,15 @@ func TestDamagedLogUnderNoSync(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, imgs[msgs], image(t, s))
 }
+
+// TestLogRefusesUnknownVersion: a log of another format version is refused, not replayed
+// and not reset.
+func TestLogRefusesUnknownVersion(t *testing.T) {
+	main, log := crashedFiles(t, &Options{}, 3)
+	bad := slices.Clone(log)
+	le.PutUint32(bad[8:], 9)
+	le.PutUint32(bad[28:], crc32c(bad[:28]))
+	_, err := openFiles(t, main, bad, nil)
+	require.ErrorIs(t, err, ErrVersion)
+	assert.ErrorContains(t, err, "log version 9")
+}
