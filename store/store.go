@@ -28,6 +28,10 @@ var (
 	// same goroutine while it would deadlock: a View or Update inside a View while a commit
 	// waits, an Update inside an Update. Use the Tx at hand instead.
 	ErrNested = errors.New("message started inside another message")
+	// ErrFault reports a read of the store's memory that the operating system could not
+	// serve: a page of the file's mapping past the end of a file cut short under the store,
+	// or one that a full file system could not provide. The message fails.
+	ErrFault = errors.New("memory fault reading the store")
 )
 
 // DefaultCheckpointBytes is the log size past which a commit checkpoints the log.
@@ -458,11 +462,6 @@ func (s *Store) install(tx *Tx, ids []PageID, pages [][]byte) error {
 		return s.failed
 	}
 }
-
-// ErrFault reports a read of the store's memory that the operating system could not serve:
-// a page of the file's mapping past the end of a file cut short under the store, or one that
-// a full file system could not provide. The message fails; nothing is read or written.
-var ErrFault = errors.New("memory fault reading the store")
 
 // mappedPage returns the page of the memory's mapping at address addr, if it has one and
 // addr is in it.
