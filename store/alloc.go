@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // The free list is a chain of trunk pages, each listing free pages (as SQLite's does):
@@ -42,7 +44,9 @@ func (tx *Tx) alloc(kind pageKind) (PageID, []byte) {
 	prev := tx.meter.setOwner(OwnerStore)
 	id := tx.allocID()
 	tx.meter.setOwner(prev)
-	tx.freed.Remove(uint32(id))
+	if tx.freed != nil {
+		tx.freed.Remove(uint32(id))
+	}
 	return id, tx.freshPage(id, kind)
 }
 
@@ -120,6 +124,9 @@ func (tx *Tx) free(id PageID, errKind error) {
 	var trunk []byte
 	if head != 0 {
 		trunk = tx.trunk(head, count)
+	}
+	if tx.freed == nil {
+		tx.freed = roaring.New()
 	}
 	if tx.freed.Contains(uint32(id)) || id == head || trunkLists(trunk, id) {
 		tx.abort(fmt.Errorf("%w: free of page %d, which is free already", errKind, id))

@@ -37,7 +37,7 @@ type Tx struct {
 	meter     meter
 	err       error             // set by the first trap; a trapped message never commits
 	trees     map[TreeRef]*Tree // trees opened in this message (treedesc.go)
-	freed     roaring.Bitmap    // pages this message freed (alloc.go)
+	freed     *roaring.Bitmap   // pages this message freed (alloc.go), nil for none
 	cat       txCatalog         // catalog changes of this message (catalog.go)
 }
 
