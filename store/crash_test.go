@@ -80,6 +80,15 @@ func crashImages(t *testing.T, seed uint64, n int) [][32]byte {
 	return imgs
 }
 
+// pointStep is the stride through the fault points of the exhaustive tests: every point,
+// or every seventh under -short (a quick run; CI runs them all).
+func pointStep() int {
+	if testing.Short() {
+		return 7
+	}
+	return 1
+}
+
 // syncModes are the two ways a file store can commit.
 var syncModes = []struct {
 	name   string
@@ -96,7 +105,7 @@ func TestCrashAtEveryWrite(t *testing.T) {
 	inSyncModes(t, seed, msgs, 48<<10, func(t *testing.T, noSync bool, imgs [][32]byte, opts func(*faultFS) *Options) {
 		total, kinds := countOps(t, seed, msgs, opts)
 		cuts := 0
-		for cut := 0; cut <= total; cut++ {
+		for cut := 0; cut <= total; cut += pointStep() {
 			tears := []int{-1}
 			if cut < total && kinds[cut] == "write" { // the operation the crash cuts
 				tears = append(tears, 100, PageSize+20)
@@ -210,7 +219,7 @@ func TestCrashLosingUnsyncedWrites(t *testing.T) {
 	inSyncModes(t, seed, msgs, 40<<10, func(t *testing.T, noSync bool, imgs [][32]byte, opts func(*faultFS) *Options) {
 		total, _ := countOps(t, seed, msgs, opts)
 		lost := 0
-		for cut := 0; cut <= total; cut++ {
+		for cut := 0; cut <= total; cut += pointStep() {
 			for trial := range 3 {
 				fs := newFaultFS(cut, PageSize/3)
 				fs.loseUnsynced, fs.rnd = true, rand.New(rand.NewPCG(uint64(cut), uint64(trial)))

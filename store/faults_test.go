@@ -117,7 +117,7 @@ func TestFaultsAtEveryOperation(t *testing.T) {
 			t.Run(k.name, func(t *testing.T) {
 				total, _ := countOps(t, seed, msgs, opts)
 				tally := map[string]int{}
-				for n := 1; n <= total; n++ {
+				for n := 1; n <= total; n += pointStep() {
 					fs := newFaultFS(-1, -1)
 					fs.failAt, fs.failErr, fs.full, fs.failN = n, k.err, k.full, k.burst
 					fs.failLands = []int{0, 100, -1}[n%3]
