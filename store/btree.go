@@ -224,12 +224,6 @@ func (t *Tree) lowerBound(id PageID, p []byte, key []byte) (int, bool) {
 	return t.search(id, p, t.lkeys, key, false)
 }
 
-// upperBound returns the index of the first key > key in leaf p.
-func (t *Tree) upperBound(id PageID, p []byte, key []byte) int {
-	i, _ := t.search(id, p, t.lkeys, key, true)
-	return i
-}
-
 func (t *Tree) keyAt(id PageID, p []byte, i int) []byte {
 	if t.fixed {
 		return t.pkey(p, i)
@@ -263,30 +257,22 @@ func (t *Tree) nextLeaf(p []byte, back bool) (PageID, []byte) {
 
 // seekGE returns the leaf and index of the first key ≥ key (the first key for nil), with
 // p nil if there is none.
-func (t *Tree) seekGE(key []byte) (PageID, []byte, int) {
+func (t *Tree) seekGE(key []byte) (PageID, []byte, int) { return t.seek(key, false) }
+
+// seekGT returns the leaf and index of the first key > key, with p nil if there is none.
+func (t *Tree) seekGT(key []byte) (PageID, []byte, int) { return t.seek(key, true) }
+
+// seek is seekGE, or seekGT with past.
+func (t *Tree) seek(key []byte, past bool) (PageID, []byte, int) {
 	if t.d.height == 0 {
 		return 0, nil, 0
 	}
-	if key == nil {
+	if key == nil && !past {
 		id, p := t.edgeLeaf(false)
 		return id, p, 0
 	}
 	id, p := t.leafFor(key, nil)
-	i, _ := t.lowerBound(id, p, key)
-	if i == nodeCount(p) {
-		id, p = t.nextLeaf(p, false)
-		i = 0
-	}
-	return id, p, i
-}
-
-// seekGT returns the leaf and index of the first key > key, with p nil if there is none.
-func (t *Tree) seekGT(key []byte) (PageID, []byte, int) {
-	if t.d.height == 0 {
-		return 0, nil, 0
-	}
-	id, p := t.leafFor(key, nil)
-	i := t.upperBound(id, p, key)
+	i, _ := t.search(id, p, t.lkeys, key, past)
 	if i == nodeCount(p) {
 		id, p = t.nextLeaf(p, false)
 		i = 0
