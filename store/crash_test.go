@@ -129,7 +129,8 @@ func inSyncModes(t *testing.T, seed uint64, msgs int, checkpoint int64, fn func(
 	for _, mode := range syncModes {
 		t.Run(mode.name, func(t *testing.T) {
 			fn(t, mode.noSync, imgs, func(fs *faultFS) *Options {
-				return &Options{fs: fs, CheckpointBytes: checkpoint, NoSync: mode.noSync}
+				// Under NoSync, flush the pending pages every few messages, between checkpoints.
+				return &Options{fs: fs, CheckpointBytes: checkpoint, NoSync: mode.noSync, pendingPages: 6}
 			})
 		})
 	}

@@ -44,17 +44,23 @@ type Options struct {
 	MaxWasmPages uint64
 	// NoSync skips the fsync of the log at each commit. A commit is then durable against a
 	// crash of the process but not of the machine: a power loss loses the messages since the
-	// last checkpoint that had not reached the disk by themselves, whole messages only, the
-	// newest first; what remains is the state some commit left. To keep that promise, pages
-	// committed under NoSync stay in the heap (up to CheckpointBytes of them) and reach the
-	// main file only at a checkpoint, after the log is synced.
+	// log was last synced that had not reached the disk by themselves, whole messages only,
+	// the newest first; what remains is the state some commit left. To keep that promise,
+	// pages committed under NoSync stay in the heap (4 MiB of them, or one larger message's)
+	// and reach the main file only after the log holding them is synced: then the store
+	// syncs the log (twice) and writes them in place.
 	NoSync bool
 	// CheckpointBytes is the log size past which a commit applies, syncs and empties the
 	// log; 0 means DefaultCheckpointBytes.
 	CheckpointBytes int64
 
-	fs fileSystem // tests substitute a fault-injecting file system
+	fs           fileSystem // tests substitute a fault-injecting file system
+	pendingPages int        // pages NoSync keeps in the heap; 0 means defaultPendingPages
 }
+
+// defaultPendingPages is how many committed pages (4 MiB) NoSync keeps in the heap before
+// it syncs the log and writes them in place.
+const defaultPendingPages = 1024
 
 // Store is a stable memory organised in 4 KiB pages and changed by messages: at most one
 // Update at a time, any number of concurrent Views, each seeing the last committed state.
@@ -72,9 +78,11 @@ type Store struct {
 	failed  error // set holding applyMu alone
 	failure atomic.Pointer[error]
 
-	// pending holds the pages committed under NoSync since the last checkpoint, which the
-	// main file does not have yet; messages read them from here.
-	pending map[PageID][]byte
+	// pending holds the pages committed under NoSync that the main file does not have yet
+	// (at most Options.pendingPages of them, or one message's); messages read them from
+	// here. pendingBits says which pages it holds, so that other reads skip the map.
+	pending     map[PageID][]byte
+	pendingBits pageBits
 
 	treeMu sync.Mutex           // guards trees
 	trees  map[TreeRef]treeDesc // committed tree descriptors (treedesc.go)
@@ -175,6 +183,9 @@ func newStore(mem Memory, opts *Options) *Store {
 	}
 	if s.opts.CheckpointBytes == 0 {
 		s.opts.CheckpointBytes = DefaultCheckpointBytes
+	}
+	if s.opts.pendingPages == 0 {
+		s.opts.pendingPages = defaultPendingPages
 	}
 	s.lender, _ = mem.(slicer)
 	return s
@@ -370,10 +381,11 @@ func (s *Store) fail(err error) {
 //  3. append the pages and a commit frame to the log and sync it: the message is committed
 //     when this returns; a failure is undone by cutting the log back, and if that fails
 //     too, the message is in doubt;
-//  4. write the pages in place (under NoSync, keep them in pending until a checkpoint) and
+//  4. write the pages in place (under NoSync, keep them pending until the log is synced) and
 //     install the message's descriptors and catalog: a failure fails the store, but the
 //     message is committed (the log replays it);
-//  5. checkpoint when the log is large: likewise.
+//  5. checkpoint when the log is large, or flush the pending pages when they are many:
+//     likewise.
 func (s *Store) commit(tx *Tx) error {
 	ids, pages, err := tx.seal()
 	if err != nil || len(ids) == 0 {
@@ -405,10 +417,14 @@ func (s *Store) commit(tx *Tx) error {
 	if err := s.install(tx, ids, pages); err != nil || s.failed != nil {
 		return err // a failed store keeps its log as it is: it holds the committed message
 	}
-	if s.log != nil && s.log.size > s.opts.CheckpointBytes {
-		if err := s.checkpoint(false); err != nil {
-			s.exclusive(func() error { s.fail(err); return nil })
-		}
+	switch {
+	case s.log != nil && s.log.size > s.opts.CheckpointBytes:
+		err = s.checkpoint(false)
+	case len(s.pending) >= s.opts.pendingPages:
+		err = s.flushPending(false)
+	}
+	if err != nil {
+		s.exclusive(func() error { s.fail(err); return nil })
 	}
 	return nil
 }
@@ -442,7 +458,7 @@ func (s *Store) install(tx *Tx, ids []PageID, pages [][]byte) error {
 	defer s.applyMu.Unlock()
 	var err error
 	if s.log != nil && s.opts.NoSync {
-		s.keepPending(ids, pages)
+		s.keepPending(tx.memPages, ids, pages)
 	} else {
 		err = s.apply(tx.memPages, ids, pages)
 	}
@@ -492,14 +508,44 @@ func (s *Store) markVerified(tx *Tx, ids []PageID, written bool) {
 	}
 }
 
-// keepPending keeps a NoSync commit's pages in the heap until the next checkpoint.
-func (s *Store) keepPending(ids []PageID, pages [][]byte) {
+// keepPending keeps a NoSync commit's pages in the heap until they are flushed. The caller
+// holds applyMu alone.
+func (s *Store) keepPending(memPages uint64, ids []PageID, pages [][]byte) {
 	if s.pending == nil {
 		s.pending = make(map[PageID][]byte, len(ids))
 	}
+	s.pendingBits.resize(memPages * pagesPerWasmPage)
 	for i, id := range ids {
 		s.pending[id] = pages[i]
+		s.pendingBits.add(id)
 	}
+}
+
+// flushPending writes the pages committed under NoSync in place, once the log that holds
+// them is synced and marked so: a power cut after that finds them all in the log. locked
+// says whether the caller holds applyMu alone.
+func (s *Store) flushPending(locked bool) error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	if err := s.log.sync(); err != nil {
+		return err
+	}
+	ids := slices.Sorted(maps.Keys(s.pending))
+	pages := make([][]byte, len(ids))
+	for i, id := range ids {
+		pages[i] = s.pending[id]
+	}
+	// Messages read these pages from pending, not from the memory, until it is cleared: no
+	// View needs to wait for the writes.
+	if err := s.apply(s.size, ids, pages); err != nil {
+		return err
+	}
+	drop := func() error { s.pending, s.pendingBits = nil, pageBits{}; return nil }
+	if locked {
+		return drop()
+	}
+	return s.exclusive(drop)
 }
 
 // apply grows the memory to memPages and writes the pages in place (pages[i] is page ids[i]).
@@ -517,35 +563,16 @@ func (s *Store) apply(memPages uint64, ids []PageID, pages [][]byte) error {
 	return nil
 }
 
-// checkpoint makes the main file hold everything the log holds, syncs it and empties the
-// log. Pages kept pending under NoSync are written in place only once the log is synced
-// (and marked so), so that a power cut in between finds them all in the log. locked says
-// whether the caller holds applyMu alone (or no other goroutine can have the store yet).
+// checkpoint makes the main file hold everything the log holds (flushing what NoSync kept
+// pending), syncs it and empties the log. locked says whether the caller holds applyMu
+// alone (or no other goroutine can have the store yet).
 func (s *Store) checkpoint(locked bool) error {
-	if len(s.pending) > 0 {
-		if err := s.log.sync(); err != nil {
-			return fmt.Errorf("checkpoint: %w", err)
-		}
-		ids := slices.Sorted(maps.Keys(s.pending))
-		pages := make([][]byte, len(ids))
-		for i, id := range ids {
-			pages[i] = s.pending[id]
-		}
-		// Messages read these pages from pending, not from the memory, until it is cleared.
-		if err := s.apply(s.size, ids, pages); err != nil {
-			return fmt.Errorf("checkpoint: %w", err)
-		}
+	if err := s.flushPending(locked); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	if sy, ok := s.mem.(syncer); ok {
 		if err := sy.Sync(); err != nil {
 			return fmt.Errorf("checkpoint: %w", err)
-		}
-	}
-	if len(s.pending) > 0 {
-		if locked {
-			s.pending = nil
-		} else {
-			s.exclusive(func() error { s.pending = nil; return nil })
 		}
 	}
 	return s.log.reset()

@@ -278,10 +278,8 @@ func (tx *Tx) committedPage(id PageID) []byte {
 	if uint64(id) >= tx.basePages*pagesPerWasmPage {
 		return zeroPage
 	}
-	if len(tx.s.pending) > 0 {
-		if b, ok := tx.s.pending[id]; ok {
-			return b
-		}
+	if tx.s.pendingBits.has(id) {
+		return tx.s.pending[id]
 	}
 	if b, ok := tx.s.lend(off, PageSize); ok {
 		return b
