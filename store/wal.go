@@ -314,27 +314,45 @@ func (w *wal) scan(apply func(walRecord) error) (n int, lastTxid uint64, err err
 // this log after off that is a mark, or a synced writer's frame of a message later than the
 // one in progress at off.
 func (w *wal) checkTail(off int64, done uint64, cur walRecord) error {
-	for o := off + 8; ; o += 8 {
-		f, err := w.readFrame(o)
-		if err == io.EOF {
-			return nil
+	// Read the rest of the log a chunk at a time and try, at every 8-byte offset, only the
+	// frames whose salt field is this log's.
+	buf := make([]byte, 1<<20)
+	step := int64(len(buf) - 16)
+	for base := off + 8; ; base += step {
+		n, err := w.f.ReadAt(buf, base)
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("read log: %w", err)
 		}
-		if err != nil {
-			if errors.Is(err, errBadFrame) {
+		for i := 0; i+16 <= n && int64(i) < step; i += 8 {
+			if le.Uint64(buf[i+8:]) != w.salt {
 				continue
 			}
-			return err
-		}
-		if f.kind == frameMark || f.flags&frameSynced != 0 && f.txid > done+1 {
-			what := fmt.Sprintf("message %d", done+1)
-			if len(cur.ids) > 0 {
-				what = fmt.Sprintf("message %d, after %d of its pages", cur.txid, len(cur.ids))
+			f, err := w.readFrame(base + int64(i))
+			if errors.Is(err, errBadFrame) || err == io.EOF {
+				continue
 			}
-			return fmt.Errorf("%w: log %s is damaged at offset %d (%s), yet a later frame at offset %d "+
-				"was made durable after it: this is not a torn tail, and replaying only what comes before "+
-				"could roll pages back. If only the process crashed, the main file already holds every "+
-				"message: move %s aside to open it, then run graphctl verify",
-				ErrCorrupt, w.name, off, what, o, w.name)
+			if err != nil {
+				return err
+			}
+			if f.kind == frameMark || f.flags&frameSynced != 0 && f.txid > done+1 {
+				return w.damaged(off, base+int64(i), done, cur)
+			}
+		}
+		if n < len(buf) {
+			return nil
 		}
 	}
+}
+
+// damaged is the error of a log with a bad frame at off before a durable frame at later.
+func (w *wal) damaged(off, later int64, done uint64, cur walRecord) error {
+	what := fmt.Sprintf("message %d", done+1)
+	if len(cur.ids) > 0 {
+		what = fmt.Sprintf("message %d, after %d of its pages", cur.txid, len(cur.ids))
+	}
+	return fmt.Errorf("%w: log %s is damaged at offset %d (%s), yet a later frame at offset %d "+
+		"was made durable after it: this is not a torn tail, and replaying only what comes before "+
+		"could roll pages back. If only the process crashed, the main file already holds every "+
+		"message: move %s aside to open it, then run graphctl verify",
+		ErrCorrupt, w.name, off, what, later, w.name)
 }
