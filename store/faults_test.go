@@ -116,7 +116,7 @@ func TestFaultsAtEveryOperation(t *testing.T) {
 		for _, k := range kinds {
 			t.Run(k.name, func(t *testing.T) {
 				total, _ := countOps(t, seed, msgs, opts)
-				tally := map[string]int{}
+				tally, failedOps := map[string]int{}, 0
 				for n := 1; n <= total; n += pointStep() {
 					fs := newFaultFS(-1, -1)
 					fs.failAt, fs.failErr, fs.full, fs.failN = n, k.err, k.full, k.burst
@@ -126,6 +126,7 @@ func TestFaultsAtEveryOperation(t *testing.T) {
 					if fs.failed == 0 {
 						continue // the fault point is an operation this run did not make
 					}
+					failedOps += fs.failed
 					switch {
 					case r.openFailed:
 						tally["open failed"]++
@@ -154,7 +155,7 @@ func TestFaultsAtEveryOperation(t *testing.T) {
 					}
 					assert.True(t, got >= lo && got <= want[len(want)-1], "%s: %+v: after a power cut, message %d", what, r, got)
 				}
-				t.Logf("%d fault points: %v", total, tally)
+				t.Logf("%d fault points, %d operations failed in all: %v", total, failedOps, tally)
 			})
 		}
 	})
