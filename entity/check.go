@@ -160,8 +160,8 @@ func Check(tx *Tx) (CheckStats, error) {
 		byName[v.Name] = v
 	}
 	for _, name := range []string{VarKind, VarIRI} {
-		if v, ok := byName[name]; !ok || v.Role != store.RoleSystem {
-			return c.stats, fmt.Errorf("check: %w: the catalog has no system variable %s", store.ErrCorrupt, name)
+		if v, ok := byName[name]; !ok || v.Role != store.RoleInternal {
+			return c.stats, fmt.Errorf("check: %w: the catalog has no internal variable %s", store.ErrCorrupt, name)
 		}
 	}
 	if err := checkKinds(tx, vars, byName[VarKind], open, c); err != nil {

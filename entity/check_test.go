@@ -149,45 +149,45 @@ func TestCheckNamesEachBrokenRelation(t *testing.T) {
 			w.raw(t, entity.VarKind, 0, func(tr *store.Tree) { mustPut(t, tr, key(w.p2), kindVal(w.kindIDs["guild"])) })
 		}, func(w *checkWorld) []string {
 			return []string{fmt.Sprintf(`kind "player": entity #%d: a member of this kind, but $kind says it is a guild`, w.p2),
-				fmt.Sprintf(`system "$kind": entity #%d: its kind is "guild", whose member set lacks it`, w.p2)}
+				fmt.Sprintf(`internal "$kind": entity #%d: its kind is "guild", whose member set lacks it`, w.p2)}
 		}},
 		{"kind lacks a member", func(t *testing.T, w *checkWorld) {
 			w.raw(t, "player", 0, func(tr *store.Tree) { mustDelete(t, tr, key(w.p1)) })
 		}, func(w *checkWorld) []string {
-			return []string{fmt.Sprintf(`system "$kind": entity #%d: its kind is "player", whose member set lacks it`, w.p1)}
+			return []string{fmt.Sprintf(`internal "$kind": entity #%d: its kind is "player", whose member set lacks it`, w.p1)}
 		}},
 		{"$kind names a column", func(t *testing.T, w *checkWorld) {
 			w.raw(t, entity.VarKind, 0, func(tr *store.Tree) { mustPut(t, tr, key(w.p1), kindVal(9999)) })
 		}, func(w *checkWorld) []string {
-			return []string{fmt.Sprintf(`system "$kind": entity #%d: its kind is catalog variable 9999, which is not a kind`, w.p1)}
+			return []string{fmt.Sprintf(`internal "$kind": entity #%d: its kind is catalog variable 9999, which is not a kind`, w.p1)}
 		}},
 		{"$kind beyond the last ID", func(t *testing.T, w *checkWorld) {
 			w.raw(t, entity.VarKind, 0, func(tr *store.Tree) { mustPut(t, tr, key(77), kindVal(w.kindIDs["guild"])) })
 			w.raw(t, "guild", 0, func(tr *store.Tree) { mustPut(t, tr, key(77), nil) })
 		}, func(w *checkWorld) []string {
-			return []string{`system "$kind": entity #77: ID above the last one handed out (#4)`}
+			return []string{`internal "$kind": entity #77: ID above the last one handed out (#4)`}
 		}},
 		{"IRI missing from the index", func(t *testing.T, w *checkWorld) {
 			w.raw(t, entity.VarIRI, 1, func(tr *store.Tree) { mustDelete(t, tr, []byte(iri(w.p2))) })
 		}, func(w *checkWorld) []string {
-			return []string{fmt.Sprintf(`system "$iri": entity #%d: its IRI <%s> is not in the IRI index`, w.p2, iri(w.p2))}
+			return []string{fmt.Sprintf(`internal "$iri": entity #%d: its IRI <%s> is not in the IRI index`, w.p2, iri(w.p2))}
 		}},
 		{"IRI index without the IRI", func(t *testing.T, w *checkWorld) {
 			w.raw(t, entity.VarIRI, 0, func(tr *store.Tree) { mustDelete(t, tr, key(w.p3)) })
 		}, func(w *checkWorld) []string {
-			return []string{fmt.Sprintf(`system "$iri": entity #%d: the IRI index gives it <%s>, but it has no IRI`, w.p3, iri(w.p3))}
+			return []string{fmt.Sprintf(`internal "$iri": entity #%d: the IRI index gives it <%s>, but it has no IRI`, w.p3, iri(w.p3))}
 		}},
 		{"IRI index names another entity", func(t *testing.T, w *checkWorld) {
 			w.raw(t, entity.VarIRI, 1, func(tr *store.Tree) { mustPut(t, tr, []byte(iri(w.p2)), key(w.p1)) })
 		}, func(w *checkWorld) []string {
-			return []string{fmt.Sprintf(`system "$iri": entity #%d: its IRI <%s> belongs to #%d in the IRI index`, w.p2, iri(w.p2), w.p1),
-				fmt.Sprintf(`system "$iri": entity #%d: the IRI index gives it <%s>, but its IRI is <%s>`, w.p1, iri(w.p2), iri(w.p1))}
+			return []string{fmt.Sprintf(`internal "$iri": entity #%d: its IRI <%s> belongs to #%d in the IRI index`, w.p2, iri(w.p2), w.p1),
+				fmt.Sprintf(`internal "$iri": entity #%d: the IRI index gives it <%s>, but its IRI is <%s>`, w.p1, iri(w.p2), iri(w.p1))}
 		}},
 		{"IRI of a dead entity", func(t *testing.T, w *checkWorld) {
 			w.raw(t, entity.VarIRI, 0, func(tr *store.Tree) { mustPut(t, tr, key(3000), []byte("http://example.org/x")) })
 			w.raw(t, entity.VarIRI, 1, func(tr *store.Tree) { mustPut(t, tr, []byte("http://example.org/x"), key(3000)) })
 		}, func(w *checkWorld) []string {
-			return []string{`system "$iri": entity #3000: has the IRI <http://example.org/x> but is not a live entity`}
+			return []string{`internal "$iri": entity #3000: has the IRI <http://example.org/x> but is not a live entity`}
 		}},
 		{"value without index entry", func(t *testing.T, w *checkWorld) {
 			w.raw(t, "hp", 0, func(tr *store.Tree) { mustPut(t, tr, key(w.p1), hpIndexKey(t, w, 55, 0)[:4]) })

@@ -31,7 +31,7 @@ type DB struct {
 }
 
 // Open applies schema s to the store in one Update and returns the DB. It creates the
-// variables that are new (and the system variables) and moves declared states; if any
+// variables that are new (and the internal variables) and moves declared states; if any
 // declared variable is incompatible with the stored one, nothing is written and the error
 // wraps store.ErrIncompatibleSchema. Then it binds each column and verb of s to the DB.
 // A nil s opens whatever the store holds, as a tool that knows no schema does.

@@ -32,7 +32,7 @@
 //
 // so a kind's count is the tree's entry count (O(1)) and its members iterate, or load into
 // a roaring bitmap, without touching any other kind. The layer's own bookkeeping lives in
-// system variables (role store.RoleSystem) whose names start with '$', which no kind,
+// internal variables (role store.RoleInternal) whose names start with '$', which no kind,
 // column or verb name may:
 //
 //	$kind        key: ID (8)                        value: kind's catalog variable ID (uint32, big-endian)

@@ -104,7 +104,7 @@ func (s *Schema) Err() error { return errors.Join(s.errs...) }
 // Kinds returns the declared kinds in declaration order.
 func (s *Schema) Kinds() []*Kind { return append([]*Kind(nil), s.kinds...) }
 
-// Defs returns every catalog variable the schema declares, system variables excluded: the
+// Defs returns every catalog variable the schema declares, internal variables excluded: the
 // input of store.CheckCompatible for comparing two versions of a program's schema.
 func (s *Schema) Defs() []store.VarDef {
 	var defs []store.VarDef
@@ -118,13 +118,13 @@ func (s *Schema) Defs() []store.VarDef {
 }
 
 // ValidateName reports whether name can name a column or verb: 1 to store.MaxVarName bytes
-// of UTF-8, not starting with '$' (reserved for system variables).
+// of UTF-8, not starting with '$' (reserved for internal variables).
 func ValidateName(name string) error {
 	switch {
 	case name == "" || len(name) > store.MaxVarName:
 		return fmt.Errorf("%w: name %q: must be 1 to %d bytes", ErrSchema, name, store.MaxVarName)
 	case strings.HasPrefix(name, "$"):
-		return fmt.Errorf("%w: name %q: names starting with '$' are reserved for system variables", ErrSchema, name)
+		return fmt.Errorf("%w: name %q: names starting with '$' are reserved for internal variables", ErrSchema, name)
 	case !utf8.ValidString(name):
 		return fmt.Errorf("%w: name %q is not valid UTF-8", ErrSchema, name)
 	}

@@ -2,8 +2,9 @@ package entity
 
 import "github.com/stablegraph/stablegraph/store"
 
-// System variables. Their names start with '$', which no kind, column or verb name may, so
-// they never clash with what a schema or a query names.
+// Internal variables (role store.RoleInternal): the entity layer's own bookkeeping. Their
+// names start with '$', which no kind, column or verb name may, so they never clash with
+// what a schema or a query names.
 const (
 	// VarKind maps each live entity to its kind: key the entity's 8-byte ID, value the
 	// kind variable's catalog ID as a 4-byte big-endian uint32.
@@ -27,12 +28,12 @@ const (
 
 func systemDefs() []store.VarDef {
 	return []store.VarDef{
-		{Name: VarIRI, Role: store.RoleSystem, Type: "string(1000)", Attrs: "indexed", Trees: []store.Layout{
+		{Name: VarIRI, Role: store.RoleInternal, Type: "string(1000)", Attrs: "indexed", Trees: []store.Layout{
 			{KeySize: KeySize, ValueSize: store.Variable},
 			{KeySize: store.Variable, MaxKey: MaxIRI, ValueSize: KeySize},
 		}},
-		{Name: VarKind, Role: store.RoleSystem, Type: "uint32", Trees: []store.Layout{{KeySize: KeySize, ValueSize: 4}}},
-		{Name: VarMeta, Role: store.RoleSystem, Type: "string", Trees: []store.Layout{
+		{Name: VarKind, Role: store.RoleInternal, Type: "uint32", Trees: []store.Layout{{KeySize: KeySize, ValueSize: 4}}},
+		{Name: VarMeta, Role: store.RoleInternal, Type: "string", Trees: []store.Layout{
 			{KeySize: store.Variable, MaxKey: 255, ValueSize: store.Variable},
 		}},
 	}

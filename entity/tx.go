@@ -144,7 +144,7 @@ func (tx *Tx) Exists(id ID) bool {
 	return tx.sys(VarKind, 0).Has(k[:])
 }
 
-// sys opens tree i of a system variable.
+// sys opens tree i of an internal variable.
 func (tx *Tx) sys(name string, i int) *store.Tree {
 	return tx.Must(tx.VarTree(name, i, false))
 }
@@ -245,10 +245,10 @@ func (tx *Tx) allTrees(v store.Var) ([]*store.Tree, error) {
 
 // nextID hands out a fresh entity ID.
 func (tx *Tx) nextID() ID {
-	id := tx.stx.Root(RootNextID) + 1
-	tx.stx.SetRoot(RootNextID, id)
+	id := tx.stx.Raw().Root(RootNextID) + 1
+	tx.stx.Raw().SetRoot(RootNextID, id)
 	return ID(id)
 }
 
 // LastID returns the largest ID handed out so far (0 in a new store).
-func (tx *Tx) LastID() ID { return ID(tx.stx.Root(RootNextID)) }
+func (tx *Tx) LastID() ID { return ID(tx.stx.Raw().Root(RootNextID)) }

@@ -42,7 +42,7 @@ type RunStats struct {
 	// EstimatedPages is the plan's estimate of PagesRead, made before running.
 	EstimatedPages uint64
 	// ByVariable breaks PagesRead down by the global variable (kind, column, verb or
-	// system variable) whose tree read each page; "system" counts the store's own pages.
+	// internal variable) whose tree read each page; "store" counts the store's own pages.
 	// A page read through two variables counts for both.
 	ByVariable map[string]uint64
 	// Rows is the number of entities the query found (after LIMIT).

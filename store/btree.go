@@ -24,10 +24,12 @@ var (
 // hand it out, and it is valid until the message ends. Every page access is metered and
 // tagged with the tree's owner.
 //
-// Keys order bytewise. Slices that a Tree returns (from Get, Seek, iterators and cursors)
-// point into the page they live in: they must not be modified, and they stay valid until
-// the next change to the tree in this message. A value kept in overflow pages is returned as
-// a fresh copy.
+// Keys order bytewise. Keys and values a Tree returns (from Get, Seek, First, Last, the
+// iterators and cursors) are only valid until the next change to the tree, and never past
+// the end of the message: they point into the page they live in, which is the store's
+// mapping of its file (remapped when the memory grows, rewritten by later commits) or the
+// message's own copy of the page. They must not be modified. Copy what you keep. (A value
+// kept in overflow pages is returned as a fresh copy.)
 //
 // Reads never fail: a page that breaks the tree's invariants, like the budget running out,
 // traps the message (see Tx). Writes return errors for keys and values that do not fit the
@@ -54,6 +56,7 @@ type Tree struct {
 	leafCapW, branchCapW int  // capacity in the unit of weight
 	leafMinW, branchMinW int  // fill bound of non-root nodes in the unit of weight
 	hdr                  [2]uint32
+	lkeys, bkeys         keyArray // where search finds the keys of a leaf, of a branch
 	scratch              []byte
 }
 
@@ -83,36 +86,37 @@ func (t *Tree) BranchCapacity() int { return t.branchCap }
 
 // --- metered page access under the tree's owner tag ---
 
-func (t *Tree) page(id PageID) []byte {
+func (t *Tree) page(id PageID, kind pageKind) []byte {
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
-	p := t.tx.Page(id)
+	p := t.tx.readPage(id, kind)
 	m.owner, m.cur = tag, om
 	return p
 }
 
+// writePage returns node page id for writing.
 func (t *Tree) writePage(id PageID) []byte {
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
-	p := t.tx.WritePage(id)
+	p := t.tx.writePage(id, pageNode)
 	m.owner, m.cur = tag, om
 	return p
 }
 
-// alloc returns a fresh page, dirtied under the tree's tag (the allocator's own pages are
-// tagged OwnerSystem).
-func (t *Tree) alloc() (PageID, []byte) {
+// alloc returns a fresh page of the given kind, dirtied under the tree's tag (the
+// allocator's own pages are tagged OwnerStore).
+func (t *Tree) alloc(kind pageKind) (PageID, []byte) {
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
-	id, p := t.tx.Alloc()
+	id, p := t.tx.alloc(kind)
 	m.owner, m.cur = tag, om
 	return id, p
 }
 
-func (t *Tree) free(id PageID) { t.tx.Free(id) }
+func (t *Tree) free(id PageID) { t.tx.free(id, ErrCorrupt) }
 
 // poison fails the message with err even if the caller ignores it: for errors found after
 // a change has begun.
@@ -185,12 +189,7 @@ func (t *Tree) leafFor(key []byte, pa *path) (PageID, []byte) {
 	id := t.d.root
 	for level := t.d.height - 1; level > 0; level-- {
 		p := t.node(id, level)
-		var i int
-		if t.fixed {
-			i = pupperBound(p, t.bkoff, nodeCount(p), t.ksize, key)
-		} else {
-			i = t.sbupperBound(id, p, key)
-		}
+		i := t.childIndex(id, p, key)
 		if pa != nil {
 			pa.push(id, i)
 		}
@@ -213,29 +212,16 @@ func (t *Tree) edgeLeaf(last bool) (PageID, []byte) {
 	return id, t.node(id, 0)
 }
 
-// lowerBound returns the index of the first key ≥ key in leaf p and whether it equals key.
-func (t *Tree) lowerBound(id PageID, p []byte, key []byte) (int, bool) {
-	if t.fixed {
-		return plowerBound(p, nodeHeader, nodeCount(p), t.ksize, key)
-	}
-	return t.slowerBound(id, p, key)
+// childIndex returns the index of the child of branch p whose range holds key: the number
+// of separators ≤ key.
+func (t *Tree) childIndex(id PageID, p []byte, key []byte) int {
+	i, _ := t.search(id, p, t.bkeys, key, true)
+	return i
 }
 
-// upperBound returns the index of the first key > key in leaf p.
-func (t *Tree) upperBound(id PageID, p []byte, key []byte) int {
-	if t.fixed {
-		return pupperBound(p, nodeHeader, nodeCount(p), t.ksize, key)
-	}
-	lo, hi := 0, nodeCount(p)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if bytes.Compare(t.skey(id, p, m), key) <= 0 {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
+// lowerBound returns the index of the first key ≥ key in leaf p and whether it equals key.
+func (t *Tree) lowerBound(id PageID, p []byte, key []byte) (int, bool) {
+	return t.search(id, p, t.lkeys, key, false)
 }
 
 func (t *Tree) keyAt(id PageID, p []byte, i int) []byte {
@@ -271,30 +257,22 @@ func (t *Tree) nextLeaf(p []byte, back bool) (PageID, []byte) {
 
 // seekGE returns the leaf and index of the first key ≥ key (the first key for nil), with
 // p nil if there is none.
-func (t *Tree) seekGE(key []byte) (PageID, []byte, int) {
+func (t *Tree) seekGE(key []byte) (PageID, []byte, int) { return t.seek(key, false) }
+
+// seekGT returns the leaf and index of the first key > key, with p nil if there is none.
+func (t *Tree) seekGT(key []byte) (PageID, []byte, int) { return t.seek(key, true) }
+
+// seek is seekGE, or seekGT with past.
+func (t *Tree) seek(key []byte, past bool) (PageID, []byte, int) {
 	if t.d.height == 0 {
 		return 0, nil, 0
 	}
-	if key == nil {
+	if key == nil && !past {
 		id, p := t.edgeLeaf(false)
 		return id, p, 0
 	}
 	id, p := t.leafFor(key, nil)
-	i, _ := t.lowerBound(id, p, key)
-	if i == nodeCount(p) {
-		id, p = t.nextLeaf(p, false)
-		i = 0
-	}
-	return id, p, i
-}
-
-// seekGT returns the leaf and index of the first key > key, with p nil if there is none.
-func (t *Tree) seekGT(key []byte) (PageID, []byte, int) {
-	if t.d.height == 0 {
-		return 0, nil, 0
-	}
-	id, p := t.leafFor(key, nil)
-	i := t.upperBound(id, p, key)
+	i, _ := t.search(id, p, t.lkeys, key, past)
 	if i == nodeCount(p) {
 		id, p = t.nextLeaf(p, false)
 		i = 0
@@ -332,14 +310,7 @@ func (t *Tree) Get(key []byte) (value []byte, ok bool) {
 		return nil, false
 	}
 	id, p := t.leafFor(key, nil)
-	if t.fixed {
-		i, found := plowerBound(p, nodeHeader, nodeCount(p), t.ksize, key)
-		if !found {
-			return nil, false
-		}
-		return t.pval(p, i), true
-	}
-	i, found := t.slowerBound(id, p, key)
+	i, found := t.lowerBound(id, p, key)
 	if !found {
 		return nil, false
 	}
@@ -395,30 +366,39 @@ func (t *Tree) All() iter.Seq2[[]byte, []byte] { return t.Ascend(nil, nil) }
 // starts at the first entry of a leaf, one more at most otherwise.
 //
 // The loop body may change the tree: iteration then continues after the last key yielded,
-// as the tree now is.
-func (t *Tree) Ascend(lo, hi []byte) iter.Seq2[[]byte, []byte] {
+// as the tree now is. The keys and values yielded are valid until the tree changes and
+// never past the message (see Tree).
+func (t *Tree) Ascend(lo, hi []byte) iter.Seq2[[]byte, []byte] { return t.scan(lo, hi, false) }
+
+// Descend iterates in descending order over the entries with lo ≤ key < hi; a nil bound
+// is open. Like Ascend, it continues as the tree now is if the loop body changes it.
+func (t *Tree) Descend(lo, hi []byte) iter.Seq2[[]byte, []byte] { return t.scan(lo, hi, true) }
+
+// scan is Ascend, or Descend with back: one loop walks a leaf either way, then follows the
+// leaf link in its direction.
+func (t *Tree) scan(lo, hi []byte, back bool) iter.Seq2[[]byte, []byte] {
 	return func(yield func([]byte, []byte) bool) {
-		id, p, i := t.seekGE(lo)
+		id, p, i, step := t.scanStart(lo, hi, back)
 		var saved, buf []byte // the last key yielded, copied into buf when its page may change under us
 		for visited := uint64(0); p != nil; {
-			n := nodeCount(p)
-			end, stop := n, false
-			if hi != nil && bytes.Compare(t.keyAt(id, p, n-1), hi) >= 0 {
-				end, _ = t.lowerBound(id, p, hi)
-				stop = true
+			end, stop := t.scanEnd(id, p, lo, hi, back)
+			if (end-i)*step < 0 {
+				end = i // an empty range
 			}
 			_, dirty := t.tx.dirty[id] // a dirty page is changed in place; a clean one is copied first
 			gen := t.gen
+			// Two loops, so that the packed one (the hot path of scans) has no per-entry branch
+			// on the layout; measured, this makes one loop for both directions cost nothing.
 			if t.fixed {
-				K, V := t.ksize, t.vsize
-				for ; i < end; i++ {
-					ko, vo := nodeHeader+i*K, t.voff+i*V
-					k, v := p[ko:ko+K:ko+K], p[vo:vo+V:vo+V]
+				K, V, voff := t.ksize, t.vsize, t.voff // yield may not change these
+				for ; i != end; i += step {
+					ko, vo := nodeHeader+i*K, voff+i*V
+					k := p[ko : ko+K : ko+K]
 					if dirty {
 						buf = append(buf[:0], k...)
 						saved = buf
 					}
-					if !yield(k, v) {
+					if !yield(k, p[vo:vo+V:vo+V]) {
 						return
 					}
 					if t.gen != gen {
@@ -429,7 +409,7 @@ func (t *Tree) Ascend(lo, hi []byte) iter.Seq2[[]byte, []byte] {
 					}
 				}
 			} else {
-				for ; i < end; i++ {
+				for ; i != end; i += step {
 					k, v := t.entryAt(id, p, i)
 					if dirty {
 						buf = append(buf[:0], k...)
@@ -447,9 +427,7 @@ func (t *Tree) Ascend(lo, hi []byte) iter.Seq2[[]byte, []byte] {
 				}
 			}
 			if t.gen != gen {
-				if id, p, i = t.seekGT(saved); p != nil && hi != nil && bytes.Compare(t.keyAt(id, p, i), hi) >= 0 {
-					return
-				}
+				id, p, i = t.rescan(saved, lo, hi, back)
 				visited = 0
 				continue
 			}
@@ -459,60 +437,59 @@ func (t *Tree) Ascend(lo, hi []byte) iter.Seq2[[]byte, []byte] {
 			if visited++; visited > t.d.leaves {
 				t.corrupt(id, "leaf chain longer than the tree's %d leaves", t.d.leaves)
 			}
-			id, p = t.nextLeaf(p, false)
-			i = 0
+			if id, p = t.nextLeaf(p, back); p != nil {
+				i = 0
+				if back {
+					i = nodeCount(p) - 1
+				}
+			}
 		}
 	}
 }
 
-// Descend iterates in descending order over the entries with lo ≤ key < hi; a nil bound
-// is open. Like Ascend, it continues as the tree now is if the loop body changes it.
-func (t *Tree) Descend(lo, hi []byte) iter.Seq2[[]byte, []byte] {
-	return func(yield func([]byte, []byte) bool) {
+// scanStart returns the first entry of a scan and its step through a leaf.
+func (t *Tree) scanStart(lo, hi []byte, back bool) (PageID, []byte, int, int) {
+	if back {
 		id, p, i := t.seekLT(hi)
-		var saved, buf []byte
-		for visited := uint64(0); p != nil; {
-			end, stop := 0, false
-			if lo != nil && bytes.Compare(t.keyAt(id, p, 0), lo) < 0 {
-				end, _ = t.lowerBound(id, p, lo)
-				stop = true
-			}
-			_, dirty := t.tx.dirty[id]
-			gen := t.gen
-			for ; i >= end; i-- {
-				k, v := t.entryAt(id, p, i)
-				if dirty {
-					buf = append(buf[:0], k...)
-					saved = buf
-				}
-				if !yield(k, v) {
-					return
-				}
-				if t.gen != gen {
-					if !dirty {
-						saved = k
-					}
-					break
-				}
-			}
-			if t.gen != gen {
-				if id, p, i = t.seekLT(saved); p != nil && lo != nil && bytes.Compare(t.keyAt(id, p, i), lo) < 0 {
-					return
-				}
-				visited = 0
-				continue
-			}
-			if stop {
-				return
-			}
-			if visited++; visited > t.d.leaves {
-				t.corrupt(id, "leaf chain longer than the tree's %d leaves", t.d.leaves)
-			}
-			if id, p = t.nextLeaf(p, true); p != nil {
-				i = nodeCount(p) - 1
-			}
-		}
+		return id, p, i, -1
 	}
+	id, p, i := t.seekGE(lo)
+	return id, p, i, 1
+}
+
+// rescan finds a scan's place again after the tree changed under it: the entry past the
+// last key yielded, saved, in the scan's direction (p nil when the range has no more).
+func (t *Tree) rescan(saved, lo, hi []byte, back bool) (PageID, []byte, int) {
+	if back {
+		id, p, i := t.seekLT(saved)
+		if p != nil && lo != nil && bytes.Compare(t.keyAt(id, p, i), lo) < 0 {
+			return 0, nil, 0
+		}
+		return id, p, i
+	}
+	id, p, i := t.seekGT(saved)
+	if p != nil && hi != nil && bytes.Compare(t.keyAt(id, p, i), hi) >= 0 {
+		return 0, nil, 0
+	}
+	return id, p, i
+}
+
+// scanEnd returns where a scan of leaf p in [lo, hi) ends, in its direction: the index past
+// its last entry in range, and whether the range ends in this leaf.
+func (t *Tree) scanEnd(id PageID, p []byte, lo, hi []byte, back bool) (int, bool) {
+	if back {
+		if lo != nil && bytes.Compare(t.keyAt(id, p, 0), lo) < 0 {
+			i, _ := t.lowerBound(id, p, lo)
+			return i - 1, true
+		}
+		return -1, false
+	}
+	n := nodeCount(p)
+	if hi != nil && bytes.Compare(t.keyAt(id, p, n-1), hi) >= 0 {
+		i, _ := t.lowerBound(id, p, hi)
+		return i, true
+	}
+	return n, false
 }
 
 // --- writes ---
@@ -534,7 +511,7 @@ func (t *Tree) Put(key, value []byte) (replaced bool, err error) {
 		t.writeOverflow(stored, value)
 	}
 	if t.d.height == 0 {
-		id, _ := t.alloc()
+		id, _ := t.alloc(pageNode)
 		m := &mnode{id: id, ents: []entry{{key: key, val: stored, ovf: ovf}}}
 		t.store(m)
 		t.d.root, t.d.height, t.d.leaves, t.d.count = id, 1, 1, 1
@@ -685,7 +662,7 @@ func (t *Tree) fixup(pa *path, cur *mnode, quick bool) {
 			t.store(right)
 			if d == 0 {
 				root := &mnode{level: cur.level + 1, keys: [][]byte{sep}, kids: []PageID{cur.id, right.id}}
-				root.id, _ = t.alloc()
+				root.id, _ = t.alloc(pageNode)
 				t.d.branches++
 				t.store(root)
 				if t.d.height++; t.d.height > maxHeight {
@@ -726,7 +703,7 @@ func (t *Tree) fixup(pa *path, cur *mnode, quick bool) {
 // separator between them. cur keeps its page.
 func (t *Tree) split(cur *mnode, quick bool) (*mnode, []byte) {
 	right := &mnode{level: cur.level}
-	right.id, _ = t.alloc()
+	right.id, _ = t.alloc(pageNode)
 	if !cur.leaf() {
 		m := t.splitBranchAt(cur.keys)
 		sep := cur.keys[m]

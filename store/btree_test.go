@@ -158,7 +158,7 @@ func TestScanTouchesLeavesPlusPath(t *testing.T) {
 }
 
 // TestPutDirtiesOnePage: a put that does not split dirties only its leaf among the tree's
-// pages, plus the descriptor's slot (the superblock) under OwnerSystem when the count
+// pages, plus the descriptor's slot (the superblock) under OwnerStore when the count
 // changes; a replacement does not change the descriptor at all.
 func TestPutDirtiesOnePage(t *testing.T) {
 	s := openHeap(t)
@@ -172,7 +172,7 @@ func TestPutDirtiesOnePage(t *testing.T) {
 	assert.False(t, replaced)
 	assert.Equal(t, uint64(1), st.ByOwner[testOwner].PagesDirtied)
 	assert.Equal(t, uint64(2), st.ByOwner[testOwner].PagesRead, "the path: root and leaf")
-	assert.Equal(t, uint64(1), st.ByOwner[OwnerSystem].PagesDirtied, "the descriptor slot")
+	assert.Equal(t, uint64(1), st.ByOwner[OwnerStore].PagesDirtied, "the descriptor slot")
 	assert.Equal(t, uint64(2), st.PagesDirtied)
 
 	st = update(t, s, func(tr *Tree) {
@@ -203,7 +203,7 @@ func TestSplitDirtiesPages(t *testing.T) {
 		require.NoError(t, err)
 	})
 	assert.Equal(t, uint64(4), st.ByOwner[testOwner].PagesDirtied)
-	assert.Equal(t, uint64(1), st.ByOwner[OwnerSystem].PagesDirtied, "superblock: allocator and descriptor")
+	assert.Equal(t, uint64(1), st.ByOwner[OwnerStore].PagesDirtied, "superblock: allocator and descriptor")
 	// A split past the end of the last leaf: the leaf (its next link), the new leaf holding
 	// the new entry alone, the parent. The old leaf stays full.
 	st = update(t, s, func(tr *Tree) {
@@ -255,7 +255,7 @@ func TestDeleteDirtiesOnePageAndFreesMerged(t *testing.T) {
 		assert.False(t, found)
 	})
 	assert.Equal(t, uint64(1), st.ByOwner[testOwner].PagesDirtied)
-	assert.Equal(t, uint64(1), st.ByOwner[OwnerSystem].PagesDirtied)
+	assert.Equal(t, uint64(1), st.ByOwner[OwnerStore].PagesDirtied)
 
 	// Delete in random order, in messages, checking as we go.
 	r := rand.New(rand.NewPCG(1, 1))
@@ -451,7 +451,7 @@ func TestOwnersOfAMergeJoin(t *testing.T) {
 		require.NoError(t, err)
 		b, err := tx.OpenTree(refB, "b")
 		require.NoError(t, err)
-		tx.SetOwner("join")
+		tx.Raw().SetOwner("join")
 		cb := b.Cursor()
 		kb, _, _ := cb.First()
 		for ka := range a.All() {
@@ -461,7 +461,7 @@ func TestOwnersOfAMergeJoin(t *testing.T) {
 			require.Equal(t, ka, kb)
 			require.NoError(t, cb.SetValue(k8(1)))
 		}
-		tx.Root(5) // a system read, tagged by the allocator's own code
+		tx.Raw().Root(5) // a system read, tagged by the allocator's own code
 		return nil
 	})
 	require.NoError(t, err)

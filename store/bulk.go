@@ -52,7 +52,7 @@ func (t *Tree) BulkLoad(src iter.Seq2[[]byte, []byte]) (n uint64, err error) {
 			t.writeOverflow(stored, v)
 		}
 		if lp == nil || !t.leafAppend(lp, cnt, k, stored, ovf) {
-			id, p := t.alloc()
+			id, p := t.alloc(pageNode)
 			t.d.leaves++
 			t.encode(&mnode{id: id}, p)
 			if lp != nil {
@@ -125,7 +125,7 @@ func (t *Tree) buildLevel(level int, kids []PageID, seps [][]byte) ([]PageID, []
 	ids := make([]PageID, len(nodes))
 	for i, m := range nodes {
 		var p []byte
-		m.id, p = t.alloc()
+		m.id, p = t.alloc(pageNode)
 		t.d.branches++
 		t.encode(m, p)
 		ids[i] = m.id

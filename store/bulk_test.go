@@ -47,7 +47,7 @@ func TestBulkLoadBuildsFullNodes(t *testing.T) {
 			}
 			assert.Equal(t, pages, st.ByOwner[testOwner].PagesDirtied)
 			assert.Zero(t, st.ByOwner[testOwner].PagesRead, "written from the heap, never read")
-			assert.Equal(t, uint64(1), st.ByOwner[OwnerSystem].PagesDirtied)
+			assert.Equal(t, uint64(1), st.ByOwner[OwnerStore].PagesDirtied)
 			view(t, s, func(tr *Tree) {
 				ts := tr.Stats()
 				assert.Equal(t, c.levels, ts.PagesByLevel)

@@ -32,10 +32,12 @@ import (
 //
 //	offset size field
 //	     0    4 magic "SGSL"
-//	     4    4 zero
+//	     4    1 format version (1)
+//	     5    3 zero
 //	     8    8 next slot page, 0 at the end
 //	    16    8 bitmap of the slots in use (bit i: slot i)
-//	    24   40 zero
+//	    24    4 CRC-32C of the page without these 4 bytes (page.go)
+//	    28   36 zero
 //	    64 63×64 descriptor slots
 //
 // The committed catalog is cached in the heap, so that finding a variable touches no page;
@@ -45,9 +47,12 @@ const (
 	catalogOwner   = "catalog"
 	catalogVersion = 1
 	slotMagic      = "SGSL"
+	slotVersion    = 1
 	slotsPerPage   = (PageSize - descSize) / descSize
+	slotOffVersion = 4
 	slotOffNext    = 8
 	slotOffUsed    = 16
+	slotOffCRC     = 24
 
 	// MaxVarName is the longest variable name, in bytes.
 	MaxVarName = 255
@@ -77,10 +82,10 @@ type Role uint8
 
 // The roles of global variables.
 const (
-	RoleKind   Role = 1 // a registered kind of entity
-	RoleColumn Role = 2 // an attribute: entity → value, maybe with a value index
-	RoleVerb   Role = 3 // a relation: (subject, object) and (object, subject)
-	RoleSystem Role = 4 // bookkeeping of an upper layer
+	RoleKind     Role = 1 // a registered kind of entity
+	RoleColumn   Role = 2 // an attribute: entity → value, maybe with a value index
+	RoleVerb     Role = 3 // a relation: (subject, object) and (object, subject)
+	RoleInternal Role = 4 // an upper layer's own bookkeeping (entity's $kind, $iri, $meta)
 )
 
 // String returns the role's name.
@@ -92,8 +97,8 @@ func (r Role) String() string {
 		return "column"
 	case RoleVerb:
 		return "verb"
-	case RoleSystem:
-		return "system"
+	case RoleInternal:
+		return "internal"
 	}
 	return fmt.Sprintf("role(%d)", uint8(r))
 }
@@ -264,7 +269,7 @@ func decodeVar(name string, b []byte) (*Var, error) {
 		})
 		v.Refs = append(v.Refs, TreeRef{Page: PageID(le.Uint64(b[6:])), Off: le.Uint16(b[14:])})
 	}
-	if v.State < Active || v.State > Retired || v.Role < RoleKind || v.Role > RoleSystem {
+	if v.State < Active || v.State > Retired || v.Role < RoleKind || v.Role > RoleInternal {
 		return bad("unknown role or state")
 	}
 	return v, nil
@@ -397,9 +402,9 @@ func (tx *Tx) CreateVar(def VarDef) (Var, error) {
 
 // allocSlot takes a free descriptor slot, adding a slot page when all are taken.
 func (tx *Tx) allocSlot() TreeRef {
-	prev := tx.SetOwner(catalogOwner)
-	defer tx.SetOwner(prev)
-	for id := PageID(tx.Root(rootSlotPages)); id != 0; {
+	prev := tx.meter.setOwner(catalogOwner)
+	defer tx.meter.setOwner(prev)
+	for id := PageID(tx.root(rootSlotPages)); id != 0; {
 		p := tx.slotPage(id)
 		used := le.Uint64(p[slotOffUsed:])
 		if used != 1<<slotsPerPage-1 {
@@ -407,43 +412,61 @@ func (tx *Tx) allocSlot() TreeRef {
 			for used&(1<<i) != 0 {
 				i++
 			}
-			le.PutUint64(tx.WritePage(id)[slotOffUsed:], used|1<<i)
+			le.PutUint64(tx.writePage(id, pageSlots)[slotOffUsed:], used|1<<i)
 			return TreeRef{Page: id, Off: uint16(descSize * (i + 1))}
 		}
 		id = PageID(le.Uint64(p[slotOffNext:]))
 	}
-	id, p := tx.Alloc()
+	id, p := tx.alloc(pageSlots)
 	copy(p, slotMagic)
-	le.PutUint64(p[slotOffNext:], tx.Root(rootSlotPages))
+	p[slotOffVersion] = slotVersion
+	le.PutUint64(p[slotOffNext:], tx.root(rootSlotPages))
 	le.PutUint64(p[slotOffUsed:], 1)
-	tx.SetRoot(rootSlotPages, uint64(id))
+	tx.setRoot(rootSlotPages, uint64(id))
 	return TreeRef{Page: id, Off: descSize}
 }
 
 // freeSlot gives back the slot at ref; the page stays in the chain.
 func (tx *Tx) freeSlot(ref TreeRef) {
-	prev := tx.SetOwner(catalogOwner)
-	defer tx.SetOwner(prev)
+	prev := tx.meter.setOwner(catalogOwner)
+	defer tx.meter.setOwner(prev)
 	p := tx.slotPage(ref.Page)
 	i := int(ref.Off)/descSize - 1
-	le.PutUint64(tx.WritePage(ref.Page)[slotOffUsed:], le.Uint64(p[slotOffUsed:])&^(1<<i))
+	le.PutUint64(tx.writePage(ref.Page, pageSlots)[slotOffUsed:], le.Uint64(p[slotOffUsed:])&^(1<<i))
 }
 
 func (tx *Tx) slotPage(id PageID) []byte {
-	p := tx.Page(id)
-	if string(p[:4]) != slotMagic {
-		tx.abort(fmt.Errorf("%w: page %d is not a catalog slot page", ErrCorrupt, id))
+	p := tx.readPage(id, pageSlots)
+	if err := checkSlotPage(id, p); err != nil {
+		tx.abort(err)
 	}
 	return p
 }
 
-// slotPages returns the pages of the slot chain.
-func (tx *Tx) slotPages() []PageID {
+// checkSlotPage checks the header of catalog slot page id.
+func checkSlotPage(id PageID, p []byte) error {
+	return checkFormat(id, p, pageSlots, slotMagic, slotOffVersion, slotVersion)
+}
+
+// slotPages returns the pages of the slot chain, or an error wrapping ErrCorrupt (or
+// ErrVersion) naming the first bad one. It checks the checksum of every slot page, as Check
+// does of every page.
+func (tx *Tx) slotPages() ([]PageID, error) {
 	var out []PageID
-	for id := PageID(tx.Root(rootSlotPages)); id != 0; id = PageID(le.Uint64(tx.slotPage(id)[slotOffNext:])) {
+	seen := roaring.New()
+	count := tx.AllocStats().Pages
+	for id := PageID(tx.root(rootSlotPages)); id != 0; {
+		if uint64(id) >= count || !seen.CheckedAdd(uint32(id)) {
+			return nil, fmt.Errorf("%w: the catalog's slot pages reach page %d twice or past the page count %d", ErrCorrupt, id, count)
+		}
+		p, err := tx.checkedPage(id, pageSlots, checkSlotPage)
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, id)
+		id = PageID(le.Uint64(p[slotOffNext:]))
 	}
-	return out
+	return out, nil
 }
 
 // VarTree opens tree i of the variable called name for reading or, with write, for writing:
@@ -637,7 +660,11 @@ func (tx *Tx) checkStore(visit pageVisitor, extra ...*Tree) error {
 		return err
 	}
 	slots := roaring.New()
-	for _, id := range tx.slotPages() {
+	list, err := tx.slotPages()
+	if err != nil {
+		return fmt.Errorf("the catalog's slot pages: %w", err)
+	}
+	for _, id := range list {
 		slots.Add(uint32(id))
 	}
 	owned["the catalog's slot pages"] = slots
@@ -657,5 +684,5 @@ func (tx *Tx) checkStore(visit pageVisitor, extra ...*Tree) error {
 			return err
 		}
 	}
-	return tx.CheckPages(owned)
+	return tx.checkPages(owned)
 }

@@ -200,7 +200,9 @@ func TestManySlotPages(t *testing.T) {
 		return nil
 	}))
 	require.NoError(t, s.View(func(tx *Tx) error {
-		assert.Len(t, tx.slotPages(), 3)
+		slots, err := tx.slotPages()
+		require.NoError(t, err)
+		assert.Len(t, slots, 3)
 		assert.Len(t, tx.Vars(), n)
 		return tx.CheckStore()
 	}))

@@ -18,7 +18,8 @@ import (
 func (t *Tree) Check() (*roaring.Bitmap, error) { return t.check(nil) }
 
 // pageVisitor is told of each page a check reaches, once its header has passed: a node of
-// tree t at level (0 for a leaf) or, with level -1, an overflow page, and the page's bytes.
+// tree t at level (0 for a leaf) and the page's bytes or, with level -1, an overflow page
+// and its bytes up to the end of the value's part on it.
 // Map uses it to learn who owns each page without a walk of its own (and uses what it
 // learned only if the whole check passes).
 type pageVisitor func(t *Tree, id PageID, level int, p []byte)
@@ -76,7 +77,10 @@ func (c *checker) walk(id PageID, level int, lo, hi []byte, root bool) error {
 	if err := c.claim(id, kindName(level)); err != nil {
 		return err
 	}
-	p := t.page(id)
+	p := t.page(id, pageRaw) // checked here, with an error rather than a trap
+	if err := t.tx.checksum(id, p, pageNode); err != nil {
+		return fmt.Errorf("%v (owner %q): %w", t.ref, t.owner, err)
+	}
 	if err := t.checkLayout(id, p, level); err != nil {
 		return err
 	}
@@ -160,16 +164,19 @@ func (c *checker) checkValue(id PageID, i int, e entry) error {
 			return err
 		}
 		c.overflow++
-		p := t.page(pg)
-		n := uint64(le.Uint32(p[4:]))
-		if string(p[:4]) != ovfMagic || n == 0 || n > ovfData || got+n > total {
-			return t.corruptErr(pg, "not an overflow page of entry %d of leaf %d (header % x, %d of %d bytes so far)", i, id, p[:16], got, total)
+		p := t.page(pg, pageRaw)
+		if err := t.tx.checksum(pg, p, pageOverflow); err != nil {
+			return fmt.Errorf("%v (owner %q): entry %d of leaf %d: %w", t.ref, t.owner, i, id, err)
+		}
+		n, err := checkOverflow(pg, p, got, total)
+		if err != nil {
+			return fmt.Errorf("%v (owner %q): entry %d of leaf %d: %w", t.ref, t.owner, i, id, err)
 		}
 		if c.visit != nil {
-			c.visit(t, pg, -1, p)
+			c.visit(t, pg, -1, p[:ovfHeader+n])
 		}
 		got += n
-		pg = PageID(le.Uint64(p[8:]))
+		pg = PageID(le.Uint64(p[ovfOffNext:]))
 	}
 	return nil
 }
@@ -182,7 +189,7 @@ func (t *Tree) checkLayout(id PageID, p []byte, level int) error {
 		want = t.hdr[1]
 	}
 	if le.Uint32(p) != want || int(le.Uint16(p[nodeOffLevel:])) != level {
-		return t.corruptErr(id, "expected a %s at level %d, found header % x", kindName(level), level, p[:8])
+		return t.badHeader(id, p, level)
 	}
 	n := nodeCount(p)
 	if n == 0 {
@@ -230,12 +237,8 @@ func (t *Tree) checkLayout(id PageID, p []byte, level int) error {
 	return nil
 }
 
-// CheckPages verifies that the superblock, the free list and the given sets of pages
-// (named, typically by Tree.Check) partition the store's pages [0, count): that no page is
-// owned twice and none is leaked. It returns an error wrapping ErrCorrupt naming the first
-// page that is. A damaged free list traps the message.
-func (tx *Tx) CheckPages(owned map[string]*roaring.Bitmap) error {
-	tx.checkOpen()
+// checkPages is Raw.CheckPages.
+func (tx *Tx) checkPages(owned map[string]*roaring.Bitmap) error {
 	count := tx.AllocStats().Pages
 	all := roaring.New()
 	var seen []string
@@ -261,7 +264,14 @@ func (tx *Tx) CheckPages(owned map[string]*roaring.Bitmap) error {
 		return err
 	}
 	free := roaring.New()
-	for _, id := range tx.freePages() {
+	if err := tx.checksum(0, tx.page(0), pageSuperblock); err != nil {
+		return err
+	}
+	list, err := tx.freePages()
+	if err != nil {
+		return err
+	}
+	for _, id := range list {
 		if !free.CheckedAdd(uint32(id)) {
 			return fmt.Errorf("%w: page %d is on the free list twice", ErrCorrupt, id)
 		}
@@ -281,7 +291,7 @@ func (tx *Tx) CheckPages(owned map[string]*roaring.Bitmap) error {
 	return nil
 }
 
-// Check runs Tree.Check on each tree and then CheckPages over the pages they own: for a
+// Check runs Tree.Check on each tree and then Raw.CheckPages over the pages they own: for a
 // store whose only structures are these trees, it verifies everything.
 func (tx *Tx) Check(trees ...*Tree) error {
 	owned := make(map[string]*roaring.Bitmap, len(trees))
@@ -292,7 +302,7 @@ func (tx *Tx) Check(trees ...*Tree) error {
 		}
 		owned[fmt.Sprintf("%v (owner %q)", t.ref, t.owner)] = bm
 	}
-	return tx.CheckPages(owned)
+	return tx.checkPages(owned)
 }
 
 // TreeStats describes the shape of a tree.

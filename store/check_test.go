@@ -28,27 +28,29 @@ func leafIDs(tr *Tree) []PageID {
 	return out
 }
 
+// The damage below is what a bug in the store would write: bytes that break an invariant in
+// a page that is sealed as usual, so that the structural checks, not the checksum, find it.
+// (A raw write, or a flipped bit, leaves the checksum stale: TestChecksumsFindFlippedBits.)
+
+func bugWrite(tx *Tx, id PageID, off int, b []byte) { copy(tx.rewritePage(id)[off:], b) }
+
 func writeU64(tx *Tx, id PageID, off int, v uint64) {
 	var b [8]byte
 	le.PutUint64(b[:], v)
-	if err := tx.WriteAt(b[:], uint64(id)*PageSize+uint64(off)); err != nil {
-		panic(err)
-	}
+	bugWrite(tx, id, off, b[:])
 }
 
 func writeU16(tx *Tx, id PageID, off int, v uint16) {
 	var b [2]byte
 	le.PutUint16(b[:], v)
-	if err := tx.WriteAt(b[:], uint64(id)*PageSize+uint64(off)); err != nil {
-		panic(err)
-	}
+	bugWrite(tx, id, off, b[:])
 }
 
 // TestCheckFindsDamage: each kind of damage is reported as ErrCorrupt naming the page.
 func TestCheckFindsDamage(t *testing.T) {
 	for _, d := range []damage{
 		{"keys out of order", fixed88, func(tx *Tx, tr *Tree, l []PageID) PageID {
-			require.NoError(t, tx.WriteAt(tx.Page(l[1])[nodeHeader:nodeHeader+8], uint64(l[1])*PageSize+nodeHeader+8))
+			bugWrite(tx, l[1], nodeHeader+8, tx.page(l[1])[nodeHeader:nodeHeader+8])
 			return l[1]
 		}, "is not above key"},
 		{"key outside its separators", fixed88, func(tx *Tx, tr *Tree, l []PageID) PageID {
@@ -76,22 +78,22 @@ func TestCheckFindsDamage(t *testing.T) {
 			return 0
 		}, "the descriptor says 1001"},
 		{"leak", fixed88, func(tx *Tx, tr *Tree, l []PageID) PageID {
-			id, _ := tx.Alloc()
+			id, _ := tx.Raw().Alloc()
 			return id
 		}, "is leaked"},
 		{"double use", fixed88, func(tx *Tx, tr *Tree, l []PageID) PageID {
-			id, _ := tx.Alloc()
-			tx.Free(id) // now the free list has a trunk page with room
-			tx.Free(l[1])
+			id, _ := tx.Raw().Alloc()
+			tx.Raw().Free(id) // now the free list has a trunk page with room
+			tx.Raw().Free(l[1])
 			return l[1]
 		}, "is owned by both the free list and"},
 		{"overlapping cells", varVar, func(tx *Tx, tr *Tree, l []PageID) PageID {
-			p := tx.Page(l[1])
+			p := tx.Raw().Page(l[1])
 			writeU16(tx, l[1], nodeHeader+2, le.Uint16(p[nodeHeader:]))
 			return l[1]
 		}, "overlap"},
 		{"overflow page", varVar, func(tx *Tx, tr *Tree, l []PageID) PageID {
-			_, v, ovf := tr.scell(l[0], tx.Page(l[0]), 1)
+			_, v, ovf := tr.scell(l[0], tx.Raw().Page(l[0]), 1)
 			require.True(t, ovf)
 			id := PageID(le.Uint64(v[4:]))
 			writeU16(tx, id, 0, 0)

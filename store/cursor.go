@@ -15,6 +15,10 @@ var ErrNoEntry = errors.New("cursor is not at an entry")
 //
 // If the tree changes other than through the cursor, the cursor finds its key again on its
 // next move: Next goes to the first key after it, Prev to the last key before it.
+//
+// Keys and values returned by a cursor are only valid until the tree changes, and never
+// past the end of the message, as with Tree: copy what you keep. The cursor itself dies
+// with its message.
 type Cursor struct {
 	t   *Tree
 	id  PageID

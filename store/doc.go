@@ -22,4 +22,23 @@
 //     of the store is owned exactly once, and Map, from the same walk, tells the owner, kind
 //     and fill of every page. Keys order bytewise; EncodeUint64, EncodeInt64 and
 //     EncodeFloat64 make order-preserving keys of numbers.
+//   - The catalog: the store's global variables, each a name, a role, a lifecycle state and
+//     its trees (Tx.Var, Tx.VarTree, Tx.ApplySchema, Tx.CheckStore).
+//
+// A Tx is about trees and variables; raw memory (bytes, pages, the allocator, the root
+// slots) is behind one escape hatch, Tx.Raw. Whatever a message returns (keys, values,
+// pages) lives only as long as the message.
+//
+// Every format has a magic number and a version, drawn where it is defined (superblock.go,
+// page.go, nodepage.go, overflow.go, alloc.go, catalog.go, treedesc.go, wal.go); a store of
+// another version is refused with ErrVersion. Every page the store formats carries a
+// CRC-32C: a read checks it the first time it meets the page, CheckStore always.
+//
+// Faults: Update returns nil if and only if its message committed, an error wrapping
+// ErrInDoubt where an I/O error made that unknowable, any other error if it did not. A
+// full disk fails the message that needs the space and nothing else; an I/O error after a
+// message is durable fails the store (ErrFailed) for Views and Updates alike, and reopening
+// recovers every committed message. A damaged page, log or file is ErrCorrupt naming where.
+// Known limit: damage in the last record of the log looks like a write a crash tore, and
+// that message is dropped.
 package store

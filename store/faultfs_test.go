@@ -14,6 +14,12 @@ var errCrashed = errors.New("simulated crash")
 // mutating operations (WriteAt, Truncate, Sync). The operation at the cut may be torn: a
 // prefix of its bytes lands. Afterwards every operation fails, as if the process had died.
 // persisted() returns what a machine would find on its disk after the crash.
+//
+// It can also fail operations without a crash, as a full or failing disk does: failAt
+// fails mutating operation number failAt (counting from 1), and the failN after it, with
+// failErr; with full, every
+// write or truncate that would make a file longer fails from then on (ENOSPC). A failed
+// write may land a prefix of its bytes (failLands of them, -1: all).
 type faultFS struct {
 	mu      sync.Mutex
 	files   map[string]*memFile
@@ -27,6 +33,14 @@ type faultFS struct {
 	rnd          *rand.Rand
 	// onOp, when set, is called for each mutating operation that runs whole.
 	onOp func(name, kind string)
+
+	failAt    int   // the mutating operation that fails (0: none)
+	failN     int   // and so many after it (a burst of errors)
+	failErr   error // what it fails with
+	full      bool  // from failAt on, nothing can grow: the disk is full
+	failLands int   // bytes of a failed write that land (-1: all)
+	failed    int   // operations failed so far
+	dirSyncs  int
 }
 
 // memFile holds a file's durable bytes and its writes since the last Sync.
@@ -46,6 +60,35 @@ type pendingOp struct {
 
 func newFaultFS(cutAt, tornAt int) *faultFS {
 	return &faultFS{files: map[string]*memFile{}, cutAt: cutAt, tornAt: tornAt}
+}
+
+func (fs *faultFS) exists(name string) bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.files[name] != nil
+}
+
+func (fs *faultFS) syncDir(string) error {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.crashed {
+		return errCrashed
+	}
+	fs.dirSyncs++
+	return nil
+}
+
+// injected returns the error a mutating operation meets (nil: none), for an operation that
+// makes a file longer when grows.
+func (fs *faultFS) injected(grows bool) error {
+	if fs.failAt == 0 || fs.ops < fs.failAt {
+		return nil
+	}
+	if fs.ops <= fs.failAt+fs.failN || fs.full && grows {
+		fs.failed++
+		return fs.failErr
+	}
+	return nil
 }
 
 func (fs *faultFS) open(name string, lock bool) (file, int64, error) {
@@ -73,10 +116,14 @@ func (fs *faultFS) step(name, kind string) (whole bool, cut bool) {
 		fs.crashed = true
 		return false, true
 	}
+	return true, false
+}
+
+// done reports a mutating operation that ran whole to onOp.
+func (fs *faultFS) done(name, kind string) {
 	if fs.onOp != nil {
 		fs.onOp(name, kind)
 	}
-	return true, false
 }
 
 func (f *memFile) ReadAt(p []byte, off int64) (int, error) {
@@ -105,7 +152,16 @@ func (f *memFile) WriteAt(p []byte, off int64) (int, error) {
 		}
 		return 0, errCrashed
 	}
+	if err := f.fs.injected(off+int64(len(p)) > int64(len(f.data))); err != nil {
+		n := len(p)
+		if f.fs.failLands >= 0 {
+			n = min(n, f.fs.failLands)
+		}
+		f.write(p[:n], off)
+		return n, err
+	}
 	f.write(p, off)
+	f.fs.done(f.name, "write")
 	return len(p), nil
 }
 
@@ -135,9 +191,13 @@ func (f *memFile) Truncate(size int64) error {
 	if whole, _ := f.fs.step(f.name, "truncate"); !whole {
 		return errCrashed
 	}
+	if err := f.fs.injected(size > int64(len(f.data))); err != nil {
+		return err
+	}
 	op := pendingOp{truncate: true, off: size}
 	f.pending = append(f.pending, op)
 	f.data = applyOp(f.data, op)
+	f.fs.done(f.name, "truncate")
 	return nil
 }
 
@@ -147,8 +207,12 @@ func (f *memFile) Sync() error {
 	if whole, _ := f.fs.step(f.name, "sync"); !whole {
 		return errCrashed
 	}
+	if err := f.fs.injected(false); err != nil {
+		return err // what reached the disk is unknown: the writes stay pending
+	}
 	f.synced = append(f.synced[:0:0], f.data...)
 	f.pending = nil
+	f.fs.done(f.name, "sync")
 	return nil
 }
 

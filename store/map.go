@@ -177,14 +177,21 @@ func (tx *Tx) Map(extra ...*Tree) (*Map, error) {
 
 	// CheckStore has proved that these and the trees own every page exactly once.
 	m.Pages[0] = MapPage{Owner: super, Kind: PageSuperblock, Fill: 1}
-	for _, id := range tx.slotPages() {
-		used := le.Uint64(tx.Page(id)[slotOffUsed:])
+	slots, err := tx.slotPages()
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range slots {
+		used := le.Uint64(tx.page(id)[slotOffUsed:])
 		m.Pages[id] = MapPage{Owner: byRef[SuperblockTreeRef(0)], Kind: PageSlots, Fill: float32(bits.OnesCount64(used)) / slotsPerPage}
 	}
 	// freePages lists each trunk before the pages it holds.
-	list := tx.freePages()
+	list, err := tx.freePages()
+	if err != nil {
+		return nil, err
+	}
 	for i := 0; i < len(list); {
-		n := int(le.Uint32(tx.trunk(list[i], st.Pages)[trunkOffCount:]))
+		n := int(le.Uint16(tx.trunk(list[i], st.Pages)[trunkOffCount:]))
 		m.Pages[list[i]] = MapPage{Owner: free, Kind: PageFreeTrunk, Fill: float32(n) / trunkCap}
 		for _, id := range list[i+1 : i+1+n] {
 			m.Pages[id] = MapPage{Owner: free, Kind: PageFree}
@@ -226,7 +233,7 @@ func (tx *Tx) Map(extra ...*Tree) (*Map, error) {
 func (t *Tree) pageFill(level int, p []byte) float32 {
 	switch {
 	case level < 0:
-		return float32(le.Uint32(p[4:])) / ovfData
+		return float32(len(p)-ovfHeader) / ovfData
 	case !t.fixed:
 		return float32(sweight(p)) / nodeBody
 	case level == 0:

@@ -62,7 +62,7 @@ func mapFixture(t *testing.T, opts *Options) *Store {
 			_, err := h.Delete(u64(i))
 			require.NoError(t, err)
 		}
-		_, err = tx.Grow(1)
+		_, err = tx.Raw().Grow(1)
 		return err
 	}))
 	return s
@@ -81,7 +81,7 @@ func TestMapOwnsEveryPageOnce(t *testing.T) {
 
 	// The map against what the checker and the allocator say, in another message.
 	require.NoError(t, s.View(func(tx *Tx) error {
-		require.Len(t, m.Pages, int(tx.Size()*pagesPerWasmPage))
+		require.Len(t, m.Pages, int(tx.Raw().Size()*pagesPerWasmPage))
 		a := tx.AllocStats()
 		assert.Equal(t, a.Pages, m.PageCount)
 		assert.Equal(t, a.FreePages, m.FreePages)
@@ -146,12 +146,16 @@ func TestMapOwnsEveryPageOnce(t *testing.T) {
 		assert.Positive(t, m.Owners[byName["address/2/0"]].OverflowPages)
 
 		free := roaring.New()
-		for _, id := range tx.freePages() {
+		list, err := tx.freePages()
+		require.NoError(t, err)
+		for _, id := range list {
 			free.Add(uint32(id))
 		}
 		assert.True(t, free.Equals(owned[byName[MapFreeList+"/0/0"]]))
 		slots := roaring.New()
-		for _, id := range tx.slotPages() {
+		slotPages, err := tx.slotPages()
+		require.NoError(t, err)
+		for _, id := range slotPages {
 			slots.Add(uint32(id))
 		}
 		cat := owned[byName[MapCatalog+"/0/0"]].Clone()

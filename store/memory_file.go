@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"syscall"
+	"unsafe"
 )
 
 // ErrLocked reports a store file that another Store, in this process or another, has open.
@@ -26,9 +28,27 @@ type file interface {
 type fileSystem interface {
 	// open opens or creates name for reading and writing and returns its size.
 	open(name string, lock bool) (file, int64, error)
+	// exists reports whether name exists.
+	exists(name string) bool
+	// syncDir makes the directory entries of the directory holding name durable.
+	syncDir(name string) error
 }
 
 type osFS struct{}
+
+func (osFS) exists(name string) bool {
+	_, err := os.Lstat(name)
+	return err == nil
+}
+
+func (osFS) syncDir(name string) error {
+	d, err := os.Open(filepath.Dir(name))
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	return errors.Join(err, d.Close())
+}
 
 func (osFS) open(name string, lock bool) (file, int64, error) {
 	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o644)
@@ -62,12 +82,18 @@ type fileMemory struct {
 	data []byte // the mapping (nil when the file cannot be mapped); len ≥ size in bytes
 }
 
+// hasMagic reports whether f starts with a superblock's magic.
+func hasMagic(f file) bool {
+	magic := make([]byte, len(sbMagic))
+	n, _ := f.ReadAt(magic, 0)
+	return n == len(magic) && string(magic) == sbMagic
+}
+
 func newFileMemory(f file, fileSize int64, max uint64) (*fileMemory, error) {
 	if fileSize%WasmPageSize != 0 {
 		// A store's file only ever grows by whole Wasm pages: say whether this is a damaged
 		// store or some other file.
-		magic := make([]byte, len(sbMagic))
-		if n, _ := f.ReadAt(magic, 0); n < len(magic) || string(magic) != sbMagic {
+		if !hasMagic(f) {
 			return nil, fmt.Errorf("%w: file size %d is not a whole number of 64 KiB pages and it does not start with a store's magic", ErrNotStore, fileSize)
 		}
 		return nil, fmt.Errorf("%w: file size %d is not a whole number of 64 KiB pages", ErrCorrupt, fileSize)
@@ -129,11 +155,37 @@ func (m *fileMemory) Grow(delta uint64) (uint64, error) {
 	if delta > m.max || old > m.max-delta {
 		return old, fmt.Errorf("%w: %d + %d Wasm pages exceeds the maximum of %d", ErrGrowFailed, old, delta, m.max)
 	}
-	if err := m.f.Truncate(int64(old+delta) * WasmPageSize); err != nil {
-		return old, fmt.Errorf("grow: %w", err)
+	// Reserve the blocks now: a sparse file's pages would be allocated when first written or,
+	// through the mapping, first read, and on a full disk that is a SIGBUS, not an error.
+	if err := reserve(m.f, int64(old)*WasmPageSize, int64(delta)*WasmPageSize); err != nil {
+		return old, fmt.Errorf("grow: %w", errors.Join(err, m.f.Truncate(int64(old)*WasmPageSize)))
 	}
 	m.size = old + delta
 	return old, m.remap()
+}
+
+// reserve extends f by n bytes of zeros from off (its size), allocating the blocks: with
+// fallocate where the system and file system have it, else by writing the zeros. The size
+// changes first and at once, so a crash in the middle leaves whole Wasm pages.
+func reserve(f file, off, n int64) error {
+	if err := f.Truncate(off + n); err != nil {
+		return err
+	}
+	if osf, ok := f.(*os.File); ok {
+		err := fallocate(osf, off, n)
+		if err == nil || !errors.Is(err, errors.ErrUnsupported) && !errors.Is(err, syscall.EOPNOTSUPP) && !errors.Is(err, syscall.ENOSYS) {
+			return err
+		}
+	}
+	zeros := make([]byte, min(n, 1<<20))
+	for n > 0 {
+		k := min(n, int64(len(zeros)))
+		if _, err := f.WriteAt(zeros[:k], off); err != nil {
+			return err
+		}
+		off, n = off+k, n-k
+	}
+	return nil
 }
 
 func (m *fileMemory) ReadAt(p []byte, off uint64) error {
@@ -172,4 +224,16 @@ func (m *fileMemory) Close() error {
 		m.data = nil
 	}
 	return errors.Join(err, m.f.Close())
+}
+
+// pageAt returns the page whose bytes the mapping holds at address addr.
+func (m *fileMemory) pageAt(addr uintptr) (PageID, bool) {
+	if m.data == nil {
+		return 0, false
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(m.data)))
+	if addr < base || addr >= base+uintptr(len(m.data)) {
+		return 0, false
+	}
+	return PageID((addr - base) / PageSize), true
 }

@@ -13,9 +13,9 @@ import (
 // The error returned is a *BudgetError that says which limit was hit.
 var ErrPageBudgetExceeded = errors.New("page budget exceeded")
 
-// OwnerSystem is the owner tag of accesses made outside any tagged structure: the superblock,
-// the allocator's free list and raw ReadAt/WriteAt calls.
-const OwnerSystem = "system"
+// OwnerStore is the owner tag of the accesses the store makes for itself (the superblock,
+// the allocator's free list, tree descriptors) and of raw accesses no caller tagged.
+const OwnerStore = "store"
 
 // Budget limits the distinct 4 KiB pages one message may touch, as the Internet Computer
 // limits each message. A zero field means no limit.
@@ -63,7 +63,7 @@ type Stats struct {
 	BytesRead    uint64
 	BytesWritten uint64
 	// ByOwner breaks the counts down by the owner tag that made the access
-	// (OwnerSystem unless a structure tagged it). A page touched by two owners counts for both.
+	// (OwnerStore unless a structure tagged it). A page touched by two owners counts for both.
 	ByOwner map[string]OwnerStats
 	// Touched holds the pages themselves when the store records them (Options.RecordPages),
 	// and is nil otherwise.
@@ -118,7 +118,7 @@ type meter struct {
 func (m *meter) init(b Budget) {
 	m.budget = b
 	m.owners = make(map[string]*ownerMeter, 4)
-	m.setOwner(OwnerSystem)
+	m.setOwner(OwnerStore)
 }
 
 // setOwner switches the owner tag and returns the previous one.

@@ -19,7 +19,7 @@ func TestBudgetPresets(t *testing.T) {
 // grown returns a heap store whose memory has n Wasm pages, all outside the allocator's use.
 func grown(t *testing.T, n uint64) *Store {
 	s := openHeap(t)
-	require.NoError(t, s.Update(func(tx *Tx) error { _, err := tx.Grow(n - 1); return err }))
+	require.NoError(t, s.Update(func(tx *Tx) error { _, err := tx.Raw().Grow(n - 1); return err }))
 	return s
 }
 
@@ -27,12 +27,12 @@ func TestMeterCountsDistinctPages(t *testing.T) {
 	s := grown(t, 2)
 	st, err := s.UpdateWith(Budget{}, func(tx *Tx) error {
 		b := make([]byte, 10)
-		require.NoError(t, tx.ReadAt(b, PageSize-5))   // bytes 4091..4100: pages 0 and 1
-		require.NoError(t, tx.ReadAt(b, PageSize+100)) // page 1 again
-		require.NoError(t, tx.WriteAt(b, 3*PageSize))  // page 3
-		require.NoError(t, tx.WriteAt(b, 3*PageSize+8))
-		tx.SetOwner("tree")
-		require.NoError(t, tx.WriteAt(b, PageSize+4090)) // pages 1 and 2, under "tree"
+		require.NoError(t, tx.Raw().ReadAt(b, PageSize-5))   // bytes 4091..4100: pages 0 and 1
+		require.NoError(t, tx.Raw().ReadAt(b, PageSize+100)) // page 1 again
+		require.NoError(t, tx.Raw().WriteAt(b, 3*PageSize))  // page 3
+		require.NoError(t, tx.Raw().WriteAt(b, 3*PageSize+8))
+		tx.Raw().SetOwner("tree")
+		require.NoError(t, tx.Raw().WriteAt(b, PageSize+4090)) // pages 1 and 2, under "tree"
 		return nil
 	})
 	require.NoError(t, err)
@@ -41,40 +41,46 @@ func TestMeterCountsDistinctPages(t *testing.T) {
 	assert.Equal(t, uint64(4), st.PagesAccessed, "pages 0, 1, 2, 3")
 	assert.Equal(t, uint64(20), st.BytesRead)
 	assert.Equal(t, uint64(30), st.BytesWritten)
-	assert.Equal(t, []string{"system", "tree"}, st.Owners())
-	assert.Equal(t, OwnerStats{PagesRead: 2, PagesDirtied: 1, BytesRead: 20, BytesWritten: 20}, st.ByOwner["system"])
+	assert.Equal(t, []string{"store", "tree"}, st.Owners())
+	assert.Equal(t, OwnerStats{PagesRead: 2, PagesDirtied: 1, BytesRead: 20, BytesWritten: 20}, st.ByOwner["store"])
 	assert.Equal(t, OwnerStats{PagesDirtied: 2, BytesWritten: 10}, st.ByOwner["tree"])
 }
 
-func TestMeterPageAPI(t *testing.T) {
+// twoPages returns a heap store with two pages allocated, and the pages.
+func twoPages(t *testing.T) (*Store, PageID, PageID) {
 	s := openHeap(t)
 	var a, b PageID
 	require.NoError(t, s.Update(func(tx *Tx) error {
-		a, _ = tx.Alloc()
-		b, _ = tx.Alloc()
+		a, _ = tx.Raw().Alloc()
+		b, _ = tx.Raw().Alloc()
 		return nil
 	}))
+	return s, a, b
+}
+
+func TestMeterPageAPI(t *testing.T) {
+	s, a, b := twoPages(t)
 	st, err := s.ViewWith(Budget{}, func(tx *Tx) error {
 		for range 3 {
-			tx.Page(a)
-			tx.Page(b)
+			tx.Raw().Page(a)
+			tx.Raw().Page(b)
 		}
 		return nil
 	})
 	require.NoError(t, err)
 	assert.Equal(t, Stats{PagesRead: 2, PagesAccessed: 2, BytesRead: 2 * PageSize,
-		ByOwner: map[string]OwnerStats{"system": {PagesRead: 2, BytesRead: 2 * PageSize}}}, st)
+		ByOwner: map[string]OwnerStats{"store": {PagesRead: 2, BytesRead: 2 * PageSize}}}, st)
 
 	// An allocation from an empty free list dirties the new page and the superblock.
 	st, err = s.UpdateWith(Budget{}, func(tx *Tx) error {
-		tx.SetOwner("t")
-		tx.Alloc()
+		tx.Raw().SetOwner("t")
+		tx.Raw().Alloc()
 		return nil
 	})
 	require.NoError(t, err)
 	assert.Equal(t, uint64(2), st.PagesDirtied)
 	assert.Equal(t, OwnerStats{PagesDirtied: 1, BytesWritten: PageSize}, st.ByOwner["t"])
-	assert.Equal(t, OwnerStats{PagesRead: 1, PagesDirtied: 1, BytesRead: PageSize, BytesWritten: PageSize}, st.ByOwner["system"])
+	assert.Equal(t, OwnerStats{PagesRead: 1, PagesDirtied: 1, BytesRead: PageSize, BytesWritten: PageSize}, st.ByOwner["store"])
 }
 
 func TestBudgetExceededRollsBack(t *testing.T) {
@@ -88,7 +94,7 @@ func TestBudgetExceededRollsBack(t *testing.T) {
 	} {
 		st, err := s.UpdateWith(c.budget, func(tx *Tx) error {
 			for i := range 10 {
-				if err := tx.WriteAt([]byte{1}, uint64(i+1)*PageSize); err != nil {
+				if err := tx.Raw().WriteAt([]byte{1}, uint64(i+1)*PageSize); err != nil {
 					return err
 				}
 			}
@@ -106,7 +112,7 @@ func TestBudgetExceededRollsBack(t *testing.T) {
 	}
 	require.NoError(t, s.View(func(tx *Tx) error {
 		b := make([]byte, 1)
-		require.NoError(t, tx.ReadAt(b, PageSize))
+		require.NoError(t, tx.Raw().ReadAt(b, PageSize))
 		assert.Zero(t, b[0], "rolled back")
 		return nil
 	}))
@@ -117,7 +123,7 @@ func TestBudgetTrapsPageAccess(t *testing.T) {
 	var ids []PageID
 	require.NoError(t, s.Update(func(tx *Tx) error {
 		for range 8 {
-			id, _ := tx.Alloc()
+			id, _ := tx.Raw().Alloc()
 			ids = append(ids, id)
 		}
 		return nil
@@ -125,7 +131,7 @@ func TestBudgetTrapsPageAccess(t *testing.T) {
 	reached := 0
 	st, err := s.ViewWith(Budget{MaxAccessed: 4}, func(tx *Tx) error {
 		for _, id := range ids {
-			tx.Page(id)
+			tx.Raw().Page(id)
 			reached++
 		}
 		return nil
@@ -143,45 +149,93 @@ func TestViewsNeverSeeHalfACommit(t *testing.T) {
 	var ids []PageID
 	require.NoError(t, s.Update(func(tx *Tx) error {
 		for range pages {
-			id, _ := tx.Alloc()
+			id, _ := tx.Raw().Alloc()
 			ids = append(ids, id)
 		}
 		return nil
 	}))
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	for range 4 {
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				require.NoError(t, s.View(func(tx *Tx) error {
-					want := le.Uint64(tx.Page(ids[0]))
-					for _, id := range ids {
-						if got := le.Uint64(tx.Page(id)); got != want {
-							t.Errorf("view saw page %d at %d, page %d at %d", ids[0], want, id, got)
-						}
-					}
-					return nil
-				}))
+	stop := viewsUntil(4, s, func(err error) { require.NoError(t, err) }, func(tx *Tx) error {
+		want := le.Uint64(tx.Raw().Page(ids[0]))
+		for _, id := range ids {
+			if got := le.Uint64(tx.Raw().Page(id)); got != want {
+				t.Errorf("view saw page %d at %d, page %d at %d", ids[0], want, id, got)
 			}
-		})
-	}
+		}
+		return nil
+	})
 	for i := range 300 {
 		require.NoError(t, s.Update(func(tx *Tx) error {
 			for _, id := range ids {
-				le.PutUint64(tx.WritePage(id), uint64(i+1))
+				le.PutUint64(tx.Raw().WritePage(id), uint64(i+1))
 			}
 			if i%10 == 0 {
-				_, err := tx.Grow(1) // growing moves the heap memory's bytes
+				_, err := tx.Raw().Grow(1) // growing moves the heap memory's bytes
 				return err
 			}
 			return nil
 		}))
 	}
-	close(stop)
-	wg.Wait()
+	stop()
+}
+
+// viewsUntil runs n goroutines that run View(fn) on s over and over, passing each error to
+// onErr, until the function it returns is called (which waits for them). A goroutine stops
+// early on an error.
+func viewsUntil(n int, s *Store, onErr func(error), fn func(*Tx) error) (stop func()) {
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	for range n {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if err := s.View(fn); err != nil {
+					onErr(err)
+					return
+				}
+			}
+		})
+	}
+	return func() { close(done); wg.Wait() }
+}
+
+// TestMeterReadAfterWrite: a page the message dirtied and then reads (through the page API
+// or raw) is one page accessed, not two: an over-count would stop real messages by budget.
+// The budget of exactly the pages touched must let the message through.
+func TestMeterReadAfterWrite(t *testing.T) {
+	s, a, b := twoPages(t)
+	for _, c := range []struct {
+		name string
+		fn   func(r Raw)
+	}{
+		{"page API", func(r Raw) {
+			r.WritePage(a)[0] = 1
+			r.Page(b)
+			r.Page(a)
+			r.WritePage(b)[0] = 1
+		}},
+		{"raw bytes", func(r Raw) {
+			require.NoError(t, r.WriteAt([]byte{1}, uint64(a)*PageSize))
+			require.NoError(t, r.ReadAt(make([]byte, 1), uint64(b)*PageSize))
+			require.NoError(t, r.ReadAt(make([]byte, 1), uint64(a)*PageSize))
+			require.NoError(t, r.WriteAt([]byte{1}, uint64(b)*PageSize))
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st, err := s.UpdateWith(Budget{MaxAccessed: 2, MaxDirtied: 2}, func(tx *Tx) error {
+				r := tx.Raw()
+				r.SetOwner("mine")
+				c.fn(r)
+				return errRollback
+			})
+			require.ErrorIs(t, err, errRollback, "two pages, within a budget of two")
+			assert.Equal(t, uint64(2), st.PagesRead)
+			assert.Equal(t, uint64(2), st.PagesDirtied)
+			assert.Equal(t, uint64(2), st.PagesAccessed)
+			assert.Equal(t, []string{"mine"}, st.Owners())
+		})
+	}
 }

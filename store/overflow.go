@@ -1,21 +1,27 @@
 package store
 
+import "fmt"
+
 // A value too large to share a leaf (its cell would pass maxLeafCell, about a third of a
 // page) lives in a chain of overflow pages, and the leaf keeps a 12-byte reference: the
 // value's length (u32) and the chain's first page (u64). An overflow page:
 //
 //	offset size field
-//	     0    4 magic "SGO" and format version 1: "SGO\x01"
-//	     4    4 bytes of the value on this page (1 to 4080)
+//	     0    3 magic "SGO"
+//	     3    1 format version (2; version 1 had no checksum)
+//	     4    4 CRC-32C of the page without these 4 bytes (page.go)
 //	     8    8 next page of the chain, 0 on the last
-//	    16      the bytes
+//	    16      the bytes: 4080 on every page but the last, the rest of the value on the last
 //
 // The chain belongs to its entry: replacing or deleting the entry frees it, which reads
 // each of its pages to find the next.
 const (
-	ovfMagic  = "SGO\x01"
-	ovfHeader = 16
-	ovfData   = PageSize - ovfHeader
+	ovfMagic   = "SGO"
+	ovfVersion = 2
+	ovfOffCRC  = 4
+	ovfOffNext = 8
+	ovfHeader  = 16
+	ovfData    = PageSize - ovfHeader
 )
 
 // writeOverflow stores val in a new chain and writes its reference into ref.
@@ -23,19 +29,27 @@ func (t *Tree) writeOverflow(ref, val []byte) {
 	le.PutUint32(ref, uint32(len(val)))
 	var prev []byte
 	for off := 0; off < len(val); off += ovfData {
-		id, p := t.alloc()
+		id, p := t.alloc(pageOverflow)
 		if prev == nil {
 			le.PutUint64(ref[4:], uint64(id))
 		} else {
-			le.PutUint64(prev[8:], uint64(id))
+			le.PutUint64(prev[ovfOffNext:], uint64(id))
 		}
-		chunk := val[off:min(off+ovfData, len(val))]
 		copy(p, ovfMagic)
-		le.PutUint32(p[4:], uint32(len(chunk)))
-		copy(p[ovfHeader:], chunk)
+		p[len(ovfMagic)] = ovfVersion
+		copy(p[ovfHeader:], val[off:min(off+ovfData, len(val))])
 		prev = p
 		t.d.overflow++
 	}
+}
+
+// checkOverflow checks the header of overflow page id, which holds bytes [got, got+n) of a
+// total-byte value, and returns n.
+func checkOverflow(id PageID, p []byte, got, total uint64) (uint64, error) {
+	if err := checkFormat(id, p, pageOverflow, ovfMagic, len(ovfMagic), ovfVersion); err != nil {
+		return 0, fmt.Errorf("%w (%d of %d bytes so far)", err, got, total)
+	}
+	return min(total-got, ovfData), nil
 }
 
 // overflowPages calls fn with each page of the chain that ref (in leaf page leaf) points
@@ -48,12 +62,12 @@ func (t *Tree) overflowPages(leaf PageID, ref []byte, fn func(id PageID, data []
 		if id == 0 {
 			t.corrupt(leaf, "overflow chain ends after %d of %d bytes", got, total)
 		}
-		p := t.page(id)
-		n := uint64(le.Uint32(p[4:]))
-		if string(p[:4]) != ovfMagic || n == 0 || n > ovfData || got+n > total {
-			t.corrupt(id, "not an overflow page of a %d-byte value (header % x, %d bytes so far)", total, p[:16], got)
+		p := t.page(id, pageOverflow)
+		n, err := checkOverflow(id, p, got, total)
+		if err != nil {
+			t.tx.abort(fmt.Errorf("%v (owner %q): %w", t.ref, t.owner, err))
 		}
-		next := PageID(le.Uint64(p[8:]))
+		next := PageID(le.Uint64(p[ovfOffNext:]))
 		fn(id, p[ovfHeader:ovfHeader+n])
 		got += n
 		id = next

@@ -80,11 +80,11 @@ func (s *Store) replayInto(path string) error {
 	if fi.Size() < walHeaderSize {
 		return nil
 	}
-	w, err := openWAL(lf, fi.Size())
+	w, err := openWAL(lf, path, fi.Size())
 	if err != nil {
 		return err
 	}
-	_, s.txid, err = w.replay(func(r walRecord) error { return s.apply(r.memPages, r.ids, r.pages) })
+	_, err = w.replay(func(r walRecord) error { return s.apply(r.memPages, r.ids, r.sorted()) })
 	return err
 }
 

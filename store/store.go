@@ -4,16 +4,35 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
-// ErrClosed reports use of a Store after Close.
-var ErrClosed = errors.New("store is closed")
-
-// ErrFailed reports a Store that stopped accepting writes after an I/O error left its file
-// in an unknown state. Reopening it replays the log and recovers every committed message.
-var ErrFailed = errors.New("store failed after an I/O error; reopen it")
+// Errors about the fate of a message and the state of a Store.
+var (
+	// ErrClosed reports use of a Store after Close.
+	ErrClosed = errors.New("store is closed")
+	// ErrFailed reports a Store that stopped after an I/O error left its memory or its file
+	// in a state it cannot vouch for: every later message, View or Update, fails with it.
+	// Reopening the store replays the log and recovers every committed message.
+	ErrFailed = errors.New("store failed after an I/O error; reopen it")
+	// ErrInDoubt reports an Update whose fate cannot be known: an I/O error struck while its
+	// commit was being made durable, and undoing the attempt failed too. The message may or
+	// may not be committed; the store has failed (ErrFailed), and reopening it shows which.
+	// Any other error from Update means the message is not committed; nil means it is.
+	ErrInDoubt = errors.New("message may or may not have committed")
+	// ErrNested reports a message started inside the function of another message on the
+	// same goroutine while it would deadlock: a View or Update inside a View while a commit
+	// waits, an Update inside an Update. Use the Tx at hand instead.
+	ErrNested = errors.New("message started inside another message")
+	// ErrFault reports a read of the store's memory that the operating system could not
+	// serve: a page of the file's mapping past the end of a file cut short under the store,
+	// or one that a full file system could not provide. The message fails.
+	ErrFault = errors.New("memory fault reading the store")
+)
 
 // DefaultCheckpointBytes is the log size past which a commit checkpoints the log.
 const DefaultCheckpointBytes = 64 << 20
@@ -24,8 +43,12 @@ type Options struct {
 	// the memory's own maximum when it has a smaller one (as HeapMemory does).
 	MaxWasmPages uint64
 	// NoSync skips the fsync of the log at each commit. A commit is then durable against a
-	// crash of the process but not of the machine: a power loss can lose the last messages
-	// that returned (never a part of one, and never anything before the last checkpoint).
+	// crash of the process but not of the machine: a power loss loses the messages since the
+	// log was last synced that had not reached the disk by themselves, whole messages only,
+	// the newest first; what remains is the state some commit left. To keep that promise,
+	// pages committed under NoSync stay in the heap (4 MiB of them, or one larger message's)
+	// and reach the main file only after the log holding them is synced: then the store
+	// syncs the log (twice) and writes them in place.
 	NoSync bool
 	// CheckpointBytes is the log size past which a commit applies, syncs and empties the
 	// log; 0 means DefaultCheckpointBytes.
@@ -41,8 +64,13 @@ type Options struct {
 	// for a picture of them; it costs a copy of two bitmaps per message.
 	RecordPages bool
 
-	fs fileSystem // tests substitute a fault-injecting file system
+	fs           fileSystem // tests substitute a fault-injecting file system
+	pendingPages int        // pages NoSync keeps in the heap; 0 means defaultPendingPages
 }
+
+// defaultPendingPages is how many committed pages (4 MiB) NoSync keeps in the heap before
+// it syncs the log and writes them in place.
+const defaultPendingPages = 1024
 
 // Store is a stable memory organised in 4 KiB pages and changed by messages: at most one
 // Update at a time, any number of concurrent Views, each seeing the last committed state.
@@ -55,9 +83,16 @@ type Store struct {
 
 	writeMu sync.Mutex   // one Update at a time
 	applyMu sync.RWMutex // Views hold it shared; a commit applies its pages holding it alone
-	txid    uint64       // id of the last committed message
+	size    uint64       // committed memory size in Wasm pages (the memory may be larger)
 	closed  bool
-	failed  error
+	failed  error // set holding applyMu alone
+	failure atomic.Pointer[error]
+
+	// pending holds the pages committed under NoSync that the main file does not have yet
+	// (at most Options.pendingPages of them, or one message's); messages read them from
+	// here. pendingBits says which pages it holds, so that other reads skip the map.
+	pending     map[PageID][]byte
+	pendingBits pageBits
 
 	treeMu sync.Mutex           // guards trees
 	trees  map[TreeRef]treeDesc // committed tree descriptors (treedesc.go)
@@ -66,6 +101,9 @@ type Store struct {
 	cat   catalog      // committed catalog (catalog.go)
 
 	readLogBytes int64 // a read-only store's log size, as it found the file (readonly.go)
+	// verified holds the formatted pages whose checksum a read has checked (or a commit
+	// computed) since they were last written: a page is checked once, not on every read.
+	verified pageBits
 }
 
 // OpenMemory opens the store held in mem, or creates one if mem is empty. It adds no
@@ -80,7 +118,8 @@ func OpenMemory(mem Memory, opts *Options) (*Store, error) {
 
 // Open opens the store in the file at path, or creates it, together with its redo log
 // path+"-wal". It replays every message the log holds whole, and refuses a file that is not
-// a store, a store of an unknown format version, or one whose superblock fails its checksum.
+// a store (leaving no log beside it), a store of an unknown format version, one whose
+// superblock fails its checksum, one cut short, and one whose log is damaged before its end.
 // One Store at a time may have the file open.
 func Open(path string, opts *Options) (*Store, error) {
 	o := Options{}
@@ -98,9 +137,17 @@ func Open(path string, opts *Options) (*Store, error) {
 	if max == 0 {
 		max = DefaultMaxWasmPages
 	}
+	created := !fs.exists(path)
 	mf, size, err := fs.open(path, true)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
+	}
+	logCreated := !fs.exists(path + "-wal")
+	if size > 0 && logCreated && !hasMagic(mf) {
+		// Page 0 of a store starts with the magic from its first commit on; before that the
+		// file is empty, or its log holds the commit. This is some other file.
+		mf.Close()
+		return nil, fmt.Errorf("open store %s: %w: it does not start with a store's magic", path, ErrNotStore)
 	}
 	mem, err := newFileMemory(mf, size, max)
 	if err != nil {
@@ -118,7 +165,13 @@ func Open(path string, opts *Options) (*Store, error) {
 		lf.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	if s.log, err = openWAL(lf, lsize); err != nil {
+	if created || logCreated {
+		// A crash must not lose the files' names once a commit is in them.
+		if err := fs.syncDir(path); err != nil {
+			return fail(fmt.Errorf("sync directory: %w", err))
+		}
+	}
+	if s.log, err = openWAL(lf, path+"-wal", lsize); err != nil {
 		return fail(err)
 	}
 	if err := s.recover(); err != nil {
@@ -145,21 +198,23 @@ func newStore(mem Memory, opts *Options) *Store {
 	if s.opts.CheckpointBytes == 0 {
 		s.opts.CheckpointBytes = DefaultCheckpointBytes
 	}
+	if s.opts.pendingPages == 0 {
+		s.opts.pendingPages = defaultPendingPages
+	}
 	s.lender, _ = mem.(slicer)
 	return s
 }
 
 // recover applies the messages the log holds whole, then checkpoints.
 func (s *Store) recover() error {
-	n, last, err := s.log.replay(func(r walRecord) error { return s.apply(r.memPages, r.ids, r.pages) })
+	n, err := s.log.replay(func(r walRecord) error { return s.apply(r.memPages, r.ids, r.sorted()) })
 	if err != nil {
 		return err
 	}
-	s.txid = last
 	if n == 0 && s.log.size == walHeaderSize {
 		return nil
 	}
-	return s.checkpoint()
+	return s.checkpoint(true)
 }
 
 // start checks the superblock, or writes the first one into an empty memory, and loads the
@@ -167,24 +222,40 @@ func (s *Store) recover() error {
 func (s *Store) start() error {
 	if s.mem.Size() == 0 {
 		_, err := s.UpdateWith(Budget{}, func(tx *Tx) error {
-			if _, err := tx.Grow(1); err != nil {
+			if _, err := tx.grow(1); err != nil {
 				return err
 			}
-			initSuperblock(tx.freshPage(0))
+			initSuperblock(tx.freshPage(0, pageSuperblock))
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-	} else {
-		sb := make([]byte, PageSize)
-		if err := s.mem.ReadAt(sb, 0); err != nil {
-			return err
+		if s.log != nil && s.opts.NoSync {
+			// A new store is durable when Open returns, whatever the sync mode: a store whose
+			// creation a power cut lost would leave a file of zeros, which is not a store.
+			if err := s.checkpoint(true); err != nil {
+				return err
+			}
 		}
-		if err := validateSuperblock(sb); err != nil {
-			return err
-		}
+		return s.loadCatalog()
 	}
+	sb := make([]byte, PageSize)
+	if err := s.mem.ReadAt(sb, 0); err != nil {
+		return err
+	}
+	if err := validateSuperblock(sb); err != nil {
+		return err
+	}
+	s.size = le.Uint64(sb[sbOffMemPages:])
+	count := le.Uint64(sb[sbOffPageCount:])
+	switch {
+	case s.size > s.mem.Size():
+		return fmt.Errorf("%w: the store has %d Wasm pages but its memory only %d: it was cut short", ErrCorrupt, s.size, s.mem.Size())
+	case count > s.size*pagesPerWasmPage || count == 0:
+		return fmt.Errorf("%w: superblock counts %d pages in a memory of %d Wasm pages", ErrCorrupt, count, s.size)
+	}
+	s.verified.resize(s.size * pagesPerWasmPage)
 	return s.loadCatalog()
 }
 
@@ -199,6 +270,16 @@ func (s *Store) lend(off, n uint64) ([]byte, bool) {
 // Update runs fn as a writing message and commits its writes if fn returns nil. If fn
 // returns an error or panics, or the message traps, nothing it wrote is kept (a panic is
 // re-raised after the rollback).
+//
+// Update returns nil if and only if the message committed. An error wrapping ErrInDoubt
+// says that an I/O error made its fate unknown (reopen the store to see); any other error
+// means it did not commit. A commit is durable as Options.NoSync says. If an I/O error
+// strikes after the message is durable (while writing its pages in place), Update returns
+// nil, and the store fails: later messages get ErrFailed.
+//
+// Do not start a message inside fn: use tx. An Update inside an Update, or a message
+// inside a View while a commit waits for that View, would deadlock, and fails with
+// ErrNested instead (found on the same goroutine only).
 func (s *Store) Update(fn func(*Tx) error) error {
 	_, err := s.UpdateWith(Budget{}, fn)
 	return err
@@ -206,7 +287,7 @@ func (s *Store) Update(fn func(*Tx) error) error {
 
 // View runs fn as a read-only message over the last committed state. Views run in parallel
 // with each other and with an Update's function; a commit waits for the Views running when it
-// applies its pages, so keep Views short.
+// applies its pages, so keep Views short, and do not start a message inside fn (see Update).
 func (s *Store) View(fn func(*Tx) error) error {
 	_, err := s.ViewWith(Budget{}, fn)
 	return err
@@ -215,7 +296,12 @@ func (s *Store) View(fn func(*Tx) error) error {
 // UpdateWith is Update under a page budget; it returns the message's page counts, also when
 // the message fails.
 func (s *Store) UpdateWith(b Budget, fn func(*Tx) error) (Stats, error) {
-	s.writeMu.Lock()
+	if !s.writeMu.TryLock() {
+		if inMessage() {
+			return Stats{}, fmt.Errorf("%w: an Update waits for the Update it is in", ErrNested)
+		}
+		s.writeMu.Lock()
+	}
 	defer s.writeMu.Unlock()
 	if s.closed {
 		return Stats{}, ErrClosed
@@ -235,44 +321,53 @@ func (s *Store) UpdateWith(b Budget, fn func(*Tx) error) (Stats, error) {
 
 // ViewWith is View under a page budget; it returns the message's page counts.
 func (s *Store) ViewWith(b Budget, fn func(*Tx) error) (Stats, error) {
-	s.applyMu.RLock()
+	if !s.applyMu.TryRLock() {
+		// A commit holds the lock or waits for it; if it waits for a View this goroutine is
+		// in, waiting here would never end.
+		if inMessage() {
+			return Stats{}, fmt.Errorf("%w: a View waits for a commit that waits for the View it is in", ErrNested)
+		}
+		s.applyMu.RLock()
+	}
 	defer s.applyMu.RUnlock()
 	if s.closed {
 		return Stats{}, ErrClosed
+	}
+	if s.failed != nil {
+		return Stats{}, s.failed
 	}
 	tx := s.begin(false, b)
 	err := tx.run(fn)
 	return tx.end(), err
 }
 
+// txRun is the name of the function that runs every message's function.
+var txRun = runtime.FuncForPC(reflect.ValueOf((*Tx).run).Pointer()).Name()
+
+// inMessage reports whether the calling goroutine runs the function of a message. It reads
+// the stack, so messages call it only where they would otherwise block.
+func inMessage() bool {
+	pcs := make([]uintptr, 256)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		f, more := frames.Next()
+		if f.Function == txRun {
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
+}
+
 func (s *Store) begin(writable bool, b Budget) *Tx {
-	size := s.mem.Size()
-	tx := &Tx{s: s, writable: writable, memPages: size, basePages: size}
+	tx := &Tx{s: s, writable: writable, memPages: s.size, basePages: s.size}
 	if writable {
-		tx.dirty = make(map[PageID][]byte)
+		tx.dirty = make(map[PageID]*dirtyPage)
 	}
 	tx.meter.init(b)
 	tx.meter.record = s.opts.RecordPages
 	return tx
-}
-
-// run calls fn and turns a trap into its error; any other panic is re-raised.
-func (tx *Tx) run(fn func(*Tx) error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			t, ok := r.(trap)
-			if !ok {
-				tx.done = true
-				panic(r)
-			}
-			err = t.err
-		}
-	}()
-	err = fn(tx)
-	if err == nil {
-		err = tx.err // a trap that fn recovered from still fails the message
-	}
-	return err
 }
 
 // end closes tx and returns its counts.
@@ -283,67 +378,216 @@ func (tx *Tx) end() Stats {
 	return st
 }
 
-// commit makes tx's writes durable (log, then sync) and then applies them in place.
+// fail stops the store with err: every later message gets it. The caller holds applyMu
+// alone, so that no View starts between the damage and the refusal.
+func (s *Store) fail(err error) {
+	if s.failed == nil {
+		s.failed = fmt.Errorf("%w: %w", ErrFailed, err)
+		s.failure.Store(&s.failed)
+	}
+}
+
+// commit makes tx's writes durable and visible. The steps, and what a failure at each means
+// for the message:
+//
+//  1. flush the tree descriptors and the memory size into the superblock, seal every page
+//     the message formatted: a failure (the budget) leaves the message uncommitted;
+//  2. grow the main file, reserving its blocks: a full disk leaves it uncommitted;
+//  3. append the pages and a commit frame to the log and sync it: the message is committed
+//     when this returns; a failure is undone by cutting the log back, and if that fails
+//     too, the message is in doubt;
+//  4. write the pages in place (under NoSync, keep them pending until the log is synced) and
+//     install the message's descriptors and catalog: a failure fails the store, but the
+//     message is committed (the log replays it);
+//  5. checkpoint when the log is large, or flush the pending pages when they are many:
+//     likewise.
 func (s *Store) commit(tx *Tx) error {
-	if err := tx.flushTrees(); err != nil {
+	ids, pages, err := tx.seal()
+	if err != nil || len(ids) == 0 {
 		return err
 	}
-	if len(tx.dirty) == 0 && tx.memPages == tx.basePages {
-		return nil
+	if !s.applyMu.TryLock() {
+		// A View holds it: if that View is the one this Update runs in, the apply below
+		// would wait for it forever. Say so before the message is logged.
+		if inMessage() {
+			return fmt.Errorf("%w: an Update's commit waits for the View it is in", ErrNested)
+		}
+	} else {
+		s.applyMu.Unlock()
 	}
 	if s.opts.ReadOnly {
-		return fmt.Errorf("%w: the message wrote %d pages", ErrStoreReadOnly, len(tx.dirty))
+		return fmt.Errorf("%w: the message wrote %d pages", ErrStoreReadOnly, len(ids))
 	}
-	if p, ok := tx.dirty[0]; ok {
-		sealSuperblock(p)
+	if s.size > 0 && tx.memPages > s.mem.Size() {
+		// Not the first commit: a store whose creation is lost must leave an empty file.
+		if err := s.exclusive(func() error { _, err := s.mem.Grow(tx.memPages - s.mem.Size()); return err }); err != nil {
+			return err
+		}
 	}
-	ids := slices.Sorted(maps.Keys(tx.dirty))
-	txid := s.txid + 1
 	if s.log != nil {
-		if err := s.log.append(txid, tx.memPages, ids, tx.dirty, s.opts.NoSync); err != nil {
-			s.failed = fmt.Errorf("%w: %w", ErrFailed, err)
-			return s.failed
+		if err := s.log.append(tx.memPages, ids, pages, s.opts.NoSync); err != nil {
+			if errors.Is(err, ErrInDoubt) {
+				s.exclusive(func() error { s.fail(err); return nil })
+			}
+			return err
 		}
 	}
-	s.applyMu.Lock()
-	err := s.apply(tx.memPages, ids, tx.dirty)
-	if err == nil {
-		s.installTrees(tx)
-		s.installCatalog(tx)
+	if err := s.install(tx, ids, pages); err != nil || s.failed != nil {
+		return err // a failed store keeps its log as it is: it holds the committed message
 	}
-	s.applyMu.Unlock()
+	switch {
+	case s.log != nil && s.log.size > s.opts.CheckpointBytes:
+		err = s.checkpoint(false)
+	case len(s.pending) >= s.opts.pendingPages:
+		err = s.flushPending(false)
+	}
 	if err != nil {
-		s.failed = fmt.Errorf("%w: %w", ErrFailed, err)
-		return s.failed
-	}
-	s.txid = txid
-	if s.log != nil && s.log.size > s.opts.CheckpointBytes {
-		if err := s.checkpoint(); err != nil {
-			s.failed = fmt.Errorf("%w: %w", ErrFailed, err)
-			return s.failed
-		}
+		s.exclusive(func() error { s.fail(err); return nil })
 	}
 	return nil
 }
 
-// apply grows the memory to memPages and writes the pages in place.
-func (s *Store) apply(memPages uint64, ids []PageID, pages map[PageID][]byte) error {
+// seal flushes the message's tree descriptors and memory size into their pages and seals
+// every page it formatted. It returns the dirty pages in order (pages[i] is page ids[i]).
+func (tx *Tx) seal() (ids []PageID, pages [][]byte, err error) {
+	if err := tx.run(func(tx *Tx) error { tx.flushTrees(); tx.flushSize(); return nil }); err != nil {
+		return nil, nil, err
+	}
+	ids = slices.Sorted(maps.Keys(tx.dirty))
+	pages = make([][]byte, len(ids))
+	for i, id := range ids {
+		dp := tx.dirty[id]
+		if id == 0 {
+			dp.kind = pageSuperblock
+		}
+		if dp.kind != pageRaw {
+			seal(dp.b, dp.kind)
+		}
+		pages[i] = dp.b
+	}
+	return ids, pages, nil
+}
+
+// install makes a logged message's pages what messages read, in place or (under NoSync)
+// pending, and its descriptors and catalog what they see, while no View runs. A failure
+// fails the store; the message is committed if there is a log, in doubt if not.
+func (s *Store) install(tx *Tx, ids []PageID, pages [][]byte) error {
+	s.applyMu.Lock()
+	defer s.applyMu.Unlock()
+	var err error
+	if s.log != nil && s.opts.NoSync {
+		s.keepPending(tx.memPages, ids, pages)
+	} else {
+		err = s.apply(tx.memPages, ids, pages)
+	}
+	s.markVerified(tx, ids, err == nil)
+	switch {
+	case err == nil:
+		s.installTrees(tx)
+		s.installCatalog(tx)
+		s.size = tx.memPages
+		return nil
+	case s.log != nil:
+		s.fail(err)
+		return nil // committed: the log holds it
+	default:
+		// Without a log, nothing can tell a reopened store what this message was.
+		s.fail(fmt.Errorf("%w: writing its pages failed half way: %w", ErrInDoubt, err))
+		return s.failed
+	}
+}
+
+// mappedPage returns the page of the memory's mapping at address addr, if it has one and
+// addr is in it.
+func (s *Store) mappedPage(addr uintptr) (PageID, bool) {
+	if m, ok := s.mem.(interface{ pageAt(uintptr) (PageID, bool) }); ok {
+		return m.pageAt(addr)
+	}
+	return 0, false
+}
+
+// exclusive runs fn holding applyMu alone.
+func (s *Store) exclusive(fn func() error) error {
+	s.applyMu.Lock()
+	defer s.applyMu.Unlock()
+	return fn()
+}
+
+// markVerified records, for the pages a commit just wrote, whether their bytes are known to
+// match their checksums: those the message sealed are, if they were written.
+func (s *Store) markVerified(tx *Tx, ids []PageID, written bool) {
+	s.verified.resize(tx.memPages * pagesPerWasmPage)
+	for _, id := range ids {
+		if written && tx.dirty[id].kind != pageRaw {
+			s.verified.add(id)
+		} else {
+			s.verified.remove(id)
+		}
+	}
+}
+
+// keepPending keeps a NoSync commit's pages in the heap until they are flushed. The caller
+// holds applyMu alone.
+func (s *Store) keepPending(memPages uint64, ids []PageID, pages [][]byte) {
+	if s.pending == nil {
+		s.pending = make(map[PageID][]byte, len(ids))
+	}
+	s.pendingBits.resize(memPages * pagesPerWasmPage)
+	for i, id := range ids {
+		s.pending[id] = pages[i]
+		s.pendingBits.add(id)
+	}
+}
+
+// flushPending writes the pages committed under NoSync in place, once the log that holds
+// them is synced and marked so: a power cut after that finds them all in the log. locked
+// says whether the caller holds applyMu alone.
+func (s *Store) flushPending(locked bool) error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	if err := s.log.sync(); err != nil {
+		return err
+	}
+	ids := slices.Sorted(maps.Keys(s.pending))
+	pages := make([][]byte, len(ids))
+	for i, id := range ids {
+		pages[i] = s.pending[id]
+	}
+	// Messages read these pages from pending, not from the memory, until it is cleared: no
+	// View needs to wait for the writes.
+	if err := s.apply(s.size, ids, pages); err != nil {
+		return err
+	}
+	drop := func() error { s.pending, s.pendingBits = nil, pageBits{}; return nil }
+	if locked {
+		return drop()
+	}
+	return s.exclusive(drop)
+}
+
+// apply grows the memory to memPages and writes the pages in place (pages[i] is page ids[i]).
+func (s *Store) apply(memPages uint64, ids []PageID, pages [][]byte) error {
 	if cur := s.mem.Size(); memPages > cur {
 		if _, err := s.mem.Grow(memPages - cur); err != nil {
 			return err
 		}
 	}
-	for _, id := range ids {
-		if err := s.mem.WriteAt(pages[id], uint64(id)*PageSize); err != nil {
+	for i, id := range ids {
+		if err := s.mem.WriteAt(pages[i], uint64(id)*PageSize); err != nil {
 			return fmt.Errorf("apply page %d: %w", id, err)
 		}
 	}
 	return nil
 }
 
-// checkpoint syncs the main file and empties the log: everything the log held is then in
-// the main file.
-func (s *Store) checkpoint() error {
+// checkpoint makes the main file hold everything the log holds (flushing what NoSync kept
+// pending), syncs it and empties the log. locked says whether the caller holds applyMu
+// alone (or no other goroutine can have the store yet).
+func (s *Store) checkpoint(locked bool) error {
+	if err := s.flushPending(locked); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
 	if sy, ok := s.mem.(syncer); ok {
 		if err := sy.Sync(); err != nil {
 			return fmt.Errorf("checkpoint: %w", err)
@@ -366,7 +610,7 @@ func (s *Store) Close() error {
 	if s.log != nil {
 		// A store that wrote nothing since its last checkpoint leaves both files untouched.
 		if s.failed == nil && s.log.size > walHeaderSize {
-			err = s.checkpoint()
+			err = s.checkpoint(true)
 		}
 		err = errors.Join(err, s.log.f.Close())
 	}
@@ -374,6 +618,14 @@ func (s *Store) Close() error {
 		err = errors.Join(err, c.Close())
 	}
 	return err
+}
+
+// Err returns the error that stopped the store (wrapping ErrFailed), or nil.
+func (s *Store) Err() error {
+	if p := s.failure.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // Info describes a store as a whole.
@@ -387,7 +639,7 @@ type Info struct {
 func (s *Store) Info() (Info, error) {
 	var in Info
 	err := s.View(func(tx *Tx) error {
-		in.WasmPages = tx.Size()
+		in.WasmPages = tx.memPages
 		in.AllocStats = tx.AllocStats()
 		return nil
 	})

@@ -18,7 +18,7 @@ func benchPages(b *testing.B, opts *Options, n int) (*Store, []PageID) {
 	ids := make([]PageID, n)
 	if err := s.Update(func(tx *Tx) error {
 		for i := range ids {
-			ids[i], _ = tx.Alloc()
+			ids[i], _ = tx.Raw().Alloc()
 		}
 		return nil
 	}); err != nil {
@@ -44,7 +44,7 @@ func BenchmarkCommit(b *testing.B) {
 				for i := range b.N {
 					st, err := s.UpdateWith(Budget{}, func(tx *Tx) error {
 						for _, id := range ids[:n] {
-							le.PutUint64(tx.WritePage(id), uint64(i))
+							le.PutUint64(tx.Raw().WritePage(id), uint64(i))
 						}
 						return nil
 					})
@@ -63,14 +63,14 @@ func BenchmarkCommit(b *testing.B) {
 func BenchmarkViewRead8(b *testing.B) {
 	s, _ := benchPages(b, &Options{NoSync: true}, 64<<20/PageSize)
 	var size uint64
-	s.View(func(tx *Tx) error { size = tx.Size() * WasmPageSize; return nil })
+	s.View(func(tx *Tx) error { size = tx.Raw().Size() * WasmPageSize; return nil })
 	r := rand.New(rand.NewPCG(1, 2))
 	buf := make([]byte, 8)
 	var pages uint64
 	b.ResetTimer()
 	for range b.N {
 		off := r.Uint64N(size - 8)
-		st, err := s.ViewWith(Budget{}, func(tx *Tx) error { return tx.ReadAt(buf, off) })
+		st, err := s.ViewWith(Budget{}, func(tx *Tx) error { return tx.Raw().ReadAt(buf, off) })
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -87,5 +87,47 @@ func BenchmarkEmptyView(b *testing.B) {
 		if err := s.View(func(*Tx) error { return nil }); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkPageRead measures one read of a formatted page (a B-tree leaf) through the
+// metered page API, in a View of a 64 MiB file store:
+//
+//	unchecked  as a raw page: no checksum (what every read cost before page checksums)
+//	first      the first read since the page was written: its CRC-32C is checked
+//	again      every later read: one bit of Store.verified is tested
+func BenchmarkPageRead(b *testing.B) {
+	s := newOurs(b, 1e6) // 3940 leaves
+	var leaves []PageID
+	if err := s.View(func(tx *Tx) error {
+		t, err := tx.OpenTree(benchRef, "bench")
+		leaves = leafIDs(t)
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		kind  pageKind
+		reset bool
+	}{{"unchecked", pageRaw, false}, {"first", pageNode, true}, {"again", pageNode, false}} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; i < b.N; {
+				if err := s.View(func(tx *Tx) error {
+					for _, id := range leaves {
+						if c.reset {
+							s.verified.remove(id)
+						}
+						tx.readPage(id, c.kind)
+						if i++; i == b.N {
+							break
+						}
+					}
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -32,16 +32,16 @@ import (
 // levels:
 //
 //   - the Store keeps the committed descriptor of every tree it has seen, filled on first use
-//     by reading the slot (that one read is metered, under OwnerSystem);
+//     by reading the slot (that one read is metered, under OwnerStore);
 //   - a message keeps the trees it opened, so that all opens of one tree share its state,
 //     and updates the descriptor only in the heap as it changes the tree;
 //   - at commit, each changed descriptor is written into its slot page (dirtying it under
-//     OwnerSystem) before the redo-log append, and installed into the Store's cache only once
+//     OwnerStore) before the redo-log append, and installed into the Store's cache only once
 //     the commit is applied, inside the exclusive section that Views wait on. A rollback
 //     just forgets the message's trees.
 //
 // So a put that does not split dirties one page of the tree's owner, plus the descriptor's
-// slot page under OwnerSystem. A slot must change only through CreateTree, Drop and commits:
+// slot page under OwnerStore. A slot must change only through CreateTree, Drop and commits:
 // the cache does not notice raw writes to it.
 const (
 	descMagic   = "SGBT"
@@ -245,9 +245,9 @@ func (tx *Tx) loadDesc(ref TreeRef) (treeDesc, bool, error) {
 	if ok {
 		return d, true, nil
 	}
-	prev := tx.SetOwner(OwnerSystem)
-	slot := ref.slot(tx.Page(ref.Page))
-	tx.SetOwner(prev)
+	prev := tx.meter.setOwner(OwnerStore)
+	slot := ref.slot(tx.page(ref.Page)) // the descriptor has a checksum of its own
+	tx.meter.setOwner(prev)
 	if string(slot) == string(zeroPage[:descSize]) {
 		return treeDesc{}, false, nil
 	}
@@ -349,27 +349,24 @@ func (t *Tree) changed() bool {
 
 // flushTrees writes the descriptors this message changed into their slot pages. Commit
 // calls it before logging the message; a trap (the budget, say) fails the commit.
-func (tx *Tx) flushTrees() error {
+func (tx *Tx) flushTrees() {
 	if len(tx.trees) == 0 {
-		return nil
+		return
 	}
-	return tx.run(func(tx *Tx) error {
-		prev := tx.SetOwner(OwnerSystem)
-		defer tx.SetOwner(prev)
-		for _, ref := range slices.SortedFunc(maps.Keys(tx.trees), compareRefs) {
-			t := tx.trees[ref]
-			if !t.changed() {
-				continue
-			}
-			slot := ref.slot(tx.WritePage(ref.Page))
-			if t.dropped {
-				clear(slot)
-			} else {
-				t.d.encode(slot)
-			}
+	prev := tx.meter.setOwner(OwnerStore)
+	defer tx.meter.setOwner(prev)
+	for _, ref := range slices.SortedFunc(maps.Keys(tx.trees), compareRefs) {
+		t := tx.trees[ref]
+		if !t.changed() {
+			continue
 		}
-		return nil
-	})
+		slot := ref.slot(tx.rewritePage(ref.Page))
+		if t.dropped {
+			clear(slot)
+		} else {
+			t.d.encode(slot)
+		}
+	}
 }
 
 func compareRefs(a, b TreeRef) int {

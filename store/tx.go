@@ -3,6 +3,9 @@ package store
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // ErrTxReadOnly reports a write attempted inside a View message.
@@ -15,6 +18,10 @@ var ErrTxClosed = errors.New("message has ended")
 // 4 KiB pages that becomes visible to other messages only when the message commits, all at
 // once. Every access passes the page meter.
 //
+// Its methods are about trees and the variables of the catalog, as bbolt's Tx is about
+// buckets. Raw memory (byte ranges, pages, the allocator, the root slots) is behind one
+// explicit escape hatch, Raw.
+//
 // A Tx belongs to the goroutine running the message function and ends with it. Failures that
 // the code inside the message cannot sensibly handle (the page budget running out, an I/O
 // error, a page that fails its invariants) abort the message: they unwind to Update or View,
@@ -25,12 +32,20 @@ type Tx struct {
 	done      bool
 	memPages  uint64 // memory size in Wasm pages as this message sees it
 	basePages uint64 // memory size in Wasm pages when the message began
-	dirty     map[PageID][]byte
+	dirty     map[PageID]*dirtyPage
 	cache     map[PageID][]byte // read copies, for memories that cannot lend their bytes
 	meter     meter
 	err       error             // set by the first trap; a trapped message never commits
 	trees     map[TreeRef]*Tree // trees opened in this message (treedesc.go)
+	freed     *roaring.Bitmap   // pages this message freed (alloc.go), nil for none
 	cat       txCatalog         // catalog changes of this message (catalog.go)
+}
+
+// dirtyPage is a page the message wrote: its bytes, and the kind of page it formatted them
+// as, which commit seals (pageRaw: the caller's bytes, left as they are).
+type dirtyPage struct {
+	b    []byte
+	kind pageKind
 }
 
 // trap is the panic value that carries an aborting error to the message boundary.
@@ -44,6 +59,35 @@ func (tx *Tx) abort(err error) {
 	panic(trap{err})
 }
 
+// run calls fn and turns a trap into its error; any other panic is re-raised. A memory
+// fault (a read of the file's mapping that the file system cannot serve: a file cut short
+// under a running store, a full disk) becomes an error too, rather than killing the process.
+func (tx *Tx) run(fn func(*Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if t, ok := r.(trap); ok {
+				err = t.err
+				return
+			}
+			if f, ok := r.(interface{ Addr() uintptr }); ok {
+				if id, ok := tx.s.mappedPage(f.Addr()); ok {
+					err = fmt.Errorf("%w: page %d: %v", ErrFault, id, r)
+					tx.err = err
+					return
+				}
+			}
+			tx.done = true
+			panic(r)
+		}
+	}()
+	err = fn(tx)
+	if err == nil {
+		err = tx.err // a trap that fn recovered from still fails the message
+	}
+	return err
+}
+
 func (tx *Tx) checkOpen() {
 	if tx.done {
 		panic(ErrTxClosed)
@@ -53,20 +97,11 @@ func (tx *Tx) checkOpen() {
 // Writable reports whether tx is an Update.
 func (tx *Tx) Writable() bool { return tx.writable }
 
-// SetOwner tags the accesses that follow with tag, for the per-owner breakdown of Stats,
-// and returns the previous tag so that a caller can restore it.
-func (tx *Tx) SetOwner(tag string) (prev string) { return tx.meter.setOwner(tag) }
-
 // Stats returns the counts of the message so far.
 func (tx *Tx) Stats() Stats { return tx.meter.stats() }
 
-// Size returns the memory size in Wasm pages as this message sees it.
-func (tx *Tx) Size() uint64 { return tx.memPages }
-
-// Grow adds delta Wasm pages of zeros and returns the previous size. The growth takes effect
-// for other messages when this one commits, and is undone if it rolls back.
-func (tx *Tx) Grow(delta uint64) (old uint64, err error) {
-	tx.checkOpen()
+// grow adds delta Wasm pages of zeros and returns the previous size.
+func (tx *Tx) grow(delta uint64) (old uint64, err error) {
 	if !tx.writable {
 		return tx.memPages, ErrTxReadOnly
 	}
@@ -79,9 +114,8 @@ func (tx *Tx) Grow(delta uint64) (old uint64, err error) {
 	return old, nil
 }
 
-// ReadAt copies len(p) bytes of stable memory starting at off into p.
-func (tx *Tx) ReadAt(p []byte, off uint64) error {
-	tx.checkOpen()
+// readAt copies len(p) bytes of stable memory starting at off into p.
+func (tx *Tx) readAt(p []byte, off uint64) error {
 	if err := checkRange(off, uint64(len(p)), tx.memPages); err != nil {
 		return err
 	}
@@ -92,8 +126,10 @@ func (tx *Tx) ReadAt(p []byte, off uint64) error {
 			tx.err = err
 			return err
 		}
-		src, ok := tx.dirty[id]
-		if !ok {
+		var src []byte
+		if dp, ok := tx.dirty[id]; ok {
+			src = dp.b
+		} else {
 			src = tx.committedPage(id)
 		}
 		copy(p[:n], src[in:])
@@ -102,10 +138,8 @@ func (tx *Tx) ReadAt(p []byte, off uint64) error {
 	return nil
 }
 
-// WriteAt copies p into stable memory starting at off. Raw writes are for regions the
-// caller owns: pages handed out by Alloc belong to whoever allocated them.
-func (tx *Tx) WriteAt(p []byte, off uint64) error {
-	tx.checkOpen()
+// writeAt copies p into stable memory starting at off.
+func (tx *Tx) writeAt(p []byte, off uint64) error {
 	if !tx.writable {
 		return ErrTxReadOnly
 	}
@@ -119,63 +153,116 @@ func (tx *Tx) WriteAt(p []byte, off uint64) error {
 			tx.err = err
 			return err
 		}
-		copy(tx.overlay(id)[in:], p[:n])
+		dp := tx.overlay(id)
+		dp.kind = pageRaw // a raw write leaves a formatted page's checksum stale: damage
+		copy(dp.b[in:], p[:n])
 		p, off = p[n:], off+n
 	}
 	return nil
 }
 
-// Page returns page id for reading. The slice is valid until the message ends and must not
-// be modified; use WritePage to change a page.
-func (tx *Tx) Page(id PageID) []byte {
-	tx.checkOpen()
+// page returns page id for reading, as this message sees it.
+func (tx *Tx) page(id PageID) []byte { return tx.readPage(id, pageRaw) }
+
+// readPage returns page id, a page of the given kind, for reading as this message sees it.
+// A formatted page read from the memory is checked against its checksum, the first time
+// only (Store.verified); a damaged one traps the message with ErrCorrupt.
+func (tx *Tx) readPage(id PageID, kind pageKind) []byte {
 	if err := tx.meter.onPageRead(uint64(id)); err != nil {
 		tx.abort(err)
 	}
-	if p, ok := tx.dirty[id]; ok {
-		return p
+	if dp, ok := tx.dirty[id]; ok {
+		return dp.b
 	}
-	return tx.committedPage(id)
+	p := tx.committedPage(id)
+	if kind != pageRaw && !tx.s.verified.has(id) {
+		if err := verifyPage(id, p, kind); err != nil {
+			tx.abort(err)
+		}
+		tx.s.verified.add(id)
+	}
+	return p
 }
 
-// WritePage returns page id for writing: the message's private copy, which it commits or
-// discards as a whole.
-func (tx *Tx) WritePage(id PageID) []byte {
-	tx.checkOpen()
+// checksum checks the checksum of page id, of the given kind, whose bytes p the message
+// read: for Check, which checks every page it reads whether or not it was checked before.
+// A page this message dirtied has none yet (commit seals it).
+func (tx *Tx) checksum(id PageID, p []byte, kind pageKind) error {
+	if _, dirty := tx.dirty[id]; dirty {
+		return nil
+	}
+	return verifyPage(id, p, kind)
+}
+
+// checkedPage reads page id, of the given kind, for a check: its checksum must hold, and
+// then its header (check), or the error says which does not.
+func (tx *Tx) checkedPage(id PageID, kind pageKind, check func(PageID, []byte) error) ([]byte, error) {
+	p := tx.page(id)
+	if err := tx.checksum(id, p, kind); err != nil {
+		return nil, err
+	}
+	return p, check(id, p)
+}
+
+// writePage returns page id for writing as a page of the given kind: the message's private
+// copy, which it commits or discards as a whole.
+func (tx *Tx) writePage(id PageID, kind pageKind) []byte {
 	if !tx.writable {
 		tx.abort(ErrTxReadOnly)
 	}
 	if err := tx.meter.onPageWrite(uint64(id)); err != nil {
 		tx.abort(err)
 	}
-	return tx.overlay(id)
+	dp := tx.overlay(id)
+	dp.kind = kind
+	return dp.b
 }
 
-// freshPage returns page id zeroed for writing, without reading its old contents: for pages
-// the allocator hands out.
-func (tx *Tx) freshPage(id PageID) []byte {
+// rewritePage returns page id for writing, keeping the kind it has: for a tree descriptor,
+// which lives in a page of its owner's choosing (the superblock, a catalog slot page, a raw
+// page).
+func (tx *Tx) rewritePage(id PageID) []byte {
+	if !tx.writable {
+		tx.abort(ErrTxReadOnly)
+	}
 	if err := tx.meter.onPageWrite(uint64(id)); err != nil {
 		tx.abort(err)
 	}
-	p, ok := tx.dirty[id]
-	if !ok {
-		p = make([]byte, PageSize)
-		tx.dirty[id] = p
-	} else {
-		clear(p)
+	if dp, ok := tx.dirty[id]; ok {
+		return dp.b
 	}
-	return p
+	dp := tx.overlay(id)
+	dp.kind = sniffKind(id, dp.b)
+	return dp.b
 }
 
-// overlay returns the dirty copy of page id, making it from the committed page if needed.
-func (tx *Tx) overlay(id PageID) []byte {
-	if p, ok := tx.dirty[id]; ok {
-		return p
+// freshPage returns page id zeroed for writing as a page of the given kind, without reading
+// its old contents: for pages the allocator hands out.
+func (tx *Tx) freshPage(id PageID, kind pageKind) []byte {
+	if err := tx.meter.onPageWrite(uint64(id)); err != nil {
+		tx.abort(err)
 	}
-	p := make([]byte, PageSize)
-	copy(p, tx.committedPage(id))
-	tx.dirty[id] = p
-	return p
+	dp, ok := tx.dirty[id]
+	if !ok {
+		dp = &dirtyPage{b: make([]byte, PageSize)}
+		tx.dirty[id] = dp
+	} else {
+		clear(dp.b)
+	}
+	dp.kind = kind
+	return dp.b
+}
+
+// overlay returns the dirty copy of page id, making it from the committed page if needed
+// (of kind pageRaw until the caller says otherwise).
+func (tx *Tx) overlay(id PageID) *dirtyPage {
+	if dp, ok := tx.dirty[id]; ok {
+		return dp
+	}
+	dp := &dirtyPage{b: make([]byte, PageSize)}
+	copy(dp.b, tx.committedPage(id))
+	tx.dirty[id] = dp
+	return dp
 }
 
 // zeroPage is what a page grown in this message holds until it is written.
@@ -190,6 +277,9 @@ func (tx *Tx) committedPage(id PageID) []byte {
 	}
 	if uint64(id) >= tx.basePages*pagesPerWasmPage {
 		return zeroPage
+	}
+	if tx.s.pendingBits.has(id) {
+		return tx.s.pending[id]
 	}
 	if b, ok := tx.s.lend(off, PageSize); ok {
 		return b

@@ -2,21 +2,22 @@ package store
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 )
 
 // The redo log sits beside the main file (NAME-wal). A commit appends one frame per dirty
-// page and then a commit frame, all in one write, and syncs. Every frame carries the log's
-// salt and its own CRC-32C, so a torn or stale tail fails its checksum and replay stops
-// there; pages are applied only from messages whose commit frame is whole.
+// page and then a commit frame, all in one write, and syncs (unless Options.NoSync). Every
+// frame carries the log's salt and its own CRC-32C; pages are applied only from messages
+// whose commit frame is whole.
 //
 // Header (32 bytes):
 //
 //	offset size field
 //	     0    8 magic "SGWAL\x00\x00\x01"
-//	     8    4 format version (1)
+//	     8    4 format version (2, the store's)
 //	    12    4 page size (4096)
 //	    16    8 salt: random, new each time the log is reset
 //	    24    4 zero
@@ -25,33 +26,47 @@ import (
 // Frame header (40 bytes), then for a page frame the 4096-byte page image:
 //
 //	offset size field
-//	     0    4 kind: 1 page, 2 commit
-//	     4    4 commit: number of page frames in the message; page: 0
+//	     0    1 kind: 1 page, 2 commit, 3 synced mark
+//	     1    1 flags: bit 0 synced, the writer syncs the log at every commit
+//	     2    2 zero
+//	     4    4 commit: number of page frames in the message; others: 0
 //	     8    8 salt
-//	    16    8 message id
+//	    16    8 message id (a mark: the last message before it)
 //	    24    8 page: page number; commit: memory size in Wasm pages after the message
 //	    32    4 CRC-32C of bytes [0, 32) and the page image
 //	    36    4 zero
+//
+// Replay stops at the first frame that is short, torn, stale or out of place. That is the
+// tail a crash leaves, unless the log shows that what follows had been made durable: a
+// frame of a later message from a writer that synced every commit (it wrote that message
+// only once the one before was synced), or a mark, which a NoSync writer appends (and syncs)
+// when a checkpoint has synced the log and is about to write pages in place. Then the bad
+// frame is damage, and replaying only what comes before it would roll pages back over newer
+// ones: Open refuses with ErrCorrupt naming the offset.
 const (
 	walMagic      = "SGWAL\x00\x00\x01"
 	walHeaderSize = 32
 	frameHeader   = 40
 	framePage     = 1
 	frameCommit   = 2
+	frameMark     = 3
+	frameSynced   = 1 // flag
 )
 
 // wal is the redo log of a file-backed store.
 type wal struct {
 	f    file
+	name string
 	size int64
 	salt uint64
+	last uint64 // id of the last message appended: messages count from 1 in each log
 	buf  []byte
 }
 
 // openWAL reads the log's header. A log shorter than its header (new, or cut while being
 // reset) is reset.
-func openWAL(f file, size int64) (*wal, error) {
-	w := &wal{f: f, size: size}
+func openWAL(f file, name string, size int64) (*wal, error) {
+	w := &wal{f: f, name: name, size: size}
 	if size < walHeaderSize {
 		return w, w.reset()
 	}
@@ -94,13 +109,13 @@ func (w *wal) reset() error {
 	if err := w.f.Sync(); err != nil {
 		return fmt.Errorf("reset log: %w", err)
 	}
-	w.size, w.salt = walHeaderSize, le.Uint64(h[16:])
+	w.size, w.salt, w.last = walHeaderSize, le.Uint64(h[16:]), 0
 	return nil
 }
 
-func (w *wal) putFrame(kind, count uint32, txid, arg uint64, page []byte) {
+func (w *wal) putFrame(kind, flags byte, count uint32, txid, arg uint64, page []byte) {
 	var h [frameHeader]byte
-	le.PutUint32(h[0:], kind)
+	h[0], h[1] = kind, flags
 	le.PutUint32(h[4:], count)
 	le.PutUint64(h[8:], w.salt)
 	le.PutUint64(h[16:], txid)
@@ -114,25 +129,64 @@ func (w *wal) putFrame(kind, count uint32, txid, arg uint64, page []byte) {
 	w.buf = append(w.buf, page...)
 }
 
-// append writes the frames of one message (pages in ids order) and, unless noSync, syncs.
-func (w *wal) append(txid, memPages uint64, ids []PageID, pages map[PageID][]byte, noSync bool) error {
-	w.buf = w.buf[:0]
-	for _, id := range ids {
-		w.putFrame(framePage, 0, txid, uint64(id), pages[id])
+// append writes the frames of one message (page ids[i] is pages[i]) and, unless noSync,
+// syncs. If the write or the sync fails, it cuts the log back to where it was, so that the
+// message is not committed; if that fails too, the error wraps ErrInDoubt.
+func (w *wal) append(memPages uint64, ids []PageID, pages [][]byte, noSync bool) error {
+	txid := w.last + 1
+	var flags byte
+	if !noSync {
+		flags = frameSynced
 	}
-	w.putFrame(frameCommit, uint32(len(ids)), txid, memPages, nil)
+	w.buf = w.buf[:0]
+	for i, id := range ids {
+		w.putFrame(framePage, flags, 0, txid, uint64(id), pages[i])
+	}
+	w.putFrame(frameCommit, flags, uint32(len(ids)), txid, memPages, nil)
+	if cap(w.buf) > 4<<20 {
+		defer func() { w.buf = nil }() // do not keep a large message's buffer alive
+	}
 	if _, err := w.f.WriteAt(w.buf, w.size); err != nil {
-		return fmt.Errorf("write log: %w", err)
+		return w.undo(fmt.Errorf("write log: %w", err))
 	}
 	if !noSync {
 		if err := w.f.Sync(); err != nil {
-			return fmt.Errorf("sync log: %w", err)
+			return w.undo(fmt.Errorf("sync log: %w", err))
 		}
 	}
 	w.size += int64(len(w.buf))
-	if cap(w.buf) > 4<<20 {
-		w.buf = nil // do not keep a large message's buffer alive
+	w.last = txid
+	return nil
+}
+
+// undo cuts the log back to its size before a failed append, and syncs, so that no part of
+// the append can be replayed: the message is then not committed, and cause is returned as
+// it is. If the log cannot be cut back, whether the message committed is unknown.
+func (w *wal) undo(cause error) error {
+	if err := w.f.Truncate(w.size); err != nil {
+		return fmt.Errorf("%w: %w, and cutting the log back failed: %w", ErrInDoubt, cause, err)
 	}
+	if err := w.f.Sync(); err != nil {
+		return fmt.Errorf("%w: %w, and syncing the log after cutting it back failed: %w", ErrInDoubt, cause, err)
+	}
+	return cause
+}
+
+// sync makes everything appended so far durable, for a NoSync writer about to write pages
+// in place: it syncs, appends a mark that says so, and syncs again.
+func (w *wal) sync() error {
+	if err := w.f.Sync(); err != nil {
+		return fmt.Errorf("sync log: %w", err)
+	}
+	w.buf = w.buf[:0]
+	w.putFrame(frameMark, 0, 0, w.last, 0, nil)
+	if _, err := w.f.WriteAt(w.buf, w.size); err != nil {
+		return fmt.Errorf("write log: %w", err)
+	}
+	if err := w.f.Sync(); err != nil {
+		return fmt.Errorf("sync log: %w", err)
+	}
+	w.size += int64(len(w.buf))
 	return nil
 }
 
@@ -144,65 +198,161 @@ type walRecord struct {
 	pages    map[PageID][]byte
 }
 
+// sorted returns the record's pages in ids order, once ids is sorted.
+func (r *walRecord) sorted() [][]byte {
+	out := make([][]byte, len(r.ids))
+	for i, id := range r.ids {
+		out[i] = r.pages[id]
+	}
+	return out
+}
+
+// frame is a frame read back from the log.
+type frame struct {
+	kind, flags byte
+	count       uint32
+	txid, arg   uint64
+	page        []byte // a page frame's image
+}
+
+// errBadFrame reports a frame that is short, torn, stale or out of place.
+var errBadFrame = errors.New("bad frame")
+
+// readFrame reads the frame at off, or returns errBadFrame (io.EOF at the end of the file).
+func (w *wal) readFrame(off int64) (frame, error) {
+	var h [frameHeader]byte
+	if _, err := w.f.ReadAt(h[:], off); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return frame{}, io.EOF
+		}
+		return frame{}, fmt.Errorf("read log: %w", err)
+	}
+	f := frame{kind: h[0], flags: h[1], count: le.Uint32(h[4:]), txid: le.Uint64(h[16:]), arg: le.Uint64(h[24:])}
+	if le.Uint64(h[8:]) != w.salt || f.kind < framePage || f.kind > frameMark {
+		return f, errBadFrame
+	}
+	crc := crc32c(h[:32])
+	if f.kind == framePage {
+		f.page = make([]byte, PageSize)
+		if _, err := w.f.ReadAt(f.page, off+frameHeader); err != nil {
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return f, errBadFrame
+			}
+			return f, fmt.Errorf("read log: %w", err)
+		}
+		crc = crc32Update(crc, f.page)
+	}
+	if crc != le.Uint32(h[32:]) {
+		return f, errBadFrame
+	}
+	return f, nil
+}
+
 // replay calls apply for every message whose commit frame is whole, in log order, and
 // stops at the first frame that is short, torn, stale or out of place. It returns the
-// number of messages applied and the highest message id seen.
-func (w *wal) replay(apply func(walRecord) error) (n int, lastTxid uint64, err error) {
-	off := int64(walHeaderSize)
-	var h [frameHeader]byte
+// number of messages applied. If the frame where it stops
+// is damage rather than a tail (see the top of this file), it applies nothing and returns
+// an error wrapping ErrCorrupt: it reads the log once to find where it ends, then again to
+// apply it.
+func (w *wal) replay(apply func(walRecord) error) (int, error) {
+	if _, _, err := w.scan(nil); err != nil {
+		return 0, err
+	}
+	n, last, err := w.scan(apply)
+	w.last = last
+	return n, err
+}
+
+// scan is one pass of replay; apply nil only checks.
+func (w *wal) scan(apply func(walRecord) error) (n int, lastTxid uint64, err error) {
 	rec := walRecord{pages: map[PageID][]byte{}}
+	off := int64(walHeaderSize)
 	for {
-		if _, err := w.f.ReadAt(h[:], off); err != nil {
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				return n, lastTxid, nil
-			}
-			return n, lastTxid, fmt.Errorf("read log: %w", err)
-		}
-		kind, count, salt := le.Uint32(h[0:]), le.Uint32(h[4:]), le.Uint64(h[8:])
-		txid, arg := le.Uint64(h[16:]), le.Uint64(h[24:])
-		if salt != w.salt || (kind != framePage && kind != frameCommit) {
+		f, err := w.readFrame(off)
+		if err == io.EOF {
 			return n, lastTxid, nil
 		}
-		if len(rec.ids) > 0 && txid != rec.txid {
-			return n, lastTxid, nil // a message's frames are contiguous
+		// A message's frames are contiguous, and its commit frame counts them: anything
+		// else is a bad frame too.
+		bad := errors.Is(err, errBadFrame) ||
+			err == nil && len(rec.ids) > 0 && f.txid != rec.txid ||
+			err == nil && f.kind == frameCommit && int(f.count) != len(rec.ids)
+		if bad {
+			return n, lastTxid, w.checkTail(off, lastTxid, rec)
 		}
-		var page []byte
-		if kind == framePage {
-			page = make([]byte, PageSize)
-			if _, err := w.f.ReadAt(page, off+frameHeader); err != nil {
-				if err == io.EOF || err == io.ErrUnexpectedEOF {
-					return n, lastTxid, nil
-				}
-				return n, lastTxid, fmt.Errorf("read log: %w", err)
-			}
-		}
-		crc := crc32c(h[:32])
-		if page != nil {
-			crc = crc32Update(crc, page)
-		}
-		if crc != le.Uint32(h[32:]) {
-			return n, lastTxid, nil
-		}
-		off += frameHeader + int64(len(page))
-		if kind == framePage {
-			rec.txid = txid
-			if _, dup := rec.pages[PageID(arg)]; !dup {
-				rec.ids = append(rec.ids, PageID(arg))
-			}
-			rec.pages[PageID(arg)] = page
-			continue
-		}
-		if int(count) != len(rec.ids) {
-			return n, lastTxid, nil
-		}
-		rec.txid, rec.memPages = txid, arg
-		slices.Sort(rec.ids)
-		if err := apply(rec); err != nil {
+		if err != nil {
 			return n, lastTxid, err
 		}
-		n++
-		lastTxid = max(lastTxid, txid)
-		rec = walRecord{pages: map[PageID][]byte{}}
+		off += frameHeader + int64(len(f.page))
+		switch f.kind {
+		case framePage:
+			rec.txid = f.txid
+			if _, dup := rec.pages[PageID(f.arg)]; !dup {
+				rec.ids = append(rec.ids, PageID(f.arg))
+			}
+			rec.pages[PageID(f.arg)] = f.page
+			continue
+		case frameMark:
+			continue
+		}
+		rec.txid, rec.memPages = f.txid, f.arg
+		slices.Sort(rec.ids)
 		w.size = off
+		if apply != nil {
+			if err := apply(rec); err != nil {
+				return n, lastTxid, err
+			}
+		}
+		n++
+		lastTxid = max(lastTxid, f.txid)
+		rec = walRecord{pages: map[PageID][]byte{}}
 	}
+}
+
+// checkTail decides whether the bad frame at off ends the log (a tail that a crash left) or
+// is damage in front of frames that had been made durable: it looks for a whole frame of
+// this log after off that is a mark, or a synced writer's frame of a message later than the
+// one in progress at off.
+func (w *wal) checkTail(off int64, done uint64, cur walRecord) error {
+	// Read the rest of the log a chunk at a time and try, at every 8-byte offset, only the
+	// frames whose salt field is this log's.
+	buf := make([]byte, 1<<20)
+	step := int64(len(buf) - 16)
+	for base := off + 8; ; base += step {
+		n, err := w.f.ReadAt(buf, base)
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("read log: %w", err)
+		}
+		for i := 0; i+16 <= n && int64(i) < step; i += 8 {
+			if le.Uint64(buf[i+8:]) != w.salt {
+				continue
+			}
+			f, err := w.readFrame(base + int64(i))
+			if errors.Is(err, errBadFrame) || err == io.EOF {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if f.kind == frameMark || f.flags&frameSynced != 0 && f.txid > done+1 {
+				return w.damaged(off, base+int64(i), done, cur)
+			}
+		}
+		if n < len(buf) {
+			return nil
+		}
+	}
+}
+
+// damaged is the error of a log with a bad frame at off before a durable frame at later.
+func (w *wal) damaged(off, later int64, done uint64, cur walRecord) error {
+	what := fmt.Sprintf("message %d", done+1)
+	if len(cur.ids) > 0 {
+		what = fmt.Sprintf("message %d, after %d of its pages", cur.txid, len(cur.ids))
+	}
+	return fmt.Errorf("%w: log %s is damaged at offset %d (%s), yet a later frame at offset %d "+
+		"was made durable after it: this is not a torn tail, and replaying only what comes before "+
+		"could roll pages back. If only the process crashed, the main file already holds every "+
+		"message: move %s aside to open it, then run graphctl verify",
+		ErrCorrupt, w.name, off, what, later, w.name)
 }

@@ -245,7 +245,7 @@ func newSchemaStateCmd(e *env, name string, st store.State, short string) *cobra
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v := args[0]
 			if strings.HasPrefix(v, "$") {
-				return fmt.Errorf("%s is a system variable: its state cannot change", v)
+				return fmt.Errorf("%s is an internal variable: its state cannot change", v)
 			}
 			h, err := e.open(openOptions{})
 			if err != nil {
@@ -290,7 +290,7 @@ cannot be undone, so it needs --yes.`,
 				return usagef("drop deletes %s and its data for good: add --yes", args[0])
 			}
 			if strings.HasPrefix(args[0], "$") {
-				return fmt.Errorf("%s is a system variable: it cannot be dropped", args[0])
+				return fmt.Errorf("%s is an internal variable: it cannot be dropped", args[0])
 			}
 			h, err := e.open(openOptions{})
 			if err != nil {

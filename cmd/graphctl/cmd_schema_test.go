@@ -57,7 +57,7 @@ func TestSchemaLifecycle(t *testing.T) {
 	assert.NotContains(t, ok(t, dir, "schema", "show", "--db", "g.sg"), "health")
 	assert.Contains(t, fails(t, dir, exitUser, "schema", "deprecate", "--db", "g.sg", "nosuch"), "no such variable")
 	assert.Contains(t, fails(t, dir, exitUser, "schema", "drop", "--db", "g.sg", "name", "--yes"), "lifecycle transition not allowed")
-	assert.Contains(t, fails(t, dir, exitUser, "schema", "retire", "--db", "g.sg", "$kind"), "system variable")
+	assert.Contains(t, fails(t, dir, exitUser, "schema", "retire", "--db", "g.sg", "$kind"), "internal variable")
 	ok(t, dir, "verify", "--db", "g.sg")
 }
 

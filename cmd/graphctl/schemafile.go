@@ -204,7 +204,7 @@ func parseStateField(s string) (store.State, error) {
 }
 
 // schemaOf returns the schema a store holds, in the file's form, kinds first, each list
-// sorted by name. System variables are left out.
+// sorted by name. Internal variables are left out.
 func schemaOf(tx *entity.Tx) *schemaFile {
 	sf := &schemaFile{Kinds: []kindSpec{}, Columns: []columnSpec{}, Verbs: []verbSpec{}}
 	for _, v := range tx.Vars() {

@@ -32,7 +32,7 @@ var workloads = []struct{ key, title, what string }{
 
 // systems describes each system, in the order the tables show them.
 var systems = []struct{ name, what string }{
-	{"ours", "stablegraph: `store.Open` on a file with `NoSync` (each commit is written to the redo log and applied, without fsync; `Close` checkpoints); the data model (`entity`, `column`, `verb`) and the `query` executor on top. Bulk-loaded, so every leaf but the last of each tree is full."},
+	{"ours", "stablegraph: `store.Open` on a file with `NoSync` (each commit is written to the redo log without fsync, its pages applied once 4 MiB of them have gathered, after one; `Close` checkpoints); the data model (`entity`, `column`, `verb`) and the `query` executor on top. Bulk-loaded, so every leaf but the last of each tree is full."},
 	{"bbolt-row", "go.etcd.io/bbolt, a row per entity: one bucket ID → all of a player's attributes encoded together. Options `NoSync`, `NoGrowSync`, hashmap freelist; loaded in key order with `FillPercent = 1`. A `health` index bucket and `members` (guild, player) and `friend` (player, friend) edge buckets."},
 	{"bbolt-col", "go.etcd.io/bbolt, a bucket per attribute (ID → value), the same index and edge buckets and options as bbolt-row."},
 	{"sqlite", "SQLite through modernc.org/sqlite (SQLite compiled to Go, no cgo) and `database/sql`, prepared statements, one connection. `journal_mode=WAL`, `synchronous=OFF`, `cache_size` 256 MiB, `mmap_size` 2 GiB. One `player` table (`guild` as a column, indexed; `health` indexed), a `guild` table, and a `friend (src, dst)` edge table `WITHOUT ROWID`; `ANALYZE` after the load."},

@@ -29,9 +29,9 @@ func (r *recorder) Logf(string, ...any)               {}
 // writePages returns a Measure that dirties n fresh pages.
 func writePages(t *testing.T, s *store.Store, n int) Measure {
 	return Update(s, func(tx *store.Tx) error {
-		tx.SetOwner("things")
+		tx.Raw().SetOwner("things")
 		for range n {
-			tx.Alloc()
+			tx.Raw().Alloc()
 		}
 		return nil
 	})
@@ -60,7 +60,7 @@ func TestUpdateThenPass(t *testing.T) {
 	b, err := os.ReadFile(file)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"alloc-3": {"pages_read": 1, "pages_dirtied": 4, "bytes_read": 4096, "bytes_written": 16384,
-		"by_variable": {"system": 2, "things": 3}}}`, string(b))
+		"by_variable": {"store": 2, "things": 3}}}`, string(b))
 
 	setUpdating(t, false)
 	r = &recorder{TB: t}
