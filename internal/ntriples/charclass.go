@@ -161,3 +161,23 @@ func hexVal(b byte) rune {
 	}
 	return -1
 }
+
+// The Turtle parser (internal/turtle) shares these classes: Turtle's blank
+// node labels, prefixed names and language tags are built from the same
+// productions.
+
+// IsPNCharsBase reports whether r is a PN_CHARS_BASE character, which may
+// start a prefix name.
+func IsPNCharsBase(r rune) bool { return isPNCharsBase(r) }
+
+// IsPNChars reports whether r is a PN_CHARS character, which may continue a
+// blank node label or a prefixed name.
+func IsPNChars(r rune) bool { return r >= 0 && isPNChars(r) }
+
+// IsLabelStart reports whether r may start a blank node label: PN_CHARS_U
+// or a digit.
+func IsLabelStart(r rune) bool { return isLabelStart(r) }
+
+// HasScheme reports whether the IRI s is absolute: it begins with a scheme
+// and ':'.
+func HasScheme(s string) bool { return hasScheme(s) }
