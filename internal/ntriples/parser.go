@@ -33,6 +33,9 @@ type parser struct {
 
 	scratch []byte            // decoded values of the current triple
 	intern  map[string]string // predicates, datatypes, language tags
+
+	quads bool // N-Quads: a graph label may follow the object
+	graph Term // the graph label of the last quad parsed, or the zero Term
 }
 
 // span is a decoded value: an interned string, or the bounds of the value
@@ -56,6 +59,7 @@ func newParser() *parser {
 // reset makes p parse data, whose first line is numbered line.
 func (p *parser) reset(data []byte, line int) {
 	p.data, p.pos, p.line, p.lineStart, p.tripleLine = data, 0, line, 0, 0
+	p.graph = Term{}
 }
 
 var parserPool = sync.Pool{New: func() any { return newParser() }}
@@ -70,15 +74,29 @@ var parserPool = sync.Pool{New: func() any { return newParser() }}
 // unchanged. The triples do not refer to data, which the caller may reuse
 // once ParseLines returns. It is safe to call ParseLines concurrently.
 func ParseLines(data []byte, firstLine int, fn func(line int, t Triple) error) error {
+	return parseLines(data, firstLine, false, func(line int, t Triple, _ Term) error { return fn(line, t) })
+}
+
+// ParseQuadLines is ParseLines for N-Quads 1.1 (W3C Recommendation,
+// 25 February 2014): N-Triples in which a graph label, an IRI or a blank
+// node, may follow the object. It calls fn with each triple and its graph
+// label, the zero Term for a triple of the default graph.
+func ParseQuadLines(data []byte, firstLine int, fn func(line int, t Triple, graph Term) error) error {
+	return parseLines(data, firstLine, true, fn)
+}
+
+func parseLines(data []byte, firstLine int, quads bool, fn func(line int, t Triple, graph Term) error) error {
 	p := parserPool.Get().(*parser)
 	defer func() {
 		p.reset(nil, 0)
+		p.quads = false
 		if cap(p.scratch) > 64<<10 {
 			p.scratch = nil // one huge literal should not stay pinned in the pool
 		}
 		parserPool.Put(p)
 	}()
 	p.reset(data, firstLine)
+	p.quads = quads
 	var t Triple
 	for {
 		ok, err := p.next(&t)
@@ -88,7 +106,7 @@ func ParseLines(data []byte, firstLine int, fn func(line int, t Triple) error) e
 		if !ok {
 			return nil
 		}
-		if err := fn(p.tripleLine, t); err != nil {
+		if err := fn(p.tripleLine, t, p.graph); err != nil {
 			return err
 		}
 	}
@@ -233,7 +251,28 @@ func (p *parser) triple(t *Triple) error {
 	}
 
 	p.skipSpace()
+	var graph span
+	var graphKind Kind
+	switch c := p.peek(); {
+	case p.quads && c == '<':
+		graphKind = IRI
+		graph, err = p.iriRef(true)
+	case p.quads && c == '_':
+		graphKind = BlankNode
+		graph, err = p.blankNode()
+	case p.quads && c == '"':
+		err = p.errorf(p.pos, "literal not allowed as graph label: expected IRI or blank node")
+	case c == '<' || c == '_' && p.pos+1 < len(p.data) && p.data[p.pos+1] == ':':
+		err = p.errorf(p.pos, "expected '.' after the object, found a fourth term (N-Triples has no graph names: is this N-Quads?)")
+	}
+	if err != nil {
+		return err
+	}
+	p.skipSpace()
 	if p.peek() != '.' {
+		if p.quads {
+			return p.errorf(p.pos, "expected graph label or '.' after the object, found %s", p.found(p.pos))
+		}
 		return p.errorf(p.pos, "expected '.' after the object, found %s", p.found(p.pos))
 	}
 	p.pos++
@@ -251,6 +290,10 @@ func (p *parser) triple(t *Triple) error {
 	t.Subject = Term{Kind: subjKind, Value: subj.in(s)}
 	t.Predicate = Term{Kind: IRI, Value: pred.in(s)}
 	t.Object = Term{Kind: objKind, Value: obj.in(s), Datatype: dt.in(s), Lang: lang.in(s)}
+	p.graph = Term{}
+	if graphKind != 0 {
+		p.graph = Term{Kind: graphKind, Value: graph.in(s)}
+	}
 	return nil
 }
 

@@ -324,7 +324,7 @@ func TestParseErrors(t *testing.T) {
 		{"triple split over lines", "<http://example/s>\n<http://example/p> <http://example/o> .", 1, 19, "expected predicate (IRI), found end of line"},
 		{"two triples on a line", spo + "<http://example/o> . " + spo + "<http://example/o> .", 1, 60, "expected end of line after '.', found '<'"},
 		{"two dots", spo + "<http://example/o> . .", 1, 60, "expected end of line after '.', found '.'"},
-		{"quad", spo + "<http://example/o> <http://example/g> .", 1, 58, "expected '.' after the object, found '<'"},
+		{"quad", spo + "<http://example/o> <http://example/g> .", 1, 58, "expected '.' after the object, found a fourth term (N-Triples has no graph names: is this N-Quads?)"},
 		{"byte order mark", "\uFEFF" + spo + "<http://example/o> .", 1, 1, "expected subject (IRI or blank node), found '\\ufeff' (U+FEFF)"},
 		{"invalid UTF-8 as subject", "\xff", 1, 1, "expected subject (IRI or blank node), found invalid UTF-8 byte 0xFF"},
 		{"control character as subject", "\x01", 1, 1, "found control character U+0001"},

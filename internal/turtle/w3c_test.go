@@ -22,6 +22,12 @@ import (
 var suiteDir = flag.String("turtle-suite", os.Getenv("TURTLE_SUITE"),
 	"directory of the W3C RDF 1.1 Turtle test suite (its manifest.ttl); TestW3CSuite runs only with it")
 
+// TestW3CNQuads runs the W3C RDF 1.1 N-Quads suite (rdf/rdf11/rdf-n-quads)
+// against ntriples.ParseQuadLines. It lives here because its manifest is
+// Turtle.
+var nquadsDir = flag.String("nquads-suite", os.Getenv("NQUADS_SUITE"),
+	"directory of the W3C RDF 1.1 N-Quads test suite (its manifest.ttl); TestW3CNQuads runs only with it")
+
 const (
 	mf   = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 	rdft = "http://www.w3.org/ns/rdftest#"
@@ -39,7 +45,7 @@ func TestW3CSuite(t *testing.T) {
 		t.Log("W3C Turtle suite not run: give -turtle-suite DIR or TURTLE_SUITE=DIR (rdf/rdf11/rdf-turtle of w3c/rdf-tests)")
 		return
 	}
-	tests := readManifest(t, *suiteDir)
+	tests := readManifest(t, *suiteDir, suiteBase)
 	require.NotEmpty(t, tests, "no tests in the manifest")
 	passed := 0
 	for _, tc := range tests {
@@ -72,7 +78,7 @@ func TestW3CSuite(t *testing.T) {
 
 // readManifest reads the tests of the suite's manifest.ttl, with this
 // package's parser.
-func readManifest(t *testing.T, dir string) []suiteTest {
+func readManifest(t *testing.T, dir, testBase string) []suiteTest {
 	byNode := map[ntriples.Term]*suiteTest{}
 	var order []ntriples.Term
 	get := func(n ntriples.Term) *suiteTest {
@@ -83,10 +89,10 @@ func readManifest(t *testing.T, dir string) []suiteTest {
 		return byNode[n]
 	}
 	file := func(iri string) string {
-		require.True(t, strings.HasPrefix(iri, suiteBase), "test file %s outside the suite", iri)
-		return strings.TrimPrefix(iri, suiteBase)
+		require.True(t, strings.HasPrefix(iri, testBase), "test file %s outside the suite", iri)
+		return strings.TrimPrefix(iri, testBase)
 	}
-	err := parseFile(filepath.Join(dir, "manifest.ttl"), suiteBase+"manifest.ttl", func(_ int, tr ntriples.Triple) error {
+	err := parseFile(filepath.Join(dir, "manifest.ttl"), testBase+"manifest.ttl", func(_ int, tr ntriples.Triple) error {
 		switch tr.Predicate.Value {
 		case rdfType:
 			if k, ok := strings.CutPrefix(tr.Object.Value, rdft); ok {
@@ -139,4 +145,33 @@ func dump(ts []ntriples.Triple) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+func TestW3CNQuads(t *testing.T) {
+	if *nquadsDir == "" {
+		t.Log("W3C N-Quads suite not run: give -nquads-suite DIR or NQUADS_SUITE=DIR (rdf/rdf11/rdf-n-quads of w3c/rdf-tests)")
+		return
+	}
+	tests := readManifest(t, *nquadsDir, "https://w3c.github.io/rdf-tests/rdf/rdf11/rdf-n-quads/")
+	require.NotEmpty(t, tests, "no tests in the manifest")
+	passed := 0
+	for _, tc := range tests {
+		ok := t.Run(tc.name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(*nquadsDir, tc.action))
+			require.NoError(t, err)
+			err = ntriples.ParseQuadLines(data, 1, func(int, ntriples.Triple, ntriples.Term) error { return nil })
+			switch tc.kind {
+			case "TestNQuadsPositiveSyntax", "TestNTriplesPositiveSyntax":
+				require.NoError(t, err)
+			case "TestNQuadsNegativeSyntax", "TestNTriplesNegativeSyntax":
+				require.ErrorIs(t, err, ntriples.ErrSyntax)
+			default:
+				t.Fatalf("unknown test type %s", tc.kind)
+			}
+		})
+		if ok {
+			passed++
+		}
+	}
+	t.Logf("W3C N-Quads suite: %d of %d tests passed", passed, len(tests))
 }
