@@ -1,6 +1,10 @@
 package interchange
 
-import "github.com/stablegraph/stablegraph/entity"
+import (
+	"fmt"
+
+	"github.com/stablegraph/stablegraph/entity"
+)
 
 // Options configures the parse of an input.
 type Options struct {
@@ -9,12 +13,27 @@ type Options struct {
 	SkipBad bool
 	// Progress, if not nil, is told of the bytes and rows read, from several goroutines.
 	Progress Progress
+	// Quads makes ParseNTriples read N-Quads. The store holds one graph: a quad's graph
+	// name is dropped, its triple imported, and Warn told how many quads named a graph.
+	Quads bool
+	// Base is the IRI that relative IRIs of a Turtle document resolve against until it
+	// sets its own with @base; empty, such an IRI is an error.
+	Base string
+	// Warn, if not nil, is told in words of what the import drops or changes, once the
+	// input is read.
+	Warn func(msg string)
 }
 
 // Progress follows how far a parse has got.
 type Progress interface {
 	// Add records n more bytes read and rows parsed.
 	Add(bytes, rows int64)
+}
+
+func (o Options) warn(format string, args ...any) {
+	if o.Warn != nil {
+		o.Warn(fmt.Sprintf(format, args...))
+	}
 }
 
 func (o Options) progress(bytes, rows int64) {
