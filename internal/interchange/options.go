@@ -62,4 +62,16 @@ type Summary struct {
 	Kinds    []string
 	Columns  []string
 	Verbs    []string
+
+	// Wrote, if not nil, is called by Apply, on its goroutine, with the summary so far,
+	// each time it writes an entity, a value or an edge, so that a caller can show how far
+	// the write has got. It must be quick.
+	Wrote func(Summary)
+}
+
+// wrote tells Wrote of another entity, value or edge written.
+func (s *Summary) wrote() {
+	if s.Wrote != nil {
+		s.Wrote(*s)
+	}
 }
