@@ -17,6 +17,9 @@
 // written bare (xsd:integer, xsd:decimal, xsd:double, xsd:boolean, the
 // lexical form kept as written).
 //
+// A byte order mark at the start of the document is skipped, as editors on
+// some systems write one.
+//
 // The triples are canonical ntriples.Terms: "x"^^xsd:string is the simple
 // literal "x", and "x"^^rdf:langString without a tag is refused, as in
 // N-Triples. Absolute IRIs are kept as written; only relative ones are

@@ -64,6 +64,10 @@ func Parse(r io.Reader, opts Options, fn func(line int, t ntriples.Triple) error
 		intern:   map[string]string{},
 		emit:     fn,
 	}
+	// A byte order mark is no part of the grammar, but editors on some systems write one.
+	if p.s.peekAt(0) == 0xEF && p.s.peekAt(1) == 0xBB && p.s.peekAt(2) == 0xBF {
+		p.s.advance(3)
+	}
 	err := p.document()
 	if p.s.rerr != nil && (err == nil || errors.Is(err, ErrSyntax) && p.s.hitEnd) {
 		// The document was cut short by the read error: that is the cause.

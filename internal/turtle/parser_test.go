@@ -41,6 +41,7 @@ func ntDoc(t *testing.T, doc string) []ntriples.Triple {
 var positive = []struct{ name, ttl, nt string }{
 	{"empty", "", ""},
 	{"comments and blank lines", "# only\r\n\n  # comments\r", ""},
+	{"a byte order mark first", "\uFEFF<http://a/s> <http://a/p> 1 .", `<http://a/s> <http://a/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .`},
 	{"N-Triples is Turtle", `<http://a/s> <http://a/p> "x"@en-GB . _:b <http://a/p> "1"^^<http://a/dt> .`,
 		`<http://a/s> <http://a/p> "x"@en-GB .
 _:b <http://a/p> "1"^^<http://a/dt> .`},
