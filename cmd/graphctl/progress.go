@@ -150,6 +150,7 @@ func (p *progress) writing(w io.Writer, what string, st *interchange.Summary) *w
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription(what),
 		progressbar.OptionSetWidth(10),
+		progressbar.OptionSetElapsedTime(false), // describe says it
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionUseANSICodes(true),
