@@ -12,6 +12,7 @@ import (
 
 	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/internal/ntriples"
+	"github.com/stablegraph/stablegraph/internal/testutil/rdftest"
 	"github.com/stablegraph/stablegraph/internal/turtle"
 )
 
@@ -54,16 +55,6 @@ func applyDoc(t *testing.T, d Import) string {
 	return exportNT(t, db)
 }
 
-func parseNT(t *testing.T, doc string) []ntriples.Triple {
-	t.Helper()
-	var ts []ntriples.Triple
-	for tr, err := range ntriples.NewReader(strings.NewReader(doc)).All() {
-		require.NoError(t, err)
-		ts = append(ts, tr)
-	}
-	return ts
-}
-
 func TestTurtleImportsAsNTriples(t *testing.T) {
 	p := &counter{}
 	fromTTL, err := ParseTurtle(t.Context(), strings.NewReader(sameTTL), "d.ttl", Options{Progress: p})
@@ -75,8 +66,8 @@ func TestTurtleImportsAsNTriples(t *testing.T) {
 	require.NoError(t, err)
 
 	a, b := applyDoc(t, fromTTL), applyDoc(t, fromNT)
-	assert.True(t, ntriples.Isomorphic(parseNT(t, a), parseNT(t, b)), "Turtle import exports\n%s\nN-Triples import exports\n%s", a, b)
-	assert.True(t, ntriples.Isomorphic(parseNT(t, a), parseNT(t, sameNT)), "the export is the document")
+	assert.True(t, ntriples.Isomorphic(rdftest.Triples(t, a), rdftest.Triples(t, b)), "Turtle import exports\n%s\nN-Triples import exports\n%s", a, b)
+	assert.True(t, ntriples.Isomorphic(rdftest.Triples(t, a), rdftest.Triples(t, sameNT)), "the export is the document")
 }
 
 func TestTurtleErrors(t *testing.T) {
@@ -99,7 +90,7 @@ func TestNQuadsDropGraphNames(t *testing.T) {
 	d, err := ParseNTriples(t.Context(), strings.NewReader(sameNQ), "d.nq", opts)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"d.nq: graph names dropped: 3 quads in 2 named graphs (<http://ex.org/g1>, _:g2) read into the store's one graph"}, notes)
-	assert.True(t, ntriples.Isomorphic(parseNT(t, applyDoc(t, d)), parseNT(t, sameNT)))
+	assert.True(t, ntriples.Isomorphic(rdftest.Triples(t, applyDoc(t, d)), rdftest.Triples(t, sameNT)))
 
 	notes = nil
 	_, err = ParseNTriples(t.Context(), strings.NewReader(sameNT), "d.nq", opts)

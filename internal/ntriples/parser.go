@@ -551,32 +551,17 @@ func (p *parser) stringEscape() error {
 	if p.pos+1 >= len(p.data) {
 		return p.errorf(p.pos, "string literal not terminated: expected '\"'")
 	}
-	var c byte
-	switch p.data[p.pos+1] {
-	case 't':
-		c = '\t'
-	case 'b':
-		c = '\b'
-	case 'n':
-		c = '\n'
-	case 'r':
-		c = '\r'
-	case 'f':
-		c = '\f'
-	case '"':
-		c = '"'
-	case '\'':
-		c = '\''
-	case '\\':
-		c = '\\'
-	case 'u', 'U':
+	e := p.data[p.pos+1]
+	if e == 'u' || e == 'U' {
 		r, err := p.uchar()
 		if err != nil {
 			return err
 		}
 		p.scratch = utf8.AppendRune(p.scratch, r)
 		return nil
-	default:
+	}
+	c, ok := UnescapeECHAR(e)
+	if !ok {
 		return p.errorf(p.pos, "invalid escape %s in string literal: expected one of \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX \\UXXXXXXXX", p.escapeText(p.pos))
 	}
 	p.scratch = append(p.scratch, c)
@@ -639,26 +624,9 @@ func (p *parser) internScratch(a int) span {
 // found describes the input at i for messages.
 func (p *parser) found(i int) string {
 	if i >= len(p.data) {
-		return "end of input"
+		return DescribeFirst(nil)
 	}
-	b := p.data[i]
-	switch {
-	case b == '\n' || b == '\r':
-		return "end of line"
-	case b == ' ':
-		return "space"
-	case b == '\t':
-		return "tab"
-	case b < 0x20 || b == 0x7F:
-		return fmt.Sprintf("control character U+%04X", b)
-	case b < utf8.RuneSelf:
-		return fmt.Sprintf("%q", b)
-	}
-	r, size := utf8.DecodeRune(p.data[i:])
-	if r == utf8.RuneError && size == 1 {
-		return fmt.Sprintf("invalid UTF-8 byte 0x%02X", b)
-	}
-	return fmt.Sprintf("%q (U+%04X)", r, r)
+	return DescribeFirst(p.data[i:])
 }
 
 // errorf returns a *SyntaxError at offset i of the current line.

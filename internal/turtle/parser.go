@@ -236,13 +236,7 @@ func (p *parser) prefixDirective(m mark, at bool) error {
 		return p.errorf(p.s.mark(), "expected ':' after the prefix name %q, found %s", prefix, p.s.found(0))
 	}
 	p.s.advance(1)
-	if err := p.ws(); err != nil {
-		return err
-	}
-	if p.s.peek() != '<' {
-		return p.errorf(p.s.mark(), "expected the prefix's IRI <…>, found %s", p.s.found(0))
-	}
-	iri, err := p.iriRef()
+	iri, err := p.directiveIRI("the prefix's IRI")
 	if err != nil {
 		return err
 	}
@@ -252,18 +246,23 @@ func (p *parser) prefixDirective(m mark, at bool) error {
 
 // baseDirective parses the rest of "@base <iri> ." (at) or "BASE <iri>".
 func (p *parser) baseDirective(m mark, at bool) error {
-	if err := p.ws(); err != nil {
-		return err
-	}
-	if p.s.peek() != '<' {
-		return p.errorf(p.s.mark(), "expected the base IRI <…>, found %s", p.s.found(0))
-	}
-	iri, err := p.iriRef()
+	iri, err := p.directiveIRI("the base IRI")
 	if err != nil {
 		return err
 	}
 	p.base = iri
 	return p.directiveEnd(m, at)
+}
+
+// directiveIRI parses the IRI of a directive, after white space.
+func (p *parser) directiveIRI(what string) (string, error) {
+	if err := p.ws(); err != nil {
+		return "", err
+	}
+	if p.s.peek() != '<' {
+		return "", p.errorf(p.s.mark(), "expected %s <…>, found %s", what, p.s.found(0))
+	}
+	return p.iriRef()
 }
 
 // directiveEnd parses the '.' that ends an @prefix or @base directive; the
@@ -762,11 +761,9 @@ func (p *parser) iriRef() (string, error) {
 			p.buf = append(p.buf, byte(c))
 			p.s.advance(1)
 		default:
-			r, size := p.s.peekRuneAt(0)
-			if r == invalidRune {
-				return "", p.errorf(m, "invalid UTF-8 in IRI")
+			if err := p.appendChar(m, "IRI"); err != nil {
+				return "", err
 			}
-			p.buf = append(p.buf, p.take(size)...)
 		}
 	}
 }
@@ -934,13 +931,22 @@ func (p *parser) str() (string, error) {
 			p.buf = append(p.buf, byte(c))
 			p.s.advance(1)
 		default:
-			r, size := p.s.peekRuneAt(0)
-			if r == invalidRune {
-				return "", p.errorf(m, "invalid UTF-8 in string")
+			if err := p.appendChar(m, "string"); err != nil {
+				return "", err
 			}
-			p.buf = append(p.buf, p.take(size)...)
 		}
 	}
+}
+
+// appendChar appends the character at pos, not ASCII, to p.buf, or fails on
+// invalid UTF-8 in what, at m.
+func (p *parser) appendChar(m mark, what string) error {
+	r, size := p.s.peekRuneAt(0)
+	if r == invalidRune {
+		return p.errorf(m, "invalid UTF-8 in %s", what)
+	}
+	p.buf = append(p.buf, p.take(size)...)
+	return nil
 }
 
 func quoteText(q int, long bool) string {
@@ -952,32 +958,17 @@ func quoteText(q int, long bool) string {
 
 // stringEscape decodes the ECHAR or UCHAR at pos into p.buf.
 func (p *parser) stringEscape() error {
-	var c byte
-	switch p.s.peekAt(1) {
-	case 't':
-		c = '\t'
-	case 'b':
-		c = '\b'
-	case 'n':
-		c = '\n'
-	case 'r':
-		c = '\r'
-	case 'f':
-		c = '\f'
-	case '"':
-		c = '"'
-	case '\'':
-		c = '\''
-	case '\\':
-		c = '\\'
-	case 'u', 'U':
+	e := p.s.peekAt(1)
+	if e == 'u' || e == 'U' {
 		r, err := p.uchar()
 		if err != nil {
 			return err
 		}
 		p.buf = utf8.AppendRune(p.buf, r)
 		return nil
-	default:
+	}
+	c, ok := ntriples.UnescapeECHAR(byte(e))
+	if e < 0 || !ok {
 		return p.errorf(p.s.mark(), "invalid escape in string: '\\' followed by %s; expected one of \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX \\UXXXXXXXX", p.s.found(1))
 	}
 	p.buf = append(p.buf, c)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stablegraph/stablegraph/internal/ntriples"
+	"github.com/stablegraph/stablegraph/internal/testutil/rdftest"
 )
 
 const base = "http://example.org/dir/doc.ttl"
@@ -24,16 +25,6 @@ func parseString(t *testing.T, doc string) ([]ntriples.Triple, error) {
 		return nil
 	})
 	return got, err
-}
-
-func ntDoc(t *testing.T, doc string) []ntriples.Triple {
-	t.Helper()
-	var ts []ntriples.Triple
-	for tr, err := range ntriples.NewReader(strings.NewReader(doc)).All() {
-		require.NoError(t, err)
-		ts = append(ts, tr)
-	}
-	return ts
 }
 
 // Each case is a Turtle document and the N-Triples it denotes, written by
@@ -145,7 +136,7 @@ func TestParse(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := parseString(t, tc.ttl)
 			require.NoError(t, err)
-			want := ntDoc(t, tc.nt)
+			want := rdftest.Triples(t, tc.nt)
 			assert.True(t, ntriples.Isomorphic(got, want), "got:\n%s\nwant:\n%s", dump(got), dump(want))
 		})
 	}

@@ -1,9 +1,10 @@
 package turtle
 
 import (
-	"fmt"
 	"io"
 	"unicode/utf8"
+
+	"github.com/stablegraph/stablegraph/internal/ntriples"
 )
 
 // scannerBufSize is the scanner's initial buffer size. The buffer grows only
@@ -138,24 +139,11 @@ func (s *scanner) mark() mark { return s.markAt(0) }
 
 // found describes the input k bytes after pos, for messages.
 func (s *scanner) found(k int) string {
-	b := s.peekAt(k)
-	switch {
-	case b < 0:
-		return "end of input"
-	case b == '\n' || b == '\r':
-		return "end of line"
-	case b == ' ':
-		return "space"
-	case b == '\t':
-		return "tab"
-	case b < 0x20 || b == 0x7F:
-		return fmt.Sprintf("control character U+%04X", b)
-	case b < utf8.RuneSelf:
-		return fmt.Sprintf("%q", rune(b))
+	if s.peekAt(k) >= utf8.RuneSelf {
+		s.peekRuneAt(k) // have the whole character in the buffer
 	}
-	r, _ := s.peekRuneAt(k)
-	if r == invalidRune {
-		return fmt.Sprintf("invalid UTF-8 byte 0x%02X", b)
+	if s.pos+k >= s.end {
+		return ntriples.DescribeFirst(nil)
 	}
-	return fmt.Sprintf("%q (U+%04X)", r, r)
+	return ntriples.DescribeFirst(s.buf[s.pos+k : s.end])
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stablegraph/stablegraph/internal/ntriples"
+	"github.com/stablegraph/stablegraph/internal/testutil/rdftest"
 )
 
 // The W3C RDF 1.1 Turtle test suite (https://github.com/w3c/rdf-tests,
@@ -127,15 +128,9 @@ func parseFile(path, base string, fn func(int, ntriples.Triple) error) error {
 }
 
 func readNTriples(t *testing.T, path string) []ntriples.Triple {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	defer f.Close()
-	var ts []ntriples.Triple
-	for tr, err := range ntriples.NewReader(f).All() {
-		require.NoError(t, err, path)
-		ts = append(ts, tr)
-	}
-	return ts
+	return rdftest.Triples(t, string(data))
 }
 
 func dump(ts []ntriples.Triple) string {
