@@ -40,6 +40,7 @@ func newProgress(w io.Writer, total int64, show bool, what string) *progress {
 			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionUseANSICodes(true),
 			progressbar.OptionSpinnerType(14),
+			progressbar.OptionSetSpinnerChangeInterval(0), // see writing
 		)
 	}
 	return p
@@ -151,6 +152,9 @@ func (p *progress) writing(w io.Writer, what string, st *interchange.Summary) *w
 		progressbar.OptionSetDescription(what),
 		progressbar.OptionSetWidth(10),
 		progressbar.OptionSetElapsedTime(false), // describe says it
+		// The ticker below redraws it; the bar's own spinner goroutine reads its state
+		// without the lock (progressbar v3.19.1), which the race detector reports.
+		progressbar.OptionSetSpinnerChangeInterval(0),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionUseANSICodes(true),
