@@ -122,6 +122,9 @@ func outputFormat(name, file string) (string, error) {
 	if name == "" && file == "-" {
 		return "ntriples", nil
 	}
+	if _, known := formatExts[formatExt(file)]; name == "" && !known {
+		return "", usagef("cannot tell the format of %s from its extension: give --format (ntriples, jsonl or csv), or name it .nt, .jsonl, .ndjson or .csv, each optionally followed by .gz", file)
+	}
 	f, err := inputFormat(name, file)
 	if err != nil {
 		return "", err

@@ -157,6 +157,8 @@ func TestExportDefaultsAndGzip(t *testing.T) {
 	ok(t, dir, "import", "--db", "q.sg", "out.nt.gz")
 	assert.Equal(t, nt, ok(t, dir, "export", "--db", "q.sg"))
 
+	assert.Contains(t, fails(t, dir, exitUsage, "export", "--db", "p.sg", "out.txt.gz"),
+		"cannot tell the format of out.txt.gz from its extension: give --format (ntriples, jsonl or csv), or name it .nt, .jsonl, .ndjson or .csv, each optionally followed by .gz")
 	assert.Contains(t, fails(t, dir, exitUsage, "export", "--db", "p.sg", "out.ttl"), "N-Triples is also valid Turtle: use --format ntriples")
 	assert.Contains(t, fails(t, dir, exitUsage, "export", "--db", "p.sg", "--format", "nquads"), "N-Triples is also valid N-Quads")
 }
