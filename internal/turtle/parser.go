@@ -164,14 +164,17 @@ func (p *parser) statement() error {
 		}
 		return p.errorf(m, "unknown directive @%s: expected @prefix or @base", word)
 	}
-	if word := p.word(0); p.keywordEnds(len(word)) {
-		switch strings.ToUpper(word) {
-		case "PREFIX":
-			p.s.advance(len(word))
-			return p.prefixDirective(m, false)
-		case "BASE":
-			p.s.advance(len(word))
-			return p.baseDirective(m, false)
+	// PREFIX and BASE, in any case; a prefixed name may begin with the same letters.
+	if c := p.s.peek() | 0x20; c == 'p' || c == 'b' {
+		if word := p.word(0); p.keywordEnds(len(word)) {
+			switch strings.ToUpper(word) {
+			case "PREFIX":
+				p.s.advance(len(word))
+				return p.prefixDirective(m, false)
+			case "BASE":
+				p.s.advance(len(word))
+				return p.baseDirective(m, false)
+			}
 		}
 	}
 	if err := p.triples(); err != nil {
