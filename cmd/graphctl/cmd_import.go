@@ -54,8 +54,8 @@ entities, values and edges written until the commit ends; the totals are printed
 end.`,
 		Example: `  graphctl import --db world.sgdb data.nt
   graphctl import --db world.sgdb vocab.ttl.gz
-  zcat data.nt.gz | graphctl import --db world.sgdb --format ntriples -
-  graphctl import --db world.sgdb --format turtle --base http://ex.org/ -  < data.ttl
+  graphctl import --db world.sgdb --format ntriples - < data.nt.gz
+  graphctl import --db world.sgdb --format turtle --base http://ex.org/ - < data.ttl
   graphctl import --db world.sgdb --kind player players.csv`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {

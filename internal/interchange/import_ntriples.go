@@ -154,20 +154,17 @@ func parseChunk(c ntriples.Chunk, name string, skipBad, quads bool) parsedChunk 
 	pc := parsedChunk{bytes: len(c.Data)}
 	data, first := c.Data, c.Line
 	for {
+		add := func(line int, t ntriples.Triple, g ntriples.Term) error {
+			pc.triples = append(pc.triples, t)
+			pc.lines = append(pc.lines, line)
+			pc.graphs.add(g)
+			return nil
+		}
 		var err error
 		if quads {
-			err = ntriples.ParseQuadLines(data, first, func(line int, t ntriples.Triple, g ntriples.Term) error {
-				pc.triples = append(pc.triples, t)
-				pc.lines = append(pc.lines, line)
-				pc.graphs.add(g)
-				return nil
-			})
+			err = ntriples.ParseQuadLines(data, first, add)
 		} else {
-			err = ntriples.ParseLines(data, first, func(line int, t ntriples.Triple) error {
-				pc.triples = append(pc.triples, t)
-				pc.lines = append(pc.lines, line)
-				return nil
-			})
+			err = ntriples.ParseLines(data, first, func(line int, t ntriples.Triple) error { return add(line, t, ntriples.Term{}) })
 		}
 		var se *ntriples.SyntaxError
 		switch {

@@ -21,13 +21,6 @@ func (c Chunk) Parse(fn func(line int, t Triple) error) error {
 	return ParseLines(c.Data, c.Line, fn)
 }
 
-// ParseQuads parses the chunk as N-Quads with ParseQuadLines, numbering
-// lines from c.Line. N-Quads, like N-Triples, has one statement a line, so
-// Chunks cuts it as well.
-func (c Chunk) ParseQuads(fn func(line int, t Triple, graph Term) error) error {
-	return ParseQuadLines(c.Data, c.Line, fn)
-}
-
 // Chunks splits the N-Triples document read from r into chunks of about
 // size bytes (DefaultChunkSize if size <= 0), in document order. Each chunk
 // ends at a line end, so it can be parsed on its own, concurrently with the

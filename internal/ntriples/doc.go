@@ -35,9 +35,9 @@
 // are those of the whole document. See the Chunks example for an import
 // that parses on every core and applies the triples in file order.
 //
-// ParseQuadLines and Chunk.ParseQuads read N-Quads 1.1 the same way: each
-// triple comes with its graph label, an IRI or blank node, or the zero Term
-// for the default graph. An N-Triples parse that meets a fourth term says
+// ParseQuadLines reads N-Quads 1.1 the same way, and Chunks cuts it alike
+// (one statement a line): each triple comes with its graph label, an IRI or
+// blank node, or the zero Term for the default graph. An N-Triples parse that meets a fourth term says
 // that the input may be N-Quads.
 //
 // # Writing
