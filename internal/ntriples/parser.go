@@ -207,9 +207,9 @@ func (p *parser) triple(t *Triple) error {
 	case '"':
 		err = p.errorf(p.pos, "literal not allowed as subject: expected IRI or blank node")
 	case '@':
-		err = p.errorf(p.pos, "expected subject (IRI or blank node), found '@' (N-Triples has no @prefix or @base)")
+		err = p.errorf(p.pos, "expected subject (IRI or blank node), found '@' (N-Triples has no @prefix or @base: is this Turtle?)")
 	default:
-		err = p.errorf(p.pos, "expected subject (IRI or blank node), found %s", p.found(p.pos))
+		err = p.errorf(p.pos, "expected subject (IRI or blank node), found %s%s", p.found(p.pos), p.turtleHint())
 	}
 	if err != nil {
 		return err
@@ -295,6 +295,23 @@ func (p *parser) triple(t *Triple) error {
 		p.graph = Term{Kind: graphKind, Value: graph.in(s)}
 	}
 	return nil
+}
+
+// turtleHint returns a hint that the line may be Turtle if it begins, at pos,
+// with what looks like a prefixed name (ex:a) or a PREFIX or BASE directive.
+func (p *parser) turtleHint() string {
+	i := p.pos
+	for i < len(p.data) && p.data[i] < utf8.RuneSelf && (labelASCII[p.data[i]] || p.data[i] == '.') {
+		i++
+	}
+	word := string(bytes.ToUpper(p.data[p.pos:i]))
+	switch {
+	case i < len(p.data) && p.data[i] == ':':
+		return " (a prefixed name? N-Triples writes every IRI in full, in <…>: is this Turtle?)"
+	case word == "PREFIX" || word == "BASE":
+		return " (N-Triples has no PREFIX or BASE: is this Turtle?)"
+	}
+	return ""
 }
 
 // peek returns the byte at pos, or 0 at the end of data.
