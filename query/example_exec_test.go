@@ -78,7 +78,7 @@ func ExampleExec() {
 	// [entity name health]
 	// player/5 dee 90
 	// player/3 bob 30
-	// pages read: 6 estimated: 6
+	// pages read: 6 estimated: 5
 	// FIND player WHERE name = "bob" SELECT health
 	//                                                rows  pages
 	// Select health: probe column health                1      1

@@ -95,7 +95,7 @@ func plan(db *entity.DB, tx *entity.Tx, q *Query, chaos *rand.Rand) (*Plan, erro
 	pl := newPlanner(tx)
 	pl.chaos = chaos
 	top := pl.planQuery(bq)
-	return &Plan{db: db, q: q, top: top, est: top.estimate(), gen: gen}, nil
+	return &Plan{db: db, q: q, top: top, est: pl.estimatePlan(top), gen: gen}, nil
 }
 
 // current returns p, or, if the catalog changed since p was made, a new plan of its query
@@ -142,7 +142,7 @@ func (p *Plan) Query() *Query { return p.q }
 func (p *Plan) EstimatedPages() uint64 { return p.est }
 
 // EstimatedRows returns the plan's estimate of the entities the query returns.
-func (p *Plan) EstimatedRows() uint64 { return p.top.rows }
+func (p *Plan) EstimatedRows() uint64 { return roundEst(p.top.est.rows) }
 
 // budget returns the budget that applies to a run and where it was written.
 func (p *Plan) budget(opts RunOptions) (pages uint64, pos Pos, set bool) {

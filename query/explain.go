@@ -44,7 +44,7 @@ func (p *Plan) Explain() string {
 		b.WriteString(strings.Repeat(" ", treeW+2-len([]rune(l.left))))
 		b.WriteString(pad(l.rows, rowsW) + "  " + pad(l.pages, pagesW) + "\n")
 	}
-	b.WriteString("estimated: " + strconv.FormatUint(p.top.rows, 10) + " rows, " + strconv.FormatUint(p.est, 10) + " distinct pages\n")
+	b.WriteString("estimated: " + strconv.FormatUint(roundEst(p.top.est.rows), 10) + " rows, " + strconv.FormatUint(p.est, 10) + " distinct pages\n")
 	return b.String()
 }
 
@@ -79,7 +79,7 @@ func (n *explainNode) flatten(first, rest string, out *[]explainLine) {
 func explainQuery(qp *qplan) *explainNode {
 	bq := qp.bq
 	n := explainStep(qp.set)
-	rows := qp.set.rows
+	rows := roundEst(qp.set.est.rows)
 	if bq.order != nil {
 		dir := "ASC"
 		if bq.desc {
@@ -92,23 +92,25 @@ func explainQuery(qp *qplan) *explainNode {
 				how += " until the limit"
 			}
 		}
-		n = &explainNode{text: "Order by " + bq.order.Name() + " " + dir + ": " + how, rows: rows, pages: qp.orderPages, kids: []*explainNode{n}}
+		n = &explainNode{text: "Order by " + bq.order.Name() + " " + dir + ": " + how, rows: rows, pages: roundEst(qp.orderEst), kids: []*explainNode{n}}
 	}
 	if bq.limit.Set {
-		n = &explainNode{text: "Limit " + strconv.FormatUint(bq.limit.N, 10), rows: qp.rows, kids: []*explainNode{n}}
+		n = &explainNode{text: "Limit " + strconv.FormatUint(bq.limit.N, 10), rows: roundEst(qp.est.rows), kids: []*explainNode{n}}
 	}
 	switch {
 	case bq.q.Count:
-		n = &explainNode{text: "Count", rows: qp.rows, kids: []*explainNode{n}}
+		n = &explainNode{text: "Count", rows: roundEst(qp.est.rows), kids: []*explainNode{n}}
 	case len(bq.sel) > 0:
 		names := make([]string, len(bq.sel))
-		pages := uint64(0)
+		pages := 0.0
 		for i, c := range bq.sel {
 			names[i] = c.Name()
-			pages += qp.selPages[i]
+			if i < len(qp.selEst) {
+				pages += qp.selEst[i]
+			}
 		}
 		list := strings.Join(names, ", ")
-		n = &explainNode{text: "Select " + list + ": probe column", rows: qp.rows, pages: pages, kids: []*explainNode{n}}
+		n = &explainNode{text: "Select " + list + ": probe column", rows: roundEst(qp.est.rows), pages: roundEst(pages), kids: []*explainNode{n}}
 		if len(names) > 1 {
 			n.text += "s"
 		}
@@ -117,9 +119,17 @@ func explainQuery(qp *qplan) *explainNode {
 	return n
 }
 
+// roundEst rounds an estimate for EXPLAIN.
+func roundEst(x float64) uint64 {
+	if x <= 0 {
+		return 0
+	}
+	return uint64(math.Round(x))
+}
+
 // explainStep describes one step and its kids.
 func explainStep(s *step) *explainNode {
-	n := &explainNode{rows: s.rows, pages: s.pages}
+	n := &explainNode{rows: roundEst(s.est.rows), pages: roundEst(s.est.pages)}
 	cond := func() string {
 		switch {
 		case s.pred != nil:

@@ -67,6 +67,9 @@ type step struct {
 	// limit, on the opAnd or opKindScan that holds a streamed driver, is the LIMIT.
 	limit uint64
 
+	// est is what the estimator expects of the step (estimate.go).
+	est estimate
+
 	// adapt, for a filter that can either probe each candidate or intersect the
 	// candidates with its condition's set step, holds both; the run picks by the
 	// number of candidates it actually has.
@@ -161,6 +164,12 @@ type qplan struct {
 	sel        []shape
 	selPages   []uint64
 	rows       uint64 // estimated entities returned
+
+	// What the estimator expects: entities returned, pages of the order step and of each
+	// SELECT column.
+	est      estimate
+	orderEst float64
+	selEst   []float64
 }
 
 // estimate returns the estimated distinct pages of the whole query: the sum over its
