@@ -171,10 +171,11 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 	budget, pos, limited := p.budget(opts)
 	res := &Result{}
 	sb := store.Budget{}
-	if limited && !p.q.Explain {
+	if limited && (!p.q.Explain || p.q.Analyze) {
 		sb.MaxAccessed = budget
 	}
 	var run *Plan
+	var analysis *analysis
 	// refused is an error decided before the query read anything: returned as it is.
 	var refused error
 	st, err := p.db.ViewWith(sb, func(tx *entity.Tx) error {
@@ -183,7 +184,7 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 			refused = err
 			return err
 		}
-		if run.q.Explain {
+		if run.q.Explain && !run.q.Analyze {
 			return nil
 		}
 		if limited && run.est > budget {
@@ -191,6 +192,10 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 			return refused
 		}
 		x := &executor{tx: tx, scope: p.db.Scope(), kinds: map[*entity.Kind]*roaring64.Bitmap{}, memo: map[*step]*roaring64.Bitmap{}}
+		if run.q.Analyze {
+			x.act = newAnalysis()
+			analysis = x.act
+		}
 		x.top(run.top, res)
 		return nil
 	})
@@ -199,8 +204,8 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 		return nil, refused
 	case err != nil:
 		return nil, fmt.Errorf("query stopped: %w", err)
-	case run.q.Explain:
-		return run.explainResult(), nil
+	case run.q.Explain && !run.q.Analyze:
+		return run.explainResult(nil), nil
 	case limited && budget == 0 && st.PagesRead > 0:
 		// A zero store budget means no limit; a BUDGET 0 query allows no page at all.
 		return nil, fmt.Errorf("query stopped: %w", &store.BudgetError{Limit: "accessed", Max: 0, Count: st.PagesAccessed})
@@ -218,13 +223,19 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 			res.Stats.ByVariable[owner] = os.PagesRead
 		}
 	}
+	if analysis != nil {
+		ex := run.explainResult(analysis)
+		ex.Stats = res.Stats
+		return ex, nil
+	}
 	return res, nil
 }
 
-// explainResult returns the result of an EXPLAIN query: the plan, one line per row.
-func (p *Plan) explainResult() *Result {
+// explainResult returns the result of an EXPLAIN query: the plan, one line per row, with
+// what each step did for EXPLAIN ANALYZE.
+func (p *Plan) explainResult(a *analysis) *Result {
 	res := &Result{Columns: []string{"plan"}, Stats: RunStats{EstimatedPages: p.est, ByVariable: map[string]uint64{}}}
-	for _, line := range strings.Split(strings.TrimSuffix(p.Explain(), "\n"), "\n") {
+	for _, line := range strings.Split(strings.TrimSuffix(p.explain(a), "\n"), "\n") {
 		res.Rows = append(res.Rows, []Value{line})
 	}
 	return res
@@ -238,6 +249,8 @@ type executor struct {
 	memo  map[*step]*roaring64.Bitmap        // sets made once per run (cachedSet)
 	// streaming is set while a streamed driver hands out batches (see stream).
 	streaming bool
+	// act, for EXPLAIN ANALYZE, records what each step did; nil otherwise.
+	act *analysis
 }
 
 // fail ends the message with an error at a position in the query.
@@ -255,9 +268,12 @@ func (x *executor) top(qp *qplan, res *Result) {
 			n = min(n, bq.limit.N)
 		}
 		res.Count = n
+		if x.act != nil {
+			x.act.query(qp).rows = n
+		}
 		return
 	}
-	ids := x.finish(qp, set)
+	ids := x.finishMeasured(qp, set)
 	res.Count = uint64(len(ids))
 	res.Columns = []string{"entity"}
 	for _, c := range bq.sel {
@@ -277,6 +293,10 @@ func (x *executor) top(qp *qplan, res *Result) {
 		return
 	}
 	found := roaring64.BitmapOf(ids...)
+	if x.act != nil {
+		before := x.tx.Stats().PagesRead
+		defer func() { x.act.query(qp).selPages += x.tx.Stats().PagesRead - before }()
+	}
 	for j, c := range bq.sel {
 		for id, v := range c.Gather(x.tx, found) {
 			r := res.Rows[row[uint64(id)]]
@@ -378,7 +398,20 @@ func (x *executor) query(qp *qplan) *roaring64.Bitmap {
 	if qp.order == orderNone && !qp.bq.limit.Set {
 		return set
 	}
-	return roaring64.BitmapOf(x.finish(qp, set)...)
+	return roaring64.BitmapOf(x.finishMeasured(qp, set)...)
+}
+
+// finishMeasured is finish, recording its pages for EXPLAIN ANALYZE.
+func (x *executor) finishMeasured(qp *qplan, set *roaring64.Bitmap) []uint64 {
+	if x.act == nil {
+		return x.finish(qp, set)
+	}
+	before := x.tx.Stats().PagesRead
+	ids := x.finish(qp, set)
+	a := x.act.query(qp)
+	a.orderPages += x.tx.Stats().PagesRead - before
+	a.rows = uint64(len(ids))
+	return ids
 }
 
 // kindSet returns the members of kind k, reading them once per run.
@@ -404,6 +437,13 @@ func (x *executor) cachedSet(s *step) *roaring64.Bitmap {
 
 // set runs a set step; the caller owns the bitmap it returns.
 func (x *executor) set(s *step) *roaring64.Bitmap {
+	if x.act != nil {
+		return x.act.measure(x.tx, s, func() *roaring64.Bitmap { return x.setStep(s) })
+	}
+	return x.setStep(s)
+}
+
+func (x *executor) setStep(s *step) *roaring64.Bitmap {
 	switch s.op {
 	case opEmpty:
 		return roaring64.New()
@@ -481,8 +521,19 @@ func (x *executor) filter(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	if in.IsEmpty() {
 		return in
 	}
+	if x.act != nil {
+		return x.act.measure(x.tx, s, func() *roaring64.Bitmap { return x.filterStep(s, in) })
+	}
+	return x.filterStep(s, in)
+}
+
+func (x *executor) filterStep(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	if a := s.adapt; a != nil {
-		if s = a.inter; a.useProbe(in) {
+		probe := a.useProbe(in)
+		if x.act != nil {
+			x.act.ran(s, probe)
+		}
+		if s = a.inter; probe {
 			s = a.probe
 		}
 	}
