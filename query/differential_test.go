@@ -422,6 +422,10 @@ func TestDifferential(t *testing.T) {
 		}
 		g := newRandomGraph(t, r, maxEntities)
 		entities += len(g.live)
+		analyzed := gi%2 == 1
+		if analyzed { // half the graphs have histograms (graphctl analyze)
+			analyzeColumns(t, g.db)
+		}
 		qg := &queryGen{r: r, g: g}
 		for qi := range queries {
 			q := qg.query(false, 3)
@@ -441,6 +445,7 @@ func TestDifferential(t *testing.T) {
 				chaos = rand.New(rand.NewPCG(gseed, uint64(qi)))
 			}
 			found, e := g.checkRecord(t, q, chaos, describe)
+			e.analyzed = analyzed
 			if found {
 				nonEmpty++
 			}
@@ -489,7 +494,28 @@ type estimateRecord struct {
 	est, actual uint64
 	closure     bool // the plan has a transitive step
 	chaos       bool // the plan's choices were made at random
+	analyzed    bool // the store has histograms
 	text        string
+}
+
+// analyzeColumns keeps a histogram of every column of db, as graphctl analyze does.
+func analyzeColumns(t *testing.T, db *entity.DB) {
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		for _, c := range column.Columns(tx) {
+			h, err := c.Analyze(tx, 0)
+			if err != nil {
+				return err
+			}
+			b, err := h.Encode(c)
+			if err != nil {
+				return err
+			}
+			if err := tx.PutVarStats(c.Name(), b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
 }
 
 // ratio returns estimate/actual, 1 when both are 0.
@@ -528,6 +554,8 @@ func estimateReport(records []estimateRecord) []string {
 		keep func(estimateRecord) bool
 	}{
 		{"planned", func(e estimateRecord) bool { return !e.chaos }},
+		{"planned, histograms", func(e estimateRecord) bool { return !e.chaos && e.analyzed }},
+		{"planned, no histograms", func(e estimateRecord) bool { return !e.chaos && !e.analyzed }},
 		{"planned, closures", func(e estimateRecord) bool { return !e.chaos && e.closure }},
 		{"planned, no closure", func(e estimateRecord) bool { return !e.chaos && !e.closure }},
 		{"random plans", func(e estimateRecord) bool { return e.chaos }},

@@ -54,6 +54,7 @@ func newEstimator(p *planner) *estimator {
 // estimatePlan fills in the estimate of every step of qp and returns the expected
 // distinct pages of the whole query.
 func (p *planner) estimatePlan(qp *qplan) uint64 {
+	p.estimating = true
 	e := newEstimator(p)
 	e.query(qp, true)
 	n := 0.0
@@ -280,20 +281,52 @@ func targetKindOf(t *step) *entity.Kind {
 // and returns its rows out.
 func (e *estimator) filter(s *step, k, pool float64) float64 {
 	s.est = estimate{}
-	run, given := nonEmpty(k)
-	if run == 0 {
+	if k <= 0 {
 		return 0
 	}
 	chosen := s
 	if a := s.adapt; a != nil {
-		chosen = a.inter
-		if a.useProbeFor(given) {
-			chosen = a.probe
-		}
+		chosen = e.adaptive(a, k, pool)
 		if chosen != s {
 			chosen.est = estimate{}
 		}
 	}
+	return e.filterAs(s, chosen, k, pool)
+}
+
+// adaptive returns the way an adaptive filter is expected to run for k candidates: as
+// the run decides below its switch point; above it the run weighs the span of the
+// candidates' IDs, which the estimate does not know, so it takes the cheaper way.
+func (e *estimator) adaptive(a *adaptive, k, pool float64) *step {
+	_, given := nonEmpty(k)
+	if a.force != 0 || given < float64(a.at) {
+		if a.useProbeFor(given) {
+			return a.probe
+		}
+		return a.inter
+	}
+	cost := func(s *step) float64 {
+		saved, savedRows := e.byTree, e.rowsOf
+		e.byTree, e.rowsOf = map[store.TreeRef][]float64{}, map[*step]float64{}
+		e.filterAs(s, s, k, pool)
+		n := 0.0
+		for _, reads := range e.byTree {
+			for _, p := range reads {
+				n += p
+			}
+		}
+		e.byTree, e.rowsOf = saved, savedRows
+		return n
+	}
+	if cost(a.probe) < cost(a.inter) {
+		return a.probe
+	}
+	return a.inter
+}
+
+// filterAs estimates filter step s run as chosen, s itself or one of its adaptive ways.
+func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
+	run, given := nonEmpty(k)
 	var out float64
 	switch chosen.op {
 	case opEmpty:

@@ -28,6 +28,8 @@ type Plan struct {
 	top *qplan
 	est uint64
 	gen uint64 // the catalog generation the plan was made for
+	// prepPages counts the pages of statistics (entity.VarStats) planning read.
+	prepPages uint64
 }
 
 // RunOptions configures Plan.Run and Exec. The zero value runs with the query's own
@@ -74,7 +76,7 @@ func prepare(db *entity.DB, q *Query, chaos *rand.Rand) (*Plan, error) {
 		return nil, err
 	}
 	var p *Plan
-	err := db.View(func(tx *entity.Tx) error {
+	st, err := db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
 		var err error
 		p, err = plan(db, tx, q, chaos)
 		return err
@@ -82,6 +84,7 @@ func prepare(db *entity.DB, q *Query, chaos *rand.Rand) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.prepPages = st.ByOwner[entity.VarStats].PagesRead
 	return p, nil
 }
 
@@ -134,6 +137,10 @@ func Exec(db *entity.DB, text string, opts RunOptions) (*Result, error) {
 	}
 	return p.Run(opts)
 }
+
+// PlanningPages returns the pages preparing the plan read: those of the statistics it
+// looked up (see entity.VarStats); 0 in a store never analyzed.
+func (p *Plan) PlanningPages() uint64 { return p.prepPages }
 
 // Query returns the query the plan was prepared from.
 func (p *Plan) Query() *Query { return p.q }

@@ -66,6 +66,9 @@ func (p *Plan) explain(a *analysis) string {
 		row(l.cols)
 	}
 	b.WriteString("estimated: " + strconv.FormatUint(roundEst(p.top.est.rows), 10) + " rows, " + strconv.FormatUint(p.est, 10) + " distinct pages\n")
+	if p.prepPages > 0 {
+		b.WriteString("planning read " + strconv.FormatUint(p.prepPages, 10) + " pages of statistics\n")
+	}
 	if a != nil {
 		qa := a.query(p.top)
 		total := a.queryPages(p.top)

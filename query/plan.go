@@ -52,6 +52,13 @@ type planner struct {
 	// universe of each NOT inside it.
 	kindSets map[*entity.Kind]*step
 	targets  map[btarget]*step
+	// hists holds the histogram of each column that has one (graphctl analyze), read
+	// once from VarStats, or nil.
+	hists map[*column.Dyn]*column.Histogram
+	// estimating is set once the plan is chosen: only the estimate uses histograms, so
+	// that analyzing a store changes no plan (and no page count) until the choices are
+	// made with the estimator's model too.
+	estimating bool
 }
 
 func newPlanner(tx *entity.Tx) *planner {
@@ -227,8 +234,38 @@ func appendConjuncts(dst []bcond, c bcond) []bcond {
 	return append(dst, c)
 }
 
+// histogram returns c's histogram, scaled to the column's entries now, or nil if the
+// column was never analyzed. Reading it costs the pages of a lookup in VarStats.
+func (p *planner) histogram(c *column.Dyn) *column.Histogram {
+	if !p.estimating {
+		return nil
+	}
+	if h, ok := p.hists[c]; ok {
+		return h
+	}
+	if p.hists == nil {
+		p.hists = map[*column.Dyn]*column.Histogram{}
+	}
+	var h *column.Histogram
+	if b, ok := p.tx.VarStatsOf(c.Name()); ok {
+		if dh, err := column.DecodeHistogram(c, b); err == nil && dh.Entries > 0 {
+			h = dh
+		}
+	}
+	p.hists[c] = h
+	return h
+}
+
+// histScale returns the factor from the entries of c's histogram to its entries now.
+func (p *planner) histScale(c *column.Dyn, h *column.Histogram) float64 {
+	return float64(p.colShape(c).entries) / float64(h.Entries)
+}
+
 // colEntities estimates the entities that have a value in c.
 func (p *planner) colEntities(c *column.Dyn) float64 {
+	if h := p.histogram(c); h != nil {
+		return float64(h.Entities) * p.histScale(c, h)
+	}
 	n := float64(p.colShape(c).entries)
 	if c.Multi() {
 		// Without statistics, assume the values are spread over as many entities as
@@ -248,6 +285,17 @@ func (p *planner) predRows(b *bPred) (rows float64, entries []float64) {
 	}
 	if b.has {
 		return e, []float64{e * perEntity}
+	}
+	if h := p.histogram(b.col); h != nil {
+		// The histogram counts entries; an entity of a Multi column has perEntity of them.
+		scale := p.histScale(b.col, h)
+		total := 0.0
+		for _, iv := range b.ivs {
+			m := h.Matches(iv.lo, iv.hi) * scale
+			entries = append(entries, m)
+			total += m
+		}
+		return min(e, total/perEntity), entries
 	}
 	point := p.pointSel(b, e)
 	total := 0.0
