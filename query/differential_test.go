@@ -347,7 +347,7 @@ func (g *randomGraph) checkRecord(t *testing.T, q *Query, chaos *rand.Rand, desc
 	_ = p.Explain()
 	res, err := p.Run(RunOptions{})
 	require.NoError(t, err, describe())
-	e = estimateRecord{est: p.EstimatedPages(), actual: res.Stats.PagesRead, closure: hasClosure(p.top), chaos: chaos != nil, text: describe()}
+	e = estimateRecord{est: p.EstimatedPages(), upper: p.UpperPages(), actual: res.Stats.PagesRead, closure: hasClosure(p.top), chaos: chaos != nil, text: describe()}
 
 	want := g.m.eval(q)
 	require.Zero(t, res.Stats.PagesDirtied, describe())
@@ -491,11 +491,11 @@ func FuzzQuery(f *testing.F) {
 
 // estimateRecord is one query's estimated and actual pages.
 type estimateRecord struct {
-	est, actual uint64
-	closure     bool // the plan has a transitive step
-	chaos       bool // the plan's choices were made at random
-	analyzed    bool // the store has histograms
-	text        string
+	est, upper, actual uint64
+	closure            bool // the plan has a transitive step
+	chaos              bool // the plan's choices were made at random
+	analyzed           bool // the store has histograms
+	text               string
 }
 
 // analyzeColumns keeps a histogram of every column of db, as graphctl analyze does.
@@ -561,7 +561,7 @@ func estimateReport(records []estimateRecord) []string {
 		{"random plans", func(e estimateRecord) bool { return e.chaos }},
 	} {
 		var rs []float64
-		within, twice := 0, 0
+		within, twice, refused, stopped := 0, 0, 0, 0
 		worst := estimateRecord{est: 1, actual: 1}
 		for _, e := range records {
 			if !g.keep(e) {
@@ -575,6 +575,15 @@ func estimateReport(records []estimateRecord) []string {
 			if r >= 0.5 && r <= 2 {
 				twice++
 			}
+			// With a budget of exactly the pages it reads, the pre-check refuses a query
+			// whose bound is above; with a budget of the bound, the meter stops one that
+			// reads more.
+			if e.upper > e.actual {
+				refused++
+			}
+			if e.actual > e.upper {
+				stopped++
+			}
 			if off(r) > off(worst.ratio()) {
 				worst = e
 			}
@@ -584,8 +593,10 @@ func estimateReport(records []estimateRecord) []string {
 		}
 		slices.Sort(rs)
 		n := float64(len(rs))
-		out = append(out, fmt.Sprintf("estimate/actual pages, %s: %d queries, %.1f%% within ±10%%, %.1f%% within 2x, median %.3f, range %.3f to %.3f; worst %d vs %d: %s",
-			g.name, len(rs), 100*float64(within)/n, 100*float64(twice)/n, rs[len(rs)/2], rs[0], rs[len(rs)-1], worst.est, worst.actual, worst.text))
+		out = append(out, fmt.Sprintf("estimate/actual pages, %s: %d queries, %.1f%% within ±10%%, %.1f%% within 2x, median %.3f, range %.3f to %.3f; "+
+			"bound below actual (stopped by the meter under a budget of the bound) %.1f%%, above (refused under a budget of the actual pages) %.1f%%; worst %d vs %d: %s",
+			g.name, len(rs), 100*float64(within)/n, 100*float64(twice)/n, rs[len(rs)/2], rs[0], rs[len(rs)-1],
+			100*float64(stopped)/n, 100*float64(refused)/n, worst.est, worst.actual, worst.text))
 	}
 	return out
 }

@@ -36,8 +36,9 @@
 // sets of entity IDs combined as roaring bitmaps (64-bit). Every Result
 // carries the pages the query read, exact and deterministic, per variable,
 // beside the estimate. A budget, a BUDGET clause or RunOptions.Budget, is
-// checked against the estimate before the query runs (an *EstimateError) and
-// enforced by the store while it runs (store.ErrPageBudgetExceeded).
+// checked against the plan's bound on its pages (Plan.UpperPages, shown by
+// EXPLAIN) before the query runs (an *EstimateError) and enforced by the store
+// while it runs (store.ErrPageBudgetExceeded).
 //
 // # Meaning
 //

@@ -27,7 +27,10 @@ type Plan struct {
 	q   *Query
 	top *qplan
 	est uint64
-	gen uint64 // the catalog generation the plan was made for
+	// upper bounds the pages from the estimated rows (qplan.bound); the budget check
+	// compares it with the budget.
+	upper uint64
+	gen   uint64 // the catalog generation the plan was made for
 	// prepPages counts the pages of statistics (entity.VarStats) planning read.
 	prepPages uint64
 }
@@ -45,13 +48,13 @@ type RunOptions struct {
 // store.ErrPageBudgetExceeded.
 type EstimateError struct {
 	Pos       Pos    // the BUDGET clause, if the budget came from the query
-	Estimated uint64 // the plan's estimate, in pages
+	Estimated uint64 // the plan's bound on its pages (Plan.UpperPages)
 	Budget    uint64 // the budget, in pages
 }
 
-// Error returns "line:col: query refused: estimated N pages, budget M".
+// Error returns "line:col: query refused: estimated at most N pages, budget M".
 func (e *EstimateError) Error() string {
-	msg := fmt.Sprintf("query refused: estimated %d pages, budget %d", e.Estimated, e.Budget)
+	msg := fmt.Sprintf("query refused: estimated at most %d pages, budget %d", e.Estimated, e.Budget)
 	if e.Pos.IsValid() {
 		return e.Pos.String() + ": " + msg
 	}
@@ -98,7 +101,8 @@ func plan(db *entity.DB, tx *entity.Tx, q *Query, chaos *rand.Rand) (*Plan, erro
 	pl := newPlanner(tx)
 	pl.chaos = chaos
 	top := pl.planQuery(bq)
-	return &Plan{db: db, q: q, top: top, est: pl.estimatePlan(top), gen: gen}, nil
+	est := pl.estimatePlan(top)
+	return &Plan{db: db, q: q, top: top, est: est, upper: max(est, top.bound()), gen: gen}, nil
 }
 
 // current returns p, or, if the catalog changed since p was made, a new plan of its query
@@ -148,6 +152,13 @@ func (p *Plan) Query() *Query { return p.q }
 // EstimatedPages returns the plan's estimate of the distinct pages the query reads.
 func (p *Plan) EstimatedPages() uint64 { return p.est }
 
+// UpperPages returns the bound on the pages the query reads that the budget check uses:
+// the pages its steps read if every key a step seeks lands on a page of its own, for the
+// rows the estimate expects, each tree counted at most whole. It is a bound given those
+// rows, not a guarantee: a step that finds more entities than estimated reads more, and
+// the store's meter stops the query if it goes over its budget.
+func (p *Plan) UpperPages() uint64 { return p.upper }
+
 // EstimatedRows returns the plan's estimate of the entities the query returns.
 func (p *Plan) EstimatedRows() uint64 { return roundEst(p.top.est.rows) }
 
@@ -194,8 +205,8 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 		if run.q.Explain && !run.q.Analyze {
 			return nil
 		}
-		if limited && run.est > budget {
-			refused = &EstimateError{Pos: pos, Estimated: run.est, Budget: budget}
+		if limited && run.upper > budget {
+			refused = &EstimateError{Pos: pos, Estimated: run.upper, Budget: budget}
 			return refused
 		}
 		x := &executor{tx: tx, scope: p.db.Scope(), kinds: map[*entity.Kind]*roaring64.Bitmap{}, memo: map[*step]*roaring64.Bitmap{}}

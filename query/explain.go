@@ -65,7 +65,7 @@ func (p *Plan) explain(a *analysis) string {
 		b.WriteString(strings.Repeat(" ", treeW+2-len([]rune(l.left))))
 		row(l.cols)
 	}
-	b.WriteString("estimated: " + strconv.FormatUint(roundEst(p.top.est.rows), 10) + " rows, " + strconv.FormatUint(p.est, 10) + " distinct pages\n")
+	b.WriteString("estimated: " + strconv.FormatUint(roundEst(p.top.est.rows), 10) + " rows, " + strconv.FormatUint(p.est, 10) + " distinct pages; at most " + strconv.FormatUint(p.upper, 10) + " for the budget check\n")
 	if p.prepPages > 0 {
 		b.WriteString("planning read " + strconv.FormatUint(p.prepPages, 10) + " pages of statistics\n")
 	}

@@ -198,6 +198,40 @@ func (p *qplan) treePages(byTree map[store.TreeRef]uint64, sizes map[store.TreeR
 	}
 }
 
+// bound returns the pages of the query by the planner's own cost model (cost.go), which
+// has every key a step seeks land on a page of its own, for the rows the planner
+// expects; each tree counts at most its actual size.
+func (p *qplan) bound() uint64 {
+	byTree, sizes := map[store.TreeRef]uint64{}, map[store.TreeRef]uint64{}
+	p.treePages(byTree, sizes)
+	exact := map[store.TreeRef]uint64{}
+	p.exactSizes(exact)
+	n := uint64(0)
+	for ref, pages := range byTree {
+		n += min(pages, max(sizes[ref], exact[ref]))
+	}
+	return n
+}
+
+// exactSizes records the actual size of every tree the plan reads.
+func (p *qplan) exactSizes(sizes map[store.TreeRef]uint64) {
+	var walk func(s *step)
+	walk = func(s *step) {
+		sizes[s.tree.ref] = s.tree.exSize()
+		if s.sub != nil {
+			s.sub.exactSizes(sizes)
+		}
+		for _, k := range s.kids {
+			walk(k)
+		}
+	}
+	walk(p.set)
+	sizes[p.orderTree.ref] = p.orderTree.exSize()
+	for _, sh := range p.sel {
+		sizes[sh.ref] = sh.exSize()
+	}
+}
+
 // total returns the sum of the estimated pages of the query's steps.
 func (p *qplan) total() uint64 {
 	n := p.set.total() + p.orderPages
