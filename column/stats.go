@@ -22,7 +22,8 @@ import (
 //	size  field
 //	   1  version (1)
 //	   8  when it was made, Unix nanoseconds, little-endian
-//	   …  entries, entities, distinct values, number of buckets n
+//	   …  entries, entities, distinct values, the first and the last entity with a value,
+//	      number of buckets n
 //	   …  n buckets: lowest value, highest value (each a uvarint length and the column's
 //	      order-preserving encoding), entries, distinct values
 type Histogram struct {
@@ -30,7 +31,10 @@ type Histogram struct {
 	Entries  uint64 // entries of the column (a Multi column's entity has one per value)
 	Entities uint64 // entities with a value
 	Distinct uint64 // distinct values
-	Buckets  []Bucket
+	// First and Last are the lowest and highest entity with a value: the keys of the
+	// column's tree lie between them.
+	First, Last entity.ID
+	Buckets     []Bucket
 }
 
 // Bucket is a run of the column's values in order.
@@ -67,9 +71,13 @@ func (d *Dyn) Analyze(tx *entity.Tx, maxBuckets int) (*Histogram, error) {
 	var vals []Value
 	var last entity.ID
 	for id, v := range d.Scan(tx) {
+		if h.Entries == 0 {
+			h.First = id
+		}
 		if h.Entries == 0 || id != last {
 			h.Entities++
 		}
+		h.Last = id
 		last = id
 		h.Entries++
 		vals = append(vals, v)
@@ -113,7 +121,7 @@ func (d *Dyn) Analyze(tx *entity.Tx, maxBuckets int) (*Histogram, error) {
 func (h *Histogram) Encode(d *Dyn) ([]byte, error) {
 	b := []byte{histogramVersion}
 	b = binary.LittleEndian.AppendUint64(b, uint64(h.Made.UnixNano()))
-	for _, n := range []uint64{h.Entries, h.Entities, h.Distinct, uint64(len(h.Buckets))} {
+	for _, n := range []uint64{h.Entries, h.Entities, h.Distinct, uint64(h.First), uint64(h.Last), uint64(len(h.Buckets))} {
 		b = binary.AppendUvarint(b, n)
 	}
 	for _, k := range h.Buckets {
@@ -152,14 +160,15 @@ func DecodeHistogram(d *Dyn, b []byte) (*Histogram, error) {
 		b = b[k:]
 		return n, true
 	}
-	var nb uint64
-	for _, p := range []*uint64{&h.Entries, &h.Entities, &h.Distinct, &nb} {
+	var nb, first, last uint64
+	for _, p := range []*uint64{&h.Entries, &h.Entities, &h.Distinct, &first, &last, &nb} {
 		n, ok := uv()
 		if !ok {
 			return nil, bad("truncated header")
 		}
 		*p = n
 	}
+	h.First, h.Last = entity.ID(first), entity.ID(last)
 	if nb > uint64(len(b)) {
 		return nil, bad("more buckets than bytes")
 	}

@@ -44,6 +44,9 @@ type estimator struct {
 	byTree map[store.TreeRef][]float64 // the pages of each read of a tree
 	sizes  map[store.TreeRef]uint64
 	rowsOf map[*step]float64 // the rows of set steps, computed once
+	// kind is the kind of the FIND being estimated: its candidates reach only the part of
+	// a tree keyed by ID that its members' IDs span (planner.spanFrac).
+	kind   *entity.Kind
 	poolOf map[*step]float64 // the entities each set step's rows are drawn from
 }
 
@@ -105,6 +108,8 @@ func (e *estimator) sel(rows float64) float64 {
 // query estimates a FIND; top says whether it is the top query, whose SELECT runs.
 func (e *estimator) query(qp *qplan, top bool) float64 {
 	bq := qp.bq
+	defer func(k *entity.Kind) { e.kind = k }(e.kind)
+	e.kind = bq.kind
 	rows := e.set(qp.set)
 	out := rows
 	if bq.limit.Set {
@@ -125,7 +130,7 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 			}
 			pages = float64(sh.exRange(m))
 		} else {
-			pages = float64(sh.exProbe(given, e.p.perEntity(bq.order, sh)))
+			pages = float64(sh.exProbeIn(given, e.p.perEntity(bq.order, sh), e.p.spanFrac(e.kind, bq.order)))
 		}
 		qp.orderEst = pages * run
 		e.read(nil, sh, pages, run)
@@ -134,7 +139,7 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 		orun, ogiven := nonEmpty(out)
 		qp.selEst = qp.selEst[:0]
 		for i, sh := range qp.sel {
-			pages := float64(sh.exProbe(ogiven, e.p.perEntity(bq.sel[i], sh)))
+			pages := float64(sh.exProbeIn(ogiven, e.p.perEntity(bq.sel[i], sh), e.p.spanFrac(e.kind, bq.sel[i])))
 			qp.selEst = append(qp.selEst, pages*orun)
 			e.read(nil, sh, pages, orun)
 		}
@@ -287,9 +292,7 @@ func (e *estimator) filter(s *step, k, pool float64) float64 {
 	chosen := s
 	if a := s.adapt; a != nil {
 		chosen = e.adaptive(a, k, pool)
-		if chosen != s {
-			chosen.est = estimate{}
-		}
+		s.est, chosen.est = estimate{}, estimate{} // weighing the ways wrote to them
 	}
 	return e.filterAs(s, chosen, k, pool)
 }
@@ -332,17 +335,21 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 	case opEmpty:
 	case opKindProbe:
 		out = k * kindSel(float64(chosen.tree.entries), pool)
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbe(given, 1)), run)
+		e.read(chosen, chosen.tree, float64(chosen.tree.exProbe(given, 1)), run) // a kind's tree holds just its members
 	case opColumnProbe:
 		rows, _ := e.p.predRows(chosen.pred)
 		out = k * e.sel(rows)
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbe(given, e.p.perEntity(chosen.pred.col, chosen.tree))), run)
+		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perEntity(chosen.pred.col, chosen.tree), e.p.spanFrac(e.kind, chosen.pred.col))), run)
 	case opFollowFilter:
 		set := e.p.planSet(chosen.fol)
-		out = k * e.sel(e.rows(set))
+		// The entities the verb leads to are taken to be of the candidates' kind: the set
+		// is a part of the verb's far ends, not of all entities.
+		rows := e.rows(set)
+		out = k * min(1, rows/max(rows, e.poolOf[set], 1))
 		if len(chosen.kids) > 0 {
 			e.scaled(run, func() { e.set(chosen.kids[0]) })
 		}
+		// A verb's tree is most often keyed by entities of one kind, the candidates'.
 		e.read(chosen, chosen.tree, float64(chosen.tree.exProbe(given, e.p.perKey(chosen.fol, chosen.rev))), run)
 	case opIntersect:
 		var rows float64
@@ -614,13 +621,23 @@ func reached(n, k, w float64) float64 {
 
 // exProbe returns the pages that seeking k keys in ascending order reads, each key with
 // about per entries: at least one path down.
-func (s shape) exProbe(k, per float64) uint64 {
+func (s shape) exProbe(k, per float64) uint64 { return s.exProbeIn(k, per, 1) }
+
+// exProbeIn is exProbe for keys that lie within a part frac of the tree's key space: they
+// reach only that part of each level, plus a page.
+func (s shape) exProbeIn(k, per, frac float64) uint64 {
 	if s.height == 0 || k <= 0 {
 		return 0
 	}
-	n := reached(float64(s.exLeaves()), k, 1+max(0, per-1)/s.exPerLeaf())
+	within := func(pages uint64) float64 {
+		if frac >= 1 {
+			return float64(pages)
+		}
+		return min(float64(pages), frac*float64(pages)+1)
+	}
+	n := reached(within(s.exLeaves()), k, 1+max(0, per-1)/s.exPerLeaf())
 	for i := uint64(1); i < s.height; i++ {
-		n += reached(float64(s.exLevel(i)), k, 1)
+		n += reached(within(s.exLevel(i)), k, 1)
 	}
 	return max(s.height, uint64(math.Round(n)))
 }

@@ -59,6 +59,7 @@ type planner struct {
 	// that analyzing a store changes no plan (and no page count) until the choices are
 	// made with the estimator's model too.
 	estimating bool
+	spans      map[*entity.Kind][2]float64 // kindSpan's answers
 }
 
 func newPlanner(tx *entity.Tx) *planner {
@@ -254,6 +255,54 @@ func (p *planner) histogram(c *column.Dyn) *column.Histogram {
 	}
 	p.hists[c] = h
 	return h
+}
+
+// kindSpan returns the lowest and highest ID of the members of kind k as the last
+// analysis saw them (graphctl analyze), the highest widened to the last ID handed out if
+// the kind has gained members since; ok is false without an analysis.
+func (p *planner) kindSpan(k *entity.Kind) (lo, hi float64, ok bool) {
+	if !p.estimating || k == nil {
+		return 0, 0, false
+	}
+	if sp, ok := p.spans[k]; ok {
+		return sp[0], sp[1], sp[1] >= sp[0]
+	}
+	if p.spans == nil {
+		p.spans = map[*entity.Kind][2]float64{}
+	}
+	sp := [2]float64{1, 0}
+	if b, ok := p.tx.VarStatsOf(k.Name()); ok {
+		if s, err := entity.DecodeKindSpan(b); err == nil && s.Members > 0 && s.Last >= s.First {
+			sp = [2]float64{float64(s.First), float64(s.Last)}
+			if p.kindShape(k).entries > s.Members {
+				sp[1] = max(sp[1], p.ids) // members added since may have any of the new IDs
+			}
+		}
+	}
+	p.spans[k] = sp
+	return sp[0], sp[1], sp[1] >= sp[0]
+}
+
+// spanFrac returns the part of a tree keyed by entity ID that candidates of kind k reach:
+// the overlap of the kind's IDs with the tree's keys, a column's as its histogram saw
+// them (c nil or without one: every ID handed out), as a part of the tree's keys. It is 1
+// without an analysis of k.
+func (p *planner) spanFrac(k *entity.Kind, c *column.Dyn) float64 {
+	lo, hi, ok := p.kindSpan(k)
+	if !ok || p.ids <= 0 {
+		return 1
+	}
+	tlo, thi := 1.0, p.ids
+	if c != nil {
+		if h := p.histogram(c); h != nil && h.Last >= h.First {
+			tlo, thi = float64(h.First), float64(h.Last)
+			if p.colShape(c).entries > h.Entries {
+				thi = max(thi, p.ids)
+			}
+		}
+	}
+	overlap := min(hi, thi) - max(lo, tlo) + 1
+	return max(0, min(1, overlap/(thi-tlo+1)))
 }
 
 // histScale returns the factor from the entries of c's histogram to its entries now.

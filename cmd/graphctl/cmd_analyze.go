@@ -23,6 +23,8 @@ planner needs to estimate the pages a query reads, as SQLite's ANALYZE does:
   - for each column of numbers, strings or bytes, its entries, entities and distinct values, and an equal-depth
     histogram of its values (--buckets buckets at most; a value too frequent to share a
     bucket gets its own), kept in the store's $stats variable;
+  - for each kind, the lowest and highest ID of its members: entities made together lie
+    together in every column's tree, and a query's candidates reach only that part of it;
   - for each verb, its distinct subjects and distinct objects, counted again. Every link
     and unlink keeps these exact, so this matters only for verbs written by older code or
     bulk loaded, whose counts are unknown until then.
@@ -40,6 +42,13 @@ changes. It reads every page of every column and verb, and writes the statistics
 			var rows [][]any
 			st, err := h.db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error {
 				rows = rows[:0]
+				for _, k := range tx.Kinds() {
+					sp := k.Span(tx)
+					if err := tx.PutVarStats(k.Name(), sp.Encode()); err != nil {
+						return err
+					}
+					rows = append(rows, []any{k.Name(), "kind", sp.Members, "", "", fmt.Sprintf("IDs %d to %d", sp.First, sp.Last)})
+				}
 				for _, c := range column.Columns(tx) {
 					if c.State() != store.Active {
 						continue
@@ -75,7 +84,7 @@ changes. It reads every page of every column and verb, and writes the statistics
 			if err != nil {
 				return err
 			}
-			if err := writeTable(e.stdout, []string{"name", "role", "entries", "entities/subjects", "distinct/objects", "buckets"}, rows); err != nil {
+			if err := writeTable(e.stdout, []string{"name", "role", "entries", "entities/subjects", "distinct/objects", "buckets/span"}, rows); err != nil {
 				return err
 			}
 			_, err = fmt.Fprintf(e.stdout, "(%d pages read, %d written)\n", st.PagesRead, st.PagesDirtied)
