@@ -117,6 +117,20 @@ func (d *Dyn) Analyze(tx *entity.Tx, maxBuckets int) (*Histogram, error) {
 	return h, nil
 }
 
+// KeepHistogram makes the column's histogram (Analyze) and keeps it in the store
+// (entity.Tx.PutVarStats), where the query planner finds it.
+func (d *Dyn) KeepHistogram(tx *entity.Tx, maxBuckets int) (*Histogram, error) {
+	h, err := d.Analyze(tx, maxBuckets)
+	if err != nil {
+		return nil, err
+	}
+	b, err := h.Encode(d)
+	if err != nil {
+		return nil, err
+	}
+	return h, tx.PutVarStats(d.name, b)
+}
+
 // Encode returns the histogram's bytes for the column d.
 func (h *Histogram) Encode(d *Dyn) ([]byte, error) {
 	b := []byte{histogramVersion}

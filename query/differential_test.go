@@ -502,15 +502,7 @@ type estimateRecord struct {
 func analyzeColumns(t *testing.T, db *entity.DB) {
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
 		for _, c := range column.Columns(tx) {
-			h, err := c.Analyze(tx, 0)
-			if err != nil {
-				return err
-			}
-			b, err := h.Encode(c)
-			if err != nil {
-				return err
-			}
-			if err := tx.PutVarStats(c.Name(), b); err != nil {
+			if _, err := c.KeepHistogram(tx, 0); err != nil {
 				return err
 			}
 		}

@@ -53,18 +53,11 @@ changes. It reads every page of every column and verb, and writes the statistics
 					if c.State() != store.Active {
 						continue
 					}
-					hist, err := c.Analyze(tx, buckets)
+					hist, err := c.KeepHistogram(tx, buckets)
 					if errors.Is(err, column.ErrNoOrder) {
 						continue // arrays and structs: no predicate compares them
 					}
 					if err != nil {
-						return err
-					}
-					b, err := hist.Encode(c)
-					if err != nil {
-						return err
-					}
-					if err := tx.PutVarStats(c.Name(), b); err != nil {
 						return err
 					}
 					rows = append(rows, []any{c.Name(), "column", hist.Entries, hist.Entities, hist.Distinct, len(hist.Buckets)})
