@@ -33,6 +33,7 @@ func (p Pos) String() string {
 type Query struct {
 	Pos     Pos          // position of the FIND keyword
 	Explain bool         // EXPLAIN: describe the plan instead of running it
+	Analyze bool         // EXPLAIN ANALYZE: run the query and describe the plan with what each step did
 	Kind    Name         // the kind of entity to find
 	Where   Cond         // the condition the entities satisfy; nil matches every entity of Kind
 	Select  []Name       // SELECT: the columns to return; empty returns the entities
@@ -434,6 +435,9 @@ func writeQuery(b *strings.Builder, q *Query) {
 	}
 	if q.Explain {
 		b.WriteString("EXPLAIN ")
+		if q.Analyze {
+			b.WriteString("ANALYZE ")
+		}
 	}
 	b.WriteString("FIND ")
 	b.WriteString(q.Kind.String())
@@ -626,6 +630,8 @@ func (v *validator) query(q *Query, pos Pos, sub bool, depth int) {
 		v.fail(q.Pos, "SELECT and COUNT cannot be combined")
 	case sub && q.Explain:
 		v.fail(q.Pos, "EXPLAIN is not allowed in a sub-query")
+	case q.Analyze && !q.Explain:
+		v.fail(q.Pos, "ANALYZE is only allowed after EXPLAIN")
 	case sub && len(q.Select) > 0:
 		v.fail(q.Pos, "SELECT is not allowed in a sub-query")
 	case sub && q.Count:

@@ -23,7 +23,7 @@ func TestBudgetRefusedBeforeRunning(t *testing.T) {
 	res, err := p.Run(RunOptions{})
 	require.Error(t, err)
 	assert.Nil(t, res)
-	assert.EqualError(t, err, "1:35: query refused: estimated 32 pages, budget 5")
+	assert.EqualError(t, err, "1:35: query refused: estimated at most 32 pages, budget 5")
 	assert.ErrorIs(t, err, ErrOverBudget)
 	assert.ErrorIs(t, err, store.ErrPageBudgetExceeded)
 	var ee *EstimateError
@@ -32,9 +32,9 @@ func TestBudgetRefusedBeforeRunning(t *testing.T) {
 
 	// The caller's budget applies when it is the smaller one.
 	_, err = p.Run(RunOptions{Budget: 3})
-	assert.EqualError(t, err, "query refused: estimated 32 pages, budget 3")
+	assert.EqualError(t, err, "query refused: estimated at most 32 pages, budget 3")
 	_, err = Exec(w.db, `FIND player WHERE gold > 10 COUNT BUDGET 100`, RunOptions{Budget: 31})
-	assert.EqualError(t, err, "query refused: estimated 32 pages, budget 31")
+	assert.EqualError(t, err, "query refused: estimated at most 32 pages, budget 31")
 
 	// Within budget, it runs.
 	res, err = Exec(w.db, `FIND player WHERE gold > 10 COUNT BUDGET 32`, RunOptions{})

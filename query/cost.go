@@ -58,12 +58,16 @@ type shape struct {
 	entries   uint64
 	leafCap   uint64
 	branchCap uint64
+	// leafPages and branchPages are the tree's pages, exact from its descriptor; the
+	// estimate (estimate.go) uses them, the choices above assume full nodes.
+	leafPages, branchPages uint64
 }
 
 // shapeOf reads the shape of t from its descriptor; varPart is the assumed length of each
 // variable-size part of its entries.
 func shapeOf(t *store.Tree, varPart int) shape {
-	s := shape{ref: t.Ref(), owner: t.Owner(), height: uint64(t.Height()), entries: t.Len()}
+	s := shape{ref: t.Ref(), owner: t.Owner(), height: uint64(t.Height()), entries: t.Len(),
+		leafPages: t.LeafPages(), branchPages: t.BranchPages()}
 	if t.LeafCapacity() > 0 {
 		s.leafCap, s.branchCap = uint64(t.LeafCapacity()), uint64(t.BranchCapacity())
 		return s

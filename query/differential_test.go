@@ -335,17 +335,25 @@ func (qg *queryGen) ref() EntityRef {
 // check runs q against the store and the model and reports the first difference. With
 // chaos, the plan makes its choices at random.
 func (g *randomGraph) check(t *testing.T, q *Query, chaos *rand.Rand, describe func() string) (found bool) {
+	found, _ = g.checkRecord(t, q, chaos, describe)
+	return found
+}
+
+// checkRecord is check that also returns the plan's estimate and the pages the run read.
+func (g *randomGraph) checkRecord(t *testing.T, q *Query, chaos *rand.Rand, describe func() string) (found bool, e estimateRecord) {
 	t.Helper()
 	p, err := prepare(g.db, q, chaos)
 	require.NoError(t, err, describe())
 	_ = p.Explain()
 	res, err := p.Run(RunOptions{})
 	require.NoError(t, err, describe())
+	e = estimateRecord{est: p.EstimatedPages(), upper: p.UpperPages(), actual: res.Stats.PagesRead, closure: hasClosure(p.top), chaos: chaos != nil, text: describe()}
+
 	want := g.m.eval(q)
 	require.Zero(t, res.Stats.PagesDirtied, describe())
 	if q.Count {
 		require.Equal(t, uint64(len(want)), res.Count, "count\n%s", describe())
-		return len(want) > 0
+		return len(want) > 0, e
 	}
 	got := make([]uint64, len(res.IDs))
 	for i, id := range res.IDs {
@@ -374,7 +382,7 @@ func (g *randomGraph) check(t *testing.T, q *Query, chaos *rand.Rand, describe f
 			require.Equal(t, wantCell, row[1+j], "entity %d column %s\n%s", id, c.Name, describe())
 		}
 	}
-	return len(want) > 0
+	return len(want) > 0, e
 }
 
 func isMulti(name string) bool {
@@ -397,8 +405,12 @@ func TestDifferential(t *testing.T) {
 		graphs, queries = 15, 30
 	}
 	entities, nonEmpty := 0, 0
+	var records []estimateRecord
 	defer func() {
 		t.Logf("seed %d: %d graphs of %d entities in all, %d queries, %d with results", seed, graphs, entities, graphs*queries, nonEmpty)
+		for _, line := range estimateReport(records) {
+			t.Log(line)
+		}
 	}()
 	for gi := range graphs {
 		gseed := seed + uint64(gi)
@@ -410,6 +422,10 @@ func TestDifferential(t *testing.T) {
 		}
 		g := newRandomGraph(t, r, maxEntities)
 		entities += len(g.live)
+		analyzed := gi%2 == 1
+		if analyzed { // half the graphs have histograms (graphctl analyze)
+			analyzeColumns(t, g.db)
+		}
 		qg := &queryGen{r: r, g: g}
 		for qi := range queries {
 			q := qg.query(false, 3)
@@ -428,9 +444,12 @@ func TestDifferential(t *testing.T) {
 			if qi%4 >= 2 {
 				chaos = rand.New(rand.NewPCG(gseed, uint64(qi)))
 			}
-			if g.check(t, q, chaos, describe) {
+			found, e := g.checkRecord(t, q, chaos, describe)
+			e.analyzed = analyzed
+			if found {
 				nonEmpty++
 			}
+			records = append(records, e)
 		}
 	}
 }
@@ -468,4 +487,116 @@ func FuzzQuery(f *testing.F) {
 		}
 		g.check(t, q, nil, func() string { return text })
 	})
+}
+
+// estimateRecord is one query's estimated and actual pages.
+type estimateRecord struct {
+	est, upper, actual uint64
+	closure            bool // the plan has a transitive step
+	chaos              bool // the plan's choices were made at random
+	analyzed           bool // the store has histograms
+	text               string
+}
+
+// analyzeColumns keeps a histogram of every column of db, as graphctl analyze does.
+func analyzeColumns(t *testing.T, db *entity.DB) {
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		for _, c := range column.Columns(tx) {
+			if _, err := c.KeepHistogram(tx, 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// ratio returns estimate/actual, 1 when both are 0.
+func (e estimateRecord) ratio() float64 {
+	if e.actual == 0 {
+		if e.est == 0 {
+			return 1
+		}
+		return math.Inf(1)
+	}
+	return float64(e.est) / float64(e.actual)
+}
+
+func (e estimateRecord) within(frac float64) bool {
+	return math.Abs(float64(e.est)-float64(e.actual)) <= frac*float64(e.actual)
+}
+
+// hasClosure reports whether a plan has a transitive step.
+func hasClosure(qp *qplan) bool {
+	var walk func(s *step) bool
+	walk = func(s *step) bool {
+		if s.op == opClosure || s.sub != nil && hasClosure(s.sub) {
+			return true
+		}
+		return slices.ContainsFunc(s.kids, walk)
+	}
+	return walk(qp.set)
+}
+
+// estimateReport describes the distribution of estimate/actual over records: for the
+// planner's own plans and the random ones, with and without closures.
+func estimateReport(records []estimateRecord) []string {
+	var out []string
+	for _, g := range []struct {
+		name string
+		keep func(estimateRecord) bool
+	}{
+		{"planned", func(e estimateRecord) bool { return !e.chaos }},
+		{"planned, histograms", func(e estimateRecord) bool { return !e.chaos && e.analyzed }},
+		{"planned, no histograms", func(e estimateRecord) bool { return !e.chaos && !e.analyzed }},
+		{"planned, closures", func(e estimateRecord) bool { return !e.chaos && e.closure }},
+		{"planned, no closure", func(e estimateRecord) bool { return !e.chaos && !e.closure }},
+		{"random plans", func(e estimateRecord) bool { return e.chaos }},
+	} {
+		var rs []float64
+		within, twice, refused, stopped := 0, 0, 0, 0
+		worst := estimateRecord{est: 1, actual: 1}
+		for _, e := range records {
+			if !g.keep(e) {
+				continue
+			}
+			r := e.ratio()
+			rs = append(rs, r)
+			if e.within(0.10) {
+				within++
+			}
+			if r >= 0.5 && r <= 2 {
+				twice++
+			}
+			// With a budget of exactly the pages it reads, the pre-check refuses a query
+			// whose bound is above; with a budget of the bound, the meter stops one that
+			// reads more.
+			if e.upper > e.actual {
+				refused++
+			}
+			if e.actual > e.upper {
+				stopped++
+			}
+			if off(r) > off(worst.ratio()) {
+				worst = e
+			}
+		}
+		if len(rs) == 0 {
+			continue
+		}
+		slices.Sort(rs)
+		n := float64(len(rs))
+		out = append(out, fmt.Sprintf("estimate/actual pages, %s: %d queries, %.1f%% within ±10%%, %.1f%% within 2x, median %.3f, range %.3f to %.3f; "+
+			"bound below actual (stopped by the meter under a budget of the bound) %.1f%%, above (refused under a budget of the actual pages) %.1f%%; worst %d vs %d: %s",
+			g.name, len(rs), 100*float64(within)/n, 100*float64(twice)/n, rs[len(rs)/2], rs[0], rs[len(rs)-1],
+			100*float64(stopped)/n, 100*float64(refused)/n, worst.est, worst.actual, worst.text))
+	}
+	return out
+}
+
+// off is how far a ratio is from 1, either way.
+func off(r float64) float64 {
+	if r <= 0 {
+		return math.Inf(1)
+	}
+	return max(r, 1/r)
 }

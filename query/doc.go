@@ -28,12 +28,17 @@
 //	// res.Rows: [["ic://…/player/42", int64(87)]]; res.Stats.PagesRead: 6
 //
 // Plan.Explain prints the plan: its steps, each with its estimated rows and
-// pages, from the catalog alone (see cost.go for the cost model). Results are
+// pages, from the catalog alone (the planner chooses with the cost model of
+// cost.go; the estimate shown is estimate.go's). EXPLAIN ANALYZE runs the query
+// and prints the plan with each step's actual rows and pages beside the
+// estimates (a step's actual pages are those it read first), so that a wrong
+// estimate shows where it went wrong; ANALYZE is a keyword only there. Results are
 // sets of entity IDs combined as roaring bitmaps (64-bit). Every Result
 // carries the pages the query read, exact and deterministic, per variable,
 // beside the estimate. A budget, a BUDGET clause or RunOptions.Budget, is
-// checked against the estimate before the query runs (an *EstimateError) and
-// enforced by the store while it runs (store.ErrPageBudgetExceeded).
+// checked against the plan's bound on its pages (Plan.UpperPages, shown by
+// EXPLAIN) before the query runs (an *EstimateError) and enforced by the store
+// while it runs (store.ErrPageBudgetExceeded).
 //
 // # Meaning
 //
@@ -58,7 +63,7 @@
 //
 // In the EBNF of the Go specification:
 //
-//	Query      = [ "EXPLAIN" ] Find [ ";" ] .
+//	Query      = [ "EXPLAIN" [ "ANALYZE" ] ] Find [ ";" ] .
 //	Find       = "FIND" Name [ "WHERE" Cond ]
 //	             [ "SELECT" Name { "," Name } | "COUNT" ]
 //	             [ "ORDER" "BY" Name [ "ASC" | "DESC" ] ]

@@ -78,7 +78,7 @@ func ExampleExec() {
 	// [entity name health]
 	// player/5 dee 90
 	// player/3 bob 30
-	// pages read: 6 estimated: 6
+	// pages read: 6 estimated: 5
 	// FIND player WHERE name = "bob" SELECT health
 	//                                                rows  pages
 	// Select health: probe column health                1      1
@@ -86,5 +86,5 @@ func ExampleExec() {
 	//    ├─ Index range name = "bob" ["bob", "bob"]     1      1
 	//    └─ Intersect                                   1      0
 	//       └─ Scan kind player                         4      1
-	// estimated: 1 rows, 3 distinct pages
+	// estimated: 1 rows, 3 distinct pages; at most 3 for the budget check
 }

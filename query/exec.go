@@ -27,7 +27,12 @@ type Plan struct {
 	q   *Query
 	top *qplan
 	est uint64
-	gen uint64 // the catalog generation the plan was made for
+	// upper bounds the pages from the estimated rows (qplan.bound); the budget check
+	// compares it with the budget.
+	upper uint64
+	gen   uint64 // the catalog generation the plan was made for
+	// prepPages counts the pages of statistics (entity.VarStats) planning read.
+	prepPages uint64
 }
 
 // RunOptions configures Plan.Run and Exec. The zero value runs with the query's own
@@ -43,13 +48,13 @@ type RunOptions struct {
 // store.ErrPageBudgetExceeded.
 type EstimateError struct {
 	Pos       Pos    // the BUDGET clause, if the budget came from the query
-	Estimated uint64 // the plan's estimate, in pages
+	Estimated uint64 // the plan's bound on its pages (Plan.UpperPages)
 	Budget    uint64 // the budget, in pages
 }
 
-// Error returns "line:col: query refused: estimated N pages, budget M".
+// Error returns "line:col: query refused: estimated at most N pages, budget M".
 func (e *EstimateError) Error() string {
-	msg := fmt.Sprintf("query refused: estimated %d pages, budget %d", e.Estimated, e.Budget)
+	msg := fmt.Sprintf("query refused: estimated at most %d pages, budget %d", e.Estimated, e.Budget)
 	if e.Pos.IsValid() {
 		return e.Pos.String() + ": " + msg
 	}
@@ -74,7 +79,7 @@ func prepare(db *entity.DB, q *Query, chaos *rand.Rand) (*Plan, error) {
 		return nil, err
 	}
 	var p *Plan
-	err := db.View(func(tx *entity.Tx) error {
+	st, err := db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
 		var err error
 		p, err = plan(db, tx, q, chaos)
 		return err
@@ -82,6 +87,7 @@ func prepare(db *entity.DB, q *Query, chaos *rand.Rand) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.prepPages = st.ByOwner[entity.VarStats].PagesRead
 	return p, nil
 }
 
@@ -95,7 +101,8 @@ func plan(db *entity.DB, tx *entity.Tx, q *Query, chaos *rand.Rand) (*Plan, erro
 	pl := newPlanner(tx)
 	pl.chaos = chaos
 	top := pl.planQuery(bq)
-	return &Plan{db: db, q: q, top: top, est: top.estimate(), gen: gen}, nil
+	est := pl.estimatePlan(top)
+	return &Plan{db: db, q: q, top: top, est: est, upper: max(est, top.bound()), gen: gen}, nil
 }
 
 // current returns p, or, if the catalog changed since p was made, a new plan of its query
@@ -135,14 +142,25 @@ func Exec(db *entity.DB, text string, opts RunOptions) (*Result, error) {
 	return p.Run(opts)
 }
 
+// PlanningPages returns the pages preparing the plan read: those of the statistics it
+// looked up (see entity.VarStats); 0 in a store never analyzed.
+func (p *Plan) PlanningPages() uint64 { return p.prepPages }
+
 // Query returns the query the plan was prepared from.
 func (p *Plan) Query() *Query { return p.q }
 
 // EstimatedPages returns the plan's estimate of the distinct pages the query reads.
 func (p *Plan) EstimatedPages() uint64 { return p.est }
 
+// UpperPages returns the bound on the pages the query reads that the budget check uses:
+// the pages its steps read if every key a step seeks lands on a page of its own, for the
+// rows the estimate expects, each tree counted at most whole. It is a bound given those
+// rows, not a guarantee: a step that finds more entities than estimated reads more, and
+// the store's meter stops the query if it goes over its budget.
+func (p *Plan) UpperPages() uint64 { return p.upper }
+
 // EstimatedRows returns the plan's estimate of the entities the query returns.
-func (p *Plan) EstimatedRows() uint64 { return p.top.rows }
+func (p *Plan) EstimatedRows() uint64 { return roundEst(p.top.est.rows) }
 
 // budget returns the budget that applies to a run and where it was written.
 func (p *Plan) budget(opts RunOptions) (pages uint64, pos Pos, set bool) {
@@ -171,10 +189,11 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 	budget, pos, limited := p.budget(opts)
 	res := &Result{}
 	sb := store.Budget{}
-	if limited && !p.q.Explain {
+	if limited && (!p.q.Explain || p.q.Analyze) {
 		sb.MaxAccessed = budget
 	}
 	var run *Plan
+	var analysis *analysis
 	// refused is an error decided before the query read anything: returned as it is.
 	var refused error
 	st, err := p.db.ViewWith(sb, func(tx *entity.Tx) error {
@@ -183,14 +202,18 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 			refused = err
 			return err
 		}
-		if run.q.Explain {
+		if run.q.Explain && !run.q.Analyze {
 			return nil
 		}
-		if limited && run.est > budget {
-			refused = &EstimateError{Pos: pos, Estimated: run.est, Budget: budget}
+		if limited && run.upper > budget {
+			refused = &EstimateError{Pos: pos, Estimated: run.upper, Budget: budget}
 			return refused
 		}
 		x := &executor{tx: tx, scope: p.db.Scope(), kinds: map[*entity.Kind]*roaring64.Bitmap{}, memo: map[*step]*roaring64.Bitmap{}}
+		if run.q.Analyze {
+			x.act = newAnalysis()
+			analysis = x.act
+		}
 		x.top(run.top, res)
 		return nil
 	})
@@ -199,8 +222,8 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 		return nil, refused
 	case err != nil:
 		return nil, fmt.Errorf("query stopped: %w", err)
-	case run.q.Explain:
-		return run.explainResult(), nil
+	case run.q.Explain && !run.q.Analyze:
+		return run.explainResult(nil), nil
 	case limited && budget == 0 && st.PagesRead > 0:
 		// A zero store budget means no limit; a BUDGET 0 query allows no page at all.
 		return nil, fmt.Errorf("query stopped: %w", &store.BudgetError{Limit: "accessed", Max: 0, Count: st.PagesAccessed})
@@ -218,13 +241,19 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 			res.Stats.ByVariable[owner] = os.PagesRead
 		}
 	}
+	if analysis != nil {
+		ex := run.explainResult(analysis)
+		ex.Stats = res.Stats
+		return ex, nil
+	}
 	return res, nil
 }
 
-// explainResult returns the result of an EXPLAIN query: the plan, one line per row.
-func (p *Plan) explainResult() *Result {
+// explainResult returns the result of an EXPLAIN query: the plan, one line per row, with
+// what each step did for EXPLAIN ANALYZE.
+func (p *Plan) explainResult(a *analysis) *Result {
 	res := &Result{Columns: []string{"plan"}, Stats: RunStats{EstimatedPages: p.est, ByVariable: map[string]uint64{}}}
-	for _, line := range strings.Split(strings.TrimSuffix(p.Explain(), "\n"), "\n") {
+	for _, line := range strings.Split(strings.TrimSuffix(p.explain(a), "\n"), "\n") {
 		res.Rows = append(res.Rows, []Value{line})
 	}
 	return res
@@ -238,6 +267,8 @@ type executor struct {
 	memo  map[*step]*roaring64.Bitmap        // sets made once per run (cachedSet)
 	// streaming is set while a streamed driver hands out batches (see stream).
 	streaming bool
+	// act, for EXPLAIN ANALYZE, records what each step did; nil otherwise.
+	act *analysis
 }
 
 // fail ends the message with an error at a position in the query.
@@ -255,9 +286,12 @@ func (x *executor) top(qp *qplan, res *Result) {
 			n = min(n, bq.limit.N)
 		}
 		res.Count = n
+		if x.act != nil {
+			x.act.query(qp).rows = n
+		}
 		return
 	}
-	ids := x.finish(qp, set)
+	ids := x.finishMeasured(qp, set)
 	res.Count = uint64(len(ids))
 	res.Columns = []string{"entity"}
 	for _, c := range bq.sel {
@@ -277,6 +311,10 @@ func (x *executor) top(qp *qplan, res *Result) {
 		return
 	}
 	found := roaring64.BitmapOf(ids...)
+	if x.act != nil {
+		before := x.tx.Stats().PagesRead
+		defer func() { x.act.query(qp).selPages += x.tx.Stats().PagesRead - before }()
+	}
 	for j, c := range bq.sel {
 		for id, v := range c.Gather(x.tx, found) {
 			r := res.Rows[row[uint64(id)]]
@@ -378,7 +416,20 @@ func (x *executor) query(qp *qplan) *roaring64.Bitmap {
 	if qp.order == orderNone && !qp.bq.limit.Set {
 		return set
 	}
-	return roaring64.BitmapOf(x.finish(qp, set)...)
+	return roaring64.BitmapOf(x.finishMeasured(qp, set)...)
+}
+
+// finishMeasured is finish, recording its pages for EXPLAIN ANALYZE.
+func (x *executor) finishMeasured(qp *qplan, set *roaring64.Bitmap) []uint64 {
+	if x.act == nil {
+		return x.finish(qp, set)
+	}
+	before := x.tx.Stats().PagesRead
+	ids := x.finish(qp, set)
+	a := x.act.query(qp)
+	a.orderPages += x.tx.Stats().PagesRead - before
+	a.rows = uint64(len(ids))
+	return ids
 }
 
 // kindSet returns the members of kind k, reading them once per run.
@@ -404,6 +455,13 @@ func (x *executor) cachedSet(s *step) *roaring64.Bitmap {
 
 // set runs a set step; the caller owns the bitmap it returns.
 func (x *executor) set(s *step) *roaring64.Bitmap {
+	if x.act != nil {
+		return x.act.measure(x.tx, s, func() *roaring64.Bitmap { return x.setStep(s) })
+	}
+	return x.setStep(s)
+}
+
+func (x *executor) setStep(s *step) *roaring64.Bitmap {
 	switch s.op {
 	case opEmpty:
 		return roaring64.New()
@@ -481,8 +539,19 @@ func (x *executor) filter(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	if in.IsEmpty() {
 		return in
 	}
+	if x.act != nil {
+		return x.act.measure(x.tx, s, func() *roaring64.Bitmap { return x.filterStep(s, in) })
+	}
+	return x.filterStep(s, in)
+}
+
+func (x *executor) filterStep(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	if a := s.adapt; a != nil {
-		if s = a.inter; a.useProbe(in) {
+		probe := a.useProbe(in)
+		if x.act != nil {
+			x.act.ran(s, probe)
+		}
+		if s = a.inter; probe {
 			s = a.probe
 		}
 	}

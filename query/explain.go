@@ -19,32 +19,61 @@ import (
 //	   ├─ Index range name = "alice" ["alice"]      1      2
 //	   └─ Probe kind player                         1      2
 //	estimated: 1 rows, 6 pages
-func (p *Plan) Explain() string {
+func (p *Plan) Explain() string { return p.explain(nil) }
+
+// explain writes the plan, with the actual figures of a run beside the estimates when a
+// is not nil (EXPLAIN ANALYZE).
+func (p *Plan) explain(a *analysis) string {
 	var b strings.Builder
 	b.WriteString(p.q.String())
 	b.WriteByte('\n')
-	root := explainQuery(p.top)
+	root := explainQuery(p.top, a)
 	var lines []explainLine
 	root.flatten("", "", &lines)
-	rowsW, pagesW := len("rows"), len("pages")
-	for _, l := range lines {
-		rowsW = max(rowsW, len(l.rows))
-		pagesW = max(pagesW, len(l.pages))
+	heads := []string{"rows", "pages"}
+	if a != nil {
+		heads = append(heads, "actual rows", "actual pages")
 	}
-	// Columns: the tree, padded, then rows and pages right-aligned.
+	widths := make([]int, len(heads))
+	for i, h := range heads {
+		widths[i] = len(h)
+	}
+	for _, l := range lines {
+		for i, c := range l.cols {
+			widths[i] = max(widths[i], len(c))
+		}
+	}
+	// Columns: the tree, padded, then the figures right-aligned.
 	treeW := 0
 	for _, l := range lines {
 		treeW = max(treeW, len([]rune(l.left)))
 	}
 	pad := func(s string, w int) string { return strings.Repeat(" ", max(0, w-len([]rune(s)))) + s }
+	row := func(cols []string) {
+		for i, c := range cols {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			b.WriteString(pad(c, widths[i]))
+		}
+		b.WriteByte('\n')
+	}
 	b.WriteString(strings.Repeat(" ", treeW+2))
-	b.WriteString(pad("rows", rowsW) + "  " + pad("pages", pagesW) + "\n")
+	row(heads)
 	for _, l := range lines {
 		b.WriteString(l.left)
 		b.WriteString(strings.Repeat(" ", treeW+2-len([]rune(l.left))))
-		b.WriteString(pad(l.rows, rowsW) + "  " + pad(l.pages, pagesW) + "\n")
+		row(l.cols)
 	}
-	b.WriteString("estimated: " + strconv.FormatUint(p.top.rows, 10) + " rows, " + strconv.FormatUint(p.est, 10) + " distinct pages\n")
+	b.WriteString("estimated: " + strconv.FormatUint(roundEst(p.top.est.rows), 10) + " rows, " + strconv.FormatUint(p.est, 10) + " distinct pages; at most " + strconv.FormatUint(p.upper, 10) + " for the budget check\n")
+	if p.prepPages > 0 {
+		b.WriteString("planning read " + strconv.FormatUint(p.prepPages, 10) + " pages of statistics\n")
+	}
+	if a != nil {
+		qa := a.query(p.top)
+		total := a.queryPages(p.top)
+		b.WriteString("actual: " + strconv.FormatUint(qa.rows, 10) + " rows, " + strconv.FormatUint(total, 10) + " distinct pages (a step's actual pages are those it read first)\n")
+	}
 	return b.String()
 }
 
@@ -52,18 +81,21 @@ func (p *Plan) Explain() string {
 type explainNode struct {
 	text        string
 	rows, pages uint64
-	kids        []*explainNode
+	// act holds the actual rows and pages, for EXPLAIN ANALYZE; "-" for a step that did
+	// not run.
+	act  []string
+	kids []*explainNode
 }
 
 type explainLine struct {
-	left, rows, pages string
+	left string
+	cols []string
 }
 
 func (n *explainNode) flatten(first, rest string, out *[]explainLine) {
 	*out = append(*out, explainLine{
-		left:  first + n.text,
-		rows:  strconv.FormatUint(n.rows, 10),
-		pages: strconv.FormatUint(n.pages, 10),
+		left: first + n.text,
+		cols: append([]string{strconv.FormatUint(n.rows, 10), strconv.FormatUint(n.pages, 10)}, n.act...),
 	})
 	for i, k := range n.kids {
 		if i == len(n.kids)-1 {
@@ -76,10 +108,24 @@ func (n *explainNode) flatten(first, rest string, out *[]explainLine) {
 
 // explainQuery describes a FIND: its set, then ORDER BY, LIMIT and SELECT or COUNT
 // around it, outermost first.
-func explainQuery(qp *qplan) *explainNode {
+func explainQuery(qp *qplan, a *analysis) *explainNode {
 	bq := qp.bq
-	n := explainStep(qp.set)
-	rows := qp.set.rows
+	n := explainStep(qp.set, a)
+	var qa *queryActual
+	if a != nil {
+		qa = a.query(qp)
+	}
+	actual := func(rows, pages uint64) []string {
+		if a == nil {
+			return nil
+		}
+		return []string{strconv.FormatUint(rows, 10), strconv.FormatUint(pages, 10)}
+	}
+	setRows := uint64(0)
+	if a != nil && a.steps[qp.set] != nil {
+		setRows = a.steps[qp.set].rows
+	}
+	rows := roundEst(qp.set.est.rows)
 	if bq.order != nil {
 		dir := "ASC"
 		if bq.desc {
@@ -92,23 +138,37 @@ func explainQuery(qp *qplan) *explainNode {
 				how += " until the limit"
 			}
 		}
-		n = &explainNode{text: "Order by " + bq.order.Name() + " " + dir + ": " + how, rows: rows, pages: qp.orderPages, kids: []*explainNode{n}}
+		n = &explainNode{text: "Order by " + bq.order.Name() + " " + dir + ": " + how, rows: rows, pages: roundEst(qp.orderEst), kids: []*explainNode{n}}
+		if qa != nil {
+			n.act = actual(setRows, qa.orderPages)
+		}
 	}
 	if bq.limit.Set {
-		n = &explainNode{text: "Limit " + strconv.FormatUint(bq.limit.N, 10), rows: qp.rows, kids: []*explainNode{n}}
+		n = &explainNode{text: "Limit " + strconv.FormatUint(bq.limit.N, 10), rows: roundEst(qp.est.rows), kids: []*explainNode{n}}
+		if qa != nil {
+			n.act = actual(qa.rows, 0)
+		}
 	}
 	switch {
 	case bq.q.Count:
-		n = &explainNode{text: "Count", rows: qp.rows, kids: []*explainNode{n}}
+		n = &explainNode{text: "Count", rows: roundEst(qp.est.rows), kids: []*explainNode{n}}
+		if qa != nil {
+			n.act = actual(qa.rows, 0)
+		}
 	case len(bq.sel) > 0:
 		names := make([]string, len(bq.sel))
-		pages := uint64(0)
+		pages := 0.0
 		for i, c := range bq.sel {
 			names[i] = c.Name()
-			pages += qp.selPages[i]
+			if i < len(qp.selEst) {
+				pages += qp.selEst[i]
+			}
 		}
 		list := strings.Join(names, ", ")
-		n = &explainNode{text: "Select " + list + ": probe column", rows: qp.rows, pages: pages, kids: []*explainNode{n}}
+		n = &explainNode{text: "Select " + list + ": probe column", rows: roundEst(qp.est.rows), pages: roundEst(pages), kids: []*explainNode{n}}
+		if qa != nil {
+			n.act = actual(qa.rows, qa.selPages)
+		}
 		if len(names) > 1 {
 			n.text += "s"
 		}
@@ -117,9 +177,23 @@ func explainQuery(qp *qplan) *explainNode {
 	return n
 }
 
+// roundEst rounds an estimate for EXPLAIN.
+func roundEst(x float64) uint64 {
+	if x <= 0 {
+		return 0
+	}
+	return uint64(math.Round(x))
+}
+
 // explainStep describes one step and its kids.
-func explainStep(s *step) *explainNode {
-	n := &explainNode{rows: s.rows, pages: s.pages}
+func explainStep(s *step, a *analysis) *explainNode {
+	n := &explainNode{rows: roundEst(s.est.rows), pages: roundEst(s.est.pages)}
+	if a != nil {
+		n.act = []string{"-", "-"}
+		if sa := a.steps[s]; sa != nil {
+			n.act = []string{strconv.FormatUint(sa.rows, 10), strconv.FormatUint(a.alone(s), 10)}
+		}
+	}
 	cond := func() string {
 		switch {
 		case s.pred != nil:
@@ -167,7 +241,7 @@ func explainStep(s *step) *explainNode {
 		n.text = "Resolve " + s.ent.ref.Raw + " in " + s.tree.owner
 	case opSubQuery:
 		n.text = "Sub-query FIND " + s.sub.bq.q.Kind.String()
-		n.kids = []*explainNode{explainQuery(s.sub)}
+		n.kids = []*explainNode{explainQuery(s.sub, a)}
 		return n
 	case opAnd:
 		n.text = "And"
@@ -191,8 +265,18 @@ func explainStep(s *step) *explainNode {
 			n.text += " (probes instead below " + strconv.FormatUint(a.at, 10) + " candidates)"
 		}
 	}
+	if sa := a.step(s); sa != nil && sa.probed+sa.intersected > 0 {
+		switch {
+		case sa.intersected == 0:
+			n.text += " [probed]"
+		case sa.probed == 0:
+			n.text += " [intersected]"
+		default:
+			n.text += " [probed " + strconv.Itoa(sa.probed) + " times, intersected " + strconv.Itoa(sa.intersected) + "]"
+		}
+	}
 	for _, k := range s.kids {
-		n.kids = append(n.kids, explainStep(k))
+		n.kids = append(n.kids, explainStep(k, a))
 	}
 	return n
 }

@@ -157,6 +157,11 @@ func (p *parser) parseQuery() *Query {
 	if p.tok.kind == tExplain {
 		q.Explain = true
 		p.next()
+		// ANALYZE is a keyword only here, where no name can stand: it stays a valid name.
+		if p.tok.kind == tIdent && strings.EqualFold(p.tok.text, "ANALYZE") {
+			q.Analyze = true
+			p.next()
+		}
 		if p.tok.kind != tFind {
 			p.expected("FIND", "FIND")
 		}

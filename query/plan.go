@@ -52,6 +52,14 @@ type planner struct {
 	// universe of each NOT inside it.
 	kindSets map[*entity.Kind]*step
 	targets  map[btarget]*step
+	// hists holds the histogram of each column that has one (graphctl analyze), read
+	// once from VarStats, or nil.
+	hists map[*column.Dyn]*column.Histogram
+	// estimating is set once the plan is chosen: only the estimate uses histograms, so
+	// that analyzing a store changes no plan (and no page count) until the choices are
+	// made with the estimator's model too.
+	estimating bool
+	spans      map[*entity.Kind][2]float64 // kindSpan's answers
 }
 
 func newPlanner(tx *entity.Tx) *planner {
@@ -227,8 +235,86 @@ func appendConjuncts(dst []bcond, c bcond) []bcond {
 	return append(dst, c)
 }
 
+// histogram returns c's histogram, scaled to the column's entries now, or nil if the
+// column was never analyzed. Reading it costs the pages of a lookup in VarStats.
+func (p *planner) histogram(c *column.Dyn) *column.Histogram {
+	if !p.estimating {
+		return nil
+	}
+	if h, ok := p.hists[c]; ok {
+		return h
+	}
+	if p.hists == nil {
+		p.hists = map[*column.Dyn]*column.Histogram{}
+	}
+	var h *column.Histogram
+	if b, ok := p.tx.VarStatsOf(c.Name()); ok {
+		if dh, err := column.DecodeHistogram(c, b); err == nil && dh.Entries > 0 {
+			h = dh
+		}
+	}
+	p.hists[c] = h
+	return h
+}
+
+// kindSpan returns the lowest and highest ID of the members of kind k as the last
+// analysis saw them (graphctl analyze), the highest widened to the last ID handed out if
+// the kind has gained members since; ok is false without an analysis.
+func (p *planner) kindSpan(k *entity.Kind) (lo, hi float64, ok bool) {
+	if !p.estimating || k == nil {
+		return 0, 0, false
+	}
+	if sp, ok := p.spans[k]; ok {
+		return sp[0], sp[1], sp[1] >= sp[0]
+	}
+	if p.spans == nil {
+		p.spans = map[*entity.Kind][2]float64{}
+	}
+	sp := [2]float64{1, 0}
+	if b, ok := p.tx.VarStatsOf(k.Name()); ok {
+		if s, err := entity.DecodeKindSpan(b); err == nil && s.Members > 0 && s.Last >= s.First {
+			sp = [2]float64{float64(s.First), float64(s.Last)}
+			if p.kindShape(k).entries > s.Members {
+				sp[1] = max(sp[1], p.ids) // members added since may have any of the new IDs
+			}
+		}
+	}
+	p.spans[k] = sp
+	return sp[0], sp[1], sp[1] >= sp[0]
+}
+
+// spanFrac returns the part of a tree keyed by entity ID that candidates of kind k reach:
+// the overlap of the kind's IDs with the tree's keys, a column's as its histogram saw
+// them (c nil or without one: every ID handed out), as a part of the tree's keys. It is 1
+// without an analysis of k.
+func (p *planner) spanFrac(k *entity.Kind, c *column.Dyn) float64 {
+	lo, hi, ok := p.kindSpan(k)
+	if !ok || p.ids <= 0 {
+		return 1
+	}
+	tlo, thi := 1.0, p.ids
+	if c != nil {
+		if h := p.histogram(c); h != nil && h.Last >= h.First {
+			tlo, thi = float64(h.First), float64(h.Last)
+			if p.colShape(c).entries > h.Entries {
+				thi = max(thi, p.ids)
+			}
+		}
+	}
+	overlap := min(hi, thi) - max(lo, tlo) + 1
+	return max(0, min(1, overlap/(thi-tlo+1)))
+}
+
+// histScale returns the factor from the entries of c's histogram to its entries now.
+func (p *planner) histScale(c *column.Dyn, h *column.Histogram) float64 {
+	return float64(p.colShape(c).entries) / float64(h.Entries)
+}
+
 // colEntities estimates the entities that have a value in c.
 func (p *planner) colEntities(c *column.Dyn) float64 {
+	if h := p.histogram(c); h != nil {
+		return float64(h.Entities) * p.histScale(c, h)
+	}
 	n := float64(p.colShape(c).entries)
 	if c.Multi() {
 		// Without statistics, assume the values are spread over as many entities as
@@ -248,6 +334,17 @@ func (p *planner) predRows(b *bPred) (rows float64, entries []float64) {
 	}
 	if b.has {
 		return e, []float64{e * perEntity}
+	}
+	if h := p.histogram(b.col); h != nil {
+		// The histogram counts entries; an entity of a Multi column has perEntity of them.
+		scale := p.histScale(b.col, h)
+		total := 0.0
+		for _, iv := range b.ivs {
+			m := h.Matches(iv.lo, iv.hi) * scale
+			entries = append(entries, m)
+			total += m
+		}
+		return min(e, total/perEntity), entries
 	}
 	point := p.pointSel(b, e)
 	total := 0.0

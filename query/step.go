@@ -67,6 +67,9 @@ type step struct {
 	// limit, on the opAnd or opKindScan that holds a streamed driver, is the LIMIT.
 	limit uint64
 
+	// est is what the estimator expects of the step (estimate.go).
+	est estimate
+
 	// adapt, for a filter that can either probe each candidate or intersect the
 	// candidates with its condition's set step, holds both; the run picks by the
 	// number of candidates it actually has.
@@ -161,6 +164,12 @@ type qplan struct {
 	sel        []shape
 	selPages   []uint64
 	rows       uint64 // estimated entities returned
+
+	// What the estimator expects: entities returned, pages of the order step and of each
+	// SELECT column.
+	est      estimate
+	orderEst float64
+	selEst   []float64
 }
 
 // estimate returns the estimated distinct pages of the whole query: the sum over its
@@ -186,6 +195,40 @@ func (p *qplan) treePages(byTree map[store.TreeRef]uint64, sizes map[store.TreeR
 			byTree[sh.ref] += p.selPages[i]
 			sizes[sh.ref] = sh.size()
 		}
+	}
+}
+
+// bound returns the pages of the query by the planner's own cost model (cost.go), which
+// has every key a step seeks land on a page of its own, for the rows the planner
+// expects; each tree counts at most its actual size.
+func (p *qplan) bound() uint64 {
+	byTree, sizes := map[store.TreeRef]uint64{}, map[store.TreeRef]uint64{}
+	p.treePages(byTree, sizes)
+	exact := map[store.TreeRef]uint64{}
+	p.exactSizes(exact)
+	n := uint64(0)
+	for ref, pages := range byTree {
+		n += min(pages, max(sizes[ref], exact[ref]))
+	}
+	return n
+}
+
+// exactSizes records the actual size of every tree the plan reads.
+func (p *qplan) exactSizes(sizes map[store.TreeRef]uint64) {
+	var walk func(s *step)
+	walk = func(s *step) {
+		sizes[s.tree.ref] = s.tree.exSize()
+		if s.sub != nil {
+			s.sub.exactSizes(sizes)
+		}
+		for _, k := range s.kids {
+			walk(k)
+		}
+	}
+	walk(p.set)
+	sizes[p.orderTree.ref] = p.orderTree.exSize()
+	for _, sh := range p.sel {
+		sizes[sh.ref] = sh.exSize()
 	}
 }
 

@@ -84,6 +84,41 @@ func (t *Tree) LeafCapacity() int { return t.leafCap }
 // values, and 0 for other layouts.
 func (t *Tree) BranchCapacity() int { return t.branchCap }
 
+// LeafPages returns the tree's leaf pages, in O(1).
+func (t *Tree) LeafPages() uint64 { return t.d.leaves }
+
+// BranchPages returns the tree's branch pages, all levels above the leaves, in O(1).
+func (t *Tree) BranchPages() uint64 { return t.d.branches }
+
+// OverflowPages returns the pages that hold values too large for a leaf, in O(1).
+func (t *Tree) OverflowPages() uint64 { return t.d.overflow }
+
+// Groups returns the number of groups of keys that the tree's owner counts, and whether it
+// keeps that count: the distinct subjects of a verb's (subject, object) tree, say. The store
+// only keeps the number with the descriptor, so that it costs no page of its own; it does
+// not know what a group is, and Put, Delete and BulkLoad do not change it (BulkLoad and
+// Clear forget it). An owner that keeps it updates it with SetGroups in the same message as
+// the writes that change it.
+func (t *Tree) Groups() (n uint64, ok bool) {
+	if t.d.groups == 0 {
+		return 0, false
+	}
+	return t.d.groups - 1, true
+}
+
+// SetGroups records n as the tree's count of key groups (see Groups). A count too large for
+// the descriptor's 40 bits is forgotten instead.
+func (t *Tree) SetGroups(n uint64) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	t.d.groups = 0
+	if n < maxGroups {
+		t.d.groups = n + 1
+	}
+	return nil
+}
+
 // --- metered page access under the tree's owner tag ---
 
 func (t *Tree) page(id PageID, kind pageKind) []byte {

@@ -18,7 +18,9 @@ import (
 //	     6    2 key size; for variable-size keys, the longest key allowed
 //	     8    2 value size; 0 for variable-size values
 //	    10    1 height: levels of nodes, 0 for an empty tree
-//	    11    5 zero
+//	    11    5 key groups + 1, 40 bits: the owner's count of groups of keys (see
+//	              Tree.Groups); 0 when the owner does not keep it. Code that predates the
+//	              field writes 0 there, so an old writer leaves the count unknown, never stale.
 //	    16    8 root page, 0 for an empty tree
 //	    24    8 entries
 //	    32    8 leaf pages
@@ -53,6 +55,7 @@ const (
 	descOffKeySize  = 6
 	descOffValSize  = 8
 	descOffHeight   = 10
+	descOffGroups   = 11
 	descOffRoot     = 16
 	descOffCount    = 24
 	descOffLeaves   = 32
@@ -161,7 +164,11 @@ type treeDesc struct {
 	leaves   uint64
 	branches uint64
 	overflow uint64
+	groups   uint64 // the owner's count of key groups plus one; 0: not kept
 }
+
+// maxGroups is the largest groups field the descriptor holds (40 bits).
+const maxGroups = 1<<40 - 1
 
 func (d *treeDesc) encode(b []byte) {
 	clear(b[:descSize])
@@ -180,6 +187,11 @@ func (d *treeDesc) encode(b []byte) {
 	le.PutUint16(b[descOffKeySize:], uint16(d.layout.MaxKey))
 	le.PutUint16(b[descOffValSize:], uint16(vs))
 	b[descOffHeight] = byte(d.height)
+	if d.groups <= maxGroups {
+		for i := range 5 {
+			b[descOffGroups+i] = byte(d.groups >> (8 * i))
+		}
+	}
 	le.PutUint64(b[descOffRoot:], uint64(d.root))
 	le.PutUint64(b[descOffCount:], d.count)
 	le.PutUint64(b[descOffLeaves:], d.leaves)
@@ -212,6 +224,9 @@ func decodeDesc(b []byte) (treeDesc, error) {
 		return d, fmt.Errorf("%w: descriptor has an invalid layout (flags %#x): %v", ErrCorrupt, flags, err)
 	}
 	d.height = int(b[descOffHeight])
+	for i := range 5 {
+		d.groups |= uint64(b[descOffGroups+i]) << (8 * i)
+	}
 	d.root = PageID(le.Uint64(b[descOffRoot:]))
 	d.count = le.Uint64(b[descOffCount:])
 	d.leaves = le.Uint64(b[descOffLeaves:])

@@ -295,3 +295,66 @@ func TestViewsSeeCommittedDescriptors(t *testing.T) {
 	require.NoError(t, <-errs)
 	checkStore(t, s)
 }
+
+// TestGroupsKeptWithTheDescriptor: the owner's count of key groups rides in the descriptor,
+// so keeping it costs no page of its own; it survives a reopen, a bulk load and Clear forget
+// it, and a descriptor written without it (as older code writes them) reads as not kept.
+func TestGroupsKeptWithTheDescriptor(t *testing.T) {
+	mem := NewHeapMemory(0)
+	s, err := OpenMemory(mem, nil)
+	require.NoError(t, err)
+	newTree(t, s, fixed88, 1000, 1)
+	view(t, s, func(tr *Tree) {
+		_, ok := tr.Groups()
+		assert.False(t, ok, "a new tree's owner has not counted yet")
+		assert.Equal(t, uint64(tr.Height()), uint64(2))
+		assert.Equal(t, tr.LeafPages()+tr.BranchPages(), tr.Stats().PagesByLevel[0]+tr.Stats().PagesByLevel[1])
+		assert.Equal(t, uint64(1), tr.BranchPages())
+		assert.Zero(t, tr.OverflowPages())
+	})
+	withPut := update(t, s, func(tr *Tree) { _, err := tr.Put(k8(5000), k8(1)); require.NoError(t, err) })
+	withGroups := update(t, s, func(tr *Tree) {
+		_, err := tr.Put(k8(5001), k8(1))
+		require.NoError(t, err)
+		require.NoError(t, tr.SetGroups(1<<39))
+	})
+	assert.Equal(t, withPut.PagesDirtied, withGroups.PagesDirtied, "the count shares the descriptor's page")
+	assert.Equal(t, withPut.PagesRead, withGroups.PagesRead)
+
+	s, err = OpenMemory(mem, nil) // nothing cached: read the slot again
+	require.NoError(t, err)
+	view(t, s, func(tr *Tree) {
+		n, ok := tr.Groups()
+		assert.True(t, ok)
+		assert.Equal(t, uint64(1<<39), n)
+	})
+	update(t, s, func(tr *Tree) { require.NoError(t, tr.SetGroups(maxGroups)) })
+	view(t, s, func(tr *Tree) {
+		_, ok := tr.Groups()
+		assert.False(t, ok, "too large for 40 bits: forgotten, not wrapped")
+	})
+	update(t, s, func(tr *Tree) { require.NoError(t, tr.SetGroups(7)) })
+	update(t, s, func(tr *Tree) {
+		_, err := tr.BulkLoad(func(yield func([]byte, []byte) bool) { yield(k8(9000), k8(1)) })
+		require.NoError(t, err)
+		_, ok := tr.Groups()
+		assert.False(t, ok, "a bulk load bypasses the owner's count")
+		require.NoError(t, tr.SetGroups(7))
+		require.NoError(t, tr.Clear())
+		_, ok = tr.Groups()
+		assert.False(t, ok, "Clear forgets the count")
+	})
+
+	// A descriptor in the older layout, bytes 11 to 15 zero, reads as not kept.
+	var d treeDesc
+	b := make([]byte, descSize)
+	l, err := fixed88.normalize()
+	require.NoError(t, err)
+	(&treeDesc{layout: l, groups: 42}).encode(b)
+	clear(b[descOffGroups : descOffGroups+5])
+	le.PutUint32(b[descOffChecksum:], crc32c(b[:descOffChecksum]))
+	d, err = decodeDesc(b)
+	require.NoError(t, err)
+	assert.Zero(t, d.groups)
+	checkStore(t, s)
+}

@@ -158,8 +158,54 @@ func (v *Verb) Link(tx *entity.Tx, s, o entity.ID) error {
 		return err
 	}
 	r := edge(o, s)
-	_, err = rev.Put(r[:], nil)
-	return err
+	if _, err = rev.Put(r[:], nil); err != nil {
+		return err
+	}
+	if err := addGroup(fwd, k[:]); err != nil {
+		return err
+	}
+	return addGroup(rev, r[:])
+}
+
+// The forward tree keeps the verb's distinct subjects as its count of key groups, the
+// reverse tree its distinct objects (store.Tree.Groups): a Link or an Unlink knows when an
+// entity's first edge appears or its last one goes from the edges beside the one it
+// writes, which are in the leaf it writes (another leaf only when the edge is the first
+// or last of its leaf). A tree that does not keep the count (one written by older code,
+// or bulk loaded) starts again when it is empty; until then the count stays unknown,
+// never wrong.
+
+// counting reports whether t keeps its count of groups, starting it if t holds no more
+// than the edge just put.
+func counting(t *store.Tree) bool {
+	if _, ok := t.Groups(); ok {
+		return true
+	}
+	return t.Len() == 1 && t.SetGroups(0) == nil
+}
+
+// hasOther reports whether t holds an edge other than k, which it holds, with k's first ID.
+func hasOther(t *store.Tree, k []byte) bool {
+	c := t.Cursor()
+	c.Seek(k)
+	if p, _, ok := c.Prev(); ok && bytes.Equal(p[:entity.KeySize], k[:entity.KeySize]) {
+		return true
+	}
+	c.Seek(k)
+	n, _, ok := c.Next()
+	return ok && bytes.Equal(n[:entity.KeySize], k[:entity.KeySize])
+}
+
+// addGroup counts the group of k, just put in t, if it is new and t keeps the count.
+func addGroup(t *store.Tree, k []byte) error {
+	if !counting(t) {
+		return nil
+	}
+	n, _ := t.Groups()
+	if hasOther(t, k) {
+		return nil
+	}
+	return t.SetGroups(n + 1)
 }
 
 // Unlink removes the edge s → o and reports whether it was there.
@@ -173,13 +219,37 @@ func (v *Verb) Unlink(tx *entity.Tx, s, o entity.ID) (bool, error) {
 
 func unlink(fwd, rev *store.Tree, s, o entity.ID) (bool, error) {
 	k := edge(s, o)
-	found, err := fwd.Delete(k[:])
-	if err != nil || !found {
-		return found, err
+	if !fwd.Has(k[:]) {
+		return false, nil
 	}
 	r := edge(o, s)
-	_, err = rev.Delete(r[:])
-	return true, err
+	sLast, oLast := lastOf(fwd, k[:]), lastOf(rev, r[:])
+	if _, err := fwd.Delete(k[:]); err != nil {
+		return true, err
+	}
+	if _, err := rev.Delete(r[:]); err != nil {
+		return true, err
+	}
+	if err := dropGroup(fwd, sLast); err != nil {
+		return true, err
+	}
+	return true, dropGroup(rev, oLast)
+}
+
+// lastOf reports whether k, which t holds, is the last edge of its group in a tree that
+// keeps the count.
+func lastOf(t *store.Tree, k []byte) bool {
+	_, ok := t.Groups()
+	return ok && !hasOther(t, k)
+}
+
+// dropGroup counts one group less in t if last.
+func dropGroup(t *store.Tree, last bool) error {
+	n, ok := t.Groups()
+	if !last || !ok || n == 0 {
+		return nil
+	}
+	return t.SetGroups(n - 1)
 }
 
 // Has reports whether the edge s → o exists.
@@ -294,6 +364,38 @@ func (v *Verb) InDegree(tx *entity.Tx, o entity.ID) uint64 { return count(v.Reve
 
 // Len returns the number of edges, in O(1).
 func (v *Verb) Len(tx *entity.Tx) uint64 { return v.Forward(tx).Len() }
+
+// Counts returns the verb's edges, distinct subjects and distinct objects, in O(1) from the
+// trees' descriptors. ok is false if the store does not keep the distinct counts for this
+// verb (its edges were written by older code or bulk loaded): Recount restores them.
+func (v *Verb) Counts(tx *entity.Tx) (edges, subjects, objects uint64, ok bool) {
+	fwd, rev := v.Forward(tx), v.Reverse(tx)
+	s, ok1 := fwd.Groups()
+	o, ok2 := rev.Groups()
+	return fwd.Len(), s, o, ok1 && ok2
+}
+
+// Recount counts the verb's distinct subjects and objects by reading both trees whole, and
+// keeps them from then on (see Counts).
+func (v *Verb) Recount(tx *entity.Tx) error {
+	fwd, rev, err := v.trees(tx, true)
+	if err != nil {
+		return err
+	}
+	for _, t := range []*store.Tree{fwd, rev} {
+		n, last := uint64(0), []byte(nil)
+		for k := range t.All() {
+			if last == nil || !bytes.Equal(k[:entity.KeySize], last) {
+				n++
+				last = append(last[:0], k[:entity.KeySize]...)
+			}
+		}
+		if err := t.SetGroups(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // All iterates over every edge (subject, object) in subject, then object order.
 func (v *Verb) All(tx *entity.Tx) iter.Seq2[entity.ID, entity.ID] {

@@ -233,3 +233,69 @@ func TestPagesObjects(t *testing.T) {
 		})
 	}
 }
+
+// TestCountsModel: a verb's distinct subjects and objects, kept by every Link, Unlink and
+// entity delete, agree with a model after each message, and Recount agrees with them.
+func TestCountsModel(t *testing.T) {
+	seed := testutil.Seed(t, 1)
+	r := rand.New(rand.NewPCG(seed, 7))
+	s := entity.NewSchema()
+	n := s.Kind("n")
+	v := verb.Define(s, "e")
+	db := testutil.OpenDB(t, s, nil)
+	const N = 400
+	testutil.Spawn(t, db, n, N, nil)
+	edges := map[[2]entity.ID]bool{}
+	dead := map[entity.ID]bool{}
+	want := func() (e, subj, obj uint64) {
+		ss, os := map[entity.ID]bool{}, map[entity.ID]bool{}
+		for k := range edges {
+			ss[k[0]], os[k[1]] = true, true
+		}
+		return uint64(len(edges)), uint64(len(ss)), uint64(len(os))
+	}
+	for msg := range 30 {
+		require.NoError(t, db.Update(func(tx *entity.Tx) error {
+			for range 1 + r.IntN(400) {
+				a, b := entity.ID(1+r.IntN(N)), entity.ID(1+r.IntN(N/4))
+				if dead[a] || dead[b] {
+					continue
+				}
+				switch x := r.IntN(10); {
+				case x < 6:
+					require.NoError(t, v.Link(tx, a, b))
+					edges[[2]entity.ID{a, b}] = true
+				case x < 9:
+					found, err := v.Unlink(tx, a, b)
+					require.NoError(t, err)
+					assert.Equal(t, edges[[2]entity.ID{a, b}], found)
+					delete(edges, [2]entity.ID{a, b})
+				default:
+					require.NoError(t, tx.Delete(a))
+					dead[a] = true
+					for k := range edges {
+						if k[0] == a || k[1] == a {
+							delete(edges, k)
+						}
+					}
+				}
+			}
+			return nil
+		}), "seed %d message %d", seed, msg)
+		require.NoError(t, db.View(func(tx *entity.Tx) error {
+			e, subj, obj, ok := v.Counts(tx)
+			require.True(t, ok)
+			we, ws, wo := want()
+			require.Equal(t, []uint64{we, ws, wo}, []uint64{e, subj, obj}, "seed %d message %d", seed, msg)
+			return nil
+		}))
+	}
+	require.NoError(t, db.Update(func(tx *entity.Tx) error { return v.Recount(tx) }))
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		e, subj, obj, ok := v.Counts(tx)
+		require.True(t, ok)
+		we, ws, wo := want()
+		assert.Equal(t, []uint64{we, ws, wo}, []uint64{e, subj, obj})
+		return tx.CheckStore()
+	}))
+}

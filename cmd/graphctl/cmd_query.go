@@ -102,6 +102,14 @@ func runQuery(w io.Writer, h *handle, text string, qs querySettings) error {
 		return queryError(text, err)
 	}
 	if q.Explain && qs.format == formatTable {
+		if q.Analyze { // the plan with what each step did, one line per row
+			for _, row := range res.Rows {
+				if _, err := fmt.Fprintln(w, row[0]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 		_, err := io.WriteString(w, p.Explain())
 		return err
 	}

@@ -71,13 +71,13 @@ func TestQueryExplainAndBudget(t *testing.T) {
 	const q = `FIND player WHERE level BETWEEN 10 AND 12 SELECT name`
 	plan := ok(t, dir, "query", "--db", "world.sg", "--explain", q)
 	assert.Contains(t, plan, "EXPLAIN FIND player")
-	assert.Regexp(t, `estimated: \d+ rows, \d+ [a-z ]*pages\n$`, plan)
+	assert.Regexp(t, `estimated: \d+ rows, \d+ distinct pages; at most \d+ for the budget check\n$`, plan)
 	assert.Equal(t, plan, ok(t, dir, "query", "--db", "world.sg", "EXPLAIN "+q))
 	js := ok(t, dir, "query", "--db", "world.sg", "--explain", "-o", "json", q)
 	assert.Contains(t, js, `"columns":["plan"]`)
 
 	stderr := fails(t, dir, exitUser, "query", "--db", "world.sg", "--budget", "2", q)
-	assert.Contains(t, stderr, "query refused: estimated")
+	assert.Contains(t, stderr, "query refused: estimated at most")
 	stderr = fails(t, dir, exitUser, "query", "--db", "world.sg", q+" BUDGET 1")
 	assert.Contains(t, stderr, "budget")
 }

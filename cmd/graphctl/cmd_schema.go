@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/store"
+	"github.com/stablegraph/stablegraph/verb"
 )
 
 func newSchemaCmd(e *env) *cobra.Command {
@@ -67,7 +70,11 @@ output is a schema file that 'schema apply' reads back.`,
 			}
 			defer h.close()
 			var sf *schemaFile
-			if err := h.db.View(func(tx *entity.Tx) error { sf = schemaOf(tx); return nil }); err != nil {
+			var stats map[string]string
+			if err := h.db.View(func(tx *entity.Tx) error {
+				sf, stats = schemaOf(tx), statisticsOf(tx, time.Now())
+				return nil
+			}); err != nil {
 				return err
 			}
 			if f == formatJSON {
@@ -76,19 +83,20 @@ output is a schema file that 'schema apply' reads back.`,
 				enc.SetEscapeHTML(false)
 				return enc.Encode(sf)
 			}
-			return writeSchemaTable(e.stdout, sf, f)
+			return writeSchemaTable(e.stdout, sf, stats, f)
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "table", "output format: table, json or csv")
 	return cmd
 }
 
-// writeSchemaTable writes a schema as a table or CSV, one variable a row.
-func writeSchemaTable(w io.Writer, sf *schemaFile, f format) error {
-	cols := []string{"name", "role", "type", "attributes", "state", "iri"}
+// writeSchemaTable writes a schema as a table or CSV, one variable a row, with what the
+// planner knows of each (stats, by name; see statisticsOf).
+func writeSchemaTable(w io.Writer, sf *schemaFile, stats map[string]string, f format) error {
+	cols := []string{"name", "role", "type", "attributes", "state", "iri", "statistics"}
 	var rows [][]any
 	for _, k := range sf.Kinds {
-		rows = append(rows, []any{k.Name, "kind", "", "", stateText(k.State), k.IRI})
+		rows = append(rows, []any{k.Name, "kind", "", "", stateText(k.State), k.IRI, stats[k.Name]})
 	}
 	for _, c := range sf.Columns {
 		var attrs []string
@@ -98,15 +106,56 @@ func writeSchemaTable(w io.Writer, sf *schemaFile, f format) error {
 		if c.Multi {
 			attrs = append(attrs, "multi")
 		}
-		rows = append(rows, []any{c.Name, "column", c.Type, strings.Join(attrs, ","), stateText(c.State), c.IRI})
+		rows = append(rows, []any{c.Name, "column", c.Type, strings.Join(attrs, ","), stateText(c.State), c.IRI, stats[c.Name]})
 	}
 	for _, v := range sf.Verbs {
-		rows = append(rows, []any{v.Name, "verb", "", v.Cardinality, stateText(v.State), v.IRI})
+		rows = append(rows, []any{v.Name, "verb", "", v.Cardinality, stateText(v.State), v.IRI, stats[v.Name]})
 	}
 	if f == formatCSV {
 		return writeCSV(w, cols, rows)
 	}
 	return writeTable(w, cols, rows)
+}
+
+// statisticsOf describes what the planner knows of each column and verb beyond its
+// entries: a column's histogram and its age (graphctl analyze), a verb's exact distinct
+// subjects and objects, or that they are unknown.
+func statisticsOf(tx *entity.Tx, now time.Time) map[string]string {
+	out := map[string]string{}
+	for _, c := range column.Columns(tx) {
+		if c.State() == store.Retired {
+			continue
+		}
+		if k := c.Type().Kind(); k == column.Array || k == column.Struct {
+			continue
+		}
+		b, ok := tx.VarStatsOf(c.Name())
+		if !ok {
+			out[c.Name()] = "no histogram"
+			continue
+		}
+		h, err := column.DecodeHistogram(c, b)
+		if err != nil {
+			out[c.Name()] = "histogram unreadable: " + err.Error()
+			continue
+		}
+		text := fmt.Sprintf("histogram %s old, %d distinct", now.Sub(h.Made).Round(time.Second), h.Distinct)
+		if n := c.Len(tx); n != h.Entries {
+			text += fmt.Sprintf(", %d entries then, %d now", h.Entries, n)
+		}
+		out[c.Name()] = text
+	}
+	for _, v := range verb.Verbs(tx) {
+		if v.State() == store.Retired {
+			continue
+		}
+		if _, subj, obj, ok := v.Counts(tx); ok {
+			out[v.Name()] = fmt.Sprintf("exact: %d subjects, %d objects", subj, obj)
+		} else {
+			out[v.Name()] = "distinct ends unknown: run analyze"
+		}
+	}
+	return out
 }
 
 func stateText(s string) string {

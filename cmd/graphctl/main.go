@@ -123,6 +123,7 @@ Exit codes: 0 success, 1 user error (bad query, bad input, not found),
 		{"inspect", newStatsCmd(e)},
 		{"inspect", newVerifyCmd(e)},
 		{"inspect", newMapCmd(e)},
+		{"inspect", newAnalyzeCmd(e)},
 		{"inspect", newReportCmd(e)},
 	} {
 		c.cmd.GroupID = c.group

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/peterh/liner"
 
@@ -186,10 +187,14 @@ func shellCommand(e *env, h *handle, line string, qs *querySettings) (quit bool,
 		qs.budget = n
 	case ".schema":
 		var sf *schemaFile
-		if err := h.db.View(func(tx *entity.Tx) error { sf = schemaOf(tx); return nil }); err != nil {
+		var stats map[string]string
+		if err := h.db.View(func(tx *entity.Tx) error {
+			sf, stats = schemaOf(tx), statisticsOf(tx, time.Now())
+			return nil
+		}); err != nil {
 			return false, err
 		}
-		return false, writeSchemaTable(e.stdout, sf, formatTable)
+		return false, writeSchemaTable(e.stdout, sf, stats, formatTable)
 	case ".stats":
 		s, err := collectStats(h.st)
 		if err != nil {

@@ -1,0 +1,62 @@
+package query
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestExplainAnalyze runs queries under EXPLAIN ANALYZE: the result is the plan with the
+// actual rows and pages of each step beside the estimates, the query's result counts are
+// those of a plain run, and the steps' actual pages add up to the pages the run read.
+func TestExplainAnalyze(t *testing.T) {
+	w := sharedWorld(t)
+	for _, text := range []string{
+		`FIND player WHERE health < 10 AND member_of -> guild/7 SELECT name, health ORDER BY health LIMIT 20`,
+		`FIND player WHERE friend <- (FIND player WHERE name = "alice") COUNT`,
+		`FIND player WHERE level BETWEEN 3 AND 4 AND NOT alive = true OR tags = "t3" SELECT name LIMIT 10`,
+		`FIND player WHERE friend ->+ #5 COUNT`,
+		`FIND player WHERE alive = true LIMIT 10`,
+	} {
+		t.Run(text, func(t *testing.T) {
+			_, plain := w.run(t, text)
+			res, err := Exec(w.db, "EXPLAIN ANALYZE "+text, RunOptions{})
+			require.NoError(t, err)
+			assert.Equal(t, plain.Stats.PagesRead, res.Stats.PagesRead, "the same run")
+			assert.Equal(t, []string{"plan"}, res.Columns)
+			lines := make([]string, len(res.Rows))
+			for i, r := range res.Rows {
+				lines[i] = r[0].(string)
+			}
+			out := strings.Join(lines, "\n")
+			assert.Equal(t, "EXPLAIN ANALYZE "+text, lines[0])
+			assert.Contains(t, lines[1], "rows  pages  actual rows  actual pages")
+			// The actual pages of the steps, the last column, add up to the run's.
+			sum := uint64(0)
+			for _, l := range lines[2 : len(lines)-2] {
+				f := strings.Fields(l)
+				if n, err := strconv.ParseUint(f[len(f)-1], 10, 64); err == nil {
+					sum += n
+				}
+			}
+			assert.Equal(t, plain.Stats.PagesRead, sum, out)
+			assert.Contains(t, lines[len(lines)-1], "actual: "+strconv.FormatUint(plain.Count, 10)+" rows, "+strconv.FormatUint(plain.Stats.PagesRead, 10)+" distinct pages", out)
+			t.Log("\n" + out)
+		})
+	}
+}
+
+func TestExplainAnalyzeParses(t *testing.T) {
+	q, err := Parse(`explain analyze FIND analyze WHERE analyze > 3`)
+	require.NoError(t, err)
+	assert.True(t, q.Explain)
+	assert.True(t, q.Analyze)
+	assert.Equal(t, "analyze", q.Kind.Name, "ANALYZE is still a name elsewhere")
+	assert.Equal(t, "EXPLAIN ANALYZE FIND analyze WHERE analyze > 3", q.String())
+	_, err = Parse(`EXPLAIN ANALYZE COUNT`)
+	assert.Error(t, err)
+	assert.Error(t, (&Query{Analyze: true, Kind: Name{Name: "k"}}).Validate())
+}

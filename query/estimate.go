@@ -1,0 +1,643 @@
+package query
+
+import (
+	"math"
+
+	"github.com/stablegraph/stablegraph/column"
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/store"
+)
+
+// # Estimates
+//
+// The planner chooses between steps with the cost model of cost.go; once the plan is
+// chosen, the estimator works out what it is expected to read, step by step, from what
+// the catalog knows exactly:
+//
+//   - a tree's leaf and branch pages (its descriptor), so a scan reads exactly the leaves
+//     and one path down, a range of m entries 1 + (m-1)/f leaves for the tree's actual
+//     fill of f entries a leaf, and a probe of k keys reaches n·(1 - (1 - w/n)^k) of the
+//     n pages of each level (Cardenas), w the pages one key spans;
+//   - a verb's edges, distinct subjects and distinct objects (verb.Counts), so that k
+//     targets of kind T hit min(1, keys/|T|)·k keys of the probed tree, each with
+//     edges/keys edges, and reach others·(1 - (1 - hits/keys)^(edges/others)) distinct
+//     entities; a closure does so level by level, keeping what it has not visited, and
+//     probes each entity it visits once;
+//   - a kind's members, a column's entries.
+//
+// Rows are counted among all live entities, n of them, and a set of r entities is taken
+// to hold a candidate with probability r/n, independently of the others (a kind's members
+// too: |K|/n). A step runs only when what it is given is not empty: with k < 1 candidates
+// expected, it runs with probability k, for one candidate. A streamed driver (LIMIT without ORDER BY) reads batches of 16 or LIMIT
+// entities, doubling, until enough pass. The pages of one tree count once: the steps that
+// read a tree add up to at most its size.
+
+// estimate is what the estimator expects of one step: entities out, and the pages it
+// alone reads.
+type estimate struct {
+	rows, pages float64
+}
+
+// estimator computes the estimate of a chosen plan.
+type estimator struct {
+	p      *planner
+	byTree map[store.TreeRef][]float64 // the pages of each read of a tree
+	sizes  map[store.TreeRef]uint64
+	rowsOf map[*step]float64 // the rows of set steps, computed once
+	// kind is the kind of the FIND being estimated: its candidates reach only the part of
+	// a tree keyed by ID that its members' IDs span (planner.spanFrac).
+	kind   *entity.Kind
+	poolOf map[*step]float64 // the entities each set step's rows are drawn from
+}
+
+func newEstimator(p *planner) *estimator {
+	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}}
+}
+
+// estimatePlan fills in the estimate of every step of qp and returns the expected
+// distinct pages of the whole query.
+func (p *planner) estimatePlan(qp *qplan) uint64 {
+	p.estimating = true
+	e := newEstimator(p)
+	e.query(qp, true)
+	n := 0.0
+	for ref, reads := range e.byTree {
+		// Reads of one tree overlap as if each reached pages at random: the union of
+		// reads of p_i pages of a tree of S is S·(1 - Π(1 - p_i/S)).
+		size := float64(e.sizes[ref])
+		miss := 1.0
+		for _, p := range reads {
+			miss *= 1 - min(1, p/size)
+		}
+		n += size * (1 - miss)
+	}
+	return uint64(math.Round(n))
+}
+
+// read records pages of tree sh read by step s, with probability run.
+func (e *estimator) read(s *step, sh shape, pages, run float64) {
+	pages *= run
+	if s != nil {
+		s.est.pages += pages
+	}
+	if pages <= 0 {
+		return
+	}
+	e.byTree[sh.ref] = append(e.byTree[sh.ref], pages)
+	e.sizes[sh.ref] = sh.exSize()
+}
+
+// nonEmpty returns the chance that a set of k expected entities is not empty, and the
+// entities it holds when it is not: a set of fewer than one expected entity is taken to
+// hold one entity or none.
+func nonEmpty(k float64) (run, given float64) {
+	if k <= 0 {
+		return 0, 0
+	}
+	return min(1, k), max(1, k)
+}
+
+// sel returns the chance that an entity is in a set of rows entities.
+func (e *estimator) sel(rows float64) float64 {
+	if e.p.n <= 0 {
+		return 0
+	}
+	return min(1, rows/e.p.n)
+}
+
+// query estimates a FIND; top says whether it is the top query, whose SELECT runs.
+func (e *estimator) query(qp *qplan, top bool) float64 {
+	bq := qp.bq
+	defer func(k *entity.Kind) { e.kind = k }(e.kind)
+	e.kind = bq.kind
+	rows := e.set(qp.set)
+	out := rows
+	if bq.limit.Set {
+		out = min(out, float64(bq.limit.N))
+	}
+	run, given := nonEmpty(rows)
+	if bq.q.Count && top {
+		qp.est = estimate{rows: out}
+		return out
+	}
+	if qp.order != orderNone && (top || bq.limit.Set) {
+		var pages float64
+		sh := qp.orderTree
+		if qp.order == orderIndex {
+			m := float64(sh.entries)
+			if bq.limit.Set && given > 0 {
+				m = min(m, float64(bq.limit.N)*float64(sh.entries)/given)
+			}
+			pages = float64(sh.exRange(m))
+		} else {
+			pages = float64(sh.exProbeIn(given, e.p.perEntity(bq.order, sh), e.p.spanFrac(e.kind, bq.order)))
+		}
+		qp.orderEst = pages * run
+		e.read(nil, sh, pages, run)
+	}
+	if top {
+		orun, ogiven := nonEmpty(out)
+		qp.selEst = qp.selEst[:0]
+		for i, sh := range qp.sel {
+			pages := float64(sh.exProbeIn(ogiven, e.p.perEntity(bq.sel[i], sh), e.p.spanFrac(e.kind, bq.sel[i])))
+			qp.selEst = append(qp.selEst, pages*orun)
+			e.read(nil, sh, pages, orun)
+		}
+	}
+	qp.est = estimate{rows: out}
+	return out
+}
+
+// rows returns the entities a set step finds, without counting pages.
+func (e *estimator) rows(s *step) float64 {
+	if r, ok := e.rowsOf[s]; ok {
+		return r
+	}
+	saved := e.byTree
+	e.byTree = map[store.TreeRef][]float64{}
+	r := e.set(s)
+	e.byTree = saved
+	return r
+}
+
+// set estimates a set step and its kids, and returns its rows.
+func (e *estimator) set(s *step) float64 {
+	s.est = estimate{}
+	var rows float64
+	switch s.op {
+	case opEmpty:
+	case opKindScan:
+		rows = float64(s.tree.entries)
+		if s.stream {
+			rows = e.stream(s, nil, s.limit)
+			break
+		}
+		e.read(s, s.tree, float64(s.tree.exScan()), 1)
+	case opIndexRange:
+		r, entries := e.p.predRows(s.pred)
+		rows = r
+		for _, m := range entries {
+			e.read(s, s.tree, float64(s.tree.exRange(m)), 1)
+		}
+	case opColumnScan:
+		rows, _ = e.p.predRows(s.pred)
+		e.read(s, s.tree, float64(s.tree.exScan()), 1)
+	case opFollowProbe:
+		k := e.set(s.kids[0])
+		run, given := nonEmpty(k)
+		rows = run * e.p.reach(s.fol, s.rev, given, targetKindOf(s.kids[0]))
+		e.read(s, s.tree, float64(s.tree.exProbe(given, e.p.perKey(s.fol, s.rev))), run)
+	case opFollowScan:
+		run := 1.0
+		probeRev := !s.rev // the tree a probe of the targets would read
+		if len(s.kids) > 0 {
+			k := e.set(s.kids[0])
+			var given float64
+			run, given = nonEmpty(k)
+			rows = run * e.p.reach(s.fol, probeRev, given, targetKindOf(s.kids[0]))
+		} else {
+			_, _, rows = e.p.followStats(s.fol, probeRev)
+		}
+		e.read(s, s.tree, float64(s.tree.exScan()), run)
+	case opClosure:
+		k := e.set(s.kids[0])
+		run, given := nonEmpty(k)
+		visited := e.p.closure(s.fol, s.rev, given, targetKindOf(s.kids[0]))
+		rows = run * visited
+		e.read(s, s.tree, float64(s.tree.exProbe(given+visited, e.p.perKey(s.fol, s.rev))), run)
+	case opEntity:
+		rows = 1
+		e.read(s, s.tree, float64(s.tree.point()), 1)
+	case opSubQuery:
+		rows = e.query(s.sub, false)
+	case opAnd:
+		if s.kids[0].stream {
+			rows = e.stream(s.kids[0], s.kids[1:], s.limit)
+			break
+		}
+		rows = e.set(s.kids[0])
+		pool := e.poolOf[s.kids[0]]
+		for _, f := range s.kids[1:] {
+			rows = e.filter(f, rows, pool)
+		}
+	case opOr:
+		a, b := e.sel(e.set(s.kids[0])), e.sel(e.set(s.kids[1]))
+		rows = e.p.n * (a + b - a*b)
+	case opNot:
+		u := e.set(s.kids[0])
+		rows = u * (1 - e.sel(e.set(s.kids[1])))
+	}
+	s.est.rows = rows
+	e.rowsOf[s] = rows
+	e.poolOf[s] = e.pool(s)
+	return rows
+}
+
+// pool returns the entities that the rows of set step s are drawn from: a kind's
+// members, a column's entities, the entities at the far end of a verb; every live entity
+// for the others.
+func (e *estimator) pool(s *step) float64 {
+	switch s.op {
+	case opKindScan:
+		return float64(s.tree.entries)
+	case opIndexRange, opColumnScan:
+		return 0 // what a column finds for a FIND is taken to be of its kind
+	case opFollowProbe, opClosure:
+		_, _, others := e.p.followStats(s.fol, s.rev)
+		return others
+	case opFollowScan:
+		_, _, others := e.p.followStats(s.fol, !s.rev)
+		return others
+	case opSubQuery:
+		return float64(e.p.kindShape(s.sub.bq.kind).entries)
+	case opAnd:
+		return e.poolOf[s.kids[0]]
+	case opNot:
+		return e.poolOf[s.kids[0]]
+	}
+	return e.p.n
+}
+
+// kindSel returns the chance that an entity drawn from pool entities is a member of a
+// kind of size members: the smaller set is taken to lie within the larger, as a column
+// or a verb most often belongs to one kind.
+func kindSel(members, pool float64) float64 {
+	if members <= 0 {
+		return 0
+	}
+	if pool <= 0 {
+		return 1
+	}
+	return min(1, members/pool)
+}
+
+// targetKindOf returns the kind of the entities a target step finds, or nil.
+func targetKindOf(t *step) *entity.Kind {
+	switch t.op {
+	case opEntity:
+		return t.ent.kind
+	case opSubQuery:
+		return t.sub.bq.kind
+	}
+	return nil
+}
+
+// filter estimates a filter step given k candidates expected, drawn from pool entities,
+// and returns its rows out.
+func (e *estimator) filter(s *step, k, pool float64) float64 {
+	s.est = estimate{}
+	if k <= 0 {
+		return 0
+	}
+	chosen := s
+	if a := s.adapt; a != nil {
+		chosen = e.adaptive(a, k, pool)
+		s.est, chosen.est = estimate{}, estimate{} // weighing the ways wrote to them
+	}
+	return e.filterAs(s, chosen, k, pool)
+}
+
+// adaptive returns the way an adaptive filter is expected to run for k candidates: as
+// the run decides below its switch point; above it the run weighs the span of the
+// candidates' IDs, which the estimate does not know, so it takes the cheaper way.
+func (e *estimator) adaptive(a *adaptive, k, pool float64) *step {
+	_, given := nonEmpty(k)
+	if a.force != 0 || given < float64(a.at) {
+		if a.useProbeFor(given) {
+			return a.probe
+		}
+		return a.inter
+	}
+	cost := func(s *step) float64 {
+		saved, savedRows := e.byTree, e.rowsOf
+		e.byTree, e.rowsOf = map[store.TreeRef][]float64{}, map[*step]float64{}
+		e.filterAs(s, s, k, pool)
+		n := 0.0
+		for _, reads := range e.byTree {
+			for _, p := range reads {
+				n += p
+			}
+		}
+		e.byTree, e.rowsOf = saved, savedRows
+		return n
+	}
+	if cost(a.probe) < cost(a.inter) {
+		return a.probe
+	}
+	return a.inter
+}
+
+// filterAs estimates filter step s run as chosen, s itself or one of its adaptive ways.
+func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
+	run, given := nonEmpty(k)
+	var out float64
+	switch chosen.op {
+	case opEmpty:
+	case opKindProbe:
+		out = k * kindSel(float64(chosen.tree.entries), pool)
+		e.read(chosen, chosen.tree, float64(chosen.tree.exProbe(given, 1)), run) // a kind's tree holds just its members
+	case opColumnProbe:
+		rows, _ := e.p.predRows(chosen.pred)
+		out = k * e.sel(rows)
+		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perEntity(chosen.pred.col, chosen.tree), e.p.spanFrac(e.kind, chosen.pred.col))), run)
+	case opFollowFilter:
+		set := e.p.planSet(chosen.fol)
+		// The entities the verb leads to are taken to be of the candidates' kind: the set
+		// is a part of the verb's far ends, not of all entities.
+		rows := e.rows(set)
+		out = k * min(1, rows/max(rows, e.poolOf[set], 1))
+		if len(chosen.kids) > 0 {
+			e.scaled(run, func() { e.set(chosen.kids[0]) })
+		}
+		// A verb's tree is most often keyed by entities of one kind, the candidates'.
+		e.read(chosen, chosen.tree, float64(chosen.tree.exProbe(given, e.p.perKey(chosen.fol, chosen.rev))), run)
+	case opIntersect:
+		var rows float64
+		e.scaled(run, func() { rows = e.set(chosen.kids[0]) })
+		out = k * e.sel(rows)
+		if chosen.kids[0].op == opKindScan {
+			out = k * kindSel(rows, pool)
+		}
+	case opAndFilter:
+		out = k
+		for _, f := range chosen.kids {
+			out = e.filter(f, out, pool)
+		}
+	case opOrFilter:
+		l := e.filter(chosen.kids[0], k, pool)
+		r := e.filter(chosen.kids[1], max(0, k-l), pool)
+		out = l + r
+	case opNotFilter:
+		out = max(0, k-e.filter(chosen.kids[0], k, pool))
+	}
+	chosen.est.rows = out
+	if chosen != s {
+		s.est = chosen.est
+	}
+	return out
+}
+
+// scaled runs fn, which estimates steps that run with probability run, and scales the
+// pages they add by it.
+func (e *estimator) scaled(run float64, fn func()) {
+	saved := e.byTree
+	e.byTree = map[store.TreeRef][]float64{}
+	fn()
+	for ref, reads := range e.byTree {
+		for _, p := range reads {
+			saved[ref] = append(saved[ref], p*run)
+		}
+	}
+	e.byTree = saved
+}
+
+// stream estimates a driver read in ID order, in batches, until n entities pass the
+// filters; it returns the entities found.
+func (e *estimator) stream(driver *step, filters []*step, n uint64) float64 {
+	driver.est = estimate{}
+	total := float64(driver.tree.entries)
+	var all float64 // the driver's entities, as a whole scan would find them
+	if driver.op == opKindScan {
+		all = total
+	} else {
+		all, _ = e.p.predRows(driver.pred)
+	}
+	// The share of the driver's entries that pass: the driver's own predicate, then the
+	// filters, estimated on all of them without counting pages.
+	pass := 1.0
+	if total > 0 {
+		pass = all / total
+	}
+	k := all
+	pool := e.pool(driver)
+	for _, f := range filters {
+		saved := e.byTree
+		e.byTree = map[store.TreeRef][]float64{}
+		k = e.filter(f, k, pool)
+		e.byTree = saved
+	}
+	if all > 0 {
+		pass *= k / all
+	}
+	read := total
+	if pass > 0 {
+		need := float64(n) / pass
+		got, batch := 0.0, float64(max(n, 16))
+		for got < need && got < total {
+			got += batch
+			batch = min(2*batch, 1<<16)
+		}
+		read = min(total, got)
+	}
+	e.read(driver, driver.tree, float64(driver.tree.exRange(read)), 1)
+	cand := read
+	if total > 0 {
+		cand = read * all / total
+	}
+	driver.est.rows = cand
+	for _, f := range filters {
+		cand = e.filter(f, cand, pool)
+	}
+	return min(cand, float64(n))
+}
+
+// useProbeFor is useProbe for k candidates spread over every ID.
+func (a *adaptive) useProbeFor(k float64) bool {
+	if a.force != 0 {
+		return a.force == 1
+	}
+	if k < float64(a.at) {
+		return true
+	}
+	return a.probe.tree.probeSpan(k, a.per, 1)+a.kidsPages < a.interCost
+}
+
+// perEntity returns the entries of column c, whose tree is sh, for one entity that has
+// a value.
+func (p *planner) perEntity(c *column.Dyn, sh shape) float64 {
+	if !c.Multi() {
+		return 1
+	}
+	return max(1, float64(sh.entries)/max(1, p.colEntities(c)))
+}
+
+// followStats returns what the catalog knows of f's verb, seen from the tree a step
+// probes (rev: the reverse tree): its edges, the distinct entities that key the probed
+// tree, and the distinct entities at the other end. The distinct counts are exact where
+// the verb keeps them (verb.Counts); otherwise each is taken as min(edges, entities).
+func (p *planner) followStats(f *bFollow, rev bool) (edges, keys, others float64) {
+	e, subj, obj, ok := f.verb.Counts(p.tx)
+	edges = float64(e)
+	if !ok {
+		g := min(edges, p.n)
+		return edges, g, g
+	}
+	keys, others = float64(subj), float64(obj)
+	if rev {
+		keys, others = others, keys
+	}
+	return edges, keys, others
+}
+
+// perKey returns the entries a probe of f's tree finds for one key, on average over keys
+// taken at random among the live entities: those that key the tree have edges/keys.
+func (p *planner) perKey(f *bFollow, rev bool) float64 {
+	edges, keys, _ := p.followStats(f, rev)
+	if keys == 0 || p.n == 0 {
+		return 1
+	}
+	return 1 + min(1, keys/p.n)*max(0, edges/keys-1)
+}
+
+// hits returns how many of k entities of kind t (nil: of any kind) key f's probed tree:
+// all of them, up to the keys, when the kind is known and has no more entities than the
+// tree has keys (a verb's ends are most often of one kind); else in proportion.
+func (p *planner) hits(f *bFollow, rev bool, k float64, t *entity.Kind) float64 {
+	_, keys, _ := p.followStats(f, rev)
+	pool := p.n
+	if t != nil {
+		pool = float64(p.kindShape(t).entries)
+	}
+	if pool <= 0 {
+		return 0
+	}
+	return min(keys, k*min(1, keys/pool))
+}
+
+// reach returns the distinct entities that k entities of kind t lead to over f's edges,
+// probing the tree rev: h of them key it, each with edges/keys edges, and each of the
+// others entities at the far end is reached by one of its edges/others edges.
+func (p *planner) reach(f *bFollow, rev bool, k float64, t *entity.Kind) float64 {
+	edges, keys, others := p.followStats(f, rev)
+	h := p.hits(f, rev, k, t)
+	if keys == 0 || others == 0 {
+		return 0
+	}
+	return others * (1 - math.Pow(1-min(1, h/keys), edges/others))
+}
+
+// closure returns the entities a transitive step visits from k targets of kind t: level
+// by level, the frontier reaches entities, those not visited yet are the next frontier.
+// The entities found are at the far end; they key the probed tree in the proportion
+// keys/others, at most all of them.
+func (p *planner) closure(f *bFollow, rev bool, k float64, t *entity.Kind) float64 {
+	_, keys, others := p.followStats(f, rev)
+	if others == 0 {
+		return 0
+	}
+	visited := 0.0
+	next := p.reach(f, rev, k, t)
+	for range maxClosureDepth {
+		next *= max(0, 1-visited/others)
+		if next < 0.5 {
+			break
+		}
+		visited += next
+		// The new entities probe the tree in turn: as many keys as hit it.
+		h := next * min(1, keys/others)
+		edges, _, _ := p.followStats(f, rev)
+		next = others * (1 - math.Pow(1-min(1, h/keys), edges/others))
+	}
+	return min(visited, others)
+}
+
+// --- the tree costs of the estimate, from the descriptor's exact page counts ---
+
+// exLeaves returns the tree's leaf pages.
+func (s shape) exLeaves() uint64 {
+	if s.height == 0 || s.entries == 0 {
+		return 0
+	}
+	if s.leafPages > 0 {
+		return s.leafPages
+	}
+	return s.leaves()
+}
+
+// exPerLeaf returns the entries a leaf holds on average.
+func (s shape) exPerLeaf() float64 {
+	if l := s.exLeaves(); s.leafPages > 0 && l > 0 {
+		return max(1, float64(s.entries)/float64(l))
+	}
+	return float64(max(1, s.leafCap))
+}
+
+// exLevel returns the pages at level i, 0 being the leaves: exact for the leaves, the
+// root and the middle level of a tree of three; above that, the branches shared out by
+// their average fan-out.
+func (s shape) exLevel(i uint64) uint64 {
+	if s.leafPages == 0 {
+		return s.levelPages(i)
+	}
+	switch {
+	case i+1 >= s.height:
+		return 1
+	case i == 0:
+		return s.exLeaves()
+	case s.height == 3:
+		return max(1, s.branchPages-1)
+	}
+	fan := max(2, float64(s.leafPages+s.branchPages-1)/float64(max(1, s.branchPages)))
+	return max(1, uint64(math.Ceil(float64(s.leafPages)/math.Pow(fan, float64(i)))))
+}
+
+// exSize returns the tree's node pages.
+func (s shape) exSize() uint64 {
+	if s.height > 0 && s.leafPages > 0 {
+		return s.leafPages + s.branchPages
+	}
+	return s.size()
+}
+
+// exScan returns the pages of a scan of the whole tree: its leaves and one path down.
+func (s shape) exScan() uint64 {
+	if s.height == 0 {
+		return 0
+	}
+	return s.exLeaves() + s.height - 1
+}
+
+// exRange returns the pages of a range of m entries: a path down and the leaves m
+// entries starting anywhere in a leaf span, 1 + (m-1)/perLeaf on average.
+func (s shape) exRange(m float64) uint64 {
+	if s.height == 0 {
+		return 0
+	}
+	leaves := uint64(math.Round(1 + max(0, m-1)/s.exPerLeaf()))
+	return min(s.exScan(), s.height-1+max(1, leaves))
+}
+
+// reached returns the pages of a level of n pages that k keys spread at random over it
+// reach, each spanning w pages: n·(1 - (1 - w/n)^k) (Cardenas' formula).
+func reached(n, k, w float64) float64 {
+	if n <= 0 || k <= 0 {
+		return 0
+	}
+	if w >= n {
+		return n
+	}
+	return n * (1 - math.Pow(1-w/n, k))
+}
+
+// exProbe returns the pages that seeking k keys in ascending order reads, each key with
+// about per entries: at least one path down.
+func (s shape) exProbe(k, per float64) uint64 { return s.exProbeIn(k, per, 1) }
+
+// exProbeIn is exProbe for keys that lie within a part frac of the tree's key space: they
+// reach only that part of each level, plus a page.
+func (s shape) exProbeIn(k, per, frac float64) uint64 {
+	if s.height == 0 || k <= 0 {
+		return 0
+	}
+	within := func(pages uint64) float64 {
+		if frac >= 1 {
+			return float64(pages)
+		}
+		return min(float64(pages), frac*float64(pages)+1)
+	}
+	n := reached(within(s.exLeaves()), k, 1+max(0, per-1)/s.exPerLeaf())
+	for i := uint64(1); i < s.height; i++ {
+		n += reached(within(s.exLevel(i)), k, 1)
+	}
+	return max(s.height, uint64(math.Round(n)))
+}
