@@ -65,6 +65,11 @@ type Options struct {
 	// RecordPages makes every message's Stats carry the pages it touched (Stats.Touched),
 	// for a picture of them; it costs a copy of two bitmaps per message.
 	RecordPages bool
+	// OnMessage, if set, is called with the counts of every message as it ends, committed
+	// or not, on the goroutine that ran it: for a program whose one request runs several
+	// messages (a canister's query method plans, then runs) and must add up their pages.
+	// It must not start a message.
+	OnMessage func(Stats)
 
 	fs           fileSystem // tests substitute a fault-injecting file system
 	pendingPages int        // pages NoSync keeps in the heap; 0 means defaultPendingPages
@@ -310,6 +315,9 @@ func (tx *Tx) end() Stats {
 	tx.done = true
 	st := tx.meter.stats()
 	tx.dirty, tx.cache, tx.trees = nil, nil, nil
+	if tx.s.opts.OnMessage != nil {
+		tx.s.opts.OnMessage(st)
+	}
 	return st
 }
 
