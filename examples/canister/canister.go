@@ -30,19 +30,36 @@ type canister struct {
 // open opens the store in mem with the schema of program version v: a new store in an
 // empty memory, else the schema check and lifecycle as entity.Open applies them.
 func open(mem store.Memory, v int) (*canister, error) {
+	c, opts, err := newCanister(v)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.OpenMemory(mem, opts)
+	if err != nil {
+		return nil, err
+	}
+	return c, c.bind(st)
+}
+
+// newCanister returns a canister of program version v, not yet bound to a store, and the
+// options its store must be opened with.
+func newCanister(v int) (*canister, *store.Options, error) {
 	sc, err := schemaFor(v)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c := &canister{sc: sc, read: roaring.New(), dirtied: roaring.New()}
-	st, err := store.OpenMemory(mem, &store.Options{RecordPages: true, OnMessage: c.count})
+	return c, &store.Options{RecordPages: true, OnMessage: c.count}, nil
+}
+
+// bind applies the canister's schema to st.
+func (c *canister) bind(st *store.Store) error {
+	db, err := entity.Open(st, c.sc.s, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if c.db, err = entity.Open(st, sc.s, nil); err != nil {
-		return nil, err
-	}
-	return c, nil
+	c.db = db
+	return nil
 }
 
 // Command is the argument of the update method exec: operations run in order, in one
@@ -186,11 +203,20 @@ func (c *canister) run(tx *entity.Tx, op Op, rep *ExecReply) error {
 	return fmt.Errorf("unknown op %q", op.Op)
 }
 
-// setValue sets the column called name, as the catalog holds it, of entity id.
+// setValue sets the column called name, as the catalog holds it, of entity id. A JSON
+// object is a Vec2 ({"x":1,"y":2}), the one struct type of the schema.
 func setValue(tx *entity.Tx, id entity.ID, name string, v any) error {
 	d, err := column.Lookup(tx, name)
 	if err != nil {
 		return err
+	}
+	if obj, ok := v.(map[string]any); ok {
+		var p Vec2
+		b, _ := json.Marshal(obj)
+		if err := json.Unmarshal(b, &p); err != nil {
+			return fmt.Errorf("column %q: %w", name, err)
+		}
+		v = p
 	}
 	return d.Set(tx, id, v)
 }

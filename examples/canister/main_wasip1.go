@@ -27,6 +27,9 @@ func msgReply()
 //go:wasmimport ic0 trap
 func ic0Trap(src unsafe.Pointer, size uint32)
 
+//go:wasmimport ic0 stable64_read
+func stable64Read(dst, offset, size uint64)
+
 // state is the canister between messages; canister_init or canister_post_upgrade sets it.
 var state *canister
 
@@ -93,6 +96,32 @@ func updatePanic() {
 //
 //go:wasmexport canister_query_exec
 func queryExec() { handle(state.exec) }
+
+// StableReadArg is the argument of canister_query_stable_read.
+type StableReadArg struct {
+	Offset uint64 `json:"offset"`
+	Size   uint64 `json:"size"`
+	N      int    `json:"n"`
+}
+
+// canister_query_stable_read calls ic0.stable64_read N times, reading Size bytes at Offset,
+// with no bounds check of its own: for the host's tests (an access out of bounds traps) and
+// its measure of what one call costs. It replies with the first 8 bytes read.
+//
+//go:wasmexport canister_query_stable_read
+func queryStableRead() {
+	handle(func(arg []byte) ([]byte, error) {
+		var a StableReadArg
+		if err := json.Unmarshal(arg, &a); err != nil {
+			return nil, err
+		}
+		buf := make([]byte, max(a.Size, 8))
+		for range a.N {
+			stable64Read(uint64(uintptr(unsafe.Pointer(unsafe.SliceData(buf)))), a.Offset, a.Size)
+		}
+		return buf[:8], nil
+	})
+}
 
 // handle runs a method over the message's argument and replies with its result, or traps
 // with its error: a trap leaves no trace of the message.

@@ -205,6 +205,20 @@ func (c *Canister) Close(ctx context.Context) error {
 	return errors.Join(err, c.stable.close())
 }
 
+// SetLimits changes the per-message limits from the next message on.
+func (c *Canister) SetLimits(l Limits) { c.cfg.Limits, c.stable.lim = l, l }
+
+// Heap returns a copy of the instance's heap (memory 0) and its globals, as they are
+// between messages; nil if no module is installed.
+func (c *Canister) Heap() (mem []byte, globals []uint64) {
+	if c.inst == nil {
+		return nil, nil
+	}
+	var h heap
+	c.inst.save(&h)
+	return h.mem, h.globals
+}
+
 // StableMemory returns a copy of the canister's stable memory.
 func (c *Canister) StableMemory() []byte { return append([]byte(nil), c.stable.bytes()...) }
 
@@ -218,8 +232,10 @@ func (c *Canister) Install(ctx context.Context, m *Module, arg []byte) error {
 	return err
 }
 
-// UpgradeTimes says how long the steps of an upgrade took.
-type UpgradeTimes struct {
+// UpgradeStats says how long the steps of an upgrade took, and what it did to stable
+// memory.
+type UpgradeStats struct {
+	Pages       Pages
 	Instantiate time.Duration // a fresh instance of the new module
 	Initialize  time.Duration // its _initialize: the Go runtime and package init
 	PostUpgrade time.Duration // canister_post_upgrade: the program opening its store
@@ -229,9 +245,9 @@ type UpgradeTimes struct {
 // canister_pre_upgrade (if it has one) runs, then a fresh instance of m, with a fresh heap,
 // runs canister_post_upgrade with arg over the same stable memory. If any step traps, the
 // upgrade is undone: the old instance and its heap stay, and stable memory is as it was.
-func (c *Canister) Upgrade(ctx context.Context, m *Module, arg []byte) (UpgradeTimes, error) {
+func (c *Canister) Upgrade(ctx context.Context, m *Module, arg []byte) (UpgradeStats, error) {
 	if c.inst == nil {
-		return UpgradeTimes{}, fmt.Errorf("upgrade: %w", ErrNotInstalled)
+		return UpgradeStats{}, fmt.Errorf("upgrade: %w", ErrNotInstalled)
 	}
 	old, oldMod := c.inst, c.mod
 	c.stable.begin()
@@ -239,7 +255,7 @@ func (c *Canister) Upgrade(ctx context.Context, m *Module, arg []byte) (UpgradeT
 		old.save(&c.saved)
 		if _, err := c.invoke(ctx, "canister_pre_upgrade", nil); err != nil {
 			c.stable.rollback()
-			return UpgradeTimes{}, errors.Join(err, c.restore(ctx))
+			return UpgradeStats{}, errors.Join(err, c.restore(ctx))
 		}
 	}
 	c.inst = nil
@@ -252,6 +268,7 @@ func (c *Canister) Upgrade(ctx context.Context, m *Module, arg []byte) (UpgradeT
 		}
 		return times, err
 	}
+	times.Pages = c.stable.counts()
 	if err := c.stable.commit(c.cfg.Sync); err != nil {
 		return times, err
 	}
@@ -259,9 +276,10 @@ func (c *Canister) Upgrade(ctx context.Context, m *Module, arg []byte) (UpgradeT
 }
 
 // start instantiates m and runs its entry (canister_init) as one journaled message.
-func (c *Canister) start(ctx context.Context, m *Module, entry string, arg []byte) (UpgradeTimes, error) {
+func (c *Canister) start(ctx context.Context, m *Module, entry string, arg []byte) (UpgradeStats, error) {
 	c.stable.begin()
 	times, err := c.startJournaled(ctx, m, entry, arg)
+	times.Pages = c.stable.counts()
 	if err != nil {
 		c.stable.rollback()
 		return times, err
@@ -271,8 +289,8 @@ func (c *Canister) start(ctx context.Context, m *Module, entry string, arg []byt
 
 // startJournaled instantiates m, initializes it and calls entry, inside a message the
 // caller began; on success m is the canister's module.
-func (c *Canister) startJournaled(ctx context.Context, m *Module, entry string, arg []byte) (UpgradeTimes, error) {
-	var times UpgradeTimes
+func (c *Canister) startJournaled(ctx context.Context, m *Module, entry string, arg []byte) (UpgradeStats, error) {
+	var times UpgradeStats
 	t0 := time.Now()
 	in, err := c.r.instantiate(ctx, m)
 	if err != nil {
@@ -281,7 +299,7 @@ func (c *Canister) startJournaled(ctx context.Context, m *Module, entry string, 
 	times.Instantiate = time.Since(t0)
 	prev, prevMod := c.inst, c.mod
 	c.inst, c.mod = in, m
-	fail := func(err error) (UpgradeTimes, error) {
+	fail := func(err error) (UpgradeStats, error) {
 		in.mod.Close(ctx)
 		c.inst, c.mod = prev, prevMod
 		return times, err
