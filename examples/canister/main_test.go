@@ -41,7 +41,13 @@ func runMain(m *testing.M) int {
 	}
 	t1 := time.Now()
 	ctx := context.Background()
-	if guestRT, err = ichost.NewRuntime(ctx); err != nil {
+	// Under the race detector wazero's compiler takes most of a minute over the guest: keep
+	// what it compiles in the user's cache, where the next run (raced or not) finds it.
+	var opts ichost.RuntimeOptions
+	if dir, err := os.UserCacheDir(); err == nil {
+		opts.CacheDir = filepath.Join(dir, "stablegraph", "wazero")
+	}
+	if guestRT, err = ichost.NewRuntime(ctx, &opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

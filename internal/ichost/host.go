@@ -75,9 +75,25 @@ type Runtime struct {
 	rt wazero.Runtime
 }
 
-// NewRuntime returns a runtime ready to compile canisters.
-func NewRuntime(ctx context.Context) (*Runtime, error) {
-	rt := wazero.NewRuntime(ctx)
+// RuntimeOptions configures NewRuntime; the zero value compiles modules to machine code
+// (where wazero can: amd64, arm64) each time.
+type RuntimeOptions struct {
+	// CacheDir, if set, keeps compiled modules in this directory, so that a module compiled
+	// once (by any runtime, in any process) is loaded, not compiled again.
+	CacheDir string
+}
+
+// NewRuntime returns a runtime ready to compile canisters; opts may be nil.
+func NewRuntime(ctx context.Context, opts *RuntimeOptions) (*Runtime, error) {
+	cfg := wazero.NewRuntimeConfig()
+	if opts != nil && opts.CacheDir != "" {
+		cache, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("compilation cache: %w", err)
+		}
+		cfg = cfg.WithCompilationCache(cache)
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
 		rt.Close(ctx)
 		return nil, fmt.Errorf("wasi: %w", err)
