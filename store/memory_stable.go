@@ -31,7 +31,9 @@ func ic0StableWrite(offset, src, size uint64)
 // atomic without one.
 //
 // Accesses outside the memory's size fail with ErrOutOfBounds before they reach the system
-// API, which would trap.
+// API, which would trap. A program that does not use StableMemory imports nothing from ic0
+// (the linker drops the imports), so a wasip1 program with a HeapMemory store runs on any
+// WASI runtime.
 type StableMemory struct {
 	size uint64 // Wasm pages; only Grow changes it while the module runs
 	max  uint64

@@ -238,7 +238,8 @@ func sortedValues(m map[string]any) func(func(string, any) bool) {
 	}
 }
 
-// populate creates n persons living in n/100+1 cities, each knowing the one before.
+// populate creates n persons living in n/100+1 new cities, each knowing the one before.
+// Persons are numbered on from those the store has: names stay unique.
 func (c *canister) populate(tx *entity.Tx, n int, rep *ExecReply) error {
 	person, ok1 := tx.Kind("person")
 	city, ok2 := tx.Kind("city")
@@ -267,8 +268,10 @@ func (c *canister) populate(tx *entity.Tx, n int, rep *ExecReply) error {
 		}
 	}
 	age, _ := column.Lookup(tx, "age")
+	base := int(person.Count(tx))
 	var prev entity.ID
-	for i := range n {
+	for j := range n {
+		i := base + j
 		id, err := person.New(tx)
 		if err != nil {
 			return err
