@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -26,10 +25,7 @@ func count(t *testing.T, c *ichost.Canister, q string) QueryReply {
 
 func TestUpgradeLifecycle(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "stable")
-	c := install(t, path, 1)
-	_, err := c.Update(ctx, "exec", []byte(ops(`{"op":"populate","n":1000}`)))
-	require.NoError(t, err)
+	c, path := populated(t, 1000)
 	heapV1, _ := c.Heap()
 
 	// v2 adds email and deprecates age: a fresh heap over the same stable memory.
