@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -61,24 +62,30 @@ func TestTrapLeavesNoTrace(t *testing.T) {
 	// pages written per message, which stops the store half way through writing its pages.
 	big := []byte(ops(`{"op":"populate","n":3000}`))
 	cases := []struct {
-		name   string
-		method string
-		limits ichost.Limits
-		says   string
+		name    string
+		method  string
+		limits  ichost.Limits
+		maxTime time.Duration
+		says    string
 	}{
-		{"ic0.trap after commit", "trap", ichost.Limits{}, "trapped after the commit"},
-		{"Go panic after commit", "panic", ichost.Limits{}, "panicked after the commit"},
-		{"written-page limit mid-commit", "exec", ichost.Limits{MaxWrittenPages: 40}, "pages written, limit 40"},
+		{"ic0.trap after commit", "trap", ichost.Limits{}, 0, "trapped after the commit"},
+		{"Go panic after commit", "panic", ichost.Limits{}, 0, "panicked after the commit"},
+		{"written-page limit mid-commit", "exec", ichost.Limits{MaxWrittenPages: 40}, 0, "pages written, limit 40"},
+		{"time limit", "exec", ichost.Limits{}, time.Millisecond, "time limit of 1ms"},
 	}
 	for _, tc := range cases {
 		before := stateOf(t, c, path)
 		c.SetLimits(tc.limits)
+		c.SetMaxMessageTime(tc.maxTime)
 		rep, err := c.Update(ctx, tc.method, big)
 		c.SetLimits(ichost.Limits{})
+		c.SetMaxMessageTime(0)
 		require.ErrorIs(t, err, ichost.ErrTrap, tc.name)
 		assert.Contains(t, err.Error(), tc.says, tc.name)
-		assert.NotZero(t, rep.Pages.Written, "%s: the message wrote before it trapped", tc.name)
-		if tc.limits.MaxWrittenPages == 0 {
+		if tc.maxTime == 0 { // a time limit may strike before the commit
+			assert.NotZero(t, rep.Pages.Written, "%s: the message wrote before it trapped", tc.name)
+		}
+		if tc.limits.MaxWrittenPages == 0 && tc.maxTime == 0 {
 			assert.NotZero(t, rep.Pages.GrowCalls, "%s: the message grew stable memory", tc.name)
 		}
 		requireSame(t, before, stateOf(t, c, path), tc.name)

@@ -67,6 +67,9 @@ type Config struct {
 	Limits         Limits
 	// Sync makes every committed message fsync the stable-memory file.
 	Sync bool
+	// MaxMessageTime, if set, traps a message that runs longer: wazero counts no
+	// instructions, so this wall-clock bound stands in for the IC's instruction limit.
+	MaxMessageTime time.Duration
 }
 
 // Runtime is a wazero runtime with the system API and WASI: one per process is enough,
@@ -85,7 +88,8 @@ type RuntimeOptions struct {
 
 // NewRuntime returns a runtime ready to compile canisters; opts may be nil.
 func NewRuntime(ctx context.Context, opts *RuntimeOptions) (*Runtime, error) {
-	cfg := wazero.NewRuntimeConfig()
+	// Closing on a done context is what lets a message's time limit stop it.
+	cfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true)
 	if opts != nil && opts.CacheDir != "" {
 		cache, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
 		if err != nil {
@@ -221,8 +225,12 @@ func (c *Canister) Close(ctx context.Context) error {
 	return errors.Join(err, c.stable.close())
 }
 
-// SetLimits changes the per-message limits from the next message on.
+// SetLimits changes the per-message page limits from the next message on.
 func (c *Canister) SetLimits(l Limits) { c.cfg.Limits, c.stable.lim = l, l }
+
+// SetMaxMessageTime changes the per-message time limit (Config.MaxMessageTime) from the
+// next message on.
+func (c *Canister) SetMaxMessageTime(d time.Duration) { c.cfg.MaxMessageTime = d }
 
 // Heap returns a copy of the instance's heap (memory 0) and its globals, as they are
 // between messages; nil if no module is installed.
@@ -392,11 +400,20 @@ func (c *Canister) invoke(ctx context.Context, entry string, arg []byte) (*messa
 	c.msg = msg
 	defer func() { c.msg = nil }()
 	c.inst.out.reset()
-	_, err := c.inst.mod.ExportedFunction(entry).Call(context.WithValue(ctx, canisterKey{}, c))
+	ctx = context.WithValue(ctx, canisterKey{}, c)
+	if c.cfg.MaxMessageTime > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.MaxMessageTime)
+		defer cancel()
+	}
+	_, err := c.inst.mod.ExportedFunction(entry).Call(ctx)
 	if err == nil {
 		return msg, nil
 	}
 	te := &TrapError{Entry: entry, Message: msg.trap}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && te.Message == "" {
+		te.Message = fmt.Sprintf("the message ran past the time limit of %v", c.cfg.MaxMessageTime)
+	}
 	if te.Message == "" {
 		te.Message = err.Error()
 		if s := c.inst.out.String(); s != "" {
