@@ -20,6 +20,9 @@ var (
 	guestWasm   []byte
 	guestRT     *ichost.Runtime
 	guestModule *ichost.Module
+	// The same on a runtime that enforces time limits (its code checks the clock).
+	timedRT     *ichost.Runtime
+	timedModule *ichost.Module
 )
 
 func TestMain(m *testing.M) {
@@ -54,6 +57,16 @@ func runMain(m *testing.M) int {
 	defer guestRT.Close(ctx)
 	if guestModule, err = guestRT.Compile(ctx, guestWasm); err != nil {
 		fmt.Fprintln(os.Stderr, "compile the guest:", err)
+		return 1
+	}
+	opts.TimeLimits = true
+	if timedRT, err = ichost.NewRuntime(ctx, &opts); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer timedRT.Close(ctx)
+	if timedModule, err = timedRT.Compile(ctx, guestWasm); err != nil {
+		fmt.Fprintln(os.Stderr, "compile the guest with time checks:", err)
 		return 1
 	}
 	if testing.Verbose() {

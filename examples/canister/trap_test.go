@@ -62,30 +62,24 @@ func TestTrapLeavesNoTrace(t *testing.T) {
 	// pages written per message, which stops the store half way through writing its pages.
 	big := []byte(ops(`{"op":"populate","n":3000}`))
 	cases := []struct {
-		name    string
-		method  string
-		limits  ichost.Limits
-		maxTime time.Duration
-		says    string
+		name   string
+		method string
+		limits ichost.Limits
+		says   string
 	}{
-		{"ic0.trap after commit", "trap", ichost.Limits{}, 0, "trapped after the commit"},
-		{"Go panic after commit", "panic", ichost.Limits{}, 0, "panicked after the commit"},
-		{"written-page limit mid-commit", "exec", ichost.Limits{MaxWrittenPages: 40}, 0, "pages written, limit 40"},
-		{"time limit", "exec", ichost.Limits{}, time.Millisecond, "time limit of 1ms"},
+		{"ic0.trap after commit", "trap", ichost.Limits{}, "trapped after the commit"},
+		{"Go panic after commit", "panic", ichost.Limits{}, "panicked after the commit"},
+		{"written-page limit mid-commit", "exec", ichost.Limits{MaxWrittenPages: 40}, "pages written, limit 40"},
 	}
 	for _, tc := range cases {
 		before := stateOf(t, c, path)
 		c.SetLimits(tc.limits)
-		c.SetMaxMessageTime(tc.maxTime)
 		rep, err := c.Update(ctx, tc.method, big)
 		c.SetLimits(ichost.Limits{})
-		c.SetMaxMessageTime(0)
 		require.ErrorIs(t, err, ichost.ErrTrap, tc.name)
 		assert.Contains(t, err.Error(), tc.says, tc.name)
-		if tc.maxTime == 0 { // a time limit may strike before the commit
-			assert.NotZero(t, rep.Pages.Written, "%s: the message wrote before it trapped", tc.name)
-		}
-		if tc.limits.MaxWrittenPages == 0 && tc.maxTime == 0 {
+		assert.NotZero(t, rep.Pages.Written, "%s: the message wrote before it trapped", tc.name)
+		if tc.limits.MaxWrittenPages == 0 {
 			assert.NotZero(t, rep.Pages.GrowCalls, "%s: the message grew stable memory", tc.name)
 		}
 		requireSame(t, before, stateOf(t, c, path), tc.name)
@@ -99,6 +93,27 @@ func TestTrapLeavesNoTrace(t *testing.T) {
 	var e ExecReply
 	require.NoError(t, json.Unmarshal(rep.Data, &e))
 	assert.Equal(t, []entity.ID{300/100 + 1 + 300 + 1}, e.Created, "IDs go on from before the traps")
+}
+
+func TestTimeLimitTraps(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "stable")
+	_, err := guestRT.Open(path, ichost.Config{MaxMessageTime: time.Second})
+	require.ErrorIs(t, err, ichost.ErrNoTimeLimits)
+	c, err := timedRT.Open(path, ichost.Config{})
+	require.NoError(t, err)
+	defer c.Close(ctx)
+	require.NoError(t, c.Install(ctx, timedModule, version(1)))
+	_, err = c.Update(ctx, "exec", []byte(ops(`{"op":"populate","n":300}`)))
+	require.NoError(t, err)
+	before := stateOf(t, c, path)
+	require.NoError(t, c.SetMaxMessageTime(time.Millisecond))
+	_, err = c.Update(ctx, "exec", []byte(ops(`{"op":"populate","n":3000}`)))
+	require.ErrorIs(t, err, ichost.ErrTrap)
+	assert.Contains(t, err.Error(), "time limit of 1ms")
+	requireSame(t, before, stateOf(t, c, path), "time limit")
+	require.NoError(t, c.SetMaxMessageTime(0))
+	assert.Equal(t, uint64(300), count(t, c, `FIND person COUNT`).Count)
 }
 
 func TestQueryWritesDiscarded(t *testing.T) {

@@ -69,18 +69,28 @@ type Config struct {
 	Sync bool
 	// MaxMessageTime, if set, traps a message that runs longer: wazero counts no
 	// instructions, so this wall-clock bound stands in for the IC's instruction limit.
+	// The runtime must have been made with RuntimeOptions.TimeLimits.
 	MaxMessageTime time.Duration
 }
 
 // Runtime is a wazero runtime with the system API and WASI: one per process is enough,
 // and the modules it compiles serve every Canister opened on it.
 type Runtime struct {
-	rt wazero.Runtime
+	rt    wazero.Runtime
+	timed bool // RuntimeOptions.TimeLimits
 }
+
+// ErrNoTimeLimits reports a time limit asked of a runtime made without
+// RuntimeOptions.TimeLimits.
+var ErrNoTimeLimits = errors.New("the runtime cannot enforce time limits: make it with RuntimeOptions.TimeLimits")
 
 // RuntimeOptions configures NewRuntime; the zero value compiles modules to machine code
 // (where wazero can: amd64, arm64) each time.
 type RuntimeOptions struct {
+	// TimeLimits makes the compiled code check, at function calls and loops, whether its
+	// message's time is up, so that Config.MaxMessageTime can stop it. The checks cost:
+	// guest compute ran 5 to 10 times slower with them (examples/canister/RESULTS.md).
+	TimeLimits bool
 	// CacheDir, if set, keeps compiled modules in this directory, so that a module compiled
 	// once (by any runtime, in any process) is loaded, not compiled again.
 	CacheDir string
@@ -88,8 +98,12 @@ type RuntimeOptions struct {
 
 // NewRuntime returns a runtime ready to compile canisters; opts may be nil.
 func NewRuntime(ctx context.Context, opts *RuntimeOptions) (*Runtime, error) {
-	// Closing on a done context is what lets a message's time limit stop it.
-	cfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true)
+	cfg := wazero.NewRuntimeConfig()
+	timed := opts != nil && opts.TimeLimits
+	if timed {
+		// Closing on a done context is what lets a message's time limit stop it.
+		cfg = cfg.WithCloseOnContextDone(true)
+	}
 	if opts != nil && opts.CacheDir != "" {
 		cache, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
 		if err != nil {
@@ -106,7 +120,7 @@ func NewRuntime(ctx context.Context, opts *RuntimeOptions) (*Runtime, error) {
 		rt.Close(ctx)
 		return nil, fmt.Errorf("ic0: %w", err)
 	}
-	return &Runtime{rt: rt}, nil
+	return &Runtime{rt: rt, timed: timed}, nil
 }
 
 // Close releases the runtime and every module compiled on it.
@@ -208,6 +222,9 @@ func (r *Runtime) Open(path string, cfg Config) (*Canister, error) {
 	if cfg.MaxStablePages == 0 {
 		cfg.MaxStablePages = store.DefaultMaxWasmPages
 	}
+	if cfg.MaxMessageTime > 0 && !r.timed {
+		return nil, ErrNoTimeLimits
+	}
 	sm, err := openStable(path, cfg.MaxStablePages, cfg.Limits)
 	if err != nil {
 		return nil, err
@@ -230,7 +247,13 @@ func (c *Canister) SetLimits(l Limits) { c.cfg.Limits, c.stable.lim = l, l }
 
 // SetMaxMessageTime changes the per-message time limit (Config.MaxMessageTime) from the
 // next message on.
-func (c *Canister) SetMaxMessageTime(d time.Duration) { c.cfg.MaxMessageTime = d }
+func (c *Canister) SetMaxMessageTime(d time.Duration) error {
+	if d > 0 && !c.r.timed {
+		return ErrNoTimeLimits
+	}
+	c.cfg.MaxMessageTime = d
+	return nil
+}
 
 // Heap returns a copy of the instance's heap (memory 0) and its globals, as they are
 // between messages; nil if no module is installed.
