@@ -49,4 +49,12 @@ func TestUpgradeLifecycle(t *testing.T) {
 	assert.Contains(t, err.Error(), "incompatible")
 	requireSame(t, before, stateOf(t, c, path), "refused upgrade")
 	assert.Equal(t, uint64(1), count(t, c, `FIND person WHERE email = "a@b.c" COUNT`).Count, "v2 still serves")
+
+	// Rolling back to v1 is allowed (one lifecycle step): age is written again, and email,
+	// which v1 does not declare, is left as it is.
+	_, err = c.Upgrade(ctx, guestModule, version(1))
+	require.NoError(t, err)
+	_, err = c.Update(ctx, "exec", []byte(ops(`{"op":"set","id":20,"column":"age","value":1}`)))
+	require.NoError(t, err)
+	assert.Equal(t, uint64(1), count(t, c, `FIND person WHERE email = "a@b.c" AND age = 1 COUNT`).Count)
 }
