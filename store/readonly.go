@@ -10,9 +10,6 @@ import (
 	"syscall"
 )
 
-// ErrStoreReadOnly reports an Update that wrote to a store opened with Options.ReadOnly.
-var ErrStoreReadOnly = errors.New("store is open read-only")
-
 // openReadOnly opens the store at path for reading only (Options.ReadOnly). The log's
 // committed messages are replayed into an overlay in the heap, so that the store reads as
 // a writing Open would leave it, while neither file changes.

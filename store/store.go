@@ -32,6 +32,8 @@ var (
 	// serve: a page of the file's mapping past the end of a file cut short under the store,
 	// or one that a full file system could not provide. The message fails.
 	ErrFault = errors.New("memory fault reading the store")
+	// ErrStoreReadOnly reports an Update that wrote to a store opened with Options.ReadOnly.
+	ErrStoreReadOnly = errors.New("store is open read-only")
 )
 
 // DefaultCheckpointBytes is the log size past which a commit checkpoints the log.
@@ -63,6 +65,11 @@ type Options struct {
 	// RecordPages makes every message's Stats carry the pages it touched (Stats.Touched),
 	// for a picture of them; it costs a copy of two bitmaps per message.
 	RecordPages bool
+	// OnMessage, if set, is called with the counts of every message as it ends, committed
+	// or not, on the goroutine that ran it: for a program whose one request runs several
+	// messages (a canister's query method plans, then runs) and must add up their pages.
+	// It must not start a message.
+	OnMessage func(Stats)
 
 	fs           fileSystem // tests substitute a fault-injecting file system
 	pendingPages int        // pages NoSync keeps in the heap; 0 means defaultPendingPages
@@ -112,73 +119,6 @@ func OpenMemory(mem Memory, opts *Options) (*Store, error) {
 	s := newStore(mem, opts)
 	if err := s.start(); err != nil {
 		return nil, err
-	}
-	return s, nil
-}
-
-// Open opens the store in the file at path, or creates it, together with its redo log
-// path+"-wal". It replays every message the log holds whole, and refuses a file that is not
-// a store (leaving no log beside it), a store of an unknown format version, one whose
-// superblock fails its checksum, one cut short, and one whose log is damaged before its end.
-// One Store at a time may have the file open.
-func Open(path string, opts *Options) (*Store, error) {
-	o := Options{}
-	if opts != nil {
-		o = *opts
-	}
-	if o.ReadOnly {
-		return openReadOnly(path, o)
-	}
-	fs := o.fs
-	if fs == nil {
-		fs = osFS{}
-	}
-	max := o.MaxWasmPages
-	if max == 0 {
-		max = DefaultMaxWasmPages
-	}
-	created := !fs.exists(path)
-	mf, size, err := fs.open(path, true)
-	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	logCreated := !fs.exists(path + "-wal")
-	if size > 0 && logCreated && !hasMagic(mf) {
-		// Page 0 of a store starts with the magic from its first commit on; before that the
-		// file is empty, or its log holds the commit. This is some other file.
-		mf.Close()
-		return nil, fmt.Errorf("open store %s: %w: it does not start with a store's magic", path, ErrNotStore)
-	}
-	mem, err := newFileMemory(mf, size, max)
-	if err != nil {
-		mf.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	lf, lsize, err := fs.open(path+"-wal", false)
-	if err != nil {
-		mem.Close()
-		return nil, fmt.Errorf("open store log: %w", err)
-	}
-	s := newStore(mem, &o)
-	fail := func(err error) (*Store, error) {
-		mem.Close()
-		lf.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	if created || logCreated {
-		// A crash must not lose the files' names once a commit is in them.
-		if err := fs.syncDir(path); err != nil {
-			return fail(fmt.Errorf("sync directory: %w", err))
-		}
-	}
-	if s.log, err = openWAL(lf, path+"-wal", lsize); err != nil {
-		return fail(err)
-	}
-	if err := s.recover(); err != nil {
-		return fail(err)
-	}
-	if err := s.start(); err != nil {
-		return fail(err)
 	}
 	return s, nil
 }
@@ -375,6 +315,9 @@ func (tx *Tx) end() Stats {
 	tx.done = true
 	st := tx.meter.stats()
 	tx.dirty, tx.cache, tx.trees = nil, nil, nil
+	if tx.s.opts.OnMessage != nil {
+		tx.s.opts.OnMessage(st)
+	}
 	return st
 }
 
