@@ -113,7 +113,7 @@ type meter struct {
 	budget         Budget
 	store          ownerMeter // OwnerStore's counts, owners[0]
 	owners         []*ownerMeter
-	ownersBuf      [4]*ownerMeter
+	ownersBuf      [manyOwners]*ownerMeter
 	byTag          map[string]*ownerMeter // for a message with many owners; nil until then
 	owner          string
 	cur            *ownerMeter
@@ -162,10 +162,11 @@ func (m *meter) ownerMeter(tag string) *ownerMeter {
 			}
 		}
 	}
-	om := &ownerMeter{tag: tag, idx: pageSetFirstOwner + uint64(len(m.owners))}
-	if om.idx > pageSetMaxOwner {
+	idx := pageSetFirstOwner + uint64(len(m.owners))
+	if idx > pageSetMaxOwner {
 		panic(fmt.Sprintf("store: more than %d owner tags in one message", pageSetMaxOwner-pageSetFirstOwner+1))
 	}
+	om := &ownerMeter{tag: tag, idx: idx}
 	m.owners = append(m.owners, om)
 	if len(m.owners) > manyOwners {
 		if m.byTag == nil {

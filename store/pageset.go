@@ -1,7 +1,9 @@
 package store
 
 import (
+	"math/bits"
 	"slices"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -13,13 +15,13 @@ import (
 //	bits 32-61  owner index: pageSetMessage for the message as a whole, then one per owner
 //	bits  0-31  page number
 //
-// so no word in use is 0, the mark of an empty slot. The first slots live in the set
-// itself: a message that touches few pages allocates nothing.
+// so no word in use is 0, the mark of an empty slot. Tables come from pools and go back to
+// them when the message ends: most messages allocate nothing for their meter.
 type pageSet struct {
 	slots []uint64
-	n     int  // slots in use
-	shift uint // 64 - log2(len(slots)): a hash's top bits pick the slot
-	inl   [pageSetInline]uint64
+	box   *[]uint64 // holds slots, for the pool: a table goes back in the box it came in
+	n     int       // slots in use
+	shift uint      // 64 - log2(len(slots)): a hash's top bits pick the slot
 }
 
 const (
@@ -32,7 +34,7 @@ const (
 	pageSetMaxOwner   = 1<<30 - 1
 
 	pageSetInlineBits = 6
-	pageSetInline     = 1 << pageSetInlineBits // slots kept inline: 32 pairs before the first allocation
+	pageSetInline     = 1 << pageSetInlineBits // the first table's slots: 32 pairs
 
 	// pageSetMul is 2^64 / φ: Fibonacci hashing, whose top bits depend on every bit of the key.
 	pageSetMul = 0x9E3779B97F4A7C15
@@ -42,7 +44,8 @@ const (
 // had before and whether flag is new.
 func (s *pageSet) markOld(owner, pg, flag uint64) (old uint64, added bool) {
 	if s.slots == nil {
-		s.slots, s.shift = s.inl[:], 64-pageSetInlineBits
+		s.box = s.table(pageSetInline)
+		s.slots, s.shift = *s.box, 64-pageSetInlineBits
 	}
 	key := owner<<32 | pg
 	mask := uint64(len(s.slots) - 1)
@@ -73,10 +76,34 @@ func (s *pageSet) mark(owner, pg, flag uint64) bool {
 	return added
 }
 
+// pageSetPools keep the tables of ended messages for later ones, by size: pageSetPools[i]
+// holds tables of pageSetInline << i slots, up to 16 MiB of them.
+var pageSetPools [19]sync.Pool
+
+func pageSetPool(slots int) *sync.Pool {
+	i := bits.Len(uint(slots)) - 1 - pageSetInlineBits
+	if i < 0 || i >= len(pageSetPools) {
+		return nil
+	}
+	return &pageSetPools[i]
+}
+
+// table returns an empty table of n slots (a power of two), from a pool if it can.
+func (s *pageSet) table(n int) *[]uint64 {
+	if p := pageSetPool(n); p != nil {
+		if b, ok := p.Get().(*[]uint64); ok {
+			return b
+		}
+	}
+	b := make([]uint64, n)
+	return &b
+}
+
 // grow doubles the table.
 func (s *pageSet) grow() {
-	old := s.slots
-	s.slots = make([]uint64, 2*len(old))
+	old, oldBox := s.slots, s.box
+	s.box = s.table(2 * len(old))
+	s.slots = *s.box
 	s.shift--
 	mask := uint64(len(s.slots) - 1)
 	for _, w := range old {
@@ -89,6 +116,25 @@ func (s *pageSet) grow() {
 		}
 		s.slots[i] = w
 	}
+	s.free(oldBox)
+}
+
+// free hands a table the set no longer uses to later messages.
+func (s *pageSet) free(box *[]uint64) {
+	if box == nil {
+		return
+	}
+	if p := pageSetPool(len(*box)); p != nil {
+		clear(*box)
+		p.Put(box)
+	}
+}
+
+// release empties the set and frees its table: at the end of the message, so that a Tx used
+// after its end cannot reach a table a later message took.
+func (s *pageSet) release() {
+	s.free(s.box)
+	s.slots, s.box, s.n = nil, nil, 0
 }
 
 // touched returns the pages the message read and dirtied, as bitmaps.
