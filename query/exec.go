@@ -1,6 +1,7 @@
 package query
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"math/rand/v2"
@@ -671,22 +672,25 @@ func (x *executor) followFilter(s *step, in *roaring64.Bitmap) *roaring64.Bitmap
 			return roaring64.New()
 		}
 	}
-	v := s.fol.verb
-	out := roaring64.New()
+	// One cursor for all the candidates: a candidate whose edges start in the leaf the
+	// last one ended in is found there by a binary search, not by a descent from the root.
+	c := x.edgeTree(s).Cursor()
+	var ids entity.IDs
 	for it := in.Iterator(); it.HasNext(); {
 		id := it.Next()
-		next := v.Objects
-		if s.rev {
-			next = v.Subjects
+		key := entity.Key(entity.ID(id))
+		k, _, ok, here := c.SeekInLeaf(key[:])
+		if !here {
+			k, _, ok = c.Seek(key[:])
 		}
-		for o := range next(x.tx, entity.ID(id)) {
-			if targets == nil || targets.Contains(uint64(o)) {
-				out.Add(id)
+		for ; ok && bytes.HasPrefix(k, key[:]); k, _, ok = c.Next() {
+			if targets == nil || targets.Contains(uint64(entity.FromKey(k[entity.KeySize:]))) {
+				ids.Add(id)
 				break
 			}
 		}
 	}
-	return out
+	return ids.Bitmap()
 }
 
 // closure finds the entities from which a path of one or more edges leads to a target,

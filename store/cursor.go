@@ -68,6 +68,69 @@ func (c *Cursor) Next() (key, value []byte, ok bool) {
 	return c.set(id, p, 0)
 }
 
+// SeekInLeaf moves to the first key ≥ key if that key is in the leaf the cursor stands
+// on, by a binary search of the leaf, and reports whether it was (in). It reads no page
+// and leaves the cursor where it is when the key is past the leaf (or before the entry it
+// stands on), so the caller seeks from the root instead.
+func (c *Cursor) SeekInLeaf(key []byte) (k, v []byte, ok, in bool) {
+	if !c.ok || c.gen != c.t.gen {
+		return nil, nil, false, false
+	}
+	cnt := nodeCount(c.p)
+	if bytes.Compare(key, c.t.keyAt(c.id, c.p, c.i)) < 0 || bytes.Compare(key, c.t.keyAt(c.id, c.p, cnt-1)) > 0 {
+		return nil, nil, false, false
+	}
+	j, _ := c.t.lowerBound(c.id, c.p, key)
+	k, v, ok = c.set(c.id, c.p, j)
+	return k, v, ok, true
+}
+
+// SkipTo moves forward to the first key ≥ key, as at most n calls of Next would, and
+// reports whether it got there (reached). It finds keys in a leaf by a binary search
+// rather than one by one, and reads only the leaves those calls of Next would read. When
+// key is more than n entries ahead it stops where the n-th call of Next would, with
+// reached false: the caller seeks instead. At the end of the tree it returns ok false and
+// reached true.
+func (c *Cursor) SkipTo(key []byte, n int) (k, v []byte, ok, reached bool) {
+	if !c.ok {
+		return nil, nil, false, true
+	}
+	if c.gen != c.t.gen {
+		k, v, ok = c.set(c.t.seekGE(c.key)) // the tree changed: find the place again
+		for i := 0; ok && bytes.Compare(k, key) < 0; i++ {
+			if i == n {
+				return k, v, ok, false
+			}
+			k, v, ok = c.Next()
+		}
+		return k, v, ok, true
+	}
+	id, p, i := c.id, c.p, c.i
+	for {
+		cnt := nodeCount(p)
+		if bytes.Compare(key, c.t.keyAt(id, p, cnt-1)) <= 0 {
+			j, _ := c.t.lowerBound(id, p, key)
+			j = max(j, i)
+			if j-i <= n {
+				k, v, ok = c.set(id, p, j)
+				return k, v, ok, true
+			}
+			k, v, ok = c.set(id, p, i+n)
+			return k, v, ok, false
+		}
+		if n < cnt-i {
+			k, v, ok = c.set(id, p, i+n)
+			return k, v, ok, false
+		}
+		n -= cnt - i // the calls that reach the next leaf's first entry
+		if id, p = c.t.nextLeaf(p, false); p == nil {
+			c.set(0, nil, 0)
+			return nil, nil, false, true
+		}
+		i = 0
+	}
+}
+
 // Prev moves to the previous key.
 func (c *Cursor) Prev() (key, value []byte, ok bool) {
 	if !c.ok {
