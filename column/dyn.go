@@ -594,11 +594,11 @@ func (d *Dyn) Range(tx *entity.Tx, lo, hi Bound) (*roaring64.Bitmap, error) {
 	if err != nil {
 		return nil, err
 	}
-	bm := roaring64.New()
+	var ids entity.IDs // ascending runs, one per value
 	for k := range t1.Ascend(l, h) {
-		bm.Add(uint64(entity.FromKey(k[len(k)-entity.KeySize:])))
+		ids.Add(uint64(entity.FromKey(k[len(k)-entity.KeySize:])))
 	}
-	return bm, nil
+	return ids.Bitmap(), nil
 }
 
 // ByValue iterates in value order (descending if desc) over the index entries between lo
@@ -633,18 +633,21 @@ func (d *Dyn) ByValue(tx *entity.Tx, lo, hi Bound, desc bool) (iter.Seq2[entity.
 // forward only, so each leaf is read at most once. It aborts the message if the column is
 // retired.
 func (d *Dyn) Filter(tx *entity.Tx, ids *roaring64.Bitmap, pred func(Value) bool) *roaring64.Bitmap {
-	out := roaring64.New()
+	if pred == nil {
+		return d.FilterMatch(tx, ids, nil)
+	}
+	var out entity.IDs
 	var last entity.ID
 	for id, v := range d.Gather(tx, ids) {
 		if id == last && d.cfg.multi {
 			continue
 		}
-		if pred == nil || pred(v) {
+		if pred(v) {
 			out.Add(uint64(id))
 			last = id
 		}
 	}
-	return out
+	return out.Bitmap()
 }
 
 // Gather iterates in ID order over the values of the entities of ids that have one (each

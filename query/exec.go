@@ -424,6 +424,9 @@ func (x *executor) set(s *step) *roaring64.Bitmap {
 		}
 		return out
 	case opColumnScan:
+		if s.pred.m != nil && !s.pred.has {
+			return s.pred.col.ScanMatch(x.tx, s.pred.m)
+		}
 		out := roaring64.New()
 		var last entity.ID
 		for id, v := range s.pred.col.Scan(x.tx) {
@@ -499,11 +502,10 @@ func (x *executor) filter(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 		}
 		return out
 	case opColumnProbe:
-		var pred func(column.Value) bool
-		if !s.pred.has {
-			pred = s.pred.match
+		if s.pred.has || s.pred.m != nil {
+			return s.pred.col.FilterMatch(x.tx, in, s.pred.m)
 		}
-		return s.pred.col.Filter(x.tx, in, pred)
+		return s.pred.col.Filter(x.tx, in, s.pred.match)
 	case opFollowFilter:
 		return x.followFilter(s, in)
 	case opIntersect:
@@ -594,12 +596,13 @@ func (x *executor) stream(driver *step, filters []*step, n uint64) *roaring64.Bi
 func (x *executor) rangeSemiJoin(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	out := roaring64.New()
 	for _, iv := range s.pred.ivs {
-		vals, err := s.pred.col.ByValue(x.tx, iv.lo, iv.hi, false)
+		ids, err := s.pred.col.RangeIDs(x.tx, iv.lo, iv.hi)
 		if err != nil {
 			x.fail(s.pred.c.Position(), err, "column %s: %v", s.pred.col.Name(), err)
 		}
-		for id := range vals {
-			if in.Contains(uint64(id)) {
+		has := newMembership(in)
+		for id := range ids {
+			if has(uint64(id)) {
 				out.Add(uint64(id))
 			}
 		}
