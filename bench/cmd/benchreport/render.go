@@ -93,6 +93,7 @@ func render(r report) string {
 	p("- **× ours**: the system's time divided by ours. Above 1, ours is faster by that factor; below 1, ours is slower.\n")
 	p("- **pages/op** (ours only): distinct 4 KiB pages the operation's message read or dirtied, from the store's page meter: what the Internet Computer charges for.\n")
 	p("- **min**: the physical minimum for the same operations over the same trees: the leaves that hold what the operation must read or change plus one root-to-leaf path per tree (so a point read's minimum is the tree's height, a scan's the leaf count plus the height less one). It leaves out the catalog, the superblock and the checks our layers add; see `bench/physical.go`. **× min** = pages/op ÷ min.\n")
+	p("- **ns/page** (ours only): time/op ÷ pages/op, the time spent per page touched: how far the CPU is from the page floor.\n")
 	p("- Every operation is one transaction of its system (a message, for ours), except for the heaps, which have none.\n\n")
 
 	headline := func(sc string) {
@@ -106,11 +107,11 @@ func render(r report) string {
 		for _, c := range cols {
 			p(" %s |", c)
 		}
-		p(" ours pages/op | min | × min |\n|---|---:|")
+		p(" ours pages/op | min | × min | ours ns/page |\n|---|---:|")
 		for range cols {
 			p("---:|")
 		}
-		p("---:|---:|---:|\n")
+		p("---:|---:|---:|---:|\n")
 		for _, w := range workloads {
 			ours, ok := byKey[[3]string{w.key, sc, "ours"}]
 			if !ok {
@@ -126,7 +127,11 @@ func render(r report) string {
 				p(" %s (%s) |", fmtNs(res.metrics["ns/op"]), fmtRatio(res.metrics["ns/op"]/ours.metrics["ns/op"]))
 			}
 			pg, mn := ours.metrics["pages/op"], ours.metrics["min-pages/op"]
-			p(" %s | %s | %s |\n", fmtNum(pg), fmtNum(mn), fmtMinRatio(pg, mn))
+			perPage := "—"
+			if pg > 0 {
+				perPage = fmtNs(ours.metrics["ns/op"] / pg)
+			}
+			p(" %s | %s | %s | %s |\n", fmtNum(pg), fmtNum(mn), fmtMinRatio(pg, mn), perPage)
 		}
 		p("\n")
 	}
