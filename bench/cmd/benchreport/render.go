@@ -37,7 +37,8 @@ var systems = []struct{ name, what string }{
 	{"bbolt-col", "go.etcd.io/bbolt, a bucket per attribute (ID → value), the same index and edge buckets and options as bbolt-row."},
 	{"sqlite", "SQLite through modernc.org/sqlite (SQLite compiled to Go, no cgo) and `database/sql`, prepared statements, one connection. `journal_mode=WAL`, `synchronous=OFF`, `cache_size` 256 MiB, `mmap_size` 2 GiB. One `player` table (`guild` as a column, indexed; `health` indexed), a `guild` table, and a `friend (src, dst)` edge table `WITHOUT ROWID`; `ANALYZE` after the load."},
 	{"gobheap", "Plain Go values in the heap: `map[uint64]*Player` and `map[uint64]*Guild` (with member lists), each player holding its friend list. Nothing is persisted between upgrades; an upgrade serializes the whole world with `encoding/gob` to a file and reads it back, as a canister's pre/post-upgrade hooks do."},
-	{"heapecs", "An in-heap archetype ECS written for this benchmark (github.com/mlange-42/arche and ark cannot be fetched here): entities with the same components share dense component slices, and a map finds an entity's row. No relations, no persistence: it runs workloads 1–3 only."},
+	{"heapecs", "An in-heap archetype ECS written for this benchmark, the heart of arche's layout: entities with the same components share dense component slices, and a map finds an entity's row. No relations, no persistence: it runs workloads 1–3 only."},
+	{"arche", "github.com/mlange-42/arche v0.15.3, an in-heap archetype ECS, through its generic API (`generic.Filter2` for the tick, `generic.Map` for one entity; a slice maps a player's ID to its arche entity). No persistence: it runs workloads 1–3 only, the in-heap reference for the tick."},
 }
 
 func render(r report) string {
