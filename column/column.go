@@ -91,10 +91,7 @@ func (c *Column[T]) Set(tx *entity.Tx, id entity.ID, v T) error {
 	if err != nil {
 		return err
 	}
-	if err := c.d.checkEntity(tx, id); err != nil {
-		return err
-	}
-	return c.d.setEnc(t0, t1, id, enc)
+	return c.d.setLive(tx, t0, t1, id, enc)
 }
 
 // Delete removes every value of entity id and reports whether it had any.

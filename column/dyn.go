@@ -254,11 +254,35 @@ func (d *Dyn) checkEntity(tx *entity.Tx, id entity.ID) error {
 	return nil
 }
 
+// setLive stores enc as id's value if id is a live entity, keeping the index in step. A
+// value already there proves the entity live (deleting an entity deletes its values), so
+// only an entity without one costs a lookup in $kind.
+func (d *Dyn) setLive(tx *entity.Tx, t0, t1 *store.Tree, id entity.ID, enc []byte) error {
+	key := entity.Key(id)
+	old, ok := t0.Get(key[:])
+	if !ok {
+		if err := d.checkEntity(tx, id); err != nil {
+			return err
+		}
+	}
+	return d.setOld(t0, t1, id, enc, old, ok)
+}
+
 // setEnc stores enc as id's value, keeping the index in step.
 func (d *Dyn) setEnc(t0, t1 *store.Tree, id entity.ID, enc []byte) error {
 	key := entity.Key(id)
+	var old []byte
+	var ok bool
 	if t1 != nil {
-		old, ok := t0.Get(key[:])
+		old, ok = t0.Get(key[:])
+	}
+	return d.setOld(t0, t1, id, enc, old, ok)
+}
+
+// setOld is setEnc given id's value before (ok false: none), which t1 needs.
+func (d *Dyn) setOld(t0, t1 *store.Tree, id entity.ID, enc, old []byte, ok bool) error {
+	key := entity.Key(id)
+	if t1 != nil {
 		if ok && bytes.Equal(old, enc) {
 			return nil
 		}
@@ -432,10 +456,7 @@ func (d *Dyn) Set(tx *entity.Tx, id entity.ID, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := d.checkEntity(tx, id); err != nil {
-		return err
-	}
-	return d.setEnc(t0, t1, id, enc)
+	return d.setLive(tx, t0, t1, id, enc)
 }
 
 // Add adds v to the values of entity id in a Multi column; adding a value it has is a no-op.
