@@ -503,3 +503,32 @@ func TestDefineRefusesBadConfigurations(t *testing.T) {
 	column.Define[[1]int32](s, "one element")
 	assert.NoError(t, s.Err(), "the smallest string and array")
 }
+
+// TestApply2WithItself: a column joined with itself, each write of a moving the cursor of
+// b's ground, still visits every entity once with the value before the write.
+func TestApply2WithItself(t *testing.T) {
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	pos := column.Define[Position](s, "pos")
+	db := testutil.OpenDB(t, s, nil)
+	ids := testutil.Spawn(t, db, k, 1000, func(tx *entity.Tx, i int, id entity.ID) error {
+		return pos.Set(tx, id, Position{float32(i), 1})
+	})
+	n := 0
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		return column.Apply2(tx, pos, pos, func(_ entity.ID, p *Position, q Position) bool {
+			n++
+			p.X += q.X
+			return true
+		})
+	}))
+	assert.Equal(t, len(ids), n)
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		for i, id := range ids {
+			p, _, err := pos.Get(tx, id)
+			require.NoError(t, err)
+			assert.Equal(t, Position{float32(2 * i), 1}, p)
+		}
+		return nil
+	}))
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 )
 
 // ErrNoEntry reports a cursor operation that needs an entry where the cursor has none: it
@@ -70,6 +71,60 @@ func (c *Cursor) Next() (key, value []byte, ok bool) {
 	}
 	id, p := c.t.nextLeaf(c.p, false)
 	return c.set(id, p, 0)
+}
+
+// Run returns the entries of the leaf the cursor stands on, from its entry to the leaf's
+// end, packed, for a tree of fixed-size keys and values: entry j's key is
+// keys[j*KeySize:(j+1)*KeySize] and its value likewise in vals. It reads no page; n is 0
+// off the tree, after a change to the tree the cursor has not caught up with, or for
+// other layouts. The slices are only valid until the tree changes, and must not be
+// modified: a merge join reads them to compare and decode whole runs of entries without a
+// call per entry.
+func (c *Cursor) Run() (keys, vals []byte, n int) {
+	if !c.ok || !c.t.fixed || c.gen != c.t.gen {
+		return nil, nil, 0
+	}
+	n = nodeCount(c.p) - c.i
+	ko := nodeHeader + c.i*c.t.ksize
+	vo := c.t.voff + c.i*c.t.vsize
+	return c.p[ko : ko+n*c.t.ksize], c.p[vo : vo+n*c.t.vsize], n
+}
+
+// Skip moves the cursor n entries forward within the leaf it stands on, as n calls of Next
+// that stay in the leaf would, reading no page: for a caller that consumed n entries of a
+// Run. It panics if the leaf has fewer entries left.
+func (c *Cursor) Skip(n int) {
+	if n == 0 {
+		return
+	}
+	if !c.ok || c.gen != c.t.gen || c.i+n >= nodeCount(c.p) {
+		panic("store: Cursor.Skip past the leaf or after a change")
+	}
+	c.set(c.id, c.p, c.i+n)
+}
+
+// SetValueAhead sets the value of the entry j entries ahead of the cursor in its leaf (0:
+// its own), which must be in the cursor's Run, for a tree of fixed-size keys and values;
+// the cursor stays where it is, and its Run afterwards holds the new value. It is SetValue
+// for a merge join that walks a Run: it costs no move per entry.
+func (c *Cursor) SetValueAhead(j int, value []byte) error {
+	t := c.t
+	if err := t.writable(); err != nil {
+		return err
+	}
+	if !t.fixed || !c.ok || c.gen != t.gen || j < 0 || c.i+j >= nodeCount(c.p) {
+		return ErrNoEntry
+	}
+	if len(value) != t.vsize {
+		return fmt.Errorf("%w: %d bytes, the tree's values have %d", ErrValueSize, len(value), t.vsize)
+	}
+	if c.dirty != c.id {
+		c.p, c.dirty = t.writePage(c.id), c.id
+	}
+	copy(t.pval(c.p, c.i+j), value)
+	t.gen++
+	c.gen = t.gen
+	return nil
 }
 
 // SeekInLeaf moves to the first key ≥ key if that key is in the leaf the cursor stands

@@ -229,3 +229,45 @@ func TestCursorSeekInLeaf(t *testing.T) {
 	})
 	assert.Equal(t, uint64(2), st.PagesRead, "the root and the one leaf")
 }
+
+// TestCursorRun: a Run holds the rest of the leaf, packed; Skip moves along it without a
+// page read; SetValueAhead writes an entry ahead, dirtying the leaf once, and the Run then
+// shows the new value. A variable-size tree has no Run.
+func TestCursorRun(t *testing.T) {
+	s := openHeap(t)
+	newTree(t, s, fixed88, 254*2, 1) // two full leaves under a root
+	st := update(t, s, func(tr *Tree) {
+		c := tr.Cursor()
+		_, _, n := c.Run()
+		assert.Zero(t, n, "an unpositioned cursor has no run")
+		c.Seek(k8(250))
+		keys, vals, n := c.Run()
+		require.Equal(t, 4, n, "entries 250 to 253")
+		assert.Equal(t, k8(251), keys[8:16])
+		assert.Equal(t, k8(253), vals[24:32])
+		c.Skip(2)
+		assert.Equal(t, k8(252), c.Key())
+		require.NoError(t, c.SetValueAhead(1, k8(7)))
+		require.NoError(t, c.SetValueAhead(0, k8(8)))
+		_, vals, n = c.Run()
+		require.Equal(t, 2, n)
+		assert.Equal(t, k8(8), vals[:8])
+		assert.Equal(t, k8(7), vals[8:16])
+		assert.ErrorIs(t, c.SetValueAhead(2, k8(9)), ErrNoEntry, "past the leaf")
+		assert.ErrorIs(t, c.SetValueAhead(0, k8(9)[:4]), ErrValueSize)
+		assert.Panics(t, func() { c.Skip(2) }, "past the leaf")
+		k, _, ok := c.Next()
+		require.True(t, ok)
+		assert.Equal(t, k8(253), k)
+		k, _, _ = c.Next()
+		assert.Equal(t, k8(254), k, "on to the next leaf")
+	})
+	assert.Equal(t, uint64(1), st.ByOwner[testOwner].PagesDirtied, "one leaf, dirtied once")
+	assert.Equal(t, uint64(3), st.ByOwner[testOwner].PagesRead, "the root and both leaves")
+	view(t, s, func(tr *Tree) {
+		v, _ := tr.Get(k8(253))
+		assert.Equal(t, k8(7), v)
+		v, _ = tr.Get(k8(252))
+		assert.Equal(t, k8(8), v)
+	})
+}
