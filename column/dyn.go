@@ -607,17 +607,13 @@ func (d *Dyn) Equal(tx *entity.Tx, v any) (*roaring64.Bitmap, error) {
 // Range returns the entities with a value between lo and hi, from the index. It fails with
 // ErrNotIndexed for a column without an index.
 func (d *Dyn) Range(tx *entity.Tx, lo, hi Bound) (*roaring64.Bitmap, error) {
-	t1, err := d.index(tx)
-	if err != nil {
-		return nil, err
-	}
-	l, h, err := d.bounds(lo, hi)
+	seq, err := d.RangeIDs(tx, lo, hi)
 	if err != nil {
 		return nil, err
 	}
 	var ids entity.IDs // ascending runs, one per value
-	for k := range t1.Ascend(l, h) {
-		ids.Add(uint64(entity.FromKey(k[len(k)-entity.KeySize:])))
+	for id := range seq {
+		ids.Add(uint64(id))
 	}
 	return ids.Bitmap(), nil
 }
