@@ -178,11 +178,7 @@ func (c *Column[T]) Between(tx *entity.Tx, lo, hi T) (*roaring64.Bitmap, error) 
 // ByValue iterates in value order (descending if desc) over the index entries between lo
 // and hi; see Dyn.ByValue. Bound values may be T values.
 func (c *Column[T]) ByValue(tx *entity.Tx, lo, hi Bound, desc bool) (iter.Seq2[entity.ID, T], error) {
-	t1, err := c.d.index(tx)
-	if err != nil {
-		return nil, err
-	}
-	l, h, err := c.d.bounds(lo, hi)
+	t1, l, h, err := c.d.indexRange(tx, lo, hi)
 	if err != nil {
 		return nil, err
 	}

@@ -598,6 +598,18 @@ func (d *Dyn) bounds(lo, hi Bound) (l, h []byte, err error) {
 	return l, h, nil
 }
 
+// indexRange returns the index tree and the keys that bound the values between lo and hi
+// in it, or ErrNotIndexed for a column without an index.
+func (d *Dyn) indexRange(tx *entity.Tx, lo, hi Bound) (t1 *store.Tree, l, h []byte, err error) {
+	if t1, err = d.index(tx); err != nil {
+		return nil, nil, nil, err
+	}
+	if l, h, err = d.bounds(lo, hi); err != nil {
+		return nil, nil, nil, err
+	}
+	return t1, l, h, nil
+}
+
 // Equal returns the entities whose value (any of whose values, for Multi) equals v, from
 // the index. It fails with ErrNotIndexed for a column without an index.
 func (d *Dyn) Equal(tx *entity.Tx, v any) (*roaring64.Bitmap, error) {
@@ -623,11 +635,7 @@ func (d *Dyn) Range(tx *entity.Tx, lo, hi Bound) (*roaring64.Bitmap, error) {
 // yields an entity once for each of its values in the range. It fails with ErrNotIndexed
 // for a column without an index.
 func (d *Dyn) ByValue(tx *entity.Tx, lo, hi Bound, desc bool) (iter.Seq2[entity.ID, Value], error) {
-	t1, err := d.index(tx)
-	if err != nil {
-		return nil, err
-	}
-	l, h, err := d.bounds(lo, hi)
+	t1, l, h, err := d.indexRange(tx, lo, hi)
 	if err != nil {
 		return nil, err
 	}

@@ -150,11 +150,7 @@ func (d *Dyn) ScanMatch(tx *entity.Tx, m *Matcher) *roaring64.Bitmap {
 // column comes once per value in the range. It fails with ErrNotIndexed for a column
 // without an index.
 func (d *Dyn) RangeIDs(tx *entity.Tx, lo, hi Bound) (iter.Seq[entity.ID], error) {
-	t1, err := d.index(tx)
-	if err != nil {
-		return nil, err
-	}
-	l, h, err := d.bounds(lo, hi)
+	t1, l, h, err := d.indexRange(tx, lo, hi)
 	if err != nil {
 		return nil, err
 	}
