@@ -48,7 +48,7 @@ func TestSystemsAgree(t *testing.T) {
 	ops := NewOps(f, "agree")
 
 	names, rw := implementing[PointReadWriter](all)
-	require.Len(t, rw, 6)
+	require.Len(t, rw, 7)
 	health := append([]int32(nil), f.Health...)
 	for range 50 {
 		i := ops.Player()
@@ -65,7 +65,7 @@ func TestSystemsAgree(t *testing.T) {
 	}
 
 	names, sc := implementing[Scanner](all)
-	require.Len(t, sc, 6)
+	require.Len(t, sc, 7)
 	var want int64
 	for _, h := range health {
 		want += int64(h)
@@ -77,7 +77,7 @@ func TestSystemsAgree(t *testing.T) {
 	}
 
 	names, tk := implementing[Ticker](all)
-	require.Len(t, tk, 6)
+	require.Len(t, tk, 7)
 	moving := 0
 	for _, v := range f.HasVel {
 		if v {

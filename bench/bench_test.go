@@ -182,6 +182,10 @@ func (m *meter) report(b *testing.B, write bool) {
 		return
 	}
 	b.ReportMetric(float64(m.accessed)/float64(m.n), "pages/op")
+	if m.accessed > 0 {
+		// Time per page touched: how far the CPU is from the page floor.
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(float64(m.accessed)/float64(m.n)), "ns/page")
+	}
 	for o, n := range m.byOwner {
 		b.ReportMetric(float64(n)/float64(m.n), "read:"+o+"/op")
 	}

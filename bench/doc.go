@@ -1,8 +1,9 @@
 // Package bench measures stablegraph against the alternatives a user would pick instead, on
 // the same data, in the same run: a plain Go heap serialized with encoding/gob at each
 // upgrade (GobHeap), go.etcd.io/bbolt with a row per entity or a bucket per attribute
-// (Bolt), SQLite (SQLite, through the pure-Go modernc.org/sqlite), and an in-heap archetype
-// ECS (HeapECS) for the movement tick.
+// (Bolt), SQLite (SQLite, through the pure-Go modernc.org/sqlite), and two in-heap archetype
+// ECSs for the movement tick: github.com/mlange-42/arche (Arche) and a minimal one written
+// here (HeapECS).
 //
 // NewFixture generates one world per scale (players with position, velocity, health and
 // name; guilds; member_of and friend edges) and every system is loaded from it. A System

@@ -81,6 +81,7 @@ var Openers = []struct {
 	{"sqlite", (*SQLite)(nil), func(f *Fixture, dir string) (System, error) { return OpenSQLite(f, dir) }},
 	{"gobheap", (*GobHeap)(nil), func(f *Fixture, dir string) (System, error) { return OpenGobHeap(f, dir) }},
 	{"heapecs", (*HeapECS)(nil), func(f *Fixture, dir string) (System, error) { return OpenHeapECS(f, dir) }},
+	{"arche", (*Arche)(nil), func(f *Fixture, dir string) (System, error) { return OpenArche(f, dir) }},
 }
 
 // ErrNoSystem reports a system name that Openers does not list.

@@ -91,10 +91,7 @@ func (c *Column[T]) Set(tx *entity.Tx, id entity.ID, v T) error {
 	if err != nil {
 		return err
 	}
-	if err := c.d.checkEntity(tx, id); err != nil {
-		return err
-	}
-	return c.d.setEnc(t0, t1, id, enc)
+	return c.d.setLive(tx, t0, t1, id, enc)
 }
 
 // Delete removes every value of entity id and reports whether it had any.
@@ -113,13 +110,55 @@ func (c *Column[T]) All(tx *entity.Tx) iter.Seq2[entity.ID, T] { return c.Range(
 // Range iterates over the entities lo ≤ id < hi in ID order; hi == 0 means no upper limit.
 func (c *Column[T]) Range(tx *entity.Tx, lo, hi entity.ID) iter.Seq2[entity.ID, T] {
 	return func(yield func(entity.ID, T) bool) {
-		for k, v := range scanRange(c.d.Tree(tx), lo, hi) {
+		t := c.d.Tree(tx)
+		if !c.d.cfg.multi && t.Layout().Fixed() {
+			rangeRuns(t, lo, hi, func(id entity.ID, v []byte) bool { return yield(id, c.dec(v)) })
+			return
+		}
+		for k, v := range scanRange(t, lo, hi) {
 			if c.d.cfg.multi {
 				v = k[entity.KeySize:]
 			}
 			if !yield(entity.FromKey(k), c.dec(v)) {
 				return
 			}
+		}
+	}
+}
+
+// rangeRuns calls fn with the entries of the entities lo ≤ id < hi (hi 0: no limit) of a
+// column tree of fixed-size values, until fn returns false. It walks the packed entries of
+// each leaf (Cursor.Run) rather than moving a cursor per entity, reading the pages an
+// Ascend would; if fn changes the tree, it finds its place again by key.
+func rangeRuns(t *store.Tree, lo, hi entity.ID, fn func(id entity.ID, v []byte) bool) {
+	cur := t.Cursor()
+	from := entity.Key(max(lo, 1))
+	_, _, ok := cur.Seek(from[:])
+	for ok {
+		keys, vals, n := cur.Run()
+		if n == 0 {
+			return // not a layout with runs: the caller checked
+		}
+		size := len(vals) / n
+		j := 0
+		for ; j < n; j++ {
+			id := entity.ID(be.Uint64(keys[j*entity.KeySize:]))
+			if hi > 0 && id >= hi {
+				return
+			}
+			if !fn(id, vals[j*size:(j+1)*size]) {
+				return
+			}
+			if _, _, m := cur.Run(); m == 0 {
+				// fn changed the tree: go on from the next ID.
+				next := entity.Key(id + 1)
+				_, _, ok = cur.Seek(next[:])
+				break
+			}
+		}
+		if j == n {
+			cur.Skip(n - 1)
+			_, _, ok = cur.Next()
 		}
 	}
 }
@@ -139,11 +178,7 @@ func (c *Column[T]) Between(tx *entity.Tx, lo, hi T) (*roaring64.Bitmap, error) 
 // ByValue iterates in value order (descending if desc) over the index entries between lo
 // and hi; see Dyn.ByValue. Bound values may be T values.
 func (c *Column[T]) ByValue(tx *entity.Tx, lo, hi Bound, desc bool) (iter.Seq2[entity.ID, T], error) {
-	t1, err := c.d.index(tx)
-	if err != nil {
-		return nil, err
-	}
-	l, h, err := c.d.bounds(lo, hi)
+	t1, l, h, err := c.d.indexRange(tx, lo, hi)
 	if err != nil {
 		return nil, err
 	}

@@ -503,3 +503,73 @@ func TestDefineRefusesBadConfigurations(t *testing.T) {
 	column.Define[[1]int32](s, "one element")
 	assert.NoError(t, s.Err(), "the smallest string and array")
 }
+
+// TestApply2WithItself: a column joined with itself, each write of a moving the cursor of
+// b's ground, still visits every entity once with the value before the write.
+func TestApply2WithItself(t *testing.T) {
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	pos := column.Define[Position](s, "pos")
+	db := testutil.OpenDB(t, s, nil)
+	ids := testutil.Spawn(t, db, k, 1000, func(tx *entity.Tx, i int, id entity.ID) error {
+		return pos.Set(tx, id, Position{float32(i), 1})
+	})
+	n := 0
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		return column.Apply2(tx, pos, pos, func(_ entity.ID, p *Position, q Position) bool {
+			n++
+			p.X += q.X
+			return true
+		})
+	}))
+	assert.Equal(t, len(ids), n)
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		for i, id := range ids {
+			p, _, err := pos.Get(tx, id)
+			require.NoError(t, err)
+			assert.Equal(t, Position{float32(2 * i), 1}, p)
+		}
+		return nil
+	}))
+}
+
+// TestAllWhileWriting: a scan whose loop writes the column (the value it visits, and
+// deletes the next entity's) visits every remaining entity once, in order, and sees what
+// the loop wrote before it got there.
+func TestAllWhileWriting(t *testing.T) {
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	hp := column.Define[int64](s, "hp")
+	db := testutil.OpenDB(t, s, nil)
+	ids := testutil.Spawn(t, db, k, 2000, func(tx *entity.Tx, i int, id entity.ID) error {
+		return hp.Set(tx, id, int64(i))
+	})
+	var seen []entity.ID
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		for id, v := range hp.Range(tx, ids[10], ids[1990]) {
+			seen = append(seen, id)
+			require.NoError(t, hp.Set(tx, id, v+1000))
+			if id%7 == 0 {
+				_, err := hp.Delete(tx, id+1)
+				require.NoError(t, err)
+			}
+		}
+		return nil
+	}))
+	var want []entity.ID
+	for _, id := range ids[10:1990] {
+		if (id-1)%7 != 0 || id-1 < ids[10] {
+			want = append(want, id)
+		}
+	}
+	assert.Equal(t, want, seen)
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		for _, id := range want {
+			v, ok, err := hp.Get(tx, id)
+			require.NoError(t, err)
+			require.True(t, ok)
+			assert.Equal(t, int64(id-1)+1000, v, "entity %d", id)
+		}
+		return nil
+	}))
+}

@@ -254,11 +254,35 @@ func (d *Dyn) checkEntity(tx *entity.Tx, id entity.ID) error {
 	return nil
 }
 
+// setLive stores enc as id's value if id is a live entity, keeping the index in step. A
+// value already there proves the entity live (deleting an entity deletes its values), so
+// only an entity without one costs a lookup in $kind.
+func (d *Dyn) setLive(tx *entity.Tx, t0, t1 *store.Tree, id entity.ID, enc []byte) error {
+	key := entity.Key(id)
+	old, ok := t0.Get(key[:])
+	if !ok {
+		if err := d.checkEntity(tx, id); err != nil {
+			return err
+		}
+	}
+	return d.setOld(t0, t1, id, enc, old, ok)
+}
+
 // setEnc stores enc as id's value, keeping the index in step.
 func (d *Dyn) setEnc(t0, t1 *store.Tree, id entity.ID, enc []byte) error {
 	key := entity.Key(id)
+	var old []byte
+	var ok bool
 	if t1 != nil {
-		old, ok := t0.Get(key[:])
+		old, ok = t0.Get(key[:])
+	}
+	return d.setOld(t0, t1, id, enc, old, ok)
+}
+
+// setOld is setEnc given id's value before (ok false: none), which t1 needs.
+func (d *Dyn) setOld(t0, t1 *store.Tree, id entity.ID, enc, old []byte, ok bool) error {
+	key := entity.Key(id)
+	if t1 != nil {
 		if ok && bytes.Equal(old, enc) {
 			return nil
 		}
@@ -432,10 +456,7 @@ func (d *Dyn) Set(tx *entity.Tx, id entity.ID, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := d.checkEntity(tx, id); err != nil {
-		return err
-	}
-	return d.setEnc(t0, t1, id, enc)
+	return d.setLive(tx, t0, t1, id, enc)
 }
 
 // Add adds v to the values of entity id in a Multi column; adding a value it has is a no-op.
@@ -577,6 +598,18 @@ func (d *Dyn) bounds(lo, hi Bound) (l, h []byte, err error) {
 	return l, h, nil
 }
 
+// indexRange returns the index tree and the keys that bound the values between lo and hi
+// in it, or ErrNotIndexed for a column without an index.
+func (d *Dyn) indexRange(tx *entity.Tx, lo, hi Bound) (t1 *store.Tree, l, h []byte, err error) {
+	if t1, err = d.index(tx); err != nil {
+		return nil, nil, nil, err
+	}
+	if l, h, err = d.bounds(lo, hi); err != nil {
+		return nil, nil, nil, err
+	}
+	return t1, l, h, nil
+}
+
 // Equal returns the entities whose value (any of whose values, for Multi) equals v, from
 // the index. It fails with ErrNotIndexed for a column without an index.
 func (d *Dyn) Equal(tx *entity.Tx, v any) (*roaring64.Bitmap, error) {
@@ -586,19 +619,15 @@ func (d *Dyn) Equal(tx *entity.Tx, v any) (*roaring64.Bitmap, error) {
 // Range returns the entities with a value between lo and hi, from the index. It fails with
 // ErrNotIndexed for a column without an index.
 func (d *Dyn) Range(tx *entity.Tx, lo, hi Bound) (*roaring64.Bitmap, error) {
-	t1, err := d.index(tx)
+	seq, err := d.RangeIDs(tx, lo, hi)
 	if err != nil {
 		return nil, err
 	}
-	l, h, err := d.bounds(lo, hi)
-	if err != nil {
-		return nil, err
+	var ids entity.IDs // ascending runs, one per value
+	for id := range seq {
+		ids.Add(uint64(id))
 	}
-	bm := roaring64.New()
-	for k := range t1.Ascend(l, h) {
-		bm.Add(uint64(entity.FromKey(k[len(k)-entity.KeySize:])))
-	}
-	return bm, nil
+	return ids.Bitmap(), nil
 }
 
 // ByValue iterates in value order (descending if desc) over the index entries between lo
@@ -606,11 +635,7 @@ func (d *Dyn) Range(tx *entity.Tx, lo, hi Bound) (*roaring64.Bitmap, error) {
 // yields an entity once for each of its values in the range. It fails with ErrNotIndexed
 // for a column without an index.
 func (d *Dyn) ByValue(tx *entity.Tx, lo, hi Bound, desc bool) (iter.Seq2[entity.ID, Value], error) {
-	t1, err := d.index(tx)
-	if err != nil {
-		return nil, err
-	}
-	l, h, err := d.bounds(lo, hi)
+	t1, l, h, err := d.indexRange(tx, lo, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -633,18 +658,21 @@ func (d *Dyn) ByValue(tx *entity.Tx, lo, hi Bound, desc bool) (iter.Seq2[entity.
 // forward only, so each leaf is read at most once. It aborts the message if the column is
 // retired.
 func (d *Dyn) Filter(tx *entity.Tx, ids *roaring64.Bitmap, pred func(Value) bool) *roaring64.Bitmap {
-	out := roaring64.New()
+	if pred == nil {
+		return d.FilterMatch(tx, ids, nil)
+	}
+	var out entity.IDs
 	var last entity.ID
 	for id, v := range d.Gather(tx, ids) {
 		if id == last && d.cfg.multi {
 			continue
 		}
-		if pred == nil || pred(v) {
+		if pred(v) {
 			out.Add(uint64(id))
 			last = id
 		}
 	}
-	return out
+	return out.Bitmap()
 }
 
 // Gather iterates in ID order over the values of the entities of ids that have one (each

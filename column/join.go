@@ -31,26 +31,69 @@ func gallop(c *store.Cursor, target []byte) ([]byte, []byte, bool) {
 	return c.Seek(target)
 }
 
-// join runs the merge join of two single-valued column trees, calling fn with the cursor of
-// ta on each common entity until fn returns false.
-func join(ta, tb *store.Tree, fn func(ca *store.Cursor, ka, va, vb []byte) bool) {
+// join runs the merge join of two single-valued column trees, calling fn with the key and
+// both values of each common entity until fn returns false. When fn returns a value (set
+// not nil), it becomes a's value for that entity, written in place.
+//
+// Where both trees hold the same entities in step, as an ECS's components mostly do, it
+// walks the packed entries of both leaves (Cursor.Run) and compares keys as integers, with
+// no cursor move per entity; elsewhere (and for a join of a tree with itself, whose
+// writes move the other cursor's ground) it moves the cursors as a merge join does. Both
+// ways read the same pages.
+func join(ta, tb *store.Tree, fn func(ka, va, vb []byte) (set []byte, more bool)) error {
 	ca, cb := ta.Cursor(), tb.Cursor()
 	ka, va, oka := ca.First()
 	kb, vb, okb := cb.First()
 	for oka && okb {
 		switch c := bytes.Compare(ka, kb); {
-		case c == 0:
-			if !fn(ca, ka, va, vb) {
-				return
+		case c < 0:
+			ka, va, oka = gallop(ca, kb)
+			continue
+		case c > 0:
+			kb, vb, okb = gallop(cb, ka)
+			continue
+		}
+		keysA, valsA, na := ca.Run()
+		keysB, valsB, nb := cb.Run()
+		if ta == tb || na == 0 || nb == 0 || len(keysA) != na*entity.KeySize || len(keysB) != nb*entity.KeySize {
+			set, more := fn(ka, va, vb)
+			if set != nil {
+				if err := ca.SetValue(set); err != nil {
+					return err
+				}
+			}
+			if !more {
+				return nil
 			}
 			ka, va, oka = ca.Next()
 			kb, vb, okb = cb.Next()
-		case c < 0:
-			ka, va, oka = gallop(ca, kb)
-		default:
-			kb, vb, okb = gallop(cb, ka)
+			continue
 		}
+		sa, sb := len(valsA)/na, len(valsB)/nb
+		n := 0
+		for n < na && n < nb {
+			k := keysA[n*entity.KeySize : (n+1)*entity.KeySize]
+			if n > 0 && be.Uint64(k) != be.Uint64(keysB[n*entity.KeySize:]) {
+				break
+			}
+			set, more := fn(k, valsA[n*sa:(n+1)*sa], valsB[n*sb:(n+1)*sb])
+			if set != nil {
+				if err := ca.SetValueAhead(n, set); err != nil {
+					return err
+				}
+				keysA, valsA, _ = ca.Run() // the leaf is now the message's copy
+			}
+			if !more {
+				return nil
+			}
+			n++
+		}
+		ca.Skip(n - 1)
+		cb.Skip(n - 1)
+		ka, va, oka = ca.Next()
+		kb, vb, okb = cb.Next()
 	}
+	return nil
 }
 
 // Join2 iterates over the entities that have a value in both a and b, in ID order: a merge
@@ -63,8 +106,8 @@ func Join2[A, B any](tx *entity.Tx, a *Column[A], b *Column[B]) iter.Seq2[entity
 				tx.Abort(err)
 			}
 		}
-		join(a.d.Tree(tx), b.d.Tree(tx), func(_ *store.Cursor, ka, va, vb []byte) bool {
-			return yield(entity.FromKey(ka), Pair[A, B]{A: a.dec(va), B: b.dec(vb)})
+		join(a.d.Tree(tx), b.d.Tree(tx), func(ka, va, vb []byte) ([]byte, bool) {
+			return nil, yield(entity.FromKey(ka), Pair[A, B]{A: a.dec(va), B: b.dec(vb)})
 		})
 	}
 }
@@ -96,29 +139,31 @@ func Apply2[A, B any](tx *entity.Tx, a *Column[A], b *Column[B], fn func(id enti
 		buf []byte
 	)
 	px, py := unsafe.Pointer(&x), unsafe.Pointer(&y)
-	join(ta, tb, func(ca *store.Cursor, ka, va, vb []byte) bool {
+	jerr := join(ta, tb, func(ka, va, vb []byte) ([]byte, bool) {
 		id := entity.FromKey(ka)
 		a.d.codec.decT(va, px)
 		b.d.codec.decT(vb, py)
 		if !fn(id, &x, y) {
-			return true
+			return nil, true
 		}
 		if buf, err = a.enc(buf[:0], &x); err != nil {
-			return false
+			return nil, false
 		}
 		if bytes.Equal(va, buf) {
-			return true // unchanged: the leaf stays clean
+			return nil, true // unchanged: the leaf stays clean
 		}
 		if idx != nil {
 			if _, err = idx.Delete(indexKey(nil, va, a.d.fixed, id)); err != nil {
-				return false
+				return nil, false
 			}
 			if _, err = idx.Put(indexKey(nil, buf, a.d.fixed, id), nil); err != nil {
-				return false
+				return nil, false
 			}
 		}
-		err = ca.SetValue(buf)
-		return err == nil
+		return buf, true
 	})
+	if err == nil {
+		err = jerr
+	}
 	return err
 }

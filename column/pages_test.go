@@ -64,14 +64,27 @@ func TestPages(t *testing.T) {
 		assert.Equal(t, uint64(3), st.ByOwner["hp"].PagesRead)
 	})
 
-	t.Run("Set reads the column and $kind and dirties one leaf", func(t *testing.T) {
+	t.Run("Set of a new value reads the column alone and dirties one leaf", func(t *testing.T) {
 		st, err := db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error { return hp.Set(tx, mid, 7) })
 		require.NoError(t, err)
 		assert.Equal(t, uint64(3), st.ByOwner["hp"].PagesRead)
 		assert.Equal(t, uint64(1), st.ByOwner["hp"].PagesDirtied)
+		assert.Zero(t, st.ByOwner[entity.VarKind].PagesRead, "the old value proves the entity live")
+		assert.Equal(t, uint64(3), st.PagesRead)
+		assert.Equal(t, uint64(1), st.PagesDirtied, "an in-place replace changes no descriptor")
+	})
+
+	t.Run("Set of an entity's first value reads the column and $kind", func(t *testing.T) {
+		_, err := db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error {
+			_, err := hp.Delete(tx, mid+1)
+			return err
+		})
+		require.NoError(t, err)
+		st, err := db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error { return hp.Set(tx, mid+1, int64(mid)) })
+		require.NoError(t, err)
+		assert.Equal(t, uint64(3), st.ByOwner["hp"].PagesRead)
 		assert.Equal(t, uint64(3), st.ByOwner[entity.VarKind].PagesRead, "$kind: 12-byte entries, three levels")
 		assert.Equal(t, uint64(6), st.PagesRead)
-		assert.Equal(t, uint64(1), st.PagesDirtied, "an in-place replace changes no descriptor")
 	})
 
 	t.Run("a failed Set dirties nothing", func(t *testing.T) {

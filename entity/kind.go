@@ -78,14 +78,9 @@ func (k *Kind) All(tx *Tx) iter.Seq[ID] {
 // Bitmap returns the live entities of kind k as a bitmap. It reads every leaf of the kind's
 // tree once, and no page of any other kind.
 func (k *Kind) Bitmap(tx *Tx) *roaring64.Bitmap {
-	bm := roaring64.New()
-	buf := make([]uint64, 0, 1024)
+	var ids IDs
 	for key := range k.Tree(tx).All() {
-		if buf = append(buf, uint64(FromKey(key))); len(buf) == cap(buf) {
-			bm.AddMany(buf)
-			buf = buf[:0]
-		}
+		ids.Add(uint64(FromKey(key)))
 	}
-	bm.AddMany(buf)
-	return bm
+	return ids.Bitmap()
 }

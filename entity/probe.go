@@ -34,12 +34,12 @@ func (p *Prober) SeekGE(key []byte) (k, v []byte, ok bool) {
 		p.k, p.v, p.ok = p.c.Seek(key)
 		return p.k, p.v, p.ok
 	}
-	for i := 0; p.ok && bytes.Compare(p.k, key) < 0; i++ {
-		if i == probeSteps {
-			p.k, p.v, p.ok = p.c.Seek(key)
-			break
-		}
-		p.k, p.v, p.ok = p.c.Next()
+	if !p.ok || bytes.Compare(p.k, key) >= 0 {
+		return p.k, p.v, p.ok
+	}
+	var reached bool
+	if p.k, p.v, p.ok, reached = p.c.SkipTo(key, probeSteps); !reached {
+		p.k, p.v, p.ok = p.c.Seek(key)
 	}
 	return p.k, p.v, p.ok
 }

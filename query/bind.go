@@ -58,6 +58,7 @@ type bPred struct {
 	dom domain
 	ivs []interval
 	has bool
+	m   *column.Matcher // ivs over encoded values (encoded.go); nil for has or a type without one
 }
 
 // bFollow is a FollowCond with its verb and target bound.
@@ -264,7 +265,7 @@ func (b *binder) cond(c Cond, k *entity.Kind, kind string) bcond {
 		if !b.literal(col, d, c.Value) {
 			return nil
 		}
-		return &bPred{c: c, col: col, dom: d, ivs: d.cmpIntervals(c.Op, c.Value)}
+		return withMatcher(&bPred{c: c, col: col, dom: d, ivs: d.cmpIntervals(c.Op, c.Value)})
 	case *BetweenCond:
 		col := b.column(c.Col, kind)
 		if col == nil {
@@ -275,7 +276,7 @@ func (b *binder) cond(c Cond, k *entity.Kind, kind string) bcond {
 		if !b.literal(col, d, c.Hi) || !okLo {
 			return nil
 		}
-		return &bPred{c: c, col: col, dom: d, ivs: d.betweenIntervals(c.Lo, c.Hi)}
+		return withMatcher(&bPred{c: c, col: col, dom: d, ivs: d.betweenIntervals(c.Lo, c.Hi)})
 	case *FollowCond:
 		v := b.verb(c.Verb)
 		t := b.target(c.Target)

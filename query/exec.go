@@ -1,6 +1,7 @@
 package query
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"math/rand/v2"
@@ -481,6 +482,9 @@ func (x *executor) setStep(s *step) *roaring64.Bitmap {
 		}
 		return out
 	case opColumnScan:
+		if s.pred.m != nil && !s.pred.has {
+			return s.pred.col.ScanMatch(x.tx, s.pred.m)
+		}
 		out := roaring64.New()
 		var last entity.ID
 		for id, v := range s.pred.col.Scan(x.tx) {
@@ -567,11 +571,10 @@ func (x *executor) filterStep(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 		}
 		return out
 	case opColumnProbe:
-		var pred func(column.Value) bool
-		if !s.pred.has {
-			pred = s.pred.match
+		if s.pred.has || s.pred.m != nil {
+			return s.pred.col.FilterMatch(x.tx, in, s.pred.m)
 		}
-		return s.pred.col.Filter(x.tx, in, pred)
+		return s.pred.col.Filter(x.tx, in, s.pred.match)
 	case opFollowFilter:
 		return x.followFilter(s, in)
 	case opIntersect:
@@ -662,12 +665,13 @@ func (x *executor) stream(driver *step, filters []*step, n uint64) *roaring64.Bi
 func (x *executor) rangeSemiJoin(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	out := roaring64.New()
 	for _, iv := range s.pred.ivs {
-		vals, err := s.pred.col.ByValue(x.tx, iv.lo, iv.hi, false)
+		ids, err := s.pred.col.RangeIDs(x.tx, iv.lo, iv.hi)
 		if err != nil {
 			x.fail(s.pred.c.Position(), err, "column %s: %v", s.pred.col.Name(), err)
 		}
-		for id := range vals {
-			if in.Contains(uint64(id)) {
+		has := newMembership(in)
+		for id := range ids {
+			if has(uint64(id)) {
 				out.Add(uint64(id))
 			}
 		}
@@ -740,22 +744,25 @@ func (x *executor) followFilter(s *step, in *roaring64.Bitmap) *roaring64.Bitmap
 			return roaring64.New()
 		}
 	}
-	v := s.fol.verb
-	out := roaring64.New()
+	// One cursor for all the candidates: a candidate whose edges start in the leaf the
+	// last one ended in is found there by a binary search, not by a descent from the root.
+	c := x.edgeTree(s).Cursor()
+	var ids entity.IDs
 	for it := in.Iterator(); it.HasNext(); {
 		id := it.Next()
-		next := v.Objects
-		if s.rev {
-			next = v.Subjects
+		key := entity.Key(entity.ID(id))
+		k, _, ok, here := c.SeekInLeaf(key[:])
+		if !here {
+			k, _, ok = c.Seek(key[:])
 		}
-		for o := range next(x.tx, entity.ID(id)) {
-			if targets == nil || targets.Contains(uint64(o)) {
-				out.Add(id)
+		for ; ok && bytes.HasPrefix(k, key[:]); k, _, ok = c.Next() {
+			if targets == nil || targets.Contains(uint64(entity.FromKey(k[entity.KeySize:]))) {
+				ids.Add(id)
 				break
 			}
 		}
 	}
-	return out
+	return ids.Bitmap()
 }
 
 // closure finds the entities from which a path of one or more edges leads to a target,

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 )
 
 // ErrNoEntry reports a cursor operation that needs an entry where the cursor has none: it
@@ -27,6 +28,10 @@ type Cursor struct {
 	gen uint64
 	key []byte // copy of the current key
 	ok  bool
+	// dirty is the leaf this cursor last wrote through SetValue: while the tree has not
+	// changed otherwise (gen), p is that leaf's copy in the message, and the next write to
+	// it needs neither the overlay nor the meter, which have counted it.
+	dirty PageID
 }
 
 // Cursor returns an unpositioned cursor over t.
@@ -66,6 +71,123 @@ func (c *Cursor) Next() (key, value []byte, ok bool) {
 	}
 	id, p := c.t.nextLeaf(c.p, false)
 	return c.set(id, p, 0)
+}
+
+// Run returns the entries of the leaf the cursor stands on, from its entry to the leaf's
+// end, packed, for a tree of fixed-size keys and values: entry j's key is
+// keys[j*KeySize:(j+1)*KeySize] and its value likewise in vals. It reads no page; n is 0
+// off the tree, after a change to the tree the cursor has not caught up with, or for
+// other layouts. The slices are only valid until the tree changes, and must not be
+// modified: a merge join reads them to compare and decode whole runs of entries without a
+// call per entry.
+func (c *Cursor) Run() (keys, vals []byte, n int) {
+	if !c.ok || !c.t.fixed || c.gen != c.t.gen {
+		return nil, nil, 0
+	}
+	n = nodeCount(c.p) - c.i
+	ko := nodeHeader + c.i*c.t.ksize
+	vo := c.t.voff + c.i*c.t.vsize
+	return c.p[ko : ko+n*c.t.ksize], c.p[vo : vo+n*c.t.vsize], n
+}
+
+// Skip moves the cursor n entries forward within the leaf it stands on, as n calls of Next
+// that stay in the leaf would, reading no page: for a caller that consumed n entries of a
+// Run. It panics if the leaf has fewer entries left.
+func (c *Cursor) Skip(n int) {
+	if n == 0 {
+		return
+	}
+	if !c.ok || c.gen != c.t.gen || c.i+n >= nodeCount(c.p) {
+		panic("store: Cursor.Skip past the leaf or after a change")
+	}
+	c.set(c.id, c.p, c.i+n)
+}
+
+// SetValueAhead sets the value of the entry j entries ahead of the cursor in its leaf (0:
+// its own), which must be in the cursor's Run, for a tree of fixed-size keys and values;
+// the cursor stays where it is, and its Run afterwards holds the new value. It is SetValue
+// for a merge join that walks a Run: it costs no move per entry.
+func (c *Cursor) SetValueAhead(j int, value []byte) error {
+	t := c.t
+	if err := t.writable(); err != nil {
+		return err
+	}
+	if !t.fixed || !c.ok || c.gen != t.gen || j < 0 || c.i+j >= nodeCount(c.p) {
+		return ErrNoEntry
+	}
+	if len(value) != t.vsize {
+		return fmt.Errorf("%w: %d bytes, the tree's values have %d", ErrValueSize, len(value), t.vsize)
+	}
+	if c.dirty != c.id {
+		c.p, c.dirty = t.writePage(c.id), c.id
+	}
+	copy(t.pval(c.p, c.i+j), value)
+	t.gen++
+	c.gen = t.gen
+	return nil
+}
+
+// SeekInLeaf moves to the first key ≥ key if that key is in the leaf the cursor stands
+// on, by a binary search of the leaf, and reports whether it was (in). It reads no page
+// and leaves the cursor where it is when the key is past the leaf (or before the entry it
+// stands on), so the caller seeks from the root instead.
+func (c *Cursor) SeekInLeaf(key []byte) (k, v []byte, ok, in bool) {
+	if !c.ok || c.gen != c.t.gen {
+		return nil, nil, false, false
+	}
+	cnt := nodeCount(c.p)
+	if bytes.Compare(key, c.t.keyAt(c.id, c.p, c.i)) < 0 || bytes.Compare(key, c.t.keyAt(c.id, c.p, cnt-1)) > 0 {
+		return nil, nil, false, false
+	}
+	j, _ := c.t.lowerBound(c.id, c.p, key)
+	k, v, ok = c.set(c.id, c.p, j)
+	return k, v, ok, true
+}
+
+// SkipTo moves forward to the first key ≥ key, as at most n calls of Next would, and
+// reports whether it got there (reached). It finds keys in a leaf by a binary search
+// rather than one by one, and reads only the leaves those calls of Next would read. When
+// key is more than n entries ahead it stops where the n-th call of Next would, with
+// reached false: the caller seeks instead. At the end of the tree it returns ok false and
+// reached true.
+func (c *Cursor) SkipTo(key []byte, n int) (k, v []byte, ok, reached bool) {
+	if !c.ok {
+		return nil, nil, false, true
+	}
+	if c.gen != c.t.gen {
+		k, v, ok = c.set(c.t.seekGE(c.key)) // the tree changed: find the place again
+		for i := 0; ok && bytes.Compare(k, key) < 0; i++ {
+			if i == n {
+				return k, v, ok, false
+			}
+			k, v, ok = c.Next()
+		}
+		return k, v, ok, true
+	}
+	id, p, i := c.id, c.p, c.i
+	for {
+		cnt := nodeCount(p)
+		if bytes.Compare(key, c.t.keyAt(id, p, cnt-1)) <= 0 {
+			j, _ := c.t.lowerBound(id, p, key)
+			j = max(j, i)
+			if j-i <= n {
+				k, v, ok = c.set(id, p, j)
+				return k, v, ok, true
+			}
+			k, v, ok = c.set(id, p, i+n)
+			return k, v, ok, false
+		}
+		if n < cnt-i {
+			k, v, ok = c.set(id, p, i+n)
+			return k, v, ok, false
+		}
+		n -= cnt - i // the calls that reach the next leaf's first entry
+		if id, p = c.t.nextLeaf(p, false); p == nil {
+			c.set(0, nil, 0)
+			return nil, nil, false, true
+		}
+		i = 0
+	}
 }
 
 // Prev moves to the previous key.
@@ -129,6 +251,12 @@ func (c *Cursor) SetValue(value []byte) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
+	if t.fixed && c.ok && c.gen == t.gen && c.dirty == c.id && len(value) == t.vsize {
+		copy(t.pval(c.p, c.i), value) // an ECS system writing entity after entity
+		t.gen++
+		c.gen = t.gen
+		return nil
+	}
 	if !c.sync() {
 		return ErrNoEntry
 	}
@@ -140,7 +268,7 @@ func (c *Cursor) SetValue(value []byte) error {
 		w := t.writePage(c.id)
 		copy(t.pval(w, c.i), value)
 		t.gen++
-		c.p, c.gen = w, t.gen
+		c.p, c.gen, c.dirty = w, t.gen, c.id
 		return nil
 	}
 	ovf := varLeafCell(len(key), len(value)) > maxLeafCell

@@ -89,36 +89,54 @@ func (s Stats) Owners() []string {
 	return slices.Sorted(maps.Keys(s.ByOwner))
 }
 
-// ownerMeter holds the distinct pages one owner touched.
+// ownerMeter holds the counts of one owner's accesses in a message. Which pages it touched
+// lives in the meter's page set, under the owner's index.
 type ownerMeter struct {
-	read, dirty    roaring.Bitmap
+	tag            string
+	idx            uint64 // its key space in the page set: 2 and up (1 is the message's own)
+	pagesR, pagesW uint64
 	bytesR, bytesW uint64
 }
 
 // meter records the pages a message touches and enforces its budget. Page numbers are
-// 32-bit in the bitmaps: 2^32 pages of 4 KiB is 16 TiB, above any Memory maximum we allow.
+// 32-bit: 2^32 pages of 4 KiB is 16 TiB, above any Memory maximum we allow.
+//
+// Which pages were read and dirtied, by the message and by each owner, is one small
+// open-addressed set of 64-bit words (pageSet): a message touches few pages, and a probe
+// of a hash set in the heap costs less than a roaring container search. The counts are
+// kept beside it, so Stats costs nothing per page.
 type meter struct {
-	read, dirty    roaring.Bitmap
+	set            pageSet
+	pagesR, pagesW uint64
 	accessed       uint64
 	bytesR, bytesW uint64
 	budget         Budget
-	owners         map[string]*ownerMeter
+	store          ownerMeter // OwnerStore's counts, owners[0]
+	owners         []*ownerMeter
+	ownersBuf      [manyOwners]*ownerMeter
+	byTag          map[string]*ownerMeter // for a message with many owners; nil until then
 	owner          string
 	cur            *ownerMeter
 	// The last page read and the last page dirtied, and by which owner: touching a page
 	// again is a no-op for the counts, and a merge join or a cursor writing in place touches
-	// its leaf once per entry, so these skip the bitmaps.
+	// its leaf once per entry, so these skip the set.
 	lastR, lastW         *ownerMeter
 	lastRPage, lastWPage uint64
-	// record makes stats hand out copies of the bitmaps of pages (Stats.Touched). The
-	// bitmaps are kept either way, so recording costs only that copy, at the end.
+	// record makes stats hand out bitmaps of the pages touched (Stats.Touched), built from
+	// the set at the end.
 	record bool
 }
 
+// manyOwners is the number of owners past which setOwner finds them through a map rather
+// than a scan of the slice.
+const manyOwners = 8
+
 func (m *meter) init(b Budget) {
 	m.budget = b
-	m.owners = make(map[string]*ownerMeter, 4)
-	m.setOwner(OwnerStore)
+	m.store = ownerMeter{tag: OwnerStore, idx: pageSetFirstOwner}
+	m.ownersBuf[0] = &m.store
+	m.owners = m.ownersBuf[:1]
+	m.owner, m.cur = OwnerStore, &m.store
 }
 
 // setOwner switches the owner tag and returns the previous one.
@@ -127,13 +145,39 @@ func (m *meter) setOwner(tag string) string {
 	if tag == prev && m.cur != nil {
 		return prev
 	}
-	om := m.owners[tag]
-	if om == nil {
-		om = &ownerMeter{}
-		m.owners[tag] = om
-	}
-	m.owner, m.cur = tag, om
+	m.owner, m.cur = tag, m.ownerMeter(tag)
 	return prev
+}
+
+// ownerMeter returns the counts of owner tag, making them on its first access.
+func (m *meter) ownerMeter(tag string) *ownerMeter {
+	if m.byTag != nil {
+		if om := m.byTag[tag]; om != nil {
+			return om
+		}
+	} else {
+		for _, om := range m.owners {
+			if om.tag == tag {
+				return om
+			}
+		}
+	}
+	idx := pageSetFirstOwner + uint64(len(m.owners))
+	if idx > pageSetMaxOwner {
+		panic(fmt.Sprintf("store: more than %d owner tags in one message", pageSetMaxOwner-pageSetFirstOwner+1))
+	}
+	om := &ownerMeter{tag: tag, idx: idx}
+	m.owners = append(m.owners, om)
+	if len(m.owners) > manyOwners {
+		if m.byTag == nil {
+			m.byTag = make(map[string]*ownerMeter, 2*len(m.owners))
+			for _, o := range m.owners {
+				m.byTag[o.tag] = o
+			}
+		}
+		m.byTag[tag] = om
+	}
+	return om
 }
 
 // onPageRead records a whole-page read of page pg: PageSize bytes the first time the
@@ -144,26 +188,33 @@ func (m *meter) onPageRead(pg uint64) error {
 		return nil
 	}
 	m.lastR, m.lastRPage = m.cur, pg
-	if m.cur.read.CheckedAdd(uint32(pg)) {
+	if m.set.mark(m.cur.idx, pg, pageSetRead) {
+		m.cur.pagesR++
 		m.cur.bytesR += PageSize
 	}
-	if !m.read.CheckedAdd(uint32(pg)) {
-		return nil
-	}
-	m.bytesR += PageSize
-	if m.dirty.Contains(uint32(pg)) {
-		return nil
-	}
-	m.accessed++
-	return m.checkAccessed()
+	return m.msgRead(pg, PageSize)
 }
 
 // onRawRead records a read of n bytes inside page pg.
 func (m *meter) onRawRead(pg, n uint64) error {
 	m.bytesR += n
 	m.cur.bytesR += n
-	m.cur.read.Add(uint32(pg))
-	if !m.read.CheckedAdd(uint32(pg)) || m.dirty.Contains(uint32(pg)) {
+	if m.set.mark(m.cur.idx, pg, pageSetRead) {
+		m.cur.pagesR++
+	}
+	return m.msgRead(pg, 0)
+}
+
+// msgRead records a read of page pg for the message as a whole; a first read counts
+// first bytes (a whole page's, which later reads of it do not count again).
+func (m *meter) msgRead(pg, first uint64) error {
+	old, added := m.set.markOld(pageSetMessage, pg, pageSetRead)
+	if !added {
+		return nil
+	}
+	m.pagesR++
+	m.bytesR += first
+	if old&pageSetDirty != 0 {
 		return nil
 	}
 	m.accessed++
@@ -176,36 +227,43 @@ func (m *meter) onPageWrite(pg uint64) error {
 		return nil
 	}
 	m.lastW, m.lastWPage = m.cur, pg
-	if m.cur.dirty.CheckedAdd(uint32(pg)) {
+	if m.set.mark(m.cur.idx, pg, pageSetDirty) {
+		m.cur.pagesW++
 		m.cur.bytesW += PageSize
 	}
-	if !m.dirty.CheckedAdd(uint32(pg)) {
+	old, added := m.set.markOld(pageSetMessage, pg, pageSetDirty)
+	if !added {
 		return nil
 	}
 	m.bytesW += PageSize
-	return m.newDirty(pg)
+	return m.newDirty(old)
 }
 
 // onRawWrite records a write of n bytes inside page pg.
 func (m *meter) onRawWrite(pg, n uint64) error {
 	m.bytesW += n
 	m.cur.bytesW += n
-	m.cur.dirty.Add(uint32(pg))
-	if !m.dirty.CheckedAdd(uint32(pg)) {
+	if m.set.mark(m.cur.idx, pg, pageSetDirty) {
+		m.cur.pagesW++
+	}
+	old, added := m.set.markOld(pageSetMessage, pg, pageSetDirty)
+	if !added {
 		return nil
 	}
-	return m.newDirty(pg)
+	return m.newDirty(old)
 }
 
-// newDirty accounts for page pg, dirtied for the first time in the message.
-func (m *meter) newDirty(pg uint64) error {
-	if !m.read.Contains(uint32(pg)) {
+// newDirty accounts for a page dirtied for the first time in the message, whose flags
+// before were old.
+func (m *meter) newDirty(old uint64) error {
+	m.pagesW++
+	if old&pageSetRead == 0 {
 		m.accessed++
 		if err := m.checkAccessed(); err != nil {
 			return err
 		}
 	}
-	if n := m.dirty.GetCardinality(); m.budget.MaxDirtied != 0 && n > m.budget.MaxDirtied {
+	if n := m.pagesW; m.budget.MaxDirtied != 0 && n > m.budget.MaxDirtied {
 		return &BudgetError{Limit: "dirtied", Max: m.budget.MaxDirtied, Count: n}
 	}
 	return nil
@@ -220,26 +278,24 @@ func (m *meter) checkAccessed() error {
 
 func (m *meter) stats() Stats {
 	s := Stats{
-		PagesRead:     m.read.GetCardinality(),
-		PagesDirtied:  m.dirty.GetCardinality(),
+		PagesRead:     m.pagesR,
+		PagesDirtied:  m.pagesW,
 		PagesAccessed: m.accessed,
 		BytesRead:     m.bytesR,
 		BytesWritten:  m.bytesW,
-		ByOwner:       make(map[string]OwnerStats, len(m.owners)),
 	}
-	for tag, om := range m.owners {
-		os := OwnerStats{
-			PagesRead:    om.read.GetCardinality(),
-			PagesDirtied: om.dirty.GetCardinality(),
-			BytesRead:    om.bytesR,
-			BytesWritten: om.bytesW,
+	for _, om := range m.owners {
+		os := OwnerStats{PagesRead: om.pagesR, PagesDirtied: om.pagesW, BytesRead: om.bytesR, BytesWritten: om.bytesW}
+		if os == (OwnerStats{}) {
+			continue
 		}
-		if os != (OwnerStats{}) {
-			s.ByOwner[tag] = os
+		if s.ByOwner == nil {
+			s.ByOwner = make(map[string]OwnerStats, len(m.owners))
 		}
+		s.ByOwner[om.tag] = os
 	}
 	if m.record {
-		s.Touched = &Touched{Read: m.read.Clone(), Dirtied: m.dirty.Clone()}
+		s.Touched = m.set.touched()
 	}
 	return s
 }

@@ -221,7 +221,7 @@ func (s *Store) lend(off, n uint64) ([]byte, bool) {
 // inside a View while a commit waits for that View, would deadlock, and fails with
 // ErrNested instead (found on the same goroutine only).
 func (s *Store) Update(fn func(*Tx) error) error {
-	_, err := s.UpdateWith(Budget{}, fn)
+	_, err := s.update(Budget{}, fn, false)
 	return err
 }
 
@@ -229,13 +229,18 @@ func (s *Store) Update(fn func(*Tx) error) error {
 // with each other and with an Update's function; a commit waits for the Views running when it
 // applies its pages, so keep Views short, and do not start a message inside fn (see Update).
 func (s *Store) View(fn func(*Tx) error) error {
-	_, err := s.ViewWith(Budget{}, fn)
+	_, err := s.view(Budget{}, fn, false)
 	return err
 }
 
 // UpdateWith is Update under a page budget; it returns the message's page counts, also when
 // the message fails.
 func (s *Store) UpdateWith(b Budget, fn func(*Tx) error) (Stats, error) {
+	return s.update(b, fn, true)
+}
+
+// update is UpdateWith; it skips making the Stats unless stats is set.
+func (s *Store) update(b Budget, fn func(*Tx) error, stats bool) (Stats, error) {
 	if !s.writeMu.TryLock() {
 		if inMessage() {
 			return Stats{}, fmt.Errorf("%w: an Update waits for the Update it is in", ErrNested)
@@ -251,16 +256,21 @@ func (s *Store) UpdateWith(b Budget, fn func(*Tx) error) (Stats, error) {
 	}
 	tx := s.begin(true, b)
 	if err := tx.run(fn); err != nil {
-		return tx.end(), err
+		return tx.end(stats), err
 	}
 	if err := s.commit(tx); err != nil {
-		return tx.end(), err
+		return tx.end(stats), err
 	}
-	return tx.end(), nil
+	return tx.end(stats), nil
 }
 
 // ViewWith is View under a page budget; it returns the message's page counts.
 func (s *Store) ViewWith(b Budget, fn func(*Tx) error) (Stats, error) {
+	return s.view(b, fn, true)
+}
+
+// view is ViewWith; it skips making the Stats unless stats is set.
+func (s *Store) view(b Budget, fn func(*Tx) error, stats bool) (Stats, error) {
 	if !s.applyMu.TryRLock() {
 		// A commit holds the lock or waits for it; if it waits for a View this goroutine is
 		// in, waiting here would never end.
@@ -278,7 +288,7 @@ func (s *Store) ViewWith(b Budget, fn func(*Tx) error) (Stats, error) {
 	}
 	tx := s.begin(false, b)
 	err := tx.run(fn)
-	return tx.end(), err
+	return tx.end(stats), err
 }
 
 // txRun is the name of the function that runs every message's function.
@@ -310,11 +320,16 @@ func (s *Store) begin(writable bool, b Budget) *Tx {
 	return tx
 }
 
-// end closes tx and returns its counts.
-func (tx *Tx) end() Stats {
+// end closes tx and returns its counts, if stats is set.
+func (tx *Tx) end(stats bool) Stats {
 	tx.done = true
-	st := tx.meter.stats()
-	tx.dirty, tx.cache, tx.trees = nil, nil, nil
+	var st Stats
+	if stats || tx.s.opts.OnMessage != nil {
+		st = tx.meter.stats()
+	}
+	tx.meter.set.release()
+	tx.dirty, tx.cache = nil, nil
+	tx.trees.list, tx.trees.byRef = nil, nil
 	if tx.s.opts.OnMessage != nil {
 		tx.s.opts.OnMessage(st)
 	}

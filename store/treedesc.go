@@ -294,7 +294,7 @@ func (tx *Tx) CreateTree(ref TreeRef, layout Layout, owner string) (*Tree, error
 	if err != nil {
 		return nil, err
 	}
-	old, ok := tx.trees[ref]
+	old, ok := tx.trees.get(ref)
 	if ok && !old.dropped {
 		return nil, fmt.Errorf("create %v: %w", ref, ErrTreeExists)
 	}
@@ -323,7 +323,7 @@ func (tx *Tx) CreateTree(ref TreeRef, layout Layout, owner string) (*Tree, error
 // the same message returns the same *Tree.
 func (tx *Tx) OpenTree(ref TreeRef, owner string) (*Tree, error) {
 	tx.checkOpen()
-	if t, ok := tx.trees[ref]; ok {
+	if t, ok := tx.trees.get(ref); ok {
 		if t.dropped {
 			return nil, fmt.Errorf("open %v: %w", ref, ErrNoTree)
 		}
@@ -345,16 +345,63 @@ func (tx *Tx) OpenTree(ref TreeRef, owner string) (*Tree, error) {
 }
 
 func (tx *Tx) newTree(ref TreeRef, owner string, d treeDesc) *Tree {
-	t := &Tree{tx: tx, ref: ref, owner: owner, d: d}
+	t := &Tree{tx: tx, ref: ref, owner: owner, d: d, om: tx.meter.ownerMeter(owner)}
 	t.shape()
-	prev := tx.meter.setOwner(owner)
-	t.om = tx.meter.cur
-	tx.meter.setOwner(prev)
-	if tx.trees == nil {
-		tx.trees = make(map[TreeRef]*Tree)
-	}
-	tx.trees[ref] = t
+	tx.trees.put(t)
 	return t
+}
+
+// txTrees holds the trees a message opened, by descriptor slot: most messages open a few,
+// which a scan of a short slice finds sooner than a map would.
+type txTrees struct {
+	list  []*Tree
+	buf   [8]*Tree
+	byRef map[TreeRef]*Tree // past len(buf) trees; nil until then
+}
+
+func (ts *txTrees) get(ref TreeRef) (*Tree, bool) {
+	if ts.byRef != nil {
+		t, ok := ts.byRef[ref]
+		return t, ok
+	}
+	for _, t := range ts.list {
+		if t.ref == ref {
+			return t, true
+		}
+	}
+	return nil, false
+}
+
+// put adds t, replacing the tree of the same slot (one dropped in this message).
+func (ts *txTrees) put(t *Tree) {
+	if ts.byRef != nil {
+		ts.byRef[t.ref] = t
+		return
+	}
+	for i, o := range ts.list {
+		if o.ref == t.ref {
+			ts.list[i] = t
+			return
+		}
+	}
+	if ts.list == nil {
+		ts.list = ts.buf[:0]
+	}
+	ts.list = append(ts.list, t)
+	if len(ts.list) > len(ts.buf) {
+		ts.byRef = make(map[TreeRef]*Tree, 2*len(ts.list))
+		for _, o := range ts.list {
+			ts.byRef[o.ref] = o
+		}
+	}
+}
+
+// all returns the trees, in no particular order.
+func (ts *txTrees) all() []*Tree {
+	if ts.byRef != nil {
+		return slices.Collect(maps.Values(ts.byRef))
+	}
+	return ts.list
 }
 
 // changed reports whether t's descriptor must be written back at commit.
@@ -365,17 +412,19 @@ func (t *Tree) changed() bool {
 // flushTrees writes the descriptors this message changed into their slot pages. Commit
 // calls it before logging the message; a trap (the budget, say) fails the commit.
 func (tx *Tx) flushTrees() {
-	if len(tx.trees) == 0 {
+	trees := tx.trees.all()
+	if len(trees) == 0 {
 		return
 	}
 	prev := tx.meter.setOwner(OwnerStore)
 	defer tx.meter.setOwner(prev)
-	for _, ref := range slices.SortedFunc(maps.Keys(tx.trees), compareRefs) {
-		t := tx.trees[ref]
+	trees = slices.Clone(trees)
+	slices.SortFunc(trees, func(a, b *Tree) int { return compareRefs(a.ref, b.ref) })
+	for _, t := range trees {
 		if !t.changed() {
 			continue
 		}
-		slot := ref.slot(tx.rewritePage(ref.Page))
+		slot := t.ref.slot(tx.rewritePage(t.ref.Page))
 		if t.dropped {
 			clear(slot)
 		} else {
@@ -397,7 +446,8 @@ func compareRefs(a, b TreeRef) int {
 // installTrees puts the descriptors of a message that has just been applied into the
 // Store's cache. Commit calls it while no View runs.
 func (s *Store) installTrees(tx *Tx) {
-	if len(tx.trees) == 0 {
+	trees := tx.trees.all()
+	if len(trees) == 0 {
 		return
 	}
 	s.treeMu.Lock()
@@ -405,7 +455,8 @@ func (s *Store) installTrees(tx *Tx) {
 	if s.trees == nil {
 		s.trees = make(map[TreeRef]treeDesc)
 	}
-	for ref, t := range tx.trees {
+	for _, t := range trees {
+		ref := t.ref
 		switch {
 		case !t.changed():
 		case t.dropped:

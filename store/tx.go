@@ -35,10 +35,10 @@ type Tx struct {
 	dirty     map[PageID]*dirtyPage
 	cache     map[PageID][]byte // read copies, for memories that cannot lend their bytes
 	meter     meter
-	err       error             // set by the first trap; a trapped message never commits
-	trees     map[TreeRef]*Tree // trees opened in this message (treedesc.go)
-	freed     *roaring.Bitmap   // pages this message freed (alloc.go), nil for none
-	cat       txCatalog         // catalog changes of this message (catalog.go)
+	err       error           // set by the first trap; a trapped message never commits
+	trees     txTrees         // trees opened in this message (treedesc.go)
+	freed     *roaring.Bitmap // pages this message freed (alloc.go), nil for none
+	cat       txCatalog       // catalog changes of this message (catalog.go)
 }
 
 // dirtyPage is a page the message wrote: its bytes, and the kind of page it formatted them

@@ -8,7 +8,7 @@
 //	go run ./bench/cmd/benchreport                     # 1e4, 1e5 and 1e6 players
 //	go run ./bench/cmd/benchreport -short              # 1e4 only, quickly
 //	go run ./bench/cmd/benchreport -scales 1e4,1e7 -benchtime 1s
-//	go run ./bench/cmd/benchreport -large 1e7 -large-systems ours,gobheap,heapecs
+//	go run ./bench/cmd/benchreport -large 1e7 -large-systems ours,gobheap,heapecs,arche
 //
 // -large runs a second go test over larger worlds with only the systems named, for scales at
 // which loading every baseline would take too long; its rows join the same tables.
@@ -64,7 +64,7 @@ func run(args []string, progress io.Writer) error {
 	fs.StringVar(&c.timeout, "timeout", "90m", "go test -timeout")
 	fs.IntVar(&c.count, "count", 1, "go test -count: run each sub-benchmark this many times and report the medians")
 	fs.StringVar(&c.large, "large", "", "comma-separated larger scales to run in a second go test, with only -large-systems")
-	fs.StringVar(&c.largeSys, "large-systems", "ours,gobheap,heapecs", "the systems of the -large run")
+	fs.StringVar(&c.largeSys, "large-systems", "ours,gobheap,heapecs,arche", "the systems of the -large run")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

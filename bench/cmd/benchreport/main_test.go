@@ -56,6 +56,7 @@ func TestRender(t *testing.T) {
 		"`go run ./bench/cmd/benchreport -short`",
 		"`go test -run '^$' -bench . ./bench/`",
 		"## Headline: 1e4 players",
+		"| 1a. Point read | 4.08 µs | 2.20 µs (0.54×) | — | — | 3 | 3 | 1.00× | 1.36 µs |",
 		"| 1e4 | ours | 4.08 µs | 1.0× | 3 | 3 | 1.00× |",
 		"| 1e4 | bbolt-row | 2.20 µs | 0.54× | — | — | — |",
 		"| 1e4 | ours | 86.6 µs | 1.0× | 11.3 | 6 | 1.88× | dirtied 3.7 (min 2); read by health 5, $kind 2, system 1; 3042 ops |",

@@ -37,7 +37,8 @@ var systems = []struct{ name, what string }{
 	{"bbolt-col", "go.etcd.io/bbolt, a bucket per attribute (ID → value), the same index and edge buckets and options as bbolt-row."},
 	{"sqlite", "SQLite through modernc.org/sqlite (SQLite compiled to Go, no cgo) and `database/sql`, prepared statements, one connection. `journal_mode=WAL`, `synchronous=OFF`, `cache_size` 256 MiB, `mmap_size` 2 GiB. One `player` table (`guild` as a column, indexed; `health` indexed), a `guild` table, and a `friend (src, dst)` edge table `WITHOUT ROWID`; `ANALYZE` after the load."},
 	{"gobheap", "Plain Go values in the heap: `map[uint64]*Player` and `map[uint64]*Guild` (with member lists), each player holding its friend list. Nothing is persisted between upgrades; an upgrade serializes the whole world with `encoding/gob` to a file and reads it back, as a canister's pre/post-upgrade hooks do."},
-	{"heapecs", "An in-heap archetype ECS written for this benchmark (github.com/mlange-42/arche and ark cannot be fetched here): entities with the same components share dense component slices, and a map finds an entity's row. No relations, no persistence: it runs workloads 1–3 only."},
+	{"heapecs", "An in-heap archetype ECS written for this benchmark, the heart of arche's layout: entities with the same components share dense component slices, and a map finds an entity's row. No relations, no persistence: it runs workloads 1–3 only."},
+	{"arche", "github.com/mlange-42/arche v0.15.3, an in-heap archetype ECS, through its generic API (`generic.Filter2` for the tick, `generic.Map` for one entity; a slice maps a player's ID to its arche entity). No persistence: it runs workloads 1–3 only, the in-heap reference for the tick."},
 }
 
 func render(r report) string {
@@ -93,6 +94,7 @@ func render(r report) string {
 	p("- **× ours**: the system's time divided by ours. Above 1, ours is faster by that factor; below 1, ours is slower.\n")
 	p("- **pages/op** (ours only): distinct 4 KiB pages the operation's message read or dirtied, from the store's page meter: what the Internet Computer charges for.\n")
 	p("- **min**: the physical minimum for the same operations over the same trees: the leaves that hold what the operation must read or change plus one root-to-leaf path per tree (so a point read's minimum is the tree's height, a scan's the leaf count plus the height less one). It leaves out the catalog, the superblock and the checks our layers add; see `bench/physical.go`. **× min** = pages/op ÷ min.\n")
+	p("- **ns/page** (ours only): time/op ÷ pages/op, the time spent per page touched: how far the CPU is from the page floor.\n")
 	p("- Every operation is one transaction of its system (a message, for ours), except for the heaps, which have none.\n\n")
 
 	headline := func(sc string) {
@@ -106,11 +108,11 @@ func render(r report) string {
 		for _, c := range cols {
 			p(" %s |", c)
 		}
-		p(" ours pages/op | min | × min |\n|---|---:|")
+		p(" ours pages/op | min | × min | ours ns/page |\n|---|---:|")
 		for range cols {
 			p("---:|")
 		}
-		p("---:|---:|---:|\n")
+		p("---:|---:|---:|---:|\n")
 		for _, w := range workloads {
 			ours, ok := byKey[[3]string{w.key, sc, "ours"}]
 			if !ok {
@@ -126,7 +128,11 @@ func render(r report) string {
 				p(" %s (%s) |", fmtNs(res.metrics["ns/op"]), fmtRatio(res.metrics["ns/op"]/ours.metrics["ns/op"]))
 			}
 			pg, mn := ours.metrics["pages/op"], ours.metrics["min-pages/op"]
-			p(" %s | %s | %s |\n", fmtNum(pg), fmtNum(mn), fmtMinRatio(pg, mn))
+			perPage := "—"
+			if pg > 0 {
+				perPage = fmtNs(ours.metrics["ns/op"] / pg)
+			}
+			p(" %s | %s | %s | %s |\n", fmtNum(pg), fmtNum(mn), fmtMinRatio(pg, mn), perPage)
 		}
 		p("\n")
 	}
