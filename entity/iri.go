@@ -43,7 +43,7 @@ func (tx *Tx) Resolve(r uri.Ref) (ID, error) {
 		if _, ok := tx.Kind(r.Kind); !ok {
 			return 0, fmt.Errorf("%s: kind %q: %w", r, r.Kind, ErrNoKind)
 		}
-		return 0, fmt.Errorf("%s: %w: #%d is a %s", r, ErrWrongKind, id, k.name)
+		return 0, fmt.Errorf("%s: %w: #%d is of kind %s", r, ErrWrongKind, id, k.name)
 	}
 	return id, nil
 }
@@ -126,7 +126,7 @@ func (k *Kind) Intern(tx *Tx, iri string) (ID, error) {
 		if kk, err := tx.KindOf(id); err != nil {
 			return 0, err
 		} else if kk.name != k.name {
-			return 0, fmt.Errorf("<%s>: %w: #%d is a %s, not a %s", iri, ErrWrongKind, id, kk.name, k.name)
+			return 0, fmt.Errorf("<%s>: %w: #%d is of kind %s, not %s", iri, ErrWrongKind, id, kk.name, k.name)
 		}
 		return id, nil
 	}

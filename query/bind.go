@@ -3,7 +3,9 @@ package query
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
@@ -117,6 +119,20 @@ func hint(name string, candidates []string) string {
 	return ""
 }
 
+// kindList returns "; the store has no kinds", "; the kinds are a, b" or, for a store
+// with many, "; the nearest of its 40 kinds are a, b, …": for an unknown kind that no
+// kind is close to.
+func kindList(name string, kinds []string) string {
+	const shown = 8
+	switch {
+	case len(kinds) == 0:
+		return "; the store has no kinds"
+	case len(kinds) <= shown:
+		return "; the kinds are " + strings.Join(slices.Sorted(slices.Values(kinds)), ", ")
+	}
+	return fmt.Sprintf("; the nearest of its %d kinds are %s", len(kinds), strings.Join(Nearest(name, kinds, shown), ", "))
+}
+
 // bind resolves q, which must be valid (Query.Validate).
 func bind(db *entity.DB, tx *entity.Tx, q *Query) (*boundQuery, error) {
 	b := &binder{db: db, tx: tx, cols: map[string]*column.Dyn{}, verbs: map[string]*verb.Verb{}}
@@ -169,7 +185,11 @@ func (b *binder) kind(name string, pos Pos, in string) *entity.Kind {
 		for _, k := range b.tx.Kinds() {
 			names = append(names, k.Name())
 		}
-		b.errorf(pos, ErrUnknownName, "%s%s", what, hint(name, names))
+		h := hint(name, names)
+		if h == "" {
+			h = kindList(name, names)
+		}
+		b.errorf(pos, ErrUnknownName, "%s%s", what, h)
 		return nil
 	}
 	if v.State == store.Retired {

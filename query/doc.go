@@ -46,7 +46,9 @@
 // uint and float columns, float literals with float columns, strings with
 // string and bytes columns, true and false with bool columns; structs and
 // arrays compare with nothing (HAS applies to every column). An entity
-// reference must name a live entity, of the kind it says.
+// reference that names no live entity (or one of another kind than it says)
+// matches nothing, and Result.Warnings says so, whatever the plan; one that is
+// malformed or names a kind the store lacks is an error of Prepare.
 //
 // Without ORDER BY, entities come in ID order. ORDER BY sorts by the
 // entity's value (its smallest on a Multi column, its largest with DESC),
@@ -98,6 +100,9 @@
 // has a fraction, an exponent or both (1.5, -0.25, 1e3). A String is
 // double-quoted with Go's escape sequences ("say \"hi\"\n"). In an entity
 // reference the Kind may also contain '-', and the ID is decimal.
+//
+// A name taken from an IRI may hold '-' (date-of-birth): write it in
+// backquotes, `date-of-birth`; the parser suggests it.
 //
 // White space separates tokens and "--" starts a comment that runs to the
 // end of the line, so a query may span lines. A '<' directly followed by a

@@ -86,5 +86,5 @@ func ExampleExec() {
 	//    ├─ Index range name = "bob" ["bob", "bob"]     1      1
 	//    └─ Intersect                                   1      0
 	//       └─ Scan kind player                         4      1
-	// estimated: 1 rows, 3 distinct pages
+	// estimated: 1 row, 3 distinct pages
 }

@@ -2,6 +2,7 @@ package query
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -165,8 +166,10 @@ func (p *Plan) budget(opts RunOptions) (pages uint64, pos Pos, set bool) {
 // message (see Plan); if it no longer binds (a column it names was dropped, say), Run
 // fails with the errors Prepare would now give, behind a message that says so.
 //
-// Errors found while running, such as an entity reference that names no entity, are
-// *Error values with the reference's position.
+// Every entity reference is resolved before the query runs, whatever the plan: one that
+// names no entity (or an entity of another kind than it says) matches nothing and adds a
+// warning to the Result, so the answer does not depend on the order the plan evaluates
+// its conditions in.
 func (p *Plan) Run(opts RunOptions) (*Result, error) {
 	budget, pos, limited := p.budget(opts)
 	res := &Result{}
@@ -191,6 +194,7 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 			return refused
 		}
 		x := &executor{tx: tx, scope: p.db.Scope(), kinds: map[*entity.Kind]*roaring64.Bitmap{}, memo: map[*step]*roaring64.Bitmap{}}
+		x.resolveRefs(run.top.bq, res)
 		x.top(run.top, res)
 		return nil
 	})
@@ -238,6 +242,9 @@ type executor struct {
 	memo  map[*step]*roaring64.Bitmap        // sets made once per run (cachedSet)
 	// streaming is set while a streamed driver hands out batches (see stream).
 	streaming bool
+	// refs holds the entity each reference of the query names; a reference to no entity
+	// is absent (resolveRefs).
+	refs map[*bEntity]uint64
 }
 
 // fail ends the message with an error at a position in the query.
@@ -449,7 +456,7 @@ func (x *executor) set(s *step) *roaring64.Bitmap {
 	case opClosure:
 		return x.closure(s)
 	case opEntity:
-		return roaring64.BitmapOf(x.resolve(s.ent))
+		return x.entitySet(s.ent)
 	case opSubQuery:
 		return x.query(s.sub)
 	case opAnd:
@@ -619,20 +626,66 @@ func (b *bPred) match(v column.Value) bool {
 	return false
 }
 
-// resolve returns the entity a reference names, or ends the message with an error.
-func (x *executor) resolve(t *bEntity) uint64 {
+// resolveRefs resolves every entity reference of q and its sub-queries, in the order
+// they are written, and adds a warning to res for each that names no entity.
+func (x *executor) resolveRefs(q *boundQuery, res *Result) {
+	x.refs = map[*bEntity]uint64{}
+	var walk func(c bcond)
+	walk = func(c bcond) {
+		switch c := c.(type) {
+		case *bAnd:
+			walk(c.l)
+			walk(c.r)
+		case *bOr:
+			walk(c.l)
+			walk(c.r)
+		case *bNot:
+			walk(c.x)
+		case *bFollow:
+			switch t := c.target.(type) {
+			case *bEntity:
+				if _, done := x.refs[t]; done {
+					return
+				}
+				if id, w := x.resolveRef(t); w != nil {
+					res.Warnings = append(res.Warnings, w)
+				} else {
+					x.refs[t] = id
+				}
+			case *bSub:
+				walk(t.q.where)
+			}
+		}
+	}
+	walk(q.where)
+}
+
+// resolveRef returns the entity a reference names, or a warning if it names none; any
+// other error ends the message.
+func (x *executor) resolveRef(t *bEntity) (uint64, *Error) {
 	if t.ref.Form == RefIRI {
 		id, ok := x.tx.ByIRI(t.ref.IRI)
 		if !ok {
-			x.fail(t.ref.Pos, entity.ErrNoEntity, "no entity has the IRI %s", t.ref.Raw)
+			return 0, &Error{Pos: t.ref.Pos, Msg: fmt.Sprintf("no entity has the IRI %s; it matches nothing", t.ref.Raw), Err: entity.ErrNoEntity}
 		}
-		return uint64(id)
+		return uint64(id), nil
 	}
 	id, err := x.tx.Resolve(t.uref)
-	if err != nil {
+	switch {
+	case errors.Is(err, entity.ErrNoEntity) || errors.Is(err, entity.ErrWrongKind):
+		return 0, &Error{Pos: t.ref.Pos, Msg: fmt.Sprintf("%v; it matches nothing", err), Err: err}
+	case err != nil:
 		x.fail(t.ref.Pos, err, "%v", err) // the error names the reference
 	}
-	return uint64(id)
+	return uint64(id), nil
+}
+
+// entitySet returns the set of the entity a reference names: empty if it names none.
+func (x *executor) entitySet(t *bEntity) *roaring64.Bitmap {
+	if id, ok := x.refs[t]; ok {
+		return roaring64.BitmapOf(id)
+	}
+	return roaring64.New()
 }
 
 // edgeTree returns the tree a follow step reads: reverse (object, subject) or forward.

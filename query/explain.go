@@ -18,7 +18,7 @@ import (
 //	└─ And                                          1      0
 //	   ├─ Index range name = "alice" ["alice"]      1      2
 //	   └─ Probe kind player                         1      2
-//	estimated: 1 rows, 6 pages
+//	estimated: 1 row, 6 distinct pages
 func (p *Plan) Explain() string {
 	var b strings.Builder
 	b.WriteString(p.q.String())
@@ -44,7 +44,7 @@ func (p *Plan) Explain() string {
 		b.WriteString(strings.Repeat(" ", treeW+2-len([]rune(l.left))))
 		b.WriteString(pad(l.rows, rowsW) + "  " + pad(l.pages, pagesW) + "\n")
 	}
-	b.WriteString("estimated: " + strconv.FormatUint(p.top.rows, 10) + " rows, " + strconv.FormatUint(p.est, 10) + " distinct pages\n")
+	b.WriteString("estimated: " + counted(p.top.rows, "row", "rows") + ", " + counted(p.est, "distinct page", "distinct pages") + "\n")
 	return b.String()
 }
 
@@ -195,4 +195,12 @@ func explainStep(s *step) *explainNode {
 		n.kids = append(n.kids, explainStep(k))
 	}
 	return n
+}
+
+// counted returns n and the noun's singular or plural form: "1 row", "2 rows".
+func counted(n uint64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatUint(n, 10) + " " + many
 }

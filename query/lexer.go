@@ -324,6 +324,9 @@ func (lx *lexer) next(target bool) token {
 		case isDigit(peek(1)):
 			return lx.number()
 		}
+		if w := lx.dashedName(start); w != "" {
+			return lx.illegal(start, "unexpected '-'; a name with '-' is written in backquotes: `%s`", clip(w))
+		}
 		return lx.illegal(start, "unexpected '-'; expected '->', '--' or a negative number")
 	case '"':
 		return lx.string()
@@ -487,6 +490,34 @@ func (lx *lexer) entityID(lo, hi int, raw string) uint64 {
 		lx.errorf(lo, "entity ID %s out of range", clip(s))
 	}
 	return id
+}
+
+// dashedName returns the name around the '-' at off if letters or digits touch it on
+// both sides, as in names taken from IRIs (date-of-birth), or "".
+func (lx *lexer) dashedName(off int) string {
+	src := lx.src
+	before, _ := utf8.DecodeLastRuneInString(src[:off])
+	after, _ := utf8.DecodeRuneInString(src[off+1:])
+	if !isIdentPart(before) || !isIdentPart(after) {
+		return ""
+	}
+	lo := off
+	for lo > 0 {
+		r, size := utf8.DecodeLastRuneInString(src[:lo])
+		if !isIdentPart(r) && r != '-' {
+			break
+		}
+		lo -= size
+	}
+	hi := off
+	for hi < len(src) {
+		r, size := utf8.DecodeRuneInString(src[hi:])
+		if !isIdentPart(r) && r != '-' {
+			break
+		}
+		hi += size
+	}
+	return src[lo:hi]
 }
 
 // iri lexes <iri>: any characters except '>' and white space, kept raw.

@@ -22,6 +22,41 @@ func Parse(src string) (*Query, error) {
 	return p.parse()
 }
 
+// Split cuts src into the texts of the queries it holds, at the semicolons that end them:
+// not those inside strings, quoted names, IRIs or comments, which it tells apart as Parse
+// does. Pieces holding nothing but white space and comments are dropped. Text that does
+// not lex is kept in a piece for Parse to report.
+func Split(src string) []string {
+	var errs ErrorList
+	var lx lexer
+	lx.init(src, &errs)
+	var out []string
+	start, empty, target := 0, true, false
+	flush := func(end int) {
+		if !empty {
+			out = append(out, strings.TrimSpace(src[start:end]))
+		}
+		start, empty = end+1, true
+	}
+	for {
+		t := lx.next(target)
+		switch t.kind {
+		case tEOF:
+			flush(len(src))
+			return out
+		case tSemi:
+			flush(t.pos.Offset)
+		case tIllegal:
+			// Go on after the byte at fault; Parse reports it when the piece is run.
+			lx.off = max(lx.off, t.pos.Offset+1)
+			empty = false
+		default:
+			empty = false
+		}
+		target = t.kind == tOut || t.kind == tIn || t.kind == tOutPlus || t.kind == tInPlus
+	}
+}
+
 // ParseEntityRef parses an entity reference as it is written after an arrow:
 // ic://<canister>/<kind>/<id>, <kind>/<id>, #<id> or <iri>. The reference's
 // Pos is relative to s. The error is an ErrorList wrapping ErrSyntax.

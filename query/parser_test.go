@@ -371,6 +371,8 @@ var errorTests = []struct {
 	{"non-letter symbol", `FIND p WHERE x = 1 € 2`, []string{`1:20: unexpected character '€'`}},
 	{"lone bang", `FIND p WHERE x ! 2`, []string{`1:16: unexpected character '!'; did you mean '!='?`}},
 	{"lone minus", `FIND p WHERE x = - 2`, []string{`1:18: unexpected '-'; expected '->', '--' or a negative number`}},
+	{"dashed name", `FIND p WHERE date-of-birth > 3`, []string{"1:18: unexpected '-'; a name with '-' is written in backquotes: `date-of-birth`"}},
+	{"dashed kind", `FIND my-kind`, []string{"1:8: unexpected '-'; a name with '-' is written in backquotes: `my-kind`"}},
 	{"slash outside target", `FIND guild/7`, []string{`1:11: unexpected character '/'`}},
 	{"number with letters", `FIND p WHERE x = 12abc`, []string{`1:18: invalid number "12abc"`}},
 	{"number with trailing dot", `FIND p WHERE x = 1.`, []string{`1:18: invalid number "1."`}},
@@ -582,5 +584,26 @@ func TestParserLimits(t *testing.T) {
 	assert.Equal(t, []string{"1:8: invalid UTF-8 encoding"}, errs("FIND `a\x80b`"))
 	for _, bad := range []string{"\x80", "\xff", "\xc3"} {
 		assert.Equal(t, []string{"1:29: invalid UTF-8 encoding"}, errs("FIND p WHERE f -> ic://a/b/1"+bad), "%q", bad)
+	}
+}
+
+func TestSplit(t *testing.T) {
+	tests := []struct {
+		src  string
+		want []string
+	}{
+		{"FIND a; -- c;\nFIND b WHERE s = \"x;\\\"y\";FIND `c;d`;;  \n-- end",
+			[]string{"FIND a", "-- c;\nFIND b WHERE s = \"x;\\\"y\"", "FIND `c;d`"}},
+		// IRIs after an arrow hold ';' and "--"; a '<' elsewhere is less-than.
+		{"FIND r WHERE knows <- <http://ex.org/a;b>; FIND r WHERE x<3;FIND r WHERE k -> <http://ex.org/--x> AND k ->+ <a;b>",
+			[]string{"FIND r WHERE knows <- <http://ex.org/a;b>", "FIND r WHERE x<3", "FIND r WHERE k -> <http://ex.org/--x> AND k ->+ <a;b>"}},
+		{"FIND r WHERE k -> (FIND s WHERE j <- <x;y>); FIND t", []string{"FIND r WHERE k -> (FIND s WHERE j <- <x;y>)", "FIND t"}},
+		// Text that does not lex stays in its piece, for Parse to report.
+		{"FIND r WHERE s = \"open;\nFIND t", []string{"FIND r WHERE s = \"open", "FIND t"}},
+		{"FIND r WHERE k -> <a b>; FIND t", []string{"FIND r WHERE k -> <a b>", "FIND t"}},
+		{"  -- only a comment\n ; ", nil},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, Split(tt.src), tt.src)
 	}
 }

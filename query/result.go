@@ -27,6 +27,9 @@ type Result struct {
 	Count uint64
 	// Stats says what running the query cost.
 	Stats RunStats
+	// Warnings holds what the query found questionable but ran anyway: an entity
+	// reference that names no entity (which then matches nothing), with its position.
+	Warnings []*Error
 }
 
 // RunStats counts the stable-memory pages one run of a query touched and compares them

@@ -49,7 +49,7 @@ func TestExport(t *testing.T) {
 	// What export writes, import reads back into the same entities.
 	ok(t, dir, "export", "--db", "g.sg", "all.jsonl")
 	ok(t, dir, "import", "--db", "h.sg", "all.jsonl")
-	assert.Equal(t, "name,health,tags\nAnn,90,\"[a, b]\"\nBo,,\n", dropFirstColumn(ok(t, dir, "query", "--db", "h.sg", "-o", "csv",
+	assert.Equal(t, "name,health,tags\nAnn,90,\"[\"\"a\"\",\"\"b\"\"]\"\nBo,,\n", dropFirstColumn(ok(t, dir, "query", "--db", "h.sg", "-o", "csv",
 		"FIND player WHERE member_of -> <http://ex.org/red> SELECT name, health, tags")))
 	_, err := os.Stat(filepath.Join(dir, "all.jsonl"))
 	require.NoError(t, err)

@@ -236,7 +236,7 @@ func TestImportSkipBad(t *testing.T) {
 	assert.Contains(t, r.stderr, "skipped d.nt:14001:1: relative IRI")
 	assert.Contains(t, r.stderr, "skipped d.nt:14003:")
 	assert.Contains(t, r.stdout, "3 skipped")
-	assert.Equal(t, "entity,p\n"+firstField(ok(t, dir, "query", "--db", "s.sg", "-o", "csv", "FIND Resource WHERE HAS p"))+",\"[last, ok]\"\n",
+	assert.Equal(t, "entity,p\n"+firstField(ok(t, dir, "query", "--db", "s.sg", "-o", "csv", "FIND Resource WHERE HAS p"))+",\"[\"\"last\"\",\"\"ok\"\"]\"\n",
 		ok(t, dir, "query", "--db", "s.sg", "-o", "csv", "FIND Resource WHERE HAS p SELECT p"))
 }
 
@@ -276,7 +276,7 @@ func TestImportJSONLAndCSV(t *testing.T) {
 	ok(t, dir, "export", "--db", "s.sg", "--format", "jsonl", "out.jsonl")
 	ok(t, dir, "import", "--db", "t.sg", "out.jsonl")
 	for _, db := range []string{"s.sg", "t.sg"} {
-		assert.Equal(t, "name,health,tags\nBo,40,\nAnn,90,\"[a, b]\"\n", dropFirstColumn(ok(t, dir, "query", "--db", db, "-o", "csv",
+		assert.Equal(t, "name,health,tags\nBo,40,\nAnn,90,\"[\"\"a\"\",\"\"b\"\"]\"\n", dropFirstColumn(ok(t, dir, "query", "--db", db, "-o", "csv",
 			"FIND player WHERE member_of -> <http://ex.org/g1> SELECT name, health, tags ORDER BY health")))
 	}
 
@@ -286,7 +286,7 @@ func TestImportJSONLAndCSV(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "uri,iri,alive,health,name,speed,tags", firstLine(string(csvText)))
 	ok(t, dir, "import", "--db", "u.sg", "--kind", "player", "p.csv")
-	assert.Equal(t, "name,health,alive,tags\nBo,40,true,\nAnn,90,,\"[a, b]\"\n", dropFirstColumn(ok(t, dir, "query", "--db", "u.sg", "-o", "csv",
+	assert.Equal(t, "name,health,alive,tags\nBo,40,true,\nAnn,90,,\"[\"\"a\"\",\"\"b\"\"]\"\n", dropFirstColumn(ok(t, dir, "query", "--db", "u.sg", "-o", "csv",
 		"FIND player SELECT name, health, alive, tags ORDER BY health")))
 
 	// Bad input: the line and what is wrong.
@@ -353,4 +353,22 @@ func readFile(t *testing.T, dir, name string) string {
 	b, err := os.ReadFile(filepath.Join(dir, name))
 	require.NoError(t, err)
 	return string(b)
+}
+
+// TestReadmeWalkthrough runs the README's walkthrough on the people.nt it imports.
+func TestReadmeWalkthrough(t *testing.T) {
+	dir := t.TempDir()
+	people, err := filepath.Abs("../../examples/people.nt")
+	require.NoError(t, err)
+	ok(t, dir, "init", "--db", "world.sgdb", "--canister", "ryjl3-tyaaa-aaaaa-aaaba-cai")
+	out := ok(t, dir, "import", "--db", "world.sgdb", people)
+	assert.Contains(t, out, ": 8 triples in ")
+	assert.Contains(t, out, "\n  2 entities created; 5 values and 1 edge written; 0 skipped\n  1 kind created: Person\n")
+	assert.Equal(t, "entity                                     name  age\n"+
+		"-----------------------------------------  ----  ---\n"+
+		"ic://ryjl3-tyaaa-aaaaa-aaaba-cai/Person/1  Ann    34\n"+
+		"(1 row; 4 pages read, 4 estimated)\n",
+		ok(t, dir, "query", "--db", "world.sgdb", "FIND Person WHERE age > 30 SELECT name, age"))
+	assert.Contains(t, ok(t, dir, "query", "--db", "world.sgdb", "--explain", "FIND Person WHERE age > 30 SELECT name"),
+		"estimated: 1 row, 3 distinct pages\n")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/peterh/liner"
 
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/query"
 )
 
 // lineReader reads the shell's input one line at a time. The terminal's is a liner.State;
@@ -133,8 +134,8 @@ func runShell(e *env, h *handle, in lineReader, qs querySettings) error {
 		text := strings.Join(buf, "\n")
 		buf = nil
 		in.AppendHistory(strings.Join(strings.Fields(text), " "))
-		for _, q := range splitQueries(text) {
-			if err := runQuery(e.stdout, h, q, qs); err != nil {
+		for _, q := range query.Split(text) {
+			if err := runQuery(e, h, q, qs); err != nil {
 				fmt.Fprintf(e.stderr, "error: %v\n", err)
 			}
 		}

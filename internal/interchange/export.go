@@ -314,24 +314,11 @@ func WriteCSV(tx *entity.Tx, w io.Writer, k *entity.Kind) (int64, error) {
 
 // csvCell writes values as one CSV cell: as text, or a JSON array for a multi column.
 func csvCell(vals []column.Value, multi bool) string {
-	if multi {
-		if len(vals) == 0 {
-			return ""
-		}
-		list := make([]any, len(vals))
-		for i, v := range vals {
-			list[i] = toJSON(v)
-		}
-		return jsonText(list)
-	}
-	if len(vals) == 0 {
+	switch {
+	case len(vals) == 0:
 		return ""
+	case multi:
+		return FormatCell(append([]any(nil), vals...))
 	}
-	switch v := vals[0].(type) {
-	case []any:
-		return jsonText(toJSON(v))
-	case []byte:
-		return fmt.Sprintf("%x", v)
-	}
-	return FormatText(vals[0])
+	return FormatCell(vals[0])
 }
