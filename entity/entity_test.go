@@ -333,3 +333,15 @@ func TestAbort(t *testing.T) {
 	assert.ErrorIs(t, err, assert.AnError)
 	assert.NotErrorIs(t, err, entity.ErrNoEntity)
 }
+
+func TestBlankLabel(t *testing.T) {
+	for _, id := range []entity.ID{1, 9, 10, 1<<64 - 1} {
+		got, ok := entity.ParseBlankLabel(entity.BlankLabel(id))
+		assert.True(t, ok)
+		assert.Equal(t, id, got)
+	}
+	for _, s := range []string{"", "_:b", "_:b0", "_:b01", "_:x1", "b1", "_:b1x", "_:b18446744073709551616", "_:b-1"} {
+		_, ok := entity.ParseBlankLabel(s)
+		assert.False(t, ok, s)
+	}
+}

@@ -2,6 +2,8 @@ package entity
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/stablegraph/stablegraph/uri"
 )
@@ -138,4 +140,22 @@ func (k *Kind) Intern(tx *Tx, iri string) (ID, error) {
 		return 0, err
 	}
 	return id, tx.SetIRI(id, iri)
+}
+
+// BlankLabel returns the blank-node label of entity id, _:b<id>: how RDF names an entity
+// without an external IRI (export writes it so, and queries select it as its IRI).
+func BlankLabel(id ID) string { return "_:b" + strconv.FormatUint(uint64(id), 10) }
+
+// ParseBlankLabel returns the entity a blank-node label _:b<id> names, as BlankLabel
+// writes it (decimal, no leading zeros).
+func ParseBlankLabel(s string) (ID, bool) {
+	rest, ok := strings.CutPrefix(s, "_:b")
+	if !ok || rest == "" || rest[0] == '0' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(rest, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return ID(n), true
 }

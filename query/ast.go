@@ -42,6 +42,11 @@ type Query struct {
 	Budget  BudgetClause // BUDGET: the most pages the query may touch
 }
 
+// SelectIRI is the name a Query's Select holds for IRI (SELECT IRI, name): the entity's
+// external IRI, or for an entity without one its blank-node label _:b<id>, as N-Triples
+// export writes it.
+const SelectIRI = "$iri"
+
 // Name is a kind, column or verb name as written in a query.
 type Name struct {
 	Pos  Pos
@@ -49,8 +54,11 @@ type Name struct {
 }
 
 // String returns the name as query text: bare if it is an identifier and
-// not a keyword, else in backquotes.
+// not a keyword, IRI for SelectIRI, else in backquotes.
 func (n Name) String() string {
+	if n.Name == SelectIRI {
+		return "IRI"
+	}
 	if isIdent(n.Name) {
 		return n.Name
 	}

@@ -25,9 +25,9 @@ import (
 type boundQuery struct {
 	q      *Query
 	kind   *entity.Kind
-	where  bcond // nil: every entity of the kind
-	sel    []*column.Dyn
-	order  *column.Dyn // nil without ORDER BY
+	where  bcond         // nil: every entity of the kind
+	sel    []*column.Dyn // nil for SELECT IRI
+	order  *column.Dyn   // nil without ORDER BY
 	desc   bool
 	limit  Limit
 	budget BudgetClause
@@ -151,7 +151,9 @@ func (b *binder) query(q *Query) *boundQuery {
 		bq.where = b.cond(q.Where, bq.kind, q.Kind.Name)
 	}
 	for _, n := range q.Select {
-		if c := b.column(n, q.Kind.Name); c != nil {
+		if n.Name == SelectIRI {
+			bq.sel = append(bq.sel, nil)
+		} else if c := b.column(n, q.Kind.Name); c != nil {
 			bq.sel = append(bq.sel, c)
 		}
 	}
@@ -203,6 +205,10 @@ func (b *binder) kind(name string, pos Pos, in string) *entity.Kind {
 func (b *binder) column(n Name, kind string) *column.Dyn {
 	if c, ok := b.cols[n.Name]; ok {
 		return c
+	}
+	if n.Name == SelectIRI {
+		b.errorf(n.Pos, ErrType, "IRI can only be selected; compare IRIs with verb -> <iri>")
+		return nil
 	}
 	c, err := column.Lookup(b.tx, n.Name)
 	if err != nil {

@@ -50,6 +50,10 @@
 // matches nothing, and Result.Warnings says so, whatever the plan; one that is
 // malformed or names a kind the store lacks is an error of Prepare.
 //
+// SELECT IRI selects the entity's external IRI, or for an entity without one
+// its blank-node label _:b<id>, as N-Triples export writes it (SelectIRI in
+// the syntax tree); IRI is a keyword, so a column named iri is written `iri`.
+//
 // Without ORDER BY, entities come in ID order. ORDER BY sorts by the
 // entity's value (its smallest on a Multi column, its largest with DESC),
 // ties by ID (DESC reverses both), and puts entities without a value last,
@@ -62,9 +66,10 @@
 //
 //	Query      = [ "EXPLAIN" ] Find [ ";" ] .
 //	Find       = "FIND" Name [ "WHERE" Cond ]
-//	             [ "SELECT" Name { "," Name } | "COUNT" ]
+//	             [ "SELECT" Selected { "," Selected } | "COUNT" ]
 //	             [ "ORDER" "BY" Name [ "ASC" | "DESC" ] ]
 //	             [ "LIMIT" Int ] [ "BUDGET" Int ] .
+//	Selected   = Name | "IRI" .
 //	Cond       = AndCond { "OR" AndCond } .
 //	AndCond    = Unary { "AND" Unary } .
 //	Unary      = "NOT" Unary | "(" Cond ")" | "HAS" Name | Predicate .

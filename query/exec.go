@@ -268,7 +268,11 @@ func (x *executor) top(qp *qplan, res *Result) {
 	res.Count = uint64(len(ids))
 	res.Columns = []string{"entity"}
 	for _, c := range bq.sel {
-		res.Columns = append(res.Columns, c.Name())
+		if c == nil {
+			res.Columns = append(res.Columns, "iri")
+		} else {
+			res.Columns = append(res.Columns, c.Name())
+		}
 	}
 	res.IDs = make([]entity.ID, len(ids))
 	res.Rows = make([][]Value, len(ids))
@@ -285,6 +289,18 @@ func (x *executor) top(qp *qplan, res *Result) {
 	}
 	found := roaring64.BitmapOf(ids...)
 	for j, c := range bq.sel {
+		if c == nil {
+			// In ID order, so that each leaf of the IRI tree is read once.
+			for it := found.Iterator(); it.HasNext(); {
+				id := entity.ID(it.Next())
+				iri, ok := x.tx.IRI(id)
+				if !ok {
+					iri = entity.BlankLabel(id)
+				}
+				res.Rows[row[uint64(id)]][1+j] = iri
+			}
+			continue
+		}
 		for id, v := range c.Gather(x.tx, found) {
 			r := res.Rows[row[uint64(id)]]
 			if c.Multi() {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/stablegraph/stablegraph/column"
 )
 
 // Explain returns the plan as text: the query, then the tree of its steps, outermost
@@ -104,7 +106,7 @@ func explainQuery(qp *qplan) *explainNode {
 		names := make([]string, len(bq.sel))
 		pages := uint64(0)
 		for i, c := range bq.sel {
-			names[i] = c.Name()
+			names[i] = selName(c)
 			pages += qp.selPages[i]
 		}
 		list := strings.Join(names, ", ")
@@ -203,4 +205,12 @@ func counted(n uint64, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.FormatUint(n, 10) + " " + many
+}
+
+// selName returns the name of a selected column: "IRI" for SELECT IRI.
+func selName(c *column.Dyn) string {
+	if c == nil {
+		return "IRI"
+	}
+	return c.Name()
 }

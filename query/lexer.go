@@ -56,6 +56,7 @@ const (
 	tAny
 	tTrue
 	tFalse
+	tIRI
 	keywordEnd
 )
 
@@ -80,6 +81,7 @@ var keywords = map[string]tokKind{
 	"ANY":     tAny,
 	"TRUE":    tTrue,
 	"FALSE":   tFalse,
+	"IRI":     tIRI,
 }
 
 // lookupKeyword returns the keyword token spelled by word, or tIdent.

@@ -268,10 +268,10 @@ func (p *parser) parseBody(q *Query, sub bool) {
 			q.Where = p.parseOr()
 			more = []string{"AND", "OR"}
 		case tSelect:
-			q.Select = append(q.Select[:0], p.parseName("column name"))
+			q.Select = append(q.Select[:0], p.parseSelected())
 			for p.tok.kind == tComma {
 				p.next()
-				q.Select = append(q.Select, p.parseName("column name"))
+				q.Select = append(q.Select, p.parseSelected())
 			}
 			more = []string{"','"}
 		case tCount:
@@ -336,6 +336,16 @@ func (p *parser) parseName(what string) Name {
 	}
 	p.expected(what)
 	panic("unreachable")
+}
+
+// parseSelected parses a column name or IRI after SELECT.
+func (p *parser) parseSelected() Name {
+	if p.tok.kind == tIRI {
+		n := Name{Pos: p.tok.pos, Name: SelectIRI}
+		p.next()
+		return n
+	}
+	return p.parseName("column name or IRI")
 }
 
 // parseCount parses the non-negative integer after LIMIT or BUDGET.

@@ -166,6 +166,12 @@ func (p *planner) planQuery(bq *boundQuery) *qplan {
 		}
 	}
 	for _, c := range bq.sel {
+		if c == nil { // IRI: a probe of $iri's ID → IRI tree
+			s := p.shape(p.tx.Must(p.tx.VarTree(entity.VarIRI, 0, false)), 56)
+			qp.sel = append(qp.sel, s)
+			qp.selPages = append(qp.selPages, s.probe(float64(qp.rows), 1))
+			continue
+		}
 		s := p.colShape(c)
 		per := 1.0
 		if c.Multi() {

@@ -19,20 +19,21 @@ type querySettings struct {
 	format  format
 	explain bool
 	budget  uint64
+	iri     bool // rows start with the entity's IRI, not its URI
 }
 
 func newQueryCmd(e *env) *cobra.Command {
 	var out string
 	var qs querySettings
 	cmd := &cobra.Command{
-		Use:   "query [-o table|json|csv] [--explain] [--budget N] ['FIND …']",
+		Use:   "query [-o table|json|csv] [--explain] [--iri] [--budget N] ['FIND …']",
 		Short: "Run a query, or an interactive shell",
 		Long: `Run a query and print its rows (each starting with the entity's URI) and the pages it
 read. With no query, on a terminal, start an interactive shell (history, multi-line queries
 ended by ';' or an empty line, .help); with no query and standard input not a terminal,
 run the queries it holds, separated by ';'.
 
-  FIND kind [WHERE cond] [SELECT col, … | COUNT] [ORDER BY col [ASC|DESC]] [LIMIT n] [BUDGET n]
+  FIND kind [WHERE cond] [SELECT col|IRI, … | COUNT] [ORDER BY col [ASC|DESC]] [LIMIT n] [BUDGET n]
 
 A condition compares columns (health < 10, name = "alice", level BETWEEN 3 AND 5, HAS col),
 follows verbs (member_of -> guild/7, owns <- ANY, member_of -> (FIND guild WHERE …)) or paths
@@ -42,6 +43,10 @@ parentheses. Entities are written ic://<scope>/<kind>/<id>, <kind>/<id>, #<id>, 
 for an entity imported from RDF; one that does not exist matches nothing, with a warning.
 Names with characters other than letters, digits, '_' and '.' go in backquotes:
 ` + "`date-of-birth`" + `. Comments start with -- and run to the end of the line.
+
+SELECT IRI selects an entity's external IRI (for an entity without one, its blank-node
+label _:b<id>, which get, set and link accept); --iri starts every row with it instead of
+the entity's ic:// URI.
 
 --explain (or EXPLAIN before FIND) prints the plan with its estimated pages instead of
 running it. --budget stops a query that would read more pages than N: before it starts if
@@ -85,6 +90,7 @@ JSON output is one object: {"columns": [...], "rows": [[...], ...], "count": N,
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "table", "output format: table, json or csv")
 	cmd.Flags().BoolVar(&qs.explain, "explain", false, "print the plan and its estimated pages instead of running")
+	cmd.Flags().BoolVar(&qs.iri, "iri", false, "start each row with the entity's IRI (or _:b<id> for one without) instead of its ic:// URI")
 	cmd.Flags().Uint64Var(&qs.budget, "budget", 0, "stop the query if it would read more than N pages (0: no limit)")
 	return cmd
 }
@@ -100,6 +106,12 @@ func runQuery(e *env, h *handle, text string, qs querySettings) error {
 	if qs.explain {
 		q.Explain = true
 	}
+	byIRI := qs.iri && !q.Count && !q.Explain
+	if byIRI {
+		// The IRI is selected first, so its pages are planned and counted, and takes the
+		// URI's place.
+		q.Select = append([]query.Name{{Name: query.SelectIRI}}, q.Select...)
+	}
 	p, err := query.Prepare(h.db, q)
 	if err != nil {
 		return queryError(text, err)
@@ -112,10 +124,17 @@ func runQuery(e *env, h *handle, text string, qs querySettings) error {
 		_, err := io.WriteString(w, p.Explain())
 		return err
 	}
+	rs := toResultSet(res)
+	if byIRI {
+		rs.Columns = rs.Columns[1:]
+		for i, row := range rs.Rows {
+			rs.Rows[i] = row[1:]
+		}
+	}
 	for _, warn := range res.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %v\n", warn)
 	}
-	return toResultSet(res).write(w, qs.format)
+	return rs.write(w, qs.format)
 }
 
 // toResultSet converts a query's result for output.

@@ -62,9 +62,9 @@ func completeWord(line string, pos int) (head string, completions []string, tail
 		return head, nil, tail
 	}
 	words := []string{"FIND", "WHERE", "SELECT", "COUNT", "ORDER BY", "ASC", "DESC", "LIMIT", "BUDGET",
-		"EXPLAIN", "AND", "OR", "NOT", "HAS", "BETWEEN", "ANY"}
+		"EXPLAIN", "AND", "OR", "NOT", "HAS", "BETWEEN", "ANY", "IRI"}
 	if start == 0 {
-		words = append(words, ".help", ".mode", ".explain", ".budget", ".schema", ".stats", ".quit")
+		words = append(words, ".help", ".mode", ".explain", ".iri", ".budget", ".schema", ".stats", ".quit")
 	}
 	for _, w := range words {
 		if strings.HasPrefix(strings.ToUpper(w), strings.ToUpper(word)) {
@@ -85,6 +85,7 @@ Dot commands:
   .help                 this text
   .mode table|json|csv  how results are printed
   .explain on|off       print plans instead of running queries
+  .iri on|off           start rows with the entity's IRI (or _:b<id>) instead of its URI
   .budget N             stop queries that would read more than N pages (0: no limit)
   .schema               the kinds, columns and verbs of the store
   .stats                the shape of every variable
@@ -164,6 +165,17 @@ func shellCommand(e *env, h *handle, line string, qs *querySettings) (quit bool,
 			return false, err
 		}
 		qs.format = f
+	case ".iri":
+		switch arg {
+		case "on":
+			qs.iri = true
+		case "off":
+			qs.iri = false
+		case "":
+			fmt.Fprintln(e.stdout, map[bool]string{true: "on", false: "off"}[qs.iri])
+		default:
+			return false, fmt.Errorf(".iri on|off, not %q", arg)
+		}
 	case ".explain":
 		switch arg {
 		case "on":

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"strconv"
+	"strings"
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
@@ -191,7 +191,7 @@ func WriteNTriples(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, err
 		if iri, ok := tx.IRI(id); ok {
 			return ntriples.NewIRI(iri)
 		}
-		return ntriples.NewBlankNode("b" + strconv.FormatUint(uint64(id), 10))
+		return ntriples.NewBlankNode(strings.TrimPrefix(entity.BlankLabel(id), "_:"))
 	}
 	var n int64
 	write := func(t ntriples.Triple) error {
