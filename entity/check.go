@@ -18,7 +18,7 @@ import (
 //
 //   - $kind and the kinds: every entity in $kind has a nonzero ID no larger than the last
 //     one handed out, names a kind the catalog holds, and is a member of that kind; every
-//     member of a kind is in $kind with that kind.
+//     member of a kind is in $kind: with that kind, or with another (a member of several, Kind.Add).
 //   - $iri: every entity's IRI is in the index with that entity, every index entry's
 //     entity has that IRI, and both belong to live entities.
 //   - columns and verbs: the checks that their packages register (RegisterChecker): every
@@ -255,9 +255,8 @@ func checkKinds(tx *Tx, vars []store.Var, kindVar store.Var, open func(store.Var
 			if s := says[kv.ID]; s != nil && s.Contains(uint64(id)) {
 				continue
 			}
-			if other, ok := kindOf(kt[0], kinds, id); ok {
-				c.Report(kv, id, "a member of this kind, but $kind says it is a %s", other)
-			} else {
+			// A member of a kind besides its own (Kind.Add) must be live.
+			if _, ok := kindOf(kt[0], kinds, id); !ok {
 				c.Report(kv, id, "a member of this kind, but $kind does not list it")
 			}
 		}

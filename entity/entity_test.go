@@ -345,3 +345,54 @@ func TestBlankLabel(t *testing.T) {
 		assert.False(t, ok, s)
 	}
 }
+
+// TestKindMembership checks that an entity can be a member of kinds besides its own: each
+// counts and lists it, a reference through any of them resolves, Check accepts it, and
+// Delete removes it from all.
+func TestKindMembership(t *testing.T) {
+	s := entity.NewSchema()
+	person, agent, project := s.Kind("Person"), s.Kind("Agent"), s.Kind("Project")
+	db := testutil.OpenDB(t, s, nil)
+	var ann, bo entity.ID
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		var err error
+		ann, err = person.New(tx)
+		require.NoError(t, err)
+		bo, err = person.New(tx)
+		require.NoError(t, err)
+		require.NoError(t, agent.Add(tx, ann))
+		require.NoError(t, agent.Add(tx, ann), "a second Add does nothing")
+		require.ErrorIs(t, agent.Add(tx, 99), entity.ErrNoEntity)
+		return nil
+	}))
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		assert.Equal(t, uint64(1), agent.Count(tx))
+		assert.Equal(t, uint64(2), person.Count(tx))
+		assert.Equal(t, []entity.ID{ann}, slices.Collect(agent.All(tx)))
+		k, err := tx.KindOf(ann)
+		require.NoError(t, err)
+		assert.Equal(t, "Person", k.Name(), "its own kind stays the one it was made with")
+		var names []string
+		for _, k := range tx.KindsOf(ann) {
+			names = append(names, k.Name())
+		}
+		assert.Equal(t, []string{"Agent", "Person"}, names)
+		id, err := tx.Resolve(uri.Ref{Kind: "Agent", ID: uint64(ann)})
+		require.NoError(t, err)
+		assert.Equal(t, ann, id)
+		_, err = tx.Resolve(uri.Ref{Kind: "Agent", ID: uint64(bo)})
+		assert.ErrorIs(t, err, entity.ErrWrongKind)
+		_, err = tx.Resolve(uri.Ref{Kind: "Project", ID: uint64(ann)})
+		assert.ErrorIs(t, err, entity.ErrWrongKind)
+		_, err = entity.Check(tx)
+		return err
+	}))
+	require.NoError(t, db.Update(func(tx *entity.Tx) error { return tx.Delete(ann) }))
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		assert.Zero(t, agent.Count(tx))
+		assert.Zero(t, project.Count(tx))
+		assert.Equal(t, uint64(1), person.Count(tx))
+		_, err := entity.Check(tx)
+		return err
+	}))
+}

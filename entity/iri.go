@@ -22,8 +22,8 @@ func (tx *Tx) URI(id ID) (uri.EntityURI, error) {
 }
 
 // Resolve returns the live entity that r names. An absolute r must carry the store's scope
-// (ErrScope otherwise); a kind in r must be the entity's kind (ErrWrongKind otherwise, or
-// ErrNoKind for a kind the store lacks).
+// (ErrScope otherwise); a kind in r must be the entity's kind or one it is a member of
+// (ErrWrongKind otherwise, or ErrNoKind for a kind the store lacks).
 func (tx *Tx) Resolve(r uri.Ref) (ID, error) {
 	if err := r.Validate(); err != nil {
 		return 0, err
@@ -42,8 +42,14 @@ func (tx *Tx) Resolve(r uri.Ref) (ID, error) {
 		return 0, fmt.Errorf("%s: %w", r, err)
 	}
 	if r.Kind != "" && r.Kind != k.name {
-		if _, ok := tx.Kind(r.Kind); !ok {
+		rk, ok := tx.Kind(r.Kind)
+		if !ok {
 			return 0, fmt.Errorf("%s: kind %q: %w", r, r.Kind, ErrNoKind)
+		}
+		if t, err := tx.VarTree(rk.name, 0, false); err == nil {
+			if key := Key(id); t.Has(key[:]) {
+				return id, nil // a member of that kind too
+			}
 		}
 		return 0, fmt.Errorf("%s: %w: #%d is of kind %s", r, ErrWrongKind, id, k.name)
 	}

@@ -12,7 +12,8 @@ import (
 // Kind is a registered kind of entity. Its catalog variable (role store.RoleKind, named as
 // the kind) owns one tree: the set of its live entities, keyed by 8-byte big-endian ID with
 // empty values, so a kind's count is O(1) and its members are found without touching other
-// kinds.
+// kinds. Every entity is a member of its own kind ($kind records which, and its URI names
+// it) and may be a member of any number of others (Add).
 type Kind struct {
 	name string
 	def  store.VarDef
@@ -53,6 +54,28 @@ func (k *Kind) New(tx *Tx) (ID, error) {
 		return 0, err
 	}
 	return id, nil
+}
+
+// Add makes the live entity id also a member of kind k, beside its own kind (the one in
+// its URI, which KindOf returns): an RDF resource with several types belongs to each.
+// FIND k, Count, All and Bitmap then include it; Delete removes it from every kind. Adding
+// an entity to a kind it is a member of already does nothing. It fails with ErrNoEntity
+// for an unknown or deleted entity, and with the store's ErrReadOnly or ErrRetired if k is
+// deprecated or retired.
+func (k *Kind) Add(tx *Tx, id ID) error {
+	if v, ok := tx.Var(k.name); !ok || v.Role != store.RoleKind {
+		return fmt.Errorf("kind %q: %w", k.name, ErrNoKind)
+	}
+	if !tx.Exists(id) {
+		return fmt.Errorf("add #%d to kind %s: %w", id, k.name, ErrNoEntity)
+	}
+	kt, err := tx.VarTree(k.name, 0, true)
+	if err != nil {
+		return err
+	}
+	key := Key(id)
+	_, err = kt.Put(key[:], nil)
+	return err
 }
 
 // Count returns the number of live entities of kind k, in O(1).
