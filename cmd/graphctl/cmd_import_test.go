@@ -55,7 +55,7 @@ func TestImportNTriplesEveryCase(t *testing.T) {
 	for _, k := range sf.Kinds {
 		kinds[k.Name] = k.IRI
 	}
-	assert.Equal(t, map[string]string{"Person": "http://ex.org/Person", "Resource": ""}, kinds)
+	assert.Equal(t, map[string]string{"Agent": "http://other.org/vocab#Agent", "Person": "http://ex.org/Person", "Resource": ""}, kinds)
 	type col struct{ typ, iri string }
 	cols := map[string]col{}
 	for _, c := range sf.Columns {
@@ -87,10 +87,7 @@ func TestImportNTriplesEveryCase(t *testing.T) {
 	for _, v := range sf.Verbs {
 		verbs[v.Name] = v.IRI
 	}
-	assert.Equal(t, map[string]string{
-		"knows":  "http://xmlns.com/foaf/0.1/knows",
-		"type_2": rdfType,
-	}, verbs)
+	assert.Equal(t, map[string]string{"knows": "http://xmlns.com/foaf/0.1/knows"}, verbs, "rdf:type with IRI objects makes kinds, not a verb")
 	for _, c := range sf.Columns {
 		assert.Equal(t, c.Name == "nick" || c.Name == "p", c.Multi, "only nick and p have several values for one subject: %s", c.Name)
 	}
@@ -100,8 +97,10 @@ func TestImportNTriplesEveryCase(t *testing.T) {
 		"FIND Person WHERE knows -> <http://ex.org/bob> SELECT name_2, name_3, age, age_2, `count`, count_2")
 	assert.Equal(t, "entity,name_2,name_3,age,age_2,count,count_2\n"+
 		firstField(q)+",Alice,Alicia@es,42,042,7,8\n", q)
-	q = ok(t, dir, "query", "--db", "a.sg", "-o", "csv", "FIND Person WHERE type_2 -> ANY SELECT name")
-	assert.Contains(t, q, ",Böb 😀\n", "bob's second type is an edge of the rdf:type verb")
+	q = ok(t, dir, "query", "--db", "a.sg", "-o", "csv", "FIND Agent SELECT name")
+	assert.Contains(t, q, ",Böb 😀\n", "bob is an Agent too")
+	bob := ok(t, dir, "get", "--db", "a.sg", "-o", "json", "<http://ex.org/bob>")
+	assert.Contains(t, bob, `"kind":"Person","other_kinds":["Agent"]`, "his own kind is the least of his types' IRIs")
 	q = ok(t, dir, "query", "--db", "a.sg", "-o", "csv", `FIND Resource WHERE id = "b1" SELECT knows_2`)
 	assert.Contains(t, q, "\n", "blank nodes are entities")
 	q = ok(t, dir, "query", "--db", "a.sg", "-o", "csv", `FIND Person WHERE id = "b2" COUNT`)
@@ -329,7 +328,7 @@ func TestImportIntoExistingEntities(t *testing.T) {
 `)
 	ok(t, dir, "import", "--db", "s.sg", "a.nt")
 	out := ok(t, dir, "import", "--db", "s.sg", "b.nt")
-	assert.Contains(t, out, "2 entities created", "x and y are found by their IRIs; z and the class C (the object of an edge) are new")
+	assert.Contains(t, out, "1 entity created", "x and y are found by their IRIs; z is new; the class C is a kind, not an entity")
 	assert.Equal(t, rdftest.Canonical(t, readFile(t, dir, "a.nt")+readFile(t, dir, "b.nt")),
 		rdftest.Canonical(t, ok(t, dir, "export", "--db", "s.sg", "--format", "ntriples")))
 
@@ -344,8 +343,9 @@ func TestImportIntoExistingEntities(t *testing.T) {
 	for _, v := range sf.Verbs {
 		verbs = append(verbs, v.Name)
 	}
-	assert.Equal(t, []string{"q", "type"}, verbs, "x was a Resource already: its rdf:type is an edge")
+	assert.Equal(t, []string{"q"}, verbs)
 	assert.Equal(t, "count\n1\n", ok(t, dir, "query", "--db", "s.sg", "-o", "csv", "FIND C WHERE q -> <http://ex.org/x> COUNT"))
+	assert.Equal(t, "count\n2\n", ok(t, dir, "query", "--db", "s.sg", "-o", "csv", "FIND C COUNT"), "x was a Resource already, and is a C too")
 }
 
 func readFile(t *testing.T, dir, name string) string {

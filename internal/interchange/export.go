@@ -40,9 +40,10 @@ func ExportKinds(tx *entity.Tx, only string) ([]*entity.Kind, error) {
 	return out, nil
 }
 
-// entitiesOf iterates over the live entities of the given kinds in ID order.
-func entitiesOf(tx *entity.Tx, kinds []*entity.Kind) iter.Seq2[entity.ID, *entity.Kind] {
-	return func(yield func(entity.ID, *entity.Kind) bool) {
+// entitiesOf iterates over the live entities of the given kinds in ID order, once each,
+// with the kinds among them it is a member of (in the order of kinds).
+func entitiesOf(tx *entity.Tx, kinds []*entity.Kind) iter.Seq2[entity.ID, []*entity.Kind] {
+	return func(yield func(entity.ID, []*entity.Kind) bool) {
 		type head struct {
 			id   entity.ID
 			ok   bool
@@ -55,6 +56,7 @@ func entitiesOf(tx *entity.Tx, kinds []*entity.Kind) iter.Seq2[entity.ID, *entit
 			id, ok := next()
 			heads[i] = head{id, ok, next}
 		}
+		var of []*entity.Kind
 		for {
 			best := -1
 			for i := range heads {
@@ -65,11 +67,17 @@ func entitiesOf(tx *entity.Tx, kinds []*entity.Kind) iter.Seq2[entity.ID, *entit
 			if best < 0 {
 				return
 			}
-			h := &heads[best]
-			if !yield(h.id, kinds[best]) {
+			id := heads[best].id
+			of = of[:0]
+			for i := range heads {
+				if h := &heads[i]; h.ok && h.id == id {
+					of = append(of, kinds[i])
+					h.id, h.ok = h.next()
+				}
+			}
+			if !yield(id, of) {
 				return
 			}
-			h.id, h.ok = h.next()
 		}
 	}
 }
@@ -198,11 +206,13 @@ func WriteNTriples(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, err
 		n++
 		return nw.Write(t)
 	}
-	for id, k := range entitiesOf(tx, kinds) {
+	for id, of := range entitiesOf(tx, kinds) {
 		s := term(id)
-		if kt, ok := kindTerms[k.Name()]; ok {
-			if err := write(ntriples.Triple{Subject: s, Predicate: typePred, Object: kt}); err != nil {
-				return n, err
+		for _, k := range of {
+			if kt, ok := kindTerms[k.Name()]; ok {
+				if err := write(ntriples.Triple{Subject: s, Predicate: typePred, Object: kt}); err != nil {
+					return n, err
+				}
 			}
 		}
 		for i, r := range cols {
@@ -235,8 +245,17 @@ func WriteJSONL(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, error)
 	cols, verbs, stop := readers(tx)
 	defer stop()
 	var n int64
-	for id, k := range entitiesOf(tx, kinds) {
+	for id, of := range entitiesOf(tx, kinds) {
+		k, err := tx.KindOf(id)
+		if err != nil {
+			return n, err
+		}
 		d := EntityDoc{URI: EntityName(tx, id), Kind: k.Name()}
+		for _, o := range of {
+			if o.Name() != k.Name() {
+				d.OtherKinds = append(d.OtherKinds, o.Name())
+			}
+		}
 		d.IRI, _ = tx.IRI(id)
 		for _, r := range cols {
 			vals := r.of(id)

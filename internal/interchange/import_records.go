@@ -26,11 +26,12 @@ import (
 // A JSON Lines record is an object:
 //
 //	{"uri": "ic://…/player/3", "iri": "http://ex.org/p3", "kind": "player",
-//	 "set": {"name": "Ann", "health": 90, "tags": ["a", "b"]},
+//	 "other_kinds": ["hero"], "set": {"name": "Ann", "health": 90, "tags": ["a", "b"]},
 //	 "link": {"member_of": ["guild/1", "<http://ex.org/g2>"]}}
 //
 // The entity is the one carrying "iri", or the one "uri" names in this store; otherwise
-// a new entity of "kind" (which then needs a kind), carrying "iri" if given. A "uri" of
+// a new entity of "kind" (which then needs a kind), carrying "iri" if given. It is made a
+// member of each of "other_kinds" too. A "uri" of
 // another store names the new entity within the file, so that "link" targets can refer to
 // it. A CSV file holds entities of one kind (--kind), a header line first: the columns
 // "uri" and "iri" as above, and one column per attribute; an empty cell is no value, and
@@ -43,11 +44,13 @@ import (
 // docRecord is one entity of a JSON Lines or CSV document.
 type docRecord struct {
 	line int
-	URI  string              `json:"uri"`
-	IRI  string              `json:"iri"`
-	Kind string              `json:"kind"`
-	Set  map[string]any      `json:"set"`
-	Link map[string][]string `json:"link"`
+	URI  string `json:"uri"`
+	IRI  string `json:"iri"`
+	Kind string `json:"kind"`
+	// OtherKinds are the kinds the entity is a member of besides its own.
+	OtherKinds []string            `json:"other_kinds"`
+	Set        map[string]any      `json:"set"`
+	Link       map[string][]string `json:"link"`
 }
 
 // cellText is a CSV cell: text to parse by the column's type.
@@ -220,6 +223,17 @@ func (d *Records) Apply(tx *entity.Tx, st *Summary) error {
 			return lineErr(rec.line, err)
 		}
 		ids[i] = id
+		for _, name := range rec.OtherKinds {
+			k, ok := tx.Kind(name)
+			if !ok {
+				return lineErr(rec.line, fmt.Errorf("kind %q: %w", name, entity.ErrNoKind))
+			}
+			if !k.Has(tx, id) {
+				if err := k.Add(tx, id); err != nil {
+					return lineErr(rec.line, err)
+				}
+			}
+		}
 		if rec.URI != "" {
 			byName[rec.URI] = id
 		}
@@ -331,6 +345,9 @@ func (d *Records) define(tx *entity.Tx, st *Summary) error {
 	for _, rec := range d.records {
 		if rec.Kind != "" {
 			kinds[rec.Kind] = true
+		}
+		for _, k := range rec.OtherKinds {
+			kinds[k] = true
 		}
 		for name, v := range rec.Set {
 			samples[name] = append(samples[name], v)

@@ -7,10 +7,14 @@ package interchange
 //     an edge, is an entity. An IRI is kept as the entity's external IRI, so <IRI> finds it
 //     in queries; a blank node is an entity without an IRI, new on every import, exported
 //     as _:b<ID>.
-//   - An entity's kind is named after the first rdf:type IRI its subject has in the file;
-//     an entity with none gets the kind Resource, which export writes no rdf:type for. A
-//     kind is fixed when its entity is created: every other rdf:type triple is an edge of
-//     the verb made for rdf:type.
+//   - Types are a set: every rdf:type triple with an IRI object makes its subject a member
+//     of the kind named after that IRI (entity.Kind.Add), so FIND K finds every entity
+//     typed K. A new entity's own kind, the one in its URI, is that of the least of its
+//     type IRIs in code-point order, so that it does not depend on the order of lines; an
+//     entity with none gets the kind Resource, which export writes no rdf:type for. An
+//     entity keeps its own kind when a later import adds types. Export writes an rdf:type
+//     for every kind an entity is a member of. An rdf:type with a blank-node object is an
+//     edge of a verb made for rdf:type.
 //   - A predicate with IRI or blank-node objects is a verb. Its literal objects go to
 //     columns, one per datatype: xsd:integer, xsd:long and xsd:int are int64; xsd:double,
 //     xsd:decimal and xsd:float are float64; xsd:boolean is bool; everything else is a
