@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/interchange"
 	"github.com/stablegraph/stablegraph/store"
 )
 
@@ -67,7 +68,7 @@ output is a schema file that 'schema apply' reads back.`,
 			}
 			defer h.close()
 			var sf *schemaFile
-			if err := h.db.View(func(tx *entity.Tx) error { sf = schemaOf(tx); return nil }); err != nil {
+			if err := h.db.View(func(tx *entity.Tx) error { sf = interchange.SchemaOf(tx); return nil }); err != nil {
 				return err
 			}
 			if f == formatJSON {
@@ -130,7 +131,7 @@ the file does not mention are left as they are.`,
 			if err != nil {
 				return err
 			}
-			s, err := sf.schema()
+			s, err := sf.Schema()
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
@@ -186,7 +187,7 @@ with every reason.`,
 				if err != nil {
 					return err
 				}
-				if oldDefs, err = sf.defs(); err != nil {
+				if oldDefs, err = sf.Defs(); err != nil {
 					return fmt.Errorf("%s: %w", args[0], err)
 				}
 				oldName = args[0]
@@ -214,7 +215,7 @@ with every reason.`,
 			if err != nil {
 				return err
 			}
-			newDefs, err := sf.defs()
+			newDefs, err := sf.Defs()
 			if err != nil {
 				return fmt.Errorf("%s: %w", newFile, err)
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/peterh/liner"
 
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/interchange"
 	"github.com/stablegraph/stablegraph/query"
 )
 
@@ -199,7 +200,7 @@ func shellCommand(e *env, h *handle, line string, qs *querySettings) (quit bool,
 		qs.budget = n
 	case ".schema":
 		var sf *schemaFile
-		if err := h.db.View(func(tx *entity.Tx) error { sf = schemaOf(tx); return nil }); err != nil {
+		if err := h.db.View(func(tx *entity.Tx) error { sf = interchange.SchemaOf(tx); return nil }); err != nil {
 			return false, err
 		}
 		return false, writeSchemaTable(e.stdout, sf, formatTable)

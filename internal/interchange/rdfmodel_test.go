@@ -120,6 +120,7 @@ func TestTypesAreSets(t *testing.T) {
 		want := rdftest.Canonical(t, docs[0])
 		for _, db := range dbs {
 			assert.Equal(t, want, rdftest.Canonical(t, exportNT(t, db)), "the export is the graph again")
+			assert.Equal(t, want, rdftest.Canonical(t, exportNT(t, viaJSONL(t, db))), "and so is it through JSON Lines")
 			require.NoError(t, db.View(func(tx *entity.Tx) error {
 				_, err := entity.Check(tx)
 				return err
@@ -198,4 +199,64 @@ func TestTypesAreSets(t *testing.T) {
 			}))
 		}
 	}
+}
+
+// viaJSONL exports db as JSON Lines and imports that into a new store.
+func viaJSONL(t *testing.T, db *entity.DB) *entity.DB {
+	t.Helper()
+	out := openScoped(t, scopeB)
+	r, err := ParseJSONL(strings.NewReader(export(t, db, WriteJSONL)), "x.jsonl", Options{})
+	require.NoError(t, err)
+	var st Summary
+	require.NoError(t, out.Update(func(tx *entity.Tx) error { return r.Apply(tx, &st) }))
+	return out
+}
+
+// TestJSONLKeepsRDF checks that N-Triples → JSON Lines → N-Triples gives the same graph
+// for every case of the mapping: predicate IRIs, datatypes, language tags, blank nodes,
+// several types.
+func TestJSONLKeepsRDF(t *testing.T) {
+	db := openDB(t)
+	_, err := importNT(t, db, rdftest.EveryCase, Options{})
+	require.NoError(t, err)
+	again := viaJSONL(t, db)
+	assert.Equal(t, rdftest.Canonical(t, rdftest.EveryCase), rdftest.Canonical(t, exportNT(t, again)))
+	assert.Equal(t, columnTypes(t, db), columnTypes(t, again))
+
+	// Without its schema line, the records still import, with names for predicates.
+	lines := strings.SplitAfterN(export(t, db, WriteJSONL), "\n", 2)
+	require.True(t, strings.HasPrefix(lines[0], `{"schema":{"kinds":[`), lines[0])
+	r, err := ParseJSONL(strings.NewReader(lines[1]), "x.jsonl", Options{})
+	require.NoError(t, err)
+	bare := openScoped(t, scopeB)
+	var st Summary
+	require.NoError(t, bare.Update(func(tx *entity.Tx) error { return r.Apply(tx, &st) }))
+	assert.Contains(t, exportNT(t, bare), "/name_3>", "predicates without their IRIs are minted from names")
+
+	// A schema line anywhere but first is a record like any other, and refused as one.
+	_, err = ParseJSONL(strings.NewReader(lines[1]+lines[0]), "x.jsonl", Options{})
+	assert.ErrorIs(t, err, ErrBadInput)
+	_, err = ParseJSONL(strings.NewReader(`{"schema": {"kinds": [{"name": "K", "color": "red"}]}}`), "x.jsonl", Options{})
+	assert.ErrorContains(t, err, "x.jsonl:1: bad input")
+}
+
+// TestLosses checks what each format says it cannot carry.
+func TestLosses(t *testing.T) {
+	db := openDB(t)
+	_, err := importNT(t, db, rdftest.EveryCase, Options{})
+	require.NoError(t, err)
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		person, ok := tx.Kind("Person")
+		require.True(t, ok)
+		all, err := ExportKinds(tx, "")
+		require.NoError(t, err)
+		assert.Nil(t, Losses(tx, "jsonl", all))
+		assert.Nil(t, Losses(tx, "ntriples", all), "what came from RDF goes back whole")
+		notes := Losses(tx, "csv", []*entity.Kind{person})
+		require.Len(t, notes, 3)
+		assert.Equal(t, "CSV holds no edges: those of knows are not written", notes[0])
+		assert.Contains(t, notes[1], "CSV holds no predicate IRIs, datatypes or language tags: those of admin, admin_2, age")
+		assert.Equal(t, "CSV holds one kind: the other kinds its entities belong to (1) are not written", notes[2])
+		return nil
+	}))
 }
