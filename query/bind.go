@@ -322,7 +322,7 @@ func (b *binder) literal(col *column.Dyn, d domain, l Literal) bool {
 		b.errorf(l.Pos, ErrType, "column %s of type %s cannot be compared with a literal; only HAS applies to it", col.Name(), col.Type())
 		return false
 	}
-	b.errorf(l.Pos, ErrType, "cannot compare column %s of type %s with %s; want %s", col.Name(), col.Type(), literalText(l), d.accept)
+	b.errorf(l.Pos, ErrType, "cannot compare column %s of type %s with %s; want %s", col.Name(), col.Type(), literalText(l), d.want())
 	return false
 }
 

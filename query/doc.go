@@ -42,8 +42,9 @@
 // when any of its values does; an entity without a value satisfies no
 // comparison, and NOT is the complement within the kind. Literals compare
 // exactly with the values stored: "x < 300" holds for every value of an int8
-// column and "x = 0.1" for no float32 one. Int literals compare with int,
-// uint and float columns, float literals with float columns, strings with
+// column and "x = 0.1" for no float32 one. Numbers compare with int, uint
+// and float columns whatever their types, as SPARQL compares numbers ("x <
+// 9.5" on an int column holds for 9 and below), strings with
 // string and bytes columns, true and false with bool columns; structs and
 // arrays compare with nothing (HAS applies to every column). An entity
 // reference that names no live entity (or one of another kind than it says)
