@@ -346,6 +346,7 @@ type Literal struct {
 	Int   int64
 	Float float64
 	Str   string
+	Lang  string // a string's language tag ("chat"@fr), as RDF writes them; "" for none
 	Bool  bool
 }
 
@@ -378,6 +379,9 @@ func (l Literal) String() string {
 		}
 		return s
 	case LitString:
+		if l.Lang != "" {
+			return strconv.Quote(l.Str) + "@" + l.Lang
+		}
 		return strconv.Quote(l.Str)
 	case LitBool:
 		return strconv.FormatBool(l.Bool)
@@ -705,6 +709,9 @@ func isNil(x any) bool {
 }
 
 func (v *validator) literal(l Literal) {
+	if l.Lang != "" && (l.Kind != LitString || langTagEnd("@"+l.Lang, 0) != len(l.Lang)+1) {
+		v.fail(l.Pos, "language tag "+strconv.Quote(l.Lang)+" is not valid or not on a string")
+	}
 	switch l.Kind {
 	case LitInt, LitString, LitBool:
 	case LitFloat:

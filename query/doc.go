@@ -51,6 +51,24 @@
 // matches nothing, and Result.Warnings says so, whatever the plan; one that is
 // malformed or names a kind the store lacks is an error of Prepare.
 //
+// # Predicates imported from RDF
+//
+// An import gives each predicate one column per type and datatype of its
+// literals (factor, factor_2, factor_3 for integers, decimals and strings;
+// label, label_2 for plain and language-tagged strings), each recording the
+// predicate's IRI (column.Dyn.Predicate). In a query, a name of any of them
+// stands for all of them, so a predicate is named once and all its values are
+// seen, compared as SPARQL compares RDF literals: a number with the values of
+// every numeric datatype by value (integers of every derived type, beyond
+// int64 too, decimals, floats, doubles); a plain string with the plain and
+// xsd:string values and those of other non-numeric datatypes (dates, say); a
+// string with a language tag, "chat"@fr, only with the values tagged so, and
+// only with = and !=; a string never with a number. A condition holds when any
+// of the entity's values satisfies it. SELECT gives the entity's value, or
+// the list of its values across the columns. ORDER BY orders by the column
+// named alone. A spelling the import kept as a string to write it back
+// exactly ("042"^^xsd:integer, "1.0"^^xsd:decimal) is not found by a number.
+//
 // SELECT IRI selects the entity's external IRI, or for an entity without one
 // its blank-node label _:b<id>, as N-Triples export writes it (SelectIRI in
 // the syntax tree); IRI is a keyword, so a column named iri is written `iri`.
@@ -83,7 +101,7 @@
 //	EntityRef  = "ic://" Canister "/" Kind "/" ID   (up to white space, ")" or ";")
 //	           | Kind "/" ID | "#" ID
 //	           | "<" IRI ">" .                      (IRI: no ">" and no white space)
-//	Literal    = Int | Float | String | "true" | "false" .
+//	Literal    = Int | Float | String [ "@" LangTag ] | "true" | "false" .
 //	Name       = Ident | "`" { character except "`" and newline } "`" .
 //
 // NOT binds tighter than AND, and AND tighter than OR; the AND of BETWEEN
@@ -98,6 +116,9 @@
 // target t is ANY (any entity), one entity, or the results of a sub-query.
 //
 // # Tokens
+//
+// A LangTag is letters, then groups of '-' and letters or digits, right after
+// the closing quote: "colour"@en-GB.
 //
 // An Ident is a letter or '_' followed by letters, digits, '_' and '.', and
 // is not a keyword; a keyword or any other text without a backquote or a

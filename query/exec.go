@@ -267,12 +267,8 @@ func (x *executor) top(qp *qplan, res *Result) {
 	ids := x.finish(qp, set)
 	res.Count = uint64(len(ids))
 	res.Columns = []string{"entity"}
-	for _, c := range bq.sel {
-		if c == nil {
-			res.Columns = append(res.Columns, "iri")
-		} else {
-			res.Columns = append(res.Columns, c.Name())
-		}
+	for _, o := range bq.out {
+		res.Columns = append(res.Columns, o.name)
 	}
 	res.IDs = make([]entity.ID, len(ids))
 	res.Rows = make([][]Value, len(ids))
@@ -310,6 +306,43 @@ func (x *executor) top(qp *qplan, res *Result) {
 				r[1+j] = v
 			}
 		}
+	}
+	if len(bq.out) == len(bq.sel) {
+		return
+	}
+	// A name that stands for several columns (a predicate's datatypes) has one cell: its
+	// value if the entity has one among them, else the list of their values, column by
+	// column.
+	for i, r := range res.Rows {
+		out := make([]Value, 1, 1+len(bq.out))
+		out[0] = r[0]
+		j := 1
+		for _, o := range bq.out {
+			if o.n == 1 {
+				out = append(out, r[j])
+			} else {
+				var list []column.Value
+				for _, v := range r[j : j+o.n] {
+					switch v := v.(type) {
+					case nil:
+					case []column.Value:
+						list = append(list, v...)
+					default:
+						list = append(list, v)
+					}
+				}
+				switch len(list) {
+				case 0:
+					out = append(out, nil)
+				case 1:
+					out = append(out, list[0])
+				default:
+					out = append(out, list)
+				}
+			}
+			j += o.n
+		}
+		res.Rows[i] = out
 	}
 }
 

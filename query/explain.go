@@ -125,6 +125,10 @@ func explainStep(s *step) *explainNode {
 	cond := func() string {
 		switch {
 		case s.pred != nil:
+			// A name standing for several columns (a predicate's datatypes) says which.
+			if name := condColumn(s.pred.c); name != s.pred.col.Name() {
+				return s.pred.c.String() + " in column " + s.pred.col.Name()
+			}
 			return s.pred.c.String()
 		case s.fol != nil:
 			return s.fol.c.String()
@@ -213,4 +217,17 @@ func selName(c *column.Dyn) string {
 		return "IRI"
 	}
 	return c.Name()
+}
+
+// condColumn returns the column name a comparison or HAS names.
+func condColumn(c Cond) string {
+	switch c := c.(type) {
+	case *CompareCond:
+		return c.Col.Name
+	case *BetweenCond:
+		return c.Col.Name
+	case *HasCond:
+		return c.Col.Name
+	}
+	return ""
 }

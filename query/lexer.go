@@ -119,6 +119,7 @@ type token struct {
 	pos  Pos
 	text string    // the token's source text
 	val  string    // tIdent, tQuoted: the name; tString: the decoded value
+	lang string    // tString: its language tag, if it has one
 	ref  EntityRef // tRef
 }
 
@@ -408,7 +409,13 @@ func (lx *lexer) string() token {
 		switch {
 		case c == '"':
 			lx.off = i + 1
-			return token{kind: tString, pos: lx.pos(start), text: src[start:lx.off], val: b.String()}
+			t := token{kind: tString, pos: lx.pos(start), val: b.String()}
+			// A language tag, as in RDF: "chat"@fr, "colour"@en-GB.
+			if j := langTagEnd(src, lx.off); j > lx.off {
+				t.lang, lx.off = src[lx.off+1:j], j
+			}
+			t.text = src[start:lx.off]
+			return t
 		case c == '\\':
 			v, multibyte, tail, err := strconv.UnquoteChar(src[i:], '"')
 			if err != nil {
@@ -435,6 +442,32 @@ func (lx *lexer) string() token {
 			i += size
 		}
 	}
+}
+
+// langTagEnd returns the end of a language tag @[a-zA-Z]+(-[a-zA-Z0-9]+)* at off, or off
+// if none starts there.
+func langTagEnd(src string, off int) int {
+	if off >= len(src) || src[off] != '@' {
+		return off
+	}
+	i := off + 1
+	letters := func(digits bool) bool {
+		j := i
+		for i < len(src) && ('a' <= src[i]|0x20 && src[i]|0x20 <= 'z' || digits && isDigit(src[i])) {
+			i++
+		}
+		return i > j
+	}
+	if !letters(false) {
+		return off
+	}
+	for i < len(src) && src[i] == '-' {
+		i++
+		if !letters(true) {
+			return off
+		}
+	}
+	return i
 }
 
 // quotedName lexes a backquoted name, which may be any text without a

@@ -479,7 +479,7 @@ func (p *parser) parseLiteral() Literal {
 		}
 		l.Float = v
 	case tString:
-		l.Kind, l.Str = LitString, t.val
+		l.Kind, l.Str, l.Lang = LitString, t.val, t.lang
 	case tTrue, tFalse:
 		l.Kind, l.Bool = LitBool, t.kind == tTrue
 	case tIdent:

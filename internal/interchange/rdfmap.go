@@ -132,15 +132,19 @@ func classify(t ntriples.Term) (litClass, any) {
 	if t.Lang != "" {
 		return litClass{column.String, ntriples.RDFLangString}, lex + "@" + t.Lang
 	}
-	switch dt := t.Datatype; dt {
-	case xsdInteg, xsdLong, xsdInt:
-		bits := 64
-		if dt == xsdInt {
-			bits = 32
+	dt := t.Datatype
+	if lo, hi, ok := integerRange(dt); ok {
+		if v, err := strconv.ParseInt(lex, 10, 64); err == nil && strconv.FormatInt(v, 10) == lex {
+			if (lo == nil || v >= *lo) && (hi == nil || v <= *hi) {
+				return litClass{column.Int64, dt}, v
+			}
+		} else if u, err := strconv.ParseUint(lex, 10, 64); err == nil && strconv.FormatUint(u, 10) == lex && hi == nil {
+			// Beyond int64: an integer type without an upper bound below it.
+			return litClass{column.Uint64, dt}, u
 		}
-		if v, err := strconv.ParseInt(lex, 10, bits); err == nil && strconv.FormatInt(v, 10) == lex {
-			return litClass{column.Int64, dt}, v
-		}
+		return litClass{column.String, dt}, lex
+	}
+	switch dt {
 	case xsdDouble, xsdDec, xsdFloat:
 		if v, err := strconv.ParseFloat(lex, 64); err == nil && !math.IsNaN(v) && formatFloat(v, dt) == lex {
 			return litClass{column.Float64, dt}, v
@@ -151,6 +155,41 @@ func classify(t ntriples.Term) (litClass, any) {
 		}
 	}
 	return litClass{column.String, t.Datatype}, lex
+}
+
+// integerRange returns the bounds of the XSD integer type dt (nil for none within int64),
+// and whether dt is one: xsd:integer and the types derived from it.
+func integerRange(dt string) (lo, hi *int64, ok bool) {
+	r := func(l, h int64) (*int64, *int64, bool) { return &l, &h, true }
+	switch strings.TrimPrefix(dt, xsdNS) {
+	case "integer":
+		return nil, nil, dt == xsdInteg
+	case "long":
+		return r(math.MinInt64, math.MaxInt64)
+	case "int":
+		return r(math.MinInt32, math.MaxInt32)
+	case "short":
+		return r(math.MinInt16, math.MaxInt16)
+	case "byte":
+		return r(math.MinInt8, math.MaxInt8)
+	case "nonNegativeInteger", "unsignedLong":
+		zero := int64(0)
+		return &zero, nil, strings.HasPrefix(dt, xsdNS)
+	case "positiveInteger":
+		one := int64(1)
+		return &one, nil, strings.HasPrefix(dt, xsdNS)
+	case "nonPositiveInteger":
+		return r(math.MinInt64, 0)
+	case "negativeInteger":
+		return r(math.MinInt64, -1)
+	case "unsignedInt":
+		return r(0, math.MaxUint32)
+	case "unsignedShort":
+		return r(0, math.MaxUint16)
+	case "unsignedByte":
+		return r(0, math.MaxUint8)
+	}
+	return nil, nil, false
 }
 
 // formatFloat writes a float as its datatype's literal: decimals without an exponent.
