@@ -97,6 +97,11 @@ func TestImportNTriplesEveryCase(t *testing.T) {
 		"FIND Person WHERE knows -> <http://ex.org/bob> SELECT name_2, age, `count`")
 	assert.Equal(t, "entity,name_2,age,count\n"+
 		firstField(q)+`,"[""Alice"",""Alicia@es""]","[42,""042""]","[7,8]"`+"\n", q, "a name stands for its predicate's values of every datatype")
+	show := ok(t, dir, "schema", "show", "--db", "a.sg", "-o", "csv")
+	assert.Contains(t, show, "\n\"name_2, name_3\",column,string(507),indexed,active,http://xmlns.com/foaf/0.1/name,\"string 1, rdf:langString 1\"\n",
+		"one entry per predicate, with its datatypes and counts")
+	assert.Contains(t, show, "\n\"count, count_2\",column,int64,indexed,active,http://ex.org/count,\"xsd:int 1, xsd:long 1\"\n")
+	assert.Contains(t, show, "\n\"age, age_2\",column,int64 | string(507),indexed,active,http://ex.org/age,\"xsd:integer 1, xsd:integer 1\"\n")
 	q = ok(t, dir, "query", "--db", "a.sg", "-o", "csv", `FIND Person WHERE name_3 = "Alicia"@es AND age = 42.0 AND `+"`count`"+` < 7.5 COUNT`)
 	assert.Equal(t, "count\n1\n", q, "a language picked with the literal's tag; numbers across datatypes")
 	q = ok(t, dir, "query", "--db", "a.sg", "-o", "csv", "FIND Agent SELECT name")

@@ -12,7 +12,6 @@ import (
 	"github.com/peterh/liner"
 
 	"github.com/stablegraph/stablegraph/entity"
-	"github.com/stablegraph/stablegraph/internal/interchange"
 	"github.com/stablegraph/stablegraph/query"
 )
 
@@ -200,10 +199,11 @@ func shellCommand(e *env, h *handle, line string, qs *querySettings) (quit bool,
 		qs.budget = n
 	case ".schema":
 		var sf *schemaFile
-		if err := h.db.View(func(tx *entity.Tx) error { sf = interchange.SchemaOf(tx); return nil }); err != nil {
+		var counts map[string]uint64
+		if err := h.db.View(func(tx *entity.Tx) error { sf, counts = schemaWithCounts(tx); return nil }); err != nil {
 			return false, err
 		}
-		return false, writeSchemaTable(e.stdout, sf, formatTable)
+		return false, writeSchemaTable(e.stdout, sf, counts, formatTable)
 	case ".stats":
 		s, err := collectStats(h.st)
 		if err != nil {
