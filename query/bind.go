@@ -68,6 +68,10 @@ type bPred struct {
 	dom domain
 	ivs []interval
 	has bool
+	// numText marks a string column of a numeric datatype (spellings an import kept as
+	// text, "042"^^xsd:integer): its values are read as numbers and ivs are float64
+	// intervals; no index serves it.
+	numText bool
 }
 
 // bFollow is a FollowCond with its verb and target bound.
@@ -298,8 +302,8 @@ func (b *binder) cond(c Cond, k *entity.Kind, kind string) bcond {
 		}
 		cols := b.comparable(b.group(c.Col, kind), c.Value)
 		return union(cols, func(col *column.Dyn) bcond {
-			d := domainOf(col.Type())
-			return &bPred{c: c, col: col, dom: d, ivs: d.cmpIntervals(c.Op, tagged(c.Value))}
+			d, numText := compareDomain(col, c.Value)
+			return &bPred{c: c, col: col, dom: d, ivs: d.cmpIntervals(c.Op, tagged(c.Value)), numText: numText}
 		})
 	case *BetweenCond:
 		if c.Lo.Lang != "" || c.Hi.Lang != "" {
@@ -308,8 +312,8 @@ func (b *binder) cond(c Cond, k *entity.Kind, kind string) bcond {
 		}
 		cols := b.comparable(b.group(c.Col, kind), c.Lo, c.Hi)
 		return union(cols, func(col *column.Dyn) bcond {
-			d := domainOf(col.Type())
-			return &bPred{c: c, col: col, dom: d, ivs: d.betweenIntervals(c.Lo, c.Hi)}
+			d, numText := compareDomain(col, c.Lo)
+			return &bPred{c: c, col: col, dom: d, ivs: d.betweenIntervals(c.Lo, c.Hi), numText: numText}
 		})
 	case *FollowCond:
 		v := b.verb(c.Verb)
@@ -392,12 +396,33 @@ func (b *binder) comparable(cols []*column.Dyn, lits ...Literal) []*column.Dyn {
 	return []*column.Dyn{c}
 }
 
+// float64Type is the type whose domain numbers written as text are compared in.
+var float64Type, _ = column.ParseType("float64")
+
+// numberText reports whether column c holds numbers written as text: a string column
+// whose datatype is numeric.
+func numberText(c *column.Dyn) bool {
+	_, dt := c.Predicate()
+	local, ok := strings.CutPrefix(dt, xsdNS)
+	return ok && c.Type().Kind() == column.String && !textDatatype(local) && local != "boolean"
+}
+
+// compareDomain returns the domain a literal is compared with column c in: the column's
+// own, or float64 for numbers written as text (numText).
+func compareDomain(c *column.Dyn, l Literal) (domain, bool) {
+	if (l.Kind == LitInt || l.Kind == LitFloat) && numberText(c) {
+		return domainOf(float64Type), true
+	}
+	return domainOf(c.Type()), false
+}
+
 // takes reports whether column c compares with every literal of lits.
 func takes(c *column.Dyn, lits []Literal) bool {
 	d := domainOf(c.Type())
 	_, dt := c.Predicate()
 	for _, l := range lits {
 		switch {
+		case (l.Kind == LitInt || l.Kind == LitFloat) && numberText(c):
 		case !d.accepts(l.Kind):
 			return false
 		case l.Kind != LitString:

@@ -64,10 +64,14 @@
 // xsd:string values and those of other non-numeric datatypes (dates, say); a
 // string with a language tag, "chat"@fr, only with the values tagged so, and
 // only with = and !=; a string never with a number. A condition holds when any
-// of the entity's values satisfies it. SELECT gives the entity's value, or
-// the list of its values across the columns. ORDER BY orders by the column
-// named alone. A spelling the import kept as a string to write it back
-// exactly ("042"^^xsd:integer, "1.0"^^xsd:decimal) is not found by a number.
+// of the entity's values satisfies it. A spelling the import kept as text to
+// write it back exactly ("042"^^xsd:integer, "1.0"^^xsd:decimal) is read as
+// the number it spells, by a scan or probe of its column (no index serves
+// it; EXPLAIN says "its text read as numbers"). SELECT gives the entity's
+// value, or the list of its values across the columns. ORDER BY orders by the
+// column named alone. Values beyond int64 (xsd:unsignedLong, large
+// xsd:integer) compare with any number; an integer literal in a query must
+// fit an int64, so write a larger one as a float (1.8446744073709552e19).
 //
 // SELECT IRI selects the entity's external IRI, or for an entity without one
 // its blank-node label _:b<id>, as N-Triples export writes it (SelectIRI in

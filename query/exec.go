@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -666,6 +667,14 @@ func (x *executor) rangeSemiJoin(s *step, in *roaring64.Bitmap) *roaring64.Bitma
 func (b *bPred) match(v column.Value) bool {
 	if b.has {
 		return true
+	}
+	if b.numText {
+		s, _ := v.(string)
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || math.IsNaN(f) {
+			return false // not a number: no comparison holds, as in SPARQL
+		}
+		v = f
 	}
 	for _, iv := range b.ivs {
 		if iv.contains(v) {

@@ -126,10 +126,14 @@ func explainStep(s *step) *explainNode {
 		switch {
 		case s.pred != nil:
 			// A name standing for several columns (a predicate's datatypes) says which.
+			text := s.pred.c.String()
 			if name := condColumn(s.pred.c); name != s.pred.col.Name() {
-				return s.pred.c.String() + " in column " + s.pred.col.Name()
+				text += " in column " + s.pred.col.Name()
 			}
-			return s.pred.c.String()
+			if s.pred.numText {
+				text += ", its text read as numbers"
+			}
+			return text
 		case s.fol != nil:
 			return s.fol.c.String()
 		}

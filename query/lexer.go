@@ -544,15 +544,19 @@ func (lx *lexer) dashedName(off int) string {
 		}
 		lo -= size
 	}
-	hi := off
-	for hi < len(src) {
-		r, size := utf8.DecodeRuneInString(src[hi:])
+	return src[lo:lx.scanDashedWord(off)]
+}
+
+// scanDashedWord returns the end of the run of identifier characters and '-' from off.
+func (lx *lexer) scanDashedWord(off int) int {
+	for off < len(lx.src) {
+		r, size := utf8.DecodeRuneInString(lx.src[off:])
 		if !isIdentPart(r) && r != '-' {
 			break
 		}
-		hi += size
+		off += size
 	}
-	return src[lo:hi]
+	return off
 }
 
 // iri lexes <iri>: any characters except '>' and white space, kept raw.
@@ -593,14 +597,7 @@ func (lx *lexer) targetRef() (token, bool) {
 	}
 	// A kind in a reference may contain '-' as the uri package allows; in a
 	// reference it cannot be mistaken for an arrow.
-	end := start
-	for end < len(src) {
-		r, size := utf8.DecodeRuneInString(src[end:])
-		if !isIdentPart(r) && r != '-' {
-			break
-		}
-		end += size
-	}
+	end := lx.scanDashedWord(start)
 	if strings.HasPrefix(src[end:], "://") {
 		return lx.illegal(start, "entity URIs start with ic://; write any other IRI in angle brackets: <%s>",
 			clip(src[start:lx.refEnd(start)])), true

@@ -468,7 +468,7 @@ func (p *parser) parseLiteral() Literal {
 		l.Kind = LitInt
 		v, err := strconv.ParseInt(t.text, 10, 64)
 		if err != nil {
-			p.error(t.pos, "integer %s out of range", clip(t.text))
+			p.error(t.pos, "integer %s out of range: integers fit an int64; write a larger number as a float (%se0)", clip(t.text), clip(t.text))
 		}
 		l.Int = v
 	case tFloat:

@@ -312,10 +312,10 @@ var errorTests = []struct {
 		"1:14: expected condition, found keyword ORDER (quote it as `order` to use it as a name)"}},
 	{"HAS without column", `FIND p WHERE HAS`, []string{`1:17: expected column name, found end of query`}},
 	{"NOT without condition", `FIND p WHERE NOT`, []string{`1:17: expected condition, found end of query`}},
-	{"integer out of range", `FIND p WHERE x = 9223372036854775808`, []string{`1:18: integer 9223372036854775808 out of range`}},
+	{"integer out of range", `FIND p WHERE x = 9223372036854775808`, []string{`1:18: integer 9223372036854775808 out of range: integers fit an int64; write a larger number as a float (9223372036854775808e0)`}},
 	{"float out of range", `FIND p WHERE x = -1e400`, []string{`1:18: float -1e400 out of range`}},
 	{"two soft errors", `FIND p WHERE x = 99999999999999999999 AND y = 1e999`, []string{
-		`1:18: integer 99999999999999999999 out of range`,
+		`1:18: integer 99999999999999999999 out of range: integers fit an int64; write a larger number as a float (99999999999999999999e0)`,
 		`1:47: float 1e999 out of range`}},
 	{"too deep", `FIND p WHERE ` + strings.Repeat("NOT ", maxNesting+1) + `HAS x`, []string{
 		`1:4014: conditions nested more than 1000 deep`}},
@@ -419,7 +419,7 @@ func TestParseErrorLimit(t *testing.T) {
 	var list ErrorList
 	require.ErrorAs(t, err, &list)
 	assert.Len(t, list, maxErrors)
-	assert.EqualError(t, err, "1:18: integer 99999999999999999999 out of range (and 9 more errors)")
+	assert.EqualError(t, err, "1:18: integer 99999999999999999999 out of range: integers fit an int64; write a larger number as a float (99999999999999999999e0) (and 9 more errors)")
 }
 
 // checkErrorPositions checks that err is an ErrorList of *Error wrapping

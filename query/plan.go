@@ -349,7 +349,7 @@ func (p *planner) planPredSet(c *bPred) *step {
 	rows, entries := p.predRows(c)
 	col := p.colShape(c.col)
 	best := &step{op: opColumnScan, pred: c, tree: col, rows: rowsOf(rows), pages: col.scan()}
-	if idx, ok := p.indexShape(c.col); ok && !c.has {
+	if idx, ok := p.indexShape(c.col); ok && !c.has && !c.numText {
 		pages := uint64(0)
 		for _, m := range entries {
 			pages += idx.rangeScan(m)

@@ -166,27 +166,9 @@ func shellCommand(e *env, h *handle, line string, qs *querySettings) (quit bool,
 		}
 		qs.format = f
 	case ".iri":
-		switch arg {
-		case "on":
-			qs.iri = true
-		case "off":
-			qs.iri = false
-		case "":
-			fmt.Fprintln(e.stdout, map[bool]string{true: "on", false: "off"}[qs.iri])
-		default:
-			return false, fmt.Errorf(".iri on|off, not %q", arg)
-		}
+		return false, onOff(e, ".iri", arg, &qs.iri)
 	case ".explain":
-		switch arg {
-		case "on":
-			qs.explain = true
-		case "off":
-			qs.explain = false
-		case "":
-			fmt.Fprintln(e.stdout, map[bool]string{true: "on", false: "off"}[qs.explain])
-		default:
-			return false, fmt.Errorf(".explain on|off, not %q", arg)
-		}
+		return false, onOff(e, ".explain", arg, &qs.explain)
 	case ".budget":
 		if arg == "" {
 			fmt.Fprintln(e.stdout, qs.budget)
@@ -214,4 +196,19 @@ func shellCommand(e *env, h *handle, line string, qs *querySettings) (quit bool,
 		return false, fmt.Errorf("unknown command %s; enter .help for help", fields[0])
 	}
 	return false, nil
+}
+
+// onOff sets a shell setting from "on" or "off", or prints it when arg is empty.
+func onOff(e *env, name, arg string, setting *bool) error {
+	switch arg {
+	case "on":
+		*setting = true
+	case "off":
+		*setting = false
+	case "":
+		fmt.Fprintln(e.stdout, map[bool]string{true: "on", false: "off"}[*setting])
+	default:
+		return fmt.Errorf("%s on|off, not %q", name, arg)
+	}
+	return nil
 }
