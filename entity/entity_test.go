@@ -1,6 +1,8 @@
 package entity_test
 
 import (
+	"encoding/binary"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -387,7 +389,34 @@ func TestKindMembership(t *testing.T) {
 		_, err = entity.Check(tx)
 		return err
 	}))
-	require.NoError(t, db.Update(func(tx *entity.Tx) error { return tx.Delete(ann) }))
+	// Check finds a membership that $kinds does not record, and one it records wrongly.
+	key := entity.Key(ann)
+	entry := append(key[:], 0, 0, 0, 0)
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		v, ok := tx.Var("Agent")
+		require.True(t, ok)
+		binary.BigEndian.PutUint32(entry[entity.KeySize:], v.ID)
+		return nil
+	}))
+	err := db.Update(func(tx *entity.Tx) error {
+		kt, err := tx.VarTree(entity.VarKinds, 0, true)
+		require.NoError(t, err)
+		_, err = kt.Delete(entry)
+		require.NoError(t, err)
+		_, err = entity.Check(tx)
+		assert.ErrorContains(t, err, fmt.Sprintf(`kind "Agent": entity #%d: a member of this kind besides its own, but $kinds does not list it`, ann))
+		bkey := entity.Key(bo)
+		_, err = kt.Put(append(bkey[:], entry[entity.KeySize:]...), nil)
+		require.NoError(t, err)
+		_, err = entity.Check(tx)
+		assert.ErrorContains(t, err, fmt.Sprintf(`internal "$kinds": entity #%d: lists kind "Agent", whose member set lacks it`, bo))
+		return assert.AnError // roll back
+	})
+	require.ErrorIs(t, err, assert.AnError)
+
+	stats, err := db.UpdateWith(store.UpdateBudget, func(tx *entity.Tx) error { return tx.Delete(ann) })
+	require.NoError(t, err)
+	assert.Equal(t, uint64(5), stats.PagesDirtied, "one leaf each of $kind, Person, Agent and $kinds, and the page of the trees' descriptors")
 	require.NoError(t, db.View(func(tx *entity.Tx) error {
 		assert.Zero(t, agent.Count(tx))
 		assert.Zero(t, project.Count(tx))

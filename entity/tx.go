@@ -3,6 +3,8 @@ package entity
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/stablegraph/stablegraph/store"
@@ -160,15 +162,19 @@ func (tx *Tx) kindVarID(id ID) (uint32, bool) {
 }
 
 // KindsOf returns every kind entity id is a member of, sorted by name: its own kind and
-// those Kind.Add added it to. It probes every kind's member tree.
+// those Kind.Add added it to; none for an entity that does not exist.
 func (tx *Tx) KindsOf(id ID) []*Kind {
-	var out []*Kind
-	key := Key(id)
-	for _, k := range tx.Kinds() {
-		if t, err := tx.VarTree(k.name, 0, false); err == nil && t.Has(key[:]) {
+	own, err := tx.KindOf(id)
+	if err != nil {
+		return nil
+	}
+	out := []*Kind{own}
+	for _, vid := range tx.otherKinds(id) {
+		if k, ok := tx.kindByVarID(vid); ok {
 			out = append(out, k)
 		}
 	}
+	slices.SortFunc(out, func(a, b *Kind) int { return strings.Compare(a.name, b.name) })
 	return out
 }
 
@@ -192,9 +198,9 @@ func (tx *Tx) KindOf(id ID) (*Kind, error) {
 // fails with ErrNoEntity for an unknown or deleted entity, and with the store's ErrReadOnly
 // or ErrRetired if its kind is deprecated or retired. Columns and verbs are cleaned in every
 // lifecycle state: a dead entity leaves nothing behind for an older version of the program
-// to find. It probes every kind's member tree, every column tree and both trees of every
-// verb, about the sum of their heights in pages, and dirties the leaves that held the
-// entity.
+// to find. It probes every column tree and both trees of every verb, about the sum of
+// their heights in pages, and the member trees of the kinds it is a member of besides its
+// own, and dirties the leaves that held the entity.
 func (tx *Tx) Delete(id ID) error {
 	k, err := tx.KindOf(id)
 	if err != nil {
@@ -227,17 +233,26 @@ func (tx *Tx) Delete(id ID) error {
 	if _, err := kt.Delete(key[:]); err != nil {
 		return err
 	}
-	// The other kinds it may be a member of, in every lifecycle state, as for columns.
-	for _, v := range tx.stx.Vars() {
-		if v.Role != store.RoleKind || v.Name == k.name {
-			continue
+	// The other kinds it is a member of, in every lifecycle state, as for columns.
+	if others := tx.otherKinds(id); len(others) > 0 {
+		byID := map[uint32]store.Var{}
+		for _, v := range tx.stx.Vars() {
+			byID[v.ID] = v
 		}
-		trees, err := tx.allTrees(v)
-		if err != nil {
-			return fmt.Errorf("delete #%d: %w", id, err)
-		}
-		if _, err := trees[0].Delete(key[:]); err != nil {
-			return fmt.Errorf("delete #%d: kind %q: %w", id, v.Name, err)
+		kinds := tx.Must(tx.VarTree(VarKinds, 0, true))
+		for _, vid := range others {
+			if v, ok := byID[vid]; ok && v.Role == store.RoleKind {
+				trees, err := tx.allTrees(v)
+				if err != nil {
+					return fmt.Errorf("delete #%d: %w", id, err)
+				}
+				if _, err := trees[0].Delete(key[:]); err != nil {
+					return fmt.Errorf("delete #%d: kind %q: %w", id, v.Name, err)
+				}
+			}
+			if _, err := kinds.Delete(binary.BigEndian.AppendUint32(key[:], vid)); err != nil {
+				return err
+			}
 		}
 	}
 	if _, err := tx.Must(tx.VarTree(VarKind, 0, true)).Delete(key[:]); err != nil {
