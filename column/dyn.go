@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"iter"
+	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 	"github.com/stablegraph/stablegraph/entity"
@@ -114,6 +115,15 @@ func (d *Dyn) State() store.State { return d.cfg.state }
 
 // IRI returns the IRI behind an imported column name, or "".
 func (d *Dyn) IRI() string { return d.cfg.iri }
+
+// Predicate returns the predicate and datatype IRIs of a column imported from RDF, whose IRI
+// records them as predicate^^datatype (the datatype left out when it is the default of the
+// column's type); both are "" for a column without an IRI. Columns of one predicate hold
+// its values of different datatypes.
+func (d *Dyn) Predicate() (pred, datatype string) {
+	pred, datatype, _ = strings.Cut(d.cfg.iri, "^^")
+	return pred, datatype
+}
 
 // String returns the column's name and type, as in "health int32 [indexed]".
 func (d *Dyn) String() string {

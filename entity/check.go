@@ -18,7 +18,9 @@ import (
 //
 //   - $kind and the kinds: every entity in $kind has a nonzero ID no larger than the last
 //     one handed out, names a kind the catalog holds, and is a member of that kind; every
-//     member of a kind is in $kind with that kind.
+//     member of a kind is in $kind with that kind, or live and in $kinds with that kind (a
+//     member of several, Kind.Add); every $kinds entry names a live entity and a kind
+//     whose member set holds it.
 //   - $iri: every entity's IRI is in the index with that entity, every index entry's
 //     entity has that IRI, and both belong to live entities.
 //   - columns and verbs: the checks that their packages register (RegisterChecker): every
@@ -239,6 +241,41 @@ func checkKinds(tx *Tx, vars []store.Var, kindVar store.Var, open func(store.Var
 	}
 	c.stats.Entities = c.live.GetCardinality()
 	c.stats.Variables++
+	// $kinds, if the store has it: the other kinds of each entity.
+	others := map[uint32]*roaring64.Bitmap{}
+	var kindsVar store.Var
+	hasOthers := false
+	for _, v := range vars {
+		if v.Name == VarKinds && v.Role == store.RoleInternal {
+			kindsVar, hasOthers = v, true
+		}
+	}
+	if hasOthers {
+		trees, err := open(kindsVar)
+		if err != nil {
+			return err
+		}
+		for k := range trees[0].All() {
+			c.stats.Entries++
+			if len(k) != KeySize+4 {
+				c.Report(kindsVar, 0, "key of %d bytes, not %d", len(k), KeySize+4)
+				continue
+			}
+			id, vid := FromKey(k), binary.BigEndian.Uint32(k[KeySize:])
+			switch kv, ok := kinds[vid]; {
+			case !ok:
+				c.Report(kindsVar, id, "lists catalog variable %d, which is not a kind", vid)
+			case !c.live.Contains(uint64(id)):
+				c.Report(kindsVar, id, "lists kind %q for an entity that is not live", kv.Name)
+			default:
+				if others[vid] == nil {
+					others[vid] = roaring64.New()
+				}
+				others[vid].Add(uint64(id))
+			}
+		}
+		c.stats.Variables++
+	}
 	for _, kv := range vars {
 		if kv.Role != store.RoleKind {
 			continue
@@ -255,16 +292,24 @@ func checkKinds(tx *Tx, vars []store.Var, kindVar store.Var, open func(store.Var
 			if s := says[kv.ID]; s != nil && s.Contains(uint64(id)) {
 				continue
 			}
-			if other, ok := kindOf(kt[0], kinds, id); ok {
-				c.Report(kv, id, "a member of this kind, but $kind says it is a %s", other)
-			} else {
+			// A member of a kind besides its own (Kind.Add) is live, and $kinds says so.
+			switch _, ok := kindOf(kt[0], kinds, id); {
+			case !ok:
 				c.Report(kv, id, "a member of this kind, but $kind does not list it")
+			case others[kv.ID] == nil || !others[kv.ID].Contains(uint64(id)):
+				c.Report(kv, id, "a member of this kind besides its own, but $kinds does not list it")
 			}
 		}
 		if s := says[kv.ID]; s != nil {
 			missing := roaring64.AndNot(s, members)
 			for it := missing.Iterator(); it.HasNext(); {
 				c.Report(kindVar, ID(it.Next()), "its kind is %q, whose member set lacks it", kv.Name)
+			}
+		}
+		if o := others[kv.ID]; o != nil {
+			missing := roaring64.AndNot(o, members)
+			for it := missing.Iterator(); it.HasNext(); {
+				c.Report(kindsVar, ID(it.Next()), "lists kind %q, whose member set lacks it", kv.Name)
 			}
 		}
 		c.stats.Variables++

@@ -1,6 +1,8 @@
 package entity_test
 
 import (
+	"encoding/binary"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -332,4 +334,94 @@ func TestAbort(t *testing.T) {
 	})
 	assert.ErrorIs(t, err, assert.AnError)
 	assert.NotErrorIs(t, err, entity.ErrNoEntity)
+}
+
+func TestBlankLabel(t *testing.T) {
+	for _, id := range []entity.ID{1, 9, 10, 1<<64 - 1} {
+		got, ok := entity.ParseBlankLabel(entity.BlankLabel(id))
+		assert.True(t, ok)
+		assert.Equal(t, id, got)
+	}
+	for _, s := range []string{"", "_:b", "_:b0", "_:b01", "_:x1", "b1", "_:b1x", "_:b18446744073709551616", "_:b-1"} {
+		_, ok := entity.ParseBlankLabel(s)
+		assert.False(t, ok, s)
+	}
+}
+
+// TestKindMembership checks that an entity can be a member of kinds besides its own: each
+// counts and lists it, a reference through any of them resolves, Check accepts it, and
+// Delete removes it from all.
+func TestKindMembership(t *testing.T) {
+	s := entity.NewSchema()
+	person, agent, project := s.Kind("Person"), s.Kind("Agent"), s.Kind("Project")
+	db := testutil.OpenDB(t, s, nil)
+	var ann, bo entity.ID
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		var err error
+		ann, err = person.New(tx)
+		require.NoError(t, err)
+		bo, err = person.New(tx)
+		require.NoError(t, err)
+		require.NoError(t, agent.Add(tx, ann))
+		require.NoError(t, agent.Add(tx, ann), "a second Add does nothing")
+		require.ErrorIs(t, agent.Add(tx, 99), entity.ErrNoEntity)
+		return nil
+	}))
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		assert.Equal(t, uint64(1), agent.Count(tx))
+		assert.Equal(t, uint64(2), person.Count(tx))
+		assert.Equal(t, []entity.ID{ann}, slices.Collect(agent.All(tx)))
+		k, err := tx.KindOf(ann)
+		require.NoError(t, err)
+		assert.Equal(t, "Person", k.Name(), "its own kind stays the one it was made with")
+		var names []string
+		for _, k := range tx.KindsOf(ann) {
+			names = append(names, k.Name())
+		}
+		assert.Equal(t, []string{"Agent", "Person"}, names)
+		id, err := tx.Resolve(uri.Ref{Kind: "Agent", ID: uint64(ann)})
+		require.NoError(t, err)
+		assert.Equal(t, ann, id)
+		_, err = tx.Resolve(uri.Ref{Kind: "Agent", ID: uint64(bo)})
+		assert.ErrorIs(t, err, entity.ErrWrongKind)
+		_, err = tx.Resolve(uri.Ref{Kind: "Project", ID: uint64(ann)})
+		assert.ErrorIs(t, err, entity.ErrWrongKind)
+		_, err = entity.Check(tx)
+		return err
+	}))
+	// Check finds a membership that $kinds does not record, and one it records wrongly.
+	key := entity.Key(ann)
+	entry := append(key[:], 0, 0, 0, 0)
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		v, ok := tx.Var("Agent")
+		require.True(t, ok)
+		binary.BigEndian.PutUint32(entry[entity.KeySize:], v.ID)
+		return nil
+	}))
+	err := db.Update(func(tx *entity.Tx) error {
+		kt, err := tx.VarTree(entity.VarKinds, 0, true)
+		require.NoError(t, err)
+		_, err = kt.Delete(entry)
+		require.NoError(t, err)
+		_, err = entity.Check(tx)
+		assert.ErrorContains(t, err, fmt.Sprintf(`kind "Agent": entity #%d: a member of this kind besides its own, but $kinds does not list it`, ann))
+		bkey := entity.Key(bo)
+		_, err = kt.Put(append(bkey[:], entry[entity.KeySize:]...), nil)
+		require.NoError(t, err)
+		_, err = entity.Check(tx)
+		assert.ErrorContains(t, err, fmt.Sprintf(`internal "$kinds": entity #%d: lists kind "Agent", whose member set lacks it`, bo))
+		return assert.AnError // roll back
+	})
+	require.ErrorIs(t, err, assert.AnError)
+
+	stats, err := db.UpdateWith(store.UpdateBudget, func(tx *entity.Tx) error { return tx.Delete(ann) })
+	require.NoError(t, err)
+	assert.Equal(t, uint64(5), stats.PagesDirtied, "one leaf each of $kind, Person, Agent and $kinds, and the page of the trees' descriptors")
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		assert.Zero(t, agent.Count(tx))
+		assert.Zero(t, project.Count(tx))
+		assert.Equal(t, uint64(1), person.Count(tx))
+		_, err := entity.Check(tx)
+		return err
+	}))
 }

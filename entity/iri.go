@@ -2,6 +2,8 @@ package entity
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/stablegraph/stablegraph/uri"
 )
@@ -20,8 +22,8 @@ func (tx *Tx) URI(id ID) (uri.EntityURI, error) {
 }
 
 // Resolve returns the live entity that r names. An absolute r must carry the store's scope
-// (ErrScope otherwise); a kind in r must be the entity's kind (ErrWrongKind otherwise, or
-// ErrNoKind for a kind the store lacks).
+// (ErrScope otherwise); a kind in r must be the entity's kind or one it is a member of
+// (ErrWrongKind otherwise, or ErrNoKind for a kind the store lacks).
 func (tx *Tx) Resolve(r uri.Ref) (ID, error) {
 	if err := r.Validate(); err != nil {
 		return 0, err
@@ -40,10 +42,16 @@ func (tx *Tx) Resolve(r uri.Ref) (ID, error) {
 		return 0, fmt.Errorf("%s: %w", r, err)
 	}
 	if r.Kind != "" && r.Kind != k.name {
-		if _, ok := tx.Kind(r.Kind); !ok {
+		rk, ok := tx.Kind(r.Kind)
+		if !ok {
 			return 0, fmt.Errorf("%s: kind %q: %w", r, r.Kind, ErrNoKind)
 		}
-		return 0, fmt.Errorf("%s: %w: #%d is a %s", r, ErrWrongKind, id, k.name)
+		if t, err := tx.VarTree(rk.name, 0, false); err == nil {
+			if key := Key(id); t.Has(key[:]) {
+				return id, nil // a member of that kind too
+			}
+		}
+		return 0, fmt.Errorf("%s: %w: #%d is of kind %s", r, ErrWrongKind, id, k.name)
 	}
 	return id, nil
 }
@@ -126,7 +134,7 @@ func (k *Kind) Intern(tx *Tx, iri string) (ID, error) {
 		if kk, err := tx.KindOf(id); err != nil {
 			return 0, err
 		} else if kk.name != k.name {
-			return 0, fmt.Errorf("<%s>: %w: #%d is a %s, not a %s", iri, ErrWrongKind, id, kk.name, k.name)
+			return 0, fmt.Errorf("<%s>: %w: #%d is of kind %s, not %s", iri, ErrWrongKind, id, kk.name, k.name)
 		}
 		return id, nil
 	}
@@ -138,4 +146,22 @@ func (k *Kind) Intern(tx *Tx, iri string) (ID, error) {
 		return 0, err
 	}
 	return id, tx.SetIRI(id, iri)
+}
+
+// BlankLabel returns the blank-node label of entity id, _:b<id>: how RDF names an entity
+// without an external IRI (export writes it so, and queries select it as its IRI).
+func BlankLabel(id ID) string { return "_:b" + strconv.FormatUint(uint64(id), 10) }
+
+// ParseBlankLabel returns the entity a blank-node label _:b<id> names, as BlankLabel
+// writes it (decimal, no leading zeros).
+func ParseBlankLabel(s string) (ID, bool) {
+	rest, ok := strings.CutPrefix(s, "_:b")
+	if !ok || rest == "" || rest[0] == '0' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(rest, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return ID(n), true
 }

@@ -12,7 +12,8 @@ import (
 // Kind is a registered kind of entity. Its catalog variable (role store.RoleKind, named as
 // the kind) owns one tree: the set of its live entities, keyed by 8-byte big-endian ID with
 // empty values, so a kind's count is O(1) and its members are found without touching other
-// kinds.
+// kinds. Every entity is a member of its own kind ($kind records which, and its URI names
+// it) and may be a member of any number of others (Add).
 type Kind struct {
 	name string
 	def  store.VarDef
@@ -53,6 +54,55 @@ func (k *Kind) New(tx *Tx) (ID, error) {
 		return 0, err
 	}
 	return id, nil
+}
+
+// Add makes the live entity id also a member of kind k, beside its own kind (the one in
+// its URI, which KindOf returns): an RDF resource with several types belongs to each.
+// VarKinds records it, so that Delete and KindsOf find it in a few pages.
+// FIND k, Count, All and Bitmap then include it; Delete removes it from every kind. Adding
+// an entity to a kind it is a member of already does nothing. It fails with ErrNoEntity
+// for an unknown or deleted entity, and with the store's ErrReadOnly or ErrRetired if k is
+// deprecated or retired.
+func (k *Kind) Add(tx *Tx, id ID) error {
+	if v, ok := tx.Var(k.name); !ok || v.Role != store.RoleKind {
+		return fmt.Errorf("kind %q: %w", k.name, ErrNoKind)
+	}
+	if !tx.Exists(id) {
+		return fmt.Errorf("add #%d to kind %s: %w", id, k.name, ErrNoEntity)
+	}
+	kt, err := tx.VarTree(k.name, 0, true)
+	if err != nil {
+		return err
+	}
+	key := Key(id)
+	if kt.Has(key[:]) {
+		return nil
+	}
+	if _, err := kt.Put(key[:], nil); err != nil {
+		return err
+	}
+	if _, ok := tx.Var(VarKinds); !ok {
+		if _, err := tx.CreateVar(kindsDef); err != nil {
+			return err
+		}
+	}
+	v, _ := tx.Var(k.name)
+	_, err = tx.Must(tx.VarTree(VarKinds, 0, true)).Put(binary.BigEndian.AppendUint32(key[:], v.ID), nil)
+	return err
+}
+
+// otherKinds returns the catalog IDs of the kinds entity id is a member of besides its
+// own, from VarKinds (none if the store has no such variable).
+func (tx *Tx) otherKinds(id ID) []uint32 {
+	if _, ok := tx.Var(VarKinds); !ok {
+		return nil
+	}
+	var out []uint32
+	lo, hi := KeyRange(id)
+	for k := range tx.sys(VarKinds, 0).Ascend(lo, hi) {
+		out = append(out, binary.BigEndian.Uint32(k[KeySize:]))
+	}
+	return out
 }
 
 // Count returns the number of live entities of kind k, in O(1).

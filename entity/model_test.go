@@ -30,20 +30,25 @@ type model struct {
 	name  map[entity.ID]string
 	pos   map[entity.ID]vec
 	tags  map[entity.ID]map[string]bool
-	edges map[string]map[edge]bool // by verb
+	edges map[string]map[edge]bool      // by verb
+	also  map[entity.ID]map[string]bool // the kinds Kind.Add made it a member of besides its own
 	last  entity.ID
 }
 
 func newModel() *model {
 	return &model{kind: map[entity.ID]string{}, hp: map[entity.ID]int32{}, name: map[entity.ID]string{},
-		pos: map[entity.ID]vec{}, tags: map[entity.ID]map[string]bool{}, edges: map[string]map[edge]bool{}}
+		pos: map[entity.ID]vec{}, tags: map[entity.ID]map[string]bool{}, edges: map[string]map[edge]bool{},
+		also: map[entity.ID]map[string]bool{}}
 }
 
 func (m *model) clone() *model {
 	c := &model{kind: maps.Clone(m.kind), hp: maps.Clone(m.hp), name: maps.Clone(m.name), pos: maps.Clone(m.pos),
-		tags: map[entity.ID]map[string]bool{}, edges: map[string]map[edge]bool{}, last: m.last}
+		tags: map[entity.ID]map[string]bool{}, edges: map[string]map[edge]bool{}, also: map[entity.ID]map[string]bool{}, last: m.last}
 	for id, s := range m.tags {
 		c.tags[id] = maps.Clone(s)
+	}
+	for id, s := range m.also {
+		c.also[id] = maps.Clone(s)
 	}
 	for v, e := range m.edges {
 		c.edges[v] = maps.Clone(e)
@@ -57,6 +62,7 @@ func (m *model) delete(id entity.ID) {
 	delete(m.name, id)
 	delete(m.pos, id)
 	delete(m.tags, id)
+	delete(m.also, id)
 	for _, es := range m.edges {
 		for e := range es {
 			if e.s == id || e.o == id {
@@ -185,7 +191,7 @@ func step(t *testing.T, r *rand.Rand, tx *entity.Tx, w *world, m *model) {
 			require.ErrorIs(t, err, entity.ErrNoEntity)
 		}
 	}
-	op := r.IntN(14)
+	op := r.IntN(15)
 	if len(m.kind) < 3000 && r.IntN(4) == 0 {
 		op = 0 // grow until the trees have several levels
 	}
@@ -317,6 +323,18 @@ func step(t *testing.T, r *rand.Rand, tx *entity.Tx, w *world, m *model) {
 		require.NoError(t, err)
 		assert.Equal(t, m.edges[name][edge{id, o}], found)
 		delete(m.edges[name], edge{id, o})
+	case 14:
+		k := w.a
+		if r.IntN(2) == 0 {
+			k = w.b
+		}
+		noEntity(k.Add(tx, id))
+		if live && m.kind[id] != k.Name() {
+			if m.also[id] == nil {
+				m.also[id] = map[string]bool{}
+			}
+			m.also[id][k.Name()] = true
+		}
 	}
 }
 
@@ -354,7 +372,7 @@ func verify(t *testing.T, db *entity.DB, w *world, m *model, where string) {
 		for _, k := range []*entity.Kind{w.a, w.b} {
 			var want []entity.ID
 			for id, kn := range m.kind {
-				if kn == k.Name() {
+				if kn == k.Name() || m.also[id][k.Name()] {
 					want = append(want, id)
 				}
 			}
@@ -370,6 +388,13 @@ func verify(t *testing.T, db *entity.DB, w *world, m *model, where string) {
 			if live {
 				require.NoError(t, err)
 				assert.Equal(t, kn, k.Name())
+				want := append(slices.Collect(maps.Keys(m.also[id])), kn)
+				slices.Sort(want)
+				var got []string
+				for _, k := range tx.KindsOf(id) {
+					got = append(got, k.Name())
+				}
+				assert.Equal(t, want, got, where)
 			} else {
 				assert.ErrorIs(t, err, entity.ErrNoEntity)
 			}

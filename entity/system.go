@@ -15,6 +15,10 @@ const (
 	// VarMeta holds the store's settings as text under text keys: "scope" is the store's
 	// scope in uri.Scope text.
 	VarMeta = "$meta"
+	// VarKinds lists the kinds each entity is a member of besides its own (Kind.Add): key
+	// the entity's 8-byte ID then the kind variable's 4-byte catalog ID, empty values. It
+	// is made by the first Kind.Add, so a store whose entities have one kind each has none.
+	VarKinds = "$kinds"
 
 	// RootNextID is the superblock root slot that holds the last ID handed out (0 in a new
 	// store); the next entity gets one more.
@@ -25,6 +29,9 @@ const (
 
 	metaScope = "scope"
 )
+
+// kindsDef is VarKinds's definition.
+var kindsDef = store.VarDef{Name: VarKinds, Role: store.RoleInternal, Trees: []store.Layout{{KeySize: KeySize + 4, ValueSize: 0}}}
 
 func systemDefs() []store.VarDef {
 	return []store.VarDef{

@@ -3,6 +3,8 @@ package entity
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/stablegraph/stablegraph/store"
@@ -159,7 +161,25 @@ func (tx *Tx) kindVarID(id ID) (uint32, bool) {
 	return binary.BigEndian.Uint32(v), true
 }
 
-// KindOf returns the kind of entity id, or an error wrapping ErrNoEntity.
+// KindsOf returns every kind entity id is a member of, sorted by name: its own kind and
+// those Kind.Add added it to; none for an entity that does not exist.
+func (tx *Tx) KindsOf(id ID) []*Kind {
+	own, err := tx.KindOf(id)
+	if err != nil {
+		return nil
+	}
+	out := []*Kind{own}
+	for _, vid := range tx.otherKinds(id) {
+		if k, ok := tx.kindByVarID(vid); ok {
+			out = append(out, k)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Kind) int { return strings.Compare(a.name, b.name) })
+	return out
+}
+
+// KindOf returns the kind of entity id (the one in its URI), or an error wrapping
+// ErrNoEntity.
 func (tx *Tx) KindOf(id ID) (*Kind, error) {
 	vid, ok := tx.kindVarID(id)
 	if !ok {
@@ -172,13 +192,15 @@ func (tx *Tx) KindOf(id ID) (*Kind, error) {
 	return k, nil
 }
 
-// Delete removes entity id: from its kind, from every column and every verb of the store
+// Delete removes entity id: from its kind and every other kind it is a member of, from
+// every column and every verb of the store
 // (both directions), and its IRI, all in this message. Its ID is never handed out again. It
 // fails with ErrNoEntity for an unknown or deleted entity, and with the store's ErrReadOnly
 // or ErrRetired if its kind is deprecated or retired. Columns and verbs are cleaned in every
 // lifecycle state: a dead entity leaves nothing behind for an older version of the program
-// to find. It probes every column tree and both trees of every verb, about the sum of their
-// heights in pages, and dirties the leaves that held the entity.
+// to find. It probes every column tree and both trees of every verb, about the sum of
+// their heights in pages, and the member trees of the kinds it is a member of besides its
+// own, and dirties the leaves that held the entity.
 func (tx *Tx) Delete(id ID) error {
 	k, err := tx.KindOf(id)
 	if err != nil {
@@ -210,6 +232,28 @@ func (tx *Tx) Delete(id ID) error {
 	key := Key(id)
 	if _, err := kt.Delete(key[:]); err != nil {
 		return err
+	}
+	// The other kinds it is a member of, in every lifecycle state, as for columns.
+	if others := tx.otherKinds(id); len(others) > 0 {
+		byID := map[uint32]store.Var{}
+		for _, v := range tx.stx.Vars() {
+			byID[v.ID] = v
+		}
+		kinds := tx.Must(tx.VarTree(VarKinds, 0, true))
+		for _, vid := range others {
+			if v, ok := byID[vid]; ok && v.Role == store.RoleKind {
+				trees, err := tx.allTrees(v)
+				if err != nil {
+					return fmt.Errorf("delete #%d: %w", id, err)
+				}
+				if _, err := trees[0].Delete(key[:]); err != nil {
+					return fmt.Errorf("delete #%d: kind %q: %w", id, v.Name, err)
+				}
+			}
+			if _, err := kinds.Delete(binary.BigEndian.AppendUint32(key[:], vid)); err != nil {
+				return err
+			}
+		}
 	}
 	if _, err := tx.Must(tx.VarTree(VarKind, 0, true)).Delete(key[:]); err != nil {
 		return err

@@ -12,6 +12,10 @@ import (
 type analysis struct {
 	steps   map[*step]*stepActual
 	queries map[*qplan]*queryActual
+	// refs holds the pages each entity reference read when the run resolved it, before
+	// any step ran (executor.resolveRefs); refTotal is their sum.
+	refs     map[*bEntity]uint64
+	refTotal uint64
 }
 
 type stepActual struct {
@@ -28,7 +32,7 @@ type queryActual struct {
 }
 
 func newAnalysis() *analysis {
-	return &analysis{steps: map[*step]*stepActual{}, queries: map[*qplan]*queryActual{}}
+	return &analysis{steps: map[*step]*stepActual{}, queries: map[*qplan]*queryActual{}, refs: map[*bEntity]uint64{}}
 }
 
 // measure runs fn, the work of step s, and records what it did.
@@ -44,6 +48,12 @@ func (a *analysis) measure(tx *entity.Tx, s *step, fn func() *roaring64.Bitmap) 
 	sa.rows += bm.GetCardinality()
 	sa.runs++
 	return bm
+}
+
+// resolved records the pages read resolving reference t.
+func (a *analysis) resolved(t *bEntity, pages uint64) {
+	a.refs[t] += pages
+	a.refTotal += pages
 }
 
 // ran records which way an adaptive filter s went.

@@ -43,6 +43,11 @@ type Query struct {
 	Budget  BudgetClause // BUDGET: the most pages the query may touch
 }
 
+// SelectIRI is the name a Query's Select holds for IRI (SELECT IRI, name): the entity's
+// external IRI, or for an entity without one its blank-node label _:b<id>, as N-Triples
+// export writes it.
+const SelectIRI = "$iri"
+
 // Name is a kind, column or verb name as written in a query.
 type Name struct {
 	Pos  Pos
@@ -50,8 +55,11 @@ type Name struct {
 }
 
 // String returns the name as query text: bare if it is an identifier and
-// not a keyword, else in backquotes.
+// not a keyword, IRI for SelectIRI, else in backquotes.
 func (n Name) String() string {
+	if n.Name == SelectIRI {
+		return "IRI"
+	}
 	if isIdent(n.Name) {
 		return n.Name
 	}
@@ -339,6 +347,7 @@ type Literal struct {
 	Int   int64
 	Float float64
 	Str   string
+	Lang  string // a string's language tag ("chat"@fr), as RDF writes them; "" for none
 	Bool  bool
 }
 
@@ -371,6 +380,9 @@ func (l Literal) String() string {
 		}
 		return s
 	case LitString:
+		if l.Lang != "" {
+			return strconv.Quote(l.Str) + "@" + l.Lang
+		}
 		return strconv.Quote(l.Str)
 	case LitBool:
 		return strconv.FormatBool(l.Bool)
@@ -703,6 +715,9 @@ func isNil(x any) bool {
 }
 
 func (v *validator) literal(l Literal) {
+	if l.Lang != "" && (l.Kind != LitString || langTagEnd("@"+l.Lang, 0) != len(l.Lang)+1) {
+		v.fail(l.Pos, "language tag "+strconv.Quote(l.Lang)+" is not valid or not on a string")
+	}
 	switch l.Kind {
 	case LitInt, LitString, LitBool:
 	case LitFloat:

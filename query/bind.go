@@ -3,7 +3,9 @@ package query
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
@@ -23,12 +25,20 @@ import (
 type boundQuery struct {
 	q      *Query
 	kind   *entity.Kind
-	where  bcond // nil: every entity of the kind
-	sel    []*column.Dyn
-	order  *column.Dyn // nil without ORDER BY
+	where  bcond         // nil: every entity of the kind
+	sel    []*column.Dyn // nil for SELECT IRI
+	out    []selOut      // the result's columns: each one or more of sel, in order
+	order  *column.Dyn   // nil without ORDER BY
 	desc   bool
 	limit  Limit
 	budget BudgetClause
+}
+
+// selOut is one column of a result: the values of n selected columns (several for a
+// predicate imported from RDF with values of several datatypes).
+type selOut struct {
+	name string
+	n    int
 }
 
 // bcond is a bound condition: *bAnd, *bOr, *bNot, *bPred or *bFollow.
@@ -58,7 +68,11 @@ type bPred struct {
 	dom domain
 	ivs []interval
 	has bool
-	m   *column.Matcher // ivs over encoded values (encoded.go); nil for has or a type without one
+	m   *column.Matcher // ivs over encoded values (encoded.go); nil for has, numText or a type without one
+	// numText marks a string column of a numeric datatype (spellings an import kept as
+	// text, "042"^^xsd:integer): its values are read as numbers and ivs are float64
+	// intervals; no index serves it.
+	numText bool
 }
 
 // bFollow is a FollowCond with its verb and target bound.
@@ -102,8 +116,9 @@ type binder struct {
 	tx   *entity.Tx
 	errs ErrorList
 
-	cols  map[string]*column.Dyn
-	verbs map[string]*verb.Verb
+	cols   map[string]*column.Dyn
+	groups map[string][]*column.Dyn // by predicate IRI
+	verbs  map[string]*verb.Verb
 }
 
 func (b *binder) errorf(pos Pos, sentinel error, format string, args ...any) {
@@ -118,9 +133,23 @@ func hint(name string, candidates []string) string {
 	return ""
 }
 
+// kindList returns "; the store has no kinds", "; the kinds are a, b" or, for a store
+// with many, "; the nearest of its 40 kinds are a, b, …": for an unknown kind that no
+// kind is close to.
+func kindList(name string, kinds []string) string {
+	const shown = 8
+	switch {
+	case len(kinds) == 0:
+		return "; the store has no kinds"
+	case len(kinds) <= shown:
+		return "; the kinds are " + strings.Join(slices.Sorted(slices.Values(kinds)), ", ")
+	}
+	return fmt.Sprintf("; the nearest of its %d kinds are %s", len(kinds), strings.Join(Nearest(name, kinds, shown), ", "))
+}
+
 // bind resolves q, which must be valid (Query.Validate).
 func bind(db *entity.DB, tx *entity.Tx, q *Query) (*boundQuery, error) {
-	b := &binder{db: db, tx: tx, cols: map[string]*column.Dyn{}, verbs: map[string]*verb.Verb{}}
+	b := &binder{db: db, tx: tx, cols: map[string]*column.Dyn{}, groups: map[string][]*column.Dyn{}, verbs: map[string]*verb.Verb{}}
 	bq := b.query(q)
 	if len(b.errs) > 0 {
 		b.errs.Sort()
@@ -136,8 +165,12 @@ func (b *binder) query(q *Query) *boundQuery {
 		bq.where = b.cond(q.Where, bq.kind, q.Kind.Name)
 	}
 	for _, n := range q.Select {
-		if c := b.column(n, q.Kind.Name); c != nil {
-			bq.sel = append(bq.sel, c)
+		if n.Name == SelectIRI {
+			bq.sel = append(bq.sel, nil)
+			bq.out = append(bq.out, selOut{name: "iri", n: 1})
+		} else if g := b.group(n, q.Kind.Name); g != nil {
+			bq.sel = append(bq.sel, g...)
+			bq.out = append(bq.out, selOut{name: n.Name, n: len(g)})
 		}
 	}
 	if q.OrderBy != nil {
@@ -170,7 +203,11 @@ func (b *binder) kind(name string, pos Pos, in string) *entity.Kind {
 		for _, k := range b.tx.Kinds() {
 			names = append(names, k.Name())
 		}
-		b.errorf(pos, ErrUnknownName, "%s%s", what, hint(name, names))
+		h := hint(name, names)
+		if h == "" {
+			h = kindList(name, names)
+		}
+		b.errorf(pos, ErrUnknownName, "%s%s", what, h)
 		return nil
 	}
 	if v.State == store.Retired {
@@ -184,6 +221,10 @@ func (b *binder) kind(name string, pos Pos, in string) *entity.Kind {
 func (b *binder) column(n Name, kind string) *column.Dyn {
 	if c, ok := b.cols[n.Name]; ok {
 		return c
+	}
+	if n.Name == SelectIRI {
+		b.errorf(n.Pos, ErrType, "IRI can only be selected; compare IRIs with verb -> <iri>")
+		return nil
 	}
 	c, err := column.Lookup(b.tx, n.Name)
 	if err != nil {
@@ -251,32 +292,30 @@ func (b *binder) cond(c Cond, k *entity.Kind, kind string) bcond {
 	case *NotCond:
 		return &bNot{c: c, x: b.cond(c.X, k, kind), kind: k}
 	case *HasCond:
-		col := b.column(c.Col, kind)
-		if col == nil {
-			return nil
-		}
-		return &bPred{c: c, col: col, dom: domainOf(col.Type()), has: true}
+		cols := b.group(c.Col, kind)
+		return union(cols, func(col *column.Dyn) bcond {
+			return &bPred{c: c, col: col, dom: domainOf(col.Type()), has: true}
+		})
 	case *CompareCond:
-		col := b.column(c.Col, kind)
-		if col == nil {
+		if c.Value.Lang != "" && c.Op != OpEq && c.Op != OpNe {
+			b.errorf(c.Value.Pos, ErrType, "a string with a language tag compares only with = and !=")
 			return nil
 		}
-		d := domainOf(col.Type())
-		if !b.literal(col, d, c.Value) {
-			return nil
-		}
-		return withMatcher(&bPred{c: c, col: col, dom: d, ivs: d.cmpIntervals(c.Op, c.Value)})
+		cols := b.comparable(b.group(c.Col, kind), c.Value)
+		return union(cols, func(col *column.Dyn) bcond {
+			d, numText := compareDomain(col, c.Value)
+			return matched(&bPred{c: c, col: col, dom: d, ivs: d.cmpIntervals(c.Op, tagged(c.Value)), numText: numText})
+		})
 	case *BetweenCond:
-		col := b.column(c.Col, kind)
-		if col == nil {
+		if c.Lo.Lang != "" || c.Hi.Lang != "" {
+			b.errorf(c.Pos, ErrType, "a string with a language tag compares only with = and !=")
 			return nil
 		}
-		d := domainOf(col.Type())
-		okLo := b.literal(col, d, c.Lo)
-		if !b.literal(col, d, c.Hi) || !okLo {
-			return nil
-		}
-		return withMatcher(&bPred{c: c, col: col, dom: d, ivs: d.betweenIntervals(c.Lo, c.Hi)})
+		cols := b.comparable(b.group(c.Col, kind), c.Lo, c.Hi)
+		return union(cols, func(col *column.Dyn) bcond {
+			d, numText := compareDomain(col, c.Lo)
+			return matched(&bPred{c: c, col: col, dom: d, ivs: d.betweenIntervals(c.Lo, c.Hi), numText: numText})
+		})
 	case *FollowCond:
 		v := b.verb(c.Verb)
 		t := b.target(c.Target)
@@ -288,6 +327,150 @@ func (b *binder) cond(c Cond, k *entity.Kind, kind string) bcond {
 	return nil
 }
 
+// The datatypes of RDF literals that columns imported from RDF record (column.Dyn.Predicate).
+const (
+	rdfLangString = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+	xsdNS         = "http://www.w3.org/2001/XMLSchema#"
+)
+
+// group returns the columns a name in a condition stands for: the column of that name
+// and, for one imported from RDF, every other column of its predicate (one per datatype
+// and type), the named one first, so that a query names a predicate once and sees all its
+// values. It is nil if the name is not a column's.
+func (b *binder) group(n Name, kind string) []*column.Dyn {
+	c := b.column(n, kind)
+	if c == nil {
+		return nil
+	}
+	pred, _ := c.Predicate()
+	if pred == "" {
+		return []*column.Dyn{c}
+	}
+	if g, ok := b.groups[pred]; ok {
+		return g
+	}
+	g := []*column.Dyn{c}
+	for _, o := range column.Columns(b.tx) {
+		if p, _ := o.Predicate(); p == pred && o.Name() != c.Name() && o.State() != store.Retired {
+			g = append(g, o)
+		}
+	}
+	b.groups[pred] = g
+	return g
+}
+
+// comparable returns the columns of a group that the literals compare with, as SPARQL
+// compares RDF literals: a number with every numeric column whatever its datatype; a
+// string with the plain and xsd:string columns and those of other non-numeric datatypes,
+// a string with a language tag only with the language-tagged column; a string never with
+// a number, nor with the strings an import kept for numbers it could not store as such
+// ("042"^^xsd:integer). For a column that is alone in its group, a literal it cannot take
+// is an error, as it is when no column of the group takes it.
+func (b *binder) comparable(cols []*column.Dyn, lits ...Literal) []*column.Dyn {
+	if len(cols) == 0 {
+		return nil
+	}
+	if len(cols) > 1 {
+		var out []*column.Dyn
+		for _, c := range cols {
+			if takes(c, lits) {
+				out = append(out, c)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	c := cols[0]
+	d := domainOf(c.Type())
+	ok := true
+	for _, l := range lits {
+		ok = b.literal(c, d, l) && ok
+	}
+	if ok && !takes(c, lits) {
+		b.errorf(lits[0].Pos, ErrType, "column %s holds no %s", c.Name(), literalText(lits[0]))
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	return []*column.Dyn{c}
+}
+
+// float64Type is the type whose domain numbers written as text are compared in.
+var float64Type, _ = column.ParseType("float64")
+
+// numberText reports whether column c holds numbers written as text: a string column
+// whose datatype is numeric.
+func numberText(c *column.Dyn) bool {
+	_, dt := c.Predicate()
+	local, ok := strings.CutPrefix(dt, xsdNS)
+	return ok && c.Type().Kind() == column.String && !textDatatype(local) && local != "boolean"
+}
+
+// compareDomain returns the domain a literal is compared with column c in: the column's
+// own, or float64 for numbers written as text (numText).
+func compareDomain(c *column.Dyn, l Literal) (domain, bool) {
+	if (l.Kind == LitInt || l.Kind == LitFloat) && numberText(c) {
+		return domainOf(float64Type), true
+	}
+	return domainOf(c.Type()), false
+}
+
+// takes reports whether column c compares with every literal of lits.
+func takes(c *column.Dyn, lits []Literal) bool {
+	d := domainOf(c.Type())
+	_, dt := c.Predicate()
+	for _, l := range lits {
+		switch {
+		case (l.Kind == LitInt || l.Kind == LitFloat) && numberText(c):
+		case !d.accepts(l.Kind):
+			return false
+		case l.Kind != LitString:
+		case (l.Lang != "") != (dt == rdfLangString):
+			return false
+		case strings.HasPrefix(dt, xsdNS) && dt != xsdNS+"string" && !textDatatype(dt[len(xsdNS):]):
+			return false
+		}
+	}
+	return true
+}
+
+// textDatatype reports whether an XSD datatype's values are compared as text here: every
+// one but the numeric and boolean types, whose strings are spellings of numbers.
+func textDatatype(local string) bool {
+	switch local {
+	case "integer", "decimal", "float", "double", "long", "int", "short", "byte",
+		"nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
+		"unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte", "boolean":
+		return false
+	}
+	return true
+}
+
+// tagged returns the value a language-tagged column holds for a string literal: its text,
+// '@' and its tag, as an import keeps them.
+func tagged(l Literal) Literal {
+	if l.Lang != "" {
+		l.Str += "@" + l.Lang
+	}
+	return l
+}
+
+// union returns the OR of the conditions of each column, nil for none.
+func union(cols []*column.Dyn, pred func(*column.Dyn) bcond) bcond {
+	var out bcond
+	for _, c := range cols {
+		p := pred(c)
+		if out == nil {
+			out = p
+		} else {
+			out = &bOr{c: &OrCond{L: out.src(), R: p.src()}, l: out, r: p}
+		}
+	}
+	return out
+}
+
 // literal checks that l can be compared with column col.
 func (b *binder) literal(col *column.Dyn, d domain, l Literal) bool {
 	if d.accepts(l.Kind) {
@@ -297,7 +480,7 @@ func (b *binder) literal(col *column.Dyn, d domain, l Literal) bool {
 		b.errorf(l.Pos, ErrType, "column %s of type %s cannot be compared with a literal; only HAS applies to it", col.Name(), col.Type())
 		return false
 	}
-	b.errorf(l.Pos, ErrType, "cannot compare column %s of type %s with %s; want %s", col.Name(), col.Type(), literalText(l), d.accept)
+	b.errorf(l.Pos, ErrType, "cannot compare column %s of type %s with %s; want %s", col.Name(), col.Type(), literalText(l), d.want())
 	return false
 }
 

@@ -76,9 +76,21 @@ func domainOf(t column.Type) domain {
 }
 
 // accepts reports whether a literal of kind k compares with the column: of the column's
-// own kind, or an int with a float column.
+// own kind, or any number with a numeric column (as SPARQL compares numbers across
+// datatypes: "x < 9.5" on an int column is "x <= 9").
 func (d domain) accepts(k LitKind) bool {
-	return d.accept != 0 && (k == d.accept || d.kind == vkFloat && k == LitInt)
+	return d.accept != 0 && (k == d.accept || d.numeric() && (k == LitInt || k == LitFloat))
+}
+
+// numeric reports whether the column holds numbers.
+func (d domain) numeric() bool { return d.kind == vkInt || d.kind == vkUint || d.kind == vkFloat }
+
+// want names the literals the column compares with, for an error message.
+func (d domain) want() string {
+	if d.numeric() {
+		return "a number"
+	}
+	return d.accept.String()
 }
 
 // orderable reports whether the column's values have an order ORDER BY can use.
@@ -102,11 +114,31 @@ func (d domain) below(l Literal) (v column.Value, ok bool) {
 	case vkBool:
 		return l.Bool, true
 	case vkInt:
+		if l.Kind == LitFloat {
+			f := math.Floor(l.Float)
+			switch {
+			case math.IsNaN(f) || f < float64(d.imin):
+				return nil, false
+			case f >= float64(d.imax): // float64(MaxInt64) is 2^63, above every int64
+				return d.imax, true
+			}
+			return int64(f), true
+		}
 		if l.Int < d.imin {
 			return nil, false
 		}
 		return min(l.Int, d.imax), true
 	case vkUint:
+		if l.Kind == LitFloat {
+			f := math.Floor(l.Float)
+			switch {
+			case math.IsNaN(f) || f < 0:
+				return nil, false
+			case f >= float64(d.umax):
+				return d.umax, true
+			}
+			return uint64(f), true
+		}
 		if l.Int < 0 {
 			return nil, false
 		}
@@ -136,11 +168,31 @@ func (d domain) above(l Literal) (v column.Value, ok bool) {
 	case vkBool:
 		return l.Bool, true
 	case vkInt:
+		if l.Kind == LitFloat {
+			c := math.Ceil(l.Float)
+			switch {
+			case math.IsNaN(c) || c >= float64(d.imax) && (d.imax == math.MaxInt64 || c > float64(d.imax)):
+				return nil, false
+			case c <= float64(d.imin):
+				return d.imin, true
+			}
+			return int64(c), true
+		}
 		if l.Int > d.imax {
 			return nil, false
 		}
 		return max(l.Int, d.imin), true
 	case vkUint:
+		if l.Kind == LitFloat {
+			c := math.Ceil(l.Float)
+			switch {
+			case math.IsNaN(c) || c >= float64(d.umax) && (d.umax == math.MaxUint64 || c > float64(d.umax)):
+				return nil, false
+			case c <= 0:
+				return uint64(0), true
+			}
+			return uint64(c), true
+		}
 		if l.Int >= 0 && uint64(l.Int) > d.umax {
 			return nil, false
 		}

@@ -62,3 +62,59 @@ func TestKindPositionInURI(t *testing.T) {
 	src := "FIND player WHERE\n  member_of -> ic://ryjl3-tyaaa-aaaaa-aaaba-cai/gild/1"
 	assert.Equal(t, "gild/1", src[e.Pos.Offset:])
 }
+
+// TestFloatLiteralOnIntColumns checks every comparison of a float literal with every value
+// of int8 and uint8 columns, and with the ends of int64 and uint64, against the comparison
+// of the numbers themselves, as SPARQL compares an integer with a double.
+func TestFloatLiteralOnIntColumns(t *testing.T) {
+	lits := []float64{-1e30, -129, -128.5, -128, -127.5, -0.5, -0, 0, 0.25, 1, 7.999, 127, 127.5, 128, 255, 255.5, 256, 1e30,
+		9.223372036854775807e18, 1.8446744073709551615e19, -9.223372036854775808e18}
+	ops := map[Op]func(a, b float64) bool{
+		OpEq: func(a, b float64) bool { return a == b }, OpNe: func(a, b float64) bool { return a != b },
+		OpLt: func(a, b float64) bool { return a < b }, OpLe: func(a, b float64) bool { return a <= b },
+		OpGt: func(a, b float64) bool { return a > b }, OpGe: func(a, b float64) bool { return a >= b },
+	}
+	check := func(d domain, v column.Value, f float64) {
+		var x float64
+		switch v := v.(type) {
+		case int64:
+			x = float64(v)
+		case uint64:
+			x = float64(v)
+		}
+		l := Literal{Kind: LitFloat, Float: f}
+		for op, holds := range ops {
+			in := false
+			for _, iv := range d.cmpIntervals(op, l) {
+				in = in || iv.contains(v)
+			}
+			assert.Equal(t, holds(x, f), in, "%s %v %s %v", d.t, v, op, f)
+		}
+	}
+	for _, f := range lits {
+		d := domainOf(mustType(t, "int8"))
+		for v := -128; v <= 127; v++ {
+			check(d, int64(v), f)
+		}
+		d = domainOf(mustType(t, "uint8"))
+		for v := 0; v <= 255; v++ {
+			check(d, uint64(v), f)
+		}
+		// Only where float64 tells the values apart: the ends of the 64-bit ranges are
+		// not exact in a float64.
+		d = domainOf(mustType(t, "int64"))
+		for _, v := range []int64{-1 << 62, -1, 0, 1, 127, 128, 1 << 62} {
+			check(d, v, f)
+		}
+		d = domainOf(mustType(t, "uint64"))
+		for _, v := range []uint64{0, 1, 255, 256, 1 << 62, 1 << 63} {
+			check(d, v, f)
+		}
+	}
+}
+
+func mustType(t *testing.T, s string) column.Type {
+	typ, err := column.ParseType(s)
+	require.NoError(t, err)
+	return typ
+}

@@ -47,11 +47,40 @@
 // when any of its values does; an entity without a value satisfies no
 // comparison, and NOT is the complement within the kind. Literals compare
 // exactly with the values stored: "x < 300" holds for every value of an int8
-// column and "x = 0.1" for no float32 one. Int literals compare with int,
-// uint and float columns, float literals with float columns, strings with
+// column and "x = 0.1" for no float32 one. Numbers compare with int, uint
+// and float columns whatever their types, as SPARQL compares numbers ("x <
+// 9.5" on an int column holds for 9 and below), strings with
 // string and bytes columns, true and false with bool columns; structs and
 // arrays compare with nothing (HAS applies to every column). An entity
-// reference must name a live entity, of the kind it says.
+// reference that names no live entity (or one of another kind than it says)
+// matches nothing, and Result.Warnings says so, whatever the plan; one that is
+// malformed or names a kind the store lacks is an error of Prepare.
+//
+// # Predicates imported from RDF
+//
+// An import gives each predicate one column per type and datatype of its
+// literals (factor, factor_2, factor_3 for integers, decimals and strings;
+// label, label_2 for plain and language-tagged strings), each recording the
+// predicate's IRI (column.Dyn.Predicate). In a query, a name of any of them
+// stands for all of them, so a predicate is named once and all its values are
+// seen, compared as SPARQL compares RDF literals: a number with the values of
+// every numeric datatype by value (integers of every derived type, beyond
+// int64 too, decimals, floats, doubles); a plain string with the plain and
+// xsd:string values and those of other non-numeric datatypes (dates, say); a
+// string with a language tag, "chat"@fr, only with the values tagged so, and
+// only with = and !=; a string never with a number. A condition holds when any
+// of the entity's values satisfies it. A spelling the import kept as text to
+// write it back exactly ("042"^^xsd:integer, "1.0"^^xsd:decimal) is read as
+// the number it spells, by a scan or probe of its column (no index serves
+// it; EXPLAIN says "its text read as numbers"). SELECT gives the entity's
+// value, or the list of its values across the columns. ORDER BY orders by the
+// column named alone. Values beyond int64 (xsd:unsignedLong, large
+// xsd:integer) compare with any number; an integer literal in a query must
+// fit an int64, so write a larger one as a float (1.8446744073709552e19).
+//
+// SELECT IRI selects the entity's external IRI, or for an entity without one
+// its blank-node label _:b<id>, as N-Triples export writes it (SelectIRI in
+// the syntax tree); IRI is a keyword, so a column named iri is written `iri`.
 //
 // Without ORDER BY, entities come in ID order. ORDER BY sorts by the
 // entity's value (its smallest on a Multi column, its largest with DESC),
@@ -65,9 +94,10 @@
 //
 //	Query      = [ "EXPLAIN" [ "ANALYZE" ] ] Find [ ";" ] .
 //	Find       = "FIND" Name [ "WHERE" Cond ]
-//	             [ "SELECT" Name { "," Name } | "COUNT" ]
+//	             [ "SELECT" Selected { "," Selected } | "COUNT" ]
 //	             [ "ORDER" "BY" Name [ "ASC" | "DESC" ] ]
 //	             [ "LIMIT" Int ] [ "BUDGET" Int ] .
+//	Selected   = Name | "IRI" .
 //	Cond       = AndCond { "OR" AndCond } .
 //	AndCond    = Unary { "AND" Unary } .
 //	Unary      = "NOT" Unary | "(" Cond ")" | "HAS" Name | Predicate .
@@ -80,7 +110,7 @@
 //	EntityRef  = "ic://" Canister "/" Kind "/" ID   (up to white space, ")" or ";")
 //	           | Kind "/" ID | "#" ID
 //	           | "<" IRI ">" .                      (IRI: no ">" and no white space)
-//	Literal    = Int | Float | String | "true" | "false" .
+//	Literal    = Int | Float | String [ "@" LangTag ] | "true" | "false" .
 //	Name       = Ident | "`" { character except "`" and newline } "`" .
 //
 // NOT binds tighter than AND, and AND tighter than OR; the AND of BETWEEN
@@ -96,6 +126,9 @@
 //
 // # Tokens
 //
+// A LangTag is letters, then groups of '-' and letters or digits, right after
+// the closing quote: "colour"@en-GB.
+//
 // An Ident is a letter or '_' followed by letters, digits, '_' and '.', and
 // is not a keyword; a keyword or any other text without a backquote or a
 // newline can be a name in backquotes: `order`, `my-kind`. An Int is an
@@ -103,6 +136,9 @@
 // has a fraction, an exponent or both (1.5, -0.25, 1e3). A String is
 // double-quoted with Go's escape sequences ("say \"hi\"\n"). In an entity
 // reference the Kind may also contain '-', and the ID is decimal.
+//
+// A name taken from an IRI may hold '-' (date-of-birth): write it in
+// backquotes, `date-of-birth`; the parser suggests it.
 //
 // White space separates tokens and "--" starts a comment that runs to the
 // end of the line, so a query may span lines. A '<' directly followed by a

@@ -16,3 +16,12 @@ func withMatcher(b *bPred) *bPred {
 	}
 	return b
 }
+
+// matched is withMatcher for a predicate whose values compare as they are encoded: not
+// for numbers kept as text (numText), which compare as the numbers they spell.
+func matched(b *bPred) *bPred {
+	if b.numText {
+		return b
+	}
+	return withMatcher(b)
+}

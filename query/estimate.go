@@ -455,7 +455,7 @@ func (a *adaptive) useProbeFor(k float64) bool {
 // perEntity returns the entries of column c, whose tree is sh, for one entity that has
 // a value.
 func (p *planner) perEntity(c *column.Dyn, sh shape) float64 {
-	if !c.Multi() {
+	if c == nil || !c.Multi() { // nil: SELECT IRI, one IRI an entity
 		return 1
 	}
 	return max(1, float64(sh.entries)/max(1, p.colEntities(c)))

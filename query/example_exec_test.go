@@ -86,5 +86,5 @@ func ExampleExec() {
 	//    ├─ Index range name = "bob" ["bob", "bob"]     1      1
 	//    └─ Intersect                                   1      0
 	//       └─ Scan kind player                         4      1
-	// estimated: 1 rows, 3 distinct pages; at most 3 for the budget check
+	// estimated: 1 row, 3 distinct pages; at most 3 for the budget check
 }

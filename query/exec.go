@@ -3,7 +3,9 @@ package query
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -184,8 +186,10 @@ func (p *Plan) budget(opts RunOptions) (pages uint64, pos Pos, set bool) {
 // message (see Plan); if it no longer binds (a column it names was dropped, say), Run
 // fails with the errors Prepare would now give, behind a message that says so.
 //
-// Errors found while running, such as an entity reference that names no entity, are
-// *Error values with the reference's position.
+// Every entity reference is resolved before the query runs, whatever the plan: one that
+// names no entity (or an entity of another kind than it says) matches nothing and adds a
+// warning to the Result, so the answer does not depend on the order the plan evaluates
+// its conditions in.
 func (p *Plan) Run(opts RunOptions) (*Result, error) {
 	budget, pos, limited := p.budget(opts)
 	res := &Result{}
@@ -215,6 +219,7 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 			x.act = newAnalysis()
 			analysis = x.act
 		}
+		x.resolveRefs(run.top.bq, res)
 		x.top(run.top, res)
 		return nil
 	})
@@ -270,6 +275,9 @@ type executor struct {
 	streaming bool
 	// act, for EXPLAIN ANALYZE, records what each step did; nil otherwise.
 	act *analysis
+	// refs holds the entity each reference of the query names; a reference to no entity
+	// is absent (resolveRefs).
+	refs map[*bEntity]uint64
 }
 
 // fail ends the message with an error at a position in the query.
@@ -295,8 +303,8 @@ func (x *executor) top(qp *qplan, res *Result) {
 	ids := x.finishMeasured(qp, set)
 	res.Count = uint64(len(ids))
 	res.Columns = []string{"entity"}
-	for _, c := range bq.sel {
-		res.Columns = append(res.Columns, c.Name())
+	for _, o := range bq.out {
+		res.Columns = append(res.Columns, o.name)
 	}
 	res.IDs = make([]entity.ID, len(ids))
 	res.Rows = make([][]Value, len(ids))
@@ -317,6 +325,18 @@ func (x *executor) top(qp *qplan, res *Result) {
 		defer func() { x.act.query(qp).selPages += x.tx.Stats().PagesRead - before }()
 	}
 	for j, c := range bq.sel {
+		if c == nil {
+			// In ID order, so that each leaf of the IRI tree is read once.
+			for it := found.Iterator(); it.HasNext(); {
+				id := entity.ID(it.Next())
+				iri, ok := x.tx.IRI(id)
+				if !ok {
+					iri = entity.BlankLabel(id)
+				}
+				res.Rows[row[uint64(id)]][1+j] = iri
+			}
+			continue
+		}
 		for id, v := range c.Gather(x.tx, found) {
 			r := res.Rows[row[uint64(id)]]
 			if c.Multi() {
@@ -326,6 +346,43 @@ func (x *executor) top(qp *qplan, res *Result) {
 				r[1+j] = v
 			}
 		}
+	}
+	if len(bq.out) == len(bq.sel) {
+		return
+	}
+	// A name that stands for several columns (a predicate's datatypes) has one cell: its
+	// value if the entity has one among them, else the list of their values, column by
+	// column.
+	for i, r := range res.Rows {
+		out := make([]Value, 1, 1+len(bq.out))
+		out[0] = r[0]
+		j := 1
+		for _, o := range bq.out {
+			if o.n == 1 {
+				out = append(out, r[j])
+			} else {
+				var list []column.Value
+				for _, v := range r[j : j+o.n] {
+					switch v := v.(type) {
+					case nil:
+					case []column.Value:
+						list = append(list, v...)
+					default:
+						list = append(list, v)
+					}
+				}
+				switch len(list) {
+				case 0:
+					out = append(out, nil)
+				case 1:
+					out = append(out, list[0])
+				default:
+					out = append(out, list)
+				}
+			}
+			j += o.n
+		}
+		res.Rows[i] = out
 	}
 }
 
@@ -511,7 +568,7 @@ func (x *executor) setStep(s *step) *roaring64.Bitmap {
 	case opClosure:
 		return x.closure(s)
 	case opEntity:
-		return roaring64.BitmapOf(x.resolve(s.ent))
+		return x.entitySet(s.ent)
 	case opSubQuery:
 		return x.query(s.sub)
 	case opAnd:
@@ -684,6 +741,14 @@ func (b *bPred) match(v column.Value) bool {
 	if b.has {
 		return true
 	}
+	if b.numText {
+		s, _ := v.(string)
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || math.IsNaN(f) {
+			return false // not a number: no comparison holds, as in SPARQL
+		}
+		v = f
+	}
 	for _, iv := range b.ivs {
 		if iv.contains(v) {
 			return true
@@ -692,20 +757,71 @@ func (b *bPred) match(v column.Value) bool {
 	return false
 }
 
-// resolve returns the entity a reference names, or ends the message with an error.
-func (x *executor) resolve(t *bEntity) uint64 {
+// resolveRefs resolves every entity reference of q and its sub-queries, in the order
+// they are written, and adds a warning to res for each that names no entity.
+func (x *executor) resolveRefs(q *boundQuery, res *Result) {
+	x.refs = map[*bEntity]uint64{}
+	var walk func(c bcond)
+	walk = func(c bcond) {
+		switch c := c.(type) {
+		case *bAnd:
+			walk(c.l)
+			walk(c.r)
+		case *bOr:
+			walk(c.l)
+			walk(c.r)
+		case *bNot:
+			walk(c.x)
+		case *bFollow:
+			switch t := c.target.(type) {
+			case *bEntity:
+				if _, done := x.refs[t]; done {
+					return
+				}
+				before := x.tx.Stats().PagesRead
+				id, w := x.resolveRef(t)
+				if x.act != nil {
+					x.act.resolved(t, x.tx.Stats().PagesRead-before)
+				}
+				if w != nil {
+					res.Warnings = append(res.Warnings, w)
+				} else {
+					x.refs[t] = id
+				}
+			case *bSub:
+				walk(t.q.where)
+			}
+		}
+	}
+	walk(q.where)
+}
+
+// resolveRef returns the entity a reference names, or a warning if it names none; any
+// other error ends the message.
+func (x *executor) resolveRef(t *bEntity) (uint64, *Error) {
 	if t.ref.Form == RefIRI {
 		id, ok := x.tx.ByIRI(t.ref.IRI)
 		if !ok {
-			x.fail(t.ref.Pos, entity.ErrNoEntity, "no entity has the IRI %s", t.ref.Raw)
+			return 0, &Error{Pos: t.ref.Pos, Msg: fmt.Sprintf("no entity has the IRI %s; it matches nothing", t.ref.Raw), Err: entity.ErrNoEntity}
 		}
-		return uint64(id)
+		return uint64(id), nil
 	}
 	id, err := x.tx.Resolve(t.uref)
-	if err != nil {
+	switch {
+	case errors.Is(err, entity.ErrNoEntity) || errors.Is(err, entity.ErrWrongKind):
+		return 0, &Error{Pos: t.ref.Pos, Msg: fmt.Sprintf("%v; it matches nothing", err), Err: err}
+	case err != nil:
 		x.fail(t.ref.Pos, err, "%v", err) // the error names the reference
 	}
-	return uint64(id)
+	return uint64(id), nil
+}
+
+// entitySet returns the set of the entity a reference names: empty if it names none.
+func (x *executor) entitySet(t *bEntity) *roaring64.Bitmap {
+	if id, ok := x.refs[t]; ok {
+		return roaring64.BitmapOf(id)
+	}
+	return roaring64.New()
 }
 
 // edgeTree returns the tree a follow step reads: reverse (object, subject) or forward.

@@ -115,3 +115,48 @@ func TestAdaptiveFilterAtItsEdge(t *testing.T) {
 		assert.Equal(t, pages, res.Stats.ByVariable["k"], name)
 	}
 }
+
+// TestSelectIRI checks SELECT IRI: each entity's external IRI, or _:b<id> for one without,
+// read from the IRI tree in one pass, estimated like a column probe, and its errors.
+func TestSelectIRI(t *testing.T) {
+	x := newTaxonomy(t, 40)
+	var blank entity.ID
+	require.NoError(t, x.db.Update(func(tx *entity.Tx) error {
+		var err error
+		blank, err = x.synset.New(tx)
+		return err
+	}))
+	res, err := Exec(x.db, `FIND Synset WHERE hypernym -> <http://example.org/id/dog> SELECT IRI`, RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"entity", "iri"}, res.Columns)
+	var iris []Value
+	for _, r := range res.Rows {
+		iris = append(iris, r[1])
+	}
+	assert.Equal(t, []Value{taxonomyIRI(13), taxonomyIRI(14), taxonomyIRI(15)}, iris)
+	assert.Equal(t, res.Stats.EstimatedPages, res.Stats.PagesRead, "the IRI probe is estimated as it reads")
+
+	res, err = Exec(x.db, `FIND Synset WHERE NOT hypernym -> ANY AND NOT hypernym <- ANY SELECT iri`, RunOptions{})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Rows)
+	last := res.Rows[len(res.Rows)-1]
+	assert.Equal(t, entity.BlankLabel(blank), last[1], "an entity without an IRI shows its blank-node label")
+
+	// IRI round-trips through the text form and the builder, and is refused outside SELECT.
+	q, err := Parse("FIND Synset SELECT IRI, `iri`")
+	require.NoError(t, err)
+	assert.Equal(t, "FIND Synset SELECT IRI, `iri`", q.String())
+	assert.Equal(t, q.String(), Find("Synset").Select(SelectIRI, "iri").Query().String())
+	for _, src := range []string{`FIND Synset ORDER BY IRI`, `FIND Synset WHERE IRI = "x"`} {
+		_, err := Parse(src)
+		assert.Error(t, err, src)
+	}
+	q = Find("Synset").OrderBy(SelectIRI, false).Query()
+	_, err = Prepare(x.db, q)
+	assert.ErrorContains(t, err, "IRI can only be selected")
+
+	// EXPLAIN names it.
+	res, err = Exec(x.db, `EXPLAIN FIND Synset WHERE hypernym -> <http://example.org/id/dog> SELECT IRI`, RunOptions{})
+	require.NoError(t, err)
+	assert.Regexp(t, `^Select IRI: probe column IRI +\d+ +\d+$`, res.Rows[2][0])
+}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/stablegraph/stablegraph/column"
 )
 
 // Explain returns the plan as text: the query, then the tree of its steps, outermost
@@ -18,7 +20,7 @@ import (
 //	└─ And                                          1      0
 //	   ├─ Index range name = "alice" ["alice"]      1      2
 //	   └─ Probe kind player                         1      2
-//	estimated: 1 rows, 6 pages
+//	estimated: 1 row, 6 distinct pages; at most 6 for the budget check
 func (p *Plan) Explain() string { return p.explain(nil) }
 
 // explain writes the plan, with the actual figures of a run beside the estimates when a
@@ -65,14 +67,14 @@ func (p *Plan) explain(a *analysis) string {
 		b.WriteString(strings.Repeat(" ", treeW+2-len([]rune(l.left))))
 		row(l.cols)
 	}
-	b.WriteString("estimated: " + strconv.FormatUint(roundEst(p.top.est.rows), 10) + " rows, " + strconv.FormatUint(p.est, 10) + " distinct pages; at most " + strconv.FormatUint(p.upper, 10) + " for the budget check\n")
+	b.WriteString("estimated: " + counted(roundEst(p.top.est.rows), "row", "rows") + ", " + counted(p.est, "distinct page", "distinct pages") + "; at most " + strconv.FormatUint(p.upper, 10) + " for the budget check\n")
 	if p.prepPages > 0 {
-		b.WriteString("planning read " + strconv.FormatUint(p.prepPages, 10) + " pages of statistics\n")
+		b.WriteString("planning read " + counted(p.prepPages, "page", "pages") + " of statistics\n")
 	}
 	if a != nil {
 		qa := a.query(p.top)
-		total := a.queryPages(p.top)
-		b.WriteString("actual: " + strconv.FormatUint(qa.rows, 10) + " rows, " + strconv.FormatUint(total, 10) + " distinct pages (a step's actual pages are those it read first)\n")
+		total := a.queryPages(p.top) + a.refTotal
+		b.WriteString("actual: " + counted(qa.rows, "row", "rows") + ", " + counted(total, "distinct page", "distinct pages") + " (a step's actual pages are those it read first)\n")
 	}
 	return b.String()
 }
@@ -159,7 +161,7 @@ func explainQuery(qp *qplan, a *analysis) *explainNode {
 		names := make([]string, len(bq.sel))
 		pages := 0.0
 		for i, c := range bq.sel {
-			names[i] = c.Name()
+			names[i] = selName(c)
 			if i < len(qp.selEst) {
 				pages += qp.selEst[i]
 			}
@@ -193,11 +195,23 @@ func explainStep(s *step, a *analysis) *explainNode {
 		if sa := a.steps[s]; sa != nil {
 			n.act = []string{strconv.FormatUint(sa.rows, 10), strconv.FormatUint(a.alone(s), 10)}
 		}
+		if s.op == opEntity && a.refs[s.ent] > 0 {
+			// The run resolves every reference before its steps: those pages are this step's.
+			n.act[1] = strconv.FormatUint(a.alone(s)+a.refs[s.ent], 10)
+		}
 	}
 	cond := func() string {
 		switch {
 		case s.pred != nil:
-			return s.pred.c.String()
+			// A name standing for several columns (a predicate's datatypes) says which.
+			text := s.pred.c.String()
+			if name := condColumn(s.pred.c); name != s.pred.col.Name() {
+				text += " in column " + s.pred.col.Name()
+			}
+			if s.pred.numText {
+				text += ", its text read as numbers"
+			}
+			return text
 		case s.fol != nil:
 			return s.fol.c.String()
 		}
@@ -279,4 +293,33 @@ func explainStep(s *step, a *analysis) *explainNode {
 		n.kids = append(n.kids, explainStep(k, a))
 	}
 	return n
+}
+
+// counted returns n and the noun's singular or plural form: "1 row", "2 rows".
+func counted(n uint64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatUint(n, 10) + " " + many
+}
+
+// selName returns the name of a selected column: "IRI" for SELECT IRI.
+func selName(c *column.Dyn) string {
+	if c == nil {
+		return "IRI"
+	}
+	return c.Name()
+}
+
+// condColumn returns the column name a comparison or HAS names.
+func condColumn(c Cond) string {
+	switch c := c.(type) {
+	case *CompareCond:
+		return c.Col.Name
+	case *BetweenCond:
+		return c.Col.Name
+	case *HasCond:
+		return c.Col.Name
+	}
+	return ""
 }

@@ -56,6 +56,7 @@ const (
 	tAny
 	tTrue
 	tFalse
+	tIRI
 	keywordEnd
 )
 
@@ -80,6 +81,7 @@ var keywords = map[string]tokKind{
 	"ANY":     tAny,
 	"TRUE":    tTrue,
 	"FALSE":   tFalse,
+	"IRI":     tIRI,
 }
 
 // lookupKeyword returns the keyword token spelled by word, or tIdent.
@@ -117,6 +119,7 @@ type token struct {
 	pos  Pos
 	text string    // the token's source text
 	val  string    // tIdent, tQuoted: the name; tString: the decoded value
+	lang string    // tString: its language tag, if it has one
 	ref  EntityRef // tRef
 }
 
@@ -324,6 +327,9 @@ func (lx *lexer) next(target bool) token {
 		case isDigit(peek(1)):
 			return lx.number()
 		}
+		if w := lx.dashedName(start); w != "" {
+			return lx.illegal(start, "unexpected '-'; a name with '-' is written in backquotes: `%s`", clip(w))
+		}
 		return lx.illegal(start, "unexpected '-'; expected '->', '--' or a negative number")
 	case '"':
 		return lx.string()
@@ -403,7 +409,13 @@ func (lx *lexer) string() token {
 		switch {
 		case c == '"':
 			lx.off = i + 1
-			return token{kind: tString, pos: lx.pos(start), text: src[start:lx.off], val: b.String()}
+			t := token{kind: tString, pos: lx.pos(start), val: b.String()}
+			// A language tag, as in RDF: "chat"@fr, "colour"@en-GB.
+			if j := langTagEnd(src, lx.off); j > lx.off {
+				t.lang, lx.off = src[lx.off+1:j], j
+			}
+			t.text = src[start:lx.off]
+			return t
 		case c == '\\':
 			v, multibyte, tail, err := strconv.UnquoteChar(src[i:], '"')
 			if err != nil {
@@ -430,6 +442,32 @@ func (lx *lexer) string() token {
 			i += size
 		}
 	}
+}
+
+// langTagEnd returns the end of a language tag @[a-zA-Z]+(-[a-zA-Z0-9]+)* at off, or off
+// if none starts there.
+func langTagEnd(src string, off int) int {
+	if off >= len(src) || src[off] != '@' {
+		return off
+	}
+	i := off + 1
+	letters := func(digits bool) bool {
+		j := i
+		for i < len(src) && ('a' <= src[i]|0x20 && src[i]|0x20 <= 'z' || digits && isDigit(src[i])) {
+			i++
+		}
+		return i > j
+	}
+	if !letters(false) {
+		return off
+	}
+	for i < len(src) && src[i] == '-' {
+		i++
+		if !letters(true) {
+			return off
+		}
+	}
+	return i
 }
 
 // quotedName lexes a backquoted name, which may be any text without a
@@ -489,6 +527,38 @@ func (lx *lexer) entityID(lo, hi int, raw string) uint64 {
 	return id
 }
 
+// dashedName returns the name around the '-' at off if letters or digits touch it on
+// both sides, as in names taken from IRIs (date-of-birth), or "".
+func (lx *lexer) dashedName(off int) string {
+	src := lx.src
+	before, _ := utf8.DecodeLastRuneInString(src[:off])
+	after, _ := utf8.DecodeRuneInString(src[off+1:])
+	if !isIdentPart(before) || !isIdentPart(after) {
+		return ""
+	}
+	lo := off
+	for lo > 0 {
+		r, size := utf8.DecodeLastRuneInString(src[:lo])
+		if !isIdentPart(r) && r != '-' {
+			break
+		}
+		lo -= size
+	}
+	return src[lo:lx.scanDashedWord(off)]
+}
+
+// scanDashedWord returns the end of the run of identifier characters and '-' from off.
+func (lx *lexer) scanDashedWord(off int) int {
+	for off < len(lx.src) {
+		r, size := utf8.DecodeRuneInString(lx.src[off:])
+		if !isIdentPart(r) && r != '-' {
+			break
+		}
+		off += size
+	}
+	return off
+}
+
 // iri lexes <iri>: any characters except '>' and white space, kept raw.
 func (lx *lexer) iri() token {
 	src, start := lx.src, lx.off
@@ -527,14 +597,7 @@ func (lx *lexer) targetRef() (token, bool) {
 	}
 	// A kind in a reference may contain '-' as the uri package allows; in a
 	// reference it cannot be mistaken for an arrow.
-	end := start
-	for end < len(src) {
-		r, size := utf8.DecodeRuneInString(src[end:])
-		if !isIdentPart(r) && r != '-' {
-			break
-		}
-		end += size
-	}
+	end := lx.scanDashedWord(start)
 	if strings.HasPrefix(src[end:], "://") {
 		return lx.illegal(start, "entity URIs start with ic://; write any other IRI in angle brackets: <%s>",
 			clip(src[start:lx.refEnd(start)])), true

@@ -22,6 +22,41 @@ func Parse(src string) (*Query, error) {
 	return p.parse()
 }
 
+// Split cuts src into the texts of the queries it holds, at the semicolons that end them:
+// not those inside strings, quoted names, IRIs or comments, which it tells apart as Parse
+// does. Pieces holding nothing but white space and comments are dropped. Text that does
+// not lex is kept in a piece for Parse to report.
+func Split(src string) []string {
+	var errs ErrorList
+	var lx lexer
+	lx.init(src, &errs)
+	var out []string
+	start, empty, target := 0, true, false
+	flush := func(end int) {
+		if !empty {
+			out = append(out, strings.TrimSpace(src[start:end]))
+		}
+		start, empty = end+1, true
+	}
+	for {
+		t := lx.next(target)
+		switch t.kind {
+		case tEOF:
+			flush(len(src))
+			return out
+		case tSemi:
+			flush(t.pos.Offset)
+		case tIllegal:
+			// Go on after the byte at fault; Parse reports it when the piece is run.
+			lx.off = max(lx.off, t.pos.Offset+1)
+			empty = false
+		default:
+			empty = false
+		}
+		target = t.kind == tOut || t.kind == tIn || t.kind == tOutPlus || t.kind == tInPlus
+	}
+}
+
 // ParseEntityRef parses an entity reference as it is written after an arrow:
 // ic://<canister>/<kind>/<id>, <kind>/<id>, #<id> or <iri>. The reference's
 // Pos is relative to s. The error is an ErrorList wrapping ErrSyntax.
@@ -238,10 +273,10 @@ func (p *parser) parseBody(q *Query, sub bool) {
 			q.Where = p.parseOr()
 			more = []string{"AND", "OR"}
 		case tSelect:
-			q.Select = append(q.Select[:0], p.parseName("column name"))
+			q.Select = append(q.Select[:0], p.parseSelected())
 			for p.tok.kind == tComma {
 				p.next()
-				q.Select = append(q.Select, p.parseName("column name"))
+				q.Select = append(q.Select, p.parseSelected())
 			}
 			more = []string{"','"}
 		case tCount:
@@ -306,6 +341,16 @@ func (p *parser) parseName(what string) Name {
 	}
 	p.expected(what)
 	panic("unreachable")
+}
+
+// parseSelected parses a column name or IRI after SELECT.
+func (p *parser) parseSelected() Name {
+	if p.tok.kind == tIRI {
+		n := Name{Pos: p.tok.pos, Name: SelectIRI}
+		p.next()
+		return n
+	}
+	return p.parseName("column name or IRI")
 }
 
 // parseCount parses the non-negative integer after LIMIT or BUDGET.
@@ -428,7 +473,7 @@ func (p *parser) parseLiteral() Literal {
 		l.Kind = LitInt
 		v, err := strconv.ParseInt(t.text, 10, 64)
 		if err != nil {
-			p.error(t.pos, "integer %s out of range", clip(t.text))
+			p.error(t.pos, "integer %s out of range: integers fit an int64; write a larger number as a float (%se0)", clip(t.text), clip(t.text))
 		}
 		l.Int = v
 	case tFloat:
@@ -439,7 +484,7 @@ func (p *parser) parseLiteral() Literal {
 		}
 		l.Float = v
 	case tString:
-		l.Kind, l.Str = LitString, t.val
+		l.Kind, l.Str, l.Lang = LitString, t.val, t.lang
 	case tTrue, tFalse:
 		l.Kind, l.Bool = LitBool, t.kind == tTrue
 	case tIdent:

@@ -280,8 +280,8 @@ var errorTests = []struct {
 	{"misspelt DESC", `FIND p ORDER BY x DSC`, []string{`1:19: unknown keyword "DSC"; did you mean "DESC"?`}},
 	{"after ORDER BY", `FIND p ORDER BY x DESC 5`, []string{`1:24: expected LIMIT, BUDGET or end of query, found number 5`}},
 	{"after SELECT", `FIND p SELECT a b`, []string{`1:17: expected ',', ORDER BY, LIMIT, BUDGET or end of query, found "b"`}},
-	{"SELECT without column", `FIND p SELECT`, []string{`1:14: expected column name, found end of query`}},
-	{"SELECT trailing comma", `FIND p SELECT a,`, []string{`1:17: expected column name, found end of query`}},
+	{"SELECT without column", `FIND p SELECT`, []string{`1:14: expected column name or IRI, found end of query`}},
+	{"SELECT trailing comma", `FIND p SELECT a,`, []string{`1:17: expected column name or IRI, found end of query`}},
 	{"LIMIT without number", `FIND p LIMIT`, []string{`1:13: expected non-negative integer after LIMIT, found end of query`}},
 	{"LIMIT float", `FIND p LIMIT 1.5`, []string{`1:14: expected non-negative integer after LIMIT, found number 1.5`}},
 	{"LIMIT negative", `FIND p LIMIT -1`, []string{`1:14: LIMIT must not be negative`}},
@@ -312,10 +312,10 @@ var errorTests = []struct {
 		"1:14: expected condition, found keyword ORDER (quote it as `order` to use it as a name)"}},
 	{"HAS without column", `FIND p WHERE HAS`, []string{`1:17: expected column name, found end of query`}},
 	{"NOT without condition", `FIND p WHERE NOT`, []string{`1:17: expected condition, found end of query`}},
-	{"integer out of range", `FIND p WHERE x = 9223372036854775808`, []string{`1:18: integer 9223372036854775808 out of range`}},
+	{"integer out of range", `FIND p WHERE x = 9223372036854775808`, []string{`1:18: integer 9223372036854775808 out of range: integers fit an int64; write a larger number as a float (9223372036854775808e0)`}},
 	{"float out of range", `FIND p WHERE x = -1e400`, []string{`1:18: float -1e400 out of range`}},
 	{"two soft errors", `FIND p WHERE x = 99999999999999999999 AND y = 1e999`, []string{
-		`1:18: integer 99999999999999999999 out of range`,
+		`1:18: integer 99999999999999999999 out of range: integers fit an int64; write a larger number as a float (99999999999999999999e0)`,
 		`1:47: float 1e999 out of range`}},
 	{"too deep", `FIND p WHERE ` + strings.Repeat("NOT ", maxNesting+1) + `HAS x`, []string{
 		`1:4014: conditions nested more than 1000 deep`}},
@@ -371,6 +371,8 @@ var errorTests = []struct {
 	{"non-letter symbol", `FIND p WHERE x = 1 € 2`, []string{`1:20: unexpected character '€'`}},
 	{"lone bang", `FIND p WHERE x ! 2`, []string{`1:16: unexpected character '!'; did you mean '!='?`}},
 	{"lone minus", `FIND p WHERE x = - 2`, []string{`1:18: unexpected '-'; expected '->', '--' or a negative number`}},
+	{"dashed name", `FIND p WHERE date-of-birth > 3`, []string{"1:18: unexpected '-'; a name with '-' is written in backquotes: `date-of-birth`"}},
+	{"dashed kind", `FIND my-kind`, []string{"1:8: unexpected '-'; a name with '-' is written in backquotes: `my-kind`"}},
 	{"slash outside target", `FIND guild/7`, []string{`1:11: unexpected character '/'`}},
 	{"number with letters", `FIND p WHERE x = 12abc`, []string{`1:18: invalid number "12abc"`}},
 	{"number with trailing dot", `FIND p WHERE x = 1.`, []string{`1:18: invalid number "1."`}},
@@ -417,7 +419,7 @@ func TestParseErrorLimit(t *testing.T) {
 	var list ErrorList
 	require.ErrorAs(t, err, &list)
 	assert.Len(t, list, maxErrors)
-	assert.EqualError(t, err, "1:18: integer 99999999999999999999 out of range (and 9 more errors)")
+	assert.EqualError(t, err, "1:18: integer 99999999999999999999 out of range: integers fit an int64; write a larger number as a float (99999999999999999999e0) (and 9 more errors)")
 }
 
 // checkErrorPositions checks that err is an ErrorList of *Error wrapping
@@ -582,5 +584,26 @@ func TestParserLimits(t *testing.T) {
 	assert.Equal(t, []string{"1:8: invalid UTF-8 encoding"}, errs("FIND `a\x80b`"))
 	for _, bad := range []string{"\x80", "\xff", "\xc3"} {
 		assert.Equal(t, []string{"1:29: invalid UTF-8 encoding"}, errs("FIND p WHERE f -> ic://a/b/1"+bad), "%q", bad)
+	}
+}
+
+func TestSplit(t *testing.T) {
+	tests := []struct {
+		src  string
+		want []string
+	}{
+		{"FIND a; -- c;\nFIND b WHERE s = \"x;\\\"y\";FIND `c;d`;;  \n-- end",
+			[]string{"FIND a", "-- c;\nFIND b WHERE s = \"x;\\\"y\"", "FIND `c;d`"}},
+		// IRIs after an arrow hold ';' and "--"; a '<' elsewhere is less-than.
+		{"FIND r WHERE knows <- <http://ex.org/a;b>; FIND r WHERE x<3;FIND r WHERE k -> <http://ex.org/--x> AND k ->+ <a;b>",
+			[]string{"FIND r WHERE knows <- <http://ex.org/a;b>", "FIND r WHERE x<3", "FIND r WHERE k -> <http://ex.org/--x> AND k ->+ <a;b>"}},
+		{"FIND r WHERE k -> (FIND s WHERE j <- <x;y>); FIND t", []string{"FIND r WHERE k -> (FIND s WHERE j <- <x;y>)", "FIND t"}},
+		// Text that does not lex stays in its piece, for Parse to report.
+		{"FIND r WHERE s = \"open;\nFIND t", []string{"FIND r WHERE s = \"open", "FIND t"}},
+		{"FIND r WHERE k -> <a b>; FIND t", []string{"FIND r WHERE k -> <a b>", "FIND t"}},
+		{"  -- only a comment\n ; ", nil},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, Split(tt.src), tt.src)
 	}
 }

@@ -174,6 +174,12 @@ func (p *planner) planQuery(bq *boundQuery) *qplan {
 		}
 	}
 	for _, c := range bq.sel {
+		if c == nil { // IRI: a probe of $iri's ID → IRI tree
+			s := p.shape(p.tx.Must(p.tx.VarTree(entity.VarIRI, 0, false)), 56)
+			qp.sel = append(qp.sel, s)
+			qp.selPages = append(qp.selPages, s.probe(float64(qp.rows), 1))
+			continue
+		}
 		s := p.colShape(c)
 		per := 1.0
 		if c.Multi() {
@@ -440,7 +446,7 @@ func (p *planner) planPredSet(c *bPred) *step {
 	rows, entries := p.predRows(c)
 	col := p.colShape(c.col)
 	best := &step{op: opColumnScan, pred: c, tree: col, rows: rowsOf(rows), pages: col.scan()}
-	if idx, ok := p.indexShape(c.col); ok && !c.has {
+	if idx, ok := p.indexShape(c.col); ok && !c.has && !c.numText {
 		pages := uint64(0)
 		for _, m := range entries {
 			pages += idx.rangeScan(m)

@@ -9,7 +9,10 @@ import (
 // Value is one cell of a result row: the entity's URI (a string) in the first column, and
 // in the others a column value as package column hands it out (bool, int64, uint64,
 // float64, string, []byte or []column.Value), nil when the entity has no value, and for a
-// Multi column a []column.Value of all the entity's values in value order.
+// Multi column a []column.Value of all the entity's values in value order; for a name
+// that stands for several columns (a predicate imported from RDF with values of several
+// datatypes), the entity's value if it has one among them, else a []column.Value of their
+// values, column by column.
 type Value = column.Value
 
 // Result is what a query returns.
@@ -27,6 +30,9 @@ type Result struct {
 	Count uint64
 	// Stats says what running the query cost.
 	Stats RunStats
+	// Warnings holds what the query found questionable but ran anyway: an entity
+	// reference that names no entity (which then matches nothing), with its position.
+	Warnings []*Error
 }
 
 // RunStats counts the stable-memory pages one run of a query touched and compares them

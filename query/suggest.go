@@ -2,6 +2,7 @@ package query
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 )
 
@@ -45,6 +46,36 @@ func Suggest(name string, candidates []string) (string, bool) {
 		}
 	}
 	return best, bestDist <= limit
+}
+
+// Nearest returns up to n of candidates, the closest to name first: by the distance
+// Suggest uses, ties to the candidate that contains name or shares a longer prefix with
+// it, then in lexical order.
+func Nearest(name string, candidates []string, n int) []string {
+	type scored struct {
+		c              string
+		d, sub, prefix int
+	}
+	lname := strings.ToLower(name)
+	nr := []rune(lname)
+	all := make([]scored, 0, len(candidates))
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		sub := 1
+		if strings.Contains(lc, lname) || strings.Contains(lname, lc) {
+			sub = 0
+		}
+		cr := []rune(lc)
+		all = append(all, scored{c, osaDistance(nr, cr), sub, commonPrefix(nr, cr)})
+	}
+	slices.SortFunc(all, func(a, b scored) int {
+		return cmp.Or(cmp.Compare(a.sub, b.sub), cmp.Compare(a.d, b.d), -cmp.Compare(a.prefix, b.prefix), strings.Compare(a.c, b.c))
+	})
+	out := make([]string, 0, min(n, len(all)))
+	for _, s := range all[:min(n, len(all))] {
+		out = append(out, s.c)
+	}
+	return out
 }
 
 func abs(x int) int {

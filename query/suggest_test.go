@@ -1,6 +1,7 @@
 package query
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -72,4 +73,21 @@ func TestOSADistance(t *testing.T) {
 		assert.Equal(t, tt.want, osaDistance([]rune(tt.a), []rune(tt.b)), "%q %q", tt.a, tt.b)
 		assert.Equal(t, tt.want, osaDistance([]rune(tt.b), []rune(tt.a)), "%q %q", tt.b, tt.a)
 	}
+}
+
+func TestNearest(t *testing.T) {
+	kinds := []string{"Class", "Plugin_2", "Project", "Person", "PluginSet", "Resource", "Release", "Property"}
+	assert.Equal(t, []string{"Plugin_2", "PluginSet", "Person", "Class", "Project"}, Nearest("plugin", kinds, 5))
+	assert.Equal(t, []string{"Class"}, Nearest("Clas", kinds, 1))
+	assert.Empty(t, Nearest("x", nil, 3))
+	assert.Len(t, Nearest("x", kinds, 20), len(kinds))
+
+	many := make([]string, 0, 30)
+	for i := range 30 {
+		many = append(many, fmt.Sprintf("Kind%02d", i))
+	}
+	assert.Equal(t, "; the nearest of its 30 kinds are Kind00, Kind01, Kind02, Kind03, Kind04, Kind05, Kind06, Kind07",
+		kindList("Plugin", many))
+	assert.Equal(t, "; the store has no kinds", kindList("Plugin", nil))
+	assert.Equal(t, "; the kinds are a, b", kindList("Plugin", []string{"b", "a"}))
 }

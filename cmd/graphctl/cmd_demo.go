@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -194,11 +195,20 @@ removed at the end.`, demoGuilds, demoPlayers, demoItems),
 				h.abandon()
 				return err
 			}
+			where := path
+			if !keep {
+				where += " (a temporary file, deleted at the end)"
+			}
 			fmt.Fprintf(e.stdout, "Built a world of %d guilds, %d players and %d items in %s.\n",
-				demoGuilds, demoPlayers, demoItems, path)
+				demoGuilds, demoPlayers, demoItems, where)
 			for _, q := range demoQueries {
-				fmt.Fprintf(e.stdout, "\n-- %s\n%s\n\n", q.about, q.text)
-				if err := runQuery(e.stdout, h, q.text, querySettings{format: formatTable}); err != nil {
+				if strings.HasPrefix(q.text, "EXPLAIN ") {
+					// The plan starts with its query.
+					fmt.Fprintf(e.stdout, "\n-- %s\n", q.about)
+				} else {
+					fmt.Fprintf(e.stdout, "\n-- %s\n%s\n\n", q.about, q.text)
+				}
+				if err := runQuery(e, h, q.text, querySettings{format: formatTable}); err != nil {
 					return err
 				}
 			}

@@ -14,6 +14,8 @@ func TestDemo(t *testing.T) {
 	assert.Contains(t, r.stdout, "Built a world of 8 guilds, 2000 players and 6000 items")
 	assert.Equal(t, len(demoQueries)-1, countMatches(r.stdout, `pages read, \d+ estimated\)`), "each query but the EXPLAIN prints its pages")
 	assert.Contains(t, r.stdout, "estimated: ")
+	assert.Equal(t, 1, countMatches(r.stdout, `EXPLAIN FIND`), "the EXPLAIN query is printed once, by its plan")
+	assert.Contains(t, r.stdout, "(a temporary file, deleted at the end).")
 	assert.NotContains(t, r.stdout, "The world stays")
 	// The same world and the same pages every time.
 	assert.Equal(t, r.stdout[len(firstLine(r.stdout)):], func() string {
@@ -22,5 +24,6 @@ func TestDemo(t *testing.T) {
 	}())
 	out := ok(t, dir, "demo", "--db", "kept.sg")
 	assert.Contains(t, out, "The world stays in kept.sg")
+	assert.NotContains(t, out, "temporary")
 	assert.Contains(t, fails(t, dir, exitUser, "demo", "--db", "kept.sg"), "kept.sg exists")
 }

@@ -73,11 +73,13 @@ graph), so there is no separate export for those.
 			}
 			bw := bufio.NewWriterSize(w, 1<<20)
 			var n int64
+			var losses []string
 			err = h.db.View(func(tx *entity.Tx) error {
 				kinds, err := interchange.ExportKinds(tx, kind)
 				if err != nil {
 					return err
 				}
+				losses = interchange.Losses(tx, f, kinds)
 				switch f {
 				case "ntriples":
 					n, err = interchange.WriteNTriples(tx, bw, kinds)
@@ -105,8 +107,11 @@ graph), so there is no separate export for those.
 			if err != nil {
 				return err
 			}
+			for _, l := range losses {
+				fmt.Fprintf(e.stderr, "graphctl: note: %s\n", l)
+			}
 			if out != nil {
-				fmt.Fprintf(e.stderr, "exported %d %s to %s\n", n, unit(f), file)
+				fmt.Fprintf(e.stderr, "exported %s to %s\n", count(uint64(n), strings.TrimSuffix(unit(f), "s"), unit(f)), file)
 			}
 			return nil
 		},

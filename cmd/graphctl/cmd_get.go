@@ -58,6 +58,9 @@ entity imported from RDF (the angle brackets may be left out of an absolute IRI)
 				rows = append(rows, []any{"iri", d.IRI})
 			}
 			rows = append(rows, []any{"kind", d.Kind})
+			if len(d.OtherKinds) > 0 {
+				rows = append(rows, []any{"other kinds", strings.Join(d.OtherKinds, " ")})
+			}
 			for _, name := range slices.Sorted(maps.Keys(d.Set)) {
 				rows = append(rows, []any{name, d.Set[name]})
 			}

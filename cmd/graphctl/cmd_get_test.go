@@ -76,3 +76,25 @@ func TestGetAfterRetire(t *testing.T) {
 	assert.NotContains(t, out, "tags", "a retired column is not shown")
 	assert.True(t, strings.HasPrefix(out, "field"))
 }
+
+// TestIRIsInResults checks SELECT IRI, query --iri and blank-node labels that get accepts.
+func TestIRIsInResults(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "b.nt", `<http://ex.org/ann> <http://ex.org/knows> _:x .
+_:x <http://ex.org/name> "Bo" .
+<http://ex.org/ann> <http://ex.org/name> "Ann" .
+`)
+	ok(t, dir, "import", "--db", "b.sg", "--format", "ntriples", "b.nt")
+	out := ok(t, dir, "query", "--db", "b.sg", "--iri", "-o", "csv", "FIND Resource SELECT name")
+	assert.Equal(t, "iri,name\nhttp://ex.org/ann,Ann\n_:b2,Bo\n", out)
+	out = ok(t, dir, "query", "--db", "b.sg", "-o", "csv", "FIND Resource WHERE knows <- <http://ex.org/ann> SELECT IRI")
+	assert.Regexp(t, `^entity,iri\nic://[^,]+/Resource/2,_:b2\n$`, out)
+	assert.Equal(t, "count\n2\n", ok(t, dir, "query", "--db", "b.sg", "--iri", "-o", "csv", "FIND Resource COUNT"), "--iri leaves a count alone")
+
+	// The label names the blank node's entity wherever a reference is taken.
+	assert.Contains(t, ok(t, dir, "get", "--db", "b.sg", "_:b2"), "\nname      Bo\n")
+	assert.Contains(t, fails(t, dir, exitUser, "get", "--db", "b.sg", "_:b1"), "#1 is <http://ex.org/ann>")
+	assert.Contains(t, fails(t, dir, exitUser, "get", "--db", "b.sg", "_:b9"), "not found")
+	ok(t, dir, "set", "--db", "b.sg", "_:b2", "name=Beau")
+	assert.Equal(t, "iri,name\n_:b2,Beau\n", ok(t, dir, "query", "--db", "b.sg", "--iri", "-o", "csv", `FIND Resource WHERE name = "Beau" SELECT name`))
+}

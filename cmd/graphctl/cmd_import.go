@@ -264,8 +264,8 @@ func (e *env) reportSkipped(errs []error) {
 // printImportTotals reports what an import did.
 func (e *env) printImportTotals(name, format string, read int64, st interchange.Summary, bytes int64, elapsed time.Duration) {
 	secs := max(elapsed.Seconds(), 1e-9)
-	fmt.Fprintf(e.stdout, "imported %s: %d %s in %s (%.0f %s/s, %s/s)\n",
-		name, read, unit(format), elapsed.Round(time.Millisecond), float64(read)/secs, unit(format),
+	fmt.Fprintf(e.stdout, "imported %s: %s in %s (%.0f %s/s, %s/s)\n",
+		name, count(uint64(read), strings.TrimSuffix(unit(format), "s"), unit(format)), elapsed.Round(time.Millisecond), float64(read)/secs, unit(format),
 		byteSize(uint64(float64(bytes)/secs)))
 	fmt.Fprintf(e.stdout, "  %s created; %s and %s written; %d skipped\n",
 		count(uint64(st.Entities), "entity", "entities"), plural(uint64(st.Values), "value"),

@@ -55,7 +55,7 @@ func TestImportNTriplesEveryCase(t *testing.T) {
 	for _, k := range sf.Kinds {
 		kinds[k.Name] = k.IRI
 	}
-	assert.Equal(t, map[string]string{"Person": "http://ex.org/Person", "Resource": ""}, kinds)
+	assert.Equal(t, map[string]string{"Agent": "http://other.org/vocab#Agent", "Person": "http://ex.org/Person", "Resource": ""}, kinds)
 	type col struct{ typ, iri string }
 	cols := map[string]col{}
 	for _, c := range sf.Columns {
@@ -87,21 +87,27 @@ func TestImportNTriplesEveryCase(t *testing.T) {
 	for _, v := range sf.Verbs {
 		verbs[v.Name] = v.IRI
 	}
-	assert.Equal(t, map[string]string{
-		"knows":  "http://xmlns.com/foaf/0.1/knows",
-		"type_2": rdfType,
-	}, verbs)
+	assert.Equal(t, map[string]string{"knows": "http://xmlns.com/foaf/0.1/knows"}, verbs, "rdf:type with IRI objects makes kinds, not a verb")
 	for _, c := range sf.Columns {
 		assert.Equal(t, c.Name == "nick" || c.Name == "p", c.Multi, "only nick and p have several values for one subject: %s", c.Name)
 	}
 
 	// IRIs resolve in queries; language tags are kept.
 	q := ok(t, dir, "query", "--db", "a.sg", "-o", "csv",
-		"FIND Person WHERE knows -> <http://ex.org/bob> SELECT name_2, name_3, age, age_2, `count`, count_2")
-	assert.Equal(t, "entity,name_2,name_3,age,age_2,count,count_2\n"+
-		firstField(q)+",Alice,Alicia@es,42,042,7,8\n", q)
-	q = ok(t, dir, "query", "--db", "a.sg", "-o", "csv", "FIND Person WHERE type_2 -> ANY SELECT name")
-	assert.Contains(t, q, ",Böb 😀\n", "bob's second type is an edge of the rdf:type verb")
+		"FIND Person WHERE knows -> <http://ex.org/bob> SELECT name_2, age, `count`")
+	assert.Equal(t, "entity,name_2,age,count\n"+
+		firstField(q)+`,"[""Alice"",""Alicia@es""]","[42,""042""]","[7,8]"`+"\n", q, "a name stands for its predicate's values of every datatype")
+	show := ok(t, dir, "schema", "show", "--db", "a.sg", "-o", "csv")
+	assert.Contains(t, show, "\n\"name_2, name_3\",column,string(507),indexed,active,http://xmlns.com/foaf/0.1/name,\"string 1, rdf:langString 1\",name_2: no histogram; name_3: no histogram\n",
+		"one entry per predicate, with its datatypes and counts")
+	assert.Contains(t, show, "\n\"count, count_2\",column,int64,indexed,active,http://ex.org/count,\"xsd:int 1, xsd:long 1\",count: no histogram; count_2: no histogram\n")
+	assert.Contains(t, show, "\n\"age, age_2\",column,int64 | string(507),indexed,active,http://ex.org/age,\"xsd:integer 1, xsd:integer 1\",age: no histogram; age_2: no histogram\n")
+	q = ok(t, dir, "query", "--db", "a.sg", "-o", "csv", `FIND Person WHERE name_3 = "Alicia"@es AND age = 42.0 AND `+"`count`"+` < 7.5 COUNT`)
+	assert.Equal(t, "count\n1\n", q, "a language picked with the literal's tag; numbers across datatypes")
+	q = ok(t, dir, "query", "--db", "a.sg", "-o", "csv", "FIND Agent SELECT name")
+	assert.Contains(t, q, ",Böb 😀\n", "bob is an Agent too")
+	bob := ok(t, dir, "get", "--db", "a.sg", "-o", "json", "<http://ex.org/bob>")
+	assert.Contains(t, bob, `"kind":"Person","other_kinds":["Agent"]`, "his own kind is the least of his types' IRIs")
 	q = ok(t, dir, "query", "--db", "a.sg", "-o", "csv", `FIND Resource WHERE id = "b1" SELECT knows_2`)
 	assert.Contains(t, q, "\n", "blank nodes are entities")
 	q = ok(t, dir, "query", "--db", "a.sg", "-o", "csv", `FIND Person WHERE id = "b2" COUNT`)
@@ -236,7 +242,7 @@ func TestImportSkipBad(t *testing.T) {
 	assert.Contains(t, r.stderr, "skipped d.nt:14001:1: relative IRI")
 	assert.Contains(t, r.stderr, "skipped d.nt:14003:")
 	assert.Contains(t, r.stdout, "3 skipped")
-	assert.Equal(t, "entity,p\n"+firstField(ok(t, dir, "query", "--db", "s.sg", "-o", "csv", "FIND Resource WHERE HAS p"))+",\"[last, ok]\"\n",
+	assert.Equal(t, "entity,p\n"+firstField(ok(t, dir, "query", "--db", "s.sg", "-o", "csv", "FIND Resource WHERE HAS p"))+",\"[\"\"last\"\",\"\"ok\"\"]\"\n",
 		ok(t, dir, "query", "--db", "s.sg", "-o", "csv", "FIND Resource WHERE HAS p SELECT p"))
 }
 
@@ -276,7 +282,7 @@ func TestImportJSONLAndCSV(t *testing.T) {
 	ok(t, dir, "export", "--db", "s.sg", "--format", "jsonl", "out.jsonl")
 	ok(t, dir, "import", "--db", "t.sg", "out.jsonl")
 	for _, db := range []string{"s.sg", "t.sg"} {
-		assert.Equal(t, "name,health,tags\nBo,40,\nAnn,90,\"[a, b]\"\n", dropFirstColumn(ok(t, dir, "query", "--db", db, "-o", "csv",
+		assert.Equal(t, "name,health,tags\nBo,40,\nAnn,90,\"[\"\"a\"\",\"\"b\"\"]\"\n", dropFirstColumn(ok(t, dir, "query", "--db", db, "-o", "csv",
 			"FIND player WHERE member_of -> <http://ex.org/g1> SELECT name, health, tags ORDER BY health")))
 	}
 
@@ -286,7 +292,7 @@ func TestImportJSONLAndCSV(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "uri,iri,alive,health,name,speed,tags", firstLine(string(csvText)))
 	ok(t, dir, "import", "--db", "u.sg", "--kind", "player", "p.csv")
-	assert.Equal(t, "name,health,alive,tags\nBo,40,true,\nAnn,90,,\"[a, b]\"\n", dropFirstColumn(ok(t, dir, "query", "--db", "u.sg", "-o", "csv",
+	assert.Equal(t, "name,health,alive,tags\nBo,40,true,\nAnn,90,,\"[\"\"a\"\",\"\"b\"\"]\"\n", dropFirstColumn(ok(t, dir, "query", "--db", "u.sg", "-o", "csv",
 		"FIND player SELECT name, health, alive, tags ORDER BY health")))
 
 	// Bad input: the line and what is wrong.
@@ -329,7 +335,7 @@ func TestImportIntoExistingEntities(t *testing.T) {
 `)
 	ok(t, dir, "import", "--db", "s.sg", "a.nt")
 	out := ok(t, dir, "import", "--db", "s.sg", "b.nt")
-	assert.Contains(t, out, "2 entities created", "x and y are found by their IRIs; z and the class C (the object of an edge) are new")
+	assert.Contains(t, out, "1 entity created", "x and y are found by their IRIs; z is new; the class C is a kind, not an entity")
 	assert.Equal(t, rdftest.Canonical(t, readFile(t, dir, "a.nt")+readFile(t, dir, "b.nt")),
 		rdftest.Canonical(t, ok(t, dir, "export", "--db", "s.sg", "--format", "ntriples")))
 
@@ -344,8 +350,9 @@ func TestImportIntoExistingEntities(t *testing.T) {
 	for _, v := range sf.Verbs {
 		verbs = append(verbs, v.Name)
 	}
-	assert.Equal(t, []string{"q", "type"}, verbs, "x was a Resource already: its rdf:type is an edge")
+	assert.Equal(t, []string{"q"}, verbs)
 	assert.Equal(t, "count\n1\n", ok(t, dir, "query", "--db", "s.sg", "-o", "csv", "FIND C WHERE q -> <http://ex.org/x> COUNT"))
+	assert.Equal(t, "count\n2\n", ok(t, dir, "query", "--db", "s.sg", "-o", "csv", "FIND C COUNT"), "x was a Resource already, and is a C too")
 }
 
 func readFile(t *testing.T, dir, name string) string {
@@ -353,4 +360,24 @@ func readFile(t *testing.T, dir, name string) string {
 	b, err := os.ReadFile(filepath.Join(dir, name))
 	require.NoError(t, err)
 	return string(b)
+}
+
+// TestReadmeWalkthrough runs the README's walkthrough on the people.nt it imports.
+func TestReadmeWalkthrough(t *testing.T) {
+	dir := t.TempDir()
+	people, err := filepath.Abs("../../examples/people.nt")
+	require.NoError(t, err)
+	ok(t, dir, "init", "--db", "world.sgdb", "--canister", "ryjl3-tyaaa-aaaaa-aaaba-cai")
+	out := ok(t, dir, "import", "--db", "world.sgdb", people)
+	assert.Contains(t, out, ": 8 triples in ")
+	assert.Contains(t, out, "\n  2 entities created; 5 values and 1 edge written; 0 skipped\n  1 kind created: Person\n")
+	assert.Equal(t, "entity                                     name  age\n"+
+		"-----------------------------------------  ----  ---\n"+
+		"ic://ryjl3-tyaaa-aaaaa-aaaba-cai/Person/1  Ann    34\n"+
+		"(1 row; 5 pages read, 3 estimated)\n",
+		ok(t, dir, "query", "--db", "world.sgdb", "FIND Person WHERE age > 30 SELECT name, age"))
+	assert.Equal(t, "iri\n----------------\nhttp://ex.org/bo\n(1 row; 3 pages read, 3 estimated)\n",
+		ok(t, dir, "query", "--db", "world.sgdb", "--iri", `FIND Person WHERE name = "Beau"@fr`))
+	assert.Contains(t, ok(t, dir, "query", "--db", "world.sgdb", "--explain", "FIND Person WHERE age > 30 SELECT name"),
+		"estimated: 1 row, 3 distinct pages; at most 4 for the budget check\n")
 }

@@ -41,7 +41,7 @@ in the same step (see 'graphctl schema --help' for its format).`,
 				if err != nil {
 					return err
 				}
-				if o.schema, err = sf.schema(); err != nil {
+				if o.schema, err = sf.Schema(); err != nil {
 					return fmt.Errorf("%s: %w", schemaFile, err)
 				}
 			}

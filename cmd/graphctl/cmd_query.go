@@ -19,32 +19,42 @@ type querySettings struct {
 	format  format
 	explain bool
 	budget  uint64
+	iri     bool // rows start with the entity's IRI, not its URI
 }
 
 func newQueryCmd(e *env) *cobra.Command {
 	var out string
 	var qs querySettings
 	cmd := &cobra.Command{
-		Use:   "query [-o table|json|csv] [--explain] [--budget N] ['FIND …']",
+		Use:   "query [-o table|json|csv] [--explain] [--iri] [--budget N] ['FIND …']",
 		Short: "Run a query, or an interactive shell",
 		Long: `Run a query and print its rows (each starting with the entity's URI) and the pages it
 read. With no query, on a terminal, start an interactive shell (history, multi-line queries
 ended by ';' or an empty line, .help); with no query and standard input not a terminal,
 run the queries it holds, separated by ';'.
 
-  FIND kind [WHERE cond] [SELECT col, … | COUNT] [ORDER BY col [ASC|DESC]] [LIMIT n] [BUDGET n]
+  FIND kind [WHERE cond] [SELECT col|IRI, … | COUNT] [ORDER BY col [ASC|DESC]] [LIMIT n] [BUDGET n]
 
 A condition compares columns (health < 10, name = "alice", level BETWEEN 3 AND 5, HAS col),
-follows verbs (member_of -> guild/7, owns <- ANY, member_of -> (FIND guild WHERE …)), and
-combines them with AND, OR, NOT and parentheses. Entities are written ic://<scope>/<kind>/<id>,
-<kind>/<id>, #<id>, or <iri> for an entity imported from RDF.
+follows verbs (member_of -> guild/7, owns <- ANY, member_of -> (FIND guild WHERE …)) or paths
+of one or more edges of a verb (part_of ->+ <iri>: a path leads from the entity there;
+part_of <-+ #7: a path leads from #7 to the entity), and combines them with AND, OR, NOT and
+parentheses. Entities are written ic://<scope>/<kind>/<id>, <kind>/<id>, #<id>, or <iri>
+for an entity imported from RDF; one that does not exist matches nothing, with a warning.
+Names with characters other than letters, digits, '_' and '.' go in backquotes:
+` + "`date-of-birth`" + `. Comments start with -- and run to the end of the line.
+
+SELECT IRI selects an entity's external IRI (for an entity without one, its blank-node
+label _:b<id>, which get, set and link accept); --iri starts every row with it instead of
+the entity's ic:// URI.
 
 --explain (or EXPLAIN before FIND) prints the plan with its estimated pages instead of
 running it. --budget stops a query that would read more pages than N: before it starts if
 the estimate is over, or as soon as it gets there.
 
 JSON output is one object: {"columns": [...], "rows": [[...], ...], "count": N,
-"stats": {"pages_read": N, "pages_written": N, "estimated_pages": N, "by_variable": {...}}}.`,
+"stats": {"pages_read": N, "pages_written": N, "estimated_pages": N, "by_variable": {...}},
+"warnings": [...]}, warnings only when there are some (they go to standard error too).`,
 		Example: `  graphctl query 'FIND player WHERE health < 50 SELECT name, health ORDER BY health'
   graphctl query -o json 'FIND player WHERE member_of -> guild/1 COUNT'
   graphctl query --explain 'FIND item WHERE owns <- (FIND player WHERE name = "ann")'
@@ -61,7 +71,7 @@ JSON output is one object: {"columns": [...], "rows": [[...], ...], "count": N,
 			}
 			defer h.close()
 			if len(args) > 0 {
-				return runQuery(e.stdout, h, strings.Join(args, " "), qs)
+				return runQuery(e, h, strings.Join(args, " "), qs)
 			}
 			if e.stdinTTY {
 				return runShell(e, h, newLinerReader(), qs)
@@ -70,8 +80,8 @@ JSON output is one object: {"columns": [...], "rows": [[...], ...], "count": N,
 			if err != nil {
 				return err
 			}
-			for _, q := range splitQueries(string(src)) {
-				if err := runQuery(e.stdout, h, q, qs); err != nil {
+			for _, q := range query.Split(string(src)) {
+				if err := runQuery(e, h, q, qs); err != nil {
 					return err
 				}
 			}
@@ -80,18 +90,27 @@ JSON output is one object: {"columns": [...], "rows": [[...], ...], "count": N,
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "table", "output format: table, json or csv")
 	cmd.Flags().BoolVar(&qs.explain, "explain", false, "print the plan and its estimated pages instead of running")
+	cmd.Flags().BoolVar(&qs.iri, "iri", false, "start each row with the entity's IRI (or _:b<id> for one without) instead of its ic:// URI")
 	cmd.Flags().Uint64Var(&qs.budget, "budget", 0, "stop the query if it would read more than N pages (0: no limit)")
 	return cmd
 }
 
-// runQuery runs one query and writes its result.
-func runQuery(w io.Writer, h *handle, text string, qs querySettings) error {
+// runQuery runs one query and writes its result, and its warnings to standard error
+// (in JSON output, in the result too).
+func runQuery(e *env, h *handle, text string, qs querySettings) error {
+	w := e.stdout
 	q, err := query.Parse(text)
 	if err != nil {
 		return queryError(text, err)
 	}
 	if qs.explain {
 		q.Explain = true
+	}
+	byIRI := qs.iri && !q.Count && !q.Explain
+	if byIRI {
+		// The IRI is selected first, so its pages are planned and counted, and takes the
+		// URI's place.
+		q.Select = append([]query.Name{{Name: query.SelectIRI}}, q.Select...)
 	}
 	p, err := query.Prepare(h.db, q)
 	if err != nil {
@@ -113,21 +132,35 @@ func runQuery(w io.Writer, h *handle, text string, qs querySettings) error {
 		_, err := io.WriteString(w, p.Explain())
 		return err
 	}
-	return toResultSet(res).write(w, qs.format)
+	rs := toResultSet(res)
+	if byIRI {
+		rs.Columns = rs.Columns[1:]
+		for i, row := range rs.Rows {
+			rs.Rows[i] = row[1:]
+		}
+	}
+	for _, warn := range res.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %v\n", warn)
+	}
+	return rs.write(w, qs.format)
 }
 
 // toResultSet converts a query's result for output.
 func toResultSet(res *query.Result) *resultSet {
 	rs := &resultSet{
-		Columns: res.Columns,
-		Rows:    make([][]any, len(res.Rows)),
-		Count:   res.Count,
+		Columns:  res.Columns,
+		Rows:     make([][]any, len(res.Rows)),
+		Count:    res.Count,
+		Warnings: make([]string, len(res.Warnings)),
 		Stats: pageStats{
 			PagesRead:      res.Stats.PagesRead,
 			PagesWritten:   res.Stats.PagesDirtied,
 			EstimatedPages: res.Stats.EstimatedPages,
 			ByVariable:     res.Stats.ByVariable,
 		},
+	}
+	for i, w := range res.Warnings {
+		rs.Warnings[i] = w.Error()
 	}
 	if rs.Columns == nil {
 		rs.Columns = []string{}
@@ -186,49 +219,3 @@ type annotatedError struct {
 
 func (e *annotatedError) Error() string { return e.err.Error() + "\n" + e.note }
 func (e *annotatedError) Unwrap() error { return e.err }
-
-// splitQueries splits text at the semicolons that end queries, leaving alone those inside
-// strings, quoted names and comments, and drops empty pieces.
-func splitQueries(text string) []string {
-	var out []string
-	start := 0
-	flush := func(end int) {
-		if q := strings.TrimSpace(text[start:end]); q != "" && !onlyComments(q) {
-			out = append(out, q)
-		}
-		start = end + 1
-	}
-	for i := 0; i < len(text); i++ {
-		switch c := text[i]; {
-		case c == '"':
-			for i++; i < len(text) && text[i] != '"' && text[i] != '\n'; i++ {
-				if text[i] == '\\' {
-					i++
-				}
-			}
-		case c == '`':
-			for i++; i < len(text) && text[i] != '`' && text[i] != '\n'; i++ {
-			}
-		case c == '-' && i+1 < len(text) && text[i+1] == '-':
-			for i < len(text) && text[i] != '\n' {
-				i++
-			}
-		case c == ';':
-			flush(i)
-		}
-	}
-	if start < len(text) {
-		flush(len(text))
-	}
-	return out
-}
-
-// onlyComments reports whether q holds nothing but comments and white space.
-func onlyComments(q string) bool {
-	for _, line := range strings.Split(q, "\n") {
-		if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "--") {
-			return false
-		}
-	}
-	return true
-}

@@ -90,8 +90,17 @@ func TestQueryErrors(t *testing.T) {
 		"                    ^\n", stderr)
 	stderr = fails(t, dir, exitUser, "query", "--db", "world.sg", "FNID player")
 	assert.Contains(t, stderr, `did you mean "FIND"?`)
-	stderr = fails(t, dir, exitUser, "query", "--db", "world.sg", "FIND player WHERE member_of -> guild/999")
-	assert.Contains(t, stderr, "guild/999")
+	stderr = fails(t, dir, exitUser, "query", "--db", "world.sg", "FIND player WHERE member_of -> gild/1")
+	assert.Contains(t, stderr, `unknown kind "gild" in gild/1; did you mean "guild"?`)
+
+	// A reference to an entity that does not exist matches nothing, with a warning on
+	// standard error and in JSON.
+	r := gc(t, dir, "", nil, "query", "--db", "world.sg", "FIND player WHERE member_of -> guild/99999 COUNT")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, "warning: 1:32: guild/99999: entity #99999: no such entity; it matches nothing\n", r.stderr)
+	assert.Contains(t, r.stdout, "0")
+	out := ok(t, dir, "query", "--db", "world.sg", "-o", "json", "FIND player WHERE member_of -> <http://ex.org/none> COUNT")
+	assert.Contains(t, out, `"warnings":["1:32: no entity has the IRI <http://ex.org/none>; it matches nothing"]`)
 }
 
 func TestQueryScriptFromStdin(t *testing.T) {
@@ -100,11 +109,14 @@ func TestQueryScriptFromStdin(t *testing.T) {
 		"query", "--db", "world.sg", "-o", "csv")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Equal(t, "count\n8\nentity,name\n", r.stdout)
-}
 
-func TestSplitQueries(t *testing.T) {
-	assert.Equal(t, []string{"FIND a", "-- c;\nFIND b WHERE s = \"x;\\\"y\"", "FIND `c;d`"},
-		splitQueries("FIND a; -- c;\nFIND b WHERE s = \"x;\\\"y\";FIND `c;d`;;  \n-- end"))
+	// A ';' or "--" inside an IRI neither ends the query nor starts a comment.
+	r = gc(t, dir, "FIND player WHERE member_of -> <http://ex.org/a;b> COUNT;\nFIND player WHERE member_of <- <http://ex.org/--c> COUNT;\nFIND guild COUNT", nil,
+		"query", "--db", "world.sg", "-o", "csv")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, "count\n0\ncount\n0\ncount\n8\n", r.stdout)
+	assert.Contains(t, r.stderr, "<http://ex.org/a;b>")
+	assert.Contains(t, r.stderr, "<http://ex.org/--c>")
 }
 
 // script is a lineReader that replays lines.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/interchange"
 	"github.com/stablegraph/stablegraph/store"
 	"github.com/stablegraph/stablegraph/verb"
 )
@@ -56,8 +58,10 @@ func newSchemaShowCmd(e *env) *cobra.Command {
 		Use:   "show",
 		Short: "List the kinds, columns and verbs of the store",
 		Long: `List the kinds, columns and verbs of the store with their types, attributes,
-lifecycle states and, for names made by an import, the IRI behind each. With -o json the
-output is a schema file that 'schema apply' reads back.`,
+lifecycle states and, for names made by an import, the IRI behind each. The columns an
+import made for one predicate (one per type and datatype; a query names them as one) share
+a row, with the number of values of each datatype. With -o json the output is a schema
+file, one entry per variable, that 'schema apply' reads back.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := parseFormat(out)
@@ -69,12 +73,8 @@ output is a schema file that 'schema apply' reads back.`,
 				return err
 			}
 			defer h.close()
-			var sf *schemaFile
-			var stats map[string]string
-			if err := h.db.View(func(tx *entity.Tx) error {
-				sf, stats = schemaOf(tx), statisticsOf(tx, time.Now())
-				return nil
-			}); err != nil {
+			sf, counts, stats, err := readSchema(h.db)
+			if err != nil {
 				return err
 			}
 			if f == formatJSON {
@@ -83,33 +83,95 @@ output is a schema file that 'schema apply' reads back.`,
 				enc.SetEscapeHTML(false)
 				return enc.Encode(sf)
 			}
-			return writeSchemaTable(e.stdout, sf, stats, f)
+			return writeSchemaTable(e.stdout, sf, counts, stats, f)
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "table", "output format: table, json or csv")
 	return cmd
 }
 
-// writeSchemaTable writes a schema as a table or CSV, one variable a row, with what the
-// planner knows of each (stats, by name; see statisticsOf).
-func writeSchemaTable(w io.Writer, sf *schemaFile, stats map[string]string, f format) error {
-	cols := []string{"name", "role", "type", "attributes", "state", "iri", "statistics"}
+// readSchema returns the store's schema, the number of values of each column and what the
+// planner knows of each variable (see statisticsOf), read in one message.
+func readSchema(db *entity.DB) (sf *schemaFile, counts map[string]uint64, stats map[string]string, err error) {
+	err = db.View(func(tx *entity.Tx) error {
+		sf, counts = schemaWithCounts(tx)
+		stats = statisticsOf(tx, time.Now())
+		return nil
+	})
+	return sf, counts, stats, err
+}
+
+// schemaWithCounts returns the store's schema and the number of values of each column that
+// is not retired.
+func schemaWithCounts(tx *entity.Tx) (*schemaFile, map[string]uint64) {
+	counts := map[string]uint64{}
+	for _, c := range column.Columns(tx) {
+		if c.State() != store.Retired {
+			counts[c.Name()] = c.Len(tx)
+		}
+	}
+	return interchange.SchemaOf(tx), counts
+}
+
+// writeSchemaTable writes a schema as a table or CSV, one kind, predicate or verb a row:
+// the columns an import made for one predicate (one per type and datatype, which a query
+// names as one) share a row that lists their names, types, and values per datatype. The
+// last column is what the planner knows of each beyond its entries (stats, by name; see
+// statisticsOf).
+func writeSchemaTable(w io.Writer, sf *schemaFile, counts map[string]uint64, stats map[string]string, f format) error {
+	cols := []string{"name", "role", "type", "attributes", "state", "iri", "values", "statistics"}
 	var rows [][]any
 	for _, k := range sf.Kinds {
-		rows = append(rows, []any{k.Name, "kind", "", "", stateText(k.State), k.IRI, stats[k.Name]})
+		rows = append(rows, []any{k.Name, "kind", "", "", stateText(k.State), k.IRI, "", stats[k.Name]})
 	}
+	// The columns of each predicate, in the order of their first.
+	var order []string
+	byPred := map[string][]columnSpec{}
 	for _, c := range sf.Columns {
-		var attrs []string
-		if c.Indexed {
-			attrs = append(attrs, "indexed")
+		pred, _, _ := strings.Cut(c.IRI, "^^")
+		if pred == "" {
+			pred = "\x00" + c.Name // a column of its own
 		}
-		if c.Multi {
-			attrs = append(attrs, "multi")
+		if byPred[pred] == nil {
+			order = append(order, pred)
 		}
-		rows = append(rows, []any{c.Name, "column", c.Type, strings.Join(attrs, ","), stateText(c.State), c.IRI, stats[c.Name]})
+		byPred[pred] = append(byPred[pred], c)
+	}
+	for _, pred := range order {
+		var names, types, attrs, states, values, colStats []string
+		add := func(list *[]string, s string) {
+			if s != "" && !slices.Contains(*list, s) {
+				*list = append(*list, s)
+			}
+		}
+		for _, c := range byPred[pred] {
+			names = append(names, c.Name)
+			add(&types, c.Type)
+			if c.Indexed {
+				add(&attrs, "indexed")
+			}
+			if c.Multi {
+				add(&attrs, "multi")
+			}
+			add(&states, stateText(c.State))
+			_, dt, _ := strings.Cut(c.IRI, "^^")
+			values = append(values, fmt.Sprintf("%s %d", datatypeText(dt, c.Type), counts[c.Name]))
+			if st := stats[c.Name]; st != "" {
+				if len(byPred[pred]) > 1 {
+					st = c.Name + ": " + st
+				}
+				colStats = append(colStats, st)
+			}
+		}
+		iri := byPred[pred][0].IRI
+		if len(names) > 1 {
+			iri, _, _ = strings.Cut(iri, "^^")
+		}
+		rows = append(rows, []any{strings.Join(names, ", "), "column", strings.Join(types, " | "), strings.Join(attrs, ","),
+			strings.Join(states, ", "), iri, strings.Join(values, ", "), strings.Join(colStats, "; ")})
 	}
 	for _, v := range sf.Verbs {
-		rows = append(rows, []any{v.Name, "verb", "", v.Cardinality, stateText(v.State), v.IRI, stats[v.Name]})
+		rows = append(rows, []any{v.Name, "verb", "", v.Cardinality, stateText(v.State), v.IRI, "", stats[v.Name]})
 	}
 	if f == formatCSV {
 		return writeCSV(w, cols, rows)
@@ -158,6 +220,30 @@ func statisticsOf(tx *entity.Tx, now time.Time) map[string]string {
 	return out
 }
 
+// datatypeText names the datatype of a column's values: the one its IRI records, short
+// for XSD and RDF ones, or its type's default (an import records none then).
+func datatypeText(dt, typ string) string {
+	if dt == "" {
+		switch {
+		case typ == "int64":
+			return "xsd:integer"
+		case typ == "float64":
+			return "xsd:double"
+		case typ == "bool":
+			return "xsd:boolean"
+		case strings.HasPrefix(typ, "string"):
+			return "string"
+		}
+		return typ
+	}
+	for prefix, ns := range map[string]string{"xsd:": "http://www.w3.org/2001/XMLSchema#", "rdf:": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"} {
+		if local, ok := strings.CutPrefix(dt, ns); ok {
+			return prefix + local
+		}
+	}
+	return dt
+}
+
 func stateText(s string) string {
 	if s == "" {
 		return "active"
@@ -179,7 +265,7 @@ the file does not mention are left as they are.`,
 			if err != nil {
 				return err
 			}
-			s, err := sf.schema()
+			s, err := sf.Schema()
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
@@ -235,7 +321,7 @@ with every reason.`,
 				if err != nil {
 					return err
 				}
-				if oldDefs, err = sf.defs(); err != nil {
+				if oldDefs, err = sf.Defs(); err != nil {
 					return fmt.Errorf("%s: %w", args[0], err)
 				}
 				oldName = args[0]
@@ -263,7 +349,7 @@ with every reason.`,
 			if err != nil {
 				return err
 			}
-			newDefs, err := sf.defs()
+			newDefs, err := sf.Defs()
 			if err != nil {
 				return fmt.Errorf("%s: %w", newFile, err)
 			}

@@ -47,6 +47,9 @@ type resultSet struct {
 	Rows    [][]any   `json:"rows"`
 	Count   uint64    `json:"count"`
 	Stats   pageStats `json:"stats"`
+	// Warnings are what the query found questionable but ran anyway, such as a
+	// reference to an entity that does not exist; left out when there are none.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // write writes r to w in format f. The table format ends with a line of page counts;
@@ -135,7 +138,7 @@ func writeCSV(w io.Writer, columns []string, rows [][]any) error {
 	for _, row := range rows {
 		rec = rec[:0]
 		for _, v := range row {
-			rec = append(rec, interchange.FormatText(v))
+			rec = append(rec, interchange.FormatCell(v))
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

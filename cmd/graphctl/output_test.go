@@ -36,7 +36,7 @@ func TestResultSetFormats(t *testing.T) {
 	assert.Equal(t, `{"columns":["entity","x","tags"],"rows":[["ic://s/k/1","+Inf",["a","b"]],["ic://s/k/2",0.1,null]],"count":2,"stats":{"pages_read":3,"pages_written":0,"estimated_pages":4,"by_variable":{}}}`+"\n", b.String())
 	b.Reset()
 	require.NoError(t, rs.write(&b, formatCSV))
-	assert.Equal(t, "entity,x,tags\nic://s/k/1,+Inf,\"[a, b]\"\nic://s/k/2,0.1,\n", b.String())
+	assert.Equal(t, "entity,x,tags\nic://s/k/1,+Inf,\"[\"\"a\"\",\"\"b\"\"]\"\nic://s/k/2,0.1,\n", b.String())
 	b.Reset()
 	require.NoError(t, rs.write(&b, formatTable))
 	assert.True(t, strings.HasSuffix(b.String(), "(2 rows; 3 pages read, 4 estimated)\n"), b.String())

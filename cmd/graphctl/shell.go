@@ -8,11 +8,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/peterh/liner"
 
-	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/query"
 )
 
 // lineReader reads the shell's input one line at a time. The terminal's is a liner.State;
@@ -62,9 +61,9 @@ func completeWord(line string, pos int) (head string, completions []string, tail
 		return head, nil, tail
 	}
 	words := []string{"FIND", "WHERE", "SELECT", "COUNT", "ORDER BY", "ASC", "DESC", "LIMIT", "BUDGET",
-		"EXPLAIN", "AND", "OR", "NOT", "HAS", "BETWEEN", "ANY"}
+		"EXPLAIN", "AND", "OR", "NOT", "HAS", "BETWEEN", "ANY", "IRI"}
 	if start == 0 {
-		words = append(words, ".help", ".mode", ".explain", ".budget", ".schema", ".stats", ".quit")
+		words = append(words, ".help", ".mode", ".explain", ".iri", ".budget", ".schema", ".stats", ".quit")
 	}
 	for _, w := range words {
 		if strings.HasPrefix(strings.ToUpper(w), strings.ToUpper(word)) {
@@ -85,6 +84,7 @@ Dot commands:
   .help                 this text
   .mode table|json|csv  how results are printed
   .explain on|off       print plans instead of running queries
+  .iri on|off           start rows with the entity's IRI (or _:b<id>) instead of its URI
   .budget N             stop queries that would read more than N pages (0: no limit)
   .schema               the kinds, columns and verbs of the store
   .stats                the shape of every variable
@@ -134,8 +134,8 @@ func runShell(e *env, h *handle, in lineReader, qs querySettings) error {
 		text := strings.Join(buf, "\n")
 		buf = nil
 		in.AppendHistory(strings.Join(strings.Fields(text), " "))
-		for _, q := range splitQueries(text) {
-			if err := runQuery(e.stdout, h, q, qs); err != nil {
+		for _, q := range query.Split(text) {
+			if err := runQuery(e, h, q, qs); err != nil {
 				fmt.Fprintf(e.stderr, "error: %v\n", err)
 			}
 		}
@@ -164,17 +164,10 @@ func shellCommand(e *env, h *handle, line string, qs *querySettings) (quit bool,
 			return false, err
 		}
 		qs.format = f
+	case ".iri":
+		return false, onOff(e, ".iri", arg, &qs.iri)
 	case ".explain":
-		switch arg {
-		case "on":
-			qs.explain = true
-		case "off":
-			qs.explain = false
-		case "":
-			fmt.Fprintln(e.stdout, map[bool]string{true: "on", false: "off"}[qs.explain])
-		default:
-			return false, fmt.Errorf(".explain on|off, not %q", arg)
-		}
+		return false, onOff(e, ".explain", arg, &qs.explain)
 	case ".budget":
 		if arg == "" {
 			fmt.Fprintln(e.stdout, qs.budget)
@@ -186,15 +179,11 @@ func shellCommand(e *env, h *handle, line string, qs *querySettings) (quit bool,
 		}
 		qs.budget = n
 	case ".schema":
-		var sf *schemaFile
-		var stats map[string]string
-		if err := h.db.View(func(tx *entity.Tx) error {
-			sf, stats = schemaOf(tx), statisticsOf(tx, time.Now())
-			return nil
-		}); err != nil {
+		sf, counts, stats, err := readSchema(h.db)
+		if err != nil {
 			return false, err
 		}
-		return false, writeSchemaTable(e.stdout, sf, stats, formatTable)
+		return false, writeSchemaTable(e.stdout, sf, counts, stats, formatTable)
 	case ".stats":
 		s, err := collectStats(h.st)
 		if err != nil {
@@ -205,4 +194,19 @@ func shellCommand(e *env, h *handle, line string, qs *querySettings) (quit bool,
 		return false, fmt.Errorf("unknown command %s; enter .help for help", fields[0])
 	}
 	return false, nil
+}
+
+// onOff sets a shell setting from "on" or "off", or prints it when arg is empty.
+func onOff(e *env, name, arg string, setting *bool) error {
+	switch arg {
+	case "on":
+		*setting = true
+	case "off":
+		*setting = false
+	case "":
+		fmt.Fprintln(e.stdout, map[bool]string{true: "on", false: "off"}[*setting])
+	default:
+		return fmt.Errorf("%s on|off, not %q", name, arg)
+	}
+	return nil
 }

@@ -8,13 +8,14 @@ import (
 )
 
 // EntityDoc is one entity as 'graphctl get' shows it and as a JSON Lines document holds it: its URI,
-// its external IRI, its kind, its column values ("set": a value, or a list for a multi
+// its external IRI, its kind (the one in its URI), the other kinds it is a member of, its column values ("set": a value, or a list for a multi
 // column) and its edges ("link": for each verb, the entities it points to, each written
 // <iri> if it has an IRI and as its URI otherwise). get adds the edges that point to it.
 type EntityDoc struct {
 	URI        string              `json:"uri,omitempty"`
 	IRI        string              `json:"iri,omitempty"`
 	Kind       string              `json:"kind"`
+	OtherKinds []string            `json:"other_kinds,omitempty"`
 	Set        map[string]any      `json:"set,omitempty"`
 	Link       map[string][]string `json:"link,omitempty"`
 	LinkedFrom map[string][]string `json:"linked_from,omitempty"`
@@ -28,6 +29,11 @@ func Describe(tx *entity.Tx, id entity.ID, incoming bool) (*EntityDoc, error) {
 		return nil, err
 	}
 	d := &EntityDoc{URI: EntityName(tx, id), Kind: k.Name(), Set: map[string]any{}, Link: map[string][]string{}}
+	for _, o := range tx.KindsOf(id) {
+		if o.Name() != k.Name() {
+			d.OtherKinds = append(d.OtherKinds, o.Name())
+		}
+	}
 	d.IRI, _ = tx.IRI(id)
 	for _, c := range column.Columns(tx) {
 		if c.State() == store.Retired {

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"strconv"
+	"slices"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
@@ -40,9 +43,10 @@ func ExportKinds(tx *entity.Tx, only string) ([]*entity.Kind, error) {
 	return out, nil
 }
 
-// entitiesOf iterates over the live entities of the given kinds in ID order.
-func entitiesOf(tx *entity.Tx, kinds []*entity.Kind) iter.Seq2[entity.ID, *entity.Kind] {
-	return func(yield func(entity.ID, *entity.Kind) bool) {
+// entitiesOf iterates over the live entities of the given kinds in ID order, once each,
+// with the kinds among them it is a member of (in the order of kinds).
+func entitiesOf(tx *entity.Tx, kinds []*entity.Kind) iter.Seq2[entity.ID, []*entity.Kind] {
+	return func(yield func(entity.ID, []*entity.Kind) bool) {
 		type head struct {
 			id   entity.ID
 			ok   bool
@@ -55,6 +59,7 @@ func entitiesOf(tx *entity.Tx, kinds []*entity.Kind) iter.Seq2[entity.ID, *entit
 			id, ok := next()
 			heads[i] = head{id, ok, next}
 		}
+		var of []*entity.Kind
 		for {
 			best := -1
 			for i := range heads {
@@ -65,11 +70,17 @@ func entitiesOf(tx *entity.Tx, kinds []*entity.Kind) iter.Seq2[entity.ID, *entit
 			if best < 0 {
 				return
 			}
-			h := &heads[best]
-			if !yield(h.id, kinds[best]) {
+			id := heads[best].id
+			of = of[:0]
+			for i := range heads {
+				if h := &heads[i]; h.ok && h.id == id {
+					of = append(of, kinds[i])
+					h.id, h.ok = h.next()
+				}
+			}
+			if !yield(id, of) {
 				return
 			}
-			h.id, h.ok = h.next()
 		}
 	}
 }
@@ -191,18 +202,20 @@ func WriteNTriples(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, err
 		if iri, ok := tx.IRI(id); ok {
 			return ntriples.NewIRI(iri)
 		}
-		return ntriples.NewBlankNode("b" + strconv.FormatUint(uint64(id), 10))
+		return ntriples.NewBlankNode(strings.TrimPrefix(entity.BlankLabel(id), "_:"))
 	}
 	var n int64
 	write := func(t ntriples.Triple) error {
 		n++
 		return nw.Write(t)
 	}
-	for id, k := range entitiesOf(tx, kinds) {
+	for id, of := range entitiesOf(tx, kinds) {
 		s := term(id)
-		if kt, ok := kindTerms[k.Name()]; ok {
-			if err := write(ntriples.Triple{Subject: s, Predicate: typePred, Object: kt}); err != nil {
-				return n, err
+		for _, k := range of {
+			if kt, ok := kindTerms[k.Name()]; ok {
+				if err := write(ntriples.Triple{Subject: s, Predicate: typePred, Object: kt}); err != nil {
+					return n, err
+				}
 			}
 		}
 		for i, r := range cols {
@@ -227,16 +240,33 @@ func WriteNTriples(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, err
 	return n, nw.Flush()
 }
 
-// WriteJSONL writes one JSON object per entity, as EntityDoc describes, and returns the
-// number of entities.
+// WriteJSONL writes a first line {"schema": …} with the definitions of the store's kinds,
+// columns and verbs (SchemaDoc: types, IRIs, and so the predicates, datatypes and
+// language tags of data imported from RDF), then one JSON object per entity, as EntityDoc
+// describes, and returns the number of entities. An import of it into a new store makes
+// the same variables, so that its N-Triples export is the same graph.
 func WriteJSONL(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, error) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
+	if err := enc.Encode(struct {
+		Schema *SchemaDoc `json:"schema"`
+	}{jsonlSchema(tx)}); err != nil {
+		return 0, err
+	}
 	cols, verbs, stop := readers(tx)
 	defer stop()
 	var n int64
-	for id, k := range entitiesOf(tx, kinds) {
+	for id, of := range entitiesOf(tx, kinds) {
+		k, err := tx.KindOf(id)
+		if err != nil {
+			return n, err
+		}
 		d := EntityDoc{URI: EntityName(tx, id), Kind: k.Name()}
+		for _, o := range of {
+			if o.Name() != k.Name() {
+				d.OtherKinds = append(d.OtherKinds, o.Name())
+			}
+		}
 		d.IRI, _ = tx.IRI(id)
 		for _, r := range cols {
 			vals := r.of(id)
@@ -270,6 +300,25 @@ func WriteJSONL(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, error)
 		n++
 	}
 	return n, nil
+}
+
+// jsonlSchema returns the schema a JSON Lines export opens with: every variable that is
+// not retired, without lifecycle states (an import makes them active).
+func jsonlSchema(tx *entity.Tx) *SchemaDoc {
+	sd := SchemaOf(tx)
+	sd.Kinds = slices.DeleteFunc(sd.Kinds, func(k KindSpec) bool { return k.State == store.Retired.String() })
+	sd.Columns = slices.DeleteFunc(sd.Columns, func(c ColumnSpec) bool { return c.State == store.Retired.String() })
+	sd.Verbs = slices.DeleteFunc(sd.Verbs, func(v VerbSpec) bool { return v.State == store.Retired.String() })
+	for i := range sd.Kinds {
+		sd.Kinds[i].State = ""
+	}
+	for i := range sd.Columns {
+		sd.Columns[i].State = ""
+	}
+	for i := range sd.Verbs {
+		sd.Verbs[i].State = ""
+	}
+	return sd
 }
 
 // WriteCSV writes the entities of one kind as CSV: uri, iri, then each column that any of
@@ -314,24 +363,75 @@ func WriteCSV(tx *entity.Tx, w io.Writer, k *entity.Kind) (int64, error) {
 
 // csvCell writes values as one CSV cell: as text, or a JSON array for a multi column.
 func csvCell(vals []column.Value, multi bool) string {
-	if multi {
-		if len(vals) == 0 {
-			return ""
-		}
-		list := make([]any, len(vals))
-		for i, v := range vals {
-			list[i] = toJSON(v)
-		}
-		return jsonText(list)
-	}
-	if len(vals) == 0 {
+	switch {
+	case len(vals) == 0:
 		return ""
+	case multi:
+		return FormatCell(append([]any(nil), vals...))
 	}
-	switch v := vals[0].(type) {
-	case []any:
-		return jsonText(toJSON(v))
-	case []byte:
-		return fmt.Sprintf("%x", v)
+	return FormatCell(vals[0])
+}
+
+// Losses says what an export in format ("ntriples", "jsonl" or "csv") of the given kinds
+// cannot carry, one note per thing lost, for the command to print; nil if nothing is lost.
+// JSON Lines carries everything an import makes again. N-Triples loses what RDF has no
+// place for: the types of columns an import would type otherwise, verbs' cardinalities.
+// CSV, one kind's columns, loses more.
+func Losses(tx *entity.Tx, format string, kinds []*entity.Kind) []string {
+	var notes []string
+	switch format {
+	case "ntriples":
+		var typed, card []string
+		for _, c := range column.Columns(tx) {
+			switch k := c.Type().Kind(); {
+			case c.State() == store.Retired:
+			case k == column.Int64 || k == column.Float64 || k == column.Bool || k == column.String:
+			default:
+				typed = append(typed, c.Name()+" ("+c.Type().String()+")")
+			}
+		}
+		for _, v := range verb.Verbs(tx) {
+			if v.State() != store.Retired && v.Cardinality() != verb.CardManyToMany {
+				card = append(card, v.Name()+" ("+v.Cardinality().String()+")")
+			}
+		}
+		if len(typed) > 0 {
+			notes = append(notes, "N-Triples keeps values, not column types: an import makes int64, float64, bool or string columns of "+strings.Join(typed, ", "))
+		}
+		if len(card) > 0 {
+			notes = append(notes, "N-Triples has no cardinalities: an import makes many-to-many verbs of "+strings.Join(card, ", "))
+		}
+	case "csv":
+		members := roaring64.New()
+		for _, k := range kinds {
+			members.Or(k.Bitmap(tx))
+		}
+		var verbs, iris []string
+		for _, v := range verb.Verbs(tx) {
+			if v.State() != store.Retired && !v.ObjectsOf(tx, members).IsEmpty() {
+				verbs = append(verbs, v.Name())
+			}
+		}
+		for _, c := range column.Columns(tx) {
+			if c.State() != store.Retired && c.IRI() != "" && !c.Filter(tx, members, nil).IsEmpty() {
+				iris = append(iris, c.Name())
+			}
+		}
+		others := 0
+		for _, k := range tx.Kinds() {
+			if !slices.Contains(kinds, k) && k.Def().State != store.Retired && k.Bitmap(tx).Intersects(members) {
+				others++
+			}
+		}
+		if len(verbs) > 0 {
+			notes = append(notes, "CSV holds no edges: those of "+strings.Join(verbs, ", ")+" are not written")
+		}
+		if len(iris) > 0 {
+			notes = append(notes, "CSV holds no predicate IRIs, datatypes or language tags: those of "+strings.Join(iris, ", ")+" are not written")
+		}
+		if others > 0 {
+			notes = append(notes, fmt.Sprintf("CSV holds one kind: the other kinds its entities belong to (%d) are not written", others))
+		}
 	}
-	return FormatText(vals[0])
+	return notes
 }

@@ -23,11 +23,10 @@ import (
 type ntNode struct {
 	iri   string // the IRI, or "" for a blank node
 	label string // the blank node label, or ""
-	// kind is the node of the object of the subject's first rdf:type triple whose object
-	// is an IRI, or -1.
-	kind     int32
-	kindLine int // the line of that triple
-	line     int // the first line the node appears on
+	// kind is the node of the least (in code-point order) of the IRIs that the subject's
+	// rdf:type triples name, or -1: the entity's own kind, whatever the order of lines.
+	kind int32
+	line int // the first line the node appears on
 }
 
 // ntTriple is one triple of the document, its terms interned.
@@ -241,8 +240,10 @@ func (d *NTriples) add(line int, t ntriples.Triple) {
 		d.lits = append(d.lits, t.Object)
 	} else {
 		o = d.node(t.Object, line)
-		if p == d.typePred && t.Object.Kind == ntriples.IRI && d.nodes[s].kind < 0 {
-			d.nodes[s].kind, d.nodes[s].kindLine = o, line
+		if p == d.typePred && t.Object.Kind == ntriples.IRI {
+			if k := d.nodes[s].kind; k < 0 || t.Object.Value < d.nodes[k].iri {
+				d.nodes[s].kind = o
+			}
 		}
 	}
 	d.triples = append(d.triples, ntTriple{line: line, s: s, p: p, o: o})

@@ -151,6 +151,7 @@ func (d *NTriples) Apply(tx *entity.Tx, st *Summary) error {
 		a.groupLiterals,    // the literals by predicate and class
 		a.definePredicates, // a verb for node objects, columns for each class of literals
 		a.createEntities,   // the new entities, with their IRIs
+		a.addMemberships,   // every other kind an rdf:type names
 		a.writeEdges,       // the edges, verb by verb
 		a.placeValues,      // which column each literal goes to, columns made if need be
 		a.writeValues,      // the values, column by column
@@ -174,30 +175,28 @@ type ntApply struct {
 	existing []bool      // by node: its entity was in the store before the import
 	needed   []bool      // by node: it must be an entity
 	bad      []bool      // by node: its IRI is too long to be an entity's (SkipBad)
-	consumed []bool      // by triple: the rdf:type that the subject's kind stands for
+	consumed []bool      // by triple: an rdf:type that a kind stands for, not an edge
 	skip     []bool      // by triple: skipped, for a node that cannot be an entity
 	fresh    []int32     // the nodes that become new entities
 	firstNew entity.ID   // the ID of the first new entity
 
-	kindIRIOf map[entity.ID]string             // the kind IRI of existing entities, as looked up
-	kinds     map[string]*entity.Kind          // the kinds of new entities by IRI, "" the default
-	hasEdges  []bool                           // by predicate: it has node objects
-	byPred    map[int32]map[litClass]*litGroup // the literals by predicate and class
-	verbs     []*verb.Verb                     // by predicate: its verb, for node objects
-	groups    []*litGroup                      // the groups of byPred in the mapping's order
+	kinds    map[string]*entity.Kind          // the kinds of new entities by IRI, "" the default
+	hasEdges []bool                           // by predicate: it has node objects
+	byPred   map[int32]map[litClass]*litGroup // the literals by predicate and class
+	verbs    []*verb.Verb                     // by predicate: its verb, for node objects
+	groups   []*litGroup                      // the groups of byPred in the mapping's order
 }
 
 func newNTApply(d *NTriples, tx *entity.Tx, st *Summary) *ntApply {
 	return &ntApply{
 		d: d, tx: tx, st: st, ci: newCatalogIndex(tx),
-		ids:       make([]entity.ID, len(d.nodes)),
-		existing:  make([]bool, len(d.nodes)),
-		needed:    make([]bool, len(d.nodes)),
-		bad:       make([]bool, len(d.nodes)),
-		consumed:  make([]bool, len(d.triples)),
-		skip:      make([]bool, len(d.triples)),
-		kindIRIOf: map[entity.ID]string{},
-		verbs:     make([]*verb.Verb, len(d.preds)),
+		ids:      make([]entity.ID, len(d.nodes)),
+		existing: make([]bool, len(d.nodes)),
+		needed:   make([]bool, len(d.nodes)),
+		bad:      make([]bool, len(d.nodes)),
+		consumed: make([]bool, len(d.triples)),
+		skip:     make([]bool, len(d.triples)),
+		verbs:    make([]*verb.Verb, len(d.preds)),
 	}
 }
 
@@ -213,22 +212,9 @@ func (a *ntApply) findExisting() error {
 	return nil
 }
 
-// existingKindIRI returns the IRI of the kind of an entity the store had.
-func (a *ntApply) existingKindIRI(id entity.ID) (string, error) {
-	if iri, ok := a.kindIRIOf[id]; ok {
-		return iri, nil
-	}
-	k, err := a.tx.KindOf(id)
-	if err != nil {
-		return "", err
-	}
-	a.kindIRIOf[id] = k.Def().IRI
-	return k.Def().IRI, nil
-}
-
-// markTypes decides which rdf:type triples the kinds stand for (the subject's first type
-// for a new entity, its kind's IRI for an existing one), and which nodes must be entities:
-// every subject, and every object of a triple that becomes an edge.
+// markTypes decides which nodes must be entities: every subject, and every object of a
+// triple that becomes an edge. Every rdf:type triple with an IRI object stands for a kind
+// its subject is a member of, and is no edge.
 func (a *ntApply) markTypes() error {
 	d := a.d
 	for i, t := range d.triples {
@@ -236,17 +222,7 @@ func (a *ntApply) markTypes() error {
 		if t.o < 0 {
 			continue
 		}
-		if t.p == d.typePred && d.nodes[t.o].iri != "" {
-			if a.existing[t.s] {
-				kiri, err := a.existingKindIRI(a.ids[t.s])
-				if err != nil {
-					return d.lineError(t.line, err)
-				}
-				a.consumed[i] = kiri == d.nodes[t.o].iri
-			} else {
-				a.consumed[i] = d.nodes[t.s].kind == t.o
-			}
-		}
+		a.consumed[i] = t.p == d.typePred && d.nodes[t.o].iri != ""
 		if !a.consumed[i] {
 			a.needed[t.o] = true
 		}
@@ -286,18 +262,21 @@ func (a *ntApply) listFresh() error {
 	return nil
 }
 
-// defineKinds finds or makes the kinds of the new entities: by the IRI of their type, and
-// the default kind for those without one.
+// defineKinds finds or makes the kinds that rdf:type triples name, and the default kind
+// if a new entity has no type.
 func (a *ntApply) defineKinds() error {
 	d, ci := a.d, a.ci
 	defKind, defExists := ci.defaultKind()
 	kindIRIs := map[string]bool{}
 	needDefault := false
 	for _, i := range a.fresh {
-		if k := d.nodes[i].kind; k >= 0 {
-			kindIRIs[d.nodes[k].iri] = true
-		} else {
+		if d.nodes[i].kind < 0 {
 			needDefault = true
+		}
+	}
+	for i, t := range d.triples {
+		if a.consumed[i] && !a.skip[i] {
+			kindIRIs[d.nodes[t.o].iri] = true
 		}
 	}
 	a.kinds = map[string]*entity.Kind{"": ci.schema.Kind(defKind)}
@@ -459,6 +438,40 @@ func (a *ntApply) createEntities() error {
 		a.ids[i] = id
 		a.st.Entities++
 		a.st.wrote()
+	}
+	return nil
+}
+
+// addMemberships adds each subject to every kind its rdf:type triples name besides its
+// own, kind by kind in ID order; an entity the store had may be a member already.
+func (a *ntApply) addMemberships() error {
+	d := a.d
+	type member struct {
+		k    *entity.Kind
+		id   entity.ID
+		line int
+	}
+	var ms []member
+	for i, t := range d.triples {
+		if !a.consumed[i] || a.skip[i] {
+			continue
+		}
+		if !a.existing[t.s] && d.nodes[t.s].kind == t.o {
+			continue // its own kind
+		}
+		ms = append(ms, member{a.kinds[d.nodes[t.o].iri], a.ids[t.s], t.line})
+	}
+	slices.SortFunc(ms, func(x, y member) int {
+		return cmp.Or(cmp.Compare(x.k.Name(), y.k.Name()), cmp.Compare(x.id, y.id))
+	})
+	ms = slices.CompactFunc(ms, func(x, y member) bool { return x.k == y.k && x.id == y.id })
+	for _, m := range ms {
+		if m.id < a.firstNew && m.k.Has(a.tx, m.id) {
+			continue
+		}
+		if err := m.k.Add(a.tx, m.id); err != nil {
+			return d.lineError(m.line, err)
+		}
 	}
 	return nil
 }

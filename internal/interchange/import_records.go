@@ -26,28 +26,33 @@ import (
 // A JSON Lines record is an object:
 //
 //	{"uri": "ic://…/player/3", "iri": "http://ex.org/p3", "kind": "player",
-//	 "set": {"name": "Ann", "health": 90, "tags": ["a", "b"]},
+//	 "other_kinds": ["hero"], "set": {"name": "Ann", "health": 90, "tags": ["a", "b"]},
 //	 "link": {"member_of": ["guild/1", "<http://ex.org/g2>"]}}
 //
 // The entity is the one carrying "iri", or the one "uri" names in this store; otherwise
-// a new entity of "kind" (which then needs a kind), carrying "iri" if given. A "uri" of
+// a new entity of "kind" (which then needs a kind), carrying "iri" if given. It is made a
+// member of each of "other_kinds" too. A "uri" of
 // another store names the new entity within the file, so that "link" targets can refer to
 // it. A CSV file holds entities of one kind (--kind), a header line first: the columns
 // "uri" and "iri" as above, and one column per attribute; an empty cell is no value, and
 // a multi-valued column's cell is a JSON array.
 //
-// Columns, verbs and kinds that do not exist are created: a column typed by its values
+// A JSON Lines document may open with a line {"schema": …} (a SchemaDoc, as WriteJSONL
+// writes it): the kinds, columns and verbs it defines are created as it defines them.
+// Other columns, verbs and kinds that do not exist are created: a column typed by its values
 // (whole numbers int64, other numbers float64, true/false bool, anything else a string),
 // multi-valued if a value is a list; a verb many-to-many.
 
 // docRecord is one entity of a JSON Lines or CSV document.
 type docRecord struct {
 	line int
-	URI  string              `json:"uri"`
-	IRI  string              `json:"iri"`
-	Kind string              `json:"kind"`
-	Set  map[string]any      `json:"set"`
-	Link map[string][]string `json:"link"`
+	URI  string `json:"uri"`
+	IRI  string `json:"iri"`
+	Kind string `json:"kind"`
+	// OtherKinds are the kinds the entity is a member of besides its own.
+	OtherKinds []string            `json:"other_kinds"`
+	Set        map[string]any      `json:"set"`
+	Link       map[string][]string `json:"link"`
 }
 
 // cellText is a CSV cell: text to parse by the column's type.
@@ -59,6 +64,7 @@ type Records struct {
 	skipBad bool
 	records []docRecord
 	skipped []error
+	schema  *SchemaDoc // the definitions a JSON Lines export opens with, if any
 }
 
 // Read returns the number of records (lines, rows) read, the skipped ones included.
@@ -78,7 +84,13 @@ func ParseJSONL(r io.Reader, name string, opts Options) (*Records, error) {
 		if len(b) > 0 {
 			opts.progress(int64(len(b)), 1)
 		}
-		if len(bytes.TrimSpace(b)) > 0 {
+		if len(bytes.TrimSpace(b)) > 0 && d.schema == nil && len(d.records) == 0 && len(d.skipped) == 0 && isSchemaLine(b) {
+			sd, perr := parseSchemaLine(b)
+			if perr != nil {
+				return nil, fmt.Errorf("%s:%d: %w: %w", name, line, ErrBadInput, perr)
+			}
+			d.schema = sd
+		} else if len(bytes.TrimSpace(b)) > 0 {
 			if rec, perr := parseRecord(b, line); perr != nil {
 				perr = fmt.Errorf("%s:%d: %w: %w", name, line, ErrBadInput, perr)
 				if !skipBad {
@@ -96,6 +108,27 @@ func ParseJSONL(r io.Reader, name string, opts Options) (*Records, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
+}
+
+// isSchemaLine reports whether a line is the {"schema": …} a JSON Lines export opens with.
+func isSchemaLine(b []byte) bool {
+	return bytes.HasPrefix(bytes.TrimSpace(b), []byte(`{"schema"`))
+}
+
+// parseSchemaLine decodes the {"schema": …} line, refusing unknown fields.
+func parseSchemaLine(b []byte) (*SchemaDoc, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var head struct {
+		Schema *SchemaDoc `json:"schema"`
+	}
+	if err := dec.Decode(&head); err != nil {
+		return nil, jsonErrCol(b, err)
+	}
+	if head.Schema == nil {
+		return nil, errors.New(`"schema" is null`)
+	}
+	return head.Schema, nil
 }
 
 func parseRecord(b []byte, line int) (docRecord, error) {
@@ -220,6 +253,17 @@ func (d *Records) Apply(tx *entity.Tx, st *Summary) error {
 			return lineErr(rec.line, err)
 		}
 		ids[i] = id
+		for _, name := range rec.OtherKinds {
+			k, ok := tx.Kind(name)
+			if !ok {
+				return lineErr(rec.line, fmt.Errorf("kind %q: %w", name, entity.ErrNoKind))
+			}
+			if !k.Has(tx, id) {
+				if err := k.Add(tx, id); err != nil {
+					return lineErr(rec.line, err)
+				}
+			}
+		}
 		if rec.URI != "" {
 			byName[rec.URI] = id
 		}
@@ -335,12 +379,18 @@ func (d *Records) define(tx *entity.Tx, st *Summary) error {
 		if rec.Kind != "" {
 			kinds[rec.Kind] = true
 		}
+		for _, k := range rec.OtherKinds {
+			kinds[k] = true
+		}
 		for name, v := range rec.Set {
 			samples[name] = append(samples[name], v)
 		}
 		for name := range rec.Link {
 			verbs[name] = true
 		}
+	}
+	if err := d.defineFromSchema(tx, st, kinds, samples, verbs); err != nil {
+		return err
 	}
 	for _, name := range slices.Sorted(maps.Keys(kinds)) {
 		if v, ok := tx.Var(name); ok {
@@ -392,6 +442,51 @@ func (d *Records) define(tx *entity.Tx, st *Summary) error {
 		st.Verbs = append(st.Verbs, name)
 	}
 	return sch.Err()
+}
+
+// defineFromSchema creates the kinds, columns and verbs that the records name, the store
+// lacks and the document's schema line defines, as it defines them (with their IRIs).
+func (d *Records) defineFromSchema(tx *entity.Tx, st *Summary, kinds map[string]bool, samples map[string][]any, verbs map[string]bool) error {
+	if d.schema == nil {
+		return nil
+	}
+	missing := func(name string, used bool) bool {
+		_, ok := tx.Var(name)
+		return used && !ok
+	}
+	need := &SchemaDoc{}
+	for _, k := range d.schema.Kinds {
+		if missing(k.Name, kinds[k.Name]) {
+			need.Kinds = append(need.Kinds, k)
+		}
+	}
+	for _, c := range d.schema.Columns {
+		if missing(c.Name, samples[c.Name] != nil) {
+			need.Columns = append(need.Columns, c)
+		}
+	}
+	for _, v := range d.schema.Verbs {
+		if missing(v.Name, verbs[v.Name]) {
+			need.Verbs = append(need.Verbs, v)
+		}
+	}
+	defs, err := need.Defs()
+	if err != nil {
+		return fmt.Errorf("%s: schema: %w", d.name, err)
+	}
+	if err := createVars(tx, defs); err != nil {
+		return fmt.Errorf("%s: schema: %w", d.name, err)
+	}
+	for _, k := range need.Kinds {
+		st.Kinds = append(st.Kinds, k.Name)
+	}
+	for _, c := range need.Columns {
+		st.Columns = append(st.Columns, c.Name)
+	}
+	for _, v := range need.Verbs {
+		st.Verbs = append(st.Verbs, v.Name)
+	}
+	return nil
 }
 
 // inferType returns the type of a new column from its values: int64 if every value is a

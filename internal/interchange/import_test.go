@@ -75,11 +75,11 @@ func TestApplyEveryCase(t *testing.T) {
 	db := openDB(t)
 	st, err := importNT(t, db, rdftest.EveryCase, Options{})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"Resource", "Person"}, st.Kinds, "the default kind's name is claimed first")
-	assert.Equal(t, []string{"type_2", "knows"}, st.Verbs, "in the order of their predicates' IRIs")
+	assert.Equal(t, []string{"Resource", "Person", "Agent"}, st.Kinds, "the default kind's name is claimed first, then in IRI order")
+	assert.Equal(t, []string{"knows"}, st.Verbs, "rdf:type with IRI objects makes kinds, not a verb")
 	assert.ElementsMatch(t, []string{"admin", "admin_2", "age", "age_2", "count", "count_2", "height", "id", "knows_2", "label",
 		"name", "name_2", "name_3", "nick", "p", "plain", "ratio", "type", "weight", "when"}, st.Columns)
-	assert.Equal(t, Summary{Entities: 9, Values: 26, Edges: 4}, Summary{Entities: st.Entities, Values: st.Values, Edges: st.Edges},
+	assert.Equal(t, Summary{Entities: 8, Values: 26, Edges: 3}, Summary{Entities: st.Entities, Values: st.Values, Edges: st.Edges},
 		"a duplicate triple is one edge")
 	assert.Equal(t, rdftest.Canonical(t, rdftest.EveryCase), rdftest.Canonical(t, exportNT(t, db)))
 
@@ -145,7 +145,7 @@ func TestRecordsRoundTrip(t *testing.T) {
 	in := strings.Join([]string{
 		`{"iri": "http://ex.org/g1", "kind": "guild", "set": {"name": "Red"}}`,
 		`{"uri": "ic://other/player/7", "kind": "player", "set": {"name": "Ann", "health": 90, "tags": ["a", "b"]}, "link": {"member_of": ["<http://ex.org/g1>"]}}`,
-		`{"kind": "player", "set": {"name": "Bo", "health": 40}, "link": {"member_of": ["<http://ex.org/g1>"], "likes": ["ic://other/player/7"]}}`,
+		`{"kind": "player", "other_kinds": ["hero", "guild"], "set": {"name": "Bo", "health": 40}, "link": {"member_of": ["<http://ex.org/g1>"], "likes": ["ic://other/player/7"]}}`,
 	}, "\n")
 	apply := func(db *entity.DB, doc string) Summary {
 		r, err := ParseJSONL(strings.NewReader(doc), "in.jsonl", Options{})
@@ -157,12 +157,13 @@ func TestRecordsRoundTrip(t *testing.T) {
 	}
 	a := openDB(t)
 	st := apply(a, in)
-	assert.Equal(t, Summary{Entities: 3, Values: 7, Edges: 3, Kinds: []string{"guild", "player"},
+	assert.Equal(t, Summary{Entities: 3, Values: 7, Edges: 3, Kinds: []string{"guild", "hero", "player"},
 		Columns: []string{"health", "name", "tags"}, Verbs: []string{"likes", "member_of"}}, st)
 	out := export(t, a, WriteJSONL)
 	b := openScoped(t, scopeB)
 	apply(b, out)
 	assert.Equal(t, out, strings.ReplaceAll(export(t, b, WriteJSONL), scopeB, scopeA), "the same records and IDs, in another store")
+	assert.Contains(t, out, `"kind":"player","other_kinds":["guild","hero"]`)
 }
 
 func TestExportKindsSuggests(t *testing.T) {

@@ -7,10 +7,14 @@ package interchange
 //     an edge, is an entity. An IRI is kept as the entity's external IRI, so <IRI> finds it
 //     in queries; a blank node is an entity without an IRI, new on every import, exported
 //     as _:b<ID>.
-//   - An entity's kind is named after the first rdf:type IRI its subject has in the file;
-//     an entity with none gets the kind Resource, which export writes no rdf:type for. A
-//     kind is fixed when its entity is created: every other rdf:type triple is an edge of
-//     the verb made for rdf:type.
+//   - Types are a set: every rdf:type triple with an IRI object makes its subject a member
+//     of the kind named after that IRI (entity.Kind.Add), so FIND K finds every entity
+//     typed K. A new entity's own kind, the one in its URI, is that of the least of its
+//     type IRIs in code-point order, so that it does not depend on the order of lines; an
+//     entity with none gets the kind Resource, which export writes no rdf:type for. An
+//     entity keeps its own kind when a later import adds types. Export writes an rdf:type
+//     for every kind an entity is a member of. An rdf:type with a blank-node object is an
+//     edge of a verb made for rdf:type.
 //   - A predicate with IRI or blank-node objects is a verb. Its literal objects go to
 //     columns, one per datatype: xsd:integer, xsd:long and xsd:int are int64; xsd:double,
 //     xsd:decimal and xsd:float are float64; xsd:boolean is bool; everything else is a
@@ -128,15 +132,19 @@ func classify(t ntriples.Term) (litClass, any) {
 	if t.Lang != "" {
 		return litClass{column.String, ntriples.RDFLangString}, lex + "@" + t.Lang
 	}
-	switch dt := t.Datatype; dt {
-	case xsdInteg, xsdLong, xsdInt:
-		bits := 64
-		if dt == xsdInt {
-			bits = 32
+	dt := t.Datatype
+	if lo, hi, ok := integerRange(dt); ok {
+		if v, err := strconv.ParseInt(lex, 10, 64); err == nil && strconv.FormatInt(v, 10) == lex {
+			if (lo == nil || v >= *lo) && (hi == nil || v <= *hi) {
+				return litClass{column.Int64, dt}, v
+			}
+		} else if u, err := strconv.ParseUint(lex, 10, 64); err == nil && strconv.FormatUint(u, 10) == lex && hi == nil {
+			// Beyond int64: an integer type without an upper bound below it.
+			return litClass{column.Uint64, dt}, u
 		}
-		if v, err := strconv.ParseInt(lex, 10, bits); err == nil && strconv.FormatInt(v, 10) == lex {
-			return litClass{column.Int64, dt}, v
-		}
+		return litClass{column.String, dt}, lex
+	}
+	switch dt {
 	case xsdDouble, xsdDec, xsdFloat:
 		if v, err := strconv.ParseFloat(lex, 64); err == nil && !math.IsNaN(v) && formatFloat(v, dt) == lex {
 			return litClass{column.Float64, dt}, v
@@ -147,6 +155,41 @@ func classify(t ntriples.Term) (litClass, any) {
 		}
 	}
 	return litClass{column.String, t.Datatype}, lex
+}
+
+// integerRange returns the bounds of the XSD integer type dt (nil for none within int64),
+// and whether dt is one: xsd:integer and the types derived from it.
+func integerRange(dt string) (lo, hi *int64, ok bool) {
+	r := func(l, h int64) (*int64, *int64, bool) { return &l, &h, true }
+	switch strings.TrimPrefix(dt, xsdNS) {
+	case "integer":
+		return nil, nil, dt == xsdInteg
+	case "long":
+		return r(math.MinInt64, math.MaxInt64)
+	case "int":
+		return r(math.MinInt32, math.MaxInt32)
+	case "short":
+		return r(math.MinInt16, math.MaxInt16)
+	case "byte":
+		return r(math.MinInt8, math.MaxInt8)
+	case "nonNegativeInteger", "unsignedLong":
+		zero := int64(0)
+		return &zero, nil, strings.HasPrefix(dt, xsdNS)
+	case "positiveInteger":
+		one := int64(1)
+		return &one, nil, strings.HasPrefix(dt, xsdNS)
+	case "nonPositiveInteger":
+		return r(math.MinInt64, 0)
+	case "negativeInteger":
+		return r(math.MinInt64, -1)
+	case "unsignedInt":
+		return r(0, math.MaxUint32)
+	case "unsignedShort":
+		return r(0, math.MaxUint16)
+	case "unsignedByte":
+		return r(0, math.MaxUint8)
+	}
+	return nil, nil, false
 }
 
 // formatFloat writes a float as its datatype's literal: decimals without an exponent.

@@ -11,12 +11,22 @@ import (
 
 // Resolve returns the live entity that ref names. A reference is written as in a query:
 // ic://<scope>/<kind>/<id>, <kind>/<id>, #<id>, or <iri> for an entity imported from RDF;
-// an absolute IRI may also be given without its angle brackets. Entities that do not exist
-// are ErrNotFound.
+// an absolute IRI may also be given without its angle brackets, and an entity without an
+// IRI as its blank-node label _:b<id> (entity.BlankLabel). Entities that do not exist are
+// ErrNotFound.
 func Resolve(tx *entity.Tx, ref string) (entity.ID, error) {
 	iri, isIRI, err := ParseRef(ref)
 	if err != nil {
 		return 0, err
+	}
+	if id, ok := entity.ParseBlankLabel(ref); ok {
+		if iri, has := tx.IRI(id); has {
+			return 0, fmt.Errorf("%s: %w: #%d is <%s>", ref, ErrNotFound, id, iri)
+		}
+		if !tx.Exists(id) {
+			return 0, fmt.Errorf("%s: %w: entity #%d: %w", ref, ErrNotFound, id, entity.ErrNoEntity)
+		}
+		return id, nil
 	}
 	if isIRI {
 		id, ok := tx.ByIRI(iri)

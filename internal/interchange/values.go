@@ -184,6 +184,15 @@ func jsonText(v any) string {
 	return strings.TrimSpace(b.String())
 }
 
+// FormatCell returns a value as one CSV cell: a list (the values of a multi column, an
+// array) as a JSON array, anything else as FormatText writes it.
+func FormatCell(v any) string {
+	if l, ok := v.([]any); ok {
+		return jsonText(toJSON(l))
+	}
+	return FormatText(v)
+}
+
 // FormatText returns a column value (or any value) as text, for tables and CSV cells: the
 // inverse of ParseText for scalars.
 func FormatText(v any) string {
