@@ -26,8 +26,9 @@ type file interface {
 
 // fileSystem opens the files of a store: the operating system's, or a test's.
 type fileSystem interface {
-	// open opens or creates name for reading and writing and returns its size.
-	open(name string, lock bool) (file, int64, error)
+	// open opens or creates name for reading and writing and returns its size. With lock
+	// set it takes the file's exclusive lock, waiting as lock says.
+	open(name string, lock *Options) (file, int64, error)
 	// exists reports whether name exists.
 	exists(name string) bool
 	// syncDir makes the directory entries of the directory holding name durable.
@@ -50,18 +51,15 @@ func (osFS) syncDir(name string) error {
 	return errors.Join(err, d.Close())
 }
 
-func (osFS) open(name string, lock bool) (file, int64, error) {
+func (osFS) open(name string, lock *Options) (file, int64, error) {
 	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, 0, err
 	}
-	if lock {
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if lock != nil {
+		if err := lockFile(f, name, syscall.LOCK_EX, lock); err != nil {
 			f.Close()
-			if errors.Is(err, syscall.EWOULDBLOCK) {
-				return nil, 0, fmt.Errorf("%s: %w", name, ErrLocked)
-			}
-			return nil, 0, fmt.Errorf("lock %s: %w", name, err)
+			return nil, 0, err
 		}
 	}
 	fi, err := f.Stat()

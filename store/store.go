@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"reflect"
 	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Errors about the fate of a message and the state of a Store.
@@ -60,6 +62,16 @@ type Options struct {
 	// log into memory rather than into the file, and shares the file with other read-only
 	// Stores, while a writing Store cannot open it (ErrLocked) until they close.
 	ReadOnly bool
+	// Timeout is how long Open waits for a store whose lock another Store holds (a writer,
+	// or for a writing open, any Store) before it fails with a *LockedError that names the
+	// holder; 0 fails at once.
+	Timeout time.Duration
+	// OnWait, if set, is called once when Open begins to wait for the lock, with what it
+	// knows of the holder: for a note to the user that the open is waiting, and on whom.
+	OnWait func(LockHolder)
+	// ServeAddr is recorded in the lock-info record of a writing open, so that a process
+	// the lock turns away is told where the store is served instead (see LockHolder).
+	ServeAddr string
 	// RecordPages makes every message's Stats carry the pages it touched (Stats.Touched),
 	// for a picture of them; it costs a copy of two bitmaps per message.
 	RecordPages bool
@@ -100,6 +112,8 @@ type Store struct {
 	catMu sync.RWMutex // guards cat
 	cat   catalog      // committed catalog (catalog.go)
 
+	release func() error // removes the lock-info record of a writing file store
+
 	readLogBytes int64 // a read-only store's log size, as it found the file (readonly.go)
 	// verified holds the formatted pages whose checksum a read has checked (or a commit
 	// computed) since they were last written: a page is checked once, not on every read.
@@ -138,7 +152,7 @@ func Open(path string, opts *Options) (*Store, error) {
 		max = DefaultMaxWasmPages
 	}
 	created := !fs.exists(path)
-	mf, size, err := fs.open(path, true)
+	mf, size, err := fs.open(path, &o)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -154,7 +168,7 @@ func Open(path string, opts *Options) (*Store, error) {
 		mf.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	lf, lsize, err := fs.open(path+"-wal", false)
+	lf, lsize, err := fs.open(path+"-wal", nil)
 	if err != nil {
 		mem.Close()
 		return nil, fmt.Errorf("open store log: %w", err)
@@ -179,6 +193,9 @@ func Open(path string, opts *Options) (*Store, error) {
 	}
 	if err := s.start(); err != nil {
 		return fail(err)
+	}
+	if _, ok := mf.(*os.File); ok {
+		s.release = writeLockInfo(path, &o)
 	}
 	return s, nil
 }
@@ -613,6 +630,10 @@ func (s *Store) Close() error {
 			err = s.checkpoint(true)
 		}
 		err = errors.Join(err, s.log.f.Close())
+	}
+	if s.release != nil {
+		// Before the lock goes with the file: the next holder writes its own record.
+		err = errors.Join(err, s.release())
 	}
 	if c, ok := s.mem.(interface{ Close() error }); ok {
 		err = errors.Join(err, c.Close())

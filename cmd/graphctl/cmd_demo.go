@@ -185,7 +185,7 @@ removed at the end.`, demoGuilds, demoPlayers, demoItems),
 				return err
 			}
 			w := newWorld()
-			h, err := openPath(path, openOptions{create: true, schema: w.schema, scope: demoScope()})
+			h, err := e.openPath(path, openOptions{create: true, schema: w.schema, scope: demoScope()})
 			if err != nil {
 				return err
 			}

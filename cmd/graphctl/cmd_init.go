@@ -51,7 +51,7 @@ in the same step (see 'graphctl schema --help' for its format).`,
 			case !errors.Is(err, fs.ErrNotExist):
 				return err
 			}
-			h, err := openPath(path, o)
+			h, err := e.openPath(path, o)
 			if err != nil {
 				return err
 			}

@@ -86,7 +86,7 @@ demo world: 382 pages). Like verify, it never writes to the store.`,
 				}
 			}
 
-			h, err := openPath(path, openOptions{raw: len(todo) == 0, readOnly: true, recordPages: len(todo) > 0})
+			h, err := e.openPath(path, openOptions{raw: len(todo) == 0, readOnly: true, recordPages: len(todo) > 0})
 			if err != nil {
 				return err
 			}

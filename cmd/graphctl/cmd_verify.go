@@ -38,7 +38,7 @@ not; 1 if the file is not a store.`,
 			if err != nil {
 				return err
 			}
-			h, err := openPath(path, openOptions{raw: true, readOnly: true})
+			h, err := e.openPath(path, openOptions{raw: true, readOnly: true})
 			if err != nil {
 				return err
 			}

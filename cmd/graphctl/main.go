@@ -12,10 +12,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
+
+// defaultTimeout is how long a command waits, by default, for a store that another
+// process has locked: long enough to outlast a short write, short enough to say soon who
+// holds it.
+const defaultTimeout = 5 * time.Second
 
 func main() {
 	os.Exit(run(os.Args[1:], newEnv()))
@@ -52,8 +58,9 @@ type env struct {
 	// shell and the progress bar.
 	stdinTTY, stderrTTY bool
 
-	db      string // --db
-	started bool   // a command's own code began to run
+	db      string        // --db
+	timeout time.Duration // --timeout
+	started bool          // a command's own code began to run
 }
 
 func newEnv() *env {
@@ -99,6 +106,7 @@ Exit codes: 0 success, 1 user error (bad query, bad input, not found),
 	root.SetErr(e.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.PersistentFlags().StringVar(&e.db, "db", "", "the store file (default $GRAPHCTL_DB)")
+	root.PersistentFlags().DurationVar(&e.timeout, "timeout", defaultTimeout, "how long to wait for a store another process has locked (0: fail at once)")
 
 	root.AddGroup(
 		&cobra.Group{ID: "start", Title: "Getting started:"},

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stablegraph/stablegraph/store"
+)
+
+// TestParallelReadOnlyPairs: thirty pairs of one-shot queries, each pair started
+// together, all answer: read-only opens share the store.
+func TestParallelReadOnlyPairs(t *testing.T) {
+	dir := demoStore(t)
+	failed := 0
+	for range 30 {
+		var wg sync.WaitGroup
+		var res [2]result
+		for j := range res {
+			wg.Go(func() { res[j] = gc(t, dir, "", nil, "query", "--db", "world.sg", "--timeout", "0", "FIND player COUNT") })
+		}
+		wg.Wait()
+		for _, r := range res {
+			if r.code != 0 {
+				failed++
+				t.Logf("exit %d: %s", r.code, r.stderr)
+			}
+		}
+	}
+	assert.Zero(t, failed, "pairs of read-only queries that failed")
+}
+
+// TestQueryWaitsForTheWriter: a query that meets a writer's lock waits for it, saying so
+// once, and answers when it lets go; with --timeout 0 it fails at once and names the
+// holder and where the holder serves the store.
+func TestQueryWaitsForTheWriter(t *testing.T) {
+	dir := demoStore(t)
+	path := filepath.Join(dir, "world.sg")
+	w, err := store.Open(path, &store.Options{ServeAddr: "http://127.0.0.1:7070"})
+	require.NoError(t, err)
+
+	r := gc(t, dir, "", nil, "query", "--db", "world.sg", "--timeout", "0", "FIND player COUNT")
+	assert.Equal(t, exitUser, r.code)
+	assert.Contains(t, r.stderr, "store file is locked by another process")
+	assert.Contains(t, r.stderr, fmt.Sprintf("held by pid %d", os.Getpid()))
+	assert.Contains(t, r.stderr, "give --server http://127.0.0.1:7070")
+
+	r = gc(t, dir, "", nil, "query", "--db", "world.sg", "--timeout", "200ms", "FIND player COUNT")
+	assert.Equal(t, exitUser, r.code)
+	assert.Contains(t, r.stderr, "waiting up to 200ms for world.sg, locked by pid")
+	assert.Contains(t, r.stderr, "(waited 2")
+
+	done := make(chan result, 1)
+	go func() { done <- gc(t, dir, "", nil, "query", "--db", "world.sg", "--timeout", "1m", "FIND player COUNT") }()
+	time.Sleep(300 * time.Millisecond)
+	require.NoError(t, w.Close())
+	r = <-done
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "waiting up to 1m0s for world.sg")
+	assert.Contains(t, r.stdout, "(1 row;")
+}
