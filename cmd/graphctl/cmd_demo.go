@@ -170,6 +170,9 @@ The world goes into FILE (which must not exist yet), or into a temporary file th
 removed at the end.`, demoGuilds, demoPlayers, demoItems),
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := e.needLocal("demo"); err != nil {
+				return err
+			}
 			path, keep := e.db, true
 			if path == "" {
 				dir, err := os.MkdirTemp("", "graphctl-demo-")
@@ -198,7 +201,7 @@ removed at the end.`, demoGuilds, demoPlayers, demoItems),
 				demoGuilds, demoPlayers, demoItems, path)
 			for _, q := range demoQueries {
 				fmt.Fprintf(e.stdout, "\n-- %s\n%s\n\n", q.about, q.text)
-				if err := runQuery(e.stdout, h, q.text, querySettings{format: formatTable}); err != nil {
+				if err := runQuery(cmdContext(cmd), e.stdout, h.local(), q.text, querySettings{format: formatTable}); err != nil {
 					return err
 				}
 			}

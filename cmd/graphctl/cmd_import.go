@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/internal/interchange"
+	"github.com/stablegraph/stablegraph/server"
 )
 
 func newImportCmd(e *env) *cobra.Command {
@@ -46,8 +48,10 @@ the end.`,
   graphctl import --db world.sgdb --format csv --kind player players.csv`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := e.needDB(); err != nil {
-				return err
+			if e.server == "" {
+				if _, err := e.needDB(); err != nil {
+					return err
+				}
 			}
 			file := args[0]
 			f, err := inputFormat(formatName, file)
@@ -68,6 +72,9 @@ the end.`,
 
 			prog := newProgress(e.stderr, size, e.stderrTTY && !quiet, "reading")
 			defer prog.finish()
+			if e.server != "" {
+				return e.importRemote(cmd, server.ImportRequest{Format: f, Kind: kind, Name: name, SkipBad: skipBad}, in, prog)
+			}
 			opts := interchange.Options{SkipBad: skipBad, Progress: prog}
 			var imp interchange.Import
 			switch f {
@@ -109,6 +116,40 @@ the end.`,
 	cmd.Flags().BoolVar(&skipBad, "skip-bad", false, "skip and count malformed lines instead of stopping")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
 	return cmd
+}
+
+// importRemote sends the input to the server of --server, which imports it all or
+// nothing, and prints what graphctl prints of a local import.
+func (e *env) importRemote(cmd *cobra.Command, req server.ImportRequest, in io.Reader, prog *progress) error {
+	c, err := e.client()
+	if err != nil {
+		return err
+	}
+	res, err := c.Import(cmdContext(cmd), req, &countingReader{r: in, prog: prog})
+	if err != nil {
+		return err
+	}
+	skipped := make([]error, len(res.Skipped))
+	for i, s := range res.Skipped {
+		skipped[i] = errors.New(s)
+	}
+	e.reportSkipped(skipped)
+	prog.finish()
+	bytes, _, elapsed := prog.totals()
+	e.printImportTotals(req.Name, req.Format, res.Read, res.Summary, bytes, elapsed)
+	return nil
+}
+
+// countingReader tells prog of the bytes read through it.
+type countingReader struct {
+	r    io.Reader
+	prog *progress
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.prog.Add(int64(n), 0)
+	return n, err
 }
 
 func cmdContext(cmd *cobra.Command) context.Context {

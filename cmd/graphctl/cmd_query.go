@@ -1,17 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/stablegraph/stablegraph/column"
-	"github.com/stablegraph/stablegraph/internal/interchange"
 	"github.com/stablegraph/stablegraph/query"
+	"github.com/stablegraph/stablegraph/server"
 )
 
 // querySettings are what a query runs with: set by flags, and by dot commands in the shell.
@@ -55,23 +54,24 @@ JSON output is one object: {"columns": [...], "rows": [[...], ...], "count": N,
 				return err
 			}
 			qs.format = f
-			h, err := e.open(openOptions{readOnly: true})
+			b, closeStore, err := e.backend(openOptions{readOnly: true})
 			if err != nil {
 				return err
 			}
-			defer h.close()
+			defer closeStore()
+			ctx := cmdContext(cmd)
 			if len(args) > 0 {
-				return runQuery(e.stdout, h, strings.Join(args, " "), qs)
+				return runQuery(ctx, e.stdout, b, strings.Join(args, " "), qs)
 			}
 			if e.stdinTTY {
-				return runShell(e, h, newLinerReader(), qs)
+				return runShell(e, b, newLinerReader(), qs)
 			}
 			src, err := io.ReadAll(e.stdin)
 			if err != nil {
 				return err
 			}
 			for _, q := range splitQueries(string(src)) {
-				if err := runQuery(e.stdout, h, q, qs); err != nil {
+				if err := runQuery(ctx, e.stdout, b, q, qs); err != nil {
 					return err
 				}
 			}
@@ -85,73 +85,31 @@ JSON output is one object: {"columns": [...], "rows": [[...], ...], "count": N,
 }
 
 // runQuery runs one query and writes its result.
-func runQuery(w io.Writer, h *handle, text string, qs querySettings) error {
-	q, err := query.Parse(text)
+func runQuery(ctx context.Context, w io.Writer, b backend, text string, qs querySettings) error {
+	res, err := b.Query(ctx, server.QueryRequest{Query: text, Explain: qs.explain, Budget: qs.budget})
 	if err != nil {
 		return queryError(text, err)
 	}
-	if qs.explain {
-		q.Explain = true
-	}
-	p, err := query.Prepare(h.db, q)
-	if err != nil {
-		return queryError(text, err)
-	}
-	res, err := p.Run(query.RunOptions{Budget: qs.budget})
-	if err != nil {
-		return queryError(text, err)
-	}
-	if q.Explain && qs.format == formatTable {
-		_, err := io.WriteString(w, p.Explain())
+	if res.Explain != "" && qs.format == formatTable {
+		_, err := io.WriteString(w, res.Explain)
 		return err
 	}
 	return toResultSet(res).write(w, qs.format)
 }
 
 // toResultSet converts a query's result for output.
-func toResultSet(res *query.Result) *resultSet {
-	rs := &resultSet{
+func toResultSet(res *server.QueryResult) *resultSet {
+	return &resultSet{
 		Columns: res.Columns,
-		Rows:    make([][]any, len(res.Rows)),
+		Rows:    res.Rows,
 		Count:   res.Count,
 		Stats: pageStats{
 			PagesRead:      res.Stats.PagesRead,
-			PagesWritten:   res.Stats.PagesDirtied,
+			PagesWritten:   res.Stats.PagesWritten,
 			EstimatedPages: res.Stats.EstimatedPages,
 			ByVariable:     res.Stats.ByVariable,
 		},
 	}
-	if rs.Columns == nil {
-		rs.Columns = []string{}
-	}
-	for i, row := range res.Rows {
-		out := make([]any, len(row))
-		for j, v := range row {
-			out[j] = cellValue(v)
-		}
-		rs.Rows[i] = out
-	}
-	return rs
-}
-
-// cellValue makes a column value fit JSON, CSV and tables alike: bytes in hex, lists
-// element by element.
-func cellValue(v column.Value) any {
-	switch v := v.(type) {
-	case []byte:
-		return fmt.Sprintf("%x", v)
-	case []column.Value:
-		out := make([]any, len(v))
-		for i, x := range v {
-			out[i] = cellValue(x)
-		}
-		return out
-	case float64:
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return interchange.FormatText(v)
-		}
-	}
-	return v
 }
 
 // queryError shows where in the query an error is: the line of the query and a caret

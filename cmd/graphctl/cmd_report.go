@@ -136,6 +136,9 @@ baseline's.`,
   graphctl report --db world.sgdb workload.yaml -o json > results.json`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := e.needLocal("report"); err != nil {
+				return err
+			}
 			f, err := parseFormat(out)
 			if err != nil {
 				return err

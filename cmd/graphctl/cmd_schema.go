@@ -57,6 +57,9 @@ lifecycle states and, for names made by an import, the IRI behind each. With -o 
 output is a schema file that 'schema apply' reads back.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := e.needLocal("schema"); err != nil {
+				return err
+			}
 			f, err := parseFormat(out)
 			if err != nil {
 				return err
@@ -126,6 +129,9 @@ if any declaration is incompatible with what is stored, such as a changed type. 
 the file does not mention are left as they are.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := e.needLocal("schema"); err != nil {
+				return err
+			}
 			sf, err := readSchemaFile(args[0])
 			if err != nil {
 				return err
@@ -179,6 +185,9 @@ With one file, OLD is the schema the store holds. Exits 1 if either direction fa
 with every reason.`,
 		Args: usageArgs(cobra.RangeArgs(1, 2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := e.needLocal("schema"); err != nil {
+				return err
+			}
 			var oldDefs []store.VarDef
 			oldName := ""
 			if len(args) == 2 {
@@ -243,6 +252,9 @@ func newSchemaStateCmd(e *env, name string, st store.State, short string) *cobra
 		Short: short,
 		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := e.needLocal("schema"); err != nil {
+				return err
+			}
 			v := args[0]
 			if strings.HasPrefix(v, "$") {
 				return fmt.Errorf("%s is an internal variable: its state cannot change", v)
@@ -286,6 +298,9 @@ func newSchemaDropCmd(e *env) *cobra.Command {
 cannot be undone, so it needs --yes.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := e.needLocal("schema"); err != nil {
+				return err
+			}
 			if !yes {
 				return usagef("drop deletes %s and its data for good: add --yes", args[0])
 			}

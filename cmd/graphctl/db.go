@@ -45,6 +45,9 @@ type openOptions struct {
 	// set, is told once that the open waits, and on whom.
 	timeout  time.Duration
 	waitNote io.Writer
+	// serveAddr is the address serve serves the store at, for the processes its lock
+	// turns away.
+	serveAddr string
 }
 
 // open opens the store named by --db. Without o.create, a missing file is an error rather
@@ -73,7 +76,7 @@ func openPath(path string, o openOptions) (*handle, error) {
 	case err != nil:
 		return nil, err
 	}
-	so := &store.Options{ReadOnly: o.readOnly && !o.create, RecordPages: o.recordPages, Timeout: o.timeout}
+	so := &store.Options{ReadOnly: o.readOnly && !o.create, RecordPages: o.recordPages, Timeout: o.timeout, ServeAddr: o.serveAddr}
 	if o.waitNote != nil && o.timeout > 0 {
 		so.OnWait = func(holder store.LockHolder) {
 			fmt.Fprintf(o.waitNote, "graphctl: waiting up to %s for %s, locked by %s\n", o.timeout, path, holder)

@@ -23,7 +23,9 @@ func TestParallelReadOnlyPairs(t *testing.T) {
 		var wg sync.WaitGroup
 		var res [2]result
 		for j := range res {
-			wg.Go(func() { res[j] = gc(t, dir, "", nil, "query", "--db", "world.sg", "--timeout", "0", "FIND player COUNT") })
+			wg.Go(func() {
+				res[j] = gc(t, dir, "", nil, "query", "--db", "world.sg", "--timeout", "0", "FIND player COUNT")
+			})
 		}
 		wg.Wait()
 		for _, r := range res {
@@ -57,7 +59,9 @@ func TestQueryWaitsForTheWriter(t *testing.T) {
 	assert.Contains(t, r.stderr, "(waited 2")
 
 	done := make(chan result, 1)
-	go func() { done <- gc(t, dir, "", nil, "query", "--db", "world.sg", "--timeout", "1m", "FIND player COUNT") }()
+	go func() {
+		done <- gc(t, dir, "", nil, "query", "--db", "world.sg", "--timeout", "1m", "FIND player COUNT")
+	}()
 	time.Sleep(300 * time.Millisecond)
 	require.NoError(t, w.Close())
 	r = <-done

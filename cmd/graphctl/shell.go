@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -91,9 +92,13 @@ Dot commands:
 `
 
 // runShell reads queries and dot commands until the input ends or .quit.
-func runShell(e *env, h *handle, in lineReader, qs querySettings) error {
+func runShell(e *env, b backend, in lineReader, qs querySettings) error {
 	defer in.Close()
-	fmt.Fprintf(e.stdout, "graphctl %s (scope %s). Enter .help for help.\n", h.path, h.db.Scope())
+	if l, ok := b.(local); ok {
+		fmt.Fprintf(e.stdout, "graphctl %s (scope %s). Enter .help for help.\n", l.h.path, l.h.db.Scope())
+	} else {
+		fmt.Fprintf(e.stdout, "graphctl %s. Enter .help for help.\n", e.server)
+	}
 	var buf []string
 	for {
 		prompt := "graphctl> "
@@ -114,7 +119,7 @@ func runShell(e *env, h *handle, in lineReader, qs querySettings) error {
 		trimmed := strings.TrimSpace(line)
 		if len(buf) == 0 && strings.HasPrefix(trimmed, ".") {
 			in.AppendHistory(trimmed)
-			quit, err := shellCommand(e, h, trimmed, &qs)
+			quit, err := shellCommand(e, b, trimmed, &qs)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "error: %v\n", err)
 			}
@@ -134,7 +139,7 @@ func runShell(e *env, h *handle, in lineReader, qs querySettings) error {
 		buf = nil
 		in.AppendHistory(strings.Join(strings.Fields(text), " "))
 		for _, q := range splitQueries(text) {
-			if err := runQuery(e.stdout, h, q, qs); err != nil {
+			if err := runQuery(context.Background(), e.stdout, b, q, qs); err != nil {
 				fmt.Fprintf(e.stderr, "error: %v\n", err)
 			}
 		}
@@ -142,7 +147,7 @@ func runShell(e *env, h *handle, in lineReader, qs querySettings) error {
 }
 
 // shellCommand runs a dot command and reports whether it ends the shell.
-func shellCommand(e *env, h *handle, line string, qs *querySettings) (quit bool, err error) {
+func shellCommand(e *env, b backend, line string, qs *querySettings) (quit bool, err error) {
 	fields := strings.Fields(line)
 	arg := ""
 	if len(fields) > 1 {
@@ -185,17 +190,21 @@ func shellCommand(e *env, h *handle, line string, qs *querySettings) (quit bool,
 		}
 		qs.budget = n
 	case ".schema":
+		l, ok := b.(local)
+		if !ok {
+			return false, fmt.Errorf(".schema works on a store file, not through a server: use 'graphctl schema show' where the file is")
+		}
 		var sf *schemaFile
-		if err := h.db.View(func(tx *entity.Tx) error { sf = schemaOf(tx); return nil }); err != nil {
+		if err := l.h.db.View(func(tx *entity.Tx) error { sf = schemaOf(tx); return nil }); err != nil {
 			return false, err
 		}
 		return false, writeSchemaTable(e.stdout, sf, formatTable)
 	case ".stats":
-		s, err := collectStats(h.st)
+		s, err := b.Stats(context.Background())
 		if err != nil {
 			return false, err
 		}
-		return false, writeTable(e.stdout, statsColumns, s.rows())
+		return false, writeTable(e.stdout, statsColumns, statsRows(s))
 	default:
 		return false, fmt.Errorf("unknown command %s; enter .help for help", fields[0])
 	}
