@@ -266,6 +266,8 @@ func bodyError(err error) error {
 		return fmt.Errorf("%w: malformed JSON at byte %d: %v", ErrInvalid, se.Offset, err)
 	case errors.As(err, &te):
 		return fmt.Errorf("%w: field %q: %v", ErrInvalid, te.Field, err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w: malformed JSON: the body ends inside a value", ErrInvalid)
 	case errors.Is(err, io.EOF):
 		return fmt.Errorf("%w: the body is empty", ErrInvalid)
 	}

@@ -130,6 +130,16 @@ func (c *Client) Get(ctx context.Context, ref string) (*interchange.EntityDoc, e
 	for k, v := range d.Set {
 		d.Set[k] = number(v)
 	}
+	// The wire leaves out what is empty; the service's answer has it empty.
+	if d.Set == nil {
+		d.Set = map[string]any{}
+	}
+	if d.Link == nil {
+		d.Link = map[string][]string{}
+	}
+	if d.LinkedFrom == nil {
+		d.LinkedFrom = map[string][]string{}
+	}
 	return &d, nil
 }
 
