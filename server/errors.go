@@ -31,6 +31,18 @@ var (
 	ErrShuttingDown = errors.New("server is shutting down")
 )
 
+// invalidError is a request that does not say what to do; it matches ErrInvalid, and
+// says only what is wrong, as the command line does of its usage errors.
+type invalidError struct{ msg string }
+
+func (e *invalidError) Error() string        { return e.msg }
+func (e *invalidError) Is(target error) bool { return target == ErrInvalid }
+
+// invalidf returns an error matching ErrInvalid with a formatted message.
+func invalidf(format string, args ...any) error {
+	return &invalidError{fmt.Sprintf(format, args...)}
+}
+
 // sentinel is one error value that keeps its identity across the wire: errors.Is holds
 // for it on the client's side when it held on the server's.
 type sentinel struct {

@@ -249,7 +249,7 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 		return bodyError(err)
 	}
 	if dec.More() {
-		return fmt.Errorf("%w: the body holds more than one JSON value", ErrInvalid)
+		return invalidf("the body holds more than one JSON value")
 	}
 	return nil
 }
@@ -263,15 +263,15 @@ func bodyError(err error) error {
 	case errors.As(err, &mbe):
 		return fmt.Errorf("%w: the body is over %d bytes", ErrTooLarge, mbe.Limit)
 	case errors.As(err, &se):
-		return fmt.Errorf("%w: malformed JSON at byte %d: %v", ErrInvalid, se.Offset, err)
+		return invalidf("malformed JSON at byte %d: %v", se.Offset, err)
 	case errors.As(err, &te):
-		return fmt.Errorf("%w: field %q: %v", ErrInvalid, te.Field, err)
+		return invalidf("field %q: %v", te.Field, err)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%w: malformed JSON: the body ends inside a value", ErrInvalid)
+		return invalidf("malformed JSON: the body ends inside a value")
 	case errors.Is(err, io.EOF):
-		return fmt.Errorf("%w: the body is empty", ErrInvalid)
+		return invalidf("the body is empty")
 	}
-	return fmt.Errorf("%w: %v", ErrInvalid, err)
+	return invalidf("%v", err)
 }
 
 // bodyReader turns the errors of reading an import's body into the request's errors: a
@@ -297,7 +297,7 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) (any, error) {
 func (s *Server) get(w http.ResponseWriter, r *http.Request) (any, error) {
 	ref := r.URL.Query().Get("ref")
 	if ref == "" {
-		return nil, fmt.Errorf("%w: give ?ref=REF", ErrInvalid)
+		return nil, invalidf("give ?ref=REF")
 	}
 	return s.svc.Get(r.Context(), ref)
 }
@@ -342,7 +342,7 @@ func (s *Server) importData(w http.ResponseWriter, r *http.Request) (any, error)
 	if v := q.Get("skip_bad"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return nil, fmt.Errorf("%w: skip_bad=%q", ErrInvalid, v)
+			return nil, invalidf("skip_bad=%q", v)
 		}
 		req.SkipBad = b
 	}

@@ -329,4 +329,5 @@ func TestCheckAccess(t *testing.T) {
 	assert.ErrorIs(t, server.CheckAccess("0.0.0.0:7070", "", true), server.ErrInvalid)
 	assert.ErrorIs(t, server.CheckAccess(":7070", "", true), server.ErrInvalid)
 	assert.NoError(t, server.CheckAccess("0.0.0.0:7070", "tok", false))
+	assert.ErrorIs(t, server.CheckAccess("0.0.0.0:7070", "tok", true), server.ErrInvalid)
 }

@@ -57,7 +57,7 @@ func count(ctx context.Context, st store.Stats) {
 
 func (s *Service) entityDB() (*entity.DB, error) {
 	if s.db == nil {
-		return nil, fmt.Errorf("%w: the store is open without its data model", ErrInvalid)
+		return nil, invalidf("the store is open without its data model")
 	}
 	return s.db, nil
 }
@@ -234,7 +234,7 @@ type SetResult struct {
 // Set writes the values of req in one Update.
 func (s *Service) Set(ctx context.Context, req SetRequest) (*SetResult, error) {
 	if len(req.Set) == 0 && len(req.Unset) == 0 && req.Kind == "" {
-		return nil, fmt.Errorf("%w: nothing to set: give col=value or --unset col", ErrInvalid)
+		return nil, invalidf("nothing to set: give col=value or --unset col")
 	}
 	res := &SetResult{}
 	err := s.update(ctx, func(tx *entity.Tx) error {
@@ -297,7 +297,7 @@ func resolveOrCreate(tx *entity.Tx, ref, kind string) (entity.ID, error) {
 		return 0, err
 	}
 	if !isIRI {
-		return 0, fmt.Errorf("%w: with --kind, REF is \"new\" or an <iri>, not %q", ErrInvalid, ref)
+		return 0, invalidf("with --kind, REF is \"new\" or an <iri>, not %q", ref)
 	}
 	return k.Intern(tx, iri)
 }
@@ -395,7 +395,7 @@ func (s *Service) Import(ctx context.Context, req ImportRequest, r io.Reader, pr
 		name = "<body>"
 	}
 	if (req.Format == "csv") != (req.Kind != "") {
-		return nil, fmt.Errorf("%w: a CSV import needs a kind, and only a CSV import takes one", ErrInvalid)
+		return nil, invalidf("a CSV import needs a kind, and only a CSV import takes one")
 	}
 	opts := interchange.Options{SkipBad: req.SkipBad, Progress: prog}
 	var imp interchange.Import
@@ -408,7 +408,7 @@ func (s *Service) Import(ctx context.Context, req ImportRequest, r io.Reader, pr
 	case "csv":
 		imp, err = interchange.ParseCSV(r, name, req.Kind, opts)
 	default:
-		return nil, fmt.Errorf("%w: unknown format %q: use ntriples, jsonl or csv", ErrInvalid, req.Format)
+		return nil, invalidf("unknown format %q: use ntriples, jsonl or csv", req.Format)
 	}
 	if err != nil {
 		return nil, err
@@ -434,7 +434,7 @@ type ExportRequest struct {
 // request is known to be sound, before the first byte is written.
 func (s *Service) Export(ctx context.Context, req ExportRequest, w io.Writer, before func()) (int64, error) {
 	if req.Format == "csv" && req.Kind == "" {
-		return 0, fmt.Errorf("%w: a CSV export needs --kind: the kind of the entities to write", ErrInvalid)
+		return 0, invalidf("a CSV export needs --kind: the kind of the entities to write")
 	}
 	var n int64
 	err := s.view(ctx, func(tx *entity.Tx) error {
@@ -445,7 +445,7 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, w io.Writer, be
 		switch req.Format {
 		case "ntriples", "jsonl", "csv":
 		default:
-			return fmt.Errorf("%w: unknown format %q: use ntriples, jsonl or csv", ErrInvalid, req.Format)
+			return invalidf("unknown format %q: use ntriples, jsonl or csv", req.Format)
 		}
 		if before != nil {
 			before()

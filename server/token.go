@@ -82,16 +82,16 @@ func IsLoopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// CheckAccess says whether a server on addr may serve as asked: without a token only on
-// loopback and only when insecure says so; never without one elsewhere.
+// CheckAccess says whether a server on addr may serve as asked: without a token
+// (insecure) only on loopback; anywhere else only with a token.
 func CheckAccess(addr string, token string, insecure bool) error {
 	switch {
-	case token != "":
+	case insecure && !IsLoopback(addr):
+		return invalidf("%s is not a loopback address: serving it needs a token (drop --insecure)", addr)
+	case insecure:
 		return nil
-	case !IsLoopback(addr):
-		return fmt.Errorf("%w: %s is not a loopback address: serving it needs a token (drop --insecure)", ErrInvalid, addr)
-	case !insecure:
-		return fmt.Errorf("%w: serving without a token needs --insecure", ErrInvalid)
+	case token == "":
+		return invalidf("serving without a token needs --insecure, on a loopback address")
 	}
 	return nil
 }

@@ -54,8 +54,13 @@ address to use instead.`,
 			if err != nil {
 				return err
 			}
+			if insecure {
+				if err := server.CheckAccess(addr, "", true); err != nil {
+					return err
+				}
+			}
 			token := ""
-			if !insecure || !server.IsLoopback(addr) {
+			if !insecure {
 				tokenFile := e.tokenFile
 				if tokenFile == "" {
 					if tokenFile, err = server.DefaultTokenFile(e.getenv); err != nil {
