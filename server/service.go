@@ -34,6 +34,9 @@ func NewService(st *store.Store, db *entity.DB, name string) *Service {
 	return &Service{st: st, db: db, name: name}
 }
 
+// DB returns the data model the service serves (nil if it serves the store without it).
+func (s *Service) DB() *entity.DB { return s.db }
+
 // Name returns the store's name in messages.
 func (s *Service) Name() string { return s.name }
 
