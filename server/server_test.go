@@ -331,3 +331,43 @@ func TestCheckAccess(t *testing.T) {
 	assert.NoError(t, server.CheckAccess("0.0.0.0:7070", "tok", false))
 	assert.ErrorIs(t, server.CheckAccess("0.0.0.0:7070", "tok", true), server.ErrInvalid)
 }
+
+// TestQueriesDuringAnImport: while an import's one message is being written, queries
+// answer at once from the last committed state: never a part of the import.
+func TestQueriesDuringAnImport(t *testing.T) {
+	f := newFixture(t, server.Config{})
+	ctx := context.Background()
+	const n = 20000
+	var body strings.Builder
+	for i := range n {
+		fmt.Fprintf(&body, `{"iri":"http://ex.org/bulk/%d","kind":"bulk","set":{"n":%d}}`+"\n", i, i)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.c.Import(ctx, server.ImportRequest{Format: "jsonl", Name: "bulk.jsonl"}, strings.NewReader(body.String()))
+		done <- err
+	}()
+	answered := 0
+	for {
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+			res, err := f.c.Query(ctx, server.QueryRequest{Query: "FIND bulk COUNT"})
+			require.NoError(t, err)
+			assert.Equal(t, uint64(n), res.Count)
+			t.Logf("%d queries answered while the import ran", answered)
+			return
+		default:
+		}
+		res, err := f.c.Query(ctx, server.QueryRequest{Query: "FIND player COUNT"})
+		require.NoError(t, err)
+		assert.Equal(t, uint64(200), res.Count)
+		res, err = f.c.Query(ctx, server.QueryRequest{Query: "FIND bulk COUNT"})
+		if err != nil {
+			require.ErrorIs(t, err, query.ErrUnknownName, "before the import commits, kind bulk does not exist")
+		} else {
+			assert.Equal(t, uint64(n), res.Count, "all of the import or none")
+		}
+		answered++
+	}
+}

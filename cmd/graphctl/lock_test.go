@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -68,4 +70,30 @@ func TestQueryWaitsForTheWriter(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "waiting up to 1m0s for world.sg")
 	assert.Contains(t, r.stdout, "(1 row;")
+}
+
+// TestQueryDuringAnImport: a query started while 'graphctl import' writes waits for it
+// and answers, with all of the import or none of it.
+func TestQueryDuringAnImport(t *testing.T) {
+	dir := demoStore(t)
+	const n = 100000
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, `{"iri":"http://ex.org/bulk/%d","kind":"bulk","set":{"n":%d}}`+"\n", i, i)
+	}
+	write(t, dir, "bulk.jsonl", b.String())
+	imp := exec.Command(binary, "import", "--db", "world.sg", "bulk.jsonl")
+	imp.Dir = dir
+	require.NoError(t, imp.Start())
+	// The import holds the lock once it has read its input; its lock-info record says so.
+	require.Eventually(t, func() bool {
+		_, err := os.Stat(filepath.Join(dir, "world.sg-lock"))
+		return err == nil
+	}, time.Minute, time.Millisecond)
+	r := gc(t, dir, "", nil, "query", "--db", "world.sg", "--timeout", "1m", "FIND player COUNT")
+	require.NoError(t, imp.Wait())
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "2000\n")
+	t.Logf("the query waited: %v (%q)", strings.Contains(r.stderr, "waiting up to"), r.stderr)
+	assert.Contains(t, ok(t, dir, "query", "--db", "world.sg", "FIND bulk COUNT"), fmt.Sprintf("%d\n", n))
 }
