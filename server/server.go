@@ -57,6 +57,7 @@ type Config struct {
 //	                  and, if it failed midway, Stablegraph-Error (a Problem)
 //	GET  /v1/stats    → StoreStats
 //	GET  /v1/verify   → VerifyResult
+//	GET  /v1/schema   → Schema
 //	GET  /v1/info     → Info
 //	GET  /metrics     Prometheus text format
 type Server struct {
@@ -107,6 +108,9 @@ func New(svc *Service, cfg Config) *Server {
 	s.handle("GET /v1/export", "export", s.export)
 	s.handle("GET /v1/stats", "stats", s.stats)
 	s.handle("GET /v1/verify", "verify", s.verify)
+	s.handle("GET /v1/schema", "schema", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		return s.svc.Schema(r.Context())
+	})
 	s.handle("GET /v1/info", "info", func(w http.ResponseWriter, r *http.Request) (any, error) {
 		return Info{Name: svc.name}, nil
 	})

@@ -25,6 +25,7 @@ type backend interface {
 	Export(ctx context.Context, req server.ExportRequest, w io.Writer) (int64, error)
 	Stats(ctx context.Context) (*server.StoreStats, error)
 	Verify(ctx context.Context) (*server.VerifyResult, error)
+	Schema(ctx context.Context) (*server.Schema, error)
 }
 
 // local is the backend of a store open in this process.

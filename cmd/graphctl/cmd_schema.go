@@ -57,22 +57,20 @@ lifecycle states and, for names made by an import, the IRI behind each. With -o 
 output is a schema file that 'schema apply' reads back.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := e.needLocal("schema"); err != nil {
-				return err
-			}
 			f, err := parseFormat(out)
 			if err != nil {
 				return err
 			}
-			h, err := e.open(openOptions{readOnly: true})
+			b, closeStore, err := e.backend(openOptions{readOnly: true})
 			if err != nil {
 				return err
 			}
-			defer h.close()
-			var sf *schemaFile
-			if err := h.db.View(func(tx *entity.Tx) error { sf = schemaOf(tx); return nil }); err != nil {
+			defer closeStore()
+			sc, err := b.Schema(cmdContext(cmd))
+			if err != nil {
 				return err
 			}
+			sf := schemaFileOf(sc)
 			if f == formatJSON {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
@@ -185,9 +183,6 @@ With one file, OLD is the schema the store holds. Exits 1 if either direction fa
 with every reason.`,
 		Args: usageArgs(cobra.RangeArgs(1, 2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := e.needLocal("schema"); err != nil {
-				return err
-			}
 			var oldDefs []store.VarDef
 			oldName := ""
 			if len(args) == 2 {
@@ -200,22 +195,16 @@ with every reason.`,
 				}
 				oldName = args[0]
 			} else {
-				h, err := e.open(openOptions{readOnly: true})
+				b, closeStore, err := e.backend(openOptions{readOnly: true})
 				if err != nil {
 					return err
 				}
-				defer h.close()
-				err = h.db.View(func(tx *entity.Tx) error {
-					for _, v := range tx.Vars() {
-						if !strings.HasPrefix(v.Name, "$") {
-							oldDefs = append(oldDefs, v.VarDef)
-						}
-					}
-					return nil
-				})
+				defer closeStore()
+				sc, err := b.Schema(cmdContext(cmd))
 				if err != nil {
 					return err
 				}
+				oldDefs = sc.Defs
 				oldName = "the store"
 			}
 			newFile := args[len(args)-1]

@@ -77,7 +77,10 @@ func TestServerParity(t *testing.T) {
 	write(t, remote, "world.sg", readFile(t, local, "world.sg"))
 	srv := serve(t, remote, "world.sg", "--insecure")
 	good := "{\"iri\":\"http://ex.org/g9\",\"kind\":\"guild\",\"set\":{\"name\":\"Nine\"}}\n"
+	schema := ok(t, local, "schema", "show", "--db", "world.sg", "-o", "json")
 	for _, dir := range []string{local, remote} {
+		write(t, dir, "schema.json", schema)
+		write(t, dir, "changed.json", strings.Replace(schema, `"type": "int32"`, `"type": "int64"`, 1))
 		write(t, dir, "good.jsonl", good)
 		write(t, dir, "bad.jsonl", good+"{\"kind\": guild}\n")
 		write(t, dir, "bad.nt", "<http://a> <http://b> <http://c> .\n<http://a> <http://b> \"x .\n")
@@ -118,6 +121,11 @@ func TestServerParity(t *testing.T) {
 		{"export", "--format", "csv"},
 		{"export", "--format", "jsonl", "--kind", "nosuch"},
 		{"stats", "-o", "csv"},
+		{"schema", "show"},
+		{"schema", "show", "-o", "json"},
+		{"schema", "show", "-o", "csv"},
+		{"schema", "check", "schema.json"},
+		{"schema", "check", "changed.json"},
 		{"verify"},
 		{"query", "-o", "json", "FIND guild SELECT name"},
 	}
@@ -133,7 +141,7 @@ func TestServerParity(t *testing.T) {
 			succeeded++
 		}
 	}
-	assert.Equal(t, 19, succeeded, "steps that succeeded with output")
+	assert.Equal(t, 23, succeeded, "steps that succeeded with output")
 	// stats in every format: the same but for the log, which the server has not
 	// checkpointed.
 	logSize := regexp.MustCompile(`log [0-9.]+ [KMG]?i?B|"log_bytes": [0-9]+`)
@@ -143,7 +151,7 @@ func TestServerParity(t *testing.T) {
 		assert.Equal(t, logSize.ReplaceAllString(want, "log"), logSize.ReplaceAllString(got.stdout, "log"), "stats -o %s", f)
 	}
 	// Commands that work on the file itself say so.
-	r := gc(t, remote, "", []string{"GRAPHCTL_SERVER=" + srv.url}, "schema", "show")
+	r := gc(t, remote, "", []string{"GRAPHCTL_SERVER=" + srv.url}, "schema", "apply", "schema.json")
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "works on a store file (--db), not through a server")
 	r = gc(t, remote, "", nil, "query", "--db", "world.sg", "--server", srv.url, "FIND guild COUNT")

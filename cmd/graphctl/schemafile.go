@@ -9,6 +9,7 @@ import (
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/server"
 	"github.com/stablegraph/stablegraph/store"
 	"github.com/stablegraph/stablegraph/verb"
 )
@@ -205,25 +206,17 @@ func parseStateField(s string) (store.State, error) {
 
 // schemaOf returns the schema a store holds, in the file's form, kinds first, each list
 // sorted by name. Internal variables are left out.
-func schemaOf(tx *entity.Tx) *schemaFile {
+// schemaFileOf returns the schema file of a store's data model.
+func schemaFileOf(sc *server.Schema) *schemaFile {
 	sf := &schemaFile{Kinds: []kindSpec{}, Columns: []columnSpec{}, Verbs: []verbSpec{}}
-	for _, v := range tx.Vars() {
-		if v.Role != store.RoleKind {
-			continue
-		}
-		sf.Kinds = append(sf.Kinds, kindSpec{Name: v.Name, State: stateField(v.State), IRI: v.IRI})
+	for _, k := range sc.Kinds {
+		sf.Kinds = append(sf.Kinds, kindSpec{Name: k.Name, State: stateField(k.State), IRI: k.IRI})
 	}
-	for _, c := range column.Columns(tx) {
-		sf.Columns = append(sf.Columns, columnSpec{
-			Name: c.Name(), Type: c.Type().String(), Indexed: c.Indexed(), Multi: c.Multi(),
-			State: stateField(c.State()), IRI: c.IRI(),
-		})
+	for _, c := range sc.Columns {
+		sf.Columns = append(sf.Columns, columnSpec{Name: c.Name, Type: c.Type, Indexed: c.Indexed, Multi: c.Multi, State: stateField(c.State), IRI: c.IRI})
 	}
-	for _, v := range verb.Verbs(tx) {
-		sf.Verbs = append(sf.Verbs, verbSpec{
-			Name: v.Name(), Cardinality: v.Cardinality().String(),
-			State: stateField(v.State()), IRI: v.IRI(),
-		})
+	for _, v := range sc.Verbs {
+		sf.Verbs = append(sf.Verbs, verbSpec{Name: v.Name, Cardinality: v.Cardinality, State: stateField(v.State), IRI: v.IRI})
 	}
 	return sf
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/peterh/liner"
 
-	"github.com/stablegraph/stablegraph/entity"
 )
 
 // lineReader reads the shell's input one line at a time. The terminal's is a liner.State;
@@ -190,15 +189,11 @@ func shellCommand(e *env, b backend, line string, qs *querySettings) (quit bool,
 		}
 		qs.budget = n
 	case ".schema":
-		l, ok := b.(local)
-		if !ok {
-			return false, fmt.Errorf(".schema works on a store file, not through a server: use 'graphctl schema show' where the file is")
-		}
-		var sf *schemaFile
-		if err := l.h.db.View(func(tx *entity.Tx) error { sf = schemaOf(tx); return nil }); err != nil {
+		sc, err := b.Schema(context.Background())
+		if err != nil {
 			return false, err
 		}
-		return false, writeSchemaTable(e.stdout, sf, formatTable)
+		return false, writeSchemaTable(e.stdout, schemaFileOf(sc), formatTable)
 	case ".stats":
 		s, err := b.Stats(context.Background())
 		if err != nil {

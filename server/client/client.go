@@ -235,6 +235,15 @@ func (c *Client) Verify(ctx context.Context) (*server.VerifyResult, error) {
 	return &res, c.call(ctx, "GET", "/v1/verify", nil, nil, &res)
 }
 
+// Schema returns the store's data model.
+func (c *Client) Schema(ctx context.Context) (*server.Schema, error) {
+	var res server.Schema
+	if err := c.call(ctx, "GET", "/v1/schema", nil, nil, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
 // Info describes the served store.
 func (c *Client) Info(ctx context.Context) (*server.Info, error) {
 	var res server.Info
