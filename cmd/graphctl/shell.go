@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/peterh/liner"
-
 )
 
 // lineReader reads the shell's input one line at a time. The terminal's is a liner.State;
