@@ -78,7 +78,9 @@ func TestServerParity(t *testing.T) {
 	srv := serve(t, remote, "world.sg", "--insecure")
 	good := "{\"iri\":\"http://ex.org/g9\",\"kind\":\"guild\",\"set\":{\"name\":\"Nine\"}}\n"
 	schema := ok(t, local, "schema", "show", "--db", "world.sg", "-o", "json")
+	workload := readFile(t, filepath.Join("testdata", "report"), "demo.yaml")
 	for _, dir := range []string{local, remote} {
+		write(t, dir, "demo.yaml", workload)
 		write(t, dir, "schema.json", schema)
 		write(t, dir, "changed.json", strings.Replace(schema, `"type": "int32"`, `"type": "int64"`, 1))
 		write(t, dir, "good.jsonl", good)
@@ -121,6 +123,8 @@ func TestServerParity(t *testing.T) {
 		{"export", "--format", "csv"},
 		{"export", "--format", "jsonl", "--kind", "nosuch"},
 		{"stats", "-o", "csv"},
+		{"report", "demo.yaml"},
+		{"report", "-o", "json", "demo.yaml"},
 		{"schema", "show"},
 		{"schema", "show", "-o", "json"},
 		{"schema", "show", "-o", "csv"},
@@ -141,7 +145,7 @@ func TestServerParity(t *testing.T) {
 			succeeded++
 		}
 	}
-	assert.Equal(t, 23, succeeded, "steps that succeeded with output")
+	assert.Equal(t, 25, succeeded, "steps that succeeded with output")
 	// stats in every format: the same but for the log, which the server has not
 	// checkpointed.
 	logSize := regexp.MustCompile(`log [0-9.]+ [KMG]?i?B|"log_bytes": [0-9]+`)
