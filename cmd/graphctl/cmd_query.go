@@ -97,19 +97,11 @@ func runQuery(ctx context.Context, w io.Writer, b backend, text string, qs query
 	return toResultSet(res).write(w, qs.format)
 }
 
-// toResultSet converts a query's result for output.
+// toResultSet converts a query's result for output: the plan, if any, is not part of it.
 func toResultSet(res *server.QueryResult) *resultSet {
-	return &resultSet{
-		Columns: res.Columns,
-		Rows:    res.Rows,
-		Count:   res.Count,
-		Stats: pageStats{
-			PagesRead:      res.Stats.PagesRead,
-			PagesWritten:   res.Stats.PagesWritten,
-			EstimatedPages: res.Stats.EstimatedPages,
-			ByVariable:     res.Stats.ByVariable,
-		},
-	}
+	rs := resultSet(*res)
+	rs.Explain = ""
+	return &rs
 }
 
 // queryError shows where in the query an error is: the line of the query and a caret
