@@ -371,3 +371,24 @@ func TestQueriesDuringAnImport(t *testing.T) {
 		answered++
 	}
 }
+
+// TestDeadlineAndCancel: a request past its deadline is stopped with 504, and a message
+// whose client has gone stops with the context's error.
+func TestDeadlineAndCancel(t *testing.T) {
+	f := newFixture(t, server.Config{Timeout: time.Nanosecond})
+	_, err := f.c.Query(context.Background(), server.QueryRequest{Query: "FIND player WHERE health < 50"})
+	var re *server.RemoteError
+	require.True(t, errors.As(err, &re), "%v", err)
+	assert.Equal(t, 504, re.Status)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = f.svc.Query(ctx, server.QueryRequest{Query: "FIND player WHERE health < 50"})
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = f.svc.Set(ctx, server.SetRequest{Ref: "<http://ex.org/player/1>", Set: []server.Assign{{Column: "health", Value: "99"}}})
+	assert.ErrorIs(t, err, context.Canceled)
+	doc, err := f.svc.Get(context.Background(), "<http://ex.org/player/1>")
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, doc.Set["health"], "unchanged: player 1's health is 1 %% 100")
+}
