@@ -27,8 +27,6 @@ var (
 	ErrUnauthorized = errors.New("unauthorized")
 	// ErrDamaged reports a store that fails its integrity check (Service.Verify).
 	ErrDamaged = errors.New("store is damaged")
-	// ErrShuttingDown reports a request that arrived as the server was stopping.
-	ErrShuttingDown = errors.New("server is shutting down")
 )
 
 // invalidError is a request that does not say what to do; it matches ErrInvalid, and
@@ -57,7 +55,6 @@ var sentinels = []sentinel{
 	{"unauthorized", ErrUnauthorized, http.StatusUnauthorized},
 	{"too-large", ErrTooLarge, http.StatusRequestEntityTooLarge},
 	{"invalid-request", ErrInvalid, http.StatusBadRequest},
-	{"shutting-down", ErrShuttingDown, http.StatusServiceUnavailable},
 	{"damaged", ErrDamaged, http.StatusInternalServerError},
 	{"query-syntax", query.ErrSyntax, http.StatusBadRequest},
 	{"query-invalid", query.ErrInvalidQuery, http.StatusBadRequest},

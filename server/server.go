@@ -132,10 +132,6 @@ func New(svc *Service, cfg Config) *Server {
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-// Handle adds a handler of the server's mux: for a program (the arena) that serves more
-// than the store. The handler is not behind the token.
-func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
-
 // handlerFunc answers a request with a value to encode as JSON, or an error; a handler
 // that writes its own answer returns (nil, nil).
 type handlerFunc func(w http.ResponseWriter, r *http.Request) (any, error)
