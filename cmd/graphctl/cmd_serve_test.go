@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,8 +21,26 @@ import (
 type served struct {
 	cmd    *exec.Cmd
 	url    string
-	stderr *strings.Builder
+	stderr *syncBuffer
 	done   chan error
+}
+
+// syncBuffer is a buffer that a process writes while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 // serve starts 'graphctl serve --db db' on a free loopback port, in dir, with HOME=dir,
@@ -33,7 +52,7 @@ func serve(t *testing.T, dir, db string, args ...string) *served {
 	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	s := &served{cmd: cmd, stderr: &strings.Builder{}, done: make(chan error, 1)}
+	s := &served{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = s.stderr
 	require.NoError(t, cmd.Start())
 	line, err := bufio.NewReader(out).ReadString('\n')
