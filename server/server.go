@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -52,7 +53,8 @@ type Config struct {
 //	POST /v1/link     Edge → {}
 //	POST /v1/unlink   Edge → {}
 //	POST /v1/delete   {"ref": REF} → DeleteResult
-//	POST /v1/import   ?format=&kind=&name=&skip_bad=, the input as the body → ImportResult
+//	POST /v1/import   ?format=&kind=&name=&base=&skip_bad=, the input (gzip or not) as the
+//	                  body → ImportResult
 //	GET  /v1/export   ?format=&kind= → the output, streamed; trailers Stablegraph-Count
 //	                  and, if it failed midway, Stablegraph-Error (a Problem)
 //	GET  /v1/stats    → StoreStats
@@ -224,12 +226,18 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
+// writeJSON answers with v, or with a problem if v cannot be encoded.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		writeProblem(w, problemOf(fmt.Errorf("encoding the answer: %w", err)))
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+	_, _ = w.Write(b.Bytes())
 }
 
 func writeProblem(w http.ResponseWriter, p *Problem) {
@@ -338,7 +346,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) (any, error) {
 
 func (s *Server) importData(w http.ResponseWriter, r *http.Request) (any, error) {
 	q := r.URL.Query()
-	req := ImportRequest{Format: q.Get("format"), Kind: q.Get("kind"), Name: q.Get("name")}
+	req := ImportRequest{Format: q.Get("format"), Kind: q.Get("kind"), Name: q.Get("name"), Base: q.Get("base")}
 	if v := q.Get("skip_bad"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

@@ -373,22 +373,35 @@ func (s *Service) Delete(ctx context.Context, ref string) (*DeleteResult, error)
 
 // ImportRequest says how to read an import's body.
 type ImportRequest struct {
-	Format  string `json:"format"`         // ntriples, jsonl or csv
+	Format  string `json:"format"`         // ntriples, nquads, turtle, jsonl or csv
 	Kind    string `json:"kind,omitempty"` // the kind of a CSV file's entities
 	Name    string `json:"name,omitempty"` // the input's name in error messages (NAME:LINE:COL)
+	Base    string `json:"base,omitempty"` // Turtle: the base IRI of relative IRIs
 	SkipBad bool   `json:"skip_bad,omitempty"`
 }
 
 // ImportResult is what an import did.
 type ImportResult struct {
-	Read    int64               `json:"read"` // triples, records or rows read, skipped ones included
-	Summary interchange.Summary `json:"summary"`
-	Skipped []string            `json:"skipped,omitempty"` // the errors of the lines skipped
+	Read    int64         `json:"read"` // triples, records or rows read, skipped ones included
+	Summary ImportSummary `json:"summary"`
+	Skipped []string      `json:"skipped,omitempty"` // the errors of the lines skipped
+	Notes   []string      `json:"notes,omitempty"`   // what the import dropped or changed, in words
 }
 
-// Import reads the whole input, checks it, and writes it in one Update: all or nothing.
-// A malformed line fails it with NAME:LINE:COL before the store is touched. prog, if not
-// nil, follows the reading.
+// ImportSummary is what an import skipped, created and wrote.
+type ImportSummary struct {
+	Skipped  int64    `json:"skipped"`  // bad lines, triples and edges skipped with SkipBad
+	Entities int64    `json:"entities"` // entities created
+	Values   int64    `json:"values"`   // column values written
+	Edges    int64    `json:"edges"`    // edges written
+	Kinds    []string `json:"kinds,omitempty"`
+	Columns  []string `json:"columns,omitempty"`
+	Verbs    []string `json:"verbs,omitempty"`
+}
+
+// Import reads the whole input (gzip-compressed or not), checks it, and writes it in one
+// Update: all or nothing. A malformed line fails it with NAME:LINE:COL before the store is
+// touched. prog, if not nil, follows the reading.
 func (s *Service) Import(ctx context.Context, req ImportRequest, r io.Reader, prog interchange.Progress) (*ImportResult, error) {
 	if _, err := s.entityDB(); err != nil {
 		return nil, err
@@ -400,29 +413,44 @@ func (s *Service) Import(ctx context.Context, req ImportRequest, r io.Reader, pr
 	if (req.Format == "csv") != (req.Kind != "") {
 		return nil, invalidf("a CSV import needs a kind, and only a CSV import takes one")
 	}
-	opts := interchange.Options{SkipBad: req.SkipBad, Progress: prog}
+	if req.Format != "turtle" && req.Base != "" {
+		return nil, invalidf("--base is for Turtle imports")
+	}
+	res := &ImportResult{}
+	opts := interchange.Options{
+		SkipBad: req.SkipBad, Progress: prog, Quads: req.Format == "nquads", Base: req.Base,
+		Warn: func(msg string) { res.Notes = append(res.Notes, msg) },
+	}
+	r, _, err := interchange.Decompress(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	var imp interchange.Import
-	var err error
 	switch req.Format {
-	case "ntriples":
+	case "ntriples", "nquads":
 		imp, err = interchange.ParseNTriples(ctx, r, name, opts)
+	case "turtle":
+		imp, err = interchange.ParseTurtle(ctx, r, name, opts)
 	case "jsonl":
 		imp, err = interchange.ParseJSONL(r, name, opts)
 	case "csv":
 		imp, err = interchange.ParseCSV(r, name, req.Kind, opts)
 	default:
-		return nil, invalidf("unknown format %q: use ntriples, jsonl or csv", req.Format)
+		return nil, invalidf("unknown format %q: use ntriples, nquads, turtle, jsonl or csv", req.Format)
 	}
 	if err != nil {
 		return nil, err
 	}
-	res := &ImportResult{Read: imp.Read()}
+	res.Read = imp.Read()
 	for _, e := range imp.Skipped() {
 		res.Skipped = append(res.Skipped, e.Error())
 	}
-	if err := s.update(ctx, func(tx *entity.Tx) error { return imp.Apply(tx, &res.Summary) }); err != nil {
+	var sum interchange.Summary
+	if err := s.update(ctx, func(tx *entity.Tx) error { return imp.Apply(tx, &sum) }); err != nil {
 		return nil, err
 	}
+	res.Summary = ImportSummary{Skipped: sum.Skipped, Entities: sum.Entities, Values: sum.Values, Edges: sum.Edges,
+		Kinds: sum.Kinds, Columns: sum.Columns, Verbs: sum.Verbs}
 	return res, nil
 }
 

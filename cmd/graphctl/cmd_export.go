@@ -2,9 +2,12 @@ package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,7 +17,7 @@ import (
 func newExportCmd(e *env) *cobra.Command {
 	var formatName, kind string
 	cmd := &cobra.Command{
-		Use:   "export --format ntriples|jsonl|csv [FILE|-]",
+		Use:   "export [--format ntriples|jsonl|csv] [FILE|-]",
 		Short: "Export N-Triples, JSON Lines or CSV",
 		Long: `Write the store's entities to FILE, or to standard output, in entity-ID order.
 
@@ -26,8 +29,14 @@ func newExportCmd(e *env) *cobra.Command {
             import --format jsonl reads back
   csv       the entities of one kind (--kind): uri, iri and one column per attribute
 
+The format is --format, or FILE's extension (.nt, .jsonl or .ndjson, .csv); a FILE ending
+in .gz is written gzip-compressed (out.nt.gz). Standard output gets N-Triples unless
+--format says otherwise. N-Triples is also valid Turtle and N-Quads (all in the default
+graph), so there is no separate export for those.
+
 --kind limits any format to the entities of one kind.`,
-		Example: `  graphctl export --db world.sgdb --format ntriples > world.nt
+		Example: `  graphctl export --db world.sgdb > world.nt
+  graphctl export --db world.sgdb world.nt.gz
   graphctl export --db world.sgdb --format csv --kind player players.csv`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -35,7 +44,7 @@ func newExportCmd(e *env) *cobra.Command {
 			if len(args) == 1 {
 				file = args[0]
 			}
-			f, err := inputFormat(formatName, file)
+			f, err := outputFormat(formatName, file)
 			if err != nil {
 				return err
 			}
@@ -56,10 +65,18 @@ func newExportCmd(e *env) *cobra.Command {
 				defer out.Close()
 				w = out
 			}
+			var zw *gzip.Writer
+			if file != "-" && strings.EqualFold(filepath.Ext(file), ".gz") {
+				zw = gzip.NewWriter(w)
+				w = zw
+			}
 			bw := bufio.NewWriterSize(w, 1<<20)
 			n, err := b.Export(cmdContext(cmd), server.ExportRequest{Format: f, Kind: kind}, bw)
 			if err == nil {
 				err = bw.Flush()
+			}
+			if err == nil && zw != nil {
+				err = zw.Close()
 			}
 			if out != nil {
 				if cerr := out.Close(); err == nil {
@@ -78,7 +95,26 @@ func newExportCmd(e *env) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&formatName, "format", "f", "", "output format: ntriples, jsonl or csv (default: from FILE's extension)")
+	cmd.Flags().StringVarP(&formatName, "format", "f", "", "output format: ntriples, jsonl or csv (default: from FILE's extension; ntriples on standard output)")
 	cmd.Flags().StringVar(&kind, "kind", "", "export only the entities of this kind")
 	return cmd
+}
+
+// outputFormat returns the format of an export: --format's, FILE's by its extension, or
+// N-Triples on standard output.
+func outputFormat(name, file string) (string, error) {
+	if name == "" && file == "-" {
+		return "ntriples", nil
+	}
+	if _, known := formatExts[formatExt(file)]; name == "" && !known {
+		return "", usagef("cannot tell the format of %s from its extension: give --format (ntriples, jsonl or csv), or name it .nt, .jsonl, .ndjson or .csv, each optionally followed by .gz", file)
+	}
+	f, err := inputFormat(name, file)
+	if err != nil {
+		return "", err
+	}
+	if f == "nquads" || f == "turtle" {
+		return "", usagef("export writes ntriples, jsonl or csv; N-Triples is also valid %s: use --format ntriples (and name the file .nt)", map[string]string{"nquads": "N-Quads", "turtle": "Turtle"}[f])
+	}
+	return f, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,34 +19,46 @@ import (
 )
 
 func newImportCmd(e *env) *cobra.Command {
-	var formatName, kind string
+	var formatName, kind, base string
 	var skipBad, quiet bool
 	cmd := &cobra.Command{
-		Use:   "import --format ntriples|jsonl|csv FILE|-",
-		Short: "Import N-Triples, JSON Lines or CSV",
+		Use:   "import [--format ntriples|nquads|turtle|jsonl|csv] FILE|-",
+		Short: "Import N-Triples, N-Quads, Turtle, JSON Lines or CSV",
 		Long: `Import a file (or standard input, given as -) into the store, creating the store if
 the file does not exist yet.
 
-The import is all or nothing. The whole input is read and checked first (N-Triples is
-parsed in parallel chunks); a malformed line stops the import with FILE:LINE: and what is
-wrong, before the store is touched. Then everything is written in one message, which
-commits whole or not at all: an error while writing (a cardinality the data breaks, a full
-disk) leaves the store exactly as it was, and a store the import created is removed.
-With --skip-bad, malformed lines (and triples the store cannot take) are skipped, counted
-and listed instead.
+The import is all or nothing. The whole input is read and checked first (N-Triples and
+N-Quads are parsed in parallel chunks); a malformed line stops the import with
+FILE:LINE:COL: and what is wrong, before the store is touched. Then everything is written
+in one message, which commits whole or not at all: an error while writing (a cardinality
+the data breaks, a full disk) leaves the store exactly as it was, and a store the import
+created is removed. With --skip-bad, malformed lines (and triples the store cannot take)
+are skipped, counted and listed instead; a Turtle syntax error still stops the import,
+since a parser cannot tell where the next statement begins.
 
-Formats (--format, or from the file's extension: .nt, .jsonl/.ndjson, .csv):
-  ntriples  RDF N-Triples 1.1; see README.md for how triples map to kinds, columns and verbs
-  jsonl     one entity per line: {"uri"|"iri": …, "kind": …, "set": {col: value},
-            "link": {verb: [targets]}}
-  csv       entities of one kind (--kind), a header line first: uri and/or iri, then one
-            column per attribute
+Formats (--format, or from the file's extension; each may be gzip-compressed, which is
+recognised by its content, and then named with .gz: data.nt.gz):
+  ntriples  .nt      RDF N-Triples 1.1; see README.md for how triples map to kinds,
+                     columns and verbs
+  nquads    .nq      RDF N-Quads 1.1: the store holds one graph, so graph names are
+                     dropped and their triples imported, with a note on standard error
+                     saying how many quads named which graphs
+  turtle    .ttl     RDF Turtle 1.1, mapped as N-Triples is; relative IRIs resolve against
+                     --base, by default the file's own file:// IRI (standard input has
+                     none: give --base or an @base in the document)
+  jsonl     .jsonl   one entity per line: {"uri"|"iri": …, "kind": …, "set": {col: value},
+            .ndjson  "link": {verb: [targets]}}
+  csv       .csv     entities of one kind (--kind), a header line first: uri and/or iri,
+                     then one column per attribute
 
-On a terminal a progress bar shows bytes and rows per second; the totals are printed at
-the end.`,
-		Example: `  graphctl import --db world.sgdb --format ntriples data.nt
-  zcat data.nt.gz | graphctl import --db world.sgdb --format ntriples -
-  graphctl import --db world.sgdb --format csv --kind player players.csv`,
+On a terminal a progress bar shows bytes and rows per second while reading, then the
+entities, values and edges written until the commit ends; the totals are printed at the
+end.`,
+		Example: `  graphctl import --db world.sgdb data.nt
+  graphctl import --db world.sgdb vocab.ttl.gz
+  graphctl import --db world.sgdb --format ntriples - < data.nt.gz
+  graphctl import --db world.sgdb --format turtle --base http://ex.org/ - < data.ttl
+  graphctl import --db world.sgdb --kind player players.csv`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if e.server == "" {
@@ -64,22 +77,44 @@ the end.`,
 			if f != "csv" && kind != "" {
 				return usagef("--kind is for CSV imports")
 			}
-			in, size, name, err := openInput(e, file)
+			if f != "turtle" && base != "" {
+				return usagef("--base is for Turtle imports")
+			}
+			if f == "turtle" && base == "" && file != "-" {
+				if base, err = fileIRI(file); err != nil {
+					return err
+				}
+			}
+			raw, size, name, err := openInput(e, file)
 			if err != nil {
 				return err
 			}
-			defer in.Close()
+			defer raw.Close()
 
+			// The bar follows the bytes of the file, compressed or not; the parser counts rows.
 			prog := newProgress(e.stderr, size, e.stderrTTY && !quiet, "reading")
 			defer prog.finish()
 			if e.server != "" {
-				return e.importRemote(cmd, server.ImportRequest{Format: f, Kind: kind, Name: name, SkipBad: skipBad}, in, prog)
+				req := server.ImportRequest{Format: f, Kind: kind, Name: name, Base: base, SkipBad: skipBad}
+				return e.importRemote(cmd, req, &byteCounter{r: raw, prog: prog}, prog)
 			}
-			opts := interchange.Options{SkipBad: skipBad, Progress: prog}
+			in, _, err := interchange.Decompress(&byteCounter{r: raw, prog: prog})
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			opts := interchange.Options{
+				SkipBad:  skipBad,
+				Progress: rowCounter{prog},
+				Quads:    f == "nquads",
+				Base:     base,
+				Warn:     func(msg string) { e.note(prog, msg) },
+			}
 			var imp interchange.Import
 			switch f {
-			case "ntriples":
+			case "ntriples", "nquads":
 				imp, err = interchange.ParseNTriples(cmdContext(cmd), in, name, opts)
+			case "turtle":
+				imp, err = interchange.ParseTurtle(cmdContext(cmd), in, name, opts)
 			case "jsonl":
 				imp, err = interchange.ParseJSONL(in, name, opts)
 			case "csv":
@@ -90,14 +125,19 @@ the end.`,
 			}
 			e.reportSkipped(imp.Skipped())
 			bytes, _, _ := prog.totals()
-			prog.describe(fmt.Sprintf("writing %d %s", imp.Read(), unit(f)))
 
 			h, err := e.open(openOptions{create: true})
 			if err != nil {
 				return err
 			}
 			var st interchange.Summary
-			err = h.db.Update(func(tx *entity.Tx) error { return imp.Apply(tx, &st) })
+			w := prog.writing(e.stderr, fmt.Sprintf("writing %d %s", imp.Read(), unit(f)), &st)
+			err = h.db.Update(func(tx *entity.Tx) error {
+				err := imp.Apply(tx, &st)
+				w.committing()
+				return err
+			})
+			w.stop()
 			if err != nil {
 				h.abandon()
 				return err
@@ -111,8 +151,9 @@ the end.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&formatName, "format", "f", "", "input format: ntriples, jsonl or csv (default: from the file's extension)")
+	cmd.Flags().StringVarP(&formatName, "format", "f", "", "input format: ntriples, nquads, turtle, jsonl or csv (default: from the file's extension)")
 	cmd.Flags().StringVar(&kind, "kind", "", "the kind of the entities of a CSV file")
+	cmd.Flags().StringVar(&base, "base", "", "Turtle: the base IRI of relative IRIs (default: the file's file:// IRI)")
 	cmd.Flags().BoolVar(&skipBad, "skip-bad", false, "skip and count malformed lines instead of stopping")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
 	return cmd
@@ -125,9 +166,12 @@ func (e *env) importRemote(cmd *cobra.Command, req server.ImportRequest, in io.R
 	if err != nil {
 		return err
 	}
-	res, err := c.Import(cmdContext(cmd), req, &countingReader{r: in, prog: prog})
+	res, err := c.Import(cmdContext(cmd), req, in)
 	if err != nil {
 		return err
+	}
+	for _, msg := range res.Notes {
+		e.note(prog, msg)
 	}
 	skipped := make([]error, len(res.Skipped))
 	for i, s := range res.Skipped {
@@ -136,20 +180,11 @@ func (e *env) importRemote(cmd *cobra.Command, req server.ImportRequest, in io.R
 	e.reportSkipped(skipped)
 	prog.finish()
 	bytes, _, elapsed := prog.totals()
-	e.printImportTotals(req.Name, req.Format, res.Read, res.Summary, bytes, elapsed)
+	s := res.Summary
+	st := interchange.Summary{Skipped: s.Skipped, Entities: s.Entities, Values: s.Values, Edges: s.Edges,
+		Kinds: s.Kinds, Columns: s.Columns, Verbs: s.Verbs}
+	e.printImportTotals(req.Name, req.Format, res.Read, st, bytes, elapsed)
 	return nil
-}
-
-// countingReader tells prog of the bytes read through it.
-type countingReader struct {
-	r    io.Reader
-	prog *progress
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.prog.Add(int64(n), 0)
-	return n, err
 }
 
 func cmdContext(cmd *cobra.Command) context.Context {
@@ -159,35 +194,64 @@ func cmdContext(cmd *cobra.Command) context.Context {
 	return context.Background()
 }
 
+// formatExts maps file extensions to formats; a ".gz" after them is allowed.
+var formatExts = map[string]string{
+	".nt": "ntriples", ".nq": "nquads", ".ttl": "turtle",
+	".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
+}
+
+// formatNames maps the names --format accepts to formats.
+var formatNames = map[string]string{
+	"ntriples": "ntriples", "nt": "ntriples", "n-triples": "ntriples",
+	"nquads": "nquads", "nq": "nquads", "n-quads": "nquads",
+	"turtle": "turtle", "ttl": "turtle",
+	"jsonl": "jsonl", "ndjson": "jsonl", "json-lines": "jsonl",
+	"csv": "csv",
+}
+
 // inputFormat returns the format named by --format or, without it, by the file's
-// extension.
+// extension, a ".gz" after it ignored.
 func inputFormat(name, file string) (string, error) {
-	if name == "" {
-		switch strings.ToLower(filepath.Ext(file)) {
-		case ".nt":
-			return "ntriples", nil
-		case ".jsonl", ".ndjson":
-			return "jsonl", nil
-		case ".csv":
-			return "csv", nil
+	if name != "" {
+		if f, ok := formatNames[strings.ToLower(name)]; ok {
+			return f, nil
 		}
-		return "", usagef("give --format: ntriples, jsonl or csv")
+		return "", usagef("unknown format %q: use ntriples, nquads, turtle, jsonl or csv", name)
 	}
-	switch f := strings.ToLower(name); f {
-	case "ntriples", "nt", "n-triples":
-		return "ntriples", nil
-	case "jsonl", "ndjson", "json-lines":
-		return "jsonl", nil
-	case "csv":
-		return "csv", nil
+	if file == "-" {
+		return "", usagef("give --format (ntriples, nquads, turtle, jsonl or csv): standard input has no extension to tell it by")
 	}
-	return "", usagef("unknown format %q: use ntriples, jsonl or csv", name)
+	if f, ok := formatExts[formatExt(file)]; ok {
+		return f, nil
+	}
+	return "", usagef("cannot tell the format of %s from its extension: give --format (ntriples, nquads, turtle, jsonl or csv), or name it .nt, .nq, .ttl, .jsonl, .ndjson or .csv, each optionally followed by .gz", file)
+}
+
+// formatExt returns the extension of file that names its format, in lower case: the one
+// before ".gz" if it ends so.
+func formatExt(file string) string {
+	ext := strings.ToLower(filepath.Ext(file))
+	if ext == ".gz" {
+		ext = strings.ToLower(filepath.Ext(strings.TrimSuffix(file, filepath.Ext(file))))
+	}
+	return ext
+}
+
+// fileIRI returns the file:// IRI of file, the base of a Turtle file's relative IRIs.
+func fileIRI(file string) (string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", err
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String(), nil
 }
 
 func unit(format string) string {
 	switch format {
-	case "ntriples":
+	case "ntriples", "turtle":
 		return "triples"
+	case "nquads":
+		return "quads"
 	case "csv":
 		return "rows"
 	}
@@ -209,6 +273,16 @@ func openInput(e *env, file string) (io.ReadCloser, int64, string, error) {
 		size = fi.Size()
 	}
 	return f, size, file, nil
+}
+
+// note prints a note of what an import drops or changes, above the progress bar.
+func (e *env) note(p *progress, msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil {
+		_ = p.bar.Clear()
+	}
+	fmt.Fprintf(e.stderr, "graphctl: note: %s\n", msg)
 }
 
 // reportSkipped lists the lines --skip-bad skipped, the first few in full.

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,24 +22,6 @@ type served struct {
 	url    string
 	stderr *syncBuffer
 	done   chan error
-}
-
-// syncBuffer is a buffer that a process writes while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // serve starts 'graphctl serve --db db' on a free loopback port, in dir, with HOME=dir,
@@ -104,6 +85,9 @@ func TestServerParity(t *testing.T) {
 		write(t, dir, "changed.json", strings.Replace(schema, `"type": "int32"`, `"type": "int64"`, 1))
 		write(t, dir, "good.jsonl", good)
 		write(t, dir, "bad.jsonl", good+"{\"kind\": guild}\n")
+		write(t, dir, "people.ttl", "@prefix ex: <http://ex.org/> .\nex:ann a ex:Person ; ex:name \"Ann\" ; ex:knows ex:bo .\nex:bo a ex:Person ; ex:name \"Bo\" .\n")
+		write(t, dir, "graphs.nq", "<http://ex.org/cy> <http://ex.org/name> \"Cy\" <http://ex.org/g1> .\n<http://ex.org/cy> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://ex.org/Person> .\n")
+		write(t, dir, "good.jsonl.gz", gzipped(t, "{\"iri\":\"http://ex.org/g10\",\"kind\":\"guild\",\"set\":{\"name\":\"Ten\"}}\n"))
 		write(t, dir, "bad.nt", "<http://a> <http://b> <http://c> .\n<http://a> <http://b> \"x .\n")
 	}
 	steps := [][]string{
@@ -136,6 +120,10 @@ func TestServerParity(t *testing.T) {
 		{"import", "good.jsonl"},
 		{"import", "bad.jsonl"},
 		{"import", "--format", "ntriples", "bad.nt"},
+		{"import", "people.ttl"},
+		{"import", "graphs.nq"},
+		{"import", "good.jsonl.gz"},
+		{"query", "-o", "json", "FIND Person SELECT name"},
 		{"export", "--format", "jsonl"},
 		{"export", "--format", "csv", "--kind", "guild"},
 		{"export", "--format", "ntriples", "--kind", "guild"},
@@ -164,7 +152,7 @@ func TestServerParity(t *testing.T) {
 			succeeded++
 		}
 	}
-	assert.Equal(t, 25, succeeded, "steps that succeeded with output")
+	assert.Equal(t, 29, succeeded, "steps that succeeded with output")
 	// stats in every format: the same but for the log, which the server has not
 	// checkpointed.
 	logSize := regexp.MustCompile(`log [0-9.]+ [KMG]?i?B|"log_bytes": [0-9]+`)

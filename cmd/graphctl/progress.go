@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/stablegraph/stablegraph/internal/interchange"
 )
 
 // progress shows how far an import has got: a bar of the bytes read (a spinner when the
@@ -38,6 +40,7 @@ func newProgress(w io.Writer, total int64, show bool, what string) *progress {
 			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionUseANSICodes(true),
 			progressbar.OptionSpinnerType(14),
+			progressbar.OptionSetSpinnerChangeInterval(0), // see writing
 		)
 	}
 	return p
@@ -92,4 +95,118 @@ func (p *progress) totals() (bytes, rows int64, elapsed time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.bytes, p.rows, time.Since(p.start)
+}
+
+// byteCounter counts the bytes read from the input file into a progress, before any
+// decompression, so that the bar follows the file.
+type byteCounter struct {
+	r    io.Reader
+	prog *progress
+}
+
+func (c *byteCounter) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.prog.Add(int64(n), 0)
+	return n, err
+}
+
+// rowCounter passes a parser's rows to a progress, but not its bytes, which byteCounter
+// counts: after decompression they are not the file's.
+type rowCounter struct{ p *progress }
+
+func (r rowCounter) Add(_, rows int64) { r.p.Add(0, rows) }
+
+// writePhase shows an import's write: a spinner with the entities, values and edges
+// written so far, then the time the commit has taken, redrawn until stop.
+type writePhase struct {
+	p     *progress
+	bar   *progressbar.ProgressBar // nil when not drawing
+	what  string
+	start time.Time
+	done  chan struct{}
+	wg    sync.WaitGroup
+
+	mu       sync.Mutex
+	sum      interchange.Summary
+	commitAt time.Time // zero until Apply has returned
+}
+
+// writing ends the reading bar and starts showing the write of what: it sets st.Wrote to
+// follow it.
+func (p *progress) writing(w io.Writer, what string, st *interchange.Summary) *writePhase {
+	wp := &writePhase{p: p, what: what, start: time.Now(), done: make(chan struct{})}
+	st.Wrote = func(s interchange.Summary) {
+		wp.mu.Lock()
+		wp.sum = s
+		wp.mu.Unlock()
+	}
+	p.mu.Lock()
+	drawing := p.bar != nil
+	p.mu.Unlock()
+	if !drawing {
+		return wp
+	}
+	p.finish()
+	wp.bar = progressbar.NewOptions64(-1,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionSetWidth(10),
+		progressbar.OptionSetElapsedTime(false), // describe says it
+		// The ticker below redraws it; the bar's own spinner goroutine reads its state
+		// without the lock (progressbar v3.19.1), which the race detector reports.
+		progressbar.OptionSetSpinnerChangeInterval(0),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionUseANSICodes(true),
+		progressbar.OptionSpinnerType(14),
+	)
+	wp.wg.Add(1)
+	go func() {
+		defer wp.wg.Done()
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-wp.done:
+				return
+			case <-tick.C:
+				wp.bar.Describe(wp.describe(time.Now()))
+			}
+		}
+	}()
+	return wp
+}
+
+// describe is the text of the spinner at now.
+func (wp *writePhase) describe(now time.Time) string {
+	wp.mu.Lock()
+	defer wp.mu.Unlock()
+	s := fmt.Sprintf("%s: %s, %s, %s", wp.what,
+		count(uint64(wp.sum.Entities), "entity", "entities"), plural(uint64(wp.sum.Values), "value"), plural(uint64(wp.sum.Edges), "edge"))
+	if !wp.commitAt.IsZero() {
+		return fmt.Sprintf("%s; committing (%s)", s, now.Sub(wp.commitAt).Round(time.Second))
+	}
+	return fmt.Sprintf("%s (%s)", s, now.Sub(wp.start).Round(time.Second))
+}
+
+// committing records that the writes are done and the commit begins.
+func (wp *writePhase) committing() {
+	wp.mu.Lock()
+	wp.commitAt = time.Now()
+	wp.mu.Unlock()
+}
+
+// stop ends the display, once the commit has ended.
+func (wp *writePhase) stop() {
+	select {
+	case <-wp.done:
+		return
+	default:
+	}
+	close(wp.done)
+	wp.wg.Wait()
+	if wp.bar != nil {
+		_ = wp.bar.Finish()
+		_ = wp.bar.Clear()
+	}
 }

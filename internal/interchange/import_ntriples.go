@@ -72,6 +72,7 @@ type parsedChunk struct {
 	bad     []error
 	err     error
 	bytes   int
+	graphs  namedGraphs // N-Quads: the quads that named a graph
 }
 
 // ParseNTriples reads an N-Triples document, named name in messages: chunks are parsed in
@@ -111,12 +112,13 @@ func ParseNTriples(ctx context.Context, r io.Reader, name string, opts Options) 
 			}
 			g.Go(func() error {
 				defer func() { <-sem }()
-				res <- parseChunk(c, name, opts.SkipBad)
+				res <- parseChunk(c, name, opts.SkipBad, opts.Quads)
 				return nil
 			})
 		}
 		return nil
 	})
+	var graphs namedGraphs
 	g.Go(func() error {
 		for res := range queue {
 			var pc parsedChunk
@@ -126,6 +128,7 @@ func ParseNTriples(ctx context.Context, r io.Reader, name string, opts Options) 
 				return ctx.Err()
 			}
 			doc.skipped = append(doc.skipped, pc.bad...)
+			graphs.merge(pc.graphs)
 			for i, t := range pc.triples {
 				doc.add(pc.lines[i], t)
 			}
@@ -139,20 +142,30 @@ func ParseNTriples(ctx context.Context, r io.Reader, name string, opts Options) 
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	if graphs.quads > 0 {
+		opts.warn("%s: graph names dropped: %s", name, graphs.describe())
+	}
 	return doc, nil
 }
 
 // parseChunk parses one chunk. With skipBad, a line with a syntax error is recorded and
 // parsing goes on with the next line.
-func parseChunk(c ntriples.Chunk, name string, skipBad bool) parsedChunk {
+func parseChunk(c ntriples.Chunk, name string, skipBad, quads bool) parsedChunk {
 	pc := parsedChunk{bytes: len(c.Data)}
 	data, first := c.Data, c.Line
 	for {
-		err := ntriples.ParseLines(data, first, func(line int, t ntriples.Triple) error {
+		add := func(line int, t ntriples.Triple, g ntriples.Term) error {
 			pc.triples = append(pc.triples, t)
 			pc.lines = append(pc.lines, line)
+			pc.graphs.add(g)
 			return nil
-		})
+		}
+		var err error
+		if quads {
+			err = ntriples.ParseQuadLines(data, first, add)
+		} else {
+			err = ntriples.ParseLines(data, first, func(line int, t ntriples.Triple) error { return add(line, t, ntriples.Term{}) })
+		}
 		var se *ntriples.SyntaxError
 		switch {
 		case err == nil:

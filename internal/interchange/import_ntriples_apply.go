@@ -457,8 +457,9 @@ func (a *ntApply) createEntities() error {
 			}
 		}
 		a.ids[i] = id
+		a.st.Entities++
+		a.st.wrote()
 	}
-	a.st.Entities += int64(len(a.fresh))
 	return nil
 }
 
@@ -512,6 +513,7 @@ func (a *ntApply) writeEdge(v *verb.Verb, e edge) error {
 		return a.d.lineError(e.line, err)
 	}
 	a.st.Edges++
+	a.st.wrote()
 	return nil
 }
 
@@ -543,8 +545,9 @@ func (a *ntApply) writeValues() error {
 				if err != nil {
 					return a.d.lineError(w.line, err)
 				}
+				a.st.Values++
+				a.st.wrote()
 			}
-			a.st.Values += int64(len(s.writes))
 		}
 	}
 	return nil

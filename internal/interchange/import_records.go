@@ -256,6 +256,7 @@ func (d *Records) Apply(tx *entity.Tx, st *Summary) error {
 					return lineErr(rec.line, fmt.Errorf("%s: %w", name, err))
 				}
 				st.Values++
+				st.wrote()
 			}
 		}
 		for _, name := range slices.Sorted(maps.Keys(rec.Link)) {
@@ -278,6 +279,7 @@ func (d *Records) Apply(tx *entity.Tx, st *Summary) error {
 					return lineErr(rec.line, err)
 				}
 				st.Edges++
+				st.wrote()
 			}
 		}
 	}
@@ -319,6 +321,7 @@ func (d *Records) identify(tx *entity.Tx, rec docRecord, scope uri.Scope, st *Su
 		}
 	}
 	st.Entities++
+	st.wrote()
 	return id, nil
 }
 

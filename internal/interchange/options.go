@@ -1,6 +1,10 @@
 package interchange
 
-import "github.com/stablegraph/stablegraph/entity"
+import (
+	"fmt"
+
+	"github.com/stablegraph/stablegraph/entity"
+)
 
 // Options configures the parse of an input.
 type Options struct {
@@ -9,12 +13,27 @@ type Options struct {
 	SkipBad bool
 	// Progress, if not nil, is told of the bytes and rows read, from several goroutines.
 	Progress Progress
+	// Quads makes ParseNTriples read N-Quads. The store holds one graph: a quad's graph
+	// name is dropped, its triple imported, and Warn told how many quads named a graph.
+	Quads bool
+	// Base is the IRI that relative IRIs of a Turtle document resolve against until it
+	// sets its own with @base; empty, such an IRI is an error.
+	Base string
+	// Warn, if not nil, is told in words of what the import drops or changes, once the
+	// input is read.
+	Warn func(msg string)
 }
 
 // Progress follows how far a parse has got.
 type Progress interface {
 	// Add records n more bytes read and rows parsed.
 	Add(bytes, rows int64)
+}
+
+func (o Options) warn(format string, args ...any) {
+	if o.Warn != nil {
+		o.Warn(fmt.Sprintf(format, args...))
+	}
 }
 
 func (o Options) progress(bytes, rows int64) {
@@ -43,4 +62,16 @@ type Summary struct {
 	Kinds    []string
 	Columns  []string
 	Verbs    []string
+
+	// Wrote, if not nil, is called by Apply, on its goroutine, with the summary so far,
+	// each time it writes an entity, a value or an edge, so that a caller can show how far
+	// the write has got. It must be quick.
+	Wrote func(Summary)
+}
+
+// wrote tells Wrote of another entity, value or edge written.
+func (s *Summary) wrote() {
+	if s.Wrote != nil {
+		s.Wrote(*s)
+	}
 }

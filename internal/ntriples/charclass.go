@@ -1,6 +1,9 @@
 package ntriples
 
-import "unicode/utf8"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // Character classes of the N-Triples 1.1 grammar (W3C Recommendation,
 // 25 February 2014, section 7), shared by the parser and the writer.
@@ -161,3 +164,69 @@ func hexVal(b byte) rune {
 	}
 	return -1
 }
+
+// The Turtle parser (internal/turtle) shares these classes: Turtle's blank
+// node labels, prefixed names and language tags are built from the same
+// productions.
+
+// IsPNCharsBase reports whether r is a PN_CHARS_BASE character, which may
+// start a prefix name.
+func IsPNCharsBase(r rune) bool { return isPNCharsBase(r) }
+
+// IsPNChars reports whether r is a PN_CHARS character, which may continue a
+// blank node label or a prefixed name.
+func IsPNChars(r rune) bool { return r >= 0 && isPNChars(r) }
+
+// IsLabelStart reports whether r may start a blank node label: PN_CHARS_U
+// or a digit.
+func IsLabelStart(r rune) bool { return isLabelStart(r) }
+
+// UnescapeECHAR returns the character that the string escape '\\' c stands
+// for (ECHAR: \\t \\b \\n \\r \\f \\" \\' \\\\), and whether c makes one.
+func UnescapeECHAR(c byte) (byte, bool) {
+	switch c {
+	case 't':
+		return '\t', true
+	case 'b':
+		return '\b', true
+	case 'n':
+		return '\n', true
+	case 'r':
+		return '\r', true
+	case 'f':
+		return '\f', true
+	case '"', '\'', '\\':
+		return c, true
+	}
+	return 0, false
+}
+
+// DescribeFirst describes the first character of b for an error message:
+// "end of input", "end of line", "space", "control character U+0001",
+// "'x'", "'é' (U+00E9)" or "invalid UTF-8 byte 0xFF".
+func DescribeFirst(b []byte) string {
+	if len(b) == 0 {
+		return "end of input"
+	}
+	switch c := b[0]; {
+	case c == '\n' || c == '\r':
+		return "end of line"
+	case c == ' ':
+		return "space"
+	case c == '\t':
+		return "tab"
+	case c < 0x20 || c == 0x7F:
+		return fmt.Sprintf("control character U+%04X", c)
+	case c < utf8.RuneSelf:
+		return fmt.Sprintf("%q", c)
+	}
+	r, size := utf8.DecodeRune(b)
+	if r == utf8.RuneError && size == 1 {
+		return fmt.Sprintf("invalid UTF-8 byte 0x%02X", b[0])
+	}
+	return fmt.Sprintf("%q (U+%04X)", r, r)
+}
+
+// HasScheme reports whether the IRI s is absolute: it begins with a scheme
+// and ':'.
+func HasScheme(s string) bool { return hasScheme(s) }

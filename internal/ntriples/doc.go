@@ -1,6 +1,6 @@
 // Package ntriples reads and writes N-Triples 1.1 (W3C Recommendation,
 // 25 February 2014), the line-based RDF syntax that graphctl imports and
-// exports.
+// exports, and reads N-Quads 1.1, N-Triples with graph labels.
 //
 // # Model
 //
@@ -34,6 +34,11 @@
 // Chunk.Parse) parses one chunk; the line numbers of its triples and errors
 // are those of the whole document. See the Chunks example for an import
 // that parses on every core and applies the triples in file order.
+//
+// ParseQuadLines reads N-Quads 1.1 the same way, and Chunks cuts it alike
+// (one statement a line): each triple comes with its graph label, an IRI or
+// blank node, or the zero Term for the default graph. An N-Triples parse that meets a fourth term says
+// that the input may be N-Quads.
 //
 // # Writing
 //

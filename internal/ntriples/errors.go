@@ -6,7 +6,7 @@ import (
 )
 
 // ErrSyntax is matched by errors.Is for every *SyntaxError.
-var ErrSyntax = errors.New("ntriples: syntax error")
+var ErrSyntax = errors.New("syntax error")
 
 // ErrInvalidTerm is matched by errors.Is for every error that
 // Triple.Validate, a Writer or AppendTriple returns for a triple that
@@ -14,7 +14,8 @@ var ErrSyntax = errors.New("ntriples: syntax error")
 var ErrInvalidTerm = errors.New("ntriples: invalid term")
 
 // SyntaxError reports input that is not N-Triples 1.1, or that does not
-// denote an RDF triple, and where.
+// denote an RDF triple, and where. Package turtle reports Turtle syntax
+// errors with it too.
 type SyntaxError struct {
 	Line   int    // 1-based line number
 	Column int    // 1-based column, counted in bytes from the start of the line

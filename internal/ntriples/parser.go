@@ -33,6 +33,9 @@ type parser struct {
 
 	scratch []byte            // decoded values of the current triple
 	intern  map[string]string // predicates, datatypes, language tags
+
+	quads bool // N-Quads: a graph label may follow the object
+	graph Term // the graph label of the last quad parsed, or the zero Term
 }
 
 // span is a decoded value: an interned string, or the bounds of the value
@@ -56,6 +59,7 @@ func newParser() *parser {
 // reset makes p parse data, whose first line is numbered line.
 func (p *parser) reset(data []byte, line int) {
 	p.data, p.pos, p.line, p.lineStart, p.tripleLine = data, 0, line, 0, 0
+	p.graph = Term{}
 }
 
 var parserPool = sync.Pool{New: func() any { return newParser() }}
@@ -70,15 +74,29 @@ var parserPool = sync.Pool{New: func() any { return newParser() }}
 // unchanged. The triples do not refer to data, which the caller may reuse
 // once ParseLines returns. It is safe to call ParseLines concurrently.
 func ParseLines(data []byte, firstLine int, fn func(line int, t Triple) error) error {
+	return parseLines(data, firstLine, false, func(line int, t Triple, _ Term) error { return fn(line, t) })
+}
+
+// ParseQuadLines is ParseLines for N-Quads 1.1 (W3C Recommendation,
+// 25 February 2014): N-Triples in which a graph label, an IRI or a blank
+// node, may follow the object. It calls fn with each triple and its graph
+// label, the zero Term for a triple of the default graph.
+func ParseQuadLines(data []byte, firstLine int, fn func(line int, t Triple, graph Term) error) error {
+	return parseLines(data, firstLine, true, fn)
+}
+
+func parseLines(data []byte, firstLine int, quads bool, fn func(line int, t Triple, graph Term) error) error {
 	p := parserPool.Get().(*parser)
 	defer func() {
 		p.reset(nil, 0)
+		p.quads = false
 		if cap(p.scratch) > 64<<10 {
 			p.scratch = nil // one huge literal should not stay pinned in the pool
 		}
 		parserPool.Put(p)
 	}()
 	p.reset(data, firstLine)
+	p.quads = quads
 	var t Triple
 	for {
 		ok, err := p.next(&t)
@@ -88,7 +106,7 @@ func ParseLines(data []byte, firstLine int, fn func(line int, t Triple) error) e
 		if !ok {
 			return nil
 		}
-		if err := fn(p.tripleLine, t); err != nil {
+		if err := fn(p.tripleLine, t, p.graph); err != nil {
 			return err
 		}
 	}
@@ -189,9 +207,9 @@ func (p *parser) triple(t *Triple) error {
 	case '"':
 		err = p.errorf(p.pos, "literal not allowed as subject: expected IRI or blank node")
 	case '@':
-		err = p.errorf(p.pos, "expected subject (IRI or blank node), found '@' (N-Triples has no @prefix or @base)")
+		err = p.errorf(p.pos, "expected subject (IRI or blank node), found '@' (N-Triples has no @prefix or @base: is this Turtle?)")
 	default:
-		err = p.errorf(p.pos, "expected subject (IRI or blank node), found %s", p.found(p.pos))
+		err = p.errorf(p.pos, "expected subject (IRI or blank node), found %s%s", p.found(p.pos), p.turtleHint())
 	}
 	if err != nil {
 		return err
@@ -233,7 +251,28 @@ func (p *parser) triple(t *Triple) error {
 	}
 
 	p.skipSpace()
+	var graph span
+	var graphKind Kind
+	switch c := p.peek(); {
+	case p.quads && c == '<':
+		graphKind = IRI
+		graph, err = p.iriRef(true)
+	case p.quads && c == '_':
+		graphKind = BlankNode
+		graph, err = p.blankNode()
+	case p.quads && c == '"':
+		err = p.errorf(p.pos, "literal not allowed as graph label: expected IRI or blank node")
+	case c == '<' || c == '_' && p.pos+1 < len(p.data) && p.data[p.pos+1] == ':':
+		err = p.errorf(p.pos, "expected '.' after the object, found a fourth term (N-Triples has no graph names: is this N-Quads?)")
+	}
+	if err != nil {
+		return err
+	}
+	p.skipSpace()
 	if p.peek() != '.' {
+		if p.quads {
+			return p.errorf(p.pos, "expected graph label or '.' after the object, found %s", p.found(p.pos))
+		}
 		return p.errorf(p.pos, "expected '.' after the object, found %s", p.found(p.pos))
 	}
 	p.pos++
@@ -251,7 +290,28 @@ func (p *parser) triple(t *Triple) error {
 	t.Subject = Term{Kind: subjKind, Value: subj.in(s)}
 	t.Predicate = Term{Kind: IRI, Value: pred.in(s)}
 	t.Object = Term{Kind: objKind, Value: obj.in(s), Datatype: dt.in(s), Lang: lang.in(s)}
+	p.graph = Term{}
+	if graphKind != 0 {
+		p.graph = Term{Kind: graphKind, Value: graph.in(s)}
+	}
 	return nil
+}
+
+// turtleHint returns a hint that the line may be Turtle if it begins, at pos,
+// with what looks like a prefixed name (ex:a) or a PREFIX or BASE directive.
+func (p *parser) turtleHint() string {
+	i := p.pos
+	for i < len(p.data) && p.data[i] < utf8.RuneSelf && (labelASCII[p.data[i]] || p.data[i] == '.') {
+		i++
+	}
+	word := string(bytes.ToUpper(p.data[p.pos:i]))
+	switch {
+	case i < len(p.data) && p.data[i] == ':':
+		return " (a prefixed name? N-Triples writes every IRI in full, in <…>: is this Turtle?)"
+	case word == "PREFIX" || word == "BASE":
+		return " (N-Triples has no PREFIX or BASE: is this Turtle?)"
+	}
+	return ""
 }
 
 // peek returns the byte at pos, or 0 at the end of data.
@@ -508,32 +568,17 @@ func (p *parser) stringEscape() error {
 	if p.pos+1 >= len(p.data) {
 		return p.errorf(p.pos, "string literal not terminated: expected '\"'")
 	}
-	var c byte
-	switch p.data[p.pos+1] {
-	case 't':
-		c = '\t'
-	case 'b':
-		c = '\b'
-	case 'n':
-		c = '\n'
-	case 'r':
-		c = '\r'
-	case 'f':
-		c = '\f'
-	case '"':
-		c = '"'
-	case '\'':
-		c = '\''
-	case '\\':
-		c = '\\'
-	case 'u', 'U':
+	e := p.data[p.pos+1]
+	if e == 'u' || e == 'U' {
 		r, err := p.uchar()
 		if err != nil {
 			return err
 		}
 		p.scratch = utf8.AppendRune(p.scratch, r)
 		return nil
-	default:
+	}
+	c, ok := UnescapeECHAR(e)
+	if !ok {
 		return p.errorf(p.pos, "invalid escape %s in string literal: expected one of \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX \\UXXXXXXXX", p.escapeText(p.pos))
 	}
 	p.scratch = append(p.scratch, c)
@@ -596,26 +641,9 @@ func (p *parser) internScratch(a int) span {
 // found describes the input at i for messages.
 func (p *parser) found(i int) string {
 	if i >= len(p.data) {
-		return "end of input"
+		return DescribeFirst(nil)
 	}
-	b := p.data[i]
-	switch {
-	case b == '\n' || b == '\r':
-		return "end of line"
-	case b == ' ':
-		return "space"
-	case b == '\t':
-		return "tab"
-	case b < 0x20 || b == 0x7F:
-		return fmt.Sprintf("control character U+%04X", b)
-	case b < utf8.RuneSelf:
-		return fmt.Sprintf("%q", b)
-	}
-	r, size := utf8.DecodeRune(p.data[i:])
-	if r == utf8.RuneError && size == 1 {
-		return fmt.Sprintf("invalid UTF-8 byte 0x%02X", b)
-	}
-	return fmt.Sprintf("%q (U+%04X)", r, r)
+	return DescribeFirst(p.data[i:])
 }
 
 // errorf returns a *SyntaxError at offset i of the current line.

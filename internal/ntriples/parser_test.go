@@ -246,7 +246,9 @@ func TestParseErrors(t *testing.T) {
 		{"IRI with escape cut short", spo + `<http://example/\u12`, 1, 59, `escape \u cut short`},
 
 		// directives and other Turtle
-		{"@prefix", "@prefix : <http://example/> .", 1, 1, "found '@' (N-Triples has no @prefix or @base)"},
+		{"@prefix", "@prefix : <http://example/> .", 1, 1, "found '@' (N-Triples has no @prefix or @base: is this Turtle?)"},
+		{"PREFIX", "PREFIX ex: <http://example/>", 1, 1, "found 'P' (N-Triples has no PREFIX or BASE: is this Turtle?)"},
+		{"prefixed name", "ex:a.b <http://example/p> 1 .", 1, 1, "found 'e' (a prefixed name? N-Triples writes every IRI in full, in <…>: is this Turtle?)"},
 		{"@base", "@base <http://example/> .", 1, 1, "N-Triples has no @prefix or @base"},
 		{"PREFIX", "PREFIX : <http://example/>", 1, 1, "expected subject (IRI or blank node), found 'P'"},
 		{"objectList", spo + "<http://example/o>, <http://example/o2> .", 1, 57, `expected '.' after the object, found ','`},
@@ -324,7 +326,7 @@ func TestParseErrors(t *testing.T) {
 		{"triple split over lines", "<http://example/s>\n<http://example/p> <http://example/o> .", 1, 19, "expected predicate (IRI), found end of line"},
 		{"two triples on a line", spo + "<http://example/o> . " + spo + "<http://example/o> .", 1, 60, "expected end of line after '.', found '<'"},
 		{"two dots", spo + "<http://example/o> . .", 1, 60, "expected end of line after '.', found '.'"},
-		{"quad", spo + "<http://example/o> <http://example/g> .", 1, 58, "expected '.' after the object, found '<'"},
+		{"quad", spo + "<http://example/o> <http://example/g> .", 1, 58, "expected '.' after the object, found a fourth term (N-Triples has no graph names: is this N-Quads?)"},
 		{"byte order mark", "\uFEFF" + spo + "<http://example/o> .", 1, 1, "expected subject (IRI or blank node), found '\\ufeff' (U+FEFF)"},
 		{"invalid UTF-8 as subject", "\xff", 1, 1, "expected subject (IRI or blank node), found invalid UTF-8 byte 0xFF"},
 		{"control character as subject", "\x01", 1, 1, "found control character U+0001"},
@@ -436,4 +438,12 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100_000, "ns/triple")
+}
+
+func TestNoTurtleHintWithoutReason(t *testing.T) {
+	for _, doc := range []string{"abc <http://example/p> 1 .", "prefixes <http://example/p> 1 .", "\xff:"} {
+		err := ParseLines([]byte(doc), 1, func(int, Triple) error { return nil })
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "Turtle", doc)
+	}
 }

@@ -179,6 +179,9 @@ func (c *Client) Import(ctx context.Context, req server.ImportRequest, r io.Read
 	if req.Name != "" {
 		q.Set("name", req.Name)
 	}
+	if req.Base != "" {
+		q.Set("base", req.Base)
+	}
 	if req.SkipBad {
 		q.Set("skip_bad", "true")
 	}

@@ -61,6 +61,17 @@ var EveryCase = strings.Join([]string{
 	`<http://ex.org/x> <http://ex.org/p> "ünïcödé"@de .`,
 }, "\n") + "\n"
 
+// Triples parses an N-Triples document, failing the test on an error.
+func Triples(t testing.TB, doc string) []ntriples.Triple {
+	t.Helper()
+	var ts []ntriples.Triple
+	for tr, err := range ntriples.NewReader(strings.NewReader(doc)).All() {
+		require.NoError(t, err)
+		ts = append(ts, tr)
+	}
+	return ts
+}
+
 // Canonical parses an N-Triples document into a sorted list of canonical lines,
 // each blank node renamed after its "id" literal (as EveryCase and Things give every
 // blank node), so that documents with the same triples compare equal.
