@@ -3,6 +3,7 @@ package query
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -44,6 +45,8 @@ type RunOptions struct {
 	// Budget limits the distinct pages the query may read; 0 means no limit. With a
 	// BUDGET in the query too, the smaller applies.
 	Budget uint64
+	// Context, if set, stops the query when it is done (see store.Budget.Context).
+	Context context.Context
 }
 
 // EstimateError is the error of a query refused before it ran, because its plan is
@@ -193,7 +196,7 @@ func (p *Plan) budget(opts RunOptions) (pages uint64, pos Pos, set bool) {
 func (p *Plan) Run(opts RunOptions) (*Result, error) {
 	budget, pos, limited := p.budget(opts)
 	res := &Result{}
-	sb := store.Budget{}
+	sb := store.Budget{Context: opts.Context}
 	if limited && (!p.q.Explain || p.q.Analyze) {
 		sb.MaxAccessed = budget
 	}

@@ -91,7 +91,7 @@ func (fs *faultFS) injected(grows bool) error {
 	return nil
 }
 
-func (fs *faultFS) open(name string, lock bool) (file, int64, error) {
+func (fs *faultFS) open(name string, _ *Options) (file, int64, error) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if fs.crashed {

@@ -12,8 +12,9 @@ type file interface {
 
 // fileSystem opens the files of a store: the operating system's, or a test's.
 type fileSystem interface {
-	// open opens or creates name for reading and writing and returns its size.
-	open(name string, lock bool) (file, int64, error)
+	// open opens or creates name for reading and writing and returns its size. With lock
+	// set it takes the file's exclusive lock, waiting as lock says.
+	open(name string, lock *Options) (file, int64, error)
 	// exists reports whether name exists.
 	exists(name string) bool
 	// syncDir makes the directory entries of the directory holding name durable.

@@ -11,8 +11,6 @@ import (
 	"unsafe"
 )
 
-// ErrLocked reports a store file that another Store, in this process or another, has open.
-var ErrLocked = errors.New("store file is locked by another process")
 
 type osFS struct{}
 
@@ -30,18 +28,15 @@ func (osFS) syncDir(name string) error {
 	return errors.Join(err, d.Close())
 }
 
-func (osFS) open(name string, lock bool) (file, int64, error) {
+func (osFS) open(name string, lock *Options) (file, int64, error) {
 	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, 0, err
 	}
-	if lock {
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if lock != nil {
+		if err := lockFile(f, name, syscall.LOCK_EX, lock); err != nil {
 			f.Close()
-			if errors.Is(err, syscall.EWOULDBLOCK) {
-				return nil, 0, fmt.Errorf("%s: %w", name, ErrLocked)
-			}
-			return nil, 0, fmt.Errorf("lock %s: %w", name, err)
+			return nil, 0, err
 		}
 	}
 	fi, err := f.Stat()

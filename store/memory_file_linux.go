@@ -1,7 +1,10 @@
 package store
 
 import (
+	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -13,4 +16,42 @@ func fallocate(f *os.File, off, n int64) error {
 			return err
 		}
 	}
+}
+
+// systemLockHolder reads /proc/locks for the processes holding a flock on f: the writer,
+// or the one reader, by PID and command, or how many readers share it.
+func systemLockHolder(f *os.File) LockHolder {
+	var st syscall.Stat_t
+	if syscall.Fstat(int(f.Fd()), &st) != nil {
+		return LockHolder{}
+	}
+	b, err := os.ReadFile("/proc/locks")
+	if err != nil {
+		return LockHolder{}
+	}
+	dev := uint64(st.Dev)
+	major, minor := (dev>>8)&0xfff|(dev>>32)&^0xfff, dev&0xff|(dev>>12)&^0xff
+	want := fmt.Sprintf("%02x:%02x:%d", major, minor, st.Ino)
+	var h LockHolder
+	for line := range strings.SplitSeq(string(b), "\n") {
+		// "1: FLOCK  ADVISORY  WRITE 4242 fe:00:9979333 0 EOF"
+		fields := strings.Fields(line)
+		if len(fields) < 6 || fields[1] != "FLOCK" || fields[5] != want {
+			continue
+		}
+		pid, err := strconv.Atoi(fields[4])
+		if err != nil {
+			continue
+		}
+		if fields[3] == "WRITE" {
+			return LockHolder{PID: pid, Command: commandLine(pid)}
+		}
+		h.Readers++
+		if h.Readers == 1 {
+			h.PID, h.Command = pid, commandLine(pid)
+		} else {
+			h.PID, h.Command = 0, ""
+		}
+	}
+	return h
 }

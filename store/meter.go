@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -24,6 +25,10 @@ type Budget struct {
 	MaxAccessed uint64
 	// MaxDirtied limits the distinct pages dirtied.
 	MaxDirtied uint64
+	// Context, if set, stops the message with its error (context.Canceled,
+	// context.DeadlineExceeded) at the first page the message touches after it is done:
+	// the way a server drops the message of a client that went away or ran out of time.
+	Context context.Context
 }
 
 // Budgets equal to the Internet Computer's per-message stable-memory limits.
@@ -270,6 +275,11 @@ func (m *meter) newDirty(old uint64) error {
 }
 
 func (m *meter) checkAccessed() error {
+	if ctx := m.budget.Context; ctx != nil {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("message stopped: %w", context.Cause(ctx))
+		}
+	}
 	if m.budget.MaxAccessed != 0 && m.accessed > m.budget.MaxAccessed {
 		return &BudgetError{Limit: "accessed", Max: m.budget.MaxAccessed, Count: m.accessed}
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -238,4 +239,53 @@ func TestMeterReadAfterWrite(t *testing.T) {
 			assert.Equal(t, []string{"mine"}, st.Owners())
 		})
 	}
+}
+
+// TestBudgetContextStopsTheMessage: a message whose context is done stops at the next
+// page it touches, with the context's error, and an Update so stopped commits nothing.
+func TestBudgetContextStopsTheMessage(t *testing.T) {
+	s := openHeap(t)
+	def := VarDef{Name: "score", Role: RoleColumn, Type: "uint64", Trees: []Layout{{KeySize: 8, ValueSize: 8}}}
+	put := func(tx *Tx, id uint64) error {
+		tr, err := tx.VarTree("score", 0, true)
+		if err != nil {
+			return err
+		}
+		k := EncodeUint64(id)
+		_, err = tr.Put(k[:], k[:])
+		return err
+	}
+	require.NoError(t, s.Update(func(tx *Tx) error {
+		if _, err := tx.CreateVar(def); err != nil {
+			return err
+		}
+		return put(tx, 1)
+	}))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.ViewWith(Budget{Context: ctx}, func(tx *Tx) error {
+		tr, err := tx.VarTree("score", 0, false)
+		if err != nil {
+			return err
+		}
+		k := EncodeUint64(1)
+		tr.Get(k[:])
+		return nil
+	})
+	assert.ErrorIs(t, err, context.Canceled)
+
+	_, err = s.UpdateWith(Budget{Context: ctx}, func(tx *Tx) error { return put(tx, 2) })
+	assert.ErrorIs(t, err, context.Canceled)
+	var n uint64
+	require.NoError(t, s.View(func(tx *Tx) error {
+		tr, err := tx.VarTree("score", 0, false)
+		n = tr.Len()
+		return err
+	}))
+	assert.Equal(t, uint64(1), n, "the stopped Update committed nothing")
+
+	// A live context changes nothing.
+	_, err = s.UpdateWith(Budget{Context: context.Background()}, func(tx *Tx) error { return put(tx, 3) })
+	assert.NoError(t, err)
 }

@@ -2,7 +2,10 @@
 
 package store
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+)
 
 // Open opens the store in the file at path, or creates it, together with its redo log
 // path+"-wal". It replays every message the log holds whole, and refuses a file that is not
@@ -26,7 +29,7 @@ func Open(path string, opts *Options) (*Store, error) {
 		max = DefaultMaxWasmPages
 	}
 	created := !fs.exists(path)
-	mf, size, err := fs.open(path, true)
+	mf, size, err := fs.open(path, &o)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -42,7 +45,7 @@ func Open(path string, opts *Options) (*Store, error) {
 		mf.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	lf, lsize, err := fs.open(path+"-wal", false)
+	lf, lsize, err := fs.open(path+"-wal", nil)
 	if err != nil {
 		mem.Close()
 		return nil, fmt.Errorf("open store log: %w", err)
@@ -67,6 +70,9 @@ func Open(path string, opts *Options) (*Store, error) {
 	}
 	if err := s.start(); err != nil {
 		return fail(err)
+	}
+	if _, ok := mf.(*os.File); ok {
+		s.release = writeLockInfo(path, &o)
 	}
 	return s, nil
 }

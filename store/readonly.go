@@ -22,12 +22,9 @@ func openReadOnly(path string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+	if err := lockFile(f, path, syscall.LOCK_SH, &o); err != nil {
 		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("open store: %s: %w", path, ErrLocked)
-		}
-		return nil, fmt.Errorf("open store: lock %s: %w", path, err)
+		return nil, fmt.Errorf("open store: %w", err)
 	}
 	fi, err := f.Stat()
 	if err != nil {

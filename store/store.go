@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Errors about the fate of a message and the state of a Store.
@@ -34,6 +35,8 @@ var (
 	ErrFault = errors.New("memory fault reading the store")
 	// ErrStoreReadOnly reports an Update that wrote to a store opened with Options.ReadOnly.
 	ErrStoreReadOnly = errors.New("store is open read-only")
+	// ErrLocked reports a store file that another Store, in this process or another, has open.
+	ErrLocked = errors.New("store file is locked by another process")
 )
 
 // DefaultCheckpointBytes is the log size past which a commit checkpoints the log.
@@ -62,6 +65,16 @@ type Options struct {
 	// log into memory rather than into the file, and shares the file with other read-only
 	// Stores, while a writing Store cannot open it (ErrLocked) until they close.
 	ReadOnly bool
+	// Timeout is how long Open waits for a store whose lock another Store holds (a writer,
+	// or for a writing open, any Store) before it fails with a *LockedError that names the
+	// holder; 0 fails at once.
+	Timeout time.Duration
+	// OnWait, if set, is called once when Open begins to wait for the lock, with what it
+	// knows of the holder: for a note to the user that the open is waiting, and on whom.
+	OnWait func(LockHolder)
+	// ServeAddr is recorded in the lock-info record of a writing open, so that a process
+	// the lock turns away is told where the store is served instead (see LockHolder).
+	ServeAddr string
 	// RecordPages makes every message's Stats carry the pages it touched (Stats.Touched),
 	// for a picture of them; it costs a copy of two bitmaps per message.
 	RecordPages bool
@@ -106,6 +119,8 @@ type Store struct {
 
 	catMu sync.RWMutex // guards cat
 	cat   catalog      // committed catalog (catalog.go)
+
+	release func() error // removes the lock-info record of a writing file store
 
 	readLogBytes int64 // a read-only store's log size, as it found the file (readonly.go)
 	// verified holds the formatted pages whose checksum a read has checked (or a commit
@@ -571,6 +586,10 @@ func (s *Store) Close() error {
 			err = s.checkpoint(true)
 		}
 		err = errors.Join(err, s.log.f.Close())
+	}
+	if s.release != nil {
+		// Before the lock goes with the file: the next holder writes its own record.
+		err = errors.Join(err, s.release())
 	}
 	if c, ok := s.mem.(interface{ Close() error }); ok {
 		err = errors.Join(err, c.Close())

@@ -4,9 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/stablegraph/stablegraph/entity"
-	"github.com/stablegraph/stablegraph/internal/interchange"
 )
 
 func newDeleteCmd(e *env) *cobra.Command {
@@ -18,25 +15,17 @@ with it, in one message. Its ID is never used again.`,
 		Example: `  graphctl delete player/1`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := e.open(openOptions{})
+			b, closeStore, err := e.backend(openOptions{})
 			if err != nil {
 				return err
 			}
-			defer h.close()
-			var name string
-			err = h.db.Update(func(tx *entity.Tx) error {
-				id, err := interchange.Resolve(tx, args[0])
-				if err != nil {
-					return err
-				}
-				name = interchange.EntityName(tx, id)
-				return tx.Delete(id)
-			})
+			defer closeStore()
+			res, err := b.Delete(cmdContext(cmd), args[0])
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "deleted %s\n", name)
-			return h.close()
+			fmt.Fprintf(e.stdout, "deleted %s\n", res.Deleted)
+			return closeStore()
 		},
 	}
 }

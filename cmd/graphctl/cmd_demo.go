@@ -171,6 +171,9 @@ The world goes into FILE (which must not exist yet), or into a temporary file th
 removed at the end.`, demoGuilds, demoPlayers, demoItems),
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := e.needLocal("demo"); err != nil {
+				return err
+			}
 			path, keep := e.db, true
 			if path == "" {
 				dir, err := os.MkdirTemp("", "graphctl-demo-")
@@ -186,7 +189,7 @@ removed at the end.`, demoGuilds, demoPlayers, demoItems),
 				return err
 			}
 			w := newWorld()
-			h, err := openPath(path, openOptions{create: true, schema: w.schema, scope: demoScope()})
+			h, err := e.openPath(path, openOptions{create: true, schema: w.schema, scope: demoScope()})
 			if err != nil {
 				return err
 			}
@@ -208,7 +211,7 @@ removed at the end.`, demoGuilds, demoPlayers, demoItems),
 				} else {
 					fmt.Fprintf(e.stdout, "\n-- %s\n%s\n\n", q.about, q.text)
 				}
-				if err := runQuery(e, h, q.text, querySettings{format: formatTable}); err != nil {
+				if err := runQuery(cmdContext(cmd), e, h.local(), q.text, querySettings{format: formatTable}); err != nil {
 					return err
 				}
 			}

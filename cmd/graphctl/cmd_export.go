@@ -11,8 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/stablegraph/stablegraph/entity"
-	"github.com/stablegraph/stablegraph/internal/interchange"
+	"github.com/stablegraph/stablegraph/server"
 )
 
 func newExportCmd(e *env) *cobra.Command {
@@ -52,11 +51,11 @@ graph), so there is no separate export for those.
 			if f == "csv" && kind == "" {
 				return usagef("a CSV export needs --kind: the kind of the entities to write")
 			}
-			h, err := e.open(openOptions{readOnly: true})
+			b, closeStore, err := e.backend(openOptions{readOnly: true})
 			if err != nil {
 				return err
 			}
-			defer h.close()
+			defer closeStore()
 			var w io.Writer = e.stdout
 			var out *os.File
 			if file != "-" {
@@ -72,24 +71,7 @@ graph), so there is no separate export for those.
 				w = zw
 			}
 			bw := bufio.NewWriterSize(w, 1<<20)
-			var n int64
-			var losses []string
-			err = h.db.View(func(tx *entity.Tx) error {
-				kinds, err := interchange.ExportKinds(tx, kind)
-				if err != nil {
-					return err
-				}
-				losses = interchange.Losses(tx, f, kinds)
-				switch f {
-				case "ntriples":
-					n, err = interchange.WriteNTriples(tx, bw, kinds)
-				case "jsonl":
-					n, err = interchange.WriteJSONL(tx, bw, kinds)
-				case "csv":
-					n, err = interchange.WriteCSV(tx, bw, kinds[0])
-				}
-				return err
-			})
+			n, losses, err := b.Export(cmdContext(cmd), server.ExportRequest{Format: f, Kind: kind}, bw)
 			if err == nil {
 				err = bw.Flush()
 			}

@@ -7,9 +7,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/stablegraph/stablegraph/entity"
-	"github.com/stablegraph/stablegraph/internal/interchange"
 )
 
 func newGetCmd(e *env) *cobra.Command {
@@ -30,20 +27,12 @@ entity imported from RDF (the angle brackets may be left out of an absolute IRI)
 			if err != nil {
 				return err
 			}
-			h, err := e.open(openOptions{readOnly: true})
+			b, closeStore, err := e.backend(openOptions{readOnly: true})
 			if err != nil {
 				return err
 			}
-			defer h.close()
-			var d *interchange.EntityDoc
-			err = h.db.View(func(tx *entity.Tx) error {
-				id, err := interchange.Resolve(tx, args[0])
-				if err != nil {
-					return err
-				}
-				d, err = interchange.Describe(tx, id, true)
-				return err
-			})
+			defer closeStore()
+			d, err := b.Get(cmdContext(cmd), args[0])
 			if err != nil {
 				return err
 			}

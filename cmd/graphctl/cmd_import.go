@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/internal/interchange"
+	"github.com/stablegraph/stablegraph/server"
 )
 
 func newImportCmd(e *env) *cobra.Command {
@@ -59,8 +61,10 @@ end.`,
   graphctl import --db world.sgdb --kind player players.csv`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := e.needDB(); err != nil {
-				return err
+			if e.server == "" {
+				if _, err := e.needDB(); err != nil {
+					return err
+				}
 			}
 			file := args[0]
 			f, err := inputFormat(formatName, file)
@@ -90,6 +94,10 @@ end.`,
 			// The bar follows the bytes of the file, compressed or not; the parser counts rows.
 			prog := newProgress(e.stderr, size, e.stderrTTY && !quiet, "reading")
 			defer prog.finish()
+			if e.server != "" {
+				req := server.ImportRequest{Format: f, Kind: kind, Name: name, Base: base, SkipBad: skipBad}
+				return e.importRemote(cmd, req, &byteCounter{r: raw, prog: prog}, prog)
+			}
 			in, _, err := interchange.Decompress(&byteCounter{r: raw, prog: prog})
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
@@ -149,6 +157,34 @@ end.`,
 	cmd.Flags().BoolVar(&skipBad, "skip-bad", false, "skip and count malformed lines instead of stopping")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
 	return cmd
+}
+
+// importRemote sends the input to the server of --server, which imports it all or
+// nothing, and prints what graphctl prints of a local import.
+func (e *env) importRemote(cmd *cobra.Command, req server.ImportRequest, in io.Reader, prog *progress) error {
+	c, err := e.client()
+	if err != nil {
+		return err
+	}
+	res, err := c.Import(cmdContext(cmd), req, in)
+	if err != nil {
+		return err
+	}
+	for _, msg := range res.Notes {
+		e.note(prog, msg)
+	}
+	skipped := make([]error, len(res.Skipped))
+	for i, s := range res.Skipped {
+		skipped[i] = errors.New(s)
+	}
+	e.reportSkipped(skipped)
+	prog.finish()
+	bytes, _, elapsed := prog.totals()
+	s := res.Summary
+	st := interchange.Summary{Skipped: s.Skipped, Entities: s.Entities, Values: s.Values, Edges: s.Edges,
+		Kinds: s.Kinds, Columns: s.Columns, Verbs: s.Verbs}
+	e.printImportTotals(req.Name, req.Format, res.Read, st, bytes, elapsed)
+	return nil
 }
 
 func cmdContext(cmd *cobra.Command) context.Context {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stablegraph/stablegraph/internal/testutil/rdftest"
+	"github.com/stablegraph/stablegraph/server"
 )
 
 const (
@@ -31,9 +32,9 @@ func schemaJSON(t *testing.T, dir, db string) schemaFile {
 }
 
 // statsJSON returns the store's stats as 'stats -o json' writes them.
-func statsJSON(t *testing.T, dir, db string) storeStats {
+func statsJSON(t *testing.T, dir, db string) server.StoreStats {
 	t.Helper()
-	var st storeStats
+	var st server.StoreStats
 	require.NoError(t, json.Unmarshal([]byte(ok(t, dir, "stats", "--db", db, "-o", "json")), &st))
 	return st
 }

@@ -27,6 +27,9 @@ in the same step (see 'graphctl schema --help' for its format).`,
   graphctl init --db world.sgdb --canister ryjl3-tyaaa-aaaaa-aaaba-cai --schema schema.json`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := e.needLocal("init"); err != nil {
+				return err
+			}
 			path, err := e.needDB()
 			if err != nil {
 				return err
@@ -51,7 +54,7 @@ in the same step (see 'graphctl schema --help' for its format).`,
 			case !errors.Is(err, fs.ErrNotExist):
 				return err
 			}
-			h, err := openPath(path, o)
+			h, err := e.openPath(path, o)
 			if err != nil {
 				return err
 			}

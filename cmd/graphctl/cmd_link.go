@@ -1,13 +1,11 @@
 package main
 
 import (
-	"fmt"
+	"context"
 
 	"github.com/spf13/cobra"
 
-	"github.com/stablegraph/stablegraph/entity"
-	"github.com/stablegraph/stablegraph/internal/interchange"
-	"github.com/stablegraph/stablegraph/verb"
+	"github.com/stablegraph/stablegraph/server"
 )
 
 func newLinkCmd(e *env) *cobra.Command {
@@ -18,9 +16,7 @@ func newLinkCmd(e *env) *cobra.Command {
 		Example: `  graphctl link player/1 member_of guild/2`,
 		Args:    usageArgs(cobra.ExactArgs(3)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return e.edge(args, func(tx *entity.Tx, v *verb.Verb, s, o entity.ID) error {
-				return v.Link(tx, s, o)
-			})
+			return e.edge(cmd, args, backend.Link)
 		},
 	}
 }
@@ -32,41 +28,20 @@ func newUnlinkCmd(e *env) *cobra.Command {
 		Example: `  graphctl unlink player/1 member_of guild/2`,
 		Args:    usageArgs(cobra.ExactArgs(3)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return e.edge(args, func(tx *entity.Tx, v *verb.Verb, s, o entity.ID) error {
-				found, err := v.Unlink(tx, s, o)
-				if err == nil && !found {
-					err = fmt.Errorf("%s %s %s: no such edge: %w", args[0], args[1], args[2], errNotFound)
-				}
-				return err
-			})
+			return e.edge(cmd, args, backend.Unlink)
 		},
 	}
 }
 
-// edge resolves the arguments of link and unlink and runs fn in one Update.
-func (e *env) edge(args []string, fn func(tx *entity.Tx, v *verb.Verb, s, o entity.ID) error) error {
-	h, err := e.open(openOptions{})
+// edge runs link or unlink on the edge its arguments name.
+func (e *env) edge(cmd *cobra.Command, args []string, op func(backend, context.Context, server.Edge) error) error {
+	b, closeStore, err := e.backend(openOptions{})
 	if err != nil {
 		return err
 	}
-	defer h.close()
-	err = h.db.Update(func(tx *entity.Tx) error {
-		s, err := interchange.Resolve(tx, args[0])
-		if err != nil {
-			return err
-		}
-		v, err := interchange.LookupVerb(tx, args[1])
-		if err != nil {
-			return err
-		}
-		o, err := interchange.Resolve(tx, args[2])
-		if err != nil {
-			return err
-		}
-		return fn(tx, v, s, o)
-	})
-	if err != nil {
+	defer closeStore()
+	if err := op(b, cmdContext(cmd), server.Edge{Subject: args[0], Verb: args[1], Object: args[2]}); err != nil {
 		return err
 	}
-	return h.close()
+	return closeStore()
 }

@@ -47,6 +47,9 @@ demo world: 382 pages). Like verify, it never writes to the store.`,
   graphctl map --db world.sgdb -o json`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := e.needLocal("map"); err != nil {
+				return err
+			}
 			f, err := parseFormat(out)
 			if err != nil {
 				return err
@@ -86,7 +89,7 @@ demo world: 382 pages). Like verify, it never writes to the store.`,
 				}
 			}
 
-			h, err := openPath(path, openOptions{raw: len(todo) == 0, readOnly: true, recordPages: len(todo) > 0})
+			h, err := e.openPath(path, openOptions{raw: len(todo) == 0, readOnly: true, recordPages: len(todo) > 0})
 			if err != nil {
 				return err
 			}

@@ -1,17 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/stablegraph/stablegraph/column"
-	"github.com/stablegraph/stablegraph/internal/interchange"
 	"github.com/stablegraph/stablegraph/query"
+	"github.com/stablegraph/stablegraph/server"
 )
 
 // querySettings are what a query runs with: set by flags, and by dot commands in the shell.
@@ -65,23 +64,24 @@ JSON output is one object: {"columns": [...], "rows": [[...], ...], "count": N,
 				return err
 			}
 			qs.format = f
-			h, err := e.open(openOptions{readOnly: true})
+			b, closeStore, err := e.backend(openOptions{readOnly: true})
 			if err != nil {
 				return err
 			}
-			defer h.close()
+			defer closeStore()
+			ctx := cmdContext(cmd)
 			if len(args) > 0 {
-				return runQuery(e, h, strings.Join(args, " "), qs)
+				return runQuery(ctx, e, b, strings.Join(args, " "), qs)
 			}
 			if e.stdinTTY {
-				return runShell(e, h, newLinerReader(), qs)
+				return runShell(e, b, newLinerReader(), qs)
 			}
 			src, err := io.ReadAll(e.stdin)
 			if err != nil {
 				return err
 			}
 			for _, q := range query.Split(string(src)) {
-				if err := runQuery(e, h, q, qs); err != nil {
+				if err := runQuery(ctx, e, b, q, qs); err != nil {
 					return err
 				}
 			}
@@ -97,102 +97,26 @@ JSON output is one object: {"columns": [...], "rows": [[...], ...], "count": N,
 
 // runQuery runs one query and writes its result, and its warnings to standard error
 // (in JSON output, in the result too).
-func runQuery(e *env, h *handle, text string, qs querySettings) error {
-	w := e.stdout
-	q, err := query.Parse(text)
+func runQuery(ctx context.Context, e *env, b backend, text string, qs querySettings) error {
+	res, err := b.Query(ctx, server.QueryRequest{Query: text, Explain: qs.explain, Budget: qs.budget, IRI: qs.iri})
 	if err != nil {
 		return queryError(text, err)
 	}
-	if qs.explain {
-		q.Explain = true
-	}
-	byIRI := qs.iri && !q.Count && !q.Explain
-	if byIRI {
-		// The IRI is selected first, so its pages are planned and counted, and takes the
-		// URI's place.
-		q.Select = append([]query.Name{{Name: query.SelectIRI}}, q.Select...)
-	}
-	p, err := query.Prepare(h.db, q)
-	if err != nil {
-		return queryError(text, err)
-	}
-	res, err := p.Run(query.RunOptions{Budget: qs.budget})
-	if err != nil {
-		return queryError(text, err)
-	}
-	if q.Explain && qs.format == formatTable {
-		if q.Analyze { // the plan with what each step did, one line per row
-			for _, row := range res.Rows {
-				if _, err := fmt.Fprintln(w, row[0]); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		_, err := io.WriteString(w, p.Explain())
+	if res.Explain != "" && qs.format == formatTable {
+		_, err := io.WriteString(e.stdout, res.Explain)
 		return err
-	}
-	rs := toResultSet(res)
-	if byIRI {
-		rs.Columns = rs.Columns[1:]
-		for i, row := range rs.Rows {
-			rs.Rows[i] = row[1:]
-		}
 	}
 	for _, warn := range res.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %v\n", warn)
 	}
-	return rs.write(w, qs.format)
+	return toResultSet(res).write(e.stdout, qs.format)
 }
 
-// toResultSet converts a query's result for output.
-func toResultSet(res *query.Result) *resultSet {
-	rs := &resultSet{
-		Columns:  res.Columns,
-		Rows:     make([][]any, len(res.Rows)),
-		Count:    res.Count,
-		Warnings: make([]string, len(res.Warnings)),
-		Stats: pageStats{
-			PagesRead:      res.Stats.PagesRead,
-			PagesWritten:   res.Stats.PagesDirtied,
-			EstimatedPages: res.Stats.EstimatedPages,
-			ByVariable:     res.Stats.ByVariable,
-		},
-	}
-	for i, w := range res.Warnings {
-		rs.Warnings[i] = w.Error()
-	}
-	if rs.Columns == nil {
-		rs.Columns = []string{}
-	}
-	for i, row := range res.Rows {
-		out := make([]any, len(row))
-		for j, v := range row {
-			out[j] = cellValue(v)
-		}
-		rs.Rows[i] = out
-	}
-	return rs
-}
-
-// cellValue makes a column value fit JSON, CSV and tables alike: bytes in hex, lists
-// element by element.
-func cellValue(v column.Value) any {
-	switch v := v.(type) {
-	case []byte:
-		return fmt.Sprintf("%x", v)
-	case []column.Value:
-		out := make([]any, len(v))
-		for i, x := range v {
-			out[i] = cellValue(x)
-		}
-		return out
-	case float64:
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return interchange.FormatText(v)
-		}
-	}
-	return v
+// toResultSet converts a query's result for output: the plan, if any, is not part of it.
+func toResultSet(res *server.QueryResult) *resultSet {
+	rs := resultSet(*res)
+	rs.Explain = ""
+	return &rs
 }
 
 // queryError shows where in the query an error is: the line of the query and a caret

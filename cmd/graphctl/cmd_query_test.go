@@ -162,7 +162,7 @@ func TestShell(t *testing.T) {
 		".quit",
 		"FIND never;",
 	}}
-	require.NoError(t, runShell(e, h, in, querySettings{format: formatTable}))
+	require.NoError(t, runShell(e, h.local(), in, querySettings{format: formatTable}))
 	out := stdout.String()
 	assert.Contains(t, out, "Enter .help for help.")
 	assert.Contains(t, out, "Dot commands:")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stablegraph/stablegraph/query"
+	"github.com/stablegraph/stablegraph/server"
 	"github.com/stablegraph/stablegraph/store/pagebudget"
 )
 
@@ -149,8 +151,10 @@ baseline's.`,
 					return usagef("--tolerance: %v", err)
 				}
 			}
-			if _, err := e.needDB(); err != nil {
-				return err
+			if e.server == "" {
+				if _, err := e.needDB(); err != nil {
+					return err
+				}
 			}
 
 			w, err := readWorkload(args[0])
@@ -175,15 +179,15 @@ baseline's.`,
 				r.baselineRead = true
 			}
 
-			h, err := e.open(openOptions{readOnly: true})
+			b, closeStore, err := e.backend(openOptions{readOnly: true})
 			if err != nil {
 				return err
 			}
-			defer h.close()
-			if err := r.run(h, w, base); err != nil {
+			defer closeStore()
+			if err := r.run(cmdContext(cmd), b, w, base); err != nil {
 				return err
 			}
-			if err := h.close(); err != nil {
+			if err := closeStore(); err != nil {
 				return err
 			}
 
@@ -256,14 +260,10 @@ func readBaseline(path string) (map[string]*reportEntry, error) {
 
 // run prepares and runs every query of w and judges its counts. Errors name the entry
 // and its position in the workload; all of them are returned, and no entry is judged.
-func (r *report) run(h *handle, w *workload, base map[string]*reportEntry) error {
+func (r *report) run(ctx context.Context, bk backend, w *workload, base map[string]*reportEntry) error {
 	var errs []error
 	for _, it := range w.entries {
-		p, err := query.Prepare(h.db, it.q)
-		var res *query.Result
-		if err == nil {
-			res, err = p.Run(query.RunOptions{})
-		}
+		res, err := bk.Query(ctx, server.QueryRequest{Query: it.text})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: entry %q: %w", it.pos, it.name, queryError(it.text, err)))
 			continue
@@ -272,7 +272,7 @@ func (r *report) run(h *handle, w *workload, base map[string]*reportEntry) error
 			Name:           it.name,
 			Query:          it.text,
 			PagesRead:      res.Stats.PagesRead,
-			PagesDirtied:   res.Stats.PagesDirtied,
+			PagesDirtied:   res.Stats.PagesWritten,
 			EstimatedPages: res.Stats.EstimatedPages,
 			Budget:         it.budget,
 			ByVariable:     res.Stats.ByVariable,

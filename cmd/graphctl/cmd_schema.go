@@ -7,15 +7,11 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
-	"github.com/stablegraph/stablegraph/internal/interchange"
 	"github.com/stablegraph/stablegraph/store"
-	"github.com/stablegraph/stablegraph/verb"
 )
 
 func newSchemaCmd(e *env) *cobra.Command {
@@ -68,49 +64,27 @@ file, one entry per variable, that 'schema apply' reads back.`,
 			if err != nil {
 				return err
 			}
-			h, err := e.open(openOptions{readOnly: true})
+			b, closeStore, err := e.backend(openOptions{readOnly: true})
 			if err != nil {
 				return err
 			}
-			defer h.close()
-			sf, counts, stats, err := readSchema(h.db)
+			defer closeStore()
+			sc, err := b.Schema(cmdContext(cmd))
 			if err != nil {
 				return err
 			}
+			sf := schemaFileOf(sc)
 			if f == formatJSON {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
 				enc.SetEscapeHTML(false)
 				return enc.Encode(sf)
 			}
-			return writeSchemaTable(e.stdout, sf, counts, stats, f)
+			return writeSchemaTable(e.stdout, sf, sc.Values, sc.Statistics, f)
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "table", "output format: table, json or csv")
 	return cmd
-}
-
-// readSchema returns the store's schema, the number of values of each column and what the
-// planner knows of each variable (see statisticsOf), read in one message.
-func readSchema(db *entity.DB) (sf *schemaFile, counts map[string]uint64, stats map[string]string, err error) {
-	err = db.View(func(tx *entity.Tx) error {
-		sf, counts = schemaWithCounts(tx)
-		stats = statisticsOf(tx, time.Now())
-		return nil
-	})
-	return sf, counts, stats, err
-}
-
-// schemaWithCounts returns the store's schema and the number of values of each column that
-// is not retired.
-func schemaWithCounts(tx *entity.Tx) (*schemaFile, map[string]uint64) {
-	counts := map[string]uint64{}
-	for _, c := range column.Columns(tx) {
-		if c.State() != store.Retired {
-			counts[c.Name()] = c.Len(tx)
-		}
-	}
-	return interchange.SchemaOf(tx), counts
 }
 
 // writeSchemaTable writes a schema as a table or CSV, one kind, predicate or verb a row:
@@ -179,47 +153,6 @@ func writeSchemaTable(w io.Writer, sf *schemaFile, counts map[string]uint64, sta
 	return writeTable(w, cols, rows)
 }
 
-// statisticsOf describes what the planner knows of each column and verb beyond its
-// entries: a column's histogram and its age (graphctl analyze), a verb's exact distinct
-// subjects and objects, or that they are unknown.
-func statisticsOf(tx *entity.Tx, now time.Time) map[string]string {
-	out := map[string]string{}
-	for _, c := range column.Columns(tx) {
-		if c.State() == store.Retired {
-			continue
-		}
-		if k := c.Type().Kind(); k == column.Array || k == column.Struct {
-			continue
-		}
-		b, ok := tx.VarStatsOf(c.Name())
-		if !ok {
-			out[c.Name()] = "no histogram"
-			continue
-		}
-		h, err := column.DecodeHistogram(c, b)
-		if err != nil {
-			out[c.Name()] = "histogram unreadable: " + err.Error()
-			continue
-		}
-		text := fmt.Sprintf("histogram %s old, %d distinct", now.Sub(h.Made).Round(time.Second), h.Distinct)
-		if n := c.Len(tx); n != h.Entries {
-			text += fmt.Sprintf(", %d entries then, %d now", h.Entries, n)
-		}
-		out[c.Name()] = text
-	}
-	for _, v := range verb.Verbs(tx) {
-		if v.State() == store.Retired {
-			continue
-		}
-		if _, subj, obj, ok := v.Counts(tx); ok {
-			out[v.Name()] = fmt.Sprintf("exact: %d subjects, %d objects", subj, obj)
-		} else {
-			out[v.Name()] = "distinct ends unknown: run analyze"
-		}
-	}
-	return out
-}
-
 // datatypeText names the datatype of a column's values: the one its IRI records, short
 // for XSD and RDF ones, or its type's default (an import records none then).
 func datatypeText(dt, typ string) string {
@@ -261,6 +194,9 @@ if any declaration is incompatible with what is stored, such as a changed type. 
 the file does not mention are left as they are.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := e.needLocal("schema"); err != nil {
+				return err
+			}
 			sf, err := readSchemaFile(args[0])
 			if err != nil {
 				return err
@@ -326,22 +262,16 @@ with every reason.`,
 				}
 				oldName = args[0]
 			} else {
-				h, err := e.open(openOptions{readOnly: true})
+				b, closeStore, err := e.backend(openOptions{readOnly: true})
 				if err != nil {
 					return err
 				}
-				defer h.close()
-				err = h.db.View(func(tx *entity.Tx) error {
-					for _, v := range tx.Vars() {
-						if !strings.HasPrefix(v.Name, "$") {
-							oldDefs = append(oldDefs, v.VarDef)
-						}
-					}
-					return nil
-				})
+				defer closeStore()
+				sc, err := b.Schema(cmdContext(cmd))
 				if err != nil {
 					return err
 				}
+				oldDefs = sc.Defs
 				oldName = "the store"
 			}
 			newFile := args[len(args)-1]
@@ -378,6 +308,9 @@ func newSchemaStateCmd(e *env, name string, st store.State, short string) *cobra
 		Short: short,
 		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := e.needLocal("schema"); err != nil {
+				return err
+			}
 			v := args[0]
 			if strings.HasPrefix(v, "$") {
 				return fmt.Errorf("%s is an internal variable: its state cannot change", v)
@@ -421,6 +354,9 @@ func newSchemaDropCmd(e *env) *cobra.Command {
 cannot be undone, so it needs --yes.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := e.needLocal("schema"); err != nil {
+				return err
+			}
 			if !yes {
 				return usagef("drop deletes %s and its data for good: add --yes", args[0])
 			}

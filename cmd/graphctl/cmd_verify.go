@@ -4,9 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/stablegraph/stablegraph/entity"
-	"github.com/stablegraph/stablegraph/store"
 )
 
 func newVerifyCmd(e *env) *cobra.Command {
@@ -34,57 +31,23 @@ all is sound; 3 naming the page, or the variable, entity and problem (the first 
 not; 1 if the file is not a store.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, err := e.needDB()
+			b, closeStore, err := e.backend(openOptions{raw: true, readOnly: true})
 			if err != nil {
 				return err
 			}
-			h, err := openPath(path, openOptions{raw: true, readOnly: true})
+			defer closeStore()
+			v, err := b.Verify(cmdContext(cmd))
 			if err != nil {
 				return err
 			}
-			defer h.close()
-			stats, err := h.st.ViewWith(store.Budget{}, func(tx *store.Tx) error { return tx.CheckStore() })
-			if err != nil {
-				return fmt.Errorf("%s: %w: %w", path, errDamaged, err)
-			}
-			vars := varsOf(h.st)
-			msg := fmt.Sprintf("%s: ok (%d pages checked, %d variables", path, stats.PagesRead, len(vars))
-			if !hasVar(vars, entity.VarKind) {
+			msg := fmt.Sprintf("%s: ok (%d pages checked, %d variables", v.Name, v.PagesChecked, v.Variables)
+			if !v.DataModel {
 				fmt.Fprintf(e.stdout, "%s; no data model to check)\n", msg)
 				return nil
 			}
-			db, err := entity.Open(h.st, nil, nil) // writes nothing: the store has the data model
-			if err != nil {
-				return fmt.Errorf("%s: %w: %w", path, errDamaged, err)
-			}
-			var ms entity.CheckStats
-			mstats, err := db.ViewWith(store.Budget{}, func(tx *entity.Tx) (err error) {
-				ms, err = entity.Check(tx)
-				return err
-			})
-			if err != nil {
-				return fmt.Errorf("%s: %w: %w", path, errDamaged, err)
-			}
 			fmt.Fprintf(e.stdout, "%s; data model: %s, %s checked, %d pages read)\n",
-				msg, count(ms.Entities, "entity", "entities"), count(ms.Entries, "entry", "entries"), mstats.PagesRead)
+				msg, count(v.Entities, "entity", "entities"), count(v.Entries, "entry", "entries"), v.ModelPages)
 			return nil
 		},
 	}
-}
-
-// varsOf returns the store's variables.
-func varsOf(st *store.Store) []store.Var {
-	var vars []store.Var
-	_ = st.View(func(tx *store.Tx) error { vars = tx.Vars(); return nil })
-	return vars
-}
-
-// hasVar reports whether vars holds a variable called name.
-func hasVar(vars []store.Var, name string) bool {
-	for _, v := range vars {
-		if v.Name == name {
-			return true
-		}
-	}
-	return false
 }

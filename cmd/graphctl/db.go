@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/store"
@@ -39,6 +41,13 @@ type openOptions struct {
 	readOnly bool
 	// recordPages makes every message's counts carry the pages it touched.
 	recordPages bool
+	// timeout is how long to wait for a store another process has locked; waitNote, if
+	// set, is told once that the open waits, and on whom.
+	timeout  time.Duration
+	waitNote io.Writer
+	// serveAddr is the address serve serves the store at, for the processes its lock
+	// turns away.
+	serveAddr string
 }
 
 // open opens the store named by --db. Without o.create, a missing file is an error rather
@@ -48,6 +57,12 @@ func (e *env) open(o openOptions) (*handle, error) {
 	if err != nil {
 		return nil, err
 	}
+	return e.openPath(path, o)
+}
+
+// openPath opens the store at path, waiting for its lock as --timeout says.
+func (e *env) openPath(path string, o openOptions) (*handle, error) {
+	o.timeout, o.waitNote = e.timeout, e.stderr
 	return openPath(path, o)
 }
 
@@ -61,7 +76,16 @@ func openPath(path string, o openOptions) (*handle, error) {
 	case err != nil:
 		return nil, err
 	}
-	st, err := store.Open(path, &store.Options{ReadOnly: o.readOnly && !o.create, RecordPages: o.recordPages})
+	so := &store.Options{ReadOnly: o.readOnly && !o.create, RecordPages: o.recordPages, Timeout: o.timeout, ServeAddr: o.serveAddr}
+	if o.waitNote != nil && o.timeout > 0 {
+		so.OnWait = func(holder store.LockHolder) {
+			fmt.Fprintf(o.waitNote, "graphctl: waiting up to %s for %s, locked by %s\n", o.timeout, path, holder)
+		}
+	}
+	st, err := store.Open(path, so)
+	if le := (*store.LockedError)(nil); errors.As(err, &le) && le.Holder.Addr != "" {
+		err = fmt.Errorf("%w; to use the store while it is served, give --server %s", err, le.Holder.Addr)
+	}
 	if err != nil {
 		h.removeIfCreated()
 		return nil, fmt.Errorf("%s: %w", path, err)

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stablegraph/stablegraph/internal/interchange"
+	"github.com/stablegraph/stablegraph/server"
 	"github.com/stablegraph/stablegraph/store"
 )
 
@@ -24,7 +25,7 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.Is(err, server.ErrInvalid):
 		return exitUsage
 	case errors.Is(err, store.ErrCorrupt), errors.Is(err, errDamaged):
 		return exitDamaged
@@ -42,7 +43,7 @@ var (
 	// interchange.Resolve gives for an entity, so that one errors.Is finds both.
 	errNotFound = interchange.ErrNotFound
 	// errDamaged reports a store that fails verify.
-	errDamaged = errors.New("store is damaged")
+	errDamaged = server.ErrDamaged
 	// errBadInput reports input that graphctl cannot take: the error of a bad line in an
 	// import (interchange.ErrBadInput), of a bad value, of a bad schema or workload file.
 	errBadInput = interchange.ErrBadInput

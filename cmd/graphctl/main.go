@@ -12,10 +12,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
+
+// defaultTimeout is how long a command waits, by default, for a store that another
+// process has locked: long enough to outlast a short write, short enough to say soon who
+// holds it.
+const defaultTimeout = 5 * time.Second
 
 func main() {
 	os.Exit(run(os.Args[1:], newEnv()))
@@ -52,8 +58,11 @@ type env struct {
 	// shell and the progress bar.
 	stdinTTY, stderrTTY bool
 
-	db      string // --db
-	started bool   // a command's own code began to run
+	db        string        // --db
+	server    string        // --server
+	tokenFile string        // --token-file
+	timeout   time.Duration // --timeout
+	started   bool          // a command's own code began to run
 }
 
 func newEnv() *env {
@@ -75,7 +84,8 @@ func newRootCmd(e *env) *cobra.Command {
 		Long: `graphctl builds, queries and inspects stablegraph stores: entity graphs kept in
 B-trees in one stable-memory file, where every message knows how many 4 KiB pages it touched.
 
-Every command works on the store named by --db FILE or, without it, by $GRAPHCTL_DB.
+Every command works on the store named by --db FILE or, without it, by $GRAPHCTL_DB;
+or on the store a 'graphctl serve' serves, with --server URL or $GRAPHCTL_SERVER.
 
 Exit codes: 0 success, 1 user error (bad query, bad input, not found),
 2 usage error, 3 store damaged.`,
@@ -84,12 +94,21 @@ Exit codes: 0 success, 1 user error (bad query, bad input, not found),
   graphctl import --db world.sgdb --format ntriples data.nt
   graphctl query --db world.sgdb 'FIND player WHERE health < 10 SELECT name, health'
   graphctl query --db world.sgdb --explain 'FIND player WHERE member_of -> guild/1'
-  graphctl stats --db world.sgdb`,
+  graphctl stats --db world.sgdb
+  graphctl serve --db world.sgdb --addr 127.0.0.1:7070 &
+  graphctl query --server http://127.0.0.1:7070 'FIND player COUNT'`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("db") {
+			dbSet, serverSet := cmd.Flags().Changed("db"), cmd.Flags().Changed("server")
+			if dbSet && serverSet {
+				return usagef("give --db FILE or --server URL, not both")
+			}
+			if !dbSet {
 				e.db = e.getenv("GRAPHCTL_DB")
+			}
+			if !serverSet && !dbSet {
+				e.server = e.getenv("GRAPHCTL_SERVER")
 			}
 			return nil
 		},
@@ -99,6 +118,9 @@ Exit codes: 0 success, 1 user error (bad query, bad input, not found),
 	root.SetErr(e.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.PersistentFlags().StringVar(&e.db, "db", "", "the store file (default $GRAPHCTL_DB)")
+	root.PersistentFlags().StringVar(&e.server, "server", "", "use the store a 'graphctl serve' serves at URL (default $GRAPHCTL_SERVER)")
+	root.PersistentFlags().StringVar(&e.tokenFile, "token-file", "", "the server's token, for --server (default $GRAPHCTL_TOKEN, or the file serve made)")
+	root.PersistentFlags().DurationVar(&e.timeout, "timeout", defaultTimeout, "how long to wait for a store another process has locked (0: fail at once)")
 
 	root.AddGroup(
 		&cobra.Group{ID: "start", Title: "Getting started:"},
@@ -125,6 +147,7 @@ Exit codes: 0 success, 1 user error (bad query, bad input, not found),
 		{"inspect", newMapCmd(e)},
 		{"inspect", newAnalyzeCmd(e)},
 		{"inspect", newReportCmd(e)},
+		{"inspect", newServeCmd(e)},
 	} {
 		c.cmd.GroupID = c.group
 		root.AddCommand(c.cmd)

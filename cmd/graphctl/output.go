@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/stablegraph/stablegraph/internal/interchange"
+	"github.com/stablegraph/stablegraph/server"
 )
 
 // format is an output format of query, get and stats.
@@ -33,24 +34,11 @@ func parseFormat(s string) (format, error) {
 }
 
 // pageStats are the page counts of one query, as its output reports them.
-type pageStats struct {
-	PagesRead      uint64            `json:"pages_read"`
-	PagesWritten   uint64            `json:"pages_written"`
-	EstimatedPages uint64            `json:"estimated_pages"`
-	ByVariable     map[string]uint64 `json:"by_variable"`
-}
+type pageStats = server.PageStats
 
 // resultSet is what a query returns, in the shape of its JSON output: a table whose rows
 // start with the entity URI (or hold one count), and the pages the query touched.
-type resultSet struct {
-	Columns []string  `json:"columns"`
-	Rows    [][]any   `json:"rows"`
-	Count   uint64    `json:"count"`
-	Stats   pageStats `json:"stats"`
-	// Warnings are what the query found questionable but ran anyway, such as a
-	// reference to an entity that does not exist; left out when there are none.
-	Warnings []string `json:"warnings,omitempty"`
-}
+type resultSet server.QueryResult
 
 // write writes r to w in format f. The table format ends with a line of page counts;
 // JSON is one object; CSV is the header and the rows.
@@ -79,13 +67,13 @@ func (r *resultSet) write(w io.Writer, f format) error {
 		if err := writeTable(w, cols, rows); err != nil {
 			return err
 		}
-		_, err := fmt.Fprintf(w, "(%s; %s)\n", plural(shown, "row"), r.Stats.summary())
+		_, err := fmt.Fprintf(w, "(%s; %s)\n", plural(shown, "row"), pageSummary(r.Stats))
 		return err
 	}
 }
 
 // summary returns the page counts as one line for people.
-func (s pageStats) summary() string {
+func pageSummary(s pageStats) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s read", plural(s.PagesRead, "page"))
 	if s.PagesWritten > 0 {

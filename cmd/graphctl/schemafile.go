@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/stablegraph/stablegraph/internal/interchange"
+	"github.com/stablegraph/stablegraph/server"
 )
 
 // readSchemaFile reads and decodes a schema file, refusing unknown fields so that a typo
@@ -54,3 +55,18 @@ type (
 	columnSpec = interchange.ColumnSpec
 	verbSpec   = interchange.VerbSpec
 )
+
+// schemaFileOf returns the schema file of a store's data model.
+func schemaFileOf(sc *server.Schema) *schemaFile {
+	sf := &schemaFile{Kinds: []kindSpec{}, Columns: []columnSpec{}, Verbs: []verbSpec{}}
+	for _, k := range sc.Kinds {
+		sf.Kinds = append(sf.Kinds, kindSpec{Name: k.Name, State: interchange.StateField(k.State), IRI: k.IRI})
+	}
+	for _, c := range sc.Columns {
+		sf.Columns = append(sf.Columns, columnSpec{Name: c.Name, Type: c.Type, Indexed: c.Indexed, Multi: c.Multi, State: interchange.StateField(c.State), IRI: c.IRI})
+	}
+	for _, v := range sc.Verbs {
+		sf.Verbs = append(sf.Verbs, verbSpec{Name: v.Name, Cardinality: v.Cardinality, State: interchange.StateField(v.State), IRI: v.IRI})
+	}
+	return sf
+}

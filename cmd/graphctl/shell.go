@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -92,9 +93,13 @@ Dot commands:
 `
 
 // runShell reads queries and dot commands until the input ends or .quit.
-func runShell(e *env, h *handle, in lineReader, qs querySettings) error {
+func runShell(e *env, b backend, in lineReader, qs querySettings) error {
 	defer in.Close()
-	fmt.Fprintf(e.stdout, "graphctl %s (scope %s). Enter .help for help.\n", h.path, h.db.Scope())
+	if l, ok := b.(local); ok {
+		fmt.Fprintf(e.stdout, "graphctl %s (scope %s). Enter .help for help.\n", l.h.path, l.h.db.Scope())
+	} else {
+		fmt.Fprintf(e.stdout, "graphctl %s. Enter .help for help.\n", e.server)
+	}
 	var buf []string
 	for {
 		prompt := "graphctl> "
@@ -115,7 +120,7 @@ func runShell(e *env, h *handle, in lineReader, qs querySettings) error {
 		trimmed := strings.TrimSpace(line)
 		if len(buf) == 0 && strings.HasPrefix(trimmed, ".") {
 			in.AppendHistory(trimmed)
-			quit, err := shellCommand(e, h, trimmed, &qs)
+			quit, err := shellCommand(e, b, trimmed, &qs)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "error: %v\n", err)
 			}
@@ -135,7 +140,7 @@ func runShell(e *env, h *handle, in lineReader, qs querySettings) error {
 		buf = nil
 		in.AppendHistory(strings.Join(strings.Fields(text), " "))
 		for _, q := range query.Split(text) {
-			if err := runQuery(e, h, q, qs); err != nil {
+			if err := runQuery(context.Background(), e, b, q, qs); err != nil {
 				fmt.Fprintf(e.stderr, "error: %v\n", err)
 			}
 		}
@@ -143,7 +148,7 @@ func runShell(e *env, h *handle, in lineReader, qs querySettings) error {
 }
 
 // shellCommand runs a dot command and reports whether it ends the shell.
-func shellCommand(e *env, h *handle, line string, qs *querySettings) (quit bool, err error) {
+func shellCommand(e *env, b backend, line string, qs *querySettings) (quit bool, err error) {
 	fields := strings.Fields(line)
 	arg := ""
 	if len(fields) > 1 {
@@ -179,17 +184,17 @@ func shellCommand(e *env, h *handle, line string, qs *querySettings) (quit bool,
 		}
 		qs.budget = n
 	case ".schema":
-		sf, counts, stats, err := readSchema(h.db)
+		sc, err := b.Schema(context.Background())
 		if err != nil {
 			return false, err
 		}
-		return false, writeSchemaTable(e.stdout, sf, counts, stats, formatTable)
+		return false, writeSchemaTable(e.stdout, schemaFileOf(sc), sc.Values, sc.Statistics, formatTable)
 	case ".stats":
-		s, err := collectStats(h.st)
+		s, err := b.Stats(context.Background())
 		if err != nil {
 			return false, err
 		}
-		return false, writeTable(e.stdout, statsColumns, s.rows())
+		return false, writeTable(e.stdout, statsColumns, statsRows(s))
 	default:
 		return false, fmt.Errorf("unknown command %s; enter .help for help", fields[0])
 	}

@@ -155,30 +155,32 @@ func Start(cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = log.New(io.Discard, "", 0)
 	}
-	// RecordPages: GET /status/map draws the pages of the last tick.
-	st, err := store.Open(cfg.DB, &store.Options{NoSync: cfg.NoSync, RecordPages: true})
+	// Listening first: the store's lock-info record tells other processes the address.
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		return nil, err
+	}
+	// RecordPages: GET /status/map draws the pages of the last tick.
+	st, err := store.Open(cfg.DB, &store.Options{NoSync: cfg.NoSync, RecordPages: true, ServeAddr: "http://" + ln.Addr().String()})
+	if err != nil {
+		ln.Close()
 		return nil, err
 	}
 	w, err := OpenWorld(st, cfg.Version)
 	if err != nil {
+		ln.Close()
 		_ = st.Close()
 		return nil, err
 	}
 	if cfg.MigratePages > 0 {
 		w.MigratePages = cfg.MigratePages
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		_ = st.Close()
-		return nil, err
-	}
 	a := &App{
 		Store: st, World: w, Loop: NewLoop(w, cfg.Tick, cfg.TickBudget, cfg.Logger),
 		cfg: cfg, ln: ln, loopDone: make(chan struct{}), serveErr: make(chan error, 1),
 	}
 	a.srv = &http.Server{
-		Handler:           NewServer(w, a.Loop),
+		Handler:           withStore(NewServer(w, a.Loop), w, cfg),
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          cfg.Logger,
 	}

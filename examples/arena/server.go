@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
@@ -12,12 +13,15 @@ import (
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/query"
+	storeserver "github.com/stablegraph/stablegraph/server"
 	"github.com/stablegraph/stablegraph/store"
 	"github.com/stablegraph/stablegraph/uri"
 	"github.com/stablegraph/stablegraph/verb"
 )
 
-// The HTTP API, JSON in and out, every read a View message that runs beside the ticks:
+// The HTTP API, JSON in and out, every read a View message that runs beside the ticks.
+// The store's own endpoints are package server's (see withStore), so that graphctl
+// --server and server/client work against a running game; the game's are:
 //
 //	GET  /status           the world's summary and the loop's counters
 //	GET  /status/map       the store's page map, with the last tick's pages on it: HTML, or ?format=json
@@ -28,6 +32,22 @@ const (
 	maxBody      = 64 << 10
 	maxEdgesJSON = 100 // edges of one verb listed in an entity's JSON; the degree gives the rest
 )
+
+// withStore serves the store's endpoints (/v1/…, /metrics: package server's, as
+// 'graphctl serve' serves them) beside the game's. The arena serves loopback only, and
+// its game endpoints have no token; neither do the store's.
+func withStore(game http.Handler, w *World, cfg Config) http.Handler {
+	logger := slog.New(slog.NewTextHandler(cfg.Logger.Writer(), nil))
+	st := storeserver.New(storeserver.NewService(w.db.Store(), w.db, cfg.DB), storeserver.Config{Logger: logger})
+	// Not a ServeMux: it would clean the "//" of an ic:// URI in /entity/'s path.
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/") || r.URL.Path == "/metrics" {
+			st.ServeHTTP(rw, r)
+			return
+		}
+		game.ServeHTTP(rw, r)
+	})
+}
 
 // NewServer returns the HTTP API of the world, whose spawns go through loop.
 func NewServer(w *World, loop *Loop) http.Handler {

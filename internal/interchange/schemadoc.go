@@ -173,25 +173,25 @@ func SchemaOf(tx *entity.Tx) *SchemaDoc {
 		if v.Role != store.RoleKind {
 			continue
 		}
-		sf.Kinds = append(sf.Kinds, KindSpec{Name: v.Name, State: stateField(v.State), IRI: v.IRI})
+		sf.Kinds = append(sf.Kinds, KindSpec{Name: v.Name, State: StateField(v.State), IRI: v.IRI})
 	}
 	for _, c := range column.Columns(tx) {
 		sf.Columns = append(sf.Columns, ColumnSpec{
 			Name: c.Name(), Type: c.Type().String(), Indexed: c.Indexed(), Multi: c.Multi(),
-			State: stateField(c.State()), IRI: c.IRI(),
+			State: StateField(c.State()), IRI: c.IRI(),
 		})
 	}
 	for _, v := range verb.Verbs(tx) {
 		sf.Verbs = append(sf.Verbs, VerbSpec{
 			Name: v.Name(), Cardinality: v.Cardinality().String(),
-			State: stateField(v.State()), IRI: v.IRI(),
+			State: StateField(v.State()), IRI: v.IRI(),
 		})
 	}
 	return sf
 }
 
-// stateField is the state as the file writes it: empty for active.
-func stateField(s store.State) string {
+// StateField is the state as the file writes it: empty for active.
+func StateField(s store.State) string {
 	if s == store.Active || s == 0 {
 		return ""
 	}
