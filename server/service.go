@@ -1,11 +1,11 @@
 package server
 
 import (
-	"strings"
 	"context"
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"sync/atomic"
 
 	"github.com/stablegraph/stablegraph/column"

@@ -11,7 +11,6 @@ import (
 	"unsafe"
 )
 
-
 type osFS struct{}
 
 func (osFS) exists(name string) bool {
