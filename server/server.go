@@ -73,6 +73,9 @@ type Server struct {
 // Info describes the served store.
 type Info struct {
 	Name string `json:"name"` // the store's name: its path on the server
+	// Scope is the store's scope (the canister ID in its entity URIs); empty for a store
+	// without one. A cluster checks it against its config.
+	Scope string `json:"scope,omitempty"`
 }
 
 // New returns a Server of svc. It sets svc's budgets to store.QueryBudget and
@@ -114,7 +117,11 @@ func New(svc *Service, cfg Config) *Server {
 		return s.svc.Schema(r.Context())
 	})
 	s.handle("GET /v1/info", "info", func(w http.ResponseWriter, r *http.Request) (any, error) {
-		return Info{Name: svc.name}, nil
+		info := Info{Name: svc.name}
+		if svc.db != nil && !svc.db.Scope().IsZero() {
+			info.Scope = svc.db.Scope().String()
+		}
+		return info, nil
 	})
 	metricsHandler := s.metrics.handler()
 	s.mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {

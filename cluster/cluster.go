@@ -1,0 +1,254 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/stablegraph/stablegraph/internal/interchange"
+	"github.com/stablegraph/stablegraph/server"
+	"github.com/stablegraph/stablegraph/server/client"
+	"github.com/stablegraph/stablegraph/uri"
+)
+
+// Shard is one store of a cluster, reached through its server.
+type Shard struct {
+	Name   string
+	Scope  uri.Scope
+	Client *client.Client
+}
+
+// Options configures New. The zero value calls every server without a token.
+type Options struct {
+	// Token is the bearer token of every shard's server.
+	Token string
+	// HTTPClient calls the servers; nil means one of the cluster's own.
+	HTTPClient *http.Client
+}
+
+// Cluster is a coordinator over the shards of a Config: it places new entities, sends
+// each operation on one entity to the shard that holds it, and runs queries on every
+// shard and merges their answers. It holds no data itself and is safe for concurrent use.
+type Cluster struct {
+	shards  []*Shard
+	byName  map[string]*Shard
+	byScope map[uri.Scope]*Shard
+}
+
+// New returns the coordinator of the shards of cfg. It does not call them: Check does.
+func New(cfg *Config, opts *Options) (*Cluster, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	hc := o.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	c := &Cluster{byName: map[string]*Shard{}, byScope: map[uri.Scope]*Shard{}}
+	for _, sc := range cfg.Shards {
+		scope, err := uri.ParseScope(sc.Scope)
+		if err != nil {
+			return nil, fmt.Errorf("%w: shard %s: %w", ErrConfig, sc.Name, err)
+		}
+		cl, err := client.New(sc.Server, o.Token, hc)
+		if err != nil {
+			return nil, fmt.Errorf("%w: shard %s: %w", ErrConfig, sc.Name, err)
+		}
+		s := &Shard{Name: sc.Name, Scope: scope, Client: cl}
+		c.shards = append(c.shards, s)
+		c.byName[s.Name] = s
+		c.byScope[scope] = s
+	}
+	return c, nil
+}
+
+// Shards returns the cluster's shards in the config's order.
+func (c *Cluster) Shards() []*Shard { return append([]*Shard(nil), c.shards...) }
+
+// Shard returns the shard named name (ErrNoShard if there is none).
+func (c *Cluster) Shard(name string) (*Shard, error) {
+	if s, ok := c.byName[name]; ok {
+		return s, nil
+	}
+	return nil, fmt.Errorf("shard %q: %w: the cluster has %s", name, ErrNoShard, strings.Join(c.names(), ", "))
+}
+
+func (c *Cluster) names() []string {
+	out := make([]string, len(c.shards))
+	for i, s := range c.shards {
+		out[i] = s.Name
+	}
+	return out
+}
+
+// Check asks every shard's server what it serves, and fails unless each answers and
+// serves a store of its shard's scope (ErrWrongShard).
+func (c *Cluster) Check(ctx context.Context) error {
+	return c.each(ctx, func(ctx context.Context, _ int, s *Shard) error {
+		info, err := s.Client.Info(ctx)
+		if err != nil {
+			return err
+		}
+		if info.Scope != s.Scope.String() {
+			have := info.Scope
+			if have == "" {
+				have = "no scope"
+			}
+			return fmt.Errorf("%w: its server %s serves %s (%s), not %s", ErrWrongShard, s.Client.URL(), info.Name, have, s.Scope)
+		}
+		return nil
+	})
+}
+
+// Locate returns the shard that holds the entity ref names, written as in a query: an
+// ic:// URI names its shard by its scope; an <iri> is looked for in every shard. A
+// reference relative to one store (kind/id, #id, _:b<id>) fails with ErrAmbiguous unless
+// the cluster has one shard.
+func (c *Cluster) Locate(ctx context.Context, ref string) (*Shard, error) {
+	s, _, err := c.locate(ctx, ref)
+	return s, err
+}
+
+// locate is Locate, with the entity's description when it had to ask the shards for it.
+func (c *Cluster) locate(ctx context.Context, ref string) (*Shard, *interchange.EntityDoc, error) {
+	if strings.HasPrefix(ref, "ic://") {
+		u, err := uri.ParseEntityURI(ref)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%q: %w: %w", ref, interchange.ErrBadInput, err)
+		}
+		s, ok := c.byScope[u.Scope]
+		if !ok {
+			return nil, nil, fmt.Errorf("%s: %w: no shard has scope %s", ref, ErrNoShard, u.Scope)
+		}
+		return s, nil, nil
+	}
+	_, isIRI, err := interchange.ParseRef(ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !isIRI {
+		if len(c.shards) == 1 {
+			return c.shards[0], nil, nil
+		}
+		return nil, nil, fmt.Errorf("%s: %w: in a cluster, name an entity by its ic:// URI or its <IRI>", ref, ErrAmbiguous)
+	}
+	docs := make([]*interchange.EntityDoc, len(c.shards))
+	err = c.each(ctx, func(ctx context.Context, i int, s *Shard) error {
+		d, err := s.Client.Get(ctx, ref)
+		if errors.Is(err, interchange.ErrNotFound) {
+			return nil
+		}
+		docs[i] = d
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var found []int
+	for i, d := range docs {
+		if d != nil {
+			found = append(found, i)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, nil, fmt.Errorf("%s: no entity has this IRI in any shard: %w", ref, interchange.ErrNotFound)
+	case 1:
+		return c.shards[found[0]], docs[found[0]], nil
+	}
+	var in []string
+	for _, i := range found {
+		in = append(in, c.shards[i].Name)
+	}
+	return nil, nil, fmt.Errorf("%s: %w: shards %s each hold an entity with this IRI", ref, ErrAmbiguous, strings.Join(in, ", "))
+}
+
+// each calls fn for every shard at once, with the shard's place in the config, and
+// returns the first error, naming its shard; the first error cancels the others' context.
+func (c *Cluster) each(ctx context.Context, fn func(ctx context.Context, i int, s *Shard) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	for i, s := range c.shards {
+		g.Go(func() error {
+			if err := fn(ctx, i, s); err != nil {
+				return fmt.Errorf("shard %s: %w", s.Name, err)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// Get describes one entity, from the shard that holds it.
+func (c *Cluster) Get(ctx context.Context, ref string) (*interchange.EntityDoc, error) {
+	s, d, err := c.locate(ctx, ref)
+	if err != nil || d != nil {
+		return d, err
+	}
+	return s.Client.Get(ctx, ref)
+}
+
+// Set writes column values of one entity on the shard that holds it. A request with a
+// Kind creates the entity, placed as Create places it with no Placement.
+func (c *Cluster) Set(ctx context.Context, req server.SetRequest) (*server.SetResult, error) {
+	if req.Kind != "" {
+		res, _, err := c.Create(ctx, req, Placement{})
+		return res, err
+	}
+	s, err := c.Locate(ctx, req.Ref)
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.Set(ctx, req)
+}
+
+// Delete removes one entity, its values and its edges, on the shard that holds it.
+func (c *Cluster) Delete(ctx context.Context, ref string) (*server.DeleteResult, error) {
+	s, err := c.Locate(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return s.Client.Delete(ctx, ref)
+}
+
+// Link adds an edge between two entities of one shard; an edge between two shards fails
+// with ErrCrossShard.
+func (c *Cluster) Link(ctx context.Context, e server.Edge) error {
+	s, err := c.edgeShard(ctx, e)
+	if err != nil {
+		return err
+	}
+	return s.Client.Link(ctx, e)
+}
+
+// Unlink removes an edge between two entities of one shard.
+func (c *Cluster) Unlink(ctx context.Context, e server.Edge) error {
+	s, err := c.edgeShard(ctx, e)
+	if err != nil {
+		return err
+	}
+	return s.Client.Unlink(ctx, e)
+}
+
+// edgeShard returns the shard that holds both ends of e.
+func (c *Cluster) edgeShard(ctx context.Context, e server.Edge) (*Shard, error) {
+	sub, err := c.Locate(ctx, e.Subject)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := c.Locate(ctx, e.Object)
+	if err != nil {
+		return nil, err
+	}
+	if sub != obj {
+		return nil, fmt.Errorf("%s %s %s: %w: the subject is in shard %s, the object in %s", e.Subject, e.Verb, e.Object, ErrCrossShard, sub.Name, obj.Name)
+	}
+	return sub, nil
+}

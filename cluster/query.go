@@ -1,0 +1,288 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"slices"
+	"strings"
+
+	"github.com/stablegraph/stablegraph/query"
+	"github.com/stablegraph/stablegraph/server"
+	"github.com/stablegraph/stablegraph/store"
+)
+
+// QueryResult is a query's answer over the cluster: the merged answer (rows, count,
+// the pages of every shard added up, the plans), and each shard's part of it.
+type QueryResult struct {
+	server.QueryResult
+	Shards []ShardResult `json:"shards"`
+}
+
+// ShardResult is one shard's part of a QueryResult.
+type ShardResult struct {
+	Shard string           `json:"shard"`
+	Rows  int              `json:"rows"`  // the rows it returned, before the merge's LIMIT
+	Count uint64           `json:"count"` // its count
+	Stats server.PageStats `json:"stats"` // the pages it touched
+}
+
+// Query runs one query on every shard at once and merges the answers, so that it
+// answers as one store holding every shard's entities would, up to the order of ties:
+//
+//   - rows come in shard order (the config's), each shard's in its own order (ID order);
+//   - with ORDER BY, they are sorted again after the merge by the same rule as in one
+//     store (by value, entities without one last), ties in shard order then each shard's;
+//   - LIMIT n is sent to every shard (the first n of the world are among the first n of
+//     each shard) and applied again after the merge;
+//   - COUNT is the sum of the shards' counts (at most the LIMIT);
+//   - the page stats are each shard's (Shards) and their sum (Stats);
+//   - a budget (req.Budget, else the query's BUDGET) is the most pages the query may
+//     read in all: each shard stops past it, and a total past it fails the query with
+//     store.ErrPageBudgetExceeded;
+//   - EXPLAIN gives each shard's plan under a line that names the shard;
+//   - a warning is kept if every shard gave it (an <IRI> no shard holds), and dropped
+//     otherwise (the IRI is in some shard).
+//
+// An error of one shard fails the query and names the shard; a query's error at a
+// position is reported at its position in req.Query.
+func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryResult, error) {
+	q, err := query.Parse(req.Query)
+	if err != nil {
+		return nil, err
+	}
+	explain := req.Explain || q.Explain
+	budget, limited := req.Budget, req.Budget != 0
+	if !limited && q.Budget.Set {
+		budget, limited = q.Budget.Pages, true
+	}
+
+	// With ORDER BY, the merge needs each row's value of the column: selected by the
+	// query, or added to its SELECT and taken off after the merge.
+	text, keyCol, extra := req.Query, -1, false
+	if q.OrderBy != nil && !q.Count && !explain {
+		keyCol = slices.IndexFunc(q.Select, func(n query.Name) bool { return n.Name == q.OrderBy.Col.Name })
+		if keyCol < 0 {
+			q.Select = append(q.Select, q.OrderBy.Col)
+			keyCol, extra = len(q.Select)-1, true
+			text = q.String()
+		}
+		keyCol++ // after the entity (or its IRI)
+	}
+
+	parts := make([]*server.QueryResult, len(c.shards))
+	err = c.each(ctx, func(ctx context.Context, i int, s *Shard) error {
+		r, err := s.Client.Query(ctx, server.QueryRequest{Query: text, Explain: req.Explain, Budget: budget, IRI: req.IRI})
+		if err != nil && text != req.Query && isQueryError(err) {
+			// Place the error in the query as written: planning the original finds it.
+			if _, err2 := s.Client.Query(ctx, server.QueryRequest{Query: req.Query, Explain: true, IRI: req.IRI}); err2 != nil {
+				err = err2
+			}
+		}
+		parts[i] = r
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	res := &QueryResult{}
+	res.Columns = parts[0].Columns
+	res.Rows = [][]any{}
+	res.Stats.ByVariable = map[string]uint64{}
+	var plans strings.Builder
+	for i, p := range parts {
+		s := c.shards[i]
+		res.Shards = append(res.Shards, ShardResult{Shard: s.Name, Rows: len(p.Rows), Count: p.Count, Stats: p.Stats})
+		res.Stats.PagesRead += p.Stats.PagesRead
+		res.Stats.PagesWritten += p.Stats.PagesWritten
+		res.Stats.EstimatedPages += p.Stats.EstimatedPages
+		for v, n := range p.Stats.ByVariable {
+			res.Stats.ByVariable[v] += n
+		}
+		res.Count += p.Count
+		if explain {
+			fmt.Fprintf(&plans, "-- shard %s (%s): %d pages read\n%s", s.Name, s.Scope, p.Stats.PagesRead, p.Explain)
+			if !strings.HasSuffix(p.Explain, "\n") {
+				plans.WriteByte('\n')
+			}
+		} else {
+			res.Rows = append(res.Rows, p.Rows...)
+		}
+	}
+	if limited && res.Stats.PagesRead > budget {
+		var each []string
+		for _, sr := range res.Shards {
+			each = append(each, fmt.Sprintf("%s %d", sr.Shard, sr.Stats.PagesRead))
+		}
+		return nil, fmt.Errorf("query stopped: %w: %d pages read over %d shards (%s), budget %d",
+			store.ErrPageBudgetExceeded, res.Stats.PagesRead, len(c.shards), strings.Join(each, ", "), budget)
+	}
+	res.Warnings = commonWarnings(parts)
+	if explain {
+		res.Explain = plans.String()
+		res.Count = 0
+		return res, nil
+	}
+	if keyCol > 0 {
+		desc := q.OrderBy.Desc
+		slices.SortStableFunc(res.Rows, func(a, b []any) int {
+			return compareKeys(sortKey(a[keyCol], desc), sortKey(b[keyCol], desc), desc)
+		})
+	}
+	if q.Limit.Set && uint64(len(res.Rows)) > q.Limit.N {
+		res.Rows = res.Rows[:q.Limit.N]
+	}
+	if q.Count {
+		if q.Limit.Set {
+			res.Count = min(res.Count, q.Limit.N)
+		}
+	} else {
+		res.Count = uint64(len(res.Rows))
+	}
+	if extra {
+		res.Columns = res.Columns[:len(res.Columns)-1]
+		for i, row := range res.Rows {
+			res.Rows[i] = row[:len(row)-1]
+		}
+	}
+	return res, nil
+}
+
+// isQueryError reports whether err is the query's fault, found while planning it.
+func isQueryError(err error) bool {
+	var qe *query.Error
+	return errors.As(err, &qe)
+}
+
+// commonWarnings returns the warnings every shard gave, in the first shard's order.
+func commonWarnings(parts []*server.QueryResult) []string {
+	var out []string
+	for _, w := range parts[0].Warnings {
+		all := true
+		for _, p := range parts[1:] {
+			all = all && slices.Contains(p.Warnings, w)
+		}
+		if all {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// sortKey returns the value a cell is ordered by: the cell itself, or of a list (a Multi
+// column) its smallest value, its largest with desc; nil for no value.
+func sortKey(cell any, desc bool) any {
+	list, ok := cell.([]any)
+	if !ok {
+		return cell
+	}
+	var best any
+	for _, v := range list {
+		if v == nil {
+			continue
+		}
+		if best == nil {
+			best = v
+			continue
+		}
+		if c := compareValues(v, best); (!desc && c < 0) || (desc && c > 0) {
+			best = v
+		}
+	}
+	return best
+}
+
+// compareKeys orders two sort keys as ORDER BY does: by value, reversed with desc, and a
+// missing value (nil) after every value either way.
+func compareKeys(a, b any, desc bool) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	if desc {
+		return compareValues(b, a)
+	}
+	return compareValues(a, b)
+}
+
+// compareValues orders two cell values: numbers by value whatever their Go types,
+// strings bytewise (bytes are in hex, which keeps their order), false before true; values
+// of different kinds by kind: booleans, then numbers, then strings.
+func compareValues(a, b any) int {
+	ka, kb := valueKind(a), valueKind(b)
+	if ka != kb {
+		return ka - kb
+	}
+	switch ka {
+	case kindBool:
+		x, y := a.(bool), b.(bool)
+		switch {
+		case x == y:
+			return 0
+		case !x:
+			return -1
+		}
+		return 1
+	case kindNumber:
+		return toBig(a).Cmp(toBig(b))
+	case kindString:
+		return strings.Compare(a.(string), b.(string))
+	}
+	return 0
+}
+
+const (
+	kindBool = iota
+	kindNumber
+	kindString
+	kindOther
+)
+
+func valueKind(v any) int {
+	switch v := v.(type) {
+	case bool:
+		return kindBool
+	case float64:
+		if math.IsNaN(v) { // a server sends NaN as text; this is for values made in Go
+			return kindOther
+		}
+		return kindNumber
+	case float32:
+		if math.IsNaN(float64(v)) {
+			return kindOther
+		}
+		return kindNumber
+	case int64, uint64, int, int32:
+		return kindNumber
+	case string:
+		return kindString
+	}
+	return kindOther
+}
+
+// toBig returns a number exactly, so that an int64 and a float64 compare by value.
+func toBig(v any) *big.Float {
+	f := new(big.Float).SetPrec(128)
+	switch v := v.(type) {
+	case int64:
+		f.SetInt64(v)
+	case uint64:
+		f.SetUint64(v)
+	case int:
+		f.SetInt64(int64(v))
+	case int32:
+		f.SetInt64(int64(v))
+	case float64:
+		f.SetFloat64(v)
+	case float32:
+		f.SetFloat64(float64(v))
+	}
+	return f
+}

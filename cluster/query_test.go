@@ -1,0 +1,277 @@
+package cluster_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/stablegraph/stablegraph/cluster"
+	"github.com/stablegraph/stablegraph/internal/testutil"
+	"github.com/stablegraph/stablegraph/query"
+	"github.com/stablegraph/stablegraph/server"
+	"github.com/stablegraph/stablegraph/server/client"
+	"github.com/stablegraph/stablegraph/store"
+)
+
+// differential is a random world loaded into 3 shards and, whole, into one store.
+type differential struct {
+	w      *world
+	shards []*shardFixture
+	c      *cluster.Cluster
+	one    *client.Client // the server of the one store holding the whole world
+}
+
+func newDifferential(t *testing.T, seed uint64) *differential {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 1))
+	shards, c, _ := newCluster(t, 3)
+	w := newWorld(rng, c, 12, 400)
+	for i, s := range shards {
+		w.load(t, s.m, func(e *ent) bool { return e.shard == i })
+	}
+	one, _, _ := newCluster(t, 1)
+	w.load(t, one[0].m, func(*ent) bool { return true })
+	oc, err := client.New(one[0].srv.URL, token, nil)
+	require.NoError(t, err)
+	return &differential{w: w, shards: shards, c: c, one: oc}
+}
+
+// randomQuery writes a random query over the world's players or guilds.
+func randomQuery(rng *rand.Rand, w *world) string {
+	var b strings.Builder
+	if rng.IntN(6) == 0 {
+		b.WriteString("FIND guild")
+		if rng.IntN(2) == 0 {
+			fmt.Fprintf(&b, " WHERE gold > %d", rng.IntN(1000))
+		}
+		if rng.IntN(3) == 0 {
+			b.WriteString(" WHERE member_of <- (FIND player WHERE health < 20)")
+			if strings.Contains(b.String(), "WHERE gold") {
+				b.Reset()
+				b.WriteString("FIND guild WHERE member_of <- ANY")
+			}
+		}
+		switch rng.IntN(3) {
+		case 0:
+			b.WriteString(" COUNT")
+		case 1:
+			b.WriteString(" SELECT name, gold")
+		}
+		if !strings.Contains(b.String(), "COUNT") && rng.IntN(2) == 0 {
+			fmt.Fprintf(&b, " ORDER BY gold%s", []string{"", " DESC"}[rng.IntN(2)])
+		}
+		if rng.IntN(2) == 0 {
+			fmt.Fprintf(&b, " LIMIT %d", rng.IntN(8))
+		}
+		return b.String()
+	}
+	conds := []func() string{
+		func() string { return fmt.Sprintf("health < %d", rng.IntN(100)) },
+		func() string { return fmt.Sprintf("health BETWEEN %d AND %d", rng.IntN(50), 50+rng.IntN(50)) },
+		func() string { return fmt.Sprintf("score >= %d.5", rng.IntN(100)) },
+		func() string { return fmt.Sprintf("name = \"p%d\"", rng.IntN(400)) },
+		func() string { return fmt.Sprintf("tags = \"t%d\"", rng.IntN(6)) },
+		func() string { return "HAS health" },
+		func() string { return fmt.Sprintf("NOT health < %d", rng.IntN(100)) },
+		func() string { return fmt.Sprintf("member_of -> (FIND guild WHERE gold > %d)", rng.IntN(1000)) },
+		func() string { return fmt.Sprintf("member_of -> <http://ex.org/guild/%d>", rng.IntN(12)) },
+		func() string { return "friend -> ANY" },
+		func() string { return fmt.Sprintf("friend <- (FIND player WHERE health < %d)", rng.IntN(40)) },
+		func() string { return "owns -> ANY" },
+	}
+	b.WriteString("FIND player")
+	if rng.IntN(8) > 0 {
+		b.WriteString(" WHERE " + conds[rng.IntN(len(conds))]())
+		if rng.IntN(2) == 0 {
+			fmt.Fprintf(&b, " %s %s", []string{"AND", "OR"}[rng.IntN(2)], conds[rng.IntN(len(conds))]())
+		}
+	}
+	count := rng.IntN(5) == 0
+	if count {
+		b.WriteString(" COUNT")
+	} else if rng.IntN(3) > 0 {
+		cols := []string{"name", "health", "score", "tags"}
+		rng.Shuffle(len(cols), func(i, j int) { cols[i], cols[j] = cols[j], cols[i] })
+		b.WriteString(" SELECT " + strings.Join(cols[:1+rng.IntN(len(cols))], ", "))
+	}
+	if !count && rng.IntN(2) == 0 {
+		fmt.Fprintf(&b, " ORDER BY %s%s", []string{"health", "score", "name"}[rng.IntN(3)], []string{"", " ASC", " DESC"}[rng.IntN(3)])
+	}
+	if rng.IntN(2) == 0 {
+		fmt.Fprintf(&b, " LIMIT %d", rng.IntN(30))
+	}
+	return b.String()
+}
+
+// orderKey is what entity iri is ordered by under ORDER BY col, as the model holds it.
+func (w *world) orderKey(iri, col string) any {
+	e := w.byIRI[iri]
+	switch col {
+	case "health":
+		if e.health == nil {
+			return nil
+		}
+		return int64(*e.health)
+	case "score":
+		return e.score
+	case "gold":
+		return e.gold
+	case "name":
+		return e.name
+	}
+	panic("no order key " + col)
+}
+
+func rowText(row []any) string { return fmt.Sprint(row...) }
+
+func sortedRows(rows [][]any) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = rowText(r)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestDifferential runs random queries on a world split over 3 shards and on the same
+// world in one store, and checks that the answers agree: the same count; the same rows
+// (compared by IRI, since entity IDs differ between stores); under ORDER BY the same
+// sequence of values; under LIMIT without ORDER BY, as many rows, each one of the
+// unlimited answer's. It checks too that the pages of each shard are those the shard
+// reports for the query alone, and that the total is their sum.
+func TestDifferential(t *testing.T) {
+	seed := testutil.Seed(t, 21)
+	d := newDifferential(t, seed)
+	rng := rand.New(rand.NewPCG(seed, 2))
+	ctx := context.Background()
+	for i := range 150 {
+		text := randomQuery(rng, d.w)
+		q, err := query.Parse(text)
+		require.NoError(t, err, text)
+		got, err := d.c.Query(ctx, server.QueryRequest{Query: text, IRI: true})
+		require.NoError(t, err, text)
+		want, err := d.one.Query(ctx, server.QueryRequest{Query: text, IRI: true})
+		require.NoError(t, err, text)
+		msg := fmt.Sprintf("query %d: %s", i, text)
+
+		require.Equal(t, want.Columns, got.Columns, msg)
+		require.Equal(t, want.Count, got.Count, msg)
+		require.Len(t, got.Rows, len(want.Rows), msg)
+		if q.OrderBy != nil {
+			for j := range got.Rows {
+				gk := d.w.orderKey(got.Rows[j][0].(string), q.OrderBy.Col.Name)
+				wk := d.w.orderKey(want.Rows[j][0].(string), q.OrderBy.Col.Name)
+				require.Equal(t, wk, gk, "%s: row %d's value", msg, j)
+			}
+		}
+		if !q.Limit.Set {
+			require.Equal(t, sortedRows(want.Rows), sortedRows(got.Rows), msg)
+		} else {
+			q.Limit = query.Limit{}
+			all, err := d.one.Query(ctx, server.QueryRequest{Query: q.String(), IRI: true})
+			require.NoError(t, err, msg)
+			allRows := sortedRows(all.Rows)
+			for _, r := range got.Rows {
+				_, found := slices.BinarySearch(allRows, rowText(r))
+				require.True(t, found, "%s: row %v is not in the answer without LIMIT", msg, r)
+			}
+		}
+
+		// Each shard's pages are what it reads for the query alone; the total is their sum.
+		var sum uint64
+		require.Len(t, got.Shards, 3)
+		for j, sr := range got.Shards {
+			sum += sr.Stats.PagesRead
+			alone, err := d.c.Shards()[j].Client.Query(ctx, server.QueryRequest{Query: shardText(q, text), IRI: true})
+			require.NoError(t, err, msg)
+			require.Equal(t, alone.Stats.PagesRead, sr.Stats.PagesRead, "%s: shard %d's pages", msg, j)
+		}
+		require.Equal(t, sum, got.Stats.PagesRead, msg)
+	}
+}
+
+// shardText is the query a shard runs for text: with its ORDER BY column selected.
+func shardText(q *query.Query, text string) string {
+	q2, _ := query.Parse(text)
+	if q2.OrderBy == nil || q2.Count {
+		return text
+	}
+	for _, n := range q2.Select {
+		if n.Name == q2.OrderBy.Col.Name {
+			return text
+		}
+	}
+	q2.Select = append(q2.Select, q2.OrderBy.Col)
+	return q2.String()
+}
+
+// TestQueryBudgetOnTotal checks that a budget bounds the pages of all shards together:
+// a budget each shard stays under, but their sum does not, fails the query; the sum
+// itself passes. The BUDGET clause and the request's budget act alike.
+func TestQueryBudgetOnTotal(t *testing.T) {
+	d := newDifferential(t, 7)
+	ctx := context.Background()
+	const text = "FIND player SELECT name, score"
+	free, err := d.c.Query(ctx, server.QueryRequest{Query: text})
+	require.NoError(t, err)
+	total := free.Stats.PagesRead
+	var most uint64
+	for _, sr := range free.Shards {
+		most = max(most, sr.Stats.PagesRead)
+	}
+	require.Less(t, most, total-1, "the test needs a total above every shard's part")
+
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: text, Budget: total - 1})
+	require.ErrorIs(t, err, store.ErrPageBudgetExceeded)
+	require.Contains(t, err.Error(), fmt.Sprintf("%d pages read over 3 shards", total))
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: fmt.Sprintf("%s BUDGET %d", text, total-1)})
+	require.ErrorIs(t, err, store.ErrPageBudgetExceeded)
+
+	res, err := d.c.Query(ctx, server.QueryRequest{Query: fmt.Sprintf("%s BUDGET %d", text, total)})
+	require.NoError(t, err)
+	require.Equal(t, total, res.Stats.PagesRead)
+	require.Len(t, res.Rows, 400)
+
+	// A budget below one shard's part stops that shard itself.
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: text, Budget: 1})
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "shard s")
+}
+
+// TestQueryErrorsAndExplain checks that an error is placed in the query as written even
+// when the shards ran it with its ORDER BY column added, that EXPLAIN shows every
+// shard's plan, and that a warning is kept only when every shard gives it.
+func TestQueryErrorsAndExplain(t *testing.T) {
+	d := newDifferential(t, 3)
+	ctx := context.Background()
+
+	_, err := d.c.Query(ctx, server.QueryRequest{Query: "FIND player\nSELECT nmae ORDER BY health"})
+	var qe *query.Error
+	require.ErrorAs(t, err, &qe)
+	require.Equal(t, 2, qe.Pos.Line, err.Error())
+	require.Equal(t, 8, qe.Pos.Col, err.Error())
+	require.ErrorIs(t, err, query.ErrUnknownName)
+
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: "FIND player WHERE"})
+	require.ErrorIs(t, err, query.ErrSyntax)
+
+	res, err := d.c.Query(ctx, server.QueryRequest{Query: "EXPLAIN FIND player WHERE health < 5"})
+	require.NoError(t, err)
+	for _, s := range d.c.Shards() {
+		require.Contains(t, res.Explain, "-- shard "+s.Name+" ("+s.Scope.String()+")")
+	}
+	require.Empty(t, res.Rows)
+
+	// guild/0's IRI is in one shard: the others' warnings about it are dropped.
+	res, err = d.c.Query(ctx, server.QueryRequest{Query: "FIND player WHERE member_of -> <http://ex.org/guild/0>"})
+	require.NoError(t, err)
+	require.Empty(t, res.Warnings)
+	res, err = d.c.Query(ctx, server.QueryRequest{Query: "FIND player WHERE member_of -> <http://ex.org/nowhere>"})
+	require.NoError(t, err)
+	require.Len(t, res.Warnings, 1, "no shard holds it")
+}
