@@ -192,7 +192,8 @@ func (c *Cluster) Get(ctx context.Context, ref string) (*interchange.EntityDoc, 
 	if err != nil || d != nil {
 		return d, err
 	}
-	return s.Client.Get(ctx, ref)
+	d, err = s.Client.Get(ctx, ref)
+	return d, shardErr(s, err)
 }
 
 // Set writes column values of one entity on the shard that holds it. A request with a
@@ -206,7 +207,8 @@ func (c *Cluster) Set(ctx context.Context, req server.SetRequest) (*server.SetRe
 	if err != nil {
 		return nil, err
 	}
-	return s.Client.Set(ctx, req)
+	res, err := s.Client.Set(ctx, req)
+	return res, shardErr(s, err)
 }
 
 // Delete removes one entity, its values and its edges, on the shard that holds it.
@@ -215,7 +217,8 @@ func (c *Cluster) Delete(ctx context.Context, ref string) (*server.DeleteResult,
 	if err != nil {
 		return nil, err
 	}
-	return s.Client.Delete(ctx, ref)
+	res, err := s.Client.Delete(ctx, ref)
+	return res, shardErr(s, err)
 }
 
 // Link adds an edge between two entities of one shard; an edge between two shards fails
@@ -225,7 +228,7 @@ func (c *Cluster) Link(ctx context.Context, e server.Edge) error {
 	if err != nil {
 		return err
 	}
-	return s.Client.Link(ctx, e)
+	return shardErr(s, s.Client.Link(ctx, e))
 }
 
 // Unlink removes an edge between two entities of one shard.
@@ -234,7 +237,7 @@ func (c *Cluster) Unlink(ctx context.Context, e server.Edge) error {
 	if err != nil {
 		return err
 	}
-	return s.Client.Unlink(ctx, e)
+	return shardErr(s, s.Client.Unlink(ctx, e))
 }
 
 // edgeShard returns the shard that holds both ends of e.

@@ -12,6 +12,7 @@ import (
 	"github.com/stablegraph/stablegraph/query"
 	"github.com/stablegraph/stablegraph/server"
 	"github.com/stablegraph/stablegraph/store"
+	"github.com/stablegraph/stablegraph/uri"
 )
 
 // QueryResult is a query's answer over the cluster: the merged answer (rows, count,
@@ -61,23 +62,36 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 
 	// With ORDER BY, the merge needs each row's value of the column: selected by the
 	// query, or added to its SELECT and taken off after the merge.
-	text, keyCol, extra := req.Query, -1, false
+	var order []edit
+	keyCol, extra := -1, false
 	if q.OrderBy != nil && !q.Count && !explain {
 		keyCol = slices.IndexFunc(q.Select, func(n query.Name) bool { return n.Name == q.OrderBy.Col.Name })
 		if keyCol < 0 {
-			q.Select = append(q.Select, q.OrderBy.Col)
-			keyCol, extra = len(q.Select)-1, true
-			text = q.String()
+			ins := ", " + q.OrderBy.Col.String() + " "
+			if len(q.Select) == 0 {
+				ins = "SELECT " + q.OrderBy.Col.String() + " "
+			}
+			order = append(order, edit{at: q.OrderBy.Pos.Offset, insert: ins})
+			keyCol, extra = len(q.Select), true
 		}
 		keyCol++ // after the entity (or its IRI)
 	}
 
 	parts := make([]*server.QueryResult, len(c.shards))
+	hidden := make([][]string, len(c.shards))
 	err = c.each(ctx, func(ctx context.Context, i int, s *Shard) error {
+		edits := append(c.foreignRefs(q, s), order...)
+		for _, e := range edits {
+			if e.ref != "" {
+				hidden[i] = append(hidden[i], e.ref)
+			}
+		}
+		text := applyEdits(req.Query, edits)
 		r, err := s.Client.Query(ctx, server.QueryRequest{Query: text, Explain: req.Explain, Budget: budget, IRI: req.IRI})
-		if err != nil && text != req.Query && isQueryError(err) {
-			// Place the error in the query as written: planning the original finds it.
-			if _, err2 := s.Client.Query(ctx, server.QueryRequest{Query: req.Query, Explain: true, IRI: req.IRI}); err2 != nil {
+		if err != nil && len(order) > 0 && isQueryError(err) {
+			// Place the error in the query as written: planning it without the added
+			// column finds it.
+			if _, err2 := s.Client.Query(ctx, server.QueryRequest{Query: applyEdits(req.Query, edits[:len(edits)-1]), Explain: true, IRI: req.IRI}); err2 != nil {
 				err = err2
 			}
 		}
@@ -120,7 +134,7 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 		return nil, fmt.Errorf("query stopped: %w: %d pages read over %d shards (%s), budget %d",
 			store.ErrPageBudgetExceeded, res.Stats.PagesRead, len(c.shards), strings.Join(each, ", "), budget)
 	}
-	res.Warnings = commonWarnings(parts)
+	res.Warnings = commonWarnings(parts, hidden)
 	if explain {
 		res.Explain = plans.String()
 		res.Count = 0
@@ -157,17 +171,85 @@ func isQueryError(err error) bool {
 	return errors.As(err, &qe)
 }
 
-// commonWarnings returns the warnings every shard gave, in the first shard's order.
-func commonWarnings(parts []*server.QueryResult) []string {
+// commonWarnings returns the warnings that every shard gave but those that were not sent
+// the reference a warning names (hidden[i] holds the references shard i was not sent),
+// in the order the shards gave them.
+func commonWarnings(parts []*server.QueryResult, hidden [][]string) []string {
 	var out []string
-	for _, w := range parts[0].Warnings {
-		all := true
-		for _, p := range parts[1:] {
-			all = all && slices.Contains(p.Warnings, w)
+	for _, p := range parts {
+		for _, w := range p.Warnings {
+			if slices.Contains(out, w) {
+				continue
+			}
+			all := true
+			for i, p2 := range parts {
+				all = all && (slices.Contains(p2.Warnings, w) || slices.ContainsFunc(hidden[i], func(ref string) bool { return strings.Contains(w, ref) }))
+			}
+			if all {
+				out = append(out, w)
+			}
 		}
-		if all {
-			out = append(out, w)
+	}
+	return out
+}
+
+// edit is a change to a query's text: insert in the place of the n bytes at offset at.
+type edit struct {
+	at, n  int
+	insert string
+	ref    string // the entity reference the edit takes away, if it is one
+}
+
+// applyEdits returns text with edits made, which must not overlap.
+func applyEdits(text string, edits []edit) string {
+	if len(edits) == 0 {
+		return text
+	}
+	sorted := slices.Clone(edits)
+	slices.SortFunc(sorted, func(a, b edit) int { return b.at - a.at })
+	for _, e := range sorted {
+		text = text[:e.at] + e.insert + text[e.at+e.n:]
+	}
+	return text
+}
+
+// foreignRefs returns the edits that make q fit shard s: each reference to an entity of
+// another shard of the cluster (by its ic:// URI) becomes an empty set of its kind. No
+// edge leaves a shard, so no entity of s is linked to it, and the condition holds in s as
+// it would with the entity there. Positions before each edit stay as written.
+func (c *Cluster) foreignRefs(q *query.Query, s *Shard) []edit {
+	var out []edit
+	var walk func(query.Cond)
+	walk = func(cond query.Cond) {
+		switch x := cond.(type) {
+		case *query.AndCond:
+			walk(x.L)
+			walk(x.R)
+		case *query.OrCond:
+			walk(x.L)
+			walk(x.R)
+		case *query.NotCond:
+			walk(x.X)
+		case *query.FollowCond:
+			switch t := x.Target.(type) {
+			case *query.SubQuery:
+				walk(t.Query.Where)
+			case *query.EntityTarget:
+				r := t.Ref
+				if r.Form != query.RefURI {
+					return
+				}
+				scope, err := uri.ParseScope(r.Canister)
+				if owner, ok := c.byScope[scope]; err != nil || !ok || owner == s {
+					return // a scope of no shard fails in every shard, as in one store
+				}
+				kind := query.Name{Name: r.Kind}.String()
+				out = append(out, edit{at: r.Pos.Offset, n: len(r.Raw), insert: "(FIND " + kind + " LIMIT 0)", ref: r.Raw})
+			}
 		}
+	}
+	if q.Where != nil {
+		walk(q.Where)
 	}
 	return out
 }

@@ -275,3 +275,34 @@ func TestQueryErrorsAndExplain(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.Warnings, 1, "no shard holds it")
 }
+
+// TestQueryEntityURIs checks that a query may name an entity by its ic:// URI: the shard
+// that holds it reads the reference, the others an empty set in its place (no edge leaves
+// a shard), so the answer is the one its IRI gives, and NOT's the complement. A URI of an
+// entity that is not there is warned about once, by its shard.
+func TestQueryEntityURIs(t *testing.T) {
+	d := newDifferential(t, 5)
+	ctx := context.Background()
+	all, err := d.c.Query(ctx, server.QueryRequest{Query: "FIND player COUNT"})
+	require.NoError(t, err)
+	for g := range 12 {
+		iri := fmt.Sprintf("<http://ex.org/guild/%d>", g)
+		doc, err := d.c.Get(ctx, iri)
+		require.NoError(t, err)
+		byIRI, err := d.c.Query(ctx, server.QueryRequest{Query: "FIND player WHERE member_of -> " + iri + " SELECT name ORDER BY score"})
+		require.NoError(t, err)
+		byURI, err := d.c.Query(ctx, server.QueryRequest{Query: "FIND player WHERE member_of -> " + doc.URI + " SELECT name ORDER BY score"})
+		require.NoError(t, err)
+		require.Equal(t, byIRI.Rows, byURI.Rows, doc.URI)
+		require.Empty(t, byURI.Warnings)
+		not, err := d.c.Query(ctx, server.QueryRequest{Query: "FIND player WHERE NOT member_of -> " + doc.URI + " COUNT"})
+		require.NoError(t, err)
+		require.Equal(t, all.Count-uint64(len(byURI.Rows)), not.Count, doc.URI)
+	}
+	missing := "ic://" + scopeN(t, 1).String() + "/guild/99999"
+	res, err := d.c.Query(ctx, server.QueryRequest{Query: "FIND player WHERE member_of -> " + missing + " COUNT"})
+	require.NoError(t, err)
+	require.Zero(t, res.Count)
+	require.Len(t, res.Warnings, 1)
+	require.Contains(t, res.Warnings[0], missing)
+}
