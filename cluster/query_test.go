@@ -26,7 +26,7 @@ type differential struct {
 	one    *client.Client // the server of the one store holding the whole world
 }
 
-func newDifferential(t *testing.T, seed uint64) *differential {
+func newDifferential(t testing.TB, seed uint64) *differential {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 1))
 	shards, c, _ := newCluster(t, 3)
