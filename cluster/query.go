@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"reflect"
 	"slices"
 	"strings"
 
+	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/query"
 	"github.com/stablegraph/stablegraph/server"
 	"github.com/stablegraph/stablegraph/store"
@@ -294,30 +296,20 @@ func compareKeys(a, b any, desc bool) int {
 	return compareValues(a, b)
 }
 
-// compareValues orders two cell values: numbers by value whatever their Go types,
-// strings bytewise (bytes are in hex, which keeps their order), false before true; values
-// of different kinds by kind: booleans, then numbers, then strings.
+// compareValues orders two cell values: numbers by value whatever their Go types (a
+// float column's 3.0 comes over JSON as the integer 3), the rest as a column's index
+// orders them (column.CompareValues: strings bytewise, and bytes too since they come in
+// hex, false before true); values of different kinds by kind: booleans, then numbers,
+// then strings.
 func compareValues(a, b any) int {
 	ka, kb := valueKind(a), valueKind(b)
-	if ka != kb {
+	switch {
+	case ka != kb:
 		return ka - kb
-	}
-	switch ka {
-	case kindBool:
-		x, y := a.(bool), b.(bool)
-		switch {
-		case x == y:
-			return 0
-		case !x:
-			return -1
-		}
-		return 1
-	case kindNumber:
+	case ka == kindNumber && reflect.TypeOf(a) != reflect.TypeOf(b):
 		return toBig(a).Cmp(toBig(b))
-	case kindString:
-		return strings.Compare(a.(string), b.(string))
 	}
-	return 0
+	return column.CompareValues(a, b)
 }
 
 const (
@@ -336,12 +328,7 @@ func valueKind(v any) int {
 			return kindOther
 		}
 		return kindNumber
-	case float32:
-		if math.IsNaN(float64(v)) {
-			return kindOther
-		}
-		return kindNumber
-	case int64, uint64, int, int32:
+	case int64, uint64:
 		return kindNumber
 	case string:
 		return kindString
@@ -357,14 +344,8 @@ func toBig(v any) *big.Float {
 		f.SetInt64(v)
 	case uint64:
 		f.SetUint64(v)
-	case int:
-		f.SetInt64(int64(v))
-	case int32:
-		f.SetInt64(int64(v))
 	case float64:
 		f.SetFloat64(v)
-	case float32:
-		f.SetFloat64(float64(v))
 	}
 	return f
 }
