@@ -100,7 +100,7 @@ func randomQuery(rng *rand.Rand, w *world) string {
 		b.WriteString(" SELECT " + strings.Join(cols[:1+rng.IntN(len(cols))], ", "))
 	}
 	if !count && rng.IntN(2) == 0 {
-		fmt.Fprintf(&b, " ORDER BY %s%s", []string{"health", "score", "name"}[rng.IntN(3)], []string{"", " ASC", " DESC"}[rng.IntN(3)])
+		fmt.Fprintf(&b, " ORDER BY %s%s", []string{"health", "score", "name", "tags"}[rng.IntN(4)], []string{"", " ASC", " DESC"}[rng.IntN(3)])
 	}
 	if rng.IntN(2) == 0 {
 		fmt.Fprintf(&b, " LIMIT %d", rng.IntN(30))
@@ -108,10 +108,19 @@ func randomQuery(rng *rand.Rand, w *world) string {
 	return b.String()
 }
 
-// orderKey is what entity iri is ordered by under ORDER BY col, as the model holds it.
-func (w *world) orderKey(iri, col string) any {
+// orderKey is what entity iri is ordered by under ORDER BY col (DESC with desc), as the
+// model holds it: of a Multi column, the smallest value, the largest with DESC.
+func (w *world) orderKey(iri, col string, desc bool) any {
 	e := w.byIRI[iri]
 	switch col {
+	case "tags":
+		if len(e.tags) == 0 {
+			return nil
+		}
+		if desc {
+			return slices.Max(e.tags)
+		}
+		return slices.Min(e.tags)
 	case "health":
 		if e.health == nil {
 			return nil
@@ -164,8 +173,8 @@ func TestDifferential(t *testing.T) {
 		require.Len(t, got.Rows, len(want.Rows), msg)
 		if q.OrderBy != nil {
 			for j := range got.Rows {
-				gk := d.w.orderKey(got.Rows[j][0].(string), q.OrderBy.Col.Name)
-				wk := d.w.orderKey(want.Rows[j][0].(string), q.OrderBy.Col.Name)
+				gk := d.w.orderKey(got.Rows[j][0].(string), q.OrderBy.Col.Name, q.OrderBy.Desc)
+				wk := d.w.orderKey(want.Rows[j][0].(string), q.OrderBy.Col.Name, q.OrderBy.Desc)
 				require.Equal(t, wk, gk, "%s: row %d's value", msg, j)
 			}
 		}
