@@ -158,7 +158,7 @@ func TestDifferential(t *testing.T) {
 	d := newDifferential(t, seed)
 	rng := rand.New(rand.NewPCG(seed, 2))
 	ctx := context.Background()
-	for i := range 150 {
+	for i := range 300 {
 		text := randomQuery(rng, d.w)
 		q, err := query.Parse(text)
 		require.NoError(t, err, text)
