@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -190,4 +191,25 @@ func TestCheck(t *testing.T) {
 	c, err = cluster.New(cfg, &cluster.Options{Token: "wrong"})
 	require.NoError(t, err)
 	require.ErrorIs(t, c.Check(context.Background()), server.ErrUnauthorized)
+}
+
+// TestShardDown checks that a shard whose server is gone fails a query and a lookup with
+// an error naming it, at once, and that operations on other shards' entities go on.
+func TestShardDown(t *testing.T) {
+	shards, c, _ := newCluster(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	a, _, err := c.Create(ctx, server.SetRequest{Ref: "new", Kind: "player"}, cluster.Placement{Shard: "s0"})
+	require.NoError(t, err)
+	shards[1].srv.Close()
+
+	_, err = c.Query(ctx, server.QueryRequest{Query: "FIND player COUNT"})
+	require.ErrorContains(t, err, "shard s1: server http://127.0.0.1:")
+	_, err = c.Locate(ctx, "<http://ex.org/x>")
+	require.ErrorContains(t, err, "shard s1")
+	require.ErrorContains(t, c.Check(ctx), "shard s1")
+
+	doc, err := c.Get(ctx, a.Created)
+	require.NoError(t, err)
+	require.Equal(t, a.Created, doc.URI)
 }
