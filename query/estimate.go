@@ -60,6 +60,7 @@ func (p *planner) estimatePlan(qp *qplan) uint64 {
 	p.estimating = true
 	e := newEstimator(p)
 	e.query(qp, true)
+	e.resolutions(qp.bq.where, map[*bEntity]bool{})
 	n := 0.0
 	for ref, reads := range e.byTree {
 		// Reads of one tree overlap as if each reached pages at random: the union of
@@ -72,6 +73,35 @@ func (p *planner) estimatePlan(qp *qplan) uint64 {
 		n += size * (1 - miss)
 	}
 	return uint64(math.Round(n))
+}
+
+// resolutions records the pages of resolving each entity reference of c and its
+// sub-queries once, as the run does before any step, even a plan found empty.
+func (e *estimator) resolutions(c bcond, done map[*bEntity]bool) {
+	switch c := c.(type) {
+	case *bAnd:
+		e.resolutions(c.l, done)
+		e.resolutions(c.r, done)
+	case *bOr:
+		e.resolutions(c.l, done)
+		e.resolutions(c.r, done)
+	case *bNot:
+		e.resolutions(c.x, done)
+	case *bFollow:
+		switch t := c.target.(type) {
+		case *bEntity:
+			if !done[t] {
+				done[t] = true
+				sh := e.p.kindSh
+				if t.ref.Form == RefIRI {
+					sh = e.p.iriSh
+				}
+				e.read(nil, sh, float64(sh.point()), 1)
+			}
+		case *bSub:
+			e.resolutions(t.q.where, done)
+		}
+	}
 }
 
 // read records pages of tree sh read by step s, with probability run.
@@ -206,8 +236,10 @@ func (e *estimator) set(s *step) float64 {
 		rows = run * visited
 		e.read(s, s.tree, float64(s.tree.exProbe(given+visited, e.p.perKey(s.fol, s.rev))), run)
 	case opEntity:
+		// The run resolves every reference before it starts, whatever the plan
+		// (resolutions): the step shows the pages, the query counts them once.
 		rows = 1
-		e.read(s, s.tree, float64(s.tree.point()), 1)
+		s.est.pages = float64(s.tree.point())
 	case opSubQuery:
 		rows = e.query(s.sub, false)
 	case opAnd:
