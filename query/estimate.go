@@ -167,9 +167,21 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 	}
 	if top {
 		orun, ogiven := nonEmpty(out)
+		// Without ORDER BY the rows come in ID order, so a LIMIT keeps the first out of
+		// rows: they lie within the first out/rows of the span of the candidates' IDs.
+		within := 1.0
+		if qp.order == orderNone && rows > out && rows > 0 {
+			within = out / rows
+		}
 		qp.selEst = qp.selEst[:0]
+		seen := map[store.TreeRef]bool{}
 		for i, sh := range qp.sel {
-			pages := float64(sh.exProbeIn(ogiven, e.p.perEntity(bq.sel[i], sh), e.p.spanFrac(e.kind, bq.sel[i])))
+			if seen[sh.ref] { // a column selected twice is read once
+				qp.selEst = append(qp.selEst, 0)
+				continue
+			}
+			seen[sh.ref] = true
+			pages := float64(sh.exProbeIn(ogiven, e.p.perEntity(bq.sel[i], sh), within*e.p.spanFrac(e.kind, bq.sel[i])))
 			qp.selEst = append(qp.selEst, pages*orun)
 			e.read(nil, sh, pages, orun)
 		}
