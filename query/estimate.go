@@ -48,10 +48,16 @@ type estimator struct {
 	// a tree keyed by ID that its members' IDs span (planner.spanFrac).
 	kind   *entity.Kind
 	poolOf map[*step]float64 // the entities each set step's rows are drawn from
+	// within is the part of the span of the FIND's candidates' IDs that the candidates
+	// of the filters being estimated lie in: 1, or less behind a driver streamed in ID
+	// order, whose first entities are all the filters see.
+	within float64
+	// withinOf holds within for the rows of a streamed set step.
+	withinOf map[*step]float64
 }
 
 func newEstimator(p *planner) *estimator {
-	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}}
+	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}, within: 1, withinOf: map[*step]float64{}}
 }
 
 // estimatePlan fills in the estimate of every step of qp and returns the expected
@@ -138,8 +144,8 @@ func (e *estimator) sel(rows float64) float64 {
 // query estimates a FIND; top says whether it is the top query, whose SELECT runs.
 func (e *estimator) query(qp *qplan, top bool) float64 {
 	bq := qp.bq
-	defer func(k *entity.Kind) { e.kind = k }(e.kind)
-	e.kind = bq.kind
+	defer func(k *entity.Kind, w float64) { e.kind, e.within = k, w }(e.kind, e.within)
+	e.kind, e.within = bq.kind, 1
 	rows := e.set(qp.set)
 	out := rows
 	if bq.limit.Set {
@@ -172,6 +178,9 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 		within := 1.0
 		if qp.order == orderNone && rows > out && rows > 0 {
 			within = out / rows
+		}
+		if w, ok := e.withinOf[qp.set]; ok && qp.order == orderNone {
+			within *= w
 		}
 		qp.selEst = qp.selEst[:0]
 		seen := map[store.TreeRef]bool{}
@@ -211,7 +220,7 @@ func (e *estimator) set(s *step) float64 {
 	case opKindScan:
 		rows = float64(s.tree.entries)
 		if s.stream {
-			rows = e.stream(s, nil, s.limit)
+			rows = e.stream(s, s, nil, s.limit)
 			break
 		}
 		e.read(s, s.tree, float64(s.tree.exScan()), 1)
@@ -256,7 +265,7 @@ func (e *estimator) set(s *step) float64 {
 		rows = e.query(s.sub, false)
 	case opAnd:
 		if s.kids[0].stream {
-			rows = e.stream(s.kids[0], s.kids[1:], s.limit)
+			rows = e.stream(s, s.kids[0], s.kids[1:], s.limit)
 			break
 		}
 		rows = e.set(s.kids[0])
@@ -379,11 +388,11 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 	case opEmpty:
 	case opKindProbe:
 		out = k * kindSel(float64(chosen.tree.entries), pool)
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbe(given, 1)), run) // a kind's tree holds just its members
+		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, 1, e.within)), run) // a kind's tree holds just its members
 	case opColumnProbe:
 		rows, _ := e.p.predRows(chosen.pred)
 		out = k * e.sel(rows)
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perEntity(chosen.pred.col, chosen.tree), e.p.spanFrac(e.kind, chosen.pred.col))), run)
+		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perEntity(chosen.pred.col, chosen.tree), e.within*e.p.spanFrac(e.kind, chosen.pred.col))), run)
 	case opFollowFilter:
 		set := e.p.planSet(chosen.fol)
 		// The entities the verb leads to are taken to be of the candidates' kind: the set
@@ -394,7 +403,7 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 			e.scaled(run, func() { e.set(chosen.kids[0]) })
 		}
 		// A verb's tree is most often keyed by entities of one kind, the candidates'.
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbe(given, e.p.perKey(chosen.fol, chosen.rev))), run)
+		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perKey(chosen.fol, chosen.rev), e.within)), run)
 	case opIntersect:
 		var rows float64
 		e.scaled(run, func() { rows = e.set(chosen.kids[0]) })
@@ -435,9 +444,9 @@ func (e *estimator) scaled(run float64, fn func()) {
 	e.byTree = saved
 }
 
-// stream estimates a driver read in ID order, in batches, until n entities pass the
-// filters; it returns the entities found.
-func (e *estimator) stream(driver *step, filters []*step, n uint64) float64 {
+// stream estimates set step s, a driver read in ID order, in batches, until n entities
+// pass the filters; it returns the entities found.
+func (e *estimator) stream(s, driver *step, filters []*step, n uint64) float64 {
 	driver.est = estimate{}
 	total := float64(driver.tree.entries)
 	var all float64 // the driver's entities, as a whole scan would find them
@@ -479,9 +488,16 @@ func (e *estimator) stream(driver *step, filters []*step, n uint64) float64 {
 		cand = read * all / total
 	}
 	driver.est.rows = cand
+	// The filters see the first read of the driver's total entries, in ID order.
+	saved := e.within
+	if total > 0 {
+		e.within *= read / total
+	}
 	for _, f := range filters {
 		cand = e.filter(f, cand, pool)
 	}
+	e.withinOf[s] = e.within
+	e.within = saved
 	return min(cand, float64(n))
 }
 
