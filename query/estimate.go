@@ -387,7 +387,7 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 	switch chosen.op {
 	case opEmpty:
 	case opKindProbe:
-		out = k * kindSel(float64(chosen.tree.entries), pool)
+		out = min(k*kindSel(float64(chosen.tree.entries), pool), float64(chosen.tree.entries))
 		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, 1, e.within)), run) // a kind's tree holds just its members
 	case opColumnProbe:
 		rows, _ := e.p.predRows(chosen.pred)
@@ -409,7 +409,7 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 		e.scaled(run, func() { rows = e.set(chosen.kids[0]) })
 		out = k * e.sel(rows)
 		if chosen.kids[0].op == opKindScan {
-			out = k * kindSel(rows, pool)
+			out = min(k*kindSel(rows, pool), rows) // no more than the kind's members
 		}
 	case opAndFilter:
 		out = k
