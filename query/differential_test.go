@@ -2,11 +2,14 @@ package query
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -348,6 +351,9 @@ func (g *randomGraph) checkRecord(t *testing.T, q *Query, chaos *rand.Rand, desc
 	res, err := p.Run(RunOptions{})
 	require.NoError(t, err, describe())
 	e = estimateRecord{est: p.EstimatedPages(), upper: p.UpperPages(), actual: res.Stats.PagesRead, closure: hasClosure(p.top), chaos: chaos != nil, text: describe()}
+	if *missesFile != "" && chaos == nil && !e.within(0.10) {
+		writeMiss(t, g.db, q, e)
+	}
 
 	want := g.m.eval(q)
 	require.Zero(t, res.Stats.PagesDirtied, describe())
@@ -397,7 +403,8 @@ func isMulti(name string) bool {
 // TestDifferential runs random queries on random graphs and checks every result against
 // the model evaluator of model_test.go. Its seed is fixed; -random explores new ones
 // (go test ./query -run TestDifferential -random -count 20 is a longer run), and a failure
-// prints the seed to replay with -seed.
+// prints the seed to replay with -seed. -query.misses FILE writes EXPLAIN ANALYZE of every
+// planned query estimated more than 10% off, step by step beside what it read.
 func TestDifferential(t *testing.T) {
 	seed := testutil.Seed(t, 1)
 	graphs, queries := 60, 80
@@ -487,6 +494,37 @@ func FuzzQuery(f *testing.F) {
 		}
 		g.check(t, q, nil, func() string { return text })
 	})
+}
+
+// missesFile names a file that TestDifferential fills with EXPLAIN ANALYZE of every
+// planned query whose estimate is more than 10% off, to see which step went wrong.
+var missesFile = flag.String("query.misses", "", "write EXPLAIN ANALYZE of each planned query estimated more than 10% off to this file")
+
+var misses *os.File
+
+// writeMiss appends EXPLAIN ANALYZE of q, estimated as e says, to the misses file.
+func writeMiss(t *testing.T, db *entity.DB, q *Query, e estimateRecord) {
+	t.Helper()
+	if misses == nil {
+		f, err := os.Create(*missesFile)
+		require.NoError(t, err)
+		misses = f
+		t.Cleanup(func() { require.NoError(t, f.Close()); misses = nil })
+	}
+	aq := *q
+	aq.Explain, aq.Analyze = true, true
+	p, err := Prepare(db, &aq)
+	require.NoError(t, err, e.text)
+	res, err := p.Run(RunOptions{})
+	require.NoError(t, err, e.text)
+	var b strings.Builder
+	fmt.Fprintf(&b, "=== est %d actual %d: %s\n", e.est, e.actual, e.text)
+	for _, r := range res.Rows {
+		fmt.Fprintln(&b, r[0])
+	}
+	b.WriteByte('\n')
+	_, err = misses.WriteString(b.String())
+	require.NoError(t, err)
 }
 
 // estimateRecord is one query's estimated and actual pages.

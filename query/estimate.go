@@ -48,10 +48,16 @@ type estimator struct {
 	// a tree keyed by ID that its members' IDs span (planner.spanFrac).
 	kind   *entity.Kind
 	poolOf map[*step]float64 // the entities each set step's rows are drawn from
+	// within is the part of the span of the FIND's candidates' IDs that the candidates
+	// of the filters being estimated lie in: 1, or less behind a driver streamed in ID
+	// order, whose first entities are all the filters see.
+	within float64
+	// withinOf holds within for the rows of a streamed set step.
+	withinOf map[*step]float64
 }
 
 func newEstimator(p *planner) *estimator {
-	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}}
+	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}, within: 1, withinOf: map[*step]float64{}}
 }
 
 // estimatePlan fills in the estimate of every step of qp and returns the expected
@@ -60,6 +66,7 @@ func (p *planner) estimatePlan(qp *qplan) uint64 {
 	p.estimating = true
 	e := newEstimator(p)
 	e.query(qp, true)
+	e.resolutions(qp.bq.where, map[*bEntity]bool{})
 	n := 0.0
 	for ref, reads := range e.byTree {
 		// Reads of one tree overlap as if each reached pages at random: the union of
@@ -72,6 +79,35 @@ func (p *planner) estimatePlan(qp *qplan) uint64 {
 		n += size * (1 - miss)
 	}
 	return uint64(math.Round(n))
+}
+
+// resolutions records the pages of resolving each entity reference of c and its
+// sub-queries once, as the run does before any step, even a plan found empty.
+func (e *estimator) resolutions(c bcond, done map[*bEntity]bool) {
+	switch c := c.(type) {
+	case *bAnd:
+		e.resolutions(c.l, done)
+		e.resolutions(c.r, done)
+	case *bOr:
+		e.resolutions(c.l, done)
+		e.resolutions(c.r, done)
+	case *bNot:
+		e.resolutions(c.x, done)
+	case *bFollow:
+		switch t := c.target.(type) {
+		case *bEntity:
+			if !done[t] {
+				done[t] = true
+				sh := e.p.kindSh
+				if t.ref.Form == RefIRI {
+					sh = e.p.iriSh
+				}
+				e.read(nil, sh, float64(sh.point()), 1)
+			}
+		case *bSub:
+			e.resolutions(t.q.where, done)
+		}
+	}
 }
 
 // read records pages of tree sh read by step s, with probability run.
@@ -108,8 +144,8 @@ func (e *estimator) sel(rows float64) float64 {
 // query estimates a FIND; top says whether it is the top query, whose SELECT runs.
 func (e *estimator) query(qp *qplan, top bool) float64 {
 	bq := qp.bq
-	defer func(k *entity.Kind) { e.kind = k }(e.kind)
-	e.kind = bq.kind
+	defer func(k *entity.Kind, w float64) { e.kind, e.within = k, w }(e.kind, e.within)
+	e.kind, e.within = bq.kind, 1
 	rows := e.set(qp.set)
 	out := rows
 	if bq.limit.Set {
@@ -137,9 +173,24 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 	}
 	if top {
 		orun, ogiven := nonEmpty(out)
+		// Without ORDER BY the rows come in ID order, so a LIMIT keeps the first out of
+		// rows: they lie within the first out/rows of the span of the candidates' IDs.
+		within := 1.0
+		if qp.order == orderNone && rows > out && rows > 0 {
+			within = out / rows
+		}
+		if w, ok := e.withinOf[qp.set]; ok && qp.order == orderNone {
+			within *= w
+		}
 		qp.selEst = qp.selEst[:0]
+		seen := map[store.TreeRef]bool{}
 		for i, sh := range qp.sel {
-			pages := float64(sh.exProbeIn(ogiven, e.p.perEntity(bq.sel[i], sh), e.p.spanFrac(e.kind, bq.sel[i])))
+			if seen[sh.ref] { // a column selected twice is read once
+				qp.selEst = append(qp.selEst, 0)
+				continue
+			}
+			seen[sh.ref] = true
+			pages := float64(sh.exProbeIn(ogiven, e.p.perEntity(bq.sel[i], sh), within*e.p.spanFrac(e.kind, bq.sel[i])))
 			qp.selEst = append(qp.selEst, pages*orun)
 			e.read(nil, sh, pages, orun)
 		}
@@ -169,7 +220,7 @@ func (e *estimator) set(s *step) float64 {
 	case opKindScan:
 		rows = float64(s.tree.entries)
 		if s.stream {
-			rows = e.stream(s, nil, s.limit)
+			rows = e.stream(s, s, nil, s.limit)
 			break
 		}
 		e.read(s, s.tree, float64(s.tree.exScan()), 1)
@@ -206,13 +257,15 @@ func (e *estimator) set(s *step) float64 {
 		rows = run * visited
 		e.read(s, s.tree, float64(s.tree.exProbe(given+visited, e.p.perKey(s.fol, s.rev))), run)
 	case opEntity:
+		// The run resolves every reference before it starts, whatever the plan
+		// (resolutions): the step shows the pages, the query counts them once.
 		rows = 1
-		e.read(s, s.tree, float64(s.tree.point()), 1)
+		s.est.pages = float64(s.tree.point())
 	case opSubQuery:
 		rows = e.query(s.sub, false)
 	case opAnd:
 		if s.kids[0].stream {
-			rows = e.stream(s.kids[0], s.kids[1:], s.limit)
+			rows = e.stream(s, s.kids[0], s.kids[1:], s.limit)
 			break
 		}
 		rows = e.set(s.kids[0])
@@ -334,12 +387,12 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 	switch chosen.op {
 	case opEmpty:
 	case opKindProbe:
-		out = k * kindSel(float64(chosen.tree.entries), pool)
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbe(given, 1)), run) // a kind's tree holds just its members
+		out = min(k*kindSel(float64(chosen.tree.entries), pool), float64(chosen.tree.entries))
+		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, 1, e.within)), run) // a kind's tree holds just its members
 	case opColumnProbe:
 		rows, _ := e.p.predRows(chosen.pred)
 		out = k * e.sel(rows)
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perEntity(chosen.pred.col, chosen.tree), e.p.spanFrac(e.kind, chosen.pred.col))), run)
+		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perEntity(chosen.pred.col, chosen.tree), e.within*e.p.spanFrac(e.kind, chosen.pred.col))), run)
 	case opFollowFilter:
 		set := e.p.planSet(chosen.fol)
 		// The entities the verb leads to are taken to be of the candidates' kind: the set
@@ -350,13 +403,13 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 			e.scaled(run, func() { e.set(chosen.kids[0]) })
 		}
 		// A verb's tree is most often keyed by entities of one kind, the candidates'.
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbe(given, e.p.perKey(chosen.fol, chosen.rev))), run)
+		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perKey(chosen.fol, chosen.rev), e.within)), run)
 	case opIntersect:
 		var rows float64
 		e.scaled(run, func() { rows = e.set(chosen.kids[0]) })
 		out = k * e.sel(rows)
 		if chosen.kids[0].op == opKindScan {
-			out = k * kindSel(rows, pool)
+			out = min(k*kindSel(rows, pool), rows) // no more than the kind's members
 		}
 	case opAndFilter:
 		out = k
@@ -391,9 +444,9 @@ func (e *estimator) scaled(run float64, fn func()) {
 	e.byTree = saved
 }
 
-// stream estimates a driver read in ID order, in batches, until n entities pass the
-// filters; it returns the entities found.
-func (e *estimator) stream(driver *step, filters []*step, n uint64) float64 {
+// stream estimates set step s, a driver read in ID order, in batches, until n entities
+// pass the filters; it returns the entities found.
+func (e *estimator) stream(s, driver *step, filters []*step, n uint64) float64 {
 	driver.est = estimate{}
 	total := float64(driver.tree.entries)
 	var all float64 // the driver's entities, as a whole scan would find them
@@ -435,9 +488,16 @@ func (e *estimator) stream(driver *step, filters []*step, n uint64) float64 {
 		cand = read * all / total
 	}
 	driver.est.rows = cand
+	// The filters see the first read of the driver's total entries, in ID order.
+	saved := e.within
+	if total > 0 {
+		e.within *= read / total
+	}
 	for _, f := range filters {
 		cand = e.filter(f, cand, pool)
 	}
+	e.withinOf[s] = e.within
+	e.within = saved
 	return min(cand, float64(n))
 }
 
