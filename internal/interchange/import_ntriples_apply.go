@@ -208,6 +208,8 @@ func (a *ntApply) findExisting() error {
 			if id, ok := a.tx.ByIRI(n.iri); ok {
 				a.ids[i], a.existing[i] = id, true
 			}
+		} else if id, ok := a.d.blankIDs[n.label]; ok { // made by an earlier batch
+			a.ids[i], a.existing[i] = id, true
 		}
 	}
 	return nil
@@ -455,6 +457,8 @@ func (a *ntApply) createEntities() error {
 			if err := a.tx.SetIRI(id, iri); err != nil {
 				return d.lineError(d.nodes[i].line, err)
 			}
+		} else if d.blankIDs != nil {
+			d.blankIDs[d.nodes[i].label] = id
 		}
 		a.ids[i] = id
 	}

@@ -9,6 +9,9 @@ type Options struct {
 	SkipBad bool
 	// Progress, if not nil, is told of the bytes and rows read, from several goroutines.
 	Progress Progress
+	// FromLine, in a batched import (ParseNTriplesBatches), is the first line to write: a
+	// stopped import goes on from the line after its last committed batch.
+	FromLine int
 }
 
 // Progress follows how far a parse has got.
