@@ -18,6 +18,8 @@ import (
 func newImportCmd(e *env) *cobra.Command {
 	var formatName, kind string
 	var skipBad, quiet bool
+	var batch, fromLine int
+	mem := importMemory{max: defaultMaxMemory}
 	cmd := &cobra.Command{
 		Use:   "import --format ntriples|jsonl|csv FILE|-",
 		Short: "Import N-Triples, JSON Lines or CSV",
@@ -31,6 +33,23 @@ commits whole or not at all: an error while writing (a cardinality the data brea
 disk) leaves the store exactly as it was, and a store the import created is removed.
 With --skip-bad, malformed lines (and triples the store cannot take) are skipped, counted
 and listed instead.
+
+Memory: --max-memory (default 512MiB) bounds what the import holds. A message's written
+pages past a quarter of it go to the store's log ahead of the commit, so the store's size
+does not count; the parsed input does, and an input too large to parse into one message
+within the bound is refused before anything is written, saying so.
+
+In steps (N-Triples only): --batch N writes the file in steps of at least N triples
+(whole lines, cut where a 1 MiB parse chunk ends), each its own message, committed before
+the next is read: memory then depends on N, not on the file. The file is read twice: first
+for every subject's first rdf:type, so that the steps give each entity the kind one
+message would; IRIs find the entities of earlier steps, and a blank node is one entity
+across the steps. Each committed step is reported ("step 3 committed: lines up to
+1500123"); an import stopped by an error or a crash leaves its committed steps, and
+--from-line L+1 goes on after line L (re-writing a step is harmless for IRI subjects; a
+blank node of the lines before L met again after it becomes a new entity). Where one
+subject's values of one predicate fall into two steps, the second may go to a new column,
+as an import into a store that has the first one does.
 
 Formats (--format, or from the file's extension: .nt, .jsonl/.ndjson, .csv):
   ntriples  RDF N-Triples 1.1; see README.md for how triples map to kinds, columns and verbs
@@ -60,6 +79,17 @@ the end.`,
 			if f != "csv" && kind != "" {
 				return usagef("--kind is for CSV imports")
 			}
+			switch {
+			case batch < 0:
+				return usagef("--batch must be a number of triples")
+			case batch > 0 && f != "ntriples":
+				return usagef("--batch is for N-Triples imports")
+			case batch > 0 && file == "-":
+				return usagef("%v", errBatchNeedsFile)
+			case fromLine > 0 && batch == 0:
+				return usagef("--from-line goes on with a batched import: give --batch too")
+			}
+			defer mem.limitHeap()()
 			in, size, name, err := openInput(e, file)
 			if err != nil {
 				return err
@@ -69,6 +99,20 @@ the end.`,
 			prog := newProgress(e.stderr, size, e.stderrTTY && !quiet, "reading")
 			defer prog.finish()
 			opts := interchange.Options{SkipBad: skipBad, Progress: prog}
+			if batch > 0 {
+				in.Close()
+				st, read, err := e.importBatches(cmd, file, batch, fromLine, opts, mem, prog)
+				if err != nil {
+					return err
+				}
+				prog.finish()
+				bytes, _, elapsed := prog.totals()
+				e.printImportTotals(name, f, read, st, bytes, elapsed)
+				return nil
+			}
+			if err := mem.checkOneMessage(name, size, f); err != nil {
+				return err
+			}
 			var imp interchange.Import
 			switch f {
 			case "ntriples":
@@ -85,7 +129,7 @@ the end.`,
 			bytes, _, _ := prog.totals()
 			prog.describe(fmt.Sprintf("writing %d %s", imp.Read(), unit(f)))
 
-			h, err := e.open(openOptions{create: true})
+			h, err := e.open(openOptions{create: true, spillPages: mem.spillPages()})
 			if err != nil {
 				return err
 			}
@@ -108,6 +152,9 @@ the end.`,
 	cmd.Flags().StringVar(&kind, "kind", "", "the kind of the entities of a CSV file")
 	cmd.Flags().BoolVar(&skipBad, "skip-bad", false, "skip and count malformed lines instead of stopping")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	cmd.Flags().Var(byteSizeFlag{&mem.max}, "max-memory", "the memory the import may use, such as 512MiB or 2GiB")
+	cmd.Flags().IntVar(&batch, "batch", 0, "N-Triples: write in steps of at least N triples, each its own message")
+	cmd.Flags().IntVar(&fromLine, "from-line", 0, "with --batch: go on from this line (after the last committed step)")
 	return cmd
 }
 

@@ -39,6 +39,8 @@ type openOptions struct {
 	readOnly bool
 	// recordPages makes every message's counts carry the pages it touched.
 	recordPages bool
+	// spillPages bounds the dirty pages a message keeps in the heap (store.Options).
+	spillPages int
 }
 
 // open opens the store named by --db. Without o.create, a missing file is an error rather
@@ -61,7 +63,7 @@ func openPath(path string, o openOptions) (*handle, error) {
 	case err != nil:
 		return nil, err
 	}
-	st, err := store.Open(path, &store.Options{ReadOnly: o.readOnly && !o.create, RecordPages: o.recordPages})
+	st, err := store.Open(path, &store.Options{ReadOnly: o.readOnly && !o.create, RecordPages: o.recordPages, SpillPages: o.spillPages})
 	if err != nil {
 		h.removeIfCreated()
 		return nil, fmt.Errorf("%s: %w", path, err)
