@@ -487,6 +487,19 @@ func (a *ntApply) writeEdges() error {
 	for p, es := range edges {
 		slices.SortFunc(es, func(x, y edge) int { return cmp.Or(cmp.Compare(x.s, y.s), cmp.Compare(x.o, y.o)) })
 		es = slices.CompactFunc(es, func(x, y edge) bool { return x.s == y.s && x.o == y.o })
+		if v := a.verbs[p]; len(es) > 0 && !d.skipBad && v.Len(a.tx) == 0 {
+			// A verb without edges yet: every edge is new, and the trees are built bottom up.
+			ves := make([]verb.Edge, len(es))
+			for i, e := range es {
+				ves[i] = verb.Edge{S: e.s, O: e.o}
+			}
+			n, err := v.LinkSorted(a.tx, ves)
+			if err != nil {
+				return d.lineError(es[n].line, err)
+			}
+			a.st.Edges += int64(n)
+			continue
+		}
 		for _, e := range es {
 			if err := a.writeEdge(a.verbs[p], e); err != nil {
 				return err
@@ -537,16 +550,13 @@ func (a *ntApply) placeValues() error {
 func (a *ntApply) writeValues() error {
 	for _, g := range a.groups {
 		for _, s := range g.slots {
-			for _, w := range s.writes {
-				var err error
-				if s.multi {
-					err = s.dyn.Add(a.tx, w.id, w.v)
-				} else {
-					err = s.dyn.Set(a.tx, w.id, w.v)
-				}
-				if err != nil {
-					return a.d.lineError(w.line, err)
-				}
+			// In entity order (place): a column without values yet is built bottom up.
+			ws := make([]column.Write, len(s.writes))
+			for i, w := range s.writes {
+				ws[i] = column.Write{ID: w.id, V: w.v}
+			}
+			if n, err := s.dyn.WriteSorted(a.tx, ws); err != nil {
+				return a.d.lineError(s.writes[n].line, err)
 			}
 			a.st.Values += int64(len(s.writes))
 		}
