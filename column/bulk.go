@@ -16,8 +16,9 @@ type Write struct {
 }
 
 // WriteSorted writes the values, in ascending entity order, as Set (one value per entity)
-// or, for a Multi column, Add would one at a time, and returns how many it wrote before an
-// error. Into a column that has no value yet, it builds the value tree and the index bottom
+// or, for a Multi column, Add would one at a time. With an error, it returns the index of the
+// value the error is about, and the message should fail: the values before it may be
+// written or not. Into a column that has no value yet, it builds the value tree and the index bottom
 // up (store.Tree.BulkLoad): every page is written once and full. Otherwise it writes them
 // one at a time.
 func (d *Dyn) WriteSorted(tx *entity.Tx, ws []Write) (int, error) {
@@ -48,12 +49,12 @@ func (d *Dyn) WriteSorted(tx *entity.Tx, ws []Write) (int, error) {
 		if i > 0 && (w.ID < ws[i-1].ID || w.ID == ws[i-1].ID && !d.cfg.multi) {
 			return 0, d.errorf(fmt.Errorf("write sorted: entry %d, #%d, is not after #%d", i, w.ID, ws[i-1].ID))
 		}
-		if (i == 0 || w.ID != ws[i-1].ID) && !tx.Exists(w.ID) {
-			return i, fmt.Errorf("column %q: set #%d: %w", d.name, w.ID, entity.ErrNoEntity)
-		}
 		enc, err := d.encode(nil, w.V)
 		if err != nil {
 			return i, err
+		}
+		if (i == 0 || w.ID != ws[i-1].ID) && !tx.Exists(w.ID) {
+			return i, fmt.Errorf("column %q: set #%d: %w", d.name, w.ID, entity.ErrNoEntity)
 		}
 		if d.cfg.multi {
 			keys, vals = append(keys, multiKey(nil, w.ID, enc)), append(vals, nil)

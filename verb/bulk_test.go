@@ -2,9 +2,11 @@ package verb_test
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -105,5 +107,53 @@ func TestLinkSortedRefuses(t *testing.T) {
 		})
 		require.Error(t, err, name)
 		require.Empty(t, verbContents(t, db, "v"), name)
+	}
+}
+
+// TestLinkSortedCardinality: into an empty verb, bottom up, LinkSorted refuses what Link
+// one at a time would, and names the same edge.
+func TestLinkSortedCardinality(t *testing.T) {
+	s := entity.NewSchema()
+	node := s.Kind("node")
+	cards := map[string]verb.Option{"m2o": verb.ManyToOne(), "o2m": verb.OneToMany(), "o2o": verb.OneToOne(), "m2m": verb.ManyToMany()}
+	for name, opt := range cards {
+		verb.Define(s, name, opt)
+		verb.Define(s, name+"_one", opt)
+	}
+	db := testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, node, 8, nil)
+	r := rand.New(rand.NewPCG(7, 8))
+	for trial := range 200 {
+		var es []verb.Edge
+		for range 1 + r.IntN(6) {
+			es = append(es, verb.Edge{S: entity.ID(1 + r.IntN(8)), O: entity.ID(1 + r.IntN(8))})
+		}
+		slices.SortFunc(es, func(a, b verb.Edge) int { return cmp.Or(cmp.Compare(a.S, b.S), cmp.Compare(a.O, b.O)) })
+		es = slices.Compact(es)
+		for name := range cards {
+			var bulkAt, oneAt int
+			var bulkErr, oneErr error
+			_ = db.Update(func(tx *entity.Tx) error {
+				v, err := verb.Lookup(tx, name)
+				require.NoError(t, err)
+				bulkAt, bulkErr = v.LinkSorted(tx, es)
+				one, err := verb.Lookup(tx, name+"_one")
+				require.NoError(t, err)
+				oneAt = len(es)
+				for i, e := range es {
+					if oneErr = one.Link(tx, e.S, e.O); oneErr != nil {
+						oneAt = i
+						break
+					}
+				}
+				return errors.New("roll back")
+			})
+			require.Equal(t, oneErr == nil, bulkErr == nil, "trial %d %s %v: %v / %v", trial, name, es, bulkErr, oneErr)
+			if oneErr != nil {
+				require.ErrorIs(t, bulkErr, verb.ErrCardinality)
+				require.Equal(t, oneAt, bulkAt, "trial %d %s %v", trial, name, es)
+				require.Equal(t, strings.Replace(oneErr.Error(), name+"_one", name, 1), bulkErr.Error(), "trial %d %s", trial, name)
+			}
+		}
 	}
 }
