@@ -22,48 +22,70 @@ type Write struct {
 // up (store.Tree.BulkLoad): every page is written once and full. Otherwise it writes them
 // one at a time.
 func (d *Dyn) WriteSorted(tx *entity.Tx, ws []Write) (int, error) {
+	return d.writeSorted(tx, len(ws), func(i int) entity.ID { return ws[i].ID },
+		func(i int) ([]byte, error) { return d.encode(nil, ws[i].V) },
+		func(i int) error {
+			if d.cfg.multi {
+				return d.Add(tx, ws[i].ID, ws[i].V)
+			}
+			return d.Set(tx, ws[i].ID, ws[i].V)
+		})
+}
+
+// WriteSorted writes vals[i] as the value of ids[i], in ascending entity order, as
+// Dyn.WriteSorted does.
+func (c *Column[T]) WriteSorted(tx *entity.Tx, ids []entity.ID, vals []T) (int, error) {
+	if len(ids) != len(vals) {
+		return 0, c.d.errorf(fmt.Errorf("write sorted: %d entities, %d values", len(ids), len(vals)))
+	}
+	return c.d.writeSorted(tx, len(ids), func(i int) entity.ID { return ids[i] },
+		func(i int) ([]byte, error) { return c.enc(nil, &vals[i]) },
+		func(i int) error {
+			if c.d.cfg.multi {
+				return c.Add(tx, ids[i], vals[i])
+			}
+			return c.Set(tx, ids[i], vals[i])
+		})
+}
+
+// writeSorted is WriteSorted over n values: id(i) is the entity of value i, enc(i) its
+// encoding, and one(i) writes it alone.
+func (d *Dyn) writeSorted(tx *entity.Tx, n int, id func(int) entity.ID, enc func(int) ([]byte, error), one func(int) error) (int, error) {
 	t0, t1, err := d.trees(tx, true)
 	if err != nil {
 		return 0, err
 	}
 	if t0.Len() > 0 || t1 != nil && t1.Len() > 0 {
-		for i, w := range ws {
-			if d.cfg.multi {
-				err = d.Add(tx, w.ID, w.V)
-			} else {
-				err = d.Set(tx, w.ID, w.V)
-			}
-			if err != nil {
+		for i := range n {
+			if err := one(i); err != nil {
 				return i, err
 			}
 		}
-		return len(ws), nil
+		return n, nil
 	}
-	if err := d.wantMulti(d.cfg.multi, "WriteSorted"); err != nil {
-		return 0, err
-	}
-	keys := make([][]byte, 0, len(ws)) // value-tree keys, then values
-	vals := make([][]byte, 0, len(ws))
+	keys := make([][]byte, 0, n) // value-tree keys, then values
+	vals := make([][]byte, 0, n)
 	var index [][]byte
-	for i, w := range ws {
-		if i > 0 && (w.ID < ws[i-1].ID || w.ID == ws[i-1].ID && !d.cfg.multi) {
-			return 0, d.errorf(fmt.Errorf("write sorted: entry %d, #%d, is not after #%d", i, w.ID, ws[i-1].ID))
+	for i := range n {
+		cur := id(i)
+		if i > 0 && (cur < id(i-1) || cur == id(i-1) && !d.cfg.multi) {
+			return i, d.errorf(fmt.Errorf("write sorted: entry %d, #%d, is not after #%d", i, cur, id(i-1)))
 		}
-		enc, err := d.encode(nil, w.V)
+		e, err := enc(i)
 		if err != nil {
 			return i, err
 		}
-		if (i == 0 || w.ID != ws[i-1].ID) && !tx.Exists(w.ID) {
-			return i, fmt.Errorf("column %q: set #%d: %w", d.name, w.ID, entity.ErrNoEntity)
+		if (i == 0 || cur != id(i-1)) && !tx.Exists(cur) {
+			return i, fmt.Errorf("column %q: set #%d: %w", d.name, cur, entity.ErrNoEntity)
 		}
 		if d.cfg.multi {
-			keys, vals = append(keys, multiKey(nil, w.ID, enc)), append(vals, nil)
+			keys, vals = append(keys, multiKey(nil, cur, e)), append(vals, nil)
 		} else {
-			k := entity.Key(w.ID)
-			keys, vals = append(keys, k[:]), append(vals, enc)
+			k := entity.Key(cur)
+			keys, vals = append(keys, k[:]), append(vals, e)
 		}
 		if t1 != nil {
-			index = append(index, indexKey(nil, enc, d.fixed, w.ID))
+			index = append(index, indexKey(nil, e, d.fixed, cur))
 		}
 	}
 	if d.cfg.multi {
@@ -82,7 +104,7 @@ func (d *Dyn) WriteSorted(tx *entity.Tx, ws []Write) (int, error) {
 			return 0, err
 		}
 	}
-	return len(ws), nil
+	return n, nil
 }
 
 // bulk loads keys[i] → vals[i] into t.

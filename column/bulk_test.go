@@ -132,3 +132,33 @@ func TestWriteSortedRefuses(t *testing.T) {
 		require.Empty(t, treeContents(t, db, "c"), name)
 	}
 }
+
+// TestColumnWriteSorted: the typed WriteSorted writes what Set one at a time does.
+func TestColumnWriteSorted(t *testing.T) {
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	bulkC := column.Define[int32](s, "bulk", column.Indexed())
+	oneC := column.Define[int32](s, "one", column.Indexed())
+	db := testutil.OpenDB(t, s, nil)
+	ids := testutil.Spawn(t, db, k, 2500, nil)
+	vals := make([]int32, len(ids))
+	for i := range vals {
+		vals[i] = int32(i*7919%1000) - 500
+	}
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		n, err := bulkC.WriteSorted(tx, ids, vals)
+		require.Equal(t, len(ids), n)
+		if err != nil {
+			return err
+		}
+		for i, id := range ids {
+			if err := oneC.Set(tx, id, vals[i]); err != nil {
+				return err
+			}
+		}
+		_, err = bulkC.WriteSorted(tx, ids[:1], vals)
+		require.ErrorContains(t, err, "2500 values")
+		return nil
+	}))
+	require.Equal(t, treeContents(t, db, "one"), treeContents(t, db, "bulk"))
+}

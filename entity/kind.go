@@ -55,6 +55,46 @@ func (k *Kind) New(tx *Tx) (ID, error) {
 	return id, nil
 }
 
+// NewN creates n entities of kind k, with consecutive IDs, and returns the first. Their IDs
+// are greater than every ID handed out before, so they are appended to the kind's trees
+// bottom up (store.Tree.BulkLoad): every page is written once and full.
+func (k *Kind) NewN(tx *Tx, n int) (ID, error) {
+	v, ok := tx.Var(k.name)
+	if !ok || v.Role != store.RoleKind {
+		return 0, fmt.Errorf("kind %q: %w", k.name, ErrNoKind)
+	}
+	kt, err := tx.VarTree(k.name, 0, true)
+	if err != nil {
+		return 0, err
+	}
+	first := tx.LastID() + 1
+	if n <= 0 {
+		return first, nil
+	}
+	tx.stx.Raw().SetRoot(RootNextID, uint64(first)+uint64(n)-1)
+	var val [4]byte
+	binary.BigEndian.PutUint32(val[:], v.ID)
+	keys := func(yield func([]byte, []byte) bool) {
+		for id := first; id < first+ID(n); id++ {
+			key := Key(id)
+			if !yield(key[:], nil) {
+				return
+			}
+		}
+	}
+	if _, err := kt.BulkLoad(keys); err != nil {
+		return 0, err
+	}
+	_, err = tx.Must(tx.VarTree(VarKind, 0, true)).BulkLoad(func(yield func([]byte, []byte) bool) {
+		for k := range keys {
+			if !yield(k, val[:]) {
+				return
+			}
+		}
+	})
+	return first, err
+}
+
 // Count returns the number of live entities of kind k, in O(1).
 func (k *Kind) Count(tx *Tx) uint64 { return k.Tree(tx).Len() }
 
