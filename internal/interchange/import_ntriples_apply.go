@@ -448,11 +448,24 @@ func (a *ntApply) createEntities() error {
 			compareNatural(nx.label, ny.label),
 		)
 	})
-	for _, i := range a.fresh {
-		id, err := kindOf(i).New(a.tx)
-		if err != nil {
-			return d.lineError(d.nodes[i].line, err)
+	// Each kind's entities get consecutive IDs, made bottom up.
+	for start := 0; start < len(a.fresh); {
+		k := kindOf(a.fresh[start])
+		end := start + 1
+		for end < len(a.fresh) && kindOf(a.fresh[end]) == k {
+			end++
 		}
+		first, err := k.NewN(a.tx, end-start)
+		if err != nil {
+			return d.lineError(d.nodes[a.fresh[start]].line, err)
+		}
+		for j, i := range a.fresh[start:end] {
+			a.ids[i] = first + entity.ID(j)
+		}
+		start = end
+	}
+	for _, i := range a.fresh {
+		id := a.ids[i]
 		if iri := d.nodes[i].iri; iri != "" {
 			if err := a.tx.SetIRI(id, iri); err != nil {
 				return d.lineError(d.nodes[i].line, err)
@@ -460,7 +473,6 @@ func (a *ntApply) createEntities() error {
 		} else if d.blankIDs != nil {
 			d.blankIDs[d.nodes[i].label] = id
 		}
-		a.ids[i] = id
 	}
 	a.st.Entities += int64(len(a.fresh))
 	return nil
