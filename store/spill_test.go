@@ -191,11 +191,16 @@ func TestSpilledRollbackThenSmallerCommit(t *testing.T) {
 // message spills, commits, and the tree reads back whole after a crash (the log replayed)
 // and after a checkpoint.
 func TestSpillBulkLoad(t *testing.T) {
+	// Small spills, and spills larger than the chunk the log is written in.
+	t.Run("small", func(t *testing.T) { testSpillBulkLoad(t, 16, 50000) })
+	t.Run("chunked", func(t *testing.T) { testSpillBulkLoad(t, 3*walChunk/PageSize/2, 250000) })
+}
+
+func testSpillBulkLoad(t *testing.T, spillPages, n int) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "s.sgdb")
-	s, err := Open(path, &Options{SpillPages: 16})
+	s, err := Open(path, &Options{SpillPages: spillPages})
 	require.NoError(t, err)
-	const n = 50000
 	val := func(k uint64) []byte { return fmt.Appendf(nil, "value %d %0*d", k, int(k%50), 0) }
 	st, err := s.UpdateWith(Budget{}, func(tx *Tx) error {
 		tr, err := spillTree(tx, 0)
@@ -214,6 +219,9 @@ func TestSpillBulkLoad(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.Greater(t, st.PagesSpilled, st.PagesDirtied/2, "most pages spill")
+	if spillPages > walChunk/PageSize {
+		require.Greater(t, st.PagesSpilled, uint64(spillPages), "a spill writes more than a chunk")
+	}
 	crashed := filepath.Join(dir, "c.sgdb")
 	for _, suffix := range []string{"", "-wal"} {
 		b, err := os.ReadFile(path + suffix)

@@ -159,20 +159,34 @@ func frameFlags(noSync bool) byte {
 // write fails, the caller fails the message, and its rollback cuts the frames off.
 func (w *wal) spill(ids []PageID, pages [][]byte, noSync bool) ([]int64, error) {
 	off := w.end()
-	w.buf = w.buf[:0]
+	w.spillEnd = off + int64(len(ids))*(frameHeader+PageSize) // before the writes: torn ones are cut off too
 	offs := make([]int64, len(ids))
+	w.buf = w.buf[:0]
 	for i, id := range ids {
 		offs[i] = off + int64(len(w.buf)) + frameHeader
 		w.putFrame(framePage, frameFlags(noSync), 0, w.last+1, uint64(id), pages[i])
-	}
-	if cap(w.buf) > 4<<20 {
-		defer func() { w.buf = nil }()
-	}
-	w.spillEnd = off + int64(len(w.buf)) // before the write: a torn write is cut off too
-	if _, err := w.f.WriteAt(w.buf, off); err != nil {
-		return nil, fmt.Errorf("write log: %w", err)
+		if err := w.writeFull(&off, i == len(ids)-1); err != nil {
+			return nil, err
+		}
 	}
 	return offs, nil
+}
+
+// walChunk is the most a message's frames take in the heap on their way to the log.
+const walChunk = 4 << 20
+
+// writeFull writes the frames buffered so far at *off and advances it, once they fill a
+// chunk or when last says they are the last.
+func (w *wal) writeFull(off *int64, last bool) error {
+	if len(w.buf) < walChunk && !last {
+		return nil
+	}
+	if _, err := w.f.WriteAt(w.buf, *off); err != nil {
+		return fmt.Errorf("write log: %w", err)
+	}
+	*off += int64(len(w.buf))
+	w.buf = w.buf[:0]
+	return nil
 }
 
 // readSpilled reads back the page image at off that spill wrote, into p.
@@ -207,24 +221,24 @@ func (w *wal) dropSpill() error {
 func (w *wal) append(memPages uint64, ids []PageID, pages [][]byte, count int, noSync bool) error {
 	txid := w.last + 1
 	flags := frameFlags(noSync)
+	off := w.end()
 	w.buf = w.buf[:0]
 	for i, id := range ids {
 		w.putFrame(framePage, flags, 0, txid, uint64(id), pages[i])
+		if err := w.writeFull(&off, false); err != nil {
+			return w.undo(err)
+		}
 	}
 	w.putFrame(frameCommit, flags, uint32(count), txid, memPages, nil)
-	if cap(w.buf) > 4<<20 {
-		defer func() { w.buf = nil }() // do not keep a large message's buffer alive
-	}
-	off := w.end()
-	if _, err := w.f.WriteAt(w.buf, off); err != nil {
-		return w.undo(fmt.Errorf("write log: %w", err))
+	if err := w.writeFull(&off, true); err != nil {
+		return w.undo(err)
 	}
 	if !noSync {
 		if err := w.f.Sync(); err != nil {
 			return w.undo(fmt.Errorf("sync log: %w", err))
 		}
 	}
-	w.size, w.spillEnd = off+int64(len(w.buf)), 0
+	w.size, w.spillEnd = off, 0
 	w.last = txid
 	return nil
 }
