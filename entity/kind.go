@@ -34,11 +34,7 @@ func (k *Kind) Tree(tx *Tx) *store.Tree { return tx.Must(tx.VarTree(k.name, 0, f
 // New creates an entity of kind k and returns its ID. It fails with the store's ErrReadOnly
 // or ErrRetired if the kind is deprecated or retired.
 func (k *Kind) New(tx *Tx) (ID, error) {
-	v, ok := tx.Var(k.name)
-	if !ok || v.Role != store.RoleKind {
-		return 0, fmt.Errorf("kind %q: %w", k.name, ErrNoKind)
-	}
-	kt, err := tx.VarTree(k.name, 0, true)
+	v, kt, err := k.writeTree(tx)
 	if err != nil {
 		return 0, err
 	}
@@ -59,11 +55,7 @@ func (k *Kind) New(tx *Tx) (ID, error) {
 // are greater than every ID handed out before, so they are appended to the kind's trees
 // bottom up (store.Tree.BulkLoad): every page is written once and full.
 func (k *Kind) NewN(tx *Tx, n int) (ID, error) {
-	v, ok := tx.Var(k.name)
-	if !ok || v.Role != store.RoleKind {
-		return 0, fmt.Errorf("kind %q: %w", k.name, ErrNoKind)
-	}
-	kt, err := tx.VarTree(k.name, 0, true)
+	v, kt, err := k.writeTree(tx)
 	if err != nil {
 		return 0, err
 	}
@@ -93,6 +85,16 @@ func (k *Kind) NewN(tx *Tx, n int) (ID, error) {
 		}
 	})
 	return first, err
+}
+
+// writeTree returns the kind's variable and its member tree, open for writing.
+func (k *Kind) writeTree(tx *Tx) (store.Var, *store.Tree, error) {
+	v, ok := tx.Var(k.name)
+	if !ok || v.Role != store.RoleKind {
+		return v, nil, fmt.Errorf("kind %q: %w", k.name, ErrNoKind)
+	}
+	kt, err := tx.VarTree(k.name, 0, true)
+	return v, kt, err
 }
 
 // Count returns the number of live entities of kind k, in O(1).
