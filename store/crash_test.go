@@ -48,7 +48,7 @@ func crashMessage(seed uint64, i int) func(tx *Tx) error {
 				}
 			}
 		}
-		if r.IntN(3) == 0 {
+		if r.IntN(4) == 0 {
 			if err := crashTreeWrites(tx, r); err != nil {
 				return err
 			}
@@ -80,9 +80,9 @@ func crashTreeWrites(tx *Tx, r *rand.Rand) error {
 	if err != nil {
 		return err
 	}
-	val := make([]byte, 200+r.IntN(400))
-	for range 20 + r.IntN(60) {
-		key := le.AppendUint64(nil, r.Uint64N(400))
+	val := make([]byte, 100+r.IntN(300))
+	for range 10 + r.IntN(30) {
+		key := le.AppendUint64(nil, r.Uint64N(200))
 		if r.IntN(4) == 0 {
 			if _, err := t.Delete(key); err != nil {
 				return err
@@ -177,7 +177,7 @@ func inSyncModes(t *testing.T, seed uint64, msgs int, checkpoint int64, fn func(
 			fn(t, mode.noSync, imgs, func(fs *faultFS) *Options {
 				// Under NoSync, flush the pending pages every few messages, between checkpoints.
 				// Messages that write a tree spill their pages to the log past a few.
-				return &Options{fs: fs, CheckpointBytes: checkpoint, NoSync: mode.noSync, pendingPages: 6, SpillPages: 12}
+				return &Options{fs: fs, CheckpointBytes: checkpoint, NoSync: mode.noSync, pendingPages: 6, SpillPages: 6}
 			})
 		})
 	}
