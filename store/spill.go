@@ -56,17 +56,7 @@ func (tx *Tx) maybeSpill(keep PageID) {
 		}
 	}
 	slices.Sort(ids)
-	pages := make([][]byte, len(ids))
-	for i, id := range ids {
-		dp := tx.dirty[id]
-		if id == 0 {
-			dp.kind = pageSuperblock
-		}
-		if dp.kind != pageRaw {
-			seal(dp.b, dp.kind)
-		}
-		pages[i] = dp.b
-	}
+	pages := tx.sealPages(ids)
 	offs, err := tx.s.log.spill(ids, pages, tx.s.opts.NoSync)
 	if err != nil {
 		tx.abort(fmt.Errorf("spill %d pages of the message to the log: %w", len(ids), err))

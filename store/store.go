@@ -438,7 +438,12 @@ func (tx *Tx) seal() (ids []PageID, pages [][]byte, err error) {
 		return nil, nil, err
 	}
 	ids = slices.Sorted(maps.Keys(tx.dirty))
-	pages = make([][]byte, len(ids))
+	return ids, tx.sealPages(ids), nil
+}
+
+// sealPages seals the dirty pages ids (page 0 as the superblock) and returns their bytes.
+func (tx *Tx) sealPages(ids []PageID) [][]byte {
+	pages := make([][]byte, len(ids))
 	for i, id := range ids {
 		dp := tx.dirty[id]
 		if id == 0 {
@@ -449,7 +454,7 @@ func (tx *Tx) seal() (ids []PageID, pages [][]byte, err error) {
 		}
 		pages[i] = dp.b
 	}
-	return ids, pages, nil
+	return pages
 }
 
 // install makes a logged message's pages what messages read, in place or (under NoSync)
