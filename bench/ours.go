@@ -3,9 +3,6 @@ package bench
 import (
 	"encoding/binary"
 	"fmt"
-	"iter"
-	"math"
-	"slices"
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
@@ -128,196 +125,78 @@ func (o *Ours) Restart() error {
 	return nil
 }
 
-// load bulk-loads the fixture, one message per tree so that no overlay holds more than one
-// tree: every leaf but the last of each tree is full, as the physical minimums assume.
+// load bulk-loads the fixture through the data model's bulk writes (Kind.NewN,
+// Column.WriteSorted, Verb.LinkSorted), one message per step so that no overlay holds
+// more than a tree or two: every leaf but the last of each tree is full, as the physical
+// minimums assume.
 func (o *Ours) load() error {
-	f := o.f
-	n, g := uint64(f.N), uint64(f.G)
-	var kindIDs [2]uint32
-	err := o.db.Update(func(tx *entity.Tx) error {
-		for i, k := range []string{"player", "guild"} {
-			v, ok := tx.Var(k)
-			if !ok {
-				return fmt.Errorf("kind %s missing", k)
-			}
-			kindIDs[i] = v.ID
-		}
-		tx.StoreTx().Raw().SetRoot(entity.RootNextID, f.LastID()) // a bulk load hands out its IDs itself
-		return nil
-	})
-	if err != nil {
-		return err
+	f, w := o.f, o.w
+	players := make([]entity.ID, f.N)
+	for i := range players {
+		players[i] = entity.ID(f.PlayerID(i))
 	}
+	all := make([]entity.ID, f.N+f.G)
+	names := make([]string, f.N+f.G)
+	for i := range all {
+		all[i] = entity.ID(i + 1)
+		if i < f.N {
+			names[i] = PlayerName(i)
+		} else {
+			names[i] = GuildName(i - f.N)
+		}
+	}
+	var velIDs []entity.ID
+	var vels []Vec2
+	for i := range f.N {
+		if f.HasVel[i] {
+			velIDs, vels = append(velIDs, players[i]), append(vels, f.Vel[i])
+		}
+	}
+	memberOf := make([]verb.Edge, f.N)
+	for i := range f.N {
+		memberOf[i] = verb.Edge{S: players[i], O: entity.ID(f.GuildID(int(f.Guild[i])))}
+	}
+	friends := make([]verb.Edge, 0, len(f.Friends))
+	for i := range f.N {
+		for _, j := range f.FriendsOf(i) {
+			friends = append(friends, verb.Edge{S: players[i], O: entity.ID(f.PlayerID(int(j)))})
+		}
+	}
+	wrote := func(_ int, err error) error { return err }
 	steps := []struct {
 		name string
-		tree int
-		src  iter.Seq2[[]byte, []byte]
+		fn   func(tx *entity.Tx) error
 	}{
-		{"player", 0, idSeq(1, n, nil)},
-		{"guild", 0, idSeq(n+1, n+g, nil)},
-		{entity.VarKind, 0, idSeq(1, n+g, func(id uint64, v []byte) []byte {
-			k := kindIDs[0]
-			if id > n {
-				k = kindIDs[1]
-			}
-			return binary.BigEndian.AppendUint32(v, k)
-		})},
-		{"position", 0, idSeq(1, n, func(id uint64, v []byte) []byte {
-			return appendVec2(v, f.Pos[id-1])
-		})},
-		{"velocity", 0, func(yield func([]byte, []byte) bool) {
-			var k [8]byte
-			var v []byte
-			for i := range f.N {
-				if f.HasVel[i] {
-					binary.BigEndian.PutUint64(k[:], uint64(i)+1)
-					if !yield(k[:], appendVec2(v[:0], f.Vel[i])) {
-						return
-					}
-				}
-			}
-		}},
-		{"health", 0, idSeq(1, n, func(id uint64, v []byte) []byte {
-			return appendInt32(v, f.Health[id-1])
-		})},
-		{"health", 1, healthIndex(f.Health)},
-		{"name", 0, idSeq(1, n+g, func(id uint64, v []byte) []byte {
-			if id > n {
-				return append(v, GuildName(int(id-n-1))...)
-			}
-			return append(v, PlayerName(int(id-1))...)
-		})},
-		{"member_of", 0, func(yield func([]byte, []byte) bool) {
-			k := make([]byte, 16)
-			for i := range f.N {
-				binary.BigEndian.PutUint64(k, f.PlayerID(i))
-				binary.BigEndian.PutUint64(k[8:], f.GuildID(int(f.Guild[i])))
-				if !yield(k, nil) {
-					return
-				}
-			}
-		}},
-		{"member_of", 1, pairSeq(f.G, f.MemberOff, f.Members, func(gi int, p uint32) (uint64, uint64) {
-			return f.GuildID(gi), uint64(p) + 1
-		})},
-		{"friend", 0, pairSeq(f.N, f.FriendOff, f.Friends, func(i int, j uint32) (uint64, uint64) {
-			return uint64(i) + 1, uint64(j) + 1
-		})},
-		{"friend", 1, reversePairs(f)},
-	}
-	for _, s := range steps {
-		err := o.db.Update(func(tx *entity.Tx) error {
-			t, err := tx.VarTree(s.name, s.tree, true)
+		{"entities", func(tx *entity.Tx) error {
+			first, err := w.player.NewN(tx, f.N)
 			if err != nil {
 				return err
 			}
-			_, err = t.BulkLoad(s.src)
+			if first != 1 {
+				return fmt.Errorf("the world must be loaded into an empty store: first ID %d", first)
+			}
+			_, err = w.guild.NewN(tx, f.G)
 			return err
-		})
-		if err != nil {
-			return fmt.Errorf("bulk load %s tree %d: %w", s.name, s.tree, err)
+		}},
+		{"position", func(tx *entity.Tx) error { return wrote(w.pos.WriteSorted(tx, players, f.Pos)) }},
+		{"velocity", func(tx *entity.Tx) error { return wrote(w.vel.WriteSorted(tx, velIDs, vels)) }},
+		{"health", func(tx *entity.Tx) error { return wrote(w.health.WriteSorted(tx, players, f.Health)) }},
+		{"name", func(tx *entity.Tx) error { return wrote(w.name.WriteSorted(tx, all, names)) }},
+		{"member_of", func(tx *entity.Tx) error { return wrote(w.memberOf.LinkSorted(tx, memberOf)) }},
+		{"friend", func(tx *entity.Tx) error { return wrote(w.friend.LinkSorted(tx, friends)) }},
+	}
+	for _, s := range steps {
+		if err := o.db.Update(s.fn); err != nil {
+			return fmt.Errorf("bulk load %s: %w", s.name, err)
 		}
 	}
 	return nil
-}
-
-// idSeq yields the 8-byte keys lo … hi with the values val makes (nil: empty values).
-func idSeq(lo, hi uint64, val func(id uint64, v []byte) []byte) iter.Seq2[[]byte, []byte] {
-	return func(yield func([]byte, []byte) bool) {
-		var k [8]byte
-		var v []byte
-		for id := lo; id <= hi; id++ {
-			binary.BigEndian.PutUint64(k[:], id)
-			var vv []byte
-			if val != nil {
-				v = val(id, v[:0])
-				vv = v
-			}
-			if !yield(k[:], vv) {
-				return
-			}
-		}
-	}
-}
-
-// pairSeq yields the 16-byte keys (a, b) of compressed rows: row i holds cols[off[i]:off[i+1]].
-func pairSeq(rows int, off, cols []uint32, ids func(int, uint32) (uint64, uint64)) iter.Seq2[[]byte, []byte] {
-	return func(yield func([]byte, []byte) bool) {
-		k := make([]byte, 16)
-		for i := range rows {
-			for _, c := range cols[off[i]:off[i+1]] {
-				a, b := ids(i, c)
-				binary.BigEndian.PutUint64(k, a)
-				binary.BigEndian.PutUint64(k[8:], b)
-				if !yield(k, nil) {
-					return
-				}
-			}
-		}
-	}
-}
-
-// reversePairs yields the friend relation's reverse keys (object, subject) in order.
-func reversePairs(f *Fixture) iter.Seq2[[]byte, []byte] {
-	return func(yield func([]byte, []byte) bool) {
-		rev := make([]uint64, 0, len(f.Friends))
-		for i := range f.N {
-			for _, j := range f.FriendsOf(i) {
-				rev = append(rev, uint64(j)<<32|uint64(i))
-			}
-		}
-		slices.Sort(rev)
-		k := make([]byte, 16)
-		for _, e := range rev {
-			binary.BigEndian.PutUint64(k, e>>32+1)
-			binary.BigEndian.PutUint64(k[8:], e&(1<<32-1)+1)
-			if !yield(k, nil) {
-				return
-			}
-		}
-	}
-}
-
-// healthIndex yields the health index keys (value, ID) in order.
-func healthIndex(health []int32) iter.Seq2[[]byte, []byte] {
-	return func(yield func([]byte, []byte) bool) {
-		var byValue [100][]uint32
-		for i, h := range health {
-			byValue[h] = append(byValue[h], uint32(i))
-		}
-		k := make([]byte, 0, 12)
-		for h, ids := range byValue {
-			for _, i := range ids {
-				k = binary.BigEndian.AppendUint64(appendInt32(k[:0], int32(h)), uint64(i)+1)
-				if !yield(k, nil) {
-					return
-				}
-			}
-		}
-	}
 }
 
 // appendInt32 appends the column encoding of an int32: big-endian with the sign bit flipped.
 func appendInt32(b []byte, v int32) []byte {
 	return binary.BigEndian.AppendUint32(b, uint32(v)^1<<31)
 }
-
-// appendFloat32 appends the column encoding of a float32: its bits big-endian, the sign bit
-// set for a positive number and every bit flipped for a negative one; -0 is stored as +0.
-func appendFloat32(b []byte, v float32) []byte {
-	if v == 0 {
-		v = 0
-	}
-	u := math.Float32bits(v)
-	if u&(1<<31) != 0 {
-		u = ^u
-	} else {
-		u |= 1 << 31
-	}
-	return binary.BigEndian.AppendUint32(b, u)
-}
-
-func appendVec2(b []byte, v Vec2) []byte { return appendFloat32(appendFloat32(b, v.X), v.Y) }
 
 // ReadHealth implements PointReadWriter.
 func (o *Ours) ReadHealth(id uint64) (h int32, err error) {

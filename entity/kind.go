@@ -35,11 +35,7 @@ func (k *Kind) Tree(tx *Tx) *store.Tree { return tx.Must(tx.VarTree(k.name, 0, f
 // New creates an entity of kind k and returns its ID. It fails with the store's ErrReadOnly
 // or ErrRetired if the kind is deprecated or retired.
 func (k *Kind) New(tx *Tx) (ID, error) {
-	v, ok := tx.Var(k.name)
-	if !ok || v.Role != store.RoleKind {
-		return 0, fmt.Errorf("kind %q: %w", k.name, ErrNoKind)
-	}
-	kt, err := tx.VarTree(k.name, 0, true)
+	v, kt, err := k.writeTree(tx)
 	if err != nil {
 		return 0, err
 	}
@@ -64,15 +60,12 @@ func (k *Kind) New(tx *Tx) (ID, error) {
 // for an unknown or deleted entity, and with the store's ErrReadOnly or ErrRetired if k is
 // deprecated or retired.
 func (k *Kind) Add(tx *Tx, id ID) error {
-	if v, ok := tx.Var(k.name); !ok || v.Role != store.RoleKind {
-		return fmt.Errorf("kind %q: %w", k.name, ErrNoKind)
+	v, kt, err := k.writeTree(tx)
+	if err != nil {
+		return err
 	}
 	if !tx.Exists(id) {
 		return fmt.Errorf("add #%d to kind %s: %w", id, k.name, ErrNoEntity)
-	}
-	kt, err := tx.VarTree(k.name, 0, true)
-	if err != nil {
-		return err
 	}
 	key := Key(id)
 	if kt.Has(key[:]) {
@@ -86,7 +79,6 @@ func (k *Kind) Add(tx *Tx, id ID) error {
 			return err
 		}
 	}
-	v, _ := tx.Var(k.name)
 	_, err = tx.Must(tx.VarTree(VarKinds, 0, true)).Put(binary.BigEndian.AppendUint32(key[:], v.ID), nil)
 	return err
 }
@@ -103,6 +95,52 @@ func (tx *Tx) otherKinds(id ID) []uint32 {
 		out = append(out, binary.BigEndian.Uint32(k[KeySize:]))
 	}
 	return out
+}
+
+// NewN creates n entities of kind k, with consecutive IDs, and returns the first. Their IDs
+// are greater than every ID handed out before, so they are appended to the kind's trees
+// bottom up (store.Tree.BulkLoad): every page is written once and full.
+func (k *Kind) NewN(tx *Tx, n int) (ID, error) {
+	v, kt, err := k.writeTree(tx)
+	if err != nil {
+		return 0, err
+	}
+	first := tx.LastID() + 1
+	if n <= 0 {
+		return first, nil
+	}
+	tx.stx.Raw().SetRoot(RootNextID, uint64(first)+uint64(n)-1)
+	var val [4]byte
+	binary.BigEndian.PutUint32(val[:], v.ID)
+	keys := func(yield func([]byte, []byte) bool) {
+		for id := first; id < first+ID(n); id++ {
+			key := Key(id)
+			if !yield(key[:], nil) {
+				return
+			}
+		}
+	}
+	if _, err := kt.BulkLoad(keys); err != nil {
+		return 0, err
+	}
+	_, err = tx.Must(tx.VarTree(VarKind, 0, true)).BulkLoad(func(yield func([]byte, []byte) bool) {
+		for k := range keys {
+			if !yield(k, val[:]) {
+				return
+			}
+		}
+	})
+	return first, err
+}
+
+// writeTree returns the kind's variable and its member tree, open for writing.
+func (k *Kind) writeTree(tx *Tx) (store.Var, *store.Tree, error) {
+	v, ok := tx.Var(k.name)
+	if !ok || v.Role != store.RoleKind {
+		return v, nil, fmt.Errorf("kind %q: %w", k.name, ErrNoKind)
+	}
+	kt, err := tx.VarTree(k.name, 0, true)
+	return v, kt, err
 }
 
 // Count returns the number of live entities of kind k, in O(1).

@@ -539,6 +539,7 @@ func (t *Tree) Put(key, value []byte) (replaced bool, err error) {
 	if err := t.checkEntry(key, value); err != nil {
 		return false, err
 	}
+	t.tx.maybeSpill(0)
 	t.gen++
 	stored, ovf := value, false
 	if !t.fixed && varLeafCell(len(key), len(value)) > maxLeafCell {
@@ -636,6 +637,7 @@ func (t *Tree) Delete(key []byte) (found bool, err error) {
 	if t.d.height == 0 {
 		return false, nil
 	}
+	t.tx.maybeSpill(0)
 	var pa path
 	id, p := t.leafFor(key, &pa)
 	i, found := t.lowerBound(id, p, key)

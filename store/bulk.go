@@ -64,6 +64,7 @@ func (t *Tree) BulkLoad(src iter.Seq2[[]byte, []byte]) (n uint64, err error) {
 			kids = append(kids, id)
 			leaf, lp, cnt = id, p, 0
 			t.leafAppend(lp, 0, k, stored, ovf)
+			t.tx.maybeSpill(leaf) // the leaves before it are whole
 		}
 		cnt++
 		n++

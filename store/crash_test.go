@@ -48,9 +48,55 @@ func crashMessage(seed uint64, i int) func(tx *Tx) error {
 				}
 			}
 		}
+		if r.IntN(4) == 0 {
+			if err := crashTreeWrites(tx, r); err != nil {
+				return err
+			}
+		}
 		tx.Raw().SetRoot(1, uint64(i))
 		return nil
 	}
+}
+
+// trackedMessage is crashMessage with *running set while its function runs: the log
+// writes made then are pages the message spills, not its record.
+func trackedMessage(seed uint64, i int, running *bool) func(tx *Tx) error {
+	return func(tx *Tx) error {
+		*running = true
+		defer func() { *running = false }()
+		return crashMessage(seed, i)(tx)
+	}
+}
+
+// crashTreeWrites puts and deletes entries of a tree, enough for a message to dirty more
+// pages than the crash tests let it keep in the heap (Options.SpillPages), so that it
+// spills some to the log before its commit.
+func crashTreeWrites(tx *Tx, r *rand.Rand) error {
+	ref := SuperblockTreeRef(1)
+	t, err := tx.OpenTree(ref, "crash")
+	if errors.Is(err, ErrNoTree) {
+		t, err = tx.CreateTree(ref, Layout{KeySize: 8, ValueSize: Variable}, "crash")
+	}
+	if err != nil {
+		return err
+	}
+	val := make([]byte, 100+r.IntN(300))
+	for range 10 + r.IntN(30) {
+		key := le.AppendUint64(nil, r.Uint64N(200))
+		if r.IntN(4) == 0 {
+			if _, err := t.Delete(key); err != nil {
+				return err
+			}
+			continue
+		}
+		for j := range val {
+			val[j] = byte(r.Uint32())
+		}
+		if _, err := t.Put(key, val); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // image returns a digest of the whole memory as a committed-state fingerprint.
@@ -130,7 +176,8 @@ func inSyncModes(t *testing.T, seed uint64, msgs int, checkpoint int64, fn func(
 		t.Run(mode.name, func(t *testing.T) {
 			fn(t, mode.noSync, imgs, func(fs *faultFS) *Options {
 				// Under NoSync, flush the pending pages every few messages, between checkpoints.
-				return &Options{fs: fs, CheckpointBytes: checkpoint, NoSync: mode.noSync, pendingPages: 6}
+				// Messages that write a tree spill their pages to the log past a few.
+				return &Options{fs: fs, CheckpointBytes: checkpoint, NoSync: mode.noSync, pendingPages: 6, SpillPages: 6}
 			})
 		})
 	}
@@ -154,10 +201,15 @@ func countOps(t *testing.T, seed uint64, msgs int, opts func(*faultFS) *Options)
 	clean.onOp = func(_, kind string) { kinds = append(kinds, kind) }
 	s, err := Open("db", opts(clean))
 	require.NoError(t, err)
+	var spilled uint64
 	for i := 1; i <= msgs; i++ {
-		require.NoError(t, s.Update(crashMessage(seed, i)))
+		st, err := s.UpdateWith(Budget{}, crashMessage(seed, i))
+		require.NoError(t, err)
+		spilled += st.PagesSpilled
 	}
 	require.NoError(t, s.Close())
+	require.Positive(t, spilled, "the workload must cover messages that spill")
+	t.Logf("%d page images spilled by the workload", spilled)
 	require.Len(t, kinds, clean.ops)
 	return clean.ops, kinds
 }
@@ -173,10 +225,10 @@ type outcome struct {
 // store counts as message 0, since reopening creates the same empty store.
 func runUntilCrash(fs *faultFS, seed uint64, msgs int, opts *Options) outcome {
 	var o outcome
-	cur := 0
+	cur, running := 0, false
 	fs.onOp = func(name, kind string) {
 		switch {
-		case name == "db-wal" && kind == "write":
+		case name == "db-wal" && kind == "write" && !running:
 			o.written = max(o.written, cur) // the record, or a checkpoint after it
 		case name == "db-wal" && kind == "sync":
 			o.durable = o.written
@@ -188,7 +240,7 @@ func runUntilCrash(fs *faultFS, seed uint64, msgs int, opts *Options) outcome {
 	}
 	for i := 1; i <= msgs; i++ {
 		cur = i
-		if err := s.Update(crashMessage(seed, i)); err != nil {
+		if err := s.Update(trackedMessage(seed, i, &running)); err != nil {
 			return o
 		}
 		o.returned = i

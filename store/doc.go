@@ -9,7 +9,9 @@
 //   - Messages: every access happens inside Update or View. An Update's writes land in an
 //     overlay of dirty pages and commit all at once or not at all; a file-backed store makes
 //     a commit durable in a checksummed redo log before applying it in place, and replays
-//     the log when it opens (into memory only, for a store opened ReadOnly).
+//     the log when it opens (into memory only, for a store opened ReadOnly). A message
+//     larger than Options.SpillPages spills its dirty pages to the log ahead of its commit,
+//     so that it may be larger than memory (spill.go).
 //   - The page meter: each message counts the distinct pages it read and dirtied, per owner
 //     tag, and can run under a Budget with the Internet Computer's two limits; with
 //     Options.RecordPages its Stats also hold the pages themselves.

@@ -29,10 +29,10 @@ type faultRun struct {
 // error that is not ErrInDoubt is retried once the fault has passed.
 func runWithFaults(t *testing.T, fs *faultFS, seed uint64, msgs int, opts *Options, imgs [][32]byte, what string) faultRun {
 	var r faultRun
-	cur := 0
+	cur, running := 0, false
 	fs.onOp = func(name, kind string) {
 		switch {
-		case name == "db-wal" && kind == "write":
+		case name == "db-wal" && kind == "write" && !running:
 			r.written = max(r.written, cur)
 		case name == "db-wal" && kind == "sync":
 			r.durable = r.written
@@ -47,7 +47,7 @@ func runWithFaults(t *testing.T, fs *faultFS, seed uint64, msgs int, opts *Optio
 	retries := 0
 	for i := 1; i <= msgs; {
 		cur = i
-		err := s.Update(crashMessage(seed, i))
+		err := s.Update(trackedMessage(seed, i, &running))
 		switch {
 		case err == nil:
 			r.committed, r.returned = i, i

@@ -67,6 +67,9 @@ type Stats struct {
 	// API (as B-tree nodes are) counts PageSize once per message, as one copy of the page would.
 	BytesRead    uint64
 	BytesWritten uint64
+	// PagesSpilled counts the page images the message wrote to the log ahead of its commit,
+	// to keep the heap it uses bounded (Options.SpillPages); a page spilled twice counts twice.
+	PagesSpilled uint64
 	// ByOwner breaks the counts down by the owner tag that made the access
 	// (OwnerStore unless a structure tagged it). A page touched by two owners counts for both.
 	ByOwner map[string]OwnerStats

@@ -73,6 +73,7 @@ func (r Raw) WritePage(id PageID) []byte {
 	if id == 0 {
 		r.misuse("write of page 0, the superblock (use SetRoot)")
 	}
+	r.tx.pin(id) // the caller holds it: it must not spill
 	return r.tx.writePage(id, pageRaw)
 }
 
@@ -81,7 +82,9 @@ func (r Raw) WritePage(id PageID) []byte {
 // when the free list is empty.
 func (r Raw) Alloc() (PageID, []byte) {
 	r.tx.checkOpen()
-	return r.tx.alloc(pageRaw)
+	id, p := r.tx.alloc(pageRaw)
+	r.tx.pin(id) // the caller holds it: it must not spill
+	return id, p
 }
 
 // Free returns page id to the free list. The caller must own the page and drop every

@@ -78,7 +78,7 @@ func (s *Store) replayInto(path string) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.replay(func(r walRecord) error { return s.apply(r.memPages, r.ids, r.sorted()) })
+	_, err = w.replay(s.applyRecord(w))
 	return err
 }
 

@@ -75,6 +75,12 @@ type Options struct {
 	// ServeAddr is recorded in the lock-info record of a writing open, so that a process
 	// the lock turns away is told where the store is served instead (see LockHolder).
 	ServeAddr string
+	// SpillPages is how many dirty pages a message of a file-backed store keeps in the heap:
+	// past it, the message writes them to the log ahead of its commit and reads them back
+	// from there when it needs them again (see spill.go), so that a message may be larger
+	// than memory. 0 means DefaultSpillPages; a negative value keeps every page in the heap.
+	// A store without a log (OpenMemory) always keeps them in the heap.
+	SpillPages int
 	// RecordPages makes every message's Stats carry the pages it touched (Stats.Touched),
 	// for a picture of them; it costs a copy of two bitmaps per message.
 	RecordPages bool
@@ -162,7 +168,7 @@ func newStore(mem Memory, opts *Options) *Store {
 
 // recover applies the messages the log holds whole, then checkpoints.
 func (s *Store) recover() error {
-	n, err := s.log.replay(func(r walRecord) error { return s.apply(r.memPages, r.ids, r.sorted()) })
+	n, err := s.log.replay(s.applyRecord(s.log))
 	if err != nil {
 		return err
 	}
@@ -271,9 +277,11 @@ func (s *Store) update(b Budget, fn func(*Tx) error, stats bool) (Stats, error) 
 	}
 	tx := s.begin(true, b)
 	if err := tx.run(fn); err != nil {
+		s.dropSpill()
 		return tx.end(stats), err
 	}
 	if err := s.commit(tx); err != nil {
+		s.dropSpill()
 		return tx.end(stats), err
 	}
 	return tx.end(stats), nil
@@ -341,10 +349,12 @@ func (tx *Tx) end(stats bool) Stats {
 	var st Stats
 	if stats || tx.s.opts.OnMessage != nil {
 		st = tx.meter.stats()
+		st.PagesSpilled = tx.spills
 	}
 	tx.meter.set.release()
 	tx.dirty, tx.cache = nil, nil
 	tx.trees.list, tx.trees.byRef = nil, nil
+	tx.spilled, tx.spillCopies, tx.pinned = nil, nil, nil
 	if tx.s.opts.OnMessage != nil {
 		tx.s.opts.OnMessage(st)
 	}
@@ -376,9 +386,10 @@ func (s *Store) fail(err error) {
 //     likewise.
 func (s *Store) commit(tx *Tx) error {
 	ids, pages, err := tx.seal()
-	if err != nil || len(ids) == 0 {
+	if err != nil || len(ids) == 0 && len(tx.spilled) == 0 {
 		return err
 	}
+	all, page := s.allPages(tx, ids, pages)
 	if !s.applyMu.TryLock() {
 		// A View holds it: if that View is the one this Update runs in, the apply below
 		// would wait for it forever. Say so before the message is logged.
@@ -389,7 +400,7 @@ func (s *Store) commit(tx *Tx) error {
 		s.applyMu.Unlock()
 	}
 	if s.opts.ReadOnly {
-		return fmt.Errorf("%w: the message wrote %d pages", ErrStoreReadOnly, len(ids))
+		return fmt.Errorf("%w: the message wrote %d pages", ErrStoreReadOnly, len(all))
 	}
 	if s.size > 0 && tx.memPages > s.mem.Size() {
 		// Not the first commit: a store whose creation is lost must leave an empty file.
@@ -398,14 +409,14 @@ func (s *Store) commit(tx *Tx) error {
 		}
 	}
 	if s.log != nil {
-		if err := s.log.append(tx.memPages, ids, pages, s.opts.NoSync); err != nil {
+		if err := s.log.append(tx.memPages, ids, pages, len(all), s.opts.NoSync); err != nil {
 			if errors.Is(err, ErrInDoubt) {
 				s.exclusive(func() error { s.fail(err); return nil })
 			}
 			return err
 		}
 	}
-	if err := s.install(tx, ids, pages); err != nil || s.failed != nil {
+	if err := s.install(tx, ids, pages, all, page); err != nil || s.failed != nil {
 		return err // a failed store keeps its log as it is: it holds the committed message
 	}
 	switch {
@@ -427,7 +438,12 @@ func (tx *Tx) seal() (ids []PageID, pages [][]byte, err error) {
 		return nil, nil, err
 	}
 	ids = slices.Sorted(maps.Keys(tx.dirty))
-	pages = make([][]byte, len(ids))
+	return ids, tx.sealPages(ids), nil
+}
+
+// sealPages seals the dirty pages ids (page 0 as the superblock) and returns their bytes.
+func (tx *Tx) sealPages(ids []PageID) [][]byte {
+	pages := make([][]byte, len(ids))
 	for i, id := range ids {
 		dp := tx.dirty[id]
 		if id == 0 {
@@ -438,22 +454,34 @@ func (tx *Tx) seal() (ids []PageID, pages [][]byte, err error) {
 		}
 		pages[i] = dp.b
 	}
-	return ids, pages, nil
+	return pages
 }
 
 // install makes a logged message's pages what messages read, in place or (under NoSync)
 // pending, and its descriptors and catalog what they see, while no View runs. A failure
-// fails the store; the message is committed if there is a log, in doubt if not.
-func (s *Store) install(tx *Tx, ids []PageID, pages [][]byte) error {
+// fails the store; the message is committed if there is a log, in doubt if not. ids and
+// pages are the pages the message holds in the heap; all and page(i) every page it wrote,
+// those it spilled included.
+func (s *Store) install(tx *Tx, ids []PageID, pages [][]byte, all []PageID, page func(int) ([]byte, error)) error {
 	s.applyMu.Lock()
 	defer s.applyMu.Unlock()
 	var err error
-	if s.log != nil && s.opts.NoSync {
+	switch {
+	case s.log != nil && s.opts.NoSync && len(tx.spilled) > 0:
+		// Too large to keep pending: sync the log that holds it (and the pages pending
+		// before it), write those in place, then this message's, in commit order.
+		if err = s.log.sync(); err == nil {
+			err = s.writePending(true)
+		}
+		if err == nil {
+			err = s.applyEach(tx.memPages, all, page)
+		}
+	case s.log != nil && s.opts.NoSync:
 		s.keepPending(tx.memPages, ids, pages)
-	} else {
-		err = s.apply(tx.memPages, ids, pages)
+	default:
+		err = s.applyEach(tx.memPages, all, page)
 	}
-	s.markVerified(tx, ids, err == nil)
+	s.markVerified(tx, all, err == nil)
 	switch {
 	case err == nil:
 		s.installTrees(tx)
@@ -491,7 +519,7 @@ func (s *Store) exclusive(fn func() error) error {
 func (s *Store) markVerified(tx *Tx, ids []PageID, written bool) {
 	s.verified.resize(tx.memPages * pagesPerWasmPage)
 	for _, id := range ids {
-		if written && tx.dirty[id].kind != pageRaw {
+		if written && tx.kindOf(id) != pageRaw {
 			s.verified.add(id)
 		} else {
 			s.verified.remove(id)
@@ -522,6 +550,12 @@ func (s *Store) flushPending(locked bool) error {
 	if err := s.log.sync(); err != nil {
 		return err
 	}
+	return s.writePending(locked)
+}
+
+// writePending writes the pages committed under NoSync in place, the log that holds them
+// being synced, and drops them from the heap.
+func (s *Store) writePending(locked bool) error {
 	ids := slices.Sorted(maps.Keys(s.pending))
 	pages := make([][]byte, len(ids))
 	for i, id := range ids {
@@ -541,13 +575,22 @@ func (s *Store) flushPending(locked bool) error {
 
 // apply grows the memory to memPages and writes the pages in place (pages[i] is page ids[i]).
 func (s *Store) apply(memPages uint64, ids []PageID, pages [][]byte) error {
+	return s.applyEach(memPages, ids, func(i int) ([]byte, error) { return pages[i], nil })
+}
+
+// applyEach is apply with the pages read one at a time (page(i) is page ids[i]).
+func (s *Store) applyEach(memPages uint64, ids []PageID, page func(int) ([]byte, error)) error {
 	if cur := s.mem.Size(); memPages > cur {
 		if _, err := s.mem.Grow(memPages - cur); err != nil {
 			return err
 		}
 	}
 	for i, id := range ids {
-		if err := s.mem.WriteAt(pages[i], uint64(id)*PageSize); err != nil {
+		p, err := page(i)
+		if err != nil {
+			return err
+		}
+		if err := s.mem.WriteAt(p, uint64(id)*PageSize); err != nil {
 			return fmt.Errorf("apply page %d: %w", id, err)
 		}
 	}

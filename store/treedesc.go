@@ -270,7 +270,7 @@ func (tx *Tx) loadDesc(ref TreeRef) (treeDesc, bool, error) {
 	if err != nil {
 		return d, false, fmt.Errorf("%v: %w", ref, err)
 	}
-	if _, dirty := tx.dirty[ref.Page]; !dirty {
+	if !tx.isDirty(ref.Page) {
 		// The slot is as the last commit left it: safe to share with other messages.
 		s.treeMu.Lock()
 		if s.trees == nil {

@@ -39,6 +39,14 @@ type Tx struct {
 	trees     txTrees         // trees opened in this message (treedesc.go)
 	freed     *roaring.Bitmap // pages this message freed (alloc.go), nil for none
 	cat       txCatalog       // catalog changes of this message (catalog.go)
+
+	// The pages this message spilled to the log (spill.go), the read copies of those read
+	// since the last spill, the pages Raw handed out (never spilled), and how many page
+	// images it spilled.
+	spilled     map[PageID]spillRef
+	spillCopies map[PageID][]byte
+	pinned      map[PageID]struct{}
+	spills      uint64
 }
 
 // dirtyPage is a page the message wrote: its bytes, and the kind of page it formatted them
@@ -126,13 +134,7 @@ func (tx *Tx) readAt(p []byte, off uint64) error {
 			tx.err = err
 			return err
 		}
-		var src []byte
-		if dp, ok := tx.dirty[id]; ok {
-			src = dp.b
-		} else {
-			src = tx.committedPage(id)
-		}
-		copy(p[:n], src[in:])
+		copy(p[:n], tx.current(id)[in:])
 		p, off = p[n:], off+n
 	}
 	return nil
@@ -174,6 +176,9 @@ func (tx *Tx) readPage(id PageID, kind pageKind) []byte {
 	if dp, ok := tx.dirty[id]; ok {
 		return dp.b
 	}
+	if b, ok := tx.spilledPage(id); ok {
+		return b
+	}
 	p := tx.committedPage(id)
 	if kind != pageRaw && !tx.s.verified.has(id) {
 		if err := verifyPage(id, p, kind); err != nil {
@@ -188,7 +193,7 @@ func (tx *Tx) readPage(id PageID, kind pageKind) []byte {
 // read: for Check, which checks every page it reads whether or not it was checked before.
 // A page this message dirtied has none yet (commit seals it).
 func (tx *Tx) checksum(id PageID, p []byte, kind pageKind) error {
-	if _, dirty := tx.dirty[id]; dirty {
+	if tx.isDirty(id) {
 		return nil
 	}
 	return verifyPage(id, p, kind)
@@ -260,9 +265,20 @@ func (tx *Tx) overlay(id PageID) *dirtyPage {
 		return dp
 	}
 	dp := &dirtyPage{b: make([]byte, PageSize)}
-	copy(dp.b, tx.committedPage(id))
+	copy(dp.b, tx.current(id))
 	tx.dirty[id] = dp
 	return dp
+}
+
+// current returns page id as this message sees it: dirty, spilled or committed.
+func (tx *Tx) current(id PageID) []byte {
+	if dp, ok := tx.dirty[id]; ok {
+		return dp.b
+	}
+	if b, ok := tx.spilledPage(id); ok {
+		return b
+	}
+	return tx.committedPage(id)
 }
 
 // zeroPage is what a page grown in this message holds until it is written.

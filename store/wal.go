@@ -36,6 +36,12 @@ import (
 //	    32    4 CRC-32C of bytes [0, 32) and the page image
 //	    36    4 zero
 //
+// A message too large for the heap may write page frames before its commit (Tx.spill):
+// they are frames of the message like the others, contiguous with the rest of it, and a
+// later frame of the same page replaces an earlier one. The commit frame counts the
+// message's distinct pages. Until the commit frame is whole, they are a tail like any other:
+// a message that fails or is rolled back cuts them off again.
+//
 // Replay stops at the first frame that is short, torn, stale or out of place. That is the
 // tail a crash leaves, unless the log shows that what follows had been made durable: a
 // frame of a later message from a writer that synced every commit (it wrote that message
@@ -61,6 +67,9 @@ type wal struct {
 	salt uint64
 	last uint64 // id of the last message appended: messages count from 1 in each log
 	buf  []byte
+	// spillEnd is the end of the frames a message in progress has spilled (0: none); the
+	// log's size stays that of the last commit until the message commits.
+	spillEnd int64
 }
 
 // openWAL reads the log's header. A log shorter than its header (new, or cut while being
@@ -129,32 +138,107 @@ func (w *wal) putFrame(kind, flags byte, count uint32, txid, arg uint64, page []
 	w.buf = append(w.buf, page...)
 }
 
-// append writes the frames of one message (page ids[i] is pages[i]) and, unless noSync,
-// syncs. If the write or the sync fails, it cuts the log back to where it was, so that the
-// message is not committed; if that fails too, the error wraps ErrInDoubt.
-func (w *wal) append(memPages uint64, ids []PageID, pages [][]byte, noSync bool) error {
-	txid := w.last + 1
-	var flags byte
-	if !noSync {
-		flags = frameSynced
+// end returns where the next frame goes: after the frames the message in progress spilled.
+func (w *wal) end() int64 {
+	if w.spillEnd > 0 {
+		return w.spillEnd
 	}
+	return w.size
+}
+
+// flags returns the flags of the frames a writer appends.
+func frameFlags(noSync bool) byte {
+	if noSync {
+		return 0
+	}
+	return frameSynced
+}
+
+// spill writes page frames of the message in progress (page ids[i] is pages[i]) ahead of
+// its commit frame, without syncing, and returns the offset of each page image. If the
+// write fails, the caller fails the message, and its rollback cuts the frames off.
+func (w *wal) spill(ids []PageID, pages [][]byte, noSync bool) ([]int64, error) {
+	off := w.end()
+	w.spillEnd = off + int64(len(ids))*(frameHeader+PageSize) // before the writes: torn ones are cut off too
+	offs := make([]int64, len(ids))
+	w.buf = w.buf[:0]
+	for i, id := range ids {
+		offs[i] = off + int64(len(w.buf)) + frameHeader
+		w.putFrame(framePage, frameFlags(noSync), 0, w.last+1, uint64(id), pages[i])
+		if err := w.writeFull(&off, i == len(ids)-1); err != nil {
+			return nil, err
+		}
+	}
+	return offs, nil
+}
+
+// walChunk is the most a message's frames take in the heap on their way to the log.
+const walChunk = 4 << 20
+
+// writeFull writes the frames buffered so far at *off and advances it, once they fill a
+// chunk or when last says they are the last.
+func (w *wal) writeFull(off *int64, last bool) error {
+	if len(w.buf) < walChunk && !last {
+		return nil
+	}
+	if _, err := w.f.WriteAt(w.buf, *off); err != nil {
+		return fmt.Errorf("write log: %w", err)
+	}
+	*off += int64(len(w.buf))
+	w.buf = w.buf[:0]
+	return nil
+}
+
+// readSpilled reads back the page image at off that spill wrote, into p.
+func (w *wal) readSpilled(p []byte, off int64) error {
+	if _, err := w.f.ReadAt(p, off); err != nil {
+		return fmt.Errorf("read log: spilled page at offset %d: %w", off, err)
+	}
+	return nil
+}
+
+// dropSpill cuts off the frames that a message which did not commit spilled, and syncs:
+// a later message's frames must not be followed by stale ones.
+func (w *wal) dropSpill() error {
+	if w.spillEnd == 0 {
+		return nil
+	}
+	w.spillEnd = 0
+	if err := w.f.Truncate(w.size); err != nil {
+		return fmt.Errorf("cut spilled pages off the log: %w", err)
+	}
+	if err := w.f.Sync(); err != nil {
+		return fmt.Errorf("cut spilled pages off the log: %w", err)
+	}
+	return nil
+}
+
+// append writes the frames of one message (page ids[i] is pages[i]) and, unless noSync,
+// syncs. count is the number of distinct pages of the message: len(ids) plus those it
+// spilled and did not write again. If the write or the sync fails, it cuts the log back to
+// where it was (with what the message spilled), so that the message is not committed; if
+// that fails too, the error wraps ErrInDoubt.
+func (w *wal) append(memPages uint64, ids []PageID, pages [][]byte, count int, noSync bool) error {
+	txid := w.last + 1
+	flags := frameFlags(noSync)
+	off := w.end()
 	w.buf = w.buf[:0]
 	for i, id := range ids {
 		w.putFrame(framePage, flags, 0, txid, uint64(id), pages[i])
+		if err := w.writeFull(&off, false); err != nil {
+			return w.undo(err)
+		}
 	}
-	w.putFrame(frameCommit, flags, uint32(len(ids)), txid, memPages, nil)
-	if cap(w.buf) > 4<<20 {
-		defer func() { w.buf = nil }() // do not keep a large message's buffer alive
-	}
-	if _, err := w.f.WriteAt(w.buf, w.size); err != nil {
-		return w.undo(fmt.Errorf("write log: %w", err))
+	w.putFrame(frameCommit, flags, uint32(count), txid, memPages, nil)
+	if err := w.writeFull(&off, true); err != nil {
+		return w.undo(err)
 	}
 	if !noSync {
 		if err := w.f.Sync(); err != nil {
 			return w.undo(fmt.Errorf("sync log: %w", err))
 		}
 	}
-	w.size += int64(len(w.buf))
+	w.size, w.spillEnd = off, 0
 	w.last = txid
 	return nil
 }
@@ -163,6 +247,7 @@ func (w *wal) append(memPages uint64, ids []PageID, pages [][]byte, noSync bool)
 // the append can be replayed: the message is then not committed, and cause is returned as
 // it is. If the log cannot be cut back, whether the message committed is unknown.
 func (w *wal) undo(cause error) error {
+	w.spillEnd = 0
 	if err := w.f.Truncate(w.size); err != nil {
 		return fmt.Errorf("%w: %w, and cutting the log back failed: %w", ErrInDoubt, cause, err)
 	}
@@ -180,6 +265,9 @@ func (w *wal) sync() error {
 	}
 	w.buf = w.buf[:0]
 	w.putFrame(frameMark, 0, 0, w.last, 0, nil)
+	if w.spillEnd != 0 {
+		panic("store: log mark while a message has spilled pages")
+	}
 	if _, err := w.f.WriteAt(w.buf, w.size); err != nil {
 		return fmt.Errorf("write log: %w", err)
 	}
@@ -190,21 +278,31 @@ func (w *wal) sync() error {
 	return nil
 }
 
-// walRecord is one committed message read back from the log.
+// walRecord is one committed message read back from the log: where its pages are, not
+// their bytes, so that replaying a message larger than the heap reads one page at a time.
 type walRecord struct {
 	txid     uint64
 	memPages uint64
 	ids      []PageID
-	pages    map[PageID][]byte
+	offs     map[PageID]int64 // the frame of the page's last image
 }
 
-// sorted returns the record's pages in ids order, once ids is sorted.
-func (r *walRecord) sorted() [][]byte {
-	out := make([][]byte, len(r.ids))
-	for i, id := range r.ids {
-		out[i] = r.pages[id]
+// page reads the image of page ids[i] back, checking its frame again.
+func (w *wal) page(r *walRecord, i int) ([]byte, error) {
+	off := r.offs[r.ids[i]]
+	f, err := w.readFrame(off)
+	if err != nil || f.kind != framePage || PageID(f.arg) != r.ids[i] {
+		return nil, fmt.Errorf("%w: log %s: frame at offset %d changed under replay (%v)", ErrCorrupt, w.name, off, err)
 	}
-	return out
+	return f.page, nil
+}
+
+// applyRecord is the apply function of a replay into s: it writes the record's pages in
+// place one at a time.
+func (s *Store) applyRecord(w *wal) func(walRecord) error {
+	return func(r walRecord) error {
+		return s.applyEach(r.memPages, r.ids, func(i int) ([]byte, error) { return w.page(&r, i) })
+	}
 }
 
 // frame is a frame read back from the log.
@@ -265,7 +363,7 @@ func (w *wal) replay(apply func(walRecord) error) (int, error) {
 
 // scan is one pass of replay; apply nil only checks.
 func (w *wal) scan(apply func(walRecord) error) (n int, lastTxid uint64, err error) {
-	rec := walRecord{pages: map[PageID][]byte{}}
+	rec := walRecord{offs: map[PageID]int64{}}
 	off := int64(walHeaderSize)
 	for {
 		f, err := w.readFrame(off)
@@ -283,14 +381,15 @@ func (w *wal) scan(apply func(walRecord) error) (n int, lastTxid uint64, err err
 		if err != nil {
 			return n, lastTxid, err
 		}
+		at := off
 		off += frameHeader + int64(len(f.page))
 		switch f.kind {
 		case framePage:
 			rec.txid = f.txid
-			if _, dup := rec.pages[PageID(f.arg)]; !dup {
+			if _, dup := rec.offs[PageID(f.arg)]; !dup {
 				rec.ids = append(rec.ids, PageID(f.arg))
 			}
-			rec.pages[PageID(f.arg)] = f.page
+			rec.offs[PageID(f.arg)] = at
 			continue
 		case frameMark:
 			continue
@@ -305,7 +404,7 @@ func (w *wal) scan(apply func(walRecord) error) (n int, lastTxid uint64, err err
 		}
 		n++
 		lastTxid = max(lastTxid, f.txid)
-		rec = walRecord{pages: map[PageID][]byte{}}
+		rec = walRecord{offs: map[PageID]int64{}}
 	}
 }
 

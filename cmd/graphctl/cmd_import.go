@@ -21,6 +21,8 @@ import (
 func newImportCmd(e *env) *cobra.Command {
 	var formatName, kind, base string
 	var skipBad, quiet bool
+	var batch, fromLine int
+	mem := importMemory{max: defaultMaxMemory}
 	cmd := &cobra.Command{
 		Use:   "import [--format ntriples|nquads|turtle|jsonl|csv] FILE|-",
 		Short: "Import N-Triples, N-Quads, Turtle, JSON Lines or CSV",
@@ -35,6 +37,25 @@ the data breaks, a full disk) leaves the store exactly as it was, and a store th
 created is removed. With --skip-bad, malformed lines (and triples the store cannot take)
 are skipped, counted and listed instead; a Turtle syntax error still stops the import,
 since a parser cannot tell where the next statement begins.
+
+Memory: --max-memory (default 512MiB) bounds what the import holds. A message's written
+pages past a quarter of it go to the store's log ahead of the commit, so the store's size
+does not count; the parsed input does, and an input too large to parse into one message
+within the bound is refused before anything is written, saying so (a gzip input's size
+is not known before it is read: it is not refused).
+
+In steps (N-Triples and N-Quads only): --batch N writes the file in steps of at least N
+triples (whole lines, cut where a 1 MiB parse chunk ends), each its own message, committed
+before the next is read: memory then depends on N, not on the file. The file is read twice:
+first for the types of every subject, so that the steps give each entity the kind one
+message would (its least type IRI; every other type a membership); IRIs find the entities
+of earlier steps, and a blank node is one entity across the steps. Each committed step is
+reported ("step 3 committed: lines up to 1500123"); an import stopped by an error or a
+crash leaves its committed steps, and --from-line L+1 goes on after line L (re-writing a
+step is harmless for IRI subjects; a blank node of the lines before L met again after it
+becomes a new entity). Where one subject's values of one predicate fall into two steps,
+the second may go to a new column, as an import into a store that has the first one does.
+--batch needs a file (not standard input) and a local store (not --server).
 
 Formats (--format, or from the file's extension; each may be gzip-compressed, which is
 recognised by its content, and then named with .gz: data.nt.gz):
@@ -85,6 +106,20 @@ end.`,
 					return err
 				}
 			}
+			switch {
+			case batch < 0:
+				return usagef("--batch must be a number of triples")
+			case batch > 0 && f != "ntriples" && f != "nquads":
+				return usagef("--batch is for N-Triples and N-Quads imports, not %s: import it in one message, or split it into smaller files", f)
+			case batch > 0 && file == "-":
+				return usagef("%v", errBatchNeedsFile)
+			case batch > 0 && e.server != "":
+				return usagef("--batch writes in steps from this process, which --server cannot do (the server imports in one message): give --batch without --server, with the store not served, or --server without --batch")
+			case fromLine > 0 && batch == 0:
+				return usagef("--from-line goes on with a batched import: give --batch too")
+			case e.server != "" && cmd.Flags().Changed("max-memory"):
+				return usagef("--max-memory bounds an import in this process: with --server, the server's own memory bounds it")
+			}
 			raw, size, name, err := openInput(e, file)
 			if err != nil {
 				return err
@@ -98,9 +133,28 @@ end.`,
 				req := server.ImportRequest{Format: f, Kind: kind, Name: name, Base: base, SkipBad: skipBad}
 				return e.importRemote(cmd, req, &byteCounter{r: raw, prog: prog}, prog)
 			}
-			in, _, err := interchange.Decompress(&byteCounter{r: raw, prog: prog})
+			defer mem.limitHeap()()
+			if batch > 0 {
+				raw.Close()
+				opts := interchange.Options{SkipBad: skipBad, Quads: f == "nquads", FromLine: fromLine}
+				st, read, err := e.importBatches(cmd, file, batch, opts, mem, prog)
+				if err != nil {
+					return err
+				}
+				prog.finish()
+				bytes, _, elapsed := prog.totals()
+				e.printImportTotals(name, f, read, st, bytes, elapsed)
+				return nil
+			}
+			in, gz, err := interchange.Decompress(&byteCounter{r: raw, prog: prog})
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
+			}
+			if gz {
+				size = -1 // what it holds is not known before it is read
+			}
+			if err := mem.checkOneMessage(name, size, f); err != nil {
+				return err
 			}
 			opts := interchange.Options{
 				SkipBad:  skipBad,
@@ -126,7 +180,7 @@ end.`,
 			e.reportSkipped(imp.Skipped())
 			bytes, _, _ := prog.totals()
 
-			h, err := e.open(openOptions{create: true})
+			h, err := e.open(openOptions{create: true, spillPages: mem.spillPages()})
 			if err != nil {
 				return err
 			}
@@ -156,6 +210,9 @@ end.`,
 	cmd.Flags().StringVar(&base, "base", "", "Turtle: the base IRI of relative IRIs (default: the file's file:// IRI)")
 	cmd.Flags().BoolVar(&skipBad, "skip-bad", false, "skip and count malformed lines instead of stopping")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	cmd.Flags().Var(byteSizeFlag{&mem.max}, "max-memory", "the memory the import may use, such as 512MiB or 2GiB")
+	cmd.Flags().IntVar(&batch, "batch", 0, "N-Triples: write in steps of at least N triples, each its own message")
+	cmd.Flags().IntVar(&fromLine, "from-line", 0, "with --batch: go on from this line (after the last committed step)")
 	return cmd
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/internal/ntriples"
 )
 
@@ -50,6 +51,9 @@ type NTriples struct {
 	triples  []ntTriple
 	typePred int32   // the index of rdf:type in preds, or -1
 	skipped  []error // lines skipped with Options.SkipBad, in file order
+	// blankIDs, in a batched import, holds the entities made for the blank nodes of the
+	// batches before, by label; nil otherwise (import_batches.go).
+	blankIDs map[string]entity.ID
 }
 
 func newNTriples(name string, skipBad bool) *NTriples {
@@ -80,6 +84,27 @@ type parsedChunk struct {
 // with it, bad lines are skipped and recorded.
 func ParseNTriples(ctx context.Context, r io.Reader, name string, opts Options) (*NTriples, error) {
 	doc := newNTriples(name, opts.SkipBad)
+	err := parseChunks(ctx, r, name, opts, func(pc parsedChunk) error {
+		doc.skipped = append(doc.skipped, pc.bad...)
+		for i, t := range pc.triples {
+			doc.add(pc.lines[i], t)
+		}
+		opts.progress(int64(pc.bytes), int64(len(pc.triples)))
+		return pc.err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// chunkSize is the size of the chunks parseChunks parses on their own; tests make it
+// small, for batches of a few lines.
+var chunkSize = 1 << 20
+
+// parseChunks reads r in chunks of chunkSize bytes, parses them on every core, and hands
+// them to fold in file order. At most 2 × GOMAXPROCS chunks are in memory at a time.
+func parseChunks(ctx context.Context, r io.Reader, name string, opts Options, fold func(parsedChunk) error) error {
 	g, ctx := errgroup.WithContext(ctx)
 	workers := runtime.GOMAXPROCS(0)
 	// The queue holds one result channel per chunk, in file order; its capacity bounds the
@@ -88,7 +113,7 @@ func ParseNTriples(ctx context.Context, r io.Reader, name string, opts Options) 
 	sem := make(chan struct{}, workers)
 	g.Go(func() error {
 		defer close(queue)
-		for c, err := range ntriples.Chunks(r, 1<<20) {
+		for c, err := range ntriples.Chunks(r, chunkSize) {
 			if err != nil {
 				res := make(chan parsedChunk, 1)
 				res <- parsedChunk{err: fmt.Errorf("%s: %w", name, err)}
@@ -126,25 +151,20 @@ func ParseNTriples(ctx context.Context, r io.Reader, name string, opts Options) 
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-			doc.skipped = append(doc.skipped, pc.bad...)
 			graphs.merge(pc.graphs)
-			for i, t := range pc.triples {
-				doc.add(pc.lines[i], t)
-			}
-			opts.progress(int64(pc.bytes), int64(len(pc.triples)))
-			if pc.err != nil {
-				return pc.err
+			if err := fold(pc); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return err
 	}
 	if graphs.quads > 0 {
 		opts.warn("%s: graph names dropped: %s", name, graphs.describe())
 	}
-	return doc, nil
+	return nil
 }
 
 // parseChunk parses one chunk. With skipBad, a line with a syntax error is recorded and

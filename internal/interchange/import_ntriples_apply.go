@@ -207,6 +207,8 @@ func (a *ntApply) findExisting() error {
 			if id, ok := a.tx.ByIRI(n.iri); ok {
 				a.ids[i], a.existing[i] = id, true
 			}
+		} else if id, ok := a.d.blankIDs[n.label]; ok { // made by an earlier batch
+			a.ids[i], a.existing[i] = id, true
 		}
 	}
 	return nil
@@ -270,7 +272,11 @@ func (a *ntApply) defineKinds() error {
 	kindIRIs := map[string]bool{}
 	needDefault := false
 	for _, i := range a.fresh {
-		if d.nodes[i].kind < 0 {
+		// A batch (import_batches.go) may hold none of the rdf:type lines of a node's own
+		// kind: its kind comes from the whole document.
+		if k := d.nodes[i].kind; k >= 0 {
+			kindIRIs[d.nodes[k].iri] = true
+		} else {
 			needDefault = true
 		}
 	}
@@ -425,17 +431,31 @@ func (a *ntApply) createEntities() error {
 			compareNatural(nx.label, ny.label),
 		)
 	})
-	for _, i := range a.fresh {
-		id, err := kindOf(i).New(a.tx)
-		if err != nil {
-			return d.lineError(d.nodes[i].line, err)
+	// Each kind's entities get consecutive IDs, made bottom up.
+	for start := 0; start < len(a.fresh); {
+		k := kindOf(a.fresh[start])
+		end := start + 1
+		for end < len(a.fresh) && kindOf(a.fresh[end]) == k {
+			end++
 		}
+		first, err := k.NewN(a.tx, end-start)
+		if err != nil {
+			return d.lineError(d.nodes[a.fresh[start]].line, err)
+		}
+		for j, i := range a.fresh[start:end] {
+			a.ids[i] = first + entity.ID(j)
+		}
+		start = end
+	}
+	for _, i := range a.fresh {
+		id := a.ids[i]
 		if iri := d.nodes[i].iri; iri != "" {
 			if err := a.tx.SetIRI(id, iri); err != nil {
 				return d.lineError(d.nodes[i].line, err)
 			}
+		} else if d.blankIDs != nil {
+			d.blankIDs[d.nodes[i].label] = id
 		}
-		a.ids[i] = id
 		a.st.Entities++
 		a.st.wrote()
 	}
@@ -497,6 +517,22 @@ func (a *ntApply) writeEdges() error {
 	for p, es := range edges {
 		slices.SortFunc(es, func(x, y edge) int { return cmp.Or(cmp.Compare(x.s, y.s), cmp.Compare(x.o, y.o)) })
 		es = slices.CompactFunc(es, func(x, y edge) bool { return x.s == y.s && x.o == y.o })
+		if v := a.verbs[p]; len(es) > 0 && !d.skipBad && v.Len(a.tx) == 0 {
+			// A verb without edges yet: every edge is new, and the trees are built bottom up.
+			ves := make([]verb.Edge, len(es))
+			for i, e := range es {
+				ves[i] = verb.Edge{S: e.s, O: e.o}
+			}
+			n, err := v.LinkSorted(a.tx, ves)
+			if err != nil {
+				return d.lineError(es[n].line, err)
+			}
+			for range n {
+				a.st.Edges++
+				a.st.wrote()
+			}
+			continue
+		}
 		for _, e := range es {
 			if err := a.writeEdge(a.verbs[p], e); err != nil {
 				return err
@@ -548,16 +584,15 @@ func (a *ntApply) placeValues() error {
 func (a *ntApply) writeValues() error {
 	for _, g := range a.groups {
 		for _, s := range g.slots {
-			for _, w := range s.writes {
-				var err error
-				if s.multi {
-					err = s.dyn.Add(a.tx, w.id, w.v)
-				} else {
-					err = s.dyn.Set(a.tx, w.id, w.v)
-				}
-				if err != nil {
-					return a.d.lineError(w.line, err)
-				}
+			// In entity order (place): a column without values yet is built bottom up.
+			ws := make([]column.Write, len(s.writes))
+			for i, w := range s.writes {
+				ws[i] = column.Write{ID: w.id, V: w.v}
+			}
+			if n, err := s.dyn.WriteSorted(a.tx, ws); err != nil {
+				return a.d.lineError(s.writes[n].line, err)
+			}
+			for range s.writes {
 				a.st.Values++
 				a.st.wrote()
 			}

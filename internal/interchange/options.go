@@ -22,6 +22,9 @@ type Options struct {
 	// Warn, if not nil, is told in words of what the import drops or changes, once the
 	// input is read.
 	Warn func(msg string)
+	// FromLine, in a batched import (ParseNTriplesBatches), is the first line to write: a
+	// stopped import goes on from the line after its last committed batch.
+	FromLine int
 }
 
 // Progress follows how far a parse has got.

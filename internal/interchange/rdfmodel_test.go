@@ -101,22 +101,35 @@ func (g *rdfGraph) members(k string, keep func(node string) bool) []string {
 	return out
 }
 
-// TestTypesAreSets imports one random graph in two line orders and checks, against a
-// brute-force evaluation of the graph, that every kind holds every entity an rdf:type
-// names it in, that each entity's own kind is its least type IRI's, that both stores
-// answer every query with the same IRIs, and that both exports are the graph again.
+// TestTypesAreSets imports one random graph in two line orders, each in one message, and
+// in a third order in batches of a few lines each, and checks, against a brute-force
+// evaluation of the graph, that every kind holds every entity an rdf:type names it in,
+// that each entity's own kind is its least type IRI's, that every store answers every
+// query with the same IRIs (the one-message stores in the same order too), and that every
+// export is the graph again.
 func TestTypesAreSets(t *testing.T) {
 	seed := testutil.Seed(t, 17)
 	r := rand.New(rand.NewPCG(seed, 1))
+	defer func(n int) { chunkSize = n }(chunkSize)
 	for round := range 3 {
 		g := randomRDF(r, 40+r.IntN(40))
 		var dbs []*entity.DB
 		var docs []string
-		for order := range 2 {
+		for order := range 3 {
 			db := openDB(t)
-			doc := g.doc(seed + uint64(round*2+order))
-			_, err := importNT(t, db, doc, Options{})
-			require.NoError(t, err)
+			doc := g.doc(seed + uint64(round*3+order))
+			if order < 2 {
+				_, err := importNT(t, db, doc, Options{})
+				require.NoError(t, err)
+			} else {
+				// Chunks of a few lines, and so batches of a few lines: a node's lines,
+				// its types among them, fall in several batches.
+				chunkSize = 100 + r.IntN(200)
+				_, batches, err := importBatches(t, db, doc, 1, 0, 0)
+				chunkSize = 1 << 20
+				require.NoError(t, err)
+				require.Greater(t, batches, 10, "the document spans many batches")
+			}
 			dbs, docs = append(dbs, db), append(docs, doc)
 		}
 		want := rdftest.Canonical(t, docs[0])
@@ -171,13 +184,29 @@ func TestTypesAreSets(t *testing.T) {
 				continue // no such kind in the store
 			}
 			for q, w := range queries {
-				a, b := run(dbs[0], q), run(dbs[1], q)
+				a, b, c := run(dbs[0], q), run(dbs[1], q), run(dbs[2], q)
 				assert.Equal(t, w, names(a), "seed %d round %d: %s", seed, round, q)
 				assert.Equal(t, names(a), names(b), "seed %d round %d: %s in the other order", seed, round, q)
+				assert.Equal(t, names(a), names(c), "seed %d round %d: %s imported in batches", seed, round, q)
 			}
-			// The same IRIs, in the same order, in both stores.
+			// The same IRIs, in the same order, in both one-message stores; the batched
+			// store numbers its entities batch by batch: the same IRIs in another order,
+			// and other labels for blank nodes.
 			q := "FIND " + k + " SELECT IRI, name"
 			assert.Equal(t, run(dbs[0], q), run(dbs[1], q), "seed %d round %d: %s", seed, round, q)
+			sorted := func(rows [][]any) []string {
+				var out []string
+				for _, row := range rows {
+					iri := fmt.Sprint(row[0])
+					if strings.HasPrefix(iri, "_:") {
+						iri = "_:" // named after its entity ID
+					}
+					out = append(out, fmt.Sprint(iri, " ", row[1]))
+				}
+				slices.Sort(out)
+				return out
+			}
+			assert.Equal(t, sorted(run(dbs[0], q)), sorted(run(dbs[2], q)), "seed %d round %d: %s imported in batches", seed, round, q)
 		}
 
 		// Each entity's own kind is its least type IRI's, the same in both stores.

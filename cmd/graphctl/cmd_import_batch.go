@@ -1,0 +1,187 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/interchange"
+	"github.com/stablegraph/stablegraph/store"
+)
+
+// The memory of an import. --max-memory bounds it: a quarter goes to the dirty pages of a
+// message (past it, the store spills them to its log), the Go heap is asked to stay within
+// three quarters (debug.SetMemoryLimit), and an input whose parse would not fit is refused
+// before anything is written, with the batched mode as the way out.
+
+// defaultMaxMemory is the default of --max-memory.
+const defaultMaxMemory = 512 << 20
+
+// parsedBytesPerInputByte is what the parse of one message holds in the heap per byte of
+// input, measured (1.2M triples, 126 MB of N-Triples: about 360 MB live), with a margin.
+const parsedBytesPerInputByte = 3
+
+// importMemory is what an import may use and how it splits it.
+type importMemory struct{ max uint64 }
+
+// spillPages is the dirty pages a message keeps in the heap before it spills.
+func (m importMemory) spillPages() int { return int(m.max / 4 / store.PageSize) }
+
+// limitHeap asks the Go runtime to keep its heap within the bound, and returns the undo.
+func (m importMemory) limitHeap() func() {
+	old := debug.SetMemoryLimit(int64(m.max / 4 * 3))
+	return func() { debug.SetMemoryLimit(old) }
+}
+
+// checkOneMessage refuses, before anything is written, an input of size bytes (-1:
+// unknown) whose one-message import would pass the bound.
+func (m importMemory) checkOneMessage(name string, size int64, format string) error {
+	if size < 0 {
+		return nil
+	}
+	need := uint64(size)*parsedBytesPerInputByte + 64<<20
+	if need <= m.max {
+		return nil
+	}
+	hint := "import it in steps with --batch N (each step is its own message; see 'graphctl help import')"
+	if format != "ntriples" && format != "nquads" {
+		hint = "split it into smaller files"
+	}
+	// A triple of N-Triples is about 100 bytes; a batch may take half the bound.
+	batch := max(10_000, m.max/2/(100*parsedBytesPerInputByte))
+	batch = roundDown(batch)
+	if format == "ntriples" || format == "nquads" {
+		hint = fmt.Sprintf("import it in steps with --batch %d (each step is its own message; see 'graphctl help import')", batch)
+	}
+	return usagef("importing %s (%s) in one message needs about %s of memory, more than --max-memory %s: %s, or raise --max-memory",
+		name, byteSize(uint64(size)), byteSize(need), byteSize(m.max), hint)
+}
+
+// roundDown rounds n down to one significant digit.
+func roundDown(n uint64) uint64 {
+	p := uint64(1)
+	for n/p >= 10 {
+		p *= 10
+	}
+	return n / p * p
+}
+
+// parseByteSize parses a size such as 512MiB, 2GiB, 300MB or 1048576 (bytes).
+func parseByteSize(s string) (uint64, error) {
+	units := []struct {
+		suffix string
+		mult   uint64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40}, {"B", 1},
+	}
+	num, mult := strings.TrimSpace(s), uint64(1)
+	for _, u := range units {
+		if rest, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(num, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("bad size %q: give a number of bytes with a unit, such as 512MiB or 2GiB", s)
+	}
+	return uint64(n * float64(mult)), nil
+}
+
+// byteSizeFlag is a pflag.Value for a size in bytes.
+type byteSizeFlag struct{ n *uint64 }
+
+func (f byteSizeFlag) String() string {
+	if f.n == nil {
+		return ""
+	}
+	return byteSize(*f.n)
+}
+
+func (f byteSizeFlag) Set(s string) error {
+	n, err := parseByteSize(s)
+	if err != nil {
+		return err
+	}
+	*f.n = n
+	return nil
+}
+
+func (f byteSizeFlag) Type() string { return "size" }
+
+// importBatches imports the N-Triples or N-Quads file (gzip-compressed or not) in steps of
+// at least batch triples, each its own message, from line opts.FromLine; see
+// interchange.ParseNTriplesBatches. It reports each committed step on stderr, and an error
+// says where to go on from. The bar follows the bytes of the second reading.
+func (e *env) importBatches(cmd *cobra.Command, file string, batch int, opts interchange.Options, mem importMemory, prog *progress) (interchange.Summary, int64, error) {
+	var st interchange.Summary
+	// read opens the file, through the decompression of the one-message import.
+	read := func(count bool, fn func(io.Reader, string) error) error {
+		raw, _, name, err := openInput(e, file)
+		if err != nil {
+			return err
+		}
+		defer raw.Close()
+		var r io.Reader = raw
+		if count {
+			r = &byteCounter{r: raw, prog: prog}
+		}
+		in, _, err := interchange.Decompress(r)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return fn(in, name)
+	}
+	prog.describe("reading types")
+	var kinds *interchange.Kinds
+	err := read(false, func(in io.Reader, name string) (err error) {
+		kinds, err = interchange.ScanKinds(cmdContext(cmd), in, name, opts)
+		return err
+	})
+	if err != nil {
+		return st, 0, err
+	}
+	h, err := e.open(openOptions{create: true, spillPages: mem.spillPages()})
+	if err != nil {
+		return st, 0, err
+	}
+	opts.Progress = rowCounter{prog}
+	opts.Warn = func(msg string) { e.note(prog, msg) }
+	var rows int64
+	committed, steps := 0, 0
+	err = read(true, func(in io.Reader, name string) error {
+		return interchange.ParseNTriplesBatches(cmdContext(cmd), in, name, opts, batch, kinds, func(b interchange.Batch) error {
+			e.reportSkipped(b.Skipped())
+			prog.describe(fmt.Sprintf("writing lines %d–%d", b.First, b.Last))
+			if err := h.db.Update(func(tx *entity.Tx) error { return b.Apply(tx, &st) }); err != nil {
+				return err
+			}
+			committed, rows = b.Last, rows+b.Read()
+			steps++
+			if !e.stderrTTY {
+				fmt.Fprintf(e.stderr, "graphctl: step %d committed: lines up to %d\n", steps, committed)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		if steps == 0 {
+			h.abandon()
+			return st, rows, err
+		}
+		h.close()
+		return st, rows, fmt.Errorf("%w\n(the steps up to line %d are committed: go on with --from-line %d)", err, committed, committed+1)
+	}
+	return st, rows, h.close()
+}
+
+// errBatchNeedsFile is the error of --batch on standard input.
+var errBatchNeedsFile = errors.New("--batch reads the file twice (the types first): give a file, not standard input")

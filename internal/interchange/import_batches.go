@@ -1,0 +1,164 @@
+package interchange
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/ntriples"
+)
+
+// A batched N-Triples import writes a document too large for one message in steps, each
+// its own message: batch k holds the triples of a run of whole lines, at least n of them
+// (cut where a parse chunk ends), and is applied as an import into the store that the
+// batches before it left. So that the steps add up to what one message would have written:
+//
+//   - a first pass (ScanKinds) notes the own kind of every subject in the whole document,
+//     the least (in code-point order) of the IRIs its rdf:type triples name, and every
+//     batch makes a node an entity of that kind, even one it meets before its type lines
+//     (an edge's object, say) or without them; every other type is a membership the batch
+//     that holds its line adds (Kind.Add), as one message would;
+//   - a blank node is the same entity in every batch (the labels of those made so far are
+//     kept in the heap);
+//   - IRIs find the entities, kinds, verbs and columns of earlier batches, as any import
+//     into a store that has them does.
+//
+// What one message would place differently: values of one subject and predicate split
+// over two batches, where a later one finds its single-valued column taken (see place).
+//
+// Each batch reports the last line it holds once it commits; an import stopped by an
+// error, a crash or a signal goes on from the line after the last committed batch
+// (Options.FromLine), and re-applying an IRI subject's triples changes nothing. The blank
+// nodes of the lines before FromLine are not known to the resumed import: one met again
+// after it becomes a new entity.
+
+// Kinds is the own kind of every typed subject of a document, from ScanKinds.
+type Kinds struct {
+	classes []string         // class IRIs
+	iris    map[string]int32 // subject IRI → index in classes
+	blanks  map[string]int32 // subject blank label → index in classes
+}
+
+// ScanKinds reads a whole N-Triples (or, with opts.Quads, N-Quads) document and returns,
+// for every subject with an rdf:type triple, the least (in code-point order) of the IRIs
+// those name: its own kind, whatever the order of lines. Syntax errors are as
+// ParseNTriples reports them.
+func ScanKinds(ctx context.Context, r io.Reader, name string, opts Options) (*Kinds, error) {
+	k := &Kinds{iris: map[string]int32{}, blanks: map[string]int32{}}
+	classIdx := map[string]int32{}
+	opts.Progress, opts.Warn = nil, nil // the batches' pass reports both
+	err := parseChunks(ctx, r, name, opts, func(pc parsedChunk) error {
+		for _, t := range pc.triples {
+			if t.Predicate.Value != rdfType || t.Object.Kind != ntriples.IRI {
+				continue
+			}
+			m := k.iris
+			if t.Subject.Kind == ntriples.BlankNode {
+				m = k.blanks
+			}
+			if c, ok := m[t.Subject.Value]; ok && k.classes[c] <= t.Object.Value {
+				continue
+			}
+			c, ok := classIdx[t.Object.Value]
+			if !ok {
+				c = int32(len(k.classes))
+				k.classes = append(k.classes, t.Object.Value)
+				classIdx[t.Object.Value] = c
+			}
+			m[t.Subject.Value] = c
+		}
+		return pc.err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// Batch is one step of a batched import: a document, and the lines of the input it holds.
+type Batch struct {
+	*NTriples
+	First, Last int // the first and last line of the input it holds
+}
+
+// ParseNTriplesBatches reads an N-Triples document as ParseNTriples does, and hands it to
+// apply in batches of at least n triples (the last may hold fewer), in file order: apply
+// writes each in its own message. kinds, from ScanKinds over the same document, gives the
+// nodes their kinds. Lines before opts.FromLine are parsed but not handed over. The first
+// error of a parse or of apply stops the import: the batches before it stay committed.
+func ParseNTriplesBatches(ctx context.Context, r io.Reader, name string, opts Options, n int, kinds *Kinds, apply func(Batch) error) error {
+	if n <= 0 {
+		return fmt.Errorf("%w: a batch must hold at least one triple, not %d", ErrBadInput, n)
+	}
+	blankIDs := map[string]entity.ID{}
+	newBatch := func() Batch {
+		d := newNTriples(name, opts.SkipBad)
+		d.blankIDs = blankIDs
+		return Batch{NTriples: d}
+	}
+	b := newBatch()
+	flush := func() error {
+		if len(b.triples) == 0 && len(b.skipped) == 0 {
+			return nil
+		}
+		b.giveKinds(kinds)
+		if err := apply(b); err != nil {
+			return err
+		}
+		b = newBatch()
+		return nil
+	}
+	err := parseChunks(ctx, r, name, opts, func(pc parsedChunk) error {
+		for _, err := range pc.bad {
+			var se *ntriples.SyntaxError
+			if !errors.As(err, &se) || se.Line >= opts.FromLine {
+				b.skipped = append(b.skipped, err)
+			}
+		}
+		for i, t := range pc.triples {
+			line := pc.lines[i]
+			if line < opts.FromLine {
+				continue
+			}
+			if b.First == 0 {
+				b.First = line
+			}
+			b.Last = line
+			b.add(line, t)
+		}
+		opts.progress(int64(pc.bytes), int64(len(pc.triples)))
+		if pc.err != nil {
+			return pc.err
+		}
+		if len(b.triples) >= n {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
+}
+
+// giveKinds gives every node of the batch the own kind ScanKinds found for it in the whole
+// document, so that the batch makes it an entity of that kind whatever lines of it the
+// batch holds.
+func (d *NTriples) giveKinds(k *Kinds) {
+	for i := range len(d.nodes) { // not the class nodes it adds
+		nd := d.nodes[i]
+		c, ok := k.iris[nd.iri]
+		if nd.iri == "" {
+			c, ok = k.blanks[nd.label]
+		}
+		if !ok {
+			continue
+		}
+		// The class may be a node of the batch already, or become one; it is an entity
+		// only if a triple needs it (markTypes).
+		kind := d.node(ntriples.Term{Kind: ntriples.IRI, Value: k.classes[c]}, nd.line)
+		d.nodes[i].kind = kind
+	}
+}
