@@ -91,8 +91,8 @@ func (m *HeapMemory) Grow(delta uint64) (uint64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old := uint64(len(m.buf)) / WasmPageSize
-	if delta > m.max || old > m.max-delta {
-		return old, fmt.Errorf("%w: %d + %d Wasm pages exceeds the maximum of %d", ErrGrowFailed, old, delta, m.max)
+	if err := checkGrow(old, delta, m.max); err != nil {
+		return old, err
 	}
 	m.buf = append(m.buf, make([]byte, delta*WasmPageSize)...)
 	return old, nil
@@ -126,4 +126,13 @@ func (m *HeapMemory) slice(off, n uint64) ([]byte, bool) {
 		return nil, false
 	}
 	return m.buf[off : off+n : off+n], true
+}
+
+// checkGrow refuses growing a memory of old Wasm pages by delta past max, with
+// ErrGrowFailed; the sum is checked without overflow.
+func checkGrow(old, delta, max uint64) error {
+	if delta > max || old > max-delta {
+		return fmt.Errorf("%w: %d + %d Wasm pages exceeds the maximum of %d", ErrGrowFailed, old, delta, max)
+	}
+	return nil
 }

@@ -126,8 +126,8 @@ func (m *fileMemory) MaxSize() uint64 { return m.max }
 
 func (m *fileMemory) Grow(delta uint64) (uint64, error) {
 	old := m.size
-	if delta > m.max || old > m.max-delta {
-		return old, fmt.Errorf("%w: %d + %d Wasm pages exceeds the maximum of %d", ErrGrowFailed, old, delta, m.max)
+	if err := checkGrow(old, delta, m.max); err != nil {
+		return old, err
 	}
 	// Reserve the blocks now: a sparse file's pages would be allocated when first written or,
 	// through the mapping, first read, and on a full disk that is a SIGBUS, not an error.

@@ -57,8 +57,8 @@ func (m *StableMemory) Size() uint64 { return m.size }
 // Grow adds delta zeroed Wasm pages and returns the previous size.
 func (m *StableMemory) Grow(delta uint64) (uint64, error) {
 	old := m.size
-	if delta > m.max || old > m.max-delta {
-		return old, fmt.Errorf("%w: %d + %d Wasm pages exceeds the maximum of %d", ErrGrowFailed, old, delta, m.max)
+	if err := checkGrow(old, delta, m.max); err != nil {
+		return old, err
 	}
 	if r := ic0StableGrow(delta); r < 0 {
 		return old, fmt.Errorf("%w: the system refused %d more Wasm pages at %d", ErrGrowFailed, delta, old)

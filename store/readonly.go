@@ -97,8 +97,8 @@ func (m *overlayMemory) MaxSize() uint64 { return m.max }
 
 func (m *overlayMemory) Grow(delta uint64) (uint64, error) {
 	old := m.size
-	if delta > m.max || old > m.max-delta {
-		return old, fmt.Errorf("%w: %d + %d Wasm pages exceeds the maximum of %d", ErrGrowFailed, old, delta, m.max)
+	if err := checkGrow(old, delta, m.max); err != nil {
+		return old, err
 	}
 	m.size += delta
 	return old, nil

@@ -115,8 +115,8 @@ func (tx *Tx) grow(delta uint64) (old uint64, err error) {
 	}
 	max := tx.s.maxPages
 	old = tx.memPages
-	if delta > max || old > max-delta {
-		return old, fmt.Errorf("%w: %d + %d Wasm pages exceeds the maximum of %d", ErrGrowFailed, old, delta, max)
+	if err := checkGrow(old, delta, max); err != nil {
+		return old, err
 	}
 	tx.memPages += delta
 	return old, nil
