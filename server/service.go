@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -447,24 +448,15 @@ func (s *Service) Import(ctx context.Context, req ImportRequest, r io.Reader, pr
 	}
 	res := &ImportResult{}
 	opts := interchange.Options{
-		SkipBad: req.SkipBad, Progress: prog, Quads: req.Format == "nquads", Base: req.Base,
+		SkipBad: req.SkipBad, Progress: prog, Base: req.Base,
 		Warn: func(msg string) { res.Notes = append(res.Notes, msg) },
 	}
 	r, _, err := interchange.Decompress(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	var imp interchange.Import
-	switch req.Format {
-	case "ntriples", "nquads":
-		imp, err = interchange.ParseNTriples(ctx, r, name, opts)
-	case "turtle":
-		imp, err = interchange.ParseTurtle(ctx, r, name, opts)
-	case "jsonl":
-		imp, err = interchange.ParseJSONL(r, name, opts)
-	case "csv":
-		imp, err = interchange.ParseCSV(r, name, req.Kind, opts)
-	default:
+	imp, err := interchange.Parse(ctx, r, req.Format, name, req.Kind, opts)
+	if errors.Is(err, interchange.ErrUnknownFormat) {
 		return nil, invalidf("unknown format %q: use ntriples, nquads, turtle, jsonl or csv", req.Format)
 	}
 	if err != nil {

@@ -159,21 +159,10 @@ end.`,
 			opts := interchange.Options{
 				SkipBad:  skipBad,
 				Progress: rowCounter{prog},
-				Quads:    f == "nquads",
 				Base:     base,
 				Warn:     func(msg string) { e.note(prog, msg) },
 			}
-			var imp interchange.Import
-			switch f {
-			case "ntriples", "nquads":
-				imp, err = interchange.ParseNTriples(cmdContext(cmd), in, name, opts)
-			case "turtle":
-				imp, err = interchange.ParseTurtle(cmdContext(cmd), in, name, opts)
-			case "jsonl":
-				imp, err = interchange.ParseJSONL(in, name, opts)
-			case "csv":
-				imp, err = interchange.ParseCSV(in, name, kind, opts)
-			}
+			imp, err := interchange.Parse(cmdContext(cmd), in, f, name, kind, opts)
 			if err != nil {
 				return err
 			}

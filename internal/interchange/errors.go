@@ -9,4 +9,6 @@ var (
 	ErrBadInput = errors.New("bad input")
 	// ErrNotFound reports an entity reference that names no entity.
 	ErrNotFound = errors.New("not found")
+	// ErrUnknownFormat reports an import format Parse does not read.
+	ErrUnknownFormat = errors.New("unknown import format")
 )

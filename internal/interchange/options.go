@@ -1,7 +1,9 @@
 package interchange
 
 import (
+	"context"
 	"fmt"
+	"io"
 
 	"github.com/stablegraph/stablegraph/entity"
 )
@@ -77,4 +79,38 @@ func (s *Summary) wrote() {
 	if s.Wrote != nil {
 		s.Wrote(*s)
 	}
+}
+
+// Parse reads a whole input of the given format ("ntriples", "nquads", "turtle", "jsonl"
+// or "csv"; kind is the entities' kind, for csv only), ready to be written in one message.
+// A format it does not read is ErrUnknownFormat.
+func Parse(ctx context.Context, r io.Reader, format, name, kind string, opts Options) (Import, error) {
+	var imp Import
+	var err error
+	switch format {
+	case "ntriples", "nquads":
+		opts.Quads = format == "nquads"
+		var nt *NTriples
+		if nt, err = ParseNTriples(ctx, r, name, opts); err == nil {
+			imp = nt
+		}
+	case "turtle":
+		var nt *NTriples
+		if nt, err = ParseTurtle(ctx, r, name, opts); err == nil {
+			imp = nt
+		}
+	case "jsonl", "csv":
+		var rec *Records
+		if format == "jsonl" {
+			rec, err = ParseJSONL(r, name, opts)
+		} else {
+			rec, err = ParseCSV(r, name, kind, opts)
+		}
+		if err == nil {
+			imp = rec
+		}
+	default:
+		return nil, fmt.Errorf("%w %q", ErrUnknownFormat, format)
+	}
+	return imp, err
 }
