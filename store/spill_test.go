@@ -23,6 +23,20 @@ func spillTree(tx *Tx, i int) (*Tree, error) {
 	return tx.CreateTree(ref, Layout{KeySize: 8, ValueSize: Variable}, "spill")
 }
 
+// fillSpillTree puts n entries of 100 bytes into spill tree 0.
+func fillSpillTree(tx *Tx, n uint64) error {
+	tr, err := spillTree(tx, 0)
+	if err != nil {
+		return err
+	}
+	for k := range n {
+		if _, err := tr.Put(beKey(k), make([]byte, 100)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // TestSpillModel runs random messages, some of them large and some rolled back, on a file
 // store that keeps only a few dirty pages in the heap, checks every tree against a map after
 // each message and after reopening, and requires that messages did spill.
@@ -152,14 +166,8 @@ func TestSpilledRollbackThenSmallerCommit(t *testing.T) {
 	s, err := Open(path, &Options{SpillPages: 4})
 	require.NoError(t, err)
 	st, err := s.UpdateWith(Budget{}, func(tx *Tx) error {
-		tr, err := spillTree(tx, 0)
-		if err != nil {
+		if err := fillSpillTree(tx, 2000); err != nil {
 			return err
-		}
-		for k := range uint64(2000) {
-			if _, err := tr.Put(beKey(k), make([]byte, 100)); err != nil {
-				return err
-			}
 		}
 		return errRollback
 	})
@@ -257,16 +265,7 @@ func TestMemoryStoreNeverSpills(t *testing.T) {
 	s, err := OpenMemory(NewHeapMemory(0), &Options{SpillPages: 2})
 	require.NoError(t, err)
 	st, err := s.UpdateWith(Budget{}, func(tx *Tx) error {
-		tr, err := spillTree(tx, 0)
-		if err != nil {
-			return err
-		}
-		for k := range uint64(3000) {
-			if _, err := tr.Put(beKey(k), make([]byte, 100)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return fillSpillTree(tx, 3000)
 	})
 	require.NoError(t, err)
 	require.Zero(t, st.PagesSpilled)
