@@ -781,7 +781,10 @@ func (x *executor) resolveRefs(q *boundQuery, res *Result) {
 				if _, done := x.refs[t]; done {
 					return
 				}
-				before := x.tx.Stats().PagesRead
+				var before uint64
+				if x.act != nil { // Stats builds the counts by owner: only for EXPLAIN ANALYZE
+					before = x.tx.Stats().PagesRead
+				}
 				id, w := x.resolveRef(t)
 				if x.act != nil {
 					x.act.resolved(t, x.tx.Stats().PagesRead-before)
