@@ -61,6 +61,8 @@ type Config struct {
 //	GET  /v1/verify   → VerifyResult
 //	GET  /v1/schema   → Schema
 //	GET  /v1/info     → Info
+//	POST /v1/half     HalfRequest → HalfResult (a cluster's edges across stores)
+//	GET  /v1/half     → HalfState
 //	GET  /metrics     Prometheus text format
 type Server struct {
 	svc     *Service
@@ -112,6 +114,16 @@ func New(svc *Service, cfg Config) *Server {
 	s.handle("POST /v1/import", "import", s.importData)
 	s.handle("GET /v1/export", "export", s.export)
 	s.handle("GET /v1/stats", "stats", s.stats)
+	s.handle("POST /v1/half", "half", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		var req HalfRequest
+		if err := s.decode(w, r, &req); err != nil {
+			return nil, err
+		}
+		return s.svc.Half(r.Context(), req)
+	})
+	s.handle("GET /v1/half", "half_state", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		return s.svc.HalfState(r.Context())
+	})
 	s.handle("GET /v1/verify", "verify", s.verify)
 	s.handle("GET /v1/schema", "schema", func(w http.ResponseWriter, r *http.Request) (any, error) {
 		return s.svc.Schema(r.Context())

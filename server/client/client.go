@@ -287,3 +287,21 @@ func number(v any) any {
 	}
 	return v
 }
+
+// Half runs one message on the server's halves of edges across stores (a cluster's).
+func (c *Client) Half(ctx context.Context, req server.HalfRequest) (*server.HalfResult, error) {
+	var res server.HalfResult
+	if err := c.call(ctx, "POST", "/v1/half", nil, req, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// HalfState lists the server's halves of edges across stores and its intent records.
+func (c *Client) HalfState(ctx context.Context) (*server.HalfState, error) {
+	var res server.HalfState
+	if err := c.call(ctx, "GET", "/v1/half", nil, nil, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
