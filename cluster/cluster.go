@@ -37,6 +37,10 @@ type Cluster struct {
 	shards  []*Shard
 	byName  map[string]*Shard
 	byScope map[uri.Scope]*Shard
+
+	// afterFirstHalf, if set, runs between the halves of an edge across shards; an error
+	// stops there, as a coordinator that crashed would (tests).
+	afterFirstHalf func(server.Intent) error
 }
 
 // New returns the coordinator of the shards of cfg. It does not call them: Check does.
@@ -211,47 +215,25 @@ func (c *Cluster) Set(ctx context.Context, req server.SetRequest) (*server.SetRe
 	return res, shardErr(s, err)
 }
 
-// Delete removes one entity, its values and its edges, on the shard that holds it.
+// Delete removes one entity, its values and its edges, on the shard that holds it, and
+// the other halves of its edges across shards (see Link). If those fail, the entity is
+// gone, the error matches ErrPending, and Repair removes them.
 func (c *Cluster) Delete(ctx context.Context, ref string) (*server.DeleteResult, error) {
-	s, err := c.Locate(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.Client.Delete(ctx, ref)
-	return res, shardErr(s, err)
+	return c.deleteAcross(ctx, ref)
 }
 
-// Link adds an edge between two entities of one shard; an edge between two shards fails
-// with ErrCrossShard.
+// Link adds an edge; adding one that exists does nothing. Between two shards, the edge is
+// written in both, the subject's half first with an intent record: if the object's
+// shard refuses its half (the verb's cardinality, say) the first half is taken back and
+// the refusal returned; if it fails otherwise, the error matches ErrPending and Repair
+// finishes the edge.
 func (c *Cluster) Link(ctx context.Context, e server.Edge) error {
-	s, err := c.edgeShard(ctx, e)
-	if err != nil {
-		return err
-	}
-	return shardErr(s, s.Client.Link(ctx, e))
+	return c.link(ctx, e, false)
 }
 
-// Unlink removes an edge between two entities of one shard.
+// Unlink removes an edge (interchange.ErrNotFound if there is none), from both shards
+// for an edge between two: the subject's half first, with an intent record; a failure
+// after it matches ErrPending, and Repair finishes the removal.
 func (c *Cluster) Unlink(ctx context.Context, e server.Edge) error {
-	s, err := c.edgeShard(ctx, e)
-	if err != nil {
-		return err
-	}
-	return shardErr(s, s.Client.Unlink(ctx, e))
-}
-
-// edgeShard returns the shard that holds both ends of e.
-func (c *Cluster) edgeShard(ctx context.Context, e server.Edge) (*Shard, error) {
-	sub, err := c.Locate(ctx, e.Subject)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := c.Locate(ctx, e.Object)
-	if err != nil {
-		return nil, err
-	}
-	if sub != obj {
-		return nil, fmt.Errorf("%s %s %s: %w: the subject is in shard %s, the object in %s", e.Subject, e.Verb, e.Object, ErrCrossShard, sub.Name, obj.Name)
-	}
-	return sub, nil
+	return c.link(ctx, e, true)
 }

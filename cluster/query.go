@@ -14,7 +14,6 @@ import (
 	"github.com/stablegraph/stablegraph/query"
 	"github.com/stablegraph/stablegraph/server"
 	"github.com/stablegraph/stablegraph/store"
-	"github.com/stablegraph/stablegraph/uri"
 )
 
 // QueryResult is a query's answer over the cluster: the merged answer (rows, count,
@@ -22,6 +21,9 @@ import (
 type QueryResult struct {
 	server.QueryResult
 	Shards []ShardResult `json:"shards"`
+	// Rounds is how many rounds of messages the query took: one, and one more for each
+	// level of sub-queries that follow edges (see rounds.go).
+	Rounds int `json:"rounds"`
 }
 
 // ShardResult is one shard's part of a QueryResult.
@@ -29,7 +31,10 @@ type ShardResult struct {
 	Shard string           `json:"shard"`
 	Rows  int              `json:"rows"`  // the rows it returned, before the merge's LIMIT
 	Count uint64           `json:"count"` // its count
-	Stats server.PageStats `json:"stats"` // the pages it touched
+	Stats server.PageStats `json:"stats"` // the pages it touched, in every round
+	// Messages is how many queries it ran: one per round it took part in, one per
+	// sub-query in a round.
+	Messages int `json:"messages"`
 }
 
 // Query runs one query on every shard at once and merges the answers, so that it
@@ -47,7 +52,11 @@ type ShardResult struct {
 //     store.ErrPageBudgetExceeded;
 //   - EXPLAIN gives each shard's plan under a line that names the shard;
 //   - a warning is kept if every shard gave it (an <IRI> no shard holds), and dropped
-//     otherwise (the IRI is in some shard).
+//     otherwise (the IRI is in some shard);
+//   - a condition that follows a verb to an entity or a sub-query is made exact in every
+//     shard first, edges across shards included: sub-queries run over the cluster in
+//     rounds before the last (see rounds.go), their pages counted in each shard's and in
+//     the total, and the budget is the most pages of all rounds together.
 //
 // An error of one shard fails the query and names the shard; a query's error at a
 // position is reported at its position in req.Query.
@@ -79,23 +88,28 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 		keyCol++ // after the entity (or its IRI)
 	}
 
+	// Rounds first, if a condition follows edges to an entity or a sub-query.
+	var rs *rounds
+	if len(c.shards) > 1 && q.Where != nil && needsRounds(q.Where) {
+		if rs, err = c.runRounds(ctx, q, req, budget); err != nil {
+			return nil, c.placeError(ctx, c.shards[0], req, err)
+		}
+	}
+	left := budget
+	if rs != nil && limited {
+		left = max(budget-min(budget, rs.spent()), 1)
+	}
+
 	parts := make([]*server.QueryResult, len(c.shards))
 	hidden := make([][]string, len(c.shards))
 	err = c.each(ctx, func(ctx context.Context, i int, s *Shard) error {
-		edits := append(c.foreignRefs(q, s), order...)
-		for _, e := range edits {
-			if e.ref != "" {
-				hidden[i] = append(hidden[i], e.ref)
-			}
+		text := applyEdits(req.Query, order)
+		if rs != nil {
+			text, hidden[i] = shardQuery(q, rs.where[i], extra), rs.hidden[i]
 		}
-		text := applyEdits(req.Query, edits)
-		r, err := s.Client.Query(ctx, server.QueryRequest{Query: text, Explain: req.Explain, Budget: budget, IRI: req.IRI})
-		if err != nil && len(order) > 0 && isQueryError(err) {
-			// Place the error in the query as written: planning it without the added
-			// column finds it.
-			if _, err2 := s.Client.Query(ctx, server.QueryRequest{Query: applyEdits(req.Query, edits[:len(edits)-1]), Explain: true, IRI: req.IRI}); err2 != nil {
-				err = err2
-			}
+		r, err := s.Client.Query(ctx, server.QueryRequest{Query: text, Explain: req.Explain, Budget: left, IRI: req.IRI})
+		if err != nil && (len(order) > 0 || rs != nil) {
+			err = c.placeError(ctx, s, req, err)
 		}
 		parts[i] = r
 		return err
@@ -111,7 +125,7 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 	var plans strings.Builder
 	for i, p := range parts {
 		s := c.shards[i]
-		res.Shards = append(res.Shards, ShardResult{Shard: s.Name, Rows: len(p.Rows), Count: p.Count, Stats: p.Stats})
+		res.Shards = append(res.Shards, ShardResult{Shard: s.Name, Rows: len(p.Rows), Count: p.Count, Stats: p.Stats, Messages: 1})
 		res.Stats.PagesRead += p.Stats.PagesRead
 		res.Stats.PagesWritten += p.Stats.PagesWritten
 		res.Stats.EstimatedPages += p.Stats.EstimatedPages
@@ -128,6 +142,10 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 			res.Rows = append(res.Rows, p.Rows...)
 		}
 	}
+	res.Rounds = 1
+	if rs != nil {
+		res.addRounds(rs)
+	}
 	if limited && res.Stats.PagesRead > budget {
 		var each []string
 		for _, sr := range res.Shards {
@@ -137,6 +155,15 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 			store.ErrPageBudgetExceeded, res.Stats.PagesRead, len(c.shards), strings.Join(each, ", "), budget)
 	}
 	res.Warnings = commonWarnings(parts, hidden)
+	if rs != nil {
+		for _, sub := range rs.subs {
+			for _, w := range sub.Warnings {
+				if !slices.Contains(res.Warnings, w) {
+					res.Warnings = append(res.Warnings, w)
+				}
+			}
+		}
+	}
 	if explain {
 		res.Explain = plans.String()
 		res.Count = 0
@@ -165,6 +192,42 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 		}
 	}
 	return res, nil
+}
+
+// placeError returns err, or if it is the query's fault, the error shard s finds planning
+// the query as written: in place in req.Query, where the rounds' rewriting or an added
+// ORDER BY column would move it.
+func (c *Cluster) placeError(ctx context.Context, s *Shard, req server.QueryRequest, err error) error {
+	if !isQueryError(err) {
+		return err
+	}
+	if _, err2 := s.Client.Query(ctx, server.QueryRequest{Query: req.Query, Explain: true, IRI: req.IRI}); err2 != nil && isQueryError(err2) {
+		return err2
+	}
+	return err
+}
+
+// addRounds adds the pages and messages of the rounds before the last to res.
+func (res *QueryResult) addRounds(rs *rounds) {
+	deepest := 0
+	for _, sub := range rs.subs {
+		deepest = max(deepest, sub.Rounds)
+		for j, sr := range sub.Shards {
+			to := &res.Shards[j]
+			to.Messages += sr.Messages
+			to.Stats.PagesRead += sr.Stats.PagesRead
+			to.Stats.PagesWritten += sr.Stats.PagesWritten
+			to.Stats.EstimatedPages += sr.Stats.EstimatedPages
+			for v, n := range sr.Stats.ByVariable {
+				to.Stats.ByVariable[v] += n
+				res.Stats.ByVariable[v] += n
+			}
+		}
+		res.Stats.PagesRead += sub.Stats.PagesRead
+		res.Stats.PagesWritten += sub.Stats.PagesWritten
+		res.Stats.EstimatedPages += sub.Stats.EstimatedPages
+	}
+	res.Rounds = 1 + deepest
 }
 
 // isQueryError reports whether err is the query's fault, found while planning it.
@@ -199,7 +262,6 @@ func commonWarnings(parts []*server.QueryResult, hidden [][]string) []string {
 type edit struct {
 	at, n  int
 	insert string
-	ref    string // the entity reference the edit takes away, if it is one
 }
 
 // applyEdits returns text with edits made, which must not overlap.
@@ -213,47 +275,6 @@ func applyEdits(text string, edits []edit) string {
 		text = text[:e.at] + e.insert + text[e.at+e.n:]
 	}
 	return text
-}
-
-// foreignRefs returns the edits that make q fit shard s: each reference to an entity of
-// another shard of the cluster (by its ic:// URI) becomes an empty set of its kind. No
-// edge leaves a shard, so no entity of s is linked to it, and the condition holds in s as
-// it would with the entity there. Positions before each edit stay as written.
-func (c *Cluster) foreignRefs(q *query.Query, s *Shard) []edit {
-	var out []edit
-	var walk func(query.Cond)
-	walk = func(cond query.Cond) {
-		switch x := cond.(type) {
-		case *query.AndCond:
-			walk(x.L)
-			walk(x.R)
-		case *query.OrCond:
-			walk(x.L)
-			walk(x.R)
-		case *query.NotCond:
-			walk(x.X)
-		case *query.FollowCond:
-			switch t := x.Target.(type) {
-			case *query.SubQuery:
-				walk(t.Query.Where)
-			case *query.EntityTarget:
-				r := t.Ref
-				if r.Form != query.RefURI {
-					return
-				}
-				scope, err := uri.ParseScope(r.Canister)
-				if owner, ok := c.byScope[scope]; err != nil || !ok || owner == s {
-					return // a scope of no shard fails in every shard, as in one store
-				}
-				kind := query.Name{Name: r.Kind}.String()
-				out = append(out, edit{at: r.Pos.Offset, n: len(r.Raw), insert: "(FIND " + kind + " LIMIT 0)", ref: r.Raw})
-			}
-		}
-	}
-	if q.Where != nil {
-		walk(q.Where)
-	}
-	return out
 }
 
 // sortKey returns the value a cell is ordered by: the cell itself, or of a list (a Multi
