@@ -370,3 +370,39 @@ func TestQueryEntityURIs(t *testing.T) {
 	require.Len(t, res.Warnings, 1)
 	require.Contains(t, res.Warnings[0], missing)
 }
+
+// TestQueryRounds checks what a query that follows edges across shards costs and where
+// the cluster refuses: the budget holds on all rounds together, a closure to anything
+// but ANY and a reference relative to one store are refused with their position, and an
+// error inside a sub-query is placed in the query as written.
+func TestQueryRounds(t *testing.T) {
+	d := newDifferential(t, 11)
+	ctx := context.Background()
+	const text = "FIND player WHERE member_of -> (FIND guild WHERE member_of <- (FIND player WHERE health < 10)) COUNT"
+	free, err := d.c.Query(ctx, server.QueryRequest{Query: text})
+	require.NoError(t, err)
+	require.Equal(t, 3, free.Rounds)
+	want, err := d.one.Query(ctx, server.QueryRequest{Query: text})
+	require.NoError(t, err)
+	require.Equal(t, want.Count, free.Count)
+	total := free.Stats.PagesRead
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: text, Budget: total - 1})
+	require.ErrorIs(t, err, store.ErrPageBudgetExceeded)
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: fmt.Sprintf("%s BUDGET %d", text, total)})
+	require.NoError(t, err)
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: text, Budget: 2})
+	require.ErrorIs(t, err, store.ErrPageBudgetExceeded, "an early round stops the query")
+
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: "FIND player WHERE friend ->+ (FIND player WHERE health < 5)"})
+	require.ErrorIs(t, err, cluster.ErrUnsupported)
+	require.Contains(t, err.Error(), "1:26:")
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: "FIND player WHERE friend -> player/3"})
+	require.ErrorIs(t, err, cluster.ErrAmbiguous)
+	require.Contains(t, err.Error(), "1:29:")
+
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: "FIND player WHERE friend -> (FIND player\nWHERE helth < 5)"})
+	var qe *query.Error
+	require.ErrorAs(t, err, &qe)
+	require.Equal(t, 2, qe.Pos.Line, err.Error())
+	require.Equal(t, 7, qe.Pos.Col, err.Error())
+}
