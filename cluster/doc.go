@@ -17,16 +17,24 @@
 // hold the same schema (apply one schema file to each): a name a shard lacks is an error
 // of the query there.
 //
+// An edge may join entities of two shards (edges.go): each shard holds its half, the
+// other end being a stand-in there (a local entity of the reserved kind
+// entity.KindRemote whose IRI is the remote entity's URI), so both directions are
+// navigable in each shard. Link writes the subject's half with an intent record, then the
+// object's half, then clears the intent; Verify pairs the halves of every shard, and
+// Repair finishes what a failure between the halves left (ErrPending). A query follows
+// such edges in rounds (rounds.go): each sub-query runs over the cluster first, and its
+// answer goes into the condition each shard runs.
+//
 // # What this version does not do yet
 //
-// It is the first slice of issue 21. Not built:
-//
-//   - Edges across shards: Link refuses an edge between two shards (ErrCrossShard), and a
-//     query follows edges within each shard only, so a world must keep its edges inside
-//     shards (which the parent placement does for a tree such as guild → player → item).
-//     An ic:// URI of another shard in a query is an error of that shard (entity.ErrScope).
 //   - Replication: each shard is one server; losing it loses its part of the world until
 //     it comes back. Nothing goes through Raft yet.
+//   - Closures across shards: "verb ->+ T" and "verb <-+ T" to anything but ANY are
+//     refused (ErrUnsupported): they would need a round per step.
+//   - A sub-query whose answer exceeds MaxFollowSet entities is refused when a condition
+//     follows edges to it; a sub-query's LIMIT without ORDER BY keeps the first entities
+//     in shard order, not one store's ID order.
 //   - A placement directory: an IRI is found by asking every shard (one request each),
 //     and two coordinators creating one new IRI at once with different placements may
 //     create it twice, once in each shard (Locate then reports ErrAmbiguous).
