@@ -40,7 +40,4 @@
 //     create it twice, once in each shard (Locate then reports ErrAmbiguous).
 //   - graphctl commands: 'graphctl cluster …' and 'graphctl serve --cluster' do not exist;
 //     the cluster is a Go API.
-//   - ORDER BY on a predicate imported from RDF whose values span several typed columns
-//     is merged by all of an entity's values, where one store orders by the named column
-//     alone; float NaN and infinities (sent as text) are merged as strings.
 package cluster

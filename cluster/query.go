@@ -42,7 +42,10 @@ type ShardResult struct {
 //
 //   - rows come in shard order (the config's), each shard's in its own order (ID order);
 //   - with ORDER BY, they are sorted again after the merge by the same rule as in one
-//     store (by value, entities without one last), ties in shard order then each shard's;
+//     store (by value, entities without one last), ties in shard order then each shard's,
+//     by the key each shard ordered each row by (server.QueryRequest.OrderKeys): the named
+//     column's value even where SELECT shows a predicate's values of every datatype, and
+//     infinite floats as numbers;
 //   - LIMIT n is sent to every shard (the first n of the world are among the first n of
 //     each shard) and applied again after the merge;
 //   - COUNT is the sum of the shards' counts (at most the LIMIT);
@@ -71,22 +74,9 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 		budget, limited = q.Budget.Pages, true
 	}
 
-	// With ORDER BY, the merge needs each row's value of the column: selected by the
-	// query, or added to its SELECT and taken off after the merge.
-	var order []edit
-	keyCol, extra := -1, false
-	if q.OrderBy != nil && !q.Count && !explain {
-		keyCol = slices.IndexFunc(q.Select, func(n query.Name) bool { return n.Name == q.OrderBy.Col.Name })
-		if keyCol < 0 {
-			ins := ", " + q.OrderBy.Col.String() + " "
-			if len(q.Select) == 0 {
-				ins = "SELECT " + q.OrderBy.Col.String() + " "
-			}
-			order = append(order, edit{at: q.OrderBy.Pos.Offset, insert: ins})
-			keyCol, extra = len(q.Select), true
-		}
-		keyCol++ // after the entity (or its IRI)
-	}
+	// With ORDER BY, each shard gives each row's key (the value it ordered it by), and
+	// the merge orders by them as one store would.
+	ordered := q.OrderBy != nil && !q.Count && !explain
 
 	// Rounds first, if a condition follows edges to an entity or a sub-query.
 	var rs *rounds
@@ -103,12 +93,12 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 	parts := make([]*server.QueryResult, len(c.shards))
 	hidden := make([][]string, len(c.shards))
 	err = c.each(ctx, func(ctx context.Context, i int, s *Shard) error {
-		text := applyEdits(req.Query, order)
+		text := req.Query
 		if rs != nil {
-			text, hidden[i] = shardQuery(q, rs.where[i], extra), rs.hidden[i]
+			text, hidden[i] = shardQuery(q, rs.where[i]), rs.hidden[i]
 		}
-		r, err := s.Client.Query(ctx, server.QueryRequest{Query: text, Explain: req.Explain, Budget: left, IRI: req.IRI})
-		if err != nil && (len(order) > 0 || rs != nil) {
+		r, err := s.Client.Query(ctx, server.QueryRequest{Query: text, Explain: req.Explain, Budget: left, IRI: req.IRI, OrderKeys: ordered})
+		if err != nil && rs != nil {
 			err = c.placeError(ctx, s, req, err)
 		}
 		parts[i] = r
@@ -123,6 +113,7 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 	res.Rows = [][]any{}
 	res.Stats.ByVariable = map[string]uint64{}
 	var plans strings.Builder
+	var keys []any // with ORDER BY, each row's key
 	for i, p := range parts {
 		s := c.shards[i]
 		res.Shards = append(res.Shards, ShardResult{Shard: s.Name, Rows: len(p.Rows), Count: p.Count, Stats: p.Stats, Messages: 1})
@@ -140,6 +131,10 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 			}
 		} else {
 			res.Rows = append(res.Rows, p.Rows...)
+			if ordered && len(p.OrderKeys) != len(p.Rows) {
+				return nil, fmt.Errorf("shard %s: %d order keys for %d rows", s.Name, len(p.OrderKeys), len(p.Rows))
+			}
+			keys = append(keys, p.OrderKeys...)
 		}
 	}
 	res.Rounds = 1
@@ -169,14 +164,26 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 		res.Count = 0
 		return res, nil
 	}
-	if keyCol > 0 {
-		desc := q.OrderBy.Desc
-		slices.SortStableFunc(res.Rows, func(a, b []any) int {
-			return compareKeys(sortKey(a[keyCol], desc), sortKey(b[keyCol], desc), desc)
-		})
+	if ordered {
+		at := make([]int, len(res.Rows))
+		for i := range at {
+			at[i] = i
+		}
+		slices.SortStableFunc(at, func(a, b int) int { return compareKeys(keys[a], keys[b], q.OrderBy.Desc) })
+		rows := make([][]any, len(at))
+		for i, j := range at {
+			rows[i] = res.Rows[j]
+			if req.OrderKeys {
+				res.OrderKeys = append(res.OrderKeys, keys[j])
+			}
+		}
+		res.Rows = rows
 	}
 	if q.Limit.Set && uint64(len(res.Rows)) > q.Limit.N {
 		res.Rows = res.Rows[:q.Limit.N]
+		if res.OrderKeys != nil {
+			res.OrderKeys = res.OrderKeys[:q.Limit.N]
+		}
 	}
 	if q.Count {
 		if q.Limit.Set {
@@ -185,18 +192,11 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 	} else {
 		res.Count = uint64(len(res.Rows))
 	}
-	if extra {
-		res.Columns = res.Columns[:len(res.Columns)-1]
-		for i, row := range res.Rows {
-			res.Rows[i] = row[:len(row)-1]
-		}
-	}
 	return res, nil
 }
 
 // placeError returns err, or if it is the query's fault, the error shard s finds planning
-// the query as written: in place in req.Query, where the rounds' rewriting or an added
-// ORDER BY column would move it.
+// the query as written: in place in req.Query, where the rounds' rewriting would move it.
 func (c *Cluster) placeError(ctx context.Context, s *Shard, req server.QueryRequest, err error) error {
 	if !isQueryError(err) {
 		return err
@@ -256,48 +256,6 @@ func commonWarnings(parts []*server.QueryResult, hidden [][]string) []string {
 		}
 	}
 	return out
-}
-
-// edit is a change to a query's text: insert in the place of the n bytes at offset at.
-type edit struct {
-	at, n  int
-	insert string
-}
-
-// applyEdits returns text with edits made, which must not overlap.
-func applyEdits(text string, edits []edit) string {
-	if len(edits) == 0 {
-		return text
-	}
-	sorted := slices.Clone(edits)
-	slices.SortFunc(sorted, func(a, b edit) int { return b.at - a.at })
-	for _, e := range sorted {
-		text = text[:e.at] + e.insert + text[e.at+e.n:]
-	}
-	return text
-}
-
-// sortKey returns the value a cell is ordered by: the cell itself, or of a list (a Multi
-// column) its smallest value, its largest with desc; nil for no value.
-func sortKey(cell any, desc bool) any {
-	list, ok := cell.([]any)
-	if !ok {
-		return cell
-	}
-	var best any
-	for _, v := range list {
-		if v == nil {
-			continue
-		}
-		if best == nil {
-			best = v
-			continue
-		}
-		if c := compareValues(v, best); (!desc && c < 0) || (desc && c > 0) {
-			best = v
-		}
-	}
-	return best
 }
 
 // compareKeys orders two sort keys as ORDER BY does: by value, reversed with desc, and a

@@ -218,13 +218,9 @@ func replaceFollows(cond query.Cond, fn func(*query.FollowCond) query.Cond) quer
 	return cond
 }
 
-// shardQuery returns the text shard i runs for q: its condition, with the ORDER BY column
-// selected if extra.
-func shardQuery(q *query.Query, where query.Cond, extra bool) string {
+// shardQuery returns the text a shard runs for q: q with its condition.
+func shardQuery(q *query.Query, where query.Cond) string {
 	q2 := *q
 	q2.Where = where
-	if extra {
-		q2.Select = append(append([]query.Name(nil), q.Select...), q.OrderBy.Col)
-	}
 	return q2.String()
 }

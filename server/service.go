@@ -100,6 +100,9 @@ type QueryRequest struct {
 	Budget  uint64 `json:"budget,omitempty"`  // stop past this many pages; 0: the query's BUDGET, or no limit
 	// IRI puts each row's IRI (or blank-node label) in the place of its ic:// URI.
 	IRI bool `json:"iri,omitempty"`
+	// OrderKeys asks, with ORDER BY, for the value each row was ordered by
+	// (QueryResult.OrderKeys): what a cluster merging several stores' answers compares.
+	OrderKeys bool `json:"order_keys,omitempty"`
 }
 
 // PageStats are the pages one query touched.
@@ -124,6 +127,11 @@ type QueryResult struct {
 	// Warnings are what the query found questionable but ran anyway, such as a
 	// reference to an entity that does not exist; left out when there are none.
 	Warnings []string `json:"warnings,omitempty"`
+	// OrderKeys holds, for QueryRequest.OrderKeys, each row's ORDER BY key: the named
+	// column's value (a Multi column's smallest, its largest with DESC), null for none.
+	// Cells as in Rows, but an infinite float as {"float": "+Inf"} or {"float": "-Inf"},
+	// so that it stays a number (see client.Client.Query).
+	OrderKeys []any `json:"order_keys,omitempty"`
 }
 
 // Query runs one query in one View. Its errors carry their position in the query (a
@@ -154,7 +162,7 @@ func (s *Service) Query(ctx context.Context, req QueryRequest) (*QueryResult, er
 	if limit := s.QueryBudget.MaxAccessed; limit != 0 && (budget == 0 || budget > limit) {
 		budget = limit
 	}
-	res, err := p.Run(query.RunOptions{Budget: budget, Context: ctx})
+	res, err := p.Run(query.RunOptions{Budget: budget, Context: ctx, OrderKeys: req.OrderKeys})
 	if err != nil {
 		return nil, err
 	}
@@ -192,6 +200,9 @@ func (s *Service) Query(ctx context.Context, req QueryRequest) (*QueryResult, er
 	for _, w := range res.Warnings {
 		out.Warnings = append(out.Warnings, w.Error())
 	}
+	for _, k := range res.OrderKeys {
+		out.OrderKeys = append(out.OrderKeys, orderKeyValue(k))
+	}
 	switch {
 	case q.Analyze: // the plan with what each step did, one line a row
 		var b strings.Builder
@@ -227,6 +238,23 @@ func CellValue(v column.Value) any {
 		}
 	}
 	return v
+}
+
+// orderKeyValue is an ORDER BY key as QueryResult.OrderKeys carries it.
+func orderKeyValue(v column.Value) any {
+	var f float64
+	switch v := v.(type) {
+	case float64:
+		f = v
+	case float32:
+		f = float64(v)
+	default:
+		return CellValue(v)
+	}
+	if math.IsInf(f, 0) {
+		return map[string]string{"float": interchange.FormatText(f)}
+	}
+	return CellValue(v)
 }
 
 // Get describes one entity: its URI, IRI, kind, values, and edges both ways. ref is

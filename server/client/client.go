@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -118,7 +119,24 @@ func (c *Client) Query(ctx context.Context, req server.QueryRequest) (*server.Qu
 			row[i] = number(v)
 		}
 	}
+	for i, v := range res.OrderKeys {
+		res.OrderKeys[i] = orderKey(v)
+	}
 	return &res, nil
+}
+
+// orderKey decodes an ORDER BY key of server.QueryResult.OrderKeys: a number as number
+// does, an infinite float from its {"float": "+Inf"} form.
+func orderKey(v any) any {
+	if m, ok := v.(map[string]any); ok && len(m) == 1 {
+		switch m["float"] {
+		case "+Inf":
+			return math.Inf(1)
+		case "-Inf":
+			return math.Inf(-1)
+		}
+	}
+	return number(v)
 }
 
 // Get describes one entity.
