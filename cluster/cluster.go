@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/internal/interchange"
 	"github.com/stablegraph/stablegraph/server"
 	"github.com/stablegraph/stablegraph/server/client"
@@ -147,8 +148,8 @@ func (c *Cluster) locate(ctx context.Context, ref string) (*Shard, *interchange.
 	docs := make([]*interchange.EntityDoc, len(c.shards))
 	err = c.each(ctx, func(ctx context.Context, i int, s *Shard) error {
 		d, err := s.Client.Get(ctx, ref)
-		if errors.Is(err, interchange.ErrNotFound) {
-			return nil
+		if errors.Is(err, interchange.ErrNotFound) || (err == nil && d.Kind == entity.KindRemote) {
+			return nil // a stand-in is not the entity (edges.go)
 		}
 		docs[i] = d
 		return err

@@ -122,6 +122,8 @@ func TestLinkAcrossShards(t *testing.T) {
 	d, err := w.c.Get(ctx, "<http://ex.org/b>")
 	require.NoError(t, err)
 	require.Contains(t, fmt.Sprint(d.LinkedFrom), w.uri["a"], "b's description shows the edge from a")
+	_, err = w.c.Locate(ctx, "<"+w.uri["b"]+">")
+	require.ErrorIs(t, err, interchange.ErrNotFound, "a stand-in's IRI does not name it in the cluster")
 
 	// The verb's cardinality holds across shards: an item has one owner, which the
 	// item's shard knows, so it refuses the second half, and the first is taken back.
@@ -157,6 +159,20 @@ func TestLinkAcrossShards(t *testing.T) {
 		require.NoError(t, err)
 		require.Zero(t, res.Count, "shard %d keeps no stand-in without edges", i)
 	}
+
+	// Deleting an entity removes its edges across shards from the other shards too.
+	require.NoError(t, w.c.Link(ctx, w.edge("a", "friend", "b")))
+	require.NoError(t, w.c.Link(ctx, w.edge("c", "friend", "a")))
+	require.NoError(t, w.c.Link(ctx, w.edge("b", "friend", "d")))
+	del, err := w.c.Delete(ctx, "<http://ex.org/a>")
+	require.NoError(t, err)
+	require.Equal(t, w.uri["a"], del.Deleted)
+	rep = w.verify(t)
+	require.NoError(t, rep.Err())
+	require.Equal(t, 1, rep.Edges, "b -> d is left")
+	require.Empty(t, w.names(t, "FIND player WHERE friend <- ANY AND NOT name = \"d\""))
+	h2, _ := w.halves(t, 2)
+	require.Zero(t, h2, "c's half of c -> a is gone")
 }
 
 // TestLinkFailureBetweenHalves cuts Link, Unlink and Delete between their two halves, by
