@@ -141,8 +141,10 @@ type RepairReport struct {
 // object's shard refuses it: the object is gone, say), and an object's half without the
 // subject's is removed, since the subject's half is written first and removed first.
 // Each step is idempotent: after a failure, Repair can run again and go on. A
-// coordinator runs it when it starts; like Verify, it is meant for a cluster without
-// writes in flight (an intent it finishes while Link finishes it too is harmless).
+// coordinator should run it when it starts (after Check), since a coordinator that
+// stopped between two halves leaves an intent only Repair finishes; like Verify, it is
+// meant for a cluster without writes in flight (an intent it finishes while Link
+// finishes it too is harmless, but an unpaired half it mends may be one Link is writing).
 func (c *Cluster) Repair(ctx context.Context) (*RepairReport, error) {
 	rep := &RepairReport{}
 	v, err := c.Verify(ctx)
