@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -291,4 +292,74 @@ func TestRepairResumes(t *testing.T) {
 	require.NoError(t, rep.Err(), "%+v", rep)
 	require.Equal(t, 2, rep.Edges) // a -> b, d -> b
 	require.Equal(t, []string{"a", "d"}, w.names(t, "FIND player WHERE friend -> <http://ex.org/b>"))
+}
+
+// TestLinkConcurrent runs Link and Unlink of edges across shards from several goroutines
+// at once, each on its own edges, and checks that every edge ends as its goroutine left
+// it, in both shards, with no intent left: the halves of different edges do not meet.
+func TestLinkConcurrent(t *testing.T) {
+	ctx := context.Background()
+	_, c, _ := newCluster(t, 3)
+	var iris []string
+	for p := range 12 {
+		iri := fmt.Sprintf("<http://ex.org/q%d>", p)
+		_, _, err := c.Create(ctx, server.SetRequest{Ref: iri, Kind: "player", Set: []server.Assign{{Column: "name", Value: fmt.Sprint("q", p)}}},
+			cluster.Placement{Shard: fmt.Sprint("s", p%3)})
+		require.NoError(t, err)
+		iris = append(iris, iri)
+	}
+	const workers = 4
+	want := make([]map[[2]int]bool, workers)
+	errs := make(chan error, workers)
+	for g := range workers {
+		want[g] = map[[2]int]bool{}
+		go func() {
+			rng := rand.New(rand.NewPCG(uint64(g), 9))
+			for range 25 {
+				// Worker g owns the edges from players g, g+4 and g+8.
+				e := [2]int{g + workers*rng.IntN(3), rng.IntN(12)}
+				edge := server.Edge{Subject: iris[e[0]], Verb: "friend", Object: iris[e[1]]}
+				var err error
+				if want[g][e] {
+					err = c.Unlink(ctx, edge)
+				} else {
+					err = c.Link(ctx, edge)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				want[g][e] = !want[g][e]
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		require.NoError(t, <-errs)
+	}
+	rep, err := c.Verify(ctx)
+	require.NoError(t, err)
+	require.NoError(t, rep.Err(), "%+v", rep)
+	across := 0
+	for g := range workers {
+		for e, on := range want[g] {
+			if on && e[0]%3 != e[1]%3 {
+				across++
+			}
+		}
+	}
+	require.Equal(t, across, rep.Edges)
+	for o := range 12 {
+		res, err := c.Query(ctx, server.QueryRequest{Query: "FIND player WHERE friend -> " + iris[o] + " COUNT"})
+		require.NoError(t, err)
+		n := 0
+		for g := range workers {
+			for e, on := range want[g] {
+				if on && e[1] == o {
+					n++
+				}
+			}
+		}
+		require.EqualValues(t, n, res.Count, "friends of %s", iris[o])
+	}
 }
