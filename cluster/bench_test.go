@@ -25,6 +25,8 @@ func BenchmarkQuery(b *testing.B) {
 		{"2-hop-cross", "FIND player WHERE member_of -> (FIND guild WHERE member_of <- (FIND player WHERE health < 10)) COUNT"},
 		// friends of the friends of one player, anywhere.
 		{"friend-of-friend", "FIND player WHERE friend -> (FIND player WHERE friend -> <http://ex.org/player/17>) SELECT name"},
+		// a closure, grown in rounds until one finds nothing new.
+		{"closure", "FIND player WHERE friend ->+ (FIND player WHERE health < 3) COUNT"},
 	} {
 		b.Run(bc.name+"/3-shards", func(b *testing.B) {
 			var res *clusterResult

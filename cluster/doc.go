@@ -30,8 +30,8 @@
 //
 //   - Replication: each shard is one server; losing it loses its part of the world until
 //     it comes back. Nothing goes through Raft yet.
-//   - Closures across shards: "verb ->+ T" and "verb <-+ T" to anything but ANY are
-//     refused (ErrUnsupported): they would need a round per step.
+//   - Cheap closures across shards: "verb ->+ T" grows T in rounds, each asking every
+//     shard for every kind; it is exact but costs far more pages than one store.
 //   - A sub-query whose answer exceeds MaxFollowSet entities is refused when a condition
 //     follows edges to it; a sub-query's LIMIT without ORDER BY keeps the first entities
 //     in shard order, not one store's ID order.

@@ -21,8 +21,9 @@ import (
 type QueryResult struct {
 	server.QueryResult
 	Shards []ShardResult `json:"shards"`
-	// Rounds is how many rounds of messages the query took: one, and one more for each
-	// level of sub-queries that follow edges (see rounds.go).
+	// Rounds is how many rounds of messages the query took, one after another: one, one
+	// more for each sub-query that a condition follows edges to, and one per step of a
+	// closure's growth (see rounds.go).
 	Rounds int `json:"rounds"`
 }
 
@@ -209,9 +210,9 @@ func (c *Cluster) placeError(ctx context.Context, s *Shard, req server.QueryRequ
 
 // addRounds adds the pages and messages of the rounds before the last to res.
 func (res *QueryResult) addRounds(rs *rounds) {
-	deepest := 0
+	rounds := 0
 	for _, sub := range rs.subs {
-		deepest = max(deepest, sub.Rounds)
+		rounds += sub.Rounds // the rounds run one after another
 		for j, sr := range sub.Shards {
 			to := &res.Shards[j]
 			to.Messages += sr.Messages
@@ -227,7 +228,7 @@ func (res *QueryResult) addRounds(rs *rounds) {
 		res.Stats.PagesWritten += sub.Stats.PagesWritten
 		res.Stats.EstimatedPages += sub.Stats.EstimatedPages
 	}
-	res.Rounds = 1 + deepest
+	res.Rounds = 1 + rounds
 }
 
 // isQueryError reports whether err is the query's fault, found while planning it.

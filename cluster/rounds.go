@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/stablegraph/stablegraph/internal/interchange"
 	"github.com/stablegraph/stablegraph/query"
 	"github.com/stablegraph/stablegraph/server"
+	"github.com/stablegraph/stablegraph/store"
 	"github.com/stablegraph/stablegraph/uri"
 )
 
@@ -24,12 +26,15 @@ import (
 //     stand-in's <URI> in the others (an <IRI> is looked up in every shard first);
 //   - ANY needs nothing: an edge to a stand-in is an edge.
 //
+//   - a closure (->+, <-+) to a sub-query or an entity first grows the target in rounds
+//     (closure): each shard finds, for every kind, what reaches the target inside it,
+//     until a round finds nothing new; the condition is then a closure to any member.
+//
 // The conditions are then exact in every shard, and the last round merges as Query says.
-// A closure (->+, <-+) to anything but ANY would need a round per step and is refused
-// (ErrUnsupported), as is an entity named relative to one store (kind/id, #id).
+// An entity named relative to one store (kind/id, #id) is refused (ErrAmbiguous).
 
-// ErrUnsupported reports a query that a cluster of several shards cannot answer as one
-// store would.
+// ErrUnsupported reports a query that a cluster of several shards will not answer: one
+// that follows edges to more entities than MaxFollowSet.
 var ErrUnsupported = errors.New("not supported across shards")
 
 // MaxFollowSet is the most entities a sub-query may find when a cluster follows an edge
@@ -118,16 +123,6 @@ func (c *Cluster) followTargets(ctx context.Context, f *query.FollowCond, req se
 	if _, any := f.Target.(*query.AnyTarget); any {
 		return nil, nil
 	}
-	if f.Transitive {
-		return nil, fmt.Errorf("%d:%d: %w: a closure (%s+) follows edges across shards one step at a time; only %s+ ANY is answered",
-			f.Pos.Line, f.Pos.Col, ErrUnsupported, f.Dir, f.Dir)
-	}
-	// members: the target's entities, each with its shard and URI.
-	type member struct {
-		shard *Shard
-		uri   string
-		raw   string // as written, for the target's own shard
-	}
 	var members []member
 	switch t := f.Target.(type) {
 	case *query.EntityTarget:
@@ -176,30 +171,139 @@ func (c *Cluster) followTargets(ctx context.Context, f *query.FollowCond, req se
 			members = append(members, member{shard: owner, uri: u, raw: u})
 		}
 	}
+	if f.Transitive && len(members) > 0 {
+		var err error
+		if members, err = c.closure(ctx, f, members, budget, r); err != nil {
+			return nil, err
+		}
+	}
 	per := make([]query.Cond, len(c.shards))
 	for i, s := range c.shards {
-		var terms []query.Cond
-		for _, m := range members {
-			ref := query.EntityRef{Form: query.RefIRI, Raw: "<" + m.uri + ">", IRI: m.uri}
-			if m.shard == s {
-				ref = query.EntityRef{Raw: m.raw}
-			} else {
-				r.hidden[i] = append(r.hidden[i], m.uri)
-			}
-			terms = append(terms, &query.FollowCond{Verb: f.Verb, Dir: f.Dir, Target: &query.EntityTarget{Ref: ref}})
-		}
-		if len(terms) == 0 {
+		if len(members) == 0 {
 			kind := f.Target.(*query.SubQuery).Query.Kind
-			per[i] = &query.FollowCond{Verb: f.Verb, Dir: f.Dir, Target: &query.SubQuery{Query: &query.Query{Kind: kind, Limit: query.Limit{Set: true}}}}
+			per[i] = &query.FollowCond{Verb: f.Verb, Dir: f.Dir, Transitive: f.Transitive,
+				Target: &query.SubQuery{Query: &query.Query{Kind: kind, Limit: query.Limit{Set: true}}}}
 			continue
 		}
-		cond := terms[0]
-		for _, t := range terms[1:] {
-			cond = &query.OrCond{L: cond, R: t}
+		per[i] = followAny(f, s, members)
+		for _, m := range members {
+			if m.shard != s {
+				r.hidden[i] = append(r.hidden[i], m.uri)
+			}
 		}
-		per[i] = cond
 	}
 	return per, nil
+}
+
+// member is an entity a condition follows edges to: its shard, its URI, and how the
+// query wrote it (for its own shard).
+type member struct {
+	shard *Shard
+	uri   string
+	raw   string
+}
+
+// followAny returns f's condition in shard s over members: an edge (or with a closure, a
+// path) to any of them, each named as s reads it: as written in its own shard, by its
+// stand-in's IRI elsewhere.
+func followAny(f *query.FollowCond, s *Shard, members []member) query.Cond {
+	var cond query.Cond
+	for _, m := range members {
+		ref := query.EntityRef{Form: query.RefIRI, Raw: "<" + m.uri + ">", IRI: m.uri}
+		if m.shard == s {
+			ref = query.EntityRef{Raw: m.raw}
+		}
+		t := &query.FollowCond{Verb: f.Verb, Dir: f.Dir, Transitive: f.Transitive, Target: &query.EntityTarget{Ref: ref}}
+		if cond == nil {
+			cond = t
+		} else {
+			cond = &query.OrCond{L: cond, R: t}
+		}
+	}
+	return cond
+}
+
+// closure returns members with every entity that reaches one of them by a path of f's
+// verb (led from one, for <-+), across shards: in rounds, each shard finds, for every
+// kind, its entities with a path inside the shard to a member (or to a member's
+// stand-in), which become members, until a round finds none. A path that leaves a
+// shard ends there at a stand-in, whose entity the round that found it as a member
+// continues from; so at the end, a path of one shard to a member or its stand-in is
+// exactly a path across shards to one of the first members.
+func (c *Cluster) closure(ctx context.Context, f *query.FollowCond, members []member, budget uint64, r *rounds) ([]member, error) {
+	sc, err := c.shards[0].Client.Schema(ctx)
+	if err != nil {
+		return nil, shardErr(c.shards[0], err)
+	}
+	var kinds []query.Name
+	for _, k := range sc.Kinds {
+		if k.State != store.Retired && !strings.HasPrefix(k.Name, "$") {
+			kinds = append(kinds, query.Name{Name: k.Name})
+		}
+	}
+	have := map[string]bool{}
+	for _, m := range members {
+		have[m.uri] = true
+	}
+	for round := 1; ; round++ {
+		step := &QueryResult{Rounds: 1, Shards: make([]ShardResult, len(c.shards))}
+		step.Stats.ByVariable = map[string]uint64{}
+		found := make([][]string, len(c.shards))
+		left := uint64(0)
+		if budget != 0 {
+			left = max(budget-min(budget, r.spent()), 1)
+		}
+		err := c.each(ctx, func(ctx context.Context, i int, s *Shard) error {
+			cond := followAny(f, s, members)
+			sr := &step.Shards[i]
+			sr.Shard, sr.Stats.ByVariable = s.Name, map[string]uint64{}
+			for _, k := range kinds {
+				res, err := s.Client.Query(ctx, server.QueryRequest{Query: shardQuery(&query.Query{Kind: k}, cond), Budget: left})
+				if err != nil {
+					return err
+				}
+				sr.Messages++
+				sr.Stats.PagesRead += res.Stats.PagesRead
+				sr.Stats.EstimatedPages += res.Stats.EstimatedPages
+				for v, n := range res.Stats.ByVariable {
+					sr.Stats.ByVariable[v] += n
+				}
+				for _, row := range res.Rows {
+					u, _ := row[0].(string)
+					found[i] = append(found[i], u)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, sr := range step.Shards {
+			step.Stats.PagesRead += sr.Stats.PagesRead
+			step.Stats.EstimatedPages += sr.Stats.EstimatedPages
+		}
+		r.subs = append(r.subs, step)
+		if budget != 0 && r.spent() > budget {
+			return nil, fmt.Errorf("query stopped: %w: %d pages read in the rounds of the closure at %d:%d, budget %d",
+				store.ErrPageBudgetExceeded, r.spent(), f.Pos.Line, f.Pos.Col, budget)
+		}
+		grew := false
+		for i, us := range found {
+			for _, u := range us {
+				if !have[u] {
+					have[u], grew = true, true
+					members = append(members, member{shard: c.shards[i], uri: u, raw: u})
+				}
+			}
+		}
+		if len(members) > MaxFollowSet {
+			return nil, fmt.Errorf("%d:%d: %w: the closure reaches over %d entities; a cluster follows edges to at most %d (MaxFollowSet)",
+				f.Pos.Line, f.Pos.Col, ErrUnsupported, MaxFollowSet, MaxFollowSet)
+		}
+		if !grew {
+			return members, nil
+		}
+	}
 }
 
 // replaceFollows returns cond with each FollowCond f (not inside sub-queries) replaced by
