@@ -60,7 +60,9 @@ type group struct {
 }
 
 // handlerBox lets a test server exist, with its URL, before the replica it serves.
-type handlerBox struct{ h atomic.Pointer[cluster.Replica] }
+type handlerBox struct {
+	h atomic.Pointer[cluster.Replica]
+}
 
 func (b *handlerBox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rep := b.h.Load(); rep != nil {
