@@ -45,7 +45,7 @@ func (f *replicaFSM) Apply(l *raft.Log) any {
 	}
 	r.applyMu.Lock()
 	defer r.applyMu.Unlock()
-	r.lastWrite = l.Index
+	defer r.fsmIndex.Store(l.Index)
 	v, err := r.local.Apply(context.Background(), &w)
 	if errors.Is(err, store.ErrFailed) || errors.Is(err, store.ErrInDoubt) || errors.Is(err, store.ErrClosed) {
 		r.fail(fmt.Errorf("log entry %d: %w", l.Index, err))
@@ -91,6 +91,10 @@ func (f *replicaFSM) Restore(rc io.ReadCloser) error {
 	if err := r.openStore(nil); err != nil {
 		r.fail(err)
 		return err
+	}
+	// Raft restores the latest snapshot it holds, at start or once a leader sent it.
+	if metas, err := r.snaps.List(); err == nil && len(metas) > 0 {
+		r.fsmIndex.Store(metas[0].Index)
 	}
 	return nil
 }

@@ -67,6 +67,9 @@ type ReplicaOptions struct {
 	NoSync bool
 	// LogOutput receives Raft's log (warnings and errors); nil discards it.
 	LogOutput io.Writer
+	// Cluster, if set, is the config of the cluster the replica belongs to: its server
+	// answers GET /v1/cluster with it, so that a tool pointed at any node finds the rest.
+	Cluster *Config
 }
 
 // Replica is one member of a shard's Raft group: a store, the Raft node that feeds it the
@@ -81,6 +84,7 @@ type Replica struct {
 	raft  *raft.Raft
 	trans raft.Transport
 	logs  *raftboltdb.BoltStore
+	snaps raft.SnapshotStore
 
 	// mu is held for reading by each request, and for writing by Restore, which swaps
 	// the store under them.
@@ -96,9 +100,10 @@ type Replica struct {
 	urls  map[raft.ServerID]string // the group's servers' URLs, for redirects
 
 	// applyMu is held by the FSM while it applies an entry, and by Checkpoint, so that a
-	// checkpoint and the index of its last entry (lastWrite) agree.
-	applyMu   sync.Mutex
-	lastWrite uint64
+	// checkpoint and the index of its last entry agree. fsmIndex is the last entry the
+	// store applied (Raft's own AppliedIndex counts entries handed to the FSM, not done).
+	applyMu  sync.Mutex
+	fsmIndex atomic.Uint64
 
 	ready   atomic.Bool // leader, and its store has applied every entry of earlier terms
 	failed  atomic.Pointer[error]
@@ -142,6 +147,7 @@ func (r *Replica) start() error {
 		return fmt.Errorf("replica %s: the Raft log: %w", r.opts.ID, err)
 	}
 	snaps, err := raft.NewFileSnapshotStore(r.opts.Dir, 2, logOut)
+	r.snaps = snaps
 	if err != nil {
 		return fmt.Errorf("replica %s: snapshots: %w", r.opts.ID, err)
 	}
@@ -220,6 +226,11 @@ func (r *Replica) openStore(schema *entity.Schema) error {
 		return r.Status(), nil
 	})
 	r.srv.Handle("POST /v1/replica/join", "join", r.serveJoin)
+	if r.opts.Cluster != nil {
+		r.srv.Handle("GET /v1/cluster", "cluster", func(w http.ResponseWriter, _ *http.Request) (any, error) {
+			return r.opts.Cluster, nil
+		})
+	}
 	return nil
 }
 
@@ -352,7 +363,7 @@ func (r *Replica) Status() server.ReplicaStatus {
 	st := server.ReplicaStatus{
 		ID: r.opts.ID, Shard: r.opts.Shard, State: r.raft.State().String(), Term: r.raft.CurrentTerm(),
 		LeaderID: string(id), LeaderURL: r.peerURL(id),
-		AppliedIndex: r.raft.AppliedIndex(), CommitIndex: r.raft.CommitIndex(), LastIndex: r.raft.LastIndex(),
+		AppliedIndex: r.applied(), CommitIndex: r.raft.CommitIndex(), LastIndex: r.raft.LastIndex(),
 		Peers: []server.ReplicaPeer{},
 	}
 	st.SnapshotIndex, _ = strconv.ParseUint(r.raft.Stats()["last_snapshot_index"], 10, 64)
@@ -365,6 +376,20 @@ func (r *Replica) Status() server.ReplicaStatus {
 		}
 	}
 	return st
+}
+
+// applied returns the index of the last log entry the store has applied: the last write
+// entry it applied, or past it the entries with nothing to apply (an election's no-op, a
+// change of members) that Raft has handed on, up to the next write.
+func (r *Replica) applied() uint64 {
+	idx := r.fsmIndex.Load()
+	for handed := r.raft.AppliedIndex(); idx < handed; idx++ {
+		var l raft.Log
+		if err := r.logs.GetLog(idx+1, &l); err == nil && l.Type == raft.LogCommand {
+			break // a write the store has yet to apply
+		}
+	}
+	return idx
 }
 
 // JoinRequest asks a group's leader to add a replica (POST /v1/replica/join).
@@ -456,7 +481,7 @@ func (r *Replica) Checkpoint(path string) (uint64, error) {
 	defer r.mu.RUnlock()
 	r.applyMu.Lock()
 	defer r.applyMu.Unlock()
-	return r.lastWrite, writeImage(r.st, path)
+	return r.applied(), writeImage(r.st, path)
 }
 
 // Close stops the replica: its Raft node, its transport, its log and its store.

@@ -151,7 +151,7 @@ func (g *group) converge(reps []*cluster.Replica) {
 			if r.Raft().State() == raft.Leader {
 				last = r.Raft().LastIndex()
 			}
-			lowest = min(lowest, r.Raft().AppliedIndex())
+			lowest = min(lowest, r.Status().AppliedIndex)
 		}
 		if last > 0 && lowest >= last {
 			break
@@ -343,7 +343,7 @@ func TestReplicaPartitionedLeaderRefusesWrites(t *testing.T) {
 	_, err = stale.Stale(func(a, lag uint64) { applied = a }).Query(ctx, server.QueryRequest{Query: "FIND player COUNT"})
 	require.NoError(t, err)
 	require.NotZero(t, applied)
-	require.Less(t, applied, g.reps[lead].Raft().AppliedIndex())
+	require.Less(t, applied, g.reps[lead].Status().AppliedIndex)
 
 	// Healed, it follows the new leader: the write it took alone is gone, every
 	// acknowledged write is there, and the stores are the same bytes.

@@ -16,6 +16,30 @@ import (
 	"github.com/stablegraph/stablegraph/server"
 )
 
+// serveToken returns the token a server at addr requires: none with --insecure (on a
+// loopback address only), else the one of --token-file or of the default token file,
+// made if it does not exist.
+func (e *env) serveToken(addr string, insecure bool) (string, error) {
+	if insecure {
+		return "", server.CheckAccess(addr, "", true)
+	}
+	tokenFile := e.tokenFile
+	var err error
+	if tokenFile == "" {
+		if tokenFile, err = server.DefaultTokenFile(e.getenv); err != nil {
+			return "", err
+		}
+	}
+	token, created, err := server.LoadOrCreateToken(tokenFile)
+	if err != nil {
+		return "", err
+	}
+	if created {
+		fmt.Fprintf(e.stderr, "graphctl: made a token in %s\n", tokenFile)
+	}
+	return token, server.CheckAccess(addr, token, false)
+}
+
 // shutdownGrace is how long serve waits, once told to stop, for the requests in flight.
 const shutdownGrace = 30 * time.Second
 
@@ -23,6 +47,7 @@ func newServeCmd(e *env) *cobra.Command {
 	var addr string
 	var insecure bool
 	var cfg server.Config
+	var rep replicaFlags
 	cmd := &cobra.Command{
 		Use:   "serve --db FILE [--addr 127.0.0.1:7070]",
 		Short: "Serve a store over HTTP to graphctl --server and Go programs",
@@ -41,41 +66,32 @@ SIGINT or SIGTERM stops it: no new requests, those in flight finish (up to 30 s)
 is checkpointed and the store closed. Prometheus metrics are at /metrics.
 
 While it serves, the store is locked: other processes that open the file are told the
-address to use instead.`,
+address to use instead.
+
+With --cluster FILE --replica ID, it serves one replica of a replicated shard of the
+cluster config FILE (see 'graphctl cluster --help'): at the replica's server address,
+with its Raft node at its raft address, its store, Raft log and snapshots in --dir. The
+store is rebuilt at each start from the group (the latest snapshot and the log after it).
+Writes go through the shard's Raft log and are answered once applied; a follower sends
+writes and reads to the leader (graphctl --server follows it).`,
 		Example: `  graphctl serve --db world.sgdb
   graphctl serve --db world.sgdb --addr 127.0.0.1:0 --insecure
-  graphctl query --server http://127.0.0.1:7070 'FIND player COUNT'`,
+  graphctl query --server http://127.0.0.1:7070 'FIND player COUNT'
+  graphctl serve --cluster cluster.yaml --replica s0-1 --dir s0-1 --schema schema.json`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if e.server != "" {
 				return usagef("serve serves a store file: give --db FILE, not --server")
 			}
+			if rep.config != "" {
+				return e.serveReplica(cmd, rep, insecure, cfg)
+			}
 			path, err := e.needDB()
 			if err != nil {
 				return err
 			}
-			if insecure {
-				if err := server.CheckAccess(addr, "", true); err != nil {
-					return err
-				}
-			}
-			token := ""
-			if !insecure {
-				tokenFile := e.tokenFile
-				if tokenFile == "" {
-					if tokenFile, err = server.DefaultTokenFile(e.getenv); err != nil {
-						return err
-					}
-				}
-				var created bool
-				if token, created, err = server.LoadOrCreateToken(tokenFile); err != nil {
-					return err
-				}
-				if created {
-					fmt.Fprintf(e.stderr, "graphctl: made a token in %s\n", tokenFile)
-				}
-			}
-			if err := server.CheckAccess(addr, token, insecure); err != nil {
+			token, err := e.serveToken(addr, insecure)
+			if err != nil {
 				return err
 			}
 			ln, err := net.Listen("tcp", addr)
@@ -125,6 +141,10 @@ address to use instead.`,
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:7070", "address to listen on, host:port (port 0: any free port)")
+	cmd.Flags().StringVar(&rep.config, "cluster", "", "serve as a replica of a cluster config's shard (with --replica and --dir)")
+	cmd.Flags().StringVar(&rep.id, "replica", "", "with --cluster: the ID of the replica to serve")
+	cmd.Flags().StringVar(&rep.dir, "dir", "", "with --cluster: the replica's own directory (default: ./ID)")
+	cmd.Flags().StringVar(&rep.schema, "schema", "", "with --cluster: the schema file every replica of the shard starts from")
 	cmd.Flags().BoolVar(&insecure, "insecure", false, "serve a loopback address without a token")
 	cmd.Flags().DurationVar(&cfg.Timeout, "request-timeout", server.DefaultTimeout, "deadline of each request but imports")
 	cmd.Flags().DurationVar(&cfg.ImportTimeout, "import-timeout", server.DefaultImportTimeout, "deadline of an import")

@@ -148,6 +148,7 @@ Exit codes: 0 success, 1 user error (bad query, bad input, not found),
 		{"inspect", newAnalyzeCmd(e)},
 		{"inspect", newReportCmd(e)},
 		{"inspect", newServeCmd(e)},
+		{"inspect", newClusterCmd(e)},
 	} {
 		c.cmd.GroupID = c.group
 		root.AddCommand(c.cmd)

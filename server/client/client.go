@@ -323,6 +323,13 @@ func (c *Client) Import(ctx context.Context, req server.ImportRequest, r io.Read
 	if req.SkipBad {
 		q.Set("skip_bad", "true")
 	}
+	if _, ok := r.(io.Seeker); !ok {
+		// The body can be sent once only: send it to the leader of a replicated shard
+		// from the start.
+		if st, err := c.Replica(ctx); err == nil && st.State != "Leader" && st.LeaderURL != "" {
+			c.moveTo(st.LeaderURL, nil)
+		}
+	}
 	resp, err := c.do(ctx, "POST", "/v1/import", q, r, "application/octet-stream")
 	if err != nil {
 		return nil, err
@@ -434,4 +441,10 @@ func (c *Client) Replica(ctx context.Context) (*server.ReplicaStatus, error) {
 		return nil, err
 	}
 	return &res, nil
+}
+
+// ClusterConfig decodes into out the config of the cluster a node belongs to (GET
+// /v1/cluster; see cluster.ConfigOf); a server that is no cluster node answers 404.
+func (c *Client) ClusterConfig(ctx context.Context, out any) error {
+	return c.call(ctx, "GET", "/v1/cluster", nil, nil, out)
 }
