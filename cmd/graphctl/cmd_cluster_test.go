@@ -232,6 +232,40 @@ func TestClusterReplicasSurviveKill(t *testing.T) {
 
 	// The killed replica comes back: it rebuilds its store from its group.
 	procs[victim.id] = startReplica(t, dir, victim.id)
+
+	// graphctl --server pointed at a follower works for every command: writes and
+	// reads go to the leader.
+	after = leaders(t, c)
+	var follower cluster.ReplicaConfig
+	for _, rc := range cfg.Shards[2].Replicas {
+		if rc.ID != after["s2"] {
+			follower = rc
+		}
+	}
+	at := []string{"--server", follower.Server}
+	cli := func(stdin string, args ...string) string {
+		t.Helper()
+		r := gc(t, dir, stdin, nil, append(args, at...)...)
+		require.Equal(t, 0, r.code, "graphctl %s: %s", strings.Join(args, " "), r.stderr)
+		return r.stdout
+	}
+	cli("", "set", "--kind", "player", "<http://ex.org/cli/1>", "health=7")
+	acked["http://ex.org/cli/1"] = ack{"s2", 7}
+	tried["http://ex.org/cli/1"] = true
+	cli("{\"iri\":\"http://ex.org/cli/2\",\"kind\":\"player\",\"set\":{\"health\":8}}\n", "import", "--format", "jsonl", "-")
+	acked["http://ex.org/cli/2"] = ack{"s2", 8}
+	tried["http://ex.org/cli/2"] = true
+	cli("", "set", "--kind", "guild", "<http://ex.org/cli/g>", "name=CLI")
+	tried["http://ex.org/cli/g"] = true
+	cli("", "link", "<http://ex.org/cli/1>", "member_of", "<http://ex.org/cli/g>")
+	assert.Contains(t, cli("", "get", "<http://ex.org/cli/1>"), "member_of")
+	assert.Contains(t, cli("", "query", "FIND player WHERE member_of -> (FIND guild WHERE name = \"CLI\") COUNT"), "1")
+	assert.Contains(t, cli("", "export", "--format", "ntriples"), "http://ex.org/cli/2")
+	assert.Contains(t, cli("", "verify"), "ok")
+	stats := cli("", "stats")
+	assert.Regexp(t, `cluster: 3 shards`, stats)
+	assert.Regexp(t, `s1 +s1-\d +(Leader|Follower) +\d+ +\d+`, stats)
+	assert.Regexp(t, `s1 +`+after["s1"]+` +Leader`, cli("", "cluster", "status"))
 	for _, sc := range cfg.Shards {
 		converge(t, c, sc.Name)
 		for _, rc := range sc.Replicas {
@@ -302,4 +336,31 @@ func converge(t *testing.T, c *cluster.Cluster, shard string) {
 		require.True(t, time.Now().Before(deadline), "shard %s did not converge in 15 s: %s", shard, strings.TrimSpace(fmt.Sprint(st)))
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+func TestClusterInitAddShard(t *testing.T) {
+	dir := t.TempDir()
+	out := ok(t, dir, "cluster", "init", "--config", "c.yaml", "--shards", "2", "--replicas", "3", "--port", "9000")
+	assert.Contains(t, out, "wrote c.yaml: 2 shards of 3 replicas")
+	assert.Contains(t, out, "graphctl serve --cluster c.yaml --replica s1-3 --dir s1-3\n")
+	cfg, err := cluster.LoadConfig(filepath.Join(dir, "c.yaml"))
+	require.NoError(t, err)
+	require.Len(t, cfg.Shards, 2)
+	require.Equal(t, cluster.ReplicaConfig{ID: "s1-3", Server: "http://127.0.0.1:9010", Raft: "127.0.0.1:9011"}, cfg.Shards[1].Replicas[2])
+	assert.NotEqual(t, cfg.Shards[0].Scope, cfg.Shards[1].Scope)
+	assert.Contains(t, fails(t, dir, exitUser, "cluster", "init", "--config", "c.yaml"), "c.yaml exists")
+	assert.Contains(t, fails(t, dir, exitUsage, "cluster", "init", "--config", "d.yaml", "--replicas", "0"), "--replicas 0")
+
+	out = ok(t, dir, "cluster", "add-shard", "--config", "c.yaml", "--name", "eu", "--replicas", "1")
+	assert.Contains(t, out, "added shard eu")
+	cfg, err = cluster.LoadConfig(filepath.Join(dir, "c.yaml"))
+	require.NoError(t, err)
+	require.Equal(t, []cluster.ReplicaConfig{{ID: "eu-1", Server: "http://127.0.0.1:9012", Raft: "127.0.0.1:9013"}}, cfg.Shards[2].Replicas)
+	assert.Contains(t, fails(t, dir, exitUser, "cluster", "add-shard", "--config", "c.yaml", "--name", "eu"), `name "eu" is shards[2]'s too`)
+
+	// Nothing serves the config: every replica is reported down, with why.
+	status := ok(t, dir, "cluster", "status", "--config", "c.yaml")
+	assert.Regexp(t, `eu +eu-1 +down .*connection refu`, status)
+	assert.Contains(t, fails(t, dir, exitUsage, "cluster", "status"), "give --config FILE")
+	assert.Contains(t, fails(t, dir, exitUsage, "serve", "--cluster", "c.yaml"), "needs --replica")
 }
