@@ -62,8 +62,9 @@ type ReplicaOptions struct {
 	// Raft, if set, adjusts the Raft configuration (timeouts, snapshot thresholds)
 	// after the replica's defaults.
 	Raft func(*raft.Config)
-	// NoSync skips the fsyncs of the store and of the Raft log: for tests and benchmarks,
-	// where a crash of the machine is not the point.
+	// NoSync skips the fsync of the Raft log at each entry: for tests and benchmarks, where
+	// a crash of the machine is not the point. (The store is never synced: it is rebuilt
+	// from the log at each start.)
 	NoSync bool
 	// LogOutput receives Raft's log (warnings and errors); nil discards it.
 	LogOutput io.Writer
@@ -204,7 +205,9 @@ func (r *Replica) resetStore() error {
 // openStore opens the store file and sets the services over it. The caller holds mu or
 // is alone with the replica.
 func (r *Replica) openStore(schema *entity.Schema) error {
-	st, err := store.Open(r.path, &store.Options{NoSync: r.opts.NoSync})
+	// The store is rebuilt from the group at each start: what makes a write durable is
+	// the Raft log's sync, so the store's own would only add a second one.
+	st, err := store.Open(r.path, &store.Options{NoSync: true})
 	if err != nil {
 		return fmt.Errorf("replica %s: %s: %w", r.opts.ID, r.path, err)
 	}
