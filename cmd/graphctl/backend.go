@@ -68,7 +68,13 @@ func (e *env) client() (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return client.New(e.server, token, nil)
+	c, err := client.New(e.server, token, nil)
+	if err != nil || !e.stale {
+		return c, err
+	}
+	return c.Stale(func(applied, lag uint64) {
+		fmt.Fprintf(e.stderr, "graphctl: a stale read from %s: its store has applied the shard's log up to entry %d, %d behind what it knows committed\n", e.server, applied, lag)
+	}), nil
 }
 
 func (e *env) clientToken() (string, error) {
