@@ -157,6 +157,7 @@ func TestClusterReplicasSurviveKill(t *testing.T) {
 	acked := map[string]ack{}
 	tried := map[string]bool{}
 	var writes, queries, failed, afterKill int
+	var killedAt, s1Back time.Time // the kill, and shard s1's first acknowledged write after it
 	stop := make(chan struct{})
 	killed := make(chan struct{})
 	for cl := range 4 {
@@ -197,6 +198,9 @@ func TestClusterReplicasSurviveKill(t *testing.T) {
 					select {
 					case <-killed:
 						afterKill++
+						if s.Name == "s1" && s1Back.IsZero() {
+							s1Back = time.Now()
+						}
 					default:
 					}
 				} else {
@@ -208,6 +212,9 @@ func TestClusterReplicasSurviveKill(t *testing.T) {
 	}
 	time.Sleep(*clusterDuration / 2)
 	victim := procs[lead["s1"]]
+	mu.Lock()
+	killedAt = time.Now()
+	mu.Unlock()
 	victim.stop(t, syscall.SIGKILL)
 	close(killed)
 	time.Sleep(*clusterDuration / 2)
@@ -226,8 +233,8 @@ func TestClusterReplicasSurviveKill(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	t.Logf("%s: %d writes acknowledged, %d queries, %d requests failed (during the election); %d writes after the kill; s1 leader %s → %s",
-		*clusterDuration, writes, queries, failed, afterKill, lead["s1"], after["s1"])
+	t.Logf("%s: %d writes acknowledged, %d queries, %d requests failed (during the election); %d writes after the kill; s1 leader %s → %s; s1's first write acknowledged %s after the kill",
+		*clusterDuration, writes, queries, failed, afterKill, lead["s1"], after["s1"], s1Back.Sub(killedAt).Round(time.Millisecond))
 	require.GreaterOrEqual(t, afterKill, 20, "the clients did not go on after the leader was killed")
 
 	// The killed replica comes back: it rebuilds its store from its group.
