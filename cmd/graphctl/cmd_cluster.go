@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -20,7 +22,9 @@ import (
 
 	"github.com/stablegraph/stablegraph/cluster"
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/interchange"
 	"github.com/stablegraph/stablegraph/server"
+	"github.com/stablegraph/stablegraph/server/client"
 	"github.com/stablegraph/stablegraph/uri"
 )
 
@@ -406,4 +410,141 @@ func (e *env) clusterStats(ctx context.Context) error {
 	}
 	fmt.Fprintf(e.stdout, "\ncluster: %d shards\n", len(st))
 	return e.printStatus(formatTable, st)
+}
+
+// clusterBackend is the backend of --server URL when URL is a node of a cluster ('graphctl
+// serve --cluster'): the whole cluster, through a coordinator in this process made from
+// the node's config. Queries run on every shard and are merged; an entity is read and
+// written on the shard that holds it, a new one placed by its IRI's hash; export and
+// verify go over every shard; stats and schema are the node's own store's.
+type clusterBackend struct {
+	c    *cluster.Cluster
+	node *client.Client
+}
+
+// nodeBackend returns the backend of the cluster node that c calls, or nil if it is no
+// cluster node, or does not say (unreachable, or refusing the token: the command's own
+// request then fails the same way).
+func (e *env) nodeBackend(c *client.Client) (backend, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cfg, err := cluster.ConfigOf(ctx, c)
+	var re *server.RemoteError
+	if errors.As(err, &re) || errors.Is(err, server.ErrUnauthorized) || errors.Is(err, context.DeadlineExceeded) {
+		return nil, nil
+	}
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	token, err := e.clientToken()
+	if err != nil {
+		return nil, err
+	}
+	cl, err := cluster.New(cfg, &cluster.Options{Token: token})
+	if err != nil {
+		return nil, err
+	}
+	return clusterBackend{c: cl, node: c}, nil
+}
+
+func (b clusterBackend) Query(ctx context.Context, req server.QueryRequest) (*server.QueryResult, error) {
+	res, err := b.c.Query(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return &res.QueryResult, nil
+}
+
+func (b clusterBackend) Get(ctx context.Context, ref string) (*interchange.EntityDoc, error) {
+	return b.c.Get(ctx, ref)
+}
+
+func (b clusterBackend) Set(ctx context.Context, req server.SetRequest) (*server.SetResult, error) {
+	return b.c.Set(ctx, req)
+}
+
+func (b clusterBackend) Link(ctx context.Context, e server.Edge) error   { return b.c.Link(ctx, e) }
+func (b clusterBackend) Unlink(ctx context.Context, e server.Edge) error { return b.c.Unlink(ctx, e) }
+
+func (b clusterBackend) Delete(ctx context.Context, ref string) (*server.DeleteResult, error) {
+	return b.c.Delete(ctx, ref)
+}
+
+// Export writes every shard's export, one after the other in the config's order (a CSV
+// file's header once).
+func (b clusterBackend) Export(ctx context.Context, req server.ExportRequest, w io.Writer) (int64, []string, error) {
+	var total int64
+	var losses []string
+	seen := map[string]bool{}
+	for i, s := range b.c.Shards() {
+		out := w
+		if i > 0 && req.Format == "csv" {
+			out = &afterFirstLine{w: w}
+		}
+		n, ls, err := s.Client.Export(ctx, req, out)
+		if err != nil {
+			return total, losses, fmt.Errorf("shard %s: %w", s.Name, err)
+		}
+		total += n
+		for _, l := range ls {
+			if !seen[l] {
+				seen[l] = true
+				losses = append(losses, l)
+			}
+		}
+	}
+	return total, losses, nil
+}
+
+// afterFirstLine writes to w what follows the first line written to it.
+type afterFirstLine struct {
+	w    io.Writer
+	past bool
+}
+
+func (a *afterFirstLine) Write(p []byte) (int, error) {
+	if a.past {
+		return a.w.Write(p)
+	}
+	i := bytes.IndexByte(p, '\n')
+	if i < 0 {
+		return len(p), nil
+	}
+	a.past = true
+	if _, err := a.w.Write(p[i+1:]); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (b clusterBackend) Stats(ctx context.Context) (*server.StoreStats, error) {
+	return b.node.Stats(ctx)
+}
+
+// Verify checks every shard's store (its leader's, for a replicated shard) and adds up
+// what they checked; the first damaged one fails it, naming its shard.
+func (b clusterBackend) Verify(ctx context.Context) (*server.VerifyResult, error) {
+	shards := b.c.Shards()
+	sum := &server.VerifyResult{Name: fmt.Sprintf("the cluster's %d shards", len(shards)), DataModel: true}
+	for _, s := range shards {
+		v, err := s.Client.Verify(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("shard %s: %w", s.Name, err)
+		}
+		sum.PagesChecked += v.PagesChecked
+		sum.Variables = max(sum.Variables, v.Variables)
+		sum.DataModel = sum.DataModel && v.DataModel
+		sum.Entities += v.Entities
+		sum.Entries += v.Entries
+		sum.ModelPages += v.ModelPages
+	}
+	return sum, nil
+}
+
+func (b clusterBackend) Schema(ctx context.Context) (*server.Schema, error) {
+	return b.node.Schema(ctx)
 }

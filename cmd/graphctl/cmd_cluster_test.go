@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -256,19 +257,39 @@ func TestClusterReplicasSurviveKill(t *testing.T) {
 		require.Equal(t, 0, r.code, "graphctl %s: %s", strings.Join(args, " "), r.stderr)
 		return r.stdout
 	}
-	cli("", "set", "--kind", "player", "<http://ex.org/cli/1>", "health=7")
-	acked["http://ex.org/cli/1"] = ack{"s2", 7}
-	tried["http://ex.org/cli/1"] = true
+	// A player and a guild that the hash places in one shard, so that they may be linked.
+	player, guild := "http://ex.org/cli/1", ""
+	for i := 0; guild == "" || c.HashShard(guild) != c.HashShard(player); i++ {
+		guild = fmt.Sprintf("http://ex.org/cli/g%d", i)
+	}
+	home := c.HashShard(player).Name
+	cli("", "set", "--kind", "player", "<"+player+">", "health=7")
+	acked[player] = ack{home, 7}
+	tried[player] = true
+	// An import goes to the shard of the node it is sent to.
 	cli("{\"iri\":\"http://ex.org/cli/2\",\"kind\":\"player\",\"set\":{\"health\":8}}\n", "import", "--format", "jsonl", "-")
 	acked["http://ex.org/cli/2"] = ack{"s2", 8}
 	tried["http://ex.org/cli/2"] = true
-	cli("", "set", "--kind", "guild", "<http://ex.org/cli/g>", "name=CLI")
-	tried["http://ex.org/cli/g"] = true
-	cli("", "link", "<http://ex.org/cli/1>", "member_of", "<http://ex.org/cli/g>")
-	assert.Contains(t, cli("", "get", "<http://ex.org/cli/1>"), "member_of")
-	assert.Contains(t, cli("", "query", "FIND player WHERE member_of -> (FIND guild WHERE name = \"CLI\") COUNT"), "1")
-	assert.Contains(t, cli("", "export", "--format", "ntriples"), "http://ex.org/cli/2")
-	assert.Contains(t, cli("", "verify"), "ok")
+	cli("", "set", "--kind", "guild", "<"+guild+">", "name=CLI")
+	tried[guild] = true
+	cli("", "link", "<"+player+">", "member_of", "<"+guild+">")
+	assert.Contains(t, cli("", "get", "<"+player+">"), "member_of")
+	assert.Regexp(t, `\b1\b`, cli("", "query", "-o", "csv", "FIND player WHERE member_of -> (FIND guild WHERE name = \"CLI\") COUNT"))
+	// Queries, export and verify cover the whole cluster.
+	count := cli("", "query", "-o", "json", "FIND player COUNT")
+	mu.Lock()
+	total := 0
+	for iri := range acked {
+		if strings.Contains(iri, "/p") || strings.Contains(iri, "/cli/") {
+			total++
+		}
+	}
+	mu.Unlock()
+	assert.GreaterOrEqual(t, countOf(t, count), total)
+	export := cli("", "export", "--format", "ntriples")
+	assert.Contains(t, export, "http://ex.org/cli/2")
+	assert.Contains(t, export, player)
+	assert.Contains(t, cli("", "verify"), "the cluster's 3 shards: ok")
 	stale := gc(t, dir, "", nil, "query", "--server", follower.Server, "--stale", "FIND player COUNT")
 	require.Equal(t, 0, stale.code, stale.stderr)
 	assert.Regexp(t, `graphctl: a stale read from http://127.0.0.1:\d+: its store has applied the shard's log up to entry \d+, \d+ behind`, stale.stderr)
@@ -375,3 +396,14 @@ func TestClusterInitAddShard(t *testing.T) {
 	assert.Contains(t, fails(t, dir, exitUsage, "cluster", "status"), "give --config FILE")
 	assert.Contains(t, fails(t, dir, exitUsage, "serve", "--cluster", "c.yaml"), "needs --replica")
 }
+
+// countOf returns the count of a query's JSON answer.
+func countOf(t *testing.T, out string) int {
+	t.Helper()
+	var res struct {
+		Count int `json:"count"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+	return res.Count
+}
+
