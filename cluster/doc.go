@@ -17,6 +17,18 @@
 // hold the same schema (apply one schema file to each): a name a shard lacks is an error
 // of the query there.
 //
+// # Replication
+//
+// A shard may be a Raft group of replicas (hashicorp/raft): Replica serves one, and
+// ShardConfig.Replicas lists them. Every write goes through the group's log and is applied
+// by each replica through server.Service.Apply, so that their stores stay byte for byte
+// the same; a snapshot is a copy of the store file. Writes go to the leader, and reads
+// too unless a client asks a follower for a stale answer (client.Client.Stale); the
+// coordinator's client of a replicated shard follows the leader (client.NewGroup).
+// Cluster.Status reports each replica's state, term, applied index and lag. 'graphctl
+// cluster init|status|add-shard' and 'graphctl serve --cluster' run it from the command
+// line (docs/cluster.md).
+//
 // # What this version does not do yet
 //
 // It is the first slice of issue 21. Not built:
@@ -25,13 +37,9 @@
 //     query follows edges within each shard only, so a world must keep its edges inside
 //     shards (which the parent placement does for a tree such as guild → player → item).
 //     An ic:// URI of another shard in a query is an error of that shard (entity.ErrScope).
-//   - Replication: each shard is one server; losing it loses its part of the world until
-//     it comes back. Nothing goes through Raft yet.
 //   - A placement directory: an IRI is found by asking every shard (one request each),
 //     and two coordinators creating one new IRI at once with different placements may
 //     create it twice, once in each shard (Locate then reports ErrAmbiguous).
-//   - graphctl commands: 'graphctl cluster …' and 'graphctl serve --cluster' do not exist;
-//     the cluster is a Go API.
 //   - ORDER BY on a predicate imported from RDF whose values span several typed columns
 //     is merged by all of an entity's values, where one store orders by the named column
 //     alone; float NaN and infinities (sent as text) are merged as strings.
