@@ -139,8 +139,8 @@ func (c *Config) Validate() error {
 	ids, addrs := map[string]string{}, map[string]string{}
 	for i, s := range c.Shards {
 		where := fmt.Sprintf("shards[%d]", i)
-		if !shardName.MatchString(s.Name) {
-			errs = append(errs, fmt.Errorf("%w: %s: name %q: want 1 to 63 of a-z, 0-9, '-' and '_', starting with a letter or digit", ErrConfig, where, s.Name))
+		if err := checkName(where, "name", s.Name); err != nil {
+			errs = append(errs, err)
 		} else if j, dup := names[s.Name]; dup {
 			errs = append(errs, fmt.Errorf("%w: %s: name %q is shards[%d]'s too", ErrConfig, where, s.Name, j))
 		} else {
@@ -161,8 +161,8 @@ func (c *Config) Validate() error {
 		}
 		for j, r := range s.Replicas {
 			rwhere := fmt.Sprintf("%s.replicas[%d]", where, j)
-			if !shardName.MatchString(r.ID) {
-				errs = append(errs, fmt.Errorf("%w: %s: id %q: want 1 to 63 of a-z, 0-9, '-' and '_', starting with a letter or digit", ErrConfig, rwhere, r.ID))
+			if err := checkName(rwhere, "id", r.ID); err != nil {
+				errs = append(errs, err)
 			} else if w, dup := ids[r.ID]; dup {
 				errs = append(errs, fmt.Errorf("%w: %s: id %q is %s's too", ErrConfig, rwhere, r.ID, w))
 			} else {
@@ -181,6 +181,14 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkName checks a shard's name or a replica's ID (what) at where in the config.
+func checkName(where, what, name string) error {
+	if !shardName.MatchString(name) {
+		return fmt.Errorf("%w: %s: %s %q: want 1 to 63 of a-z, 0-9, '-' and '_', starting with a letter or digit", ErrConfig, where, what, name)
+	}
+	return nil
 }
 
 // checkURL checks the URL of a server named name at where in the config.

@@ -13,9 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -89,32 +87,8 @@ func (e *env) serveReplica(cmd *cobra.Command, rep replicaFlags, insecure bool, 
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(cmdContext(cmd), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	fmt.Fprintf(e.stdout, "serving replica %s of shard %s at %s (raft %s)\n", rc.ID, sc.Name, rc.Server, rc.Raft)
-	if f, ok := e.stdout.(interface{ Sync() error }); ok {
-		_ = f.Sync()
-	}
-	select {
-	case err := <-done:
-		return errors.Join(err, r.Close())
-	case <-ctx.Done():
-	}
-	fmt.Fprintf(e.stderr, "graphctl: stopping replica %s: finishing the requests in flight\n", rc.ID)
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	err = srv.Shutdown(sctx)
-	if cerr := r.Close(); cerr != nil {
-		return cerr
-	}
-	if err != nil {
-		return fmt.Errorf("stopping: %w", err)
-	}
-	fmt.Fprintf(e.stderr, "graphctl: stopped replica %s\n", rc.ID)
-	return nil
+	return e.serveUntilStopped(cmd, ln, r, fmt.Sprintf("serving replica %s of shard %s at %s (raft %s)", rc.ID, sc.Name, rc.Server, rc.Raft),
+		r.Close, fmt.Sprintf("replica %s is closed", rc.ID))
 }
 
 func newClusterCmd(e *env) *cobra.Command {

@@ -406,4 +406,3 @@ func countOf(t *testing.T, out string) int {
 	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
 	return res.Count
 }
-

@@ -40,6 +40,38 @@ func (e *env) serveToken(addr string, insecure bool) (string, error) {
 	return token, server.CheckAccess(addr, token, false)
 }
 
+// serveUntilStopped serves h on ln until SIGINT or SIGTERM (or the command's context ends),
+// saying banner on standard output once it serves; then it finishes the requests in flight
+// (up to shutdownGrace), calls close, and says it stopped and what (closed).
+func (e *env) serveUntilStopped(cmd *cobra.Command, ln net.Listener, h http.Handler, banner string, close func() error, closed string) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(cmdContext(cmd), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	fmt.Fprintln(e.stdout, banner)
+	if f, ok := e.stdout.(interface{ Sync() error }); ok {
+		_ = f.Sync()
+	}
+	select {
+	case err := <-done:
+		return errors.Join(err, close())
+	case <-ctx.Done():
+	}
+	fmt.Fprintf(e.stderr, "graphctl: stopping: finishing the requests in flight\n")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if err := close(); err != nil {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("stopping: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "graphctl: stopped; %s\n", closed)
+	return nil
+}
+
 // shutdownGrace is how long serve waits, once told to stop, for the requests in flight.
 const shutdownGrace = 30 * time.Second
 
@@ -109,35 +141,8 @@ writes and reads to the leader (graphctl --server follows it).`,
 
 			cfg.Token = token
 			cfg.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
-			srv := &http.Server{
-				Handler:           server.New(server.NewService(h.st, h.db, path), cfg),
-				ReadHeaderTimeout: 10 * time.Second,
-			}
-			ctx, stop := signal.NotifyContext(cmdContext(cmd), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			done := make(chan error, 1)
-			go func() { done <- srv.Serve(ln) }()
-			fmt.Fprintf(e.stdout, "serving %s at %s\n", path, url)
-			if f, ok := e.stdout.(interface{ Sync() error }); ok {
-				_ = f.Sync()
-			}
-			select {
-			case err := <-done:
-				return errors.Join(err, h.close())
-			case <-ctx.Done():
-			}
-			fmt.Fprintf(e.stderr, "graphctl: stopping: finishing the requests in flight\n")
-			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-			defer cancel()
-			err = srv.Shutdown(sctx)
-			if err := h.close(); err != nil {
-				return err
-			}
-			if err != nil {
-				return fmt.Errorf("stopping: %w", err)
-			}
-			fmt.Fprintf(e.stderr, "graphctl: stopped; %s is closed\n", path)
-			return nil
+			return e.serveUntilStopped(cmd, ln, server.New(server.NewService(h.st, h.db, path), cfg),
+				fmt.Sprintf("serving %s at %s", path, url), h.close, fmt.Sprintf("%s is closed", path))
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:7070", "address to listen on, host:port (port 0: any free port)")
