@@ -194,7 +194,9 @@ func (r *Replica) start() error {
 // resetStore makes the store the group's log starts from: empty but for the shard's
 // scope and schema, the same on every replica.
 func (r *Replica) resetStore() error {
-	for _, p := range []string{r.path, r.path + "-wal"} {
+	// Copies a snapshot or a restore left behind when the process stopped go too.
+	tmps, _ := filepath.Glob(filepath.Join(r.opts.Dir, "snapshot-*.tmp"))
+	for _, p := range append(tmps, r.path, r.path+"-wal", r.path+".restore") {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
