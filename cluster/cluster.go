@@ -21,6 +21,8 @@ type Shard struct {
 	Name   string
 	Scope  uri.Scope
 	Client *client.Client
+	// Replicas are the members of the shard's Raft group; none for a shard of one server.
+	Replicas []ReplicaConfig
 }
 
 // Options configures New. The zero value calls every server without a token.
@@ -35,6 +37,8 @@ type Options struct {
 // each operation on one entity to the shard that holds it, and runs queries on every
 // shard and merges their answers. It holds no data itself and is safe for concurrent use.
 type Cluster struct {
+	token   string
+	hc      *http.Client
 	shards  []*Shard
 	byName  map[string]*Shard
 	byScope map[uri.Scope]*Shard
@@ -57,17 +61,17 @@ func New(cfg *Config, opts *Options) (*Cluster, error) {
 	if hc == nil {
 		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
-	c := &Cluster{byName: map[string]*Shard{}, byScope: map[uri.Scope]*Shard{}}
+	c := &Cluster{token: o.Token, hc: hc, byName: map[string]*Shard{}, byScope: map[uri.Scope]*Shard{}}
 	for _, sc := range cfg.Shards {
 		scope, err := uri.ParseScope(sc.Scope)
 		if err != nil {
 			return nil, fmt.Errorf("%w: shard %s: %w", ErrConfig, sc.Name, err)
 		}
-		cl, err := client.New(sc.Server, o.Token, hc)
+		cl, err := client.NewGroup(sc.URLs(), o.Token, hc)
 		if err != nil {
 			return nil, fmt.Errorf("%w: shard %s: %w", ErrConfig, sc.Name, err)
 		}
-		s := &Shard{Name: sc.Name, Scope: scope, Client: cl}
+		s := &Shard{Name: sc.Name, Scope: scope, Client: cl, Replicas: sc.Replicas}
 		c.shards = append(c.shards, s)
 		c.byName[s.Name] = s
 		c.byScope[scope] = s

@@ -26,10 +26,20 @@
 // such edges in rounds (rounds.go): each sub-query runs over the cluster first, and its
 // answer goes into the condition each shard runs.
 //
+// # Replication
+//
+// A shard may be a Raft group of replicas (hashicorp/raft): Replica serves one, and
+// ShardConfig.Replicas lists them. Every write goes through the group's log and is applied
+// by each replica through server.Service.Apply, so that their stores stay byte for byte
+// the same; a snapshot is a copy of the store file. Writes go to the leader, and reads
+// too unless a client asks a follower for a stale answer (client.Client.Stale); the
+// coordinator's client of a replicated shard follows the leader (client.NewGroup).
+// Cluster.Status reports each replica's state, term, applied index and lag. 'graphctl
+// cluster init|status|add-shard' and 'graphctl serve --cluster' run it from the command
+// line (docs/cluster.md).
+//
 // # What this version does not do yet
 //
-//   - Replication: each shard is one server; losing it loses its part of the world until
-//     it comes back. Nothing goes through Raft yet.
 //   - Cheap closures across shards: "verb ->+ T" grows T in rounds, each asking every
 //     shard for every kind; it is exact but costs far more pages than one store.
 //   - A sub-query whose answer exceeds MaxFollowSet entities is refused when a condition
@@ -38,6 +48,6 @@
 //   - A placement directory: an IRI is found by asking every shard (one request each),
 //     and two coordinators creating one new IRI at once with different placements may
 //     create it twice, once in each shard (Locate then reports ErrAmbiguous).
-//   - graphctl commands: 'graphctl cluster …' and 'graphctl serve --cluster' do not exist;
-//     the cluster is a Go API.
+//   - Changing a running group's members or the cluster config without a restart, from
+//     the command line (the Go API has Replica.Join), and a schema change after start.
 package cluster

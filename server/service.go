@@ -28,6 +28,10 @@ type Service struct {
 	// QueryBudget and UpdateBudget bound the pages of every View and Update; zero fields
 	// mean no limit. A server sets them to store.QueryBudget and store.UpdateBudget.
 	QueryBudget, UpdateBudget store.Budget
+
+	// Writer, if set, receives every write (Set, Link, Unlink, Delete, Import) instead of
+	// the store: a replicated shard's log (see Writer).
+	Writer Writer
 }
 
 // NewService returns the operations of the store st, named name in messages (its path),
@@ -297,6 +301,9 @@ func (s *Service) Set(ctx context.Context, req SetRequest) (*SetResult, error) {
 	if len(req.Set) == 0 && len(req.Unset) == 0 && req.Kind == "" {
 		return nil, invalidf("nothing to set: give col=value or --unset col")
 	}
+	if s.Writer != nil {
+		return write[*SetResult](ctx, s, &Write{Set: &req})
+	}
 	res := &SetResult{}
 	err := s.update(ctx, func(tx *entity.Tx) error {
 		id, err := resolveOrCreate(tx, req.Ref, req.Kind)
@@ -373,6 +380,10 @@ type Edge struct {
 // Link adds an edge; adding one that exists does nothing, and one the verb's cardinality
 // forbids is refused.
 func (s *Service) Link(ctx context.Context, e Edge) error {
+	if s.Writer != nil {
+		_, err := s.Writer.Write(ctx, &Write{Link: &e})
+		return err
+	}
 	return s.edge(ctx, e, func(tx *entity.Tx, v *verb.Verb, sub, obj entity.ID) error {
 		return v.Link(tx, sub, obj)
 	})
@@ -380,6 +391,10 @@ func (s *Service) Link(ctx context.Context, e Edge) error {
 
 // Unlink removes an edge; one that does not exist is an error (interchange.ErrNotFound).
 func (s *Service) Unlink(ctx context.Context, e Edge) error {
+	if s.Writer != nil {
+		_, err := s.Writer.Write(ctx, &Write{Unlink: &e})
+		return err
+	}
 	return s.edge(ctx, e, func(tx *entity.Tx, v *verb.Verb, sub, obj entity.ID) error {
 		found, err := v.Unlink(tx, sub, obj)
 		if err == nil && !found {
@@ -414,6 +429,9 @@ type DeleteResult struct {
 
 // Delete removes one entity, its values, its edges both ways and its IRI, in one Update.
 func (s *Service) Delete(ctx context.Context, ref string) (*DeleteResult, error) {
+	if s.Writer != nil {
+		return write[*DeleteResult](ctx, s, &Write{Delete: &ref})
+	}
 	res := &DeleteResult{}
 	err := s.update(ctx, func(tx *entity.Tx) error {
 		id, err := interchange.Resolve(tx, ref)
@@ -473,6 +491,13 @@ func (s *Service) Import(ctx context.Context, req ImportRequest, r io.Reader, pr
 	}
 	if req.Format != "turtle" && req.Base != "" {
 		return nil, invalidf("--base is for Turtle imports")
+	}
+	if s.Writer != nil {
+		w, err := importWrite(req, r)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return write[*ImportResult](ctx, s, w)
 	}
 	res := &ImportResult{}
 	opts := interchange.Options{
