@@ -212,7 +212,7 @@ func (c *Column[T]) Add(tx *entity.Tx, id entity.ID, v T) error {
 	if err := c.d.checkEntity(tx, id); err != nil {
 		return err
 	}
-	return c.d.addEnc(t0, t1, id, enc)
+	return c.d.addEnc(tx, t0, t1, id, enc)
 }
 
 // Remove removes v from the values of entity id in a Multi column and reports whether it
@@ -229,7 +229,7 @@ func (c *Column[T]) Remove(tx *entity.Tx, id entity.ID, v T) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return c.d.removeEnc(t0, t1, id, enc)
+	return c.d.removeEnc(tx, t0, t1, id, enc)
 }
 
 // Values returns the values of entity id in value order (the one value, if any, of a

@@ -74,7 +74,7 @@ func TestPages(t *testing.T) {
 		assert.Equal(t, uint64(1), st.PagesDirtied, "an in-place replace changes no descriptor")
 	})
 
-	t.Run("Set of an entity's first value reads the column and $kind", func(t *testing.T) {
+	t.Run("Set of an entity's first value reads the column, $kind and $holds", func(t *testing.T) {
 		_, err := db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error {
 			_, err := hp.Delete(tx, mid+1)
 			return err
@@ -84,7 +84,9 @@ func TestPages(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, uint64(3), st.ByOwner["hp"].PagesRead)
 		assert.Equal(t, uint64(3), st.ByOwner[entity.VarKind].PagesRead, "$kind: 12-byte entries, three levels")
-		assert.Equal(t, uint64(6), st.PagesRead)
+		assert.Equal(t, uint64(3), st.ByOwner[entity.VarHolds].PagesRead, "$holds records the first value: 13-byte keys, three levels")
+		assert.Equal(t, uint64(1), st.ByOwner[entity.VarHolds].PagesDirtied)
+		assert.Equal(t, uint64(9), st.PagesRead)
 	})
 
 	t.Run("a failed Set dirties nothing", func(t *testing.T) {

@@ -98,6 +98,18 @@ func hpIndexKey(t *testing.T, w *checkWorld, v int32, id entity.ID) []byte {
 	return append(enc, key(id)...)
 }
 
+// holdsKey is the $holds key of tree i of variable name holding id.
+func holdsKey(t *testing.T, w *checkWorld, id entity.ID, name string, i byte) []byte {
+	var k []byte
+	require.NoError(t, w.db.View(func(tx *entity.Tx) error {
+		v, ok := tx.Var(name)
+		require.True(t, ok, name)
+		k = append(binary.BigEndian.AppendUint32(key(id), v.ID), i)
+		return nil
+	}))
+	return k
+}
+
 func mustPut(t *testing.T, tr *store.Tree, k, v []byte) {
 	_, err := tr.Put(k, v)
 	require.NoError(t, err)
@@ -127,8 +139,9 @@ func TestCheckPassesASoundWorld(t *testing.T) {
 	st, err := runCheck(t, w.db)
 	require.NoError(t, err)
 	// 4 entities: $kind 4, members 3 + 1, $iri 3 + 3, hp 3 + 3, name 3 + 3, tags 6 + 6,
-	// member_of 3 + 3, owns 1 + 1, likes 2 + 2.
-	assert.Equal(t, entity.CheckStats{Entities: 4, Variables: 2 + 2 + 3 + 3, Entries: 4 + 4 + 6 + 6 + 6 + 12 + 6 + 2 + 4}, st)
+	// member_of 3 + 3, owns 1 + 1, likes 2 + 2; $holds: hp 3, name 3, tags 3, member_of 3
+	// subjects and 1 object, owns 1 + 1, likes 2 + 2.
+	assert.Equal(t, entity.CheckStats{Entities: 4, Variables: 2 + 2 + 3 + 3 + 1, Entries: 4 + 4 + 6 + 6 + 6 + 12 + 6 + 2 + 4 + 19}, st)
 }
 
 // TestCheckNamesEachBrokenRelation breaks each relation of the data model with a write
@@ -166,6 +179,16 @@ func TestCheckNamesEachBrokenRelation(t *testing.T) {
 			w.raw(t, "guild", 0, func(tr *store.Tree) { mustPut(t, tr, key(77), nil) })
 		}, func(w *checkWorld) []string {
 			return []string{`internal "$kind": entity #77: ID above the last one handed out (#4)`}
+		}},
+		{"$holds lacks a holder", func(t *testing.T, w *checkWorld) {
+			w.raw(t, entity.VarHolds, 0, func(tr *store.Tree) { mustDelete(t, tr, holdsKey(t, w, w.p1, "hp", 0)) })
+		}, func(w *checkWorld) []string {
+			return []string{fmt.Sprintf(`column "hp": entity #%d: tree 0 holds it, and $holds does not say so`, w.p1)}
+		}},
+		{"$holds lists a tree without the entity", func(t *testing.T, w *checkWorld) {
+			w.raw(t, entity.VarHolds, 0, func(tr *store.Tree) { mustPut(t, tr, holdsKey(t, w, w.p1, "likes", 1), nil) })
+		}, func(w *checkWorld) []string {
+			return []string{fmt.Sprintf(`internal "$holds": entity #%d: lists verb "likes" tree 1, which does not hold it`, w.p1)}
 		}},
 		{"IRI missing from the index", func(t *testing.T, w *checkWorld) {
 			w.raw(t, entity.VarIRI, 1, func(tr *store.Tree) { mustDelete(t, tr, []byte(iri(w.p2))) })

@@ -101,7 +101,10 @@ func (tx *Tx) Must(t *store.Tree, err error) *store.Tree {
 
 // DeleteFunc removes entity id from variable v, whose trees (in VarDef order) are opened
 // for writing whatever v's lifecycle state: a dead entity is removed from every variable.
-type DeleteFunc func(tx *Tx, v store.Var, trees []*store.Tree, id ID) error
+// held is the set of v's trees whose keys begin with id and that hold it, from the holder
+// record (AllTrees for an entity the record does not cover): a deleter need not look in
+// the others.
+type DeleteFunc func(tx *Tx, v store.Var, trees []*store.Tree, id ID, held Trees) error
 
 var (
 	deletersMu sync.RWMutex
@@ -198,9 +201,11 @@ func (tx *Tx) KindOf(id ID) (*Kind, error) {
 // fails with ErrNoEntity for an unknown or deleted entity, and with the store's ErrReadOnly
 // or ErrRetired if its kind is deprecated or retired. Columns and verbs are cleaned in every
 // lifecycle state: a dead entity leaves nothing behind for an older version of the program
-// to find. It probes every column tree and both trees of every verb, about the sum of
-// their heights in pages, and the member trees of the kinds it is a member of besides its
-// own, and dirties the leaves that held the entity.
+// to find. It reads the entity's keys in the holder record ($holds, one path) and touches
+// only the trees that hold the entity, and the member trees of the kinds it is a member of
+// besides its own, dirtying the leaves that held it. An entity the holder record does not
+// cover (made before the store had one) costs a probe of every column tree and both trees
+// of every verb instead, about the sum of their heights in pages.
 func (tx *Tx) Delete(id ID) error {
 	k, err := tx.KindOf(id)
 	if err != nil {
@@ -211,22 +216,38 @@ func (tx *Tx) Delete(id ID) error {
 		return fmt.Errorf("delete #%d: %w", id, err)
 	}
 	// Find every variable to clean, and its deleter, before the first write.
+	vars := tx.stx.Vars()
+	held := map[uint32]Trees(nil)
+	if tx.Recorded(id) {
+		if held, err = tx.holders(id); err != nil {
+			return fmt.Errorf("delete #%d: %w", id, err)
+		}
+	}
 	deletersMu.RLock()
 	type job struct {
-		v  store.Var
-		fn DeleteFunc
+		v    store.Var
+		fn   DeleteFunc
+		held Trees
 	}
 	var jobs []job
-	for _, v := range tx.stx.Vars() {
+	for _, v := range vars {
 		if v.Role != store.RoleColumn && v.Role != store.RoleVerb {
 			continue
+		}
+		h := AllTrees
+		if held != nil {
+			var ok bool
+			if h, ok = held[v.ID]; !ok {
+				continue
+			}
+			delete(held, v.ID)
 		}
 		fn, ok := deleters[v.Role]
 		if !ok {
 			deletersMu.RUnlock()
 			return fmt.Errorf("delete #%d: %s %q: %w %s", id, v.Role, v.Name, ErrNoDeleter, v.Role)
 		}
-		jobs = append(jobs, job{v, fn})
+		jobs = append(jobs, job{v, fn, h})
 	}
 	deletersMu.RUnlock()
 	key := Key(id)
@@ -236,7 +257,7 @@ func (tx *Tx) Delete(id ID) error {
 	// The other kinds it is a member of, in every lifecycle state, as for columns.
 	if others := tx.otherKinds(id); len(others) > 0 {
 		byID := map[uint32]store.Var{}
-		for _, v := range tx.stx.Vars() {
+		for _, v := range vars {
 			byID[v.ID] = v
 		}
 		kinds := tx.Must(tx.VarTree(VarKinds, 0, true))
@@ -266,8 +287,18 @@ func (tx *Tx) Delete(id ID) error {
 		if err != nil {
 			return fmt.Errorf("delete #%d: %w", id, err)
 		}
-		if err := j.fn(tx, j.v, trees, id); err != nil {
+		if err := j.fn(tx, j.v, trees, id, j.held); err != nil {
 			return fmt.Errorf("delete #%d: %s %q: %w", id, j.v.Role, j.v.Name, err)
+		}
+	}
+	// What is left of the record names variables dropped since: they hold nothing.
+	for vid, h := range held {
+		for i := range 8 {
+			if h.Has(i) {
+				if err := tx.SetHolds(store.Var{ID: vid}, i, id, false); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil
