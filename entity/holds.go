@@ -5,19 +5,21 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/stablegraph/stablegraph/store"
 )
 
 // The holder record ($holds) lists, for each entity, the trees of columns and verbs that
-// hold it: one key (entity ID, variable ID, tree) per tree whose keys begin with the
-// entity's ID (a column's value tree; each tree of a verb, the forward one for the edges
-// the entity is the subject of, the reverse one for those it is the object of). The write
-// paths of the column and verb packages keep it in the message that writes: an entity's
-// first value in a column or first edge in a direction adds its key, its last one removes
-// it. Delete reads the entity's keys, one descent into $holds, and cleans only those
-// variables instead of probing every tree of the store.
+// hold it: under the entity's 8-byte ID, the slots of those trees (variable catalog ID × 2
+// + tree index, as ascending uvarints), for each tree whose keys begin with the entity's ID
+// (a column's value tree; each tree of a verb, the forward one for the edges the entity is
+// the subject of, the reverse one for those it is the object of). An entity that none
+// holds has no entry. The write paths of the column and verb packages keep it in the
+// message that writes: an entity's first value in a column or first edge in a direction
+// adds its slot, its last one removes it. Delete reads the entity's entry, one path of
+// $holds, and cleans only those variables instead of probing every tree of the store.
 //
 // A store made before the record existed gets it when a writable Open first finds it
 // missing; its entities up to the last ID handed out then may hold values the record does
@@ -26,16 +28,15 @@ import (
 // no entity.
 
 const (
-	// VarHolds is the holder record: key the entity's 8-byte ID, the variable's 4-byte
-	// catalog ID and the tree's index (one byte), empty values.
+	// VarHolds is the holder record: key the entity's 8-byte ID, value the slots of the
+	// trees that hold it (variable catalog ID × 2 + tree index) as ascending uvarints.
 	VarHolds = "$holds"
 
 	metaHoldsFrom = "holds-from"
-	holdsKeySize  = KeySize + 5
 )
 
 // holdsDef is VarHolds's definition.
-var holdsDef = store.VarDef{Name: VarHolds, Role: store.RoleInternal, Trees: []store.Layout{{KeySize: holdsKeySize, ValueSize: 0}}}
+var holdsDef = store.VarDef{Name: VarHolds, Role: store.RoleInternal, Trees: []store.Layout{{KeySize: KeySize, ValueSize: store.Variable}}}
 
 // openHolds returns the first entity ID the store's holder record covers, making the
 // record if the store has none and can be written; 0 means it covers none.
@@ -71,13 +72,22 @@ func openHolds(st *store.Store) (ID, error) {
 	return from, err
 }
 
-// holdsKey returns the record's key for tree i of variable vid holding id.
-func holdsKey(id ID, vid uint32, i int) [holdsKeySize]byte {
-	var k [holdsKeySize]byte
-	binary.BigEndian.PutUint64(k[:], uint64(id))
-	binary.BigEndian.PutUint32(k[KeySize:], vid)
-	k[KeySize+4] = byte(i)
-	return k
+// slot returns the record's slot of tree i of variable vid; trees 0 and 1 are the only
+// ones keyed by entity.
+func slot(vid uint32, i int) uint64 { return uint64(vid)<<1 | uint64(i&1) }
+
+// slots decodes an entry of the record: its slots in ascending order.
+func slots(b []byte) ([]uint64, error) {
+	var out []uint64
+	for len(b) > 0 {
+		x, n := binary.Uvarint(b)
+		if n <= 0 || len(out) > 0 && x <= out[len(out)-1] {
+			return out, fmt.Errorf("%w: %s entry of %d bytes is not ascending uvarints", store.ErrCorrupt, VarHolds, len(b))
+		}
+		out = append(out, x)
+		b = b[n:]
+	}
+	return out, nil
 }
 
 // Recorded reports whether the holder record covers entity id, so that a write path must
@@ -97,12 +107,36 @@ func (tx *Tx) SetHolds(v store.Var, i int, id ID, held bool) error {
 	if err != nil {
 		return err
 	}
-	k := holdsKey(id, v.ID, i)
-	if held {
-		_, err = t.Put(k[:], nil)
-	} else {
-		_, err = t.Delete(k[:])
+	return setHolds(t, slot(v.ID, i), id, held)
+}
+
+// setHolds adds slot s to the entry of id in t (held) or removes it.
+func setHolds(t *store.Tree, s uint64, id ID, held bool) error {
+	key := Key(id)
+	b, _ := t.Get(key[:])
+	have, err := slots(b)
+	if err != nil {
+		return err
 	}
+	j, found := slices.BinarySearch(have, s)
+	switch {
+	case found == held:
+		return nil
+	case held:
+		have = slices.Insert(have, j, s)
+	default:
+		have = slices.Delete(have, j, j+1)
+	}
+	if len(have) == 0 {
+		_, err = t.Delete(key[:])
+		return err
+	}
+	var buf [64]byte
+	out := buf[:0]
+	for _, x := range have {
+		out = binary.AppendUvarint(out, x)
+	}
+	_, err = t.Put(key[:], out)
 	return err
 }
 
@@ -120,25 +154,28 @@ func (tx *Tx) SetHoldsSorted(v store.Var, i int, ids []ID) error {
 				return err
 			}
 		}
-		k := holdsKey(id, v.ID, i)
-		if _, err := t.Put(k[:], nil); err != nil {
+		if err := setHolds(t, slot(v.ID, i), id, true); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// holders returns the trees that hold entity id, by variable catalog ID: bit i of the
-// value is set if tree i holds it.
+// holders returns the trees that hold entity id, by variable catalog ID.
 func (tx *Tx) holders(id ID) (map[uint32]Trees, error) {
 	t, err := tx.VarTree(VarHolds, 0, false)
 	if err != nil {
 		return nil, err
 	}
+	key := Key(id)
+	b, _ := t.Get(key[:])
+	have, err := slots(b)
+	if err != nil {
+		return nil, err
+	}
 	out := map[uint32]Trees{}
-	lo, hi := KeyRange(id)
-	for k := range t.Ascend(lo, hi) {
-		out[binary.BigEndian.Uint32(k[KeySize:])] |= 1 << k[KeySize+4]
+	for _, s := range have {
+		out[uint32(s>>1)] |= 1 << (s & 1)
 	}
 	return out, nil
 }
@@ -190,42 +227,46 @@ func checkHolds(tx *Tx, vars []store.Var, open func(store.Var) ([]*store.Tree, e
 	}
 	holds := ht[0]
 	// A tree's keys begin with an entity ID: tree 0 of a column, both trees of a verb.
-	trees := map[[5]byte]*Prober{}
+	trees := map[uint64]*Prober{}
 	prober := func(vid uint32, i int) (*Prober, bool) {
-		var slot [5]byte
-		binary.BigEndian.PutUint32(slot[:], vid)
-		slot[4] = byte(i)
-		if p, ok := trees[slot]; ok {
+		s := slot(vid, i)
+		if p, ok := trees[s]; ok {
 			return p, p != nil
 		}
 		v, ok := byID[vid]
 		if !ok || !(v.Role == store.RoleColumn && i == 0 || v.Role == store.RoleVerb && i < 2) || i >= len(v.Refs) {
-			trees[slot] = nil
+			trees[s] = nil
 			return nil, false
 		}
 		ts, err := open(v)
 		if err != nil {
-			trees[slot] = nil
+			trees[s] = nil
 			return nil, false
 		}
-		trees[slot] = NewProber(ts[i])
-		return trees[slot], true
+		trees[s] = NewProber(ts[i])
+		return trees[s], true
 	}
-	for k := range holds.All() {
+	for k, b := range holds.All() {
 		c.stats.Entries++
-		if len(k) != holdsKeySize {
-			c.Report(hv, 0, "key of %d bytes, not %d", len(k), holdsKeySize)
+		id := FromKey(k)
+		have, err := slots(b)
+		switch {
+		case err != nil:
+			c.Report(hv, id, "%v", err)
+			continue
+		case !c.live.Contains(uint64(id)):
+			c.Report(hv, id, "lists %d trees for an entity that is not live", len(have))
+			continue
+		case !tx.Recorded(id):
+			c.Report(hv, id, "lists %d trees for an entity below %s %d", len(have), metaHoldsFrom, tx.db.holdsFrom)
 			continue
 		}
-		id, vid, i := FromKey(k), binary.BigEndian.Uint32(k[KeySize:]), int(k[KeySize+4])
-		switch v, ok := byID[vid]; {
-		case !ok:
-			continue // dropped
-		case !c.live.Contains(uint64(id)):
-			c.Report(hv, id, "lists %s %q tree %d for an entity that is not live", v.Role, v.Name, i)
-		case !tx.Recorded(id):
-			c.Report(hv, id, "lists %s %q tree %d for an entity below %s %d", v.Role, v.Name, i, metaHoldsFrom, tx.db.holdsFrom)
-		default:
+		for _, s := range have {
+			vid, i := uint32(s>>1), int(s&1)
+			v, ok := byID[vid]
+			if !ok {
+				continue // dropped
+			}
 			p, ok := prober(vid, i)
 			if !ok {
 				c.Report(hv, id, "lists %s %q tree %d, which is not keyed by entity", v.Role, v.Name, i)
@@ -258,8 +299,13 @@ func checkHolds(tx *Tx, vars []store.Var, open func(store.Var) ([]*store.Tree, e
 					continue
 				}
 				last = id
-				hk := holdsKey(id, v.ID, i)
-				if got, _, ok := p.SeekGE(hk[:]); !ok || !bytes.Equal(got, hk[:]) {
+				key := Key(id)
+				got, b, ok := p.SeekGE(key[:])
+				var have []uint64
+				if ok && bytes.Equal(got, key[:]) {
+					have, _ = slots(b)
+				}
+				if _, found := slices.BinarySearch(have, slot(v.ID, i)); !found {
 					c.Report(v, id, "tree %d holds it, and %s does not say so", i, VarHolds)
 				}
 			}
