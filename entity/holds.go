@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 
 	"github.com/stablegraph/stablegraph/store"
@@ -77,8 +78,10 @@ func openHolds(st *store.Store) (ID, error) {
 func slot(vid uint32, i int) uint64 { return uint64(vid)<<1 | uint64(i&1) }
 
 // slots decodes an entry of the record: its slots in ascending order.
-func slots(b []byte) ([]uint64, error) {
-	var out []uint64
+func slots(b []byte) ([]uint64, error) { return appendSlots(nil, b) }
+
+// appendSlots appends the slots of entry b to out.
+func appendSlots(out []uint64, b []byte) ([]uint64, error) {
 	for len(b) > 0 {
 		x, n := binary.Uvarint(b)
 		if n <= 0 || len(out) > 0 && x <= out[len(out)-1] {
@@ -140,25 +143,73 @@ func setHolds(t *store.Tree, s uint64, id ID, held bool) error {
 	return err
 }
 
-// SetHoldsSorted records that tree i of variable v holds each entity of ids, which are in
-// ascending order: what a bulk write into an empty tree adds.
+// SetHoldsSorted records that tree i of variable v holds each entity of ids, which are
+// strictly ascending: what a bulk write into an empty tree adds. It walks $holds forward
+// once, rewriting the entries it finds in place, and appends the entities past its last
+// entry bottom up (store.Tree.BulkLoad), so a bulk load into a new store writes each page
+// of the record about once per variable.
 func (tx *Tx) SetHoldsSorted(v store.Var, i int, ids []ID) error {
-	var t *store.Tree
-	for _, id := range ids {
-		if !tx.Recorded(id) {
-			continue
+	ids = ids[sort.Search(len(ids), func(j int) bool { return tx.Recorded(ids[j]) }):]
+	if len(ids) == 0 {
+		return nil
+	}
+	t, err := tx.VarTree(VarHolds, 0, true)
+	if err != nil {
+		return err
+	}
+	s := slot(v.ID, i)
+	tail := 0 // ids[tail:] are past the record's last entry
+	if k, _, ok := t.Last(); ok {
+		last := FromKey(k)
+		tail = sort.Search(len(ids), func(j int) bool { return ids[j] > last })
+	}
+	// A cursor rather than a Prober: a rewrite that does not fit its leaf splits it, and
+	// the cursor finds its place again by its own copy of the key.
+	c := t.Cursor()
+	var buf []byte
+	var have []uint64
+	for n, id := range ids[:tail] {
+		key := Key(id)
+		var k, b []byte
+		ok, reached := false, false
+		if n > 0 {
+			k, b, ok, reached = c.SkipTo(key[:], probeSteps)
 		}
-		if t == nil {
-			var err error
-			if t, err = tx.VarTree(VarHolds, 0, true); err != nil {
+		if !reached {
+			k, b, ok = c.Seek(key[:])
+		}
+		if !ok || !bytes.Equal(k, key[:]) {
+			if err := setHolds(t, s, id, true); err != nil {
 				return err
 			}
+			continue
 		}
-		if err := setHolds(t, slot(v.ID, i), id, true); err != nil {
+		have, err = appendSlots(have[:0], b)
+		if err != nil {
+			return err
+		}
+		j, found := slices.BinarySearch(have, s)
+		if found {
+			continue
+		}
+		buf = buf[:0]
+		for _, x := range slices.Insert(have, j, s) {
+			buf = binary.AppendUvarint(buf, x)
+		}
+		if err := c.SetValue(buf); err != nil {
 			return err
 		}
 	}
-	return nil
+	one := binary.AppendUvarint(nil, s)
+	_, err = t.BulkLoad(func(yield func([]byte, []byte) bool) {
+		for _, id := range ids[tail:] {
+			key := Key(id)
+			if !yield(key[:], one) {
+				return
+			}
+		}
+	})
+	return err
 }
 
 // holders returns the trees that hold entity id, by variable catalog ID.

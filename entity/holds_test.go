@@ -69,7 +69,8 @@ func newWideWorld(t *testing.T) *wideWorld {
 		for _, c := range w.cols {
 			require.Equal(t, 2, c.Dyn().Tree(tx).Height(), c.Name())
 		}
-		return nil
+		_, err := entity.Check(tx) // the record, written in bulk (WriteSorted) and one by one
+		return err
 	}))
 	return w
 }
