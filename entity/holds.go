@@ -212,6 +212,38 @@ func (tx *Tx) SetHoldsSorted(v store.Var, i int, ids []ID) error {
 	return err
 }
 
+// forgetHolds removes the slots of v's trees from every entry of the holder record.
+func (tx *Tx) forgetHolds(v store.Var) error {
+	if _, ok := tx.Var(VarHolds); !ok {
+		return nil
+	}
+	t, err := tx.VarTree(VarHolds, 0, true)
+	if err != nil {
+		return err
+	}
+	var ids []ID
+	for k, b := range t.All() {
+		have, err := slots(b)
+		if err != nil {
+			return err
+		}
+		for _, s := range have {
+			if uint32(s>>1) == v.ID {
+				ids = append(ids, FromKey(k))
+				break
+			}
+		}
+	}
+	for _, id := range ids {
+		for i := range 2 {
+			if err := setHolds(t, slot(v.ID, i), id, false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // holders returns the trees that hold entity id, by variable catalog ID.
 func (tx *Tx) holders(id ID) (map[uint32]Trees, error) {
 	t, err := tx.VarTree(VarHolds, 0, false)

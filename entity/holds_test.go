@@ -145,3 +145,49 @@ func TestDeleteTouchesOnlyTheHolders(t *testing.T) {
 		return err
 	}))
 }
+
+// TestDropVarLeavesTheHolderRecord drops the column made last, whose catalog ID the next
+// variable takes once the store is opened again: the holder record must not credit the
+// new column with the old one's values.
+func TestDropVarLeavesTheHolderRecord(t *testing.T) {
+	m := testutil.NewMemory(t)
+	schema := func(last func(s *entity.Schema)) (*entity.Schema, *entity.Kind) {
+		s := entity.NewSchema()
+		k := s.Kind("k")
+		last(s)
+		return s, k
+	}
+	s, k := schema(func(*entity.Schema) {})
+	m.OpenDB(s) // makes $holds
+	s, k = schema(func(s *entity.Schema) { column.Define[int32](s, "z") })
+	db := m.OpenDB(s)
+	var e1 entity.ID
+	var zID uint32
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		var err error
+		if e1, err = k.New(tx); err != nil {
+			return err
+		}
+		z, err := column.Lookup(tx, "z")
+		require.NoError(t, err)
+		v, _ := tx.Var("z")
+		zID = v.ID
+		return z.Set(tx, e1, 7)
+	}))
+	for _, st := range []column.Option{column.Deprecated(), column.Retired()} {
+		s, _ = schema(func(s *entity.Schema) { column.Define[int32](s, "z", st) })
+		db = m.OpenDB(s)
+	}
+	require.NoError(t, db.Update(func(tx *entity.Tx) error { return tx.DropVar("z") }))
+	s, k = schema(func(s *entity.Schema) { column.Define[int32](s, "y") })
+	db = m.OpenDB(s)
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		v, _ := tx.Var("y")
+		require.Equal(t, zID, v.ID, "the catalog hands the dropped ID out again")
+		_, err := entity.Check(tx)
+		require.NoError(t, err)
+		require.NoError(t, tx.Delete(e1))
+		_, err = entity.Check(tx)
+		return err
+	}))
+}

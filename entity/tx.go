@@ -70,8 +70,17 @@ func (tx *Tx) CreateVar(def store.VarDef) (store.Var, error) { return tx.stx.Cre
 func (tx *Tx) SetVarState(name string, st store.State) error { return tx.stx.SetVarState(name, st) }
 
 // DropVar frees the pages of the retired variable called name and removes it from the
-// catalog.
-func (tx *Tx) DropVar(name string) error { return tx.stx.DropVar(name) }
+// catalog. A column or verb leaves the holder record too, which reads every page of
+// $holds: its catalog ID may go to a variable made later.
+func (tx *Tx) DropVar(name string) error {
+	v, ok := tx.stx.Var(name)
+	if ok && (v.Role == store.RoleColumn || v.Role == store.RoleVerb) {
+		if err := tx.forgetHolds(v); err != nil {
+			return err
+		}
+	}
+	return tx.stx.DropVar(name)
+}
 
 // CheckStore verifies the whole store (see store.Tx.CheckStore) and returns an error
 // wrapping store.ErrCorrupt that names the page and the problem.
@@ -291,14 +300,11 @@ func (tx *Tx) Delete(id ID) error {
 			return fmt.Errorf("delete #%d: %s %q: %w", id, j.v.Role, j.v.Name, err)
 		}
 	}
-	// What is left of the record names variables dropped since: they hold nothing.
-	for vid, h := range held {
-		for i := range 8 {
-			if h.Has(i) {
-				if err := tx.SetHolds(store.Var{ID: vid}, i, id, false); err != nil {
-					return err
-				}
-			}
+	// The deleters emptied the entity's entry; what could be left names variables
+	// dropped since, which hold nothing.
+	if held != nil {
+		if _, err := tx.Must(tx.VarTree(VarHolds, 0, true)).Delete(key[:]); err != nil {
+			return err
 		}
 	}
 	return nil
