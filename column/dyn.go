@@ -257,8 +257,10 @@ func (d *Dyn) index(tx *entity.Tx) (*store.Tree, error) {
 
 // --- writes on encoded values, shared by Dyn, Column and the entity deleter ---
 
+// checkEntity fails unless id is a live entity, which the path of $holds that a first
+// value updates may prove (entity.Tx.Holding).
 func (d *Dyn) checkEntity(tx *entity.Tx, id entity.ID) error {
-	if !tx.Exists(id) {
+	if !tx.Holding(id) {
 		return fmt.Errorf("column %q: set #%d: %w", d.name, id, entity.ErrNoEntity)
 	}
 	return nil
@@ -266,8 +268,8 @@ func (d *Dyn) checkEntity(tx *entity.Tx, id entity.ID) error {
 
 // setLive stores enc as id's value if id is a live entity, keeping the index and the
 // holder record in step. A value already there proves the entity live (deleting an entity
-// deletes its values), so only an entity without one costs a lookup in $kind, and the
-// path of $holds that records its first value.
+// deletes its values); a first value costs the path of $holds that records it, which
+// proves the entity live if it holds anything else, and a lookup in $kind otherwise.
 func (d *Dyn) setLive(tx *entity.Tx, t0, t1 *store.Tree, id entity.ID, enc []byte) error {
 	key := entity.Key(id)
 	old, ok := t0.Get(key[:])

@@ -98,6 +98,21 @@ func appendSlots(out []uint64, b []byte) ([]uint64, error) {
 // entry to know whether it is the entity's first or last can skip the look.
 func (tx *Tx) Recorded(id ID) bool { return tx.db.holdsFrom != 0 && id >= tx.db.holdsFrom }
 
+// Holding reports whether id is a live entity, for a write that may record id's first
+// value in a tree: an entity the holder record lists as holding anything is live (Delete
+// empties its entry), so the path of $holds that such a write updates anyway proves it, and
+// only an entity that holds nothing yet (or that the record does not cover) costs a lookup
+// in $kind as Exists does.
+func (tx *Tx) Holding(id ID) bool {
+	if tx.Recorded(id) {
+		key := Key(id)
+		if tx.sys(VarHolds, 0).Has(key[:]) {
+			return true
+		}
+	}
+	return tx.Exists(id)
+}
+
 // SetHolds records that tree i of variable v holds entity id (held) or no longer does. The
 // column and verb packages call it when an entity's first value or edge appears in the tree
 // or its last one goes; it touches one path of $holds and dirties its leaf, and nothing for
