@@ -74,8 +74,9 @@ func (c *Column[T]) Get(tx *entity.Tx, id entity.ID) (T, bool, error) {
 	return c.dec(b), true, nil
 }
 
-// Set gives entity id the value v. It touches the column's tree (height pages, one dirtied)
-// and $kind, to check that id exists. It fails, changing nothing, for a string or slice
+// Set gives entity id the value v. It touches the column's tree (height pages, one dirtied);
+// an entity's first value in the column also records it in the holder record ($holds, one
+// path), whose entry proves the entity live, or else a lookup in $kind does. It fails, changing nothing, for a string or slice
 // longer than MaxLen, a NaN, an entity that does not exist, a Multi column, or a deprecated
 // or retired column.
 func (c *Column[T]) Set(tx *entity.Tx, id entity.ID, v T) error {
