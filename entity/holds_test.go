@@ -2,6 +2,7 @@ package entity_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -188,6 +189,65 @@ func TestDropVarLeavesTheHolderRecord(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, tx.Delete(e1))
 		_, err = entity.Check(tx)
+		return err
+	}))
+}
+
+// TestOldStoreOpensReadOnly opens a store without the holder record read-only: Open adds
+// nothing, every entity is deleted by probing (in a later writable Open), and reads work.
+func TestOldStoreOpensReadOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.sg")
+	st, err := store.Open(path, nil)
+	require.NoError(t, err)
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	c := column.Define[int32](s, "c")
+	db, err := entity.Open(st, s, nil)
+	require.NoError(t, err)
+	var id entity.ID
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		if id, err = k.New(tx); err != nil {
+			return err
+		}
+		if err := c.Set(tx, id, 5); err != nil {
+			return err
+		}
+		// Back to a store of before the record.
+		stx := tx.StoreTx()
+		require.NoError(t, stx.SetVarState(entity.VarHolds, store.Deprecated))
+		require.NoError(t, stx.SetVarState(entity.VarHolds, store.Retired))
+		require.NoError(t, stx.DropVar(entity.VarHolds))
+		meta, err := tx.VarTree(entity.VarMeta, 0, true)
+		require.NoError(t, err)
+		_, err = meta.Delete([]byte("holds-from"))
+		return err
+	}))
+	require.NoError(t, st.Close())
+
+	st, err = store.Open(path, &store.Options{ReadOnly: true})
+	require.NoError(t, err)
+	db, err = entity.Open(st, s, nil)
+	require.NoError(t, err, "a read-only Open of a store without the record")
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		_, ok := tx.Var(entity.VarHolds)
+		assert.False(t, ok, "a read-only Open adds nothing")
+		assert.False(t, tx.Recorded(id))
+		v, _, err := c.Get(tx, id)
+		assert.Equal(t, int32(5), v)
+		return err
+	}))
+	require.NoError(t, st.Close())
+
+	st, err = store.Open(path, nil)
+	require.NoError(t, err)
+	defer st.Close()
+	db, err = entity.Open(st, s, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		assert.False(t, tx.Recorded(id), "older than the record")
+		require.NoError(t, tx.Delete(id))
+		ok, err := c.Has(tx, id)
+		assert.False(t, ok)
 		return err
 	}))
 }
