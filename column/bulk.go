@@ -97,6 +97,19 @@ func (d *Dyn) writeSorted(tx *entity.Tx, n int, id func(int) entity.ID, enc func
 	if err := bulk(t0, keys, vals); err != nil {
 		return 0, err
 	}
+	v, ok := tx.Var(d.name)
+	if !ok {
+		return 0, fmt.Errorf("column %q: %w", d.name, ErrNoColumn)
+	}
+	held := make([]entity.ID, 0, n)
+	for i := range n {
+		if cur := id(i); i == 0 || cur != id(i-1) {
+			held = append(held, cur)
+		}
+	}
+	if err := tx.SetHoldsSorted(v, 0, held); err != nil {
+		return 0, err
+	}
 	if t1 != nil {
 		slices.SortFunc(index, bytes.Compare)
 		index = slices.CompactFunc(index, bytes.Equal)
