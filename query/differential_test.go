@@ -536,15 +536,11 @@ type estimateRecord struct {
 	text               string
 }
 
-// analyzeColumns keeps a histogram of every column of db, as graphctl analyze does.
+// analyzeColumns gathers the statistics of db as graphctl analyze does (Analyze).
 func analyzeColumns(t *testing.T, db *entity.DB) {
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
-		for _, c := range column.Columns(tx) {
-			if _, err := c.KeepHistogram(tx, 0); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := Analyze(tx, 0)
+		return err
 	}))
 }
 

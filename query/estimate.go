@@ -32,6 +32,12 @@ import (
 // entities, doubling, until enough pass. The pages of one tree count once: the steps that
 // read a tree add up to at most its size.
 
+// The trees of a verb, as entity.TreeOf numbers them.
+const (
+	forwardTree = 0 // (subject, object)
+	reverseTree = 1 // (object, subject)
+)
+
 // estimate is what the estimator expects of one step: entities out, and the pages it
 // alone reads.
 type estimate struct {
@@ -54,10 +60,16 @@ type estimator struct {
 	within float64
 	// withinOf holds within for the rows of a streamed set step.
 	withinOf map[*step]float64
+	// fracOf holds, for the set steps whose rows the last analysis can break down by
+	// kind (graphctl analyze), the share of their rows that are members of the FIND's kind.
+	fracOf map[*step]float64
+	// candFrac is the share of the candidates of the filters being estimated that are
+	// members of the FIND's kind, or -1 if no analysis tells.
+	candFrac float64
 }
 
 func newEstimator(p *planner) *estimator {
-	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}, within: 1, withinOf: map[*step]float64{}}
+	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}, within: 1, withinOf: map[*step]float64{}, fracOf: map[*step]float64{}, candFrac: -1}
 }
 
 // estimatePlan fills in the estimate of every step of qp and returns the expected
@@ -270,9 +282,18 @@ func (e *estimator) set(s *step) float64 {
 		}
 		rows = e.set(s.kids[0])
 		pool := e.poolOf[s.kids[0]]
-		for _, f := range s.kids[1:] {
-			rows = e.filter(f, rows, pool)
+		saved := e.candFrac
+		e.candFrac = -1
+		if fr, ok := e.fracOf[s.kids[0]]; ok {
+			e.candFrac = fr
 		}
+		for i, f := range s.kids[1:] {
+			rows = e.filter(f, rows, pool)
+			if k, ok := s.conj[i+1].(*bKind); ok && k.kind == e.kind && e.candFrac >= 0 {
+				e.candFrac = 1 // the candidates left are the kind's members
+			}
+		}
+		e.candFrac = saved
 	case opOr:
 		a, b := e.sel(e.set(s.kids[0])), e.sel(e.set(s.kids[1]))
 		rows = e.p.n * (a + b - a*b)
@@ -283,7 +304,96 @@ func (e *estimator) set(s *step) float64 {
 	s.est.rows = rows
 	e.rowsOf[s] = rows
 	e.poolOf[s] = e.pool(s)
+	if fr, ok := e.frac(s); ok {
+		e.fracOf[s] = fr
+	}
 	return rows
+}
+
+// frac returns the share of set step s's rows that are members of the FIND's kind, when
+// the last analysis tells.
+func (e *estimator) frac(s *step) (float64, bool) {
+	switch s.op {
+	case opKindScan:
+		if s.kind == e.kind {
+			return 1, true
+		}
+	case opIndexRange, opColumnScan:
+		return e.colFrac(s.pred.col, e.rowsOf[s])
+	case opFollowProbe, opClosure:
+		return e.farFrac(s.fol, s.rev)
+	case opFollowScan:
+		return e.farFrac(s.fol, !s.rev)
+	case opAnd:
+		for _, c := range s.conj {
+			if k, ok := c.(*bKind); ok && k.kind == e.kind {
+				return 1, true
+			}
+		}
+		fr, ok := e.fracOf[s.kids[0]]
+		return fr, ok
+	case opOr:
+		a, okA := e.fracOf[s.kids[0]]
+		b, okB := e.fracOf[s.kids[1]]
+		ra, rb := e.rowsOf[s.kids[0]], e.rowsOf[s.kids[1]]
+		if okA && okB && ra+rb > 0 {
+			return (a*ra + b*rb) / (ra + rb), true
+		}
+	case opNot:
+		if s.kind == e.kind {
+			return 1, true
+		}
+	}
+	return 0, false
+}
+
+// colFrac returns the share of rows entities that a predicate on column c finds that are
+// members of the FIND's kind: the share of the column's entities that were members at
+// the last analysis, but at least one of them when it finds any, as a query most often
+// asks for values its kind has.
+func (e *estimator) colFrac(c *column.Dyn, rows float64) (float64, bool) {
+	share, _, ok := e.p.cover(e.kind, c.Name(), 0)
+	h := e.p.histogram(c)
+	st := e.p.kindStats(e.kind)
+	if !ok || h == nil || h.Entities == 0 {
+		return 0, false
+	}
+	fr := min(1, share*float64(st.Members)/float64(h.Entities))
+	if rows > 0 {
+		fr = max(fr, min(1, 1/rows))
+	}
+	return fr, true
+}
+
+// farFrac returns the share of the entities at the far end of f's verb, probing tree rev,
+// that are members of the FIND's kind, as the last analysis saw them.
+func (e *estimator) farFrac(f *bFollow, rev bool) (float64, bool) {
+	far := reverseTree
+	if rev {
+		far = forwardTree
+	}
+	share, _, ok := e.p.cover(e.kind, f.verb.Name(), far)
+	_, _, others := e.p.followStats(f, rev)
+	if !ok || others <= 0 {
+		return 0, false
+	}
+	return min(1, share*float64(e.p.kindStats(e.kind).Members)/others), true
+}
+
+// memberSel returns the chance that a candidate is in a set of rows entities: rows/n
+// without an analysis; with one, weighing the members of the FIND's kind among the
+// candidates (candFrac) by the share fr of the set's rows that are members.
+func (e *estimator) memberSel(rows, fr float64, ok bool) float64 {
+	if !ok || e.candFrac < 0 {
+		return e.sel(rows)
+	}
+	members := float64(e.p.kindShape(e.kind).entries)
+	in := rows * fr
+	p := e.candFrac * min(1, in/max(1, members))
+	if e.candFrac < 1 {
+		p += (1 - e.candFrac) * min(1, (rows-in)/max(1, e.p.n-members))
+	}
+	return p
 }
 
 // pool returns the entities that the rows of set step s are drawn from: a kind's
@@ -388,10 +498,14 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 	case opEmpty:
 	case opKindProbe:
 		out = min(k*kindSel(float64(chosen.tree.entries), pool), float64(chosen.tree.entries))
+		if e.candFrac >= 0 {
+			out = min(k*e.candFrac, float64(chosen.tree.entries))
+		}
 		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, 1, e.within)), run) // a kind's tree holds just its members
 	case opColumnProbe:
 		rows, _ := e.p.predRows(chosen.pred)
-		out = k * e.sel(rows)
+		fr, ok := e.colFrac(chosen.pred.col, rows)
+		out = k * e.memberSel(rows, fr, ok)
 		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perEntity(chosen.pred.col, chosen.tree), e.within*e.p.spanFrac(e.kind, chosen.pred.col))), run)
 	case opFollowFilter:
 		set := e.p.planSet(chosen.fol)
@@ -399,6 +513,9 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 		// is a part of the verb's far ends, not of all entities.
 		rows := e.rows(set)
 		out = k * min(1, rows/max(rows, e.poolOf[set], 1))
+		if fr, ok := e.fracOf[set]; ok && e.candFrac >= 0 {
+			out = k * e.memberSel(rows, fr, true)
+		}
 		if len(chosen.kids) > 0 {
 			e.scaled(run, func() { e.set(chosen.kids[0]) })
 		}
@@ -407,9 +524,13 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 	case opIntersect:
 		var rows float64
 		e.scaled(run, func() { rows = e.set(chosen.kids[0]) })
-		out = k * e.sel(rows)
+		fr, ok := e.fracOf[chosen.kids[0]]
+		out = k * e.memberSel(rows, fr, ok)
 		if chosen.kids[0].op == opKindScan {
 			out = min(k*kindSel(rows, pool), rows) // no more than the kind's members
+			if e.candFrac >= 0 {
+				out = min(k*e.candFrac, rows)
+			}
 		}
 	case opAndFilter:
 		out = k
@@ -463,6 +584,16 @@ func (e *estimator) stream(s, driver *step, filters []*step, n uint64) float64 {
 	}
 	k := all
 	pool := e.pool(driver)
+	savedFrac := e.candFrac
+	defer func() { e.candFrac = savedFrac }()
+	e.candFrac = -1
+	if driver.op == opKindScan && driver.kind == e.kind {
+		e.candFrac = 1
+	} else if driver.op != opKindScan {
+		if fr, ok := e.colFrac(driver.pred.col, all); ok {
+			e.candFrac = fr
+		}
+	}
 	for _, f := range filters {
 		saved := e.byTree
 		e.byTree = map[store.TreeRef][]float64{}
@@ -549,31 +680,43 @@ func (p *planner) perKey(f *bFollow, rev bool) float64 {
 	return 1 + min(1, keys/p.n)*max(0, edges/keys-1)
 }
 
-// hits returns how many of k entities of kind t (nil: of any kind) key f's probed tree:
-// all of them, up to the keys, when the kind is known and has no more entities than the
-// tree has keys (a verb's ends are most often of one kind); else in proportion.
-func (p *planner) hits(f *bFollow, rev bool, k float64, t *entity.Kind) float64 {
-	_, keys, _ := p.followStats(f, rev)
+// hits returns how many of k entities of kind t (nil: of any kind) key f's probed tree,
+// and the entries each of them keys: from the last analysis, the share of t's members
+// that key it; without one, all of them up to the keys when the kind is known and has no
+// more entities than the tree has keys (a verb's ends are most often of one kind), else
+// in proportion.
+func (p *planner) hits(f *bFollow, rev bool, k float64, t *entity.Kind) (h, per float64) {
+	edges, keys, _ := p.followStats(f, rev)
+	if keys == 0 {
+		return 0, 0
+	}
+	tree := forwardTree
+	if rev {
+		tree = reverseTree
+	}
+	if share, per, ok := p.cover(t, f.verb.Name(), tree); ok {
+		return min(keys, k*share), per
+	}
 	pool := p.n
 	if t != nil {
 		pool = float64(p.kindShape(t).entries)
 	}
 	if pool <= 0 {
-		return 0
+		return 0, 0
 	}
-	return min(keys, k*min(1, keys/pool))
+	return min(keys, k*min(1, keys/pool)), edges / keys
 }
 
 // reach returns the distinct entities that k entities of kind t lead to over f's edges,
-// probing the tree rev: h of them key it, each with edges/keys edges, and each of the
-// others entities at the far end is reached by one of its edges/others edges.
+// probing the tree rev: h of them key it, each with per edges, and each of the others
+// entities at the far end is reached by one of its edges/others edges.
 func (p *planner) reach(f *bFollow, rev bool, k float64, t *entity.Kind) float64 {
 	edges, keys, others := p.followStats(f, rev)
-	h := p.hits(f, rev, k, t)
-	if keys == 0 || others == 0 {
+	h, per := p.hits(f, rev, k, t)
+	if keys == 0 || others == 0 || edges == 0 {
 		return 0
 	}
-	return others * (1 - math.Pow(1-min(1, h/keys), edges/others))
+	return others * (1 - math.Pow(1-min(1, h*per/edges), edges/others))
 }
 
 // closure returns the entities a transitive step visits from k targets of kind t: level

@@ -59,7 +59,7 @@ type planner struct {
 	// that analyzing a store changes no plan (and no page count) until the choices are
 	// made with the estimator's model too.
 	estimating bool
-	spans      map[*entity.Kind][2]float64 // kindSpan's answers
+	kstats     map[*entity.Kind]*entity.KindStats // kindStats' answers
 }
 
 func newPlanner(tx *entity.Tx) *planner {
@@ -263,30 +263,61 @@ func (p *planner) histogram(c *column.Dyn) *column.Histogram {
 	return h
 }
 
+// kindStats returns the statistics of kind k that the last analysis kept (graphctl
+// analyze), or nil. Reading them costs the pages of a lookup in VarStats.
+func (p *planner) kindStats(k *entity.Kind) *entity.KindStats {
+	if !p.estimating || k == nil {
+		return nil
+	}
+	if st, ok := p.kstats[k]; ok {
+		return st
+	}
+	if p.kstats == nil {
+		p.kstats = map[*entity.Kind]*entity.KindStats{}
+	}
+	var st *entity.KindStats
+	if b, ok := p.tx.VarStatsOf(k.Name()); ok {
+		if s, err := entity.DecodeKindStats(b); err == nil && s.Members > 0 {
+			st = &s
+		}
+	}
+	p.kstats[k] = st
+	return st
+}
+
+// cover returns what the last analysis saw of how kind k's members key tree i of
+// variable name: the share of its members that key it, and the entries each of those
+// keys on average; ok is false without an analysis that covered it.
+func (p *planner) cover(k *entity.Kind, name string, i int) (share, per float64, ok bool) {
+	st := p.kindStats(k)
+	if st == nil {
+		return 0, 0, false
+	}
+	c, ok := st.Cover(name, i)
+	if !ok {
+		return 0, 0, false
+	}
+	share = 1 - st.ZeroShare(c)
+	per = 1
+	if c.Keys > 0 {
+		per = float64(c.Entries) / float64(c.Keys)
+	}
+	return share, per, true
+}
+
 // kindSpan returns the lowest and highest ID of the members of kind k as the last
 // analysis saw them (graphctl analyze), the highest widened to the last ID handed out if
 // the kind has gained members since; ok is false without an analysis.
 func (p *planner) kindSpan(k *entity.Kind) (lo, hi float64, ok bool) {
-	if !p.estimating || k == nil {
+	s := p.kindStats(k)
+	if s == nil || s.Last < s.First {
 		return 0, 0, false
 	}
-	if sp, ok := p.spans[k]; ok {
-		return sp[0], sp[1], sp[1] >= sp[0]
+	lo, hi = float64(s.First), float64(s.Last)
+	if p.kindShape(k).entries > s.Members {
+		hi = max(hi, p.ids) // members added since may have any of the new IDs
 	}
-	if p.spans == nil {
-		p.spans = map[*entity.Kind][2]float64{}
-	}
-	sp := [2]float64{1, 0}
-	if b, ok := p.tx.VarStatsOf(k.Name()); ok {
-		if s, err := entity.DecodeKindSpan(b); err == nil && s.Members > 0 && s.Last >= s.First {
-			sp = [2]float64{float64(s.First), float64(s.Last)}
-			if p.kindShape(k).entries > s.Members {
-				sp[1] = max(sp[1], p.ids) // members added since may have any of the new IDs
-			}
-		}
-	}
-	p.spans[k] = sp
-	return sp[0], sp[1], sp[1] >= sp[0]
+	return lo, hi, true
 }
 
 // spanFrac returns the part of a tree keyed by entity ID that candidates of kind k reach:
