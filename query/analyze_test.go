@@ -33,10 +33,10 @@ func TestExplainAnalyze(t *testing.T) {
 			}
 			out := strings.Join(lines, "\n")
 			assert.Equal(t, "EXPLAIN ANALYZE "+text, lines[0])
-			assert.Contains(t, lines[1], "rows  pages  actual rows  actual pages")
+			assert.Contains(t, lines[1], "rows  pages  decoded  probes  actual rows  actual pages")
 			// The actual pages of the steps, the last column, add up to the run's.
 			sum := uint64(0)
-			for _, l := range lines[2 : len(lines)-2] {
+			for _, l := range lines[2 : len(lines)-3] {
 				f := strings.Fields(l)
 				if n, err := strconv.ParseUint(f[len(f)-1], 10, 64); err == nil {
 					sum += n

@@ -104,11 +104,11 @@ func TestColumnShape(t *testing.T) {
 }
 
 // TestUseProbe checks the run-time choice of an adaptive filter: probe below at
-// candidates; from there on, probe while the pages of a probe over the span of the
+// candidates; from there on, probe while the pages (and CPU work) of a probe over the span of the
 // candidates' IDs, plus those of the probe's kids, stay below the intersection's.
 func TestUseProbe(t *testing.T) {
 	kind := shape{height: 2, entries: 2000, leafCap: 508, branchCap: 500} // 4 leaves and a root
-	a := &adaptive{probe: &step{tree: kind}, at: 3, per: 1, kidsPages: 2, interCost: 7, ids: 2000}
+	a := &adaptive{probe: &step{tree: kind}, at: 3, per: 1, kidsCost: 2, interCost: 7, ids: 2000}
 	wide := roaring64.BitmapOf(1, 2, 3, 2000) // 4 candidates over every ID: 4 leaves, the root
 	narrow := roaring64.BitmapOf(1, 2, 3, 4)  // within the first leaf
 	assert.True(t, a.useProbe(roaring64.BitmapOf(1, 2000)), "below at")

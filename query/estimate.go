@@ -42,6 +42,13 @@ const (
 // alone reads.
 type estimate struct {
 	rows, pages float64
+	work        work // entries decoded (values and IDs alike) and probes made
+}
+
+// did records work of step s done with probability run.
+func (s *step) did(w work, run float64) {
+	s.est.work.decoded += w.decoded * run
+	s.est.work.probes += w.probes * run
 }
 
 // estimator computes the estimate of a chosen plan.
@@ -79,6 +86,11 @@ func (p *planner) estimatePlan(qp *qplan) uint64 {
 	e := newEstimator(p)
 	e.query(qp, true)
 	e.resolutions(qp.bq.where, map[*bEntity]bool{})
+	return uint64(math.Round(e.pages()))
+}
+
+// pages returns the distinct pages of the reads recorded so far.
+func (e *estimator) pages() float64 {
 	n := 0.0
 	for ref, reads := range e.byTree {
 		// Reads of one tree overlap as if each reached pages at random: the union of
@@ -90,7 +102,40 @@ func (p *planner) estimatePlan(qp *qplan) uint64 {
 		}
 		n += size * (1 - miss)
 	}
-	return uint64(math.Round(n))
+	return n
+}
+
+// estCost returns the cost of set step s, a part of a FIND of kind k, by the estimator's
+// model: the distinct pages it is expected to read and its CPU work in pages. The
+// planner chooses an AND's driver by it.
+func (p *planner) estCost(s *step, k *entity.Kind) float64 {
+	defer func(was bool) { p.estimating = was }(p.estimating)
+	p.estimating = true
+	e := newEstimator(p)
+	e.kind = k
+	e.set(s)
+	return e.pages() + s.estWork().pages()
+}
+
+// estWork returns the estimated work of s and its kids, as the estimator left it.
+func (s *step) estWork() work {
+	w := s.est.work
+	add := func(x work) {
+		w.decoded += x.decoded
+		w.probes += x.probes
+	}
+	if s.sub != nil {
+		add(s.sub.set.estWork())
+		add(s.sub.orderEstWork)
+	}
+	kids := s.kids
+	if a := s.adapt; a != nil && s.est.work == (work{}) {
+		kids = nil // the way taken holds the work
+	}
+	for _, k := range kids {
+		add(k.estWork())
+	}
+	return w
 }
 
 // resolutions records the pages of resolving each entity reference of c and its
@@ -170,17 +215,20 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 	}
 	if qp.order != orderNone && (top || bq.limit.Set) {
 		var pages float64
+		var w work
 		sh := qp.orderTree
 		if qp.order == orderIndex {
 			m := float64(sh.entries)
 			if bq.limit.Set && given > 0 {
 				m = min(m, float64(bq.limit.N)*float64(sh.entries)/given)
 			}
-			pages = float64(sh.exRange(m))
+			pages, w = float64(sh.exRange(m)), work{decoded: m, probes: 1}
 		} else {
-			pages = float64(sh.exProbeIn(given, e.p.perEntity(bq.order, sh), e.p.spanFrac(e.kind, bq.order)))
+			per := e.p.perEntity(bq.order, sh)
+			pages, w = float64(sh.exProbeIn(given, per, e.p.spanFrac(e.kind, bq.order))), probeWork(given, per)
 		}
 		qp.orderEst = pages * run
+		qp.orderEstWork = work{decoded: w.decoded * run, probes: w.probes * run}
 		e.read(nil, sh, pages, run)
 	}
 	if top {
@@ -195,6 +243,7 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 			within *= w
 		}
 		qp.selEst = qp.selEst[:0]
+		qp.selEstWork = work{}
 		seen := map[store.TreeRef]bool{}
 		for i, sh := range qp.sel {
 			if seen[sh.ref] { // a column selected twice is read once
@@ -202,7 +251,10 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 				continue
 			}
 			seen[sh.ref] = true
-			pages := float64(sh.exProbeIn(ogiven, e.p.perEntity(bq.sel[i], sh), within*e.p.spanFrac(e.kind, bq.sel[i])))
+			per := e.p.perEntity(bq.sel[i], sh)
+			pages := float64(sh.exProbeIn(ogiven, per, within*e.p.spanFrac(e.kind, bq.sel[i])))
+			qp.selEstWork.decoded += ogiven * per * orun
+			qp.selEstWork.probes += ogiven * orun
 			qp.selEst = append(qp.selEst, pages*orun)
 			e.read(nil, sh, pages, orun)
 		}
@@ -236,20 +288,24 @@ func (e *estimator) set(s *step) float64 {
 			break
 		}
 		e.read(s, s.tree, float64(s.tree.exScan()), 1)
+		s.did(work{decoded: float64(s.tree.entries), probes: 1}, 1)
 	case opIndexRange:
 		r, entries := e.p.predRows(s.pred)
 		rows = r
 		for _, m := range entries {
 			e.read(s, s.tree, float64(s.tree.exRange(m)), 1)
+			s.did(work{decoded: m, probes: 1}, 1)
 		}
 	case opColumnScan:
 		rows, _ = e.p.predRows(s.pred)
 		e.read(s, s.tree, float64(s.tree.exScan()), 1)
+		s.did(work{decoded: float64(s.tree.entries), probes: 1}, 1)
 	case opFollowProbe:
 		k := e.set(s.kids[0])
 		run, given := nonEmpty(k)
 		rows = run * e.p.reach(s.fol, s.rev, given, targetKindOf(s.kids[0]))
 		e.read(s, s.tree, float64(s.tree.exProbe(given, e.p.perKey(s.fol, s.rev))), run)
+		s.did(probeWork(given, e.p.perKey(s.fol, s.rev)), run)
 	case opFollowScan:
 		run := 1.0
 		probeRev := !s.rev // the tree a probe of the targets would read
@@ -262,17 +318,20 @@ func (e *estimator) set(s *step) float64 {
 			_, _, rows = e.p.followStats(s.fol, probeRev)
 		}
 		e.read(s, s.tree, float64(s.tree.exScan()), run)
+		s.did(work{decoded: float64(s.tree.entries), probes: 1}, run)
 	case opClosure:
 		k := e.set(s.kids[0])
 		run, given := nonEmpty(k)
 		visited := e.p.closure(s.fol, s.rev, given, targetKindOf(s.kids[0]))
 		rows = run * visited
 		e.read(s, s.tree, float64(s.tree.exProbe(given+visited, e.p.perKey(s.fol, s.rev))), run)
+		s.did(probeWork(given+visited, e.p.perKey(s.fol, s.rev)), run)
 	case opEntity:
 		// The run resolves every reference before it starts, whatever the plan
 		// (resolutions): the step shows the pages, the query counts them once.
 		rows = 1
 		s.est.pages = float64(s.tree.point())
+		s.did(work{decoded: 1, probes: 1}, 1)
 	case opSubQuery:
 		rows = e.query(s.sub, false)
 	case opAnd:
@@ -502,11 +561,14 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 			out = min(k*e.candFrac, float64(chosen.tree.entries))
 		}
 		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, 1, e.within)), run) // a kind's tree holds just its members
+		chosen.did(idWork(given), run)
 	case opColumnProbe:
 		rows, _ := e.p.predRows(chosen.pred)
 		fr, ok := e.colFrac(chosen.pred.col, rows)
 		out = k * e.memberSel(rows, fr, ok)
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perEntity(chosen.pred.col, chosen.tree), e.within*e.p.spanFrac(e.kind, chosen.pred.col))), run)
+		per := e.p.perEntity(chosen.pred.col, chosen.tree)
+		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, per, e.within*e.p.spanFrac(e.kind, chosen.pred.col))), run)
+		chosen.did(probeWork(given, per), run)
 	case opFollowFilter:
 		set := e.p.planSet(chosen.fol)
 		// The entities the verb leads to are taken to be of the candidates' kind: the set
@@ -521,6 +583,7 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 		}
 		// A verb's tree is most often keyed by entities of one kind, the candidates'.
 		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perKey(chosen.fol, chosen.rev), e.within)), run)
+		chosen.did(probeWork(given, e.p.perKey(chosen.fol, chosen.rev)), run)
 	case opIntersect:
 		var rows float64
 		e.scaled(run, func() { rows = e.set(chosen.kids[0]) })
@@ -614,6 +677,7 @@ func (e *estimator) stream(s, driver *step, filters []*step, n uint64) float64 {
 		read = min(total, got)
 	}
 	e.read(driver, driver.tree, float64(driver.tree.exRange(read)), 1)
+	driver.did(work{decoded: read, probes: 1}, 1)
 	cand := read
 	if total > 0 {
 		cand = read * all / total
@@ -640,7 +704,7 @@ func (a *adaptive) useProbeFor(k float64) bool {
 	if k < float64(a.at) {
 		return true
 	}
-	return a.probe.tree.probeSpan(k, a.per, 1)+a.kidsPages < a.interCost
+	return a.probeCost(k, 1) < a.interCost
 }
 
 // perEntity returns the entries of column c, whose tree is sh, for one entity that has
