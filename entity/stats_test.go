@@ -1,7 +1,6 @@
 package entity_test
 
 import (
-	"math/bits"
 	"math/rand/v2"
 	"testing"
 
@@ -116,10 +115,11 @@ func TestAnalyzeKinds(t *testing.T) {
 					}
 					want.Keys++
 					want.Entries += n
-					bucket := bits.Len64(n) - 1
-					for len(want.Degrees) <= bucket {
-						want.Degrees = append(want.Degrees, 0)
+					bucket := 0 // the largest i with 2^i <= n, by halving
+					for m := n; m > 1; m /= 2 {
+						bucket++
 					}
+					want.Degrees = append(want.Degrees, make([]uint64, max(0, bucket+1-len(want.Degrees)))...)
 					want.Degrees[bucket]++
 				}
 				got, ok := st.Cover(to.Var, to.Tree)
