@@ -21,8 +21,9 @@ import (
 // candidates) and applying the others to the driver's candidates smallest first, each as
 // the cheaper of a filter and an intersection with its set step; the order the
 // estimator (estimate.go) expects to cost least wins: its distinct pages plus its CPU
-// work (cost.go), costs within half a page being a tie. The other choices weigh the
-// pages and work of cost.go's model. A filter that can run either way also records the number
+// work (cost.go), costs within half a page being a tie. So are a condition's index
+// range and column scan, and a verb's probe per target and scan. The filters' probe or
+// intersection, and the ORDER BY, weigh the pages and work of cost.go's model. A filter that can run either way also records the number
 // of candidates at which the intersection becomes the cheaper (explained as "intersects
 // instead from N candidates"): the run picks by the candidates it actually has, counting
 // for a probe only the part of the tree their IDs span, so a misestimate costs little.
@@ -492,7 +493,7 @@ func (p *planner) planPredSet(c *bPred) *step {
 			s.work.decoded += m
 			s.work.probes++
 		}
-		if p.prefer(s.cost() <= best.cost()) { // a tie goes to the index: it reads only what matches
+		if p.prefer(p.estCost(s, p.kind) <= p.estCost(best, p.kind)) { // a tie goes to the index: it reads only what matches
 			best = s
 		}
 	}
@@ -587,7 +588,7 @@ func (p *planner) planFollowSet(f *bFollow) *step {
 	best := &step{op: opFollowProbe, fol: f, tree: probeSh, rev: rev, kids: []*step{target}, rows: rows, pages: probeSh.probe(k, d), work: idWork(k)}
 	scanSh := p.verbShape(f, !rev)
 	scan := &step{op: opFollowScan, fol: f, tree: scanSh, rev: !rev, kids: []*step{target}, rows: rows, pages: scanSh.scan(), work: idScanWork(scanSh)}
-	if p.prefer(scan.cost() < best.cost()) {
+	if p.prefer(p.estCost(scan, p.kind) < p.estCost(best, p.kind)) {
 		best = scan
 	}
 	return best
