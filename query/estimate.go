@@ -43,6 +43,8 @@ const (
 type estimate struct {
 	rows, pages float64
 	work        work // entries decoded (values and IDs alike) and probes made
+	// way, for an adaptive filter, is the way the estimate expects it to run.
+	way *step
 }
 
 // did records work of step s done with probability run.
@@ -129,8 +131,8 @@ func (s *step) estWork() work {
 		add(s.sub.orderEstWork)
 	}
 	kids := s.kids
-	if a := s.adapt; a != nil && s.est.work == (work{}) {
-		kids = nil // the way taken holds the work
+	if w := s.est.way; w != nil && w != s {
+		kids = w.kids // the kids of the way taken ran, not s's
 	}
 	for _, k := range kids {
 		add(k.estWork())
@@ -516,7 +518,11 @@ func (e *estimator) filter(s *step, k, pool float64) float64 {
 		chosen = e.adaptive(a, k, pool)
 		s.est, chosen.est = estimate{}, estimate{} // weighing the ways wrote to them
 	}
-	return e.filterAs(s, chosen, k, pool)
+	out := e.filterAs(s, chosen, k, pool)
+	if s.adapt != nil {
+		s.est.way = chosen
+	}
+	return out
 }
 
 // adaptive returns the way an adaptive filter is expected to run for k candidates: as
