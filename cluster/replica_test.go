@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -24,6 +25,7 @@ import (
 	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/server"
 	"github.com/stablegraph/stablegraph/server/client"
+	"github.com/stablegraph/stablegraph/store"
 	"github.com/stablegraph/stablegraph/verb"
 )
 
@@ -198,7 +200,7 @@ func (w *writer) step(ctx context.Context) error {
 			req.Kind = "player"
 			req.Set = append(req.Set, server.Assign{Column: "name", Value: iri[len(iri)-4 : len(iri)-1]})
 		}
-		if _, err := w.c.Set(ctx, req); err != nil {
+		if err := settle(func() error { _, err := w.c.Set(ctx, req); return err }); err != nil {
 			return err
 		}
 		w.levels[iri] = level
@@ -207,16 +209,19 @@ func (w *writer) step(ctx context.Context) error {
 			return nil
 		}
 		g := fmt.Sprintf("<http://ex.org/g/%d>", w.rng.IntN(3))
-		if _, err := w.c.Set(ctx, server.SetRequest{Ref: g, Kind: "guild", Set: []server.Assign{{Column: "name", Value: g[len(g)-4 : len(g)-1]}}}); err != nil {
+		if err := settle(func() error {
+			_, err := w.c.Set(ctx, server.SetRequest{Ref: g, Kind: "guild", Set: []server.Assign{{Column: "name", Value: g[len(g)-4 : len(g)-1]}}})
+			return err
+		}); err != nil {
 			return err
 		}
 		if old, ok := w.guild[iri]; ok {
-			if err := w.c.Unlink(ctx, server.Edge{Subject: iri, Verb: "member_of", Object: old}); err != nil {
+			if err := settle(func() error { return w.c.Unlink(ctx, server.Edge{Subject: iri, Verb: "member_of", Object: old}) }); err != nil {
 				return err
 			}
 			delete(w.guild, iri)
 		}
-		if err := w.c.Link(ctx, server.Edge{Subject: iri, Verb: "member_of", Object: g}); err != nil {
+		if err := settle(func() error { return w.c.Link(ctx, server.Edge{Subject: iri, Verb: "member_of", Object: g}) }); err != nil {
 			return err
 		}
 		w.guild[iri] = g
@@ -224,7 +229,15 @@ func (w *writer) step(ctx context.Context) error {
 		if _, ok := w.levels[iri]; !ok {
 			return nil
 		}
-		if _, err := w.c.Delete(ctx, iri); err != nil {
+		retried := false
+		if err := settle(func() error {
+			_, err := w.c.Delete(ctx, iri)
+			if retried && errors.Is(err, interchange.ErrNotFound) {
+				return nil // the first try did commit
+			}
+			retried = true
+			return err
+		}); err != nil {
 			return err
 		}
 		delete(w.levels, iri)
@@ -236,6 +249,18 @@ func (w *writer) step(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// settle runs a write again while its outcome is in doubt (a leader lost while committing
+// it, as a loaded machine's slow heartbeats can cause): every write of the model is
+// idempotent, so running it again settles whether it happened.
+func settle(write func() error) error {
+	for range 10 {
+		if err := write(); !errors.Is(err, store.ErrInDoubt) {
+			return err
+		}
+	}
+	return write()
 }
 
 // check requires every acknowledged player, with its level, on the replica behind c
