@@ -91,16 +91,17 @@ func (c *Cursor) Run() (keys, vals []byte, n int) {
 }
 
 // Skip moves the cursor n entries forward within the leaf it stands on, as n calls of Next
-// that stay in the leaf would, reading no page: for a caller that consumed n entries of a
-// Run. It panics if the leaf has fewer entries left.
-func (c *Cursor) Skip(n int) {
-	if n == 0 {
-		return
-	}
+// that stay in the leaf would, reading no page, and returns the entry it moved to: for a
+// caller that consumed n entries of a Run. It panics if the leaf has fewer entries left.
+func (c *Cursor) Skip(n int) (key, value []byte) {
 	if !c.ok || c.gen != c.t.gen || c.i+n >= nodeCount(c.p) {
 		panic("store: Cursor.Skip past the leaf or after a change")
 	}
-	c.set(c.id, c.p, c.i+n)
+	if n == 0 {
+		return c.t.entryAt(c.id, c.p, c.i)
+	}
+	key, value, _ = c.set(c.id, c.p, c.i+n)
+	return key, value
 }
 
 // SetValueAhead sets the value of the entry j entries ahead of the cursor in its leaf (0:
