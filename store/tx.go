@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/stablegraph/stablegraph/internal/slab"
 )
 
 // ErrTxReadOnly reports a write attempted inside a View message.
@@ -114,6 +116,15 @@ func (tx *Tx) run(fn func(*Tx) error) (err error) {
 // errTxEnded is the panic of a Tx used after its message ended.
 var errTxEnded = fmt.Errorf("%w (%w: the Tx was kept past its message)", ErrTxClosed, ErrMisuse)
 
+// live panics if tx is a handle kept past its message, before anything reaches the state
+// it held, which a later message may have now: for the paths of a Tree, which a message
+// function can keep too.
+func (tx *Tx) live() {
+	if tx.gen != tx.txState.gen {
+		panic(errTxEnded)
+	}
+}
+
 // checkOpen panics if tx's message has ended.
 func (tx *Tx) checkOpen() {
 	if tx.gen != tx.txState.gen || tx.done {
@@ -125,11 +136,9 @@ func (tx *Tx) checkOpen() {
 const txHandleSlab = 1024
 
 var (
-	// txHandles are handles no message has had yet, cut from slabs: a handle is never
-	// reused, so one kept past its message can only ever fail its gen check. A slab is
-	// collected once no kept handle points into it.
-	txHandlesMu sync.Mutex
-	txHandles   []Tx
+	// txHandles cuts the handles of messages from arrays: a handle is never reused, so
+	// one kept past its message can only ever fail its gen check.
+	txHandles = slab.Slab[Tx]{N: txHandleSlab}
 	// txStates are the states of ended messages, for the next ones.
 	txStates = sync.Pool{New: func() any { return new(txState) }}
 )
@@ -137,13 +146,7 @@ var (
 // newTx returns the handle of a new message over a cleared state.
 func newTx() *Tx {
 	st := txStates.Get().(*txState)
-	txHandlesMu.Lock()
-	if len(txHandles) == 0 {
-		txHandles = make([]Tx, txHandleSlab)
-	}
-	tx := &txHandles[0]
-	txHandles = txHandles[1:]
-	txHandlesMu.Unlock()
+	tx := txHandles.New()
 	tx.txState, tx.gen = st, st.gen
 	return tx
 }
@@ -225,9 +228,7 @@ func (tx *Tx) page(id PageID) []byte { return tx.readPage(id, pageRaw) }
 // A formatted page read from the memory is checked against its checksum, the first time
 // only (Store.verified); a damaged one traps the message with ErrCorrupt.
 func (tx *Tx) readPage(id PageID, kind pageKind) []byte {
-	if tx.gen != tx.txState.gen {
-		panic(errTxEnded) // a Tree kept past its message
-	}
+	tx.live()
 	if err := tx.meter.onPageRead(uint64(id)); err != nil {
 		tx.abort(err)
 	}

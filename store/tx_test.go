@@ -69,15 +69,31 @@ func TestTxKeptPastItsMessage(t *testing.T) {
 	for name, fn := range misuses {
 		check(name+" between messages", fn)
 	}
+	// read reads key in a message, and returns the message's counts.
+	read := func(tx *Tx) Stats {
+		tr, err := tx.OpenTree(SuperblockTreeRef(1), testOwner)
+		require.NoError(t, err)
+		v, ok := tr.Get(key)
+		assert.True(t, ok)
+		assert.Equal(t, "value001", string(v), "no stray Put reached the store")
+		return tx.Stats()
+	}
+	var want Stats
+	require.NoError(t, s.View(func(tx *Tx) error { want = read(tx); return nil }))
+	require.NotZero(t, want.PagesRead)
 	for _, update := range []bool{false, true} {
 		for name, fn := range misuses {
 			run := func(tx *Tx) error {
+				assert.NotSame(t, keptTx, tx)
 				check(name+" inside a later message", fn)
-				// The later message's own state is untouched by the stray uses.
+				// The later message's state is untouched by the stray use: no page
+				// counted, the owner its accesses are counted under unchanged.
 				st := tx.Stats()
 				assert.Zero(t, st.PagesRead, name)
 				assert.Zero(t, st.PagesDirtied, name)
-				assert.NotSame(t, keptTx, tx)
+				assert.Equal(t, OwnerStore, tx.meter.owner, name)
+				assert.Same(t, &tx.meter.store, tx.meter.cur, name)
+				assert.Equal(t, want, read(tx), name)
 				return nil
 			}
 			if update {
@@ -100,11 +116,7 @@ func TestTxKeptPastItsMessage(t *testing.T) {
 		return nil
 	}))
 	require.NoError(t, s.View(func(tx *Tx) error {
-		tr, err := tx.OpenTree(SuperblockTreeRef(1), testOwner)
-		require.NoError(t, err)
-		v, ok := tr.Get(key)
-		assert.True(t, ok)
-		assert.Equal(t, "value001", string(v), "no stray Put reached the store")
+		assert.Equal(t, want, read(tx))
 		return nil
 	}))
 }
