@@ -124,10 +124,10 @@ func mergeRuns(ca, cb *store.Cursor, fn func(ka, va, vb []byte) ([]byte, bool)) 
 		if !more {
 			return runEnd{stop: true}, nil
 		}
-		var nb2 int
-		keysA, valsA, na = ca.Run() // after a write, the leaf is the message's copy
-		_, _, nb2 = cb.Run()
-		if na == 0 || nb2 == 0 {
+		if set != nil && ca.InStep() {
+			keysA, valsA, na = ca.Run() // after a write, the leaf is the message's copy
+		}
+		if !ca.InStep() || !cb.InStep() {
 			// fn changed a tree: both cursors find their place again after key, as Next
 			// would after a change.
 			next := entity.Key(entity.ID(key + 1))
