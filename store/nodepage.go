@@ -200,6 +200,37 @@ func (t *Tree) search(id PageID, p []byte, ka keyArray, key []byte, upper bool) 
 		}
 		return lo, !upper && lo < n && be.Uint64(a[8*lo:]) == x
 	}
+	if ka.size == 16 && len(key) == 8 {
+		// An ID's first key in a tree keyed by two (a verb's edges of one subject): the
+		// shorter key sorts before every key it starts, so only the first word counts.
+		x := be.Uint64(key)
+		a := p[ka.off : ka.off+16*n]
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if be.Uint64(a[16*m:]) < x {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		return lo, false
+	}
+	if ka.size == 16 && len(key) == 16 {
+		// Trees keyed by two IDs (a verb's edges, an index of 8-byte values): two
+		// big-endian integers, compared in turn.
+		xh, xl := be.Uint64(key), be.Uint64(key[8:])
+		a := p[ka.off : ka.off+16*n]
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			kh, kl := be.Uint64(a[16*m:]), be.Uint64(a[16*m+8:])
+			if kh < xh || kh == xh && (kl < xl || upper && kl == xl) {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		return lo, !upper && lo < n && be.Uint64(a[16*lo:]) == xh && be.Uint64(a[16*lo+8:]) == xl
+	}
 	below := 0 // a key that compares below this goes left of the result
 	if upper {
 		below = 1
