@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 )
@@ -245,7 +246,7 @@ func (t *Tree) search(id PageID, p []byte, ka keyArray, key []byte, upper bool) 
 		} else {
 			k = t.cellKey(id, p, m, off)
 		}
-		if bytes.Compare(k, key) < below {
+		if compareKeys(k, key) < below {
 			lo = m + 1
 		} else {
 			hi = m
@@ -259,6 +260,15 @@ func (t *Tree) search(id PageID, p []byte, ka keyArray, key []byte, upper bool) 
 		return lo, bytes.Equal(p[o:o+K], key)
 	}
 	return lo, bytes.Equal(t.cellKey(id, p, lo, off), key)
+}
+
+// compareKeys is bytes.Compare, with 8-byte keys (entity IDs, in the slotted trees of
+// variable-size values) compared as big-endian integers.
+func compareKeys(a, b []byte) int {
+	if len(a) == 8 && len(b) == 8 {
+		return cmp.Compare(be.Uint64(a), be.Uint64(b))
+	}
+	return bytes.Compare(a, b)
 }
 
 // --- slotted nodes ---

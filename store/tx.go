@@ -324,8 +324,10 @@ func (tx *Tx) overlay(id PageID) *dirtyPage {
 	if dp, ok := tx.dirty[id]; ok {
 		return dp
 	}
-	dp := &dirtyPage{b: make([]byte, PageSize)}
-	copy(dp.b, tx.current(id))
+	src := tx.current(id)[:PageSize]
+	b := make([]byte, len(src)) // with the copy below, allocated without zeroing
+	copy(b, src)
+	dp := &dirtyPage{b: b}
 	tx.dirty[id] = dp
 	return dp
 }
