@@ -191,30 +191,13 @@ func (t *Tree) search(id PageID, p []byte, ka keyArray, key []byte, upper bool) 
 			x++ // the first key > x is the first key ≥ x+1
 		}
 		a := p[ka.off : ka.off+8*n]
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if be.Uint64(a[8*m:]) < x {
-				lo = m + 1
-			} else {
-				hi = m
-			}
-		}
+		lo = firstWordAtLeast(a, 8, n, x)
 		return lo, !upper && lo < n && be.Uint64(a[8*lo:]) == x
 	}
 	if ka.size == 16 && len(key) == 8 {
 		// An ID's first key in a tree keyed by two (a verb's edges of one subject): the
 		// shorter key sorts before every key it starts, so only the first word counts.
-		x := be.Uint64(key)
-		a := p[ka.off : ka.off+16*n]
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if be.Uint64(a[16*m:]) < x {
-				lo = m + 1
-			} else {
-				hi = m
-			}
-		}
-		return lo, false
+		return firstWordAtLeast(p[ka.off:ka.off+16*n], 16, n, be.Uint64(key)), false
 	}
 	if ka.size == 16 && len(key) == 16 {
 		// Trees keyed by two IDs (a verb's edges, an index of 8-byte values): two
@@ -260,6 +243,21 @@ func (t *Tree) search(id PageID, p []byte, ka keyArray, key []byte, upper bool) 
 		return lo, bytes.Equal(p[o:o+K], key)
 	}
 	return lo, bytes.Equal(t.cellKey(id, p, lo, off), key)
+}
+
+// firstWordAtLeast returns the index of the first of the n keys of size bytes in a whose
+// first 8 bytes, as a big-endian integer, are ≥ x (n if none).
+func firstWordAtLeast(a []byte, size, n int, x uint64) int {
+	lo, hi := 0, n
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if be.Uint64(a[size*m:]) < x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // compareKeys is bytes.Compare, with 8-byte keys (entity IDs, in the slotted trees of
