@@ -150,7 +150,7 @@ func rangeRuns(t *store.Tree, lo, hi entity.ID, fn func(id entity.ID, v []byte) 
 			if !fn(id, vals[j*size:(j+1)*size]) {
 				return
 			}
-			if _, _, m := cur.Run(); m == 0 {
+			if !cur.InStep() {
 				// fn changed the tree: go on from the next ID.
 				next := entity.Key(id + 1)
 				_, _, ok = cur.Seek(next[:])

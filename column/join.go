@@ -35,11 +35,13 @@ func gallop(c *store.Cursor, target []byte) ([]byte, []byte, bool) {
 // both values of each common entity until fn returns false. When fn returns a value (set
 // not nil), it becomes a's value for that entity, written in place.
 //
-// Where both trees hold the same entities in step, as an ECS's components mostly do, it
-// walks the packed entries of both leaves (Cursor.Run) and compares keys as integers, with
-// no cursor move per entity; elsewhere (and for a join of a tree with itself, whose
-// writes move the other cursor's ground) it moves the cursors as a merge join does. Both
-// ways read the same pages.
+// It moves the cursors as a merge join does (gallop), but where both cursors stand on
+// leaves of packed entries (Cursor.Run), it merges the two leaves' runs as slices,
+// comparing keys as integers, with no cursor move per entity: as an ECS's components
+// mostly are, the two trees hold mostly the same entities. The merge of runs makes exactly
+// the moves the cursors would (a gallop that stays in both leaves), and hands the cursors
+// back wherever a move would leave a leaf, so both ways read the same pages. A join of a
+// tree with itself, whose writes move the other cursor's ground, always moves the cursors.
 func join(ta, tb *store.Tree, fn func(ka, va, vb []byte) (set []byte, more bool)) error {
 	ca, cb := ta.Cursor(), tb.Cursor()
 	ka, va, oka := ca.First()
@@ -53,47 +55,125 @@ func join(ta, tb *store.Tree, fn func(ka, va, vb []byte) (set []byte, more bool)
 			kb, vb, okb = gallop(cb, ka)
 			continue
 		}
-		keysA, valsA, na := ca.Run()
-		keysB, valsB, nb := cb.Run()
-		if ta == tb || na == 0 || nb == 0 || len(keysA) != na*entity.KeySize || len(keysB) != nb*entity.KeySize {
-			set, more := fn(ka, va, vb)
-			if set != nil {
-				if err := ca.SetValue(set); err != nil {
-					return err
+		if packedJoin && ta != tb {
+			r, err := mergeRuns(ca, cb, fn)
+			switch {
+			case err != nil || r.stop:
+				return err
+			case r.merged:
+				// The cursors stand where the merge stopped: on equal keys just consumed
+				// (step), or on the keys to compare next.
+				ka, va, oka = r.ka, r.va, true
+				kb, vb, okb = r.kb, r.vb, true
+				if r.step {
+					ka, va, oka = ca.Next()
+					kb, vb, okb = cb.Next()
 				}
+				continue
 			}
-			if !more {
-				return nil
-			}
-			ka, va, oka = ca.Next()
-			kb, vb, okb = cb.Next()
-			continue
 		}
-		sa, sb := len(valsA)/na, len(valsB)/nb
-		n := 0
-		for n < na && n < nb {
-			k := keysA[n*entity.KeySize : (n+1)*entity.KeySize]
-			if n > 0 && be.Uint64(k) != be.Uint64(keysB[n*entity.KeySize:]) {
-				break
+		set, more := fn(ka, va, vb)
+		if set != nil {
+			if err := ca.SetValue(set); err != nil {
+				return err
 			}
-			set, more := fn(k, valsA[n*sa:(n+1)*sa], valsB[n*sb:(n+1)*sb])
-			if set != nil {
-				if err := ca.SetValueAhead(n, set); err != nil {
-					return err
-				}
-				keysA, valsA, _ = ca.Run() // the leaf is now the message's copy
-			}
-			if !more {
-				return nil
-			}
-			n++
 		}
-		ca.Skip(n - 1)
-		cb.Skip(n - 1)
+		if !more {
+			return nil
+		}
 		ka, va, oka = ca.Next()
 		kb, vb, okb = cb.Next()
 	}
 	return nil
+}
+
+// packedJoin lets join merge packed runs; a test turns it off to compare the pages of both
+// ways.
+var packedJoin = true
+
+// runEnd is where mergeRuns left the cursors.
+type runEnd struct {
+	merged bool // the cursors stood on packed runs, and the merge moved them
+	stop   bool // fn returned false
+	step   bool // the cursors stand on a pair just consumed: both go on with Next
+	// The entries the cursors stand on.
+	ka, va, kb, vb []byte
+}
+
+// mergeRuns merges the runs of ca and cb, which stand on equal keys, calling fn for each
+// common key while both stay in their leaves, and leaves the cursors where the merge
+// stopped: a move out of either leaf, or a gallop of more than gallopSteps entries, is the
+// caller's, as is the next move after fn changed either tree other than by its result.
+func mergeRuns(ca, cb *store.Cursor, fn func(ka, va, vb []byte) ([]byte, bool)) (runEnd, error) {
+	const ks = entity.KeySize
+	keysA, valsA, na := ca.Run()
+	keysB, valsB, nb := cb.Run()
+	if na == 0 || nb == 0 || len(keysA) != na*ks || len(keysB) != nb*ks {
+		return runEnd{}, nil
+	}
+	sa, sb := len(valsA)/na, len(valsB)/nb
+	i, j := 0, 0 // the entries of the runs the merge stands on, equal keys at the loop's top
+	for {
+		key := be.Uint64(keysA[i*ks:])
+		set, more := fn(keysA[i*ks:(i+1)*ks], valsA[i*sa:(i+1)*sa], valsB[j*sb:(j+1)*sb])
+		if set != nil {
+			if err := ca.SetValueAhead(i, set); err != nil {
+				return runEnd{}, err
+			}
+		}
+		if !more {
+			return runEnd{stop: true}, nil
+		}
+		if set != nil && ca.InStep() {
+			keysA, valsA, na = ca.Run() // after a write, the leaf is the message's copy
+		}
+		if !ca.InStep() || !cb.InStep() {
+			// fn changed a tree: both cursors find their place again after key, as Next
+			// would after a change.
+			next := entity.Key(entity.ID(key + 1))
+			r := runEnd{merged: true}
+			var oka, okb bool
+			r.ka, r.va, oka = ca.Seek(next[:])
+			r.kb, r.vb, okb = cb.Seek(next[:])
+			if key == ^uint64(0) || !oka || !okb {
+				return runEnd{stop: true}, nil
+			}
+			return r, nil
+		}
+		if i+1 == na || j+1 == nb {
+			r := runEnd{merged: true, step: true}
+			r.ka, r.va = ca.Skip(i)
+			r.kb, r.vb = cb.Skip(j)
+			return r, nil
+		}
+		i, j = i+1, j+1
+		ki, kj := be.Uint64(keysA[i*ks:]), be.Uint64(keysB[j*ks:])
+		for ki != kj {
+			// A gallop within the leaf, as gallop would make it with Next.
+			ok := false
+			if ki < kj {
+				for s := 1; s <= gallopSteps && i+s < na; s++ {
+					if k := be.Uint64(keysA[(i+s)*ks:]); k >= kj {
+						i, ki, ok = i+s, k, true
+						break
+					}
+				}
+			} else {
+				for s := 1; s <= gallopSteps && j+s < nb; s++ {
+					if k := be.Uint64(keysB[(j+s)*ks:]); k >= ki {
+						j, kj, ok = j+s, k, true
+						break
+					}
+				}
+			}
+			if !ok {
+				r := runEnd{merged: true}
+				r.ka, r.va = ca.Skip(i)
+				r.kb, r.vb = cb.Skip(j)
+				return r, nil
+			}
+		}
+	}
 }
 
 // Join2 iterates over the entities that have a value in both a and b, in ID order: a merge

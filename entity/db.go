@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/stablegraph/stablegraph/internal/slab"
 	"github.com/stablegraph/stablegraph/store"
 	"github.com/stablegraph/stablegraph/uri"
 )
@@ -180,9 +181,14 @@ type abort struct{ err error }
 
 // wrap makes fn a store message function. found, for an Update, collects the kinds the
 // message finds, for the DB to learn once it commits.
+// txs cuts the Tx of each message from arrays, never handing one out twice: one kept past
+// its message fails with its store.Tx rather than reaching a later message.
+var txs = slab.Slab[Tx]{N: 256}
+
 func (db *DB) wrap(fn func(*Tx) error, found *kindCache) func(*store.Tx) error {
 	return func(stx *store.Tx) (err error) {
-		tx := &Tx{stx: stx, db: db, kinds: found}
+		tx := txs.New()
+		*tx = Tx{stx: stx, db: db, kinds: found}
 		defer func() {
 			if r := recover(); r != nil {
 				a, ok := r.(abort)

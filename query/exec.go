@@ -318,13 +318,29 @@ func (x *executor) top(qp *qplan, res *Result) {
 	}
 	res.IDs = make([]entity.ID, len(ids))
 	res.Rows = make([][]Value, len(ids))
-	row := make(map[uint64]int, len(ids))
+	w := 1 + len(bq.sel)
+	cells := make([]Value, len(ids)*w) // the rows' cells, in one allocation
 	for i, id := range ids {
 		res.IDs[i] = entity.ID(id)
-		r := make([]Value, 1+len(bq.sel))
+		r := cells[i*w : (i+1)*w : (i+1)*w]
 		r[0] = x.uriText(bq.kind, id)
 		res.Rows[i] = r
-		row[id] = i
+	}
+	// The row of an entity: by a binary search of ids in ID order (no ORDER BY), else from
+	// a map.
+	var row map[uint64]int
+	if !slices.IsSorted(ids) {
+		row = make(map[uint64]int, len(ids))
+		for i, id := range ids {
+			row[id] = i
+		}
+	}
+	rowOf := func(id uint64) []Value {
+		if row != nil {
+			return res.Rows[row[id]]
+		}
+		i, _ := slices.BinarySearch(ids, id)
+		return res.Rows[i]
 	}
 	if len(bq.sel) == 0 || len(ids) == 0 {
 		return
@@ -343,12 +359,12 @@ func (x *executor) top(qp *qplan, res *Result) {
 				if !ok {
 					iri = entity.BlankLabel(id)
 				}
-				res.Rows[row[uint64(id)]][1+j] = iri
+				rowOf(uint64(id))[1+j] = iri
 			}
 			continue
 		}
 		for id, v := range c.Gather(x.tx, found) {
-			r := res.Rows[row[uint64(id)]]
+			r := rowOf(uint64(id))
 			if c.Multi() {
 				vs, _ := r[1+j].([]column.Value)
 				r[1+j] = append(vs, v)

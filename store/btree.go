@@ -122,6 +122,7 @@ func (t *Tree) SetGroups(n uint64) error {
 // --- metered page access under the tree's owner tag ---
 
 func (t *Tree) page(id PageID, kind pageKind) []byte {
+	t.tx.live()
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
@@ -132,6 +133,7 @@ func (t *Tree) page(id PageID, kind pageKind) []byte {
 
 // writePage returns node page id for writing.
 func (t *Tree) writePage(id PageID) []byte {
+	t.tx.live()
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
@@ -143,6 +145,7 @@ func (t *Tree) writePage(id PageID) []byte {
 // alloc returns a fresh page of the given kind, dirtied under the tree's tag (the
 // allocator's own pages are tagged OwnerStore).
 func (t *Tree) alloc(kind pageKind) (PageID, []byte) {
+	t.tx.live()
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om

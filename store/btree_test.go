@@ -470,3 +470,72 @@ func TestOwnersOfAMergeJoin(t *testing.T) {
 	assert.Equal(t, uint64(3), st.ByOwner["b"].PagesDirtied)
 	assert.NotContains(t, st.ByOwner, "join", "the join's own code touched no page")
 }
+
+// TestSearchFastPaths checks search on packed nodes of 8- and 16-byte keys, whose keys it
+// compares as integers, against a linear scan with bytes.Compare: keys that share their
+// first word, keys that differ in it, searches for keys present and absent and for 8-byte
+// prefixes of 16-byte keys, both bounds; and 8-byte keys in slotted cells likewise.
+func TestSearchFastPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, size := range []int{8, 16} {
+		for range 200 {
+			n := 1 + r.IntN(40)
+			keys := make([][]byte, 0, n)
+			for len(keys) < n {
+				k := make([]byte, size)
+				for i := range k {
+					k[i] = byte(r.IntN(3)) * 0x7f // few distinct bytes: shared words, ties
+				}
+				keys = append(keys, k)
+			}
+			slices.SortFunc(keys, bytes.Compare)
+			keys = slices.CompactFunc(keys, bytes.Equal)
+			n = len(keys)
+			p := make([]byte, nodeHeader+size*n)
+			setCount(p, n)
+			for i, k := range keys {
+				copy(p[nodeHeader+i*size:], k)
+			}
+			// sp holds the keys in slotted leaf cells: a slot array, then cells of
+			// klen u16, vlen u16 (0) and the key, from the end of the page.
+			sp := make([]byte, PageSize)
+			setCount(sp, n)
+			o := PageSize
+			for i, k := range keys {
+				o -= leafCellHdr + len(k)
+				le.PutUint16(sp[nodeHeader+2*i:], uint16(o))
+				le.PutUint16(sp[o:], uint16(len(k)))
+				copy(sp[o+leafCellHdr:], k)
+			}
+			tr := &Tree{}
+			for range 20 {
+				x := make([]byte, size)
+				for i := range x {
+					x[i] = byte(r.IntN(3)) * 0x7f
+				}
+				if r.IntN(2) == 0 {
+					copy(x, keys[r.IntN(n)]) // a key of the node
+				}
+				if size == 16 && r.IntN(3) == 0 {
+					x = x[:8] // a prefix: an ID's first key
+				}
+				for _, upper := range []bool{false, true} {
+					want := 0
+					for want < n && (bytes.Compare(keys[want], x) < 0 || upper && bytes.Equal(keys[want], x)) {
+						want++
+					}
+					got, eq := tr.search(0, p, keyArray{off: nodeHeader, size: size}, x, upper)
+					require.Equal(t, want, got, "size %d upper %v", size, upper)
+					require.Equal(t, !upper && want < n && bytes.Equal(keys[want], x), eq)
+					if size == 8 {
+						// The same keys in slotted cells, as a tree of variable-size
+						// values keeps them.
+						got, eq = tr.search(0, sp, keyArray{off: leafCellHdr}, x, upper)
+						require.Equal(t, want, got, "slotted, upper %v", upper)
+						require.Equal(t, !upper && want < n && bytes.Equal(keys[want], x), eq)
+					}
+				}
+			}
+		}
+	}
+}

@@ -90,17 +90,23 @@ func (c *Cursor) Run() (keys, vals []byte, n int) {
 	return c.p[ko : ko+n*c.t.ksize], c.p[vo : vo+n*c.t.vsize], n
 }
 
+// InStep reports whether the cursor stands on an entry of the tree as it is: false off the
+// tree, or after a change to the tree the cursor has not caught up with. While it holds, the
+// slices of the cursor's last Run are the tree's; it is cheap enough to ask once per entry.
+func (c *Cursor) InStep() bool { return c.ok && c.gen == c.t.gen }
+
 // Skip moves the cursor n entries forward within the leaf it stands on, as n calls of Next
-// that stay in the leaf would, reading no page: for a caller that consumed n entries of a
-// Run. It panics if the leaf has fewer entries left.
-func (c *Cursor) Skip(n int) {
-	if n == 0 {
-		return
-	}
+// that stay in the leaf would, reading no page, and returns the entry it moved to: for a
+// caller that consumed n entries of a Run. It panics if the leaf has fewer entries left.
+func (c *Cursor) Skip(n int) (key, value []byte) {
 	if !c.ok || c.gen != c.t.gen || c.i+n >= nodeCount(c.p) {
 		panic("store: Cursor.Skip past the leaf or after a change")
 	}
-	c.set(c.id, c.p, c.i+n)
+	if n == 0 {
+		return c.t.entryAt(c.id, c.p, c.i)
+	}
+	key, value, _ = c.set(c.id, c.p, c.i+n)
+	return key, value
 }
 
 // SetValueAhead sets the value of the entry j entries ahead of the cursor in its leaf (0:

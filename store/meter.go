@@ -122,6 +122,7 @@ type meter struct {
 	store          ownerMeter // OwnerStore's counts, owners[0]
 	owners         []*ownerMeter
 	ownersBuf      [manyOwners]*ownerMeter
+	ownerBuf       [ownersKept]ownerMeter // the counts of the first owners after store
 	byTag          map[string]*ownerMeter // for a message with many owners; nil until then
 	owner          string
 	cur            *ownerMeter
@@ -138,6 +139,10 @@ type meter struct {
 // manyOwners is the number of owners past which setOwner finds them through a map rather
 // than a scan of the slice.
 const manyOwners = 8
+
+// ownersKept is the number of owners besides OwnerStore whose counts live in the meter:
+// a message's state is recycled, so these cost no allocation.
+const ownersKept = 4
 
 func (m *meter) init(b Budget) {
 	m.budget = b
@@ -174,7 +179,13 @@ func (m *meter) ownerMeter(tag string) *ownerMeter {
 	if idx > pageSetMaxOwner {
 		panic(fmt.Sprintf("store: more than %d owner tags in one message", pageSetMaxOwner-pageSetFirstOwner+1))
 	}
-	om := &ownerMeter{tag: tag, idx: idx}
+	var om *ownerMeter
+	if n := len(m.owners) - 1; n < ownersKept {
+		om = &m.ownerBuf[n]
+	} else {
+		om = new(ownerMeter)
+	}
+	*om = ownerMeter{tag: tag, idx: idx}
 	m.owners = append(m.owners, om)
 	if len(m.owners) > manyOwners {
 		if m.byTag == nil {

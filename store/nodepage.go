@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 )
@@ -190,15 +191,29 @@ func (t *Tree) search(id PageID, p []byte, ka keyArray, key []byte, upper bool) 
 			x++ // the first key > x is the first key ≥ x+1
 		}
 		a := p[ka.off : ka.off+8*n]
+		lo = firstWordAtLeast(a, 8, n, x)
+		return lo, !upper && lo < n && be.Uint64(a[8*lo:]) == x
+	}
+	if ka.size == 16 && len(key) == 8 {
+		// An ID's first key in a tree keyed by two (a verb's edges of one subject): the
+		// shorter key sorts before every key it starts, so only the first word counts.
+		return firstWordAtLeast(p[ka.off:ka.off+16*n], 16, n, be.Uint64(key)), false
+	}
+	if ka.size == 16 && len(key) == 16 {
+		// Trees keyed by two IDs (a verb's edges, an index of 8-byte values): two
+		// big-endian integers, compared in turn.
+		xh, xl := be.Uint64(key), be.Uint64(key[8:])
+		a := p[ka.off : ka.off+16*n]
 		for lo < hi {
 			m := int(uint(lo+hi) >> 1)
-			if be.Uint64(a[8*m:]) < x {
+			kh, kl := be.Uint64(a[16*m:]), be.Uint64(a[16*m+8:])
+			if kh < xh || kh == xh && (kl < xl || upper && kl == xl) {
 				lo = m + 1
 			} else {
 				hi = m
 			}
 		}
-		return lo, !upper && lo < n && be.Uint64(a[8*lo:]) == x
+		return lo, !upper && lo < n && be.Uint64(a[16*lo:]) == xh && be.Uint64(a[16*lo+8:]) == xl
 	}
 	below := 0 // a key that compares below this goes left of the result
 	if upper {
@@ -214,7 +229,7 @@ func (t *Tree) search(id PageID, p []byte, ka keyArray, key []byte, upper bool) 
 		} else {
 			k = t.cellKey(id, p, m, off)
 		}
-		if bytes.Compare(k, key) < below {
+		if compareKeys(k, key) < below {
 			lo = m + 1
 		} else {
 			hi = m
@@ -228,6 +243,30 @@ func (t *Tree) search(id PageID, p []byte, ka keyArray, key []byte, upper bool) 
 		return lo, bytes.Equal(p[o:o+K], key)
 	}
 	return lo, bytes.Equal(t.cellKey(id, p, lo, off), key)
+}
+
+// firstWordAtLeast returns the index of the first of the n keys of size bytes in a whose
+// first 8 bytes, as a big-endian integer, are ≥ x (n if none).
+func firstWordAtLeast(a []byte, size, n int, x uint64) int {
+	lo, hi := 0, n
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if be.Uint64(a[size*m:]) < x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// compareKeys is bytes.Compare, with 8-byte keys (entity IDs, in the slotted trees of
+// variable-size values) compared as big-endian integers.
+func compareKeys(a, b []byte) int {
+	if len(a) == 8 && len(b) == 8 {
+		return cmp.Compare(be.Uint64(a), be.Uint64(b))
+	}
+	return bytes.Compare(a, b)
 }
 
 // --- slotted nodes ---

@@ -7,10 +7,11 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 )
 
-// ErrMisuse reports a Raw call that breaks the raw API's contract: a root slot out of range
-// or reserved, a write to the superblock, a page freed twice or never allocated. The message
-// fails and nothing it wrote is kept.
-var ErrMisuse = errors.New("misuse of the raw memory API")
+// ErrMisuse reports a call that breaks the store's contract: a Raw call with a root slot
+// out of range or reserved, a write to the superblock, a page freed twice or never
+// allocated (the message fails and nothing it wrote is kept); or the use of a Tx, or of
+// a Tree of it, after its message ended (a panic, with ErrTxClosed).
+var ErrMisuse = errors.New("misuse of the store API")
 
 // Raw is the escape hatch to the stable memory under a message: byte ranges, whole pages,
 // the page allocator and the superblock's root slots, all metered like every other access.

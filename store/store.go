@@ -334,7 +334,8 @@ func inMessage() bool {
 }
 
 func (s *Store) begin(writable bool, b Budget) *Tx {
-	tx := &Tx{s: s, writable: writable, memPages: s.size, basePages: s.size}
+	tx := newTx()
+	tx.s, tx.writable, tx.memPages, tx.basePages = s, writable, s.size, s.size
 	if writable {
 		tx.dirty = make(map[PageID]*dirtyPage)
 	}
@@ -343,7 +344,8 @@ func (s *Store) begin(writable bool, b Budget) *Tx {
 	return tx
 }
 
-// end closes tx and returns its counts, if stats is set.
+// end closes tx and returns its counts, if stats is set. Its state goes to a later
+// message: tx is not used again.
 func (tx *Tx) end(stats bool) Stats {
 	tx.done = true
 	var st Stats
@@ -352,11 +354,10 @@ func (tx *Tx) end(stats bool) Stats {
 		st.PagesSpilled = tx.spills
 	}
 	tx.meter.set.release()
-	tx.dirty, tx.cache = nil, nil
-	tx.trees.list, tx.trees.byRef = nil, nil
-	tx.spilled, tx.spillCopies, tx.pinned = nil, nil, nil
-	if tx.s.opts.OnMessage != nil {
-		tx.s.opts.OnMessage(st)
+	onMessage := tx.s.opts.OnMessage
+	tx.recycle()
+	if onMessage != nil {
+		onMessage(st)
 	}
 	return st
 }

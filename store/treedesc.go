@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/stablegraph/stablegraph/internal/slab"
 )
 
 // A tree's descriptor is a 64-byte record kept at a place its owner chooses (a TreeRef): one
@@ -345,11 +347,16 @@ func (tx *Tx) OpenTree(ref TreeRef, owner string) (*Tree, error) {
 }
 
 func (tx *Tx) newTree(ref TreeRef, owner string, d treeDesc) *Tree {
-	t := &Tree{tx: tx, ref: ref, owner: owner, d: d, om: tx.meter.ownerMeter(owner)}
+	t := trees.New()
+	*t = Tree{tx: tx, ref: ref, owner: owner, d: d, om: tx.meter.ownerMeter(owner)}
 	t.shape()
 	tx.trees.put(t)
 	return t
 }
+
+// trees cuts the Trees of messages from arrays: a Tree is never reused, as a message's
+// function may keep one past the message (it fails then, with its Tx).
+var trees = slab.Slab[Tree]{N: 32}
 
 // txTrees holds the trees a message opened, by descriptor slot: most messages open a few,
 // which a scan of a short slice finds sooner than a map would.

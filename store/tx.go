@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/stablegraph/stablegraph/internal/slab"
 )
 
 // ErrTxReadOnly reports a write attempted inside a View message.
@@ -26,7 +29,21 @@ var ErrTxClosed = errors.New("message has ended")
 // the code inside the message cannot sensibly handle (the page budget running out, an I/O
 // error, a page that fails its invariants) abort the message: they unwind to Update or View,
 // which roll the message back and return the error, as a trap does on the Internet Computer.
+//
+// A Tx used after its message ended (kept by the message function, or a Tree of it) panics
+// with an error that is both ErrTxClosed and ErrMisuse; it never reaches the state of a
+// later message.
 type Tx struct {
+	*txState
+	gen uint64 // the txState's gen while the message runs
+}
+
+// txState is the state of a running message. A message's Tx is a handle no other message
+// ever gets (see newTx), and txState is recycled: when the message ends its gen moves on,
+// so a handle kept past its message no longer matches it and fails instead of reaching a
+// later message's state.
+type txState struct {
+	gen       uint64
 	s         *Store
 	writable  bool
 	done      bool
@@ -96,17 +113,58 @@ func (tx *Tx) run(fn func(*Tx) error) (err error) {
 	return err
 }
 
-func (tx *Tx) checkOpen() {
-	if tx.done {
-		panic(ErrTxClosed)
+// errTxEnded is the panic of a Tx used after its message ended.
+var errTxEnded = fmt.Errorf("%w (%w: the Tx was kept past its message)", ErrTxClosed, ErrMisuse)
+
+// live panics if tx is a handle kept past its message, before anything reaches the state
+// it held, which a later message may have now: for the paths of a Tree, which a message
+// function can keep too.
+func (tx *Tx) live() {
+	if tx.gen != tx.txState.gen {
+		panic(errTxEnded)
 	}
 }
 
+// checkOpen panics if tx's message has ended.
+func (tx *Tx) checkOpen() {
+	if tx.gen != tx.txState.gen || tx.done {
+		panic(errTxEnded)
+	}
+}
+
+// txHandleSlab is how many handles newTx allocates at once.
+const txHandleSlab = 1024
+
+var (
+	// txHandles cuts the handles of messages from arrays: a handle is never reused, so
+	// one kept past its message can only ever fail its gen check.
+	txHandles = slab.Slab[Tx]{N: txHandleSlab}
+	// txStates are the states of ended messages, for the next ones.
+	txStates = sync.Pool{New: func() any { return new(txState) }}
+)
+
+// newTx returns the handle of a new message over a cleared state.
+func newTx() *Tx {
+	st := txStates.Get().(*txState)
+	tx := txHandles.New()
+	tx.txState, tx.gen = st, st.gen
+	return tx
+}
+
+// recycle ends tx's hold on its state and hands the state to a later message: every
+// later use of tx fails its gen check.
+func (tx *Tx) recycle() {
+	st := tx.txState
+	gen := st.gen + 1
+	*st = txState{gen: gen}
+	txStates.Put(st)
+}
+
 // Writable reports whether tx is an Update.
-func (tx *Tx) Writable() bool { return tx.writable }
+func (tx *Tx) Writable() bool { tx.checkOpen(); return tx.writable }
 
 // Stats returns the counts of the message so far.
-func (tx *Tx) Stats() Stats { return tx.meter.stats() }
+func (tx *Tx) Stats() Stats { tx.checkOpen(); return tx.meter.stats() }
 
 // grow adds delta Wasm pages of zeros and returns the previous size.
 func (tx *Tx) grow(delta uint64) (old uint64, err error) {
@@ -170,6 +228,7 @@ func (tx *Tx) page(id PageID) []byte { return tx.readPage(id, pageRaw) }
 // A formatted page read from the memory is checked against its checksum, the first time
 // only (Store.verified); a damaged one traps the message with ErrCorrupt.
 func (tx *Tx) readPage(id PageID, kind pageKind) []byte {
+	tx.live()
 	if err := tx.meter.onPageRead(uint64(id)); err != nil {
 		tx.abort(err)
 	}
@@ -212,6 +271,7 @@ func (tx *Tx) checkedPage(id PageID, kind pageKind, check func(PageID, []byte) e
 // writePage returns page id for writing as a page of the given kind: the message's private
 // copy, which it commits or discards as a whole.
 func (tx *Tx) writePage(id PageID, kind pageKind) []byte {
+	tx.checkOpen()
 	if !tx.writable {
 		tx.abort(ErrTxReadOnly)
 	}
@@ -264,8 +324,10 @@ func (tx *Tx) overlay(id PageID) *dirtyPage {
 	if dp, ok := tx.dirty[id]; ok {
 		return dp
 	}
-	dp := &dirtyPage{b: make([]byte, PageSize)}
-	copy(dp.b, tx.current(id))
+	src := tx.current(id)[:PageSize]
+	b := make([]byte, len(src)) // with the copy below, allocated without zeroing
+	copy(b, src)
+	dp := &dirtyPage{b: b}
 	tx.dirty[id] = dp
 	return dp
 }
