@@ -38,11 +38,13 @@ func replicaSchema() *entity.Schema {
 	return s
 }
 
-// fastRaft makes elections quick on loopback, and snapshots rare unless a test asks.
+// fastRaft makes elections quick on loopback, and snapshots rare unless a test asks. The
+// timeouts leave room for a loaded machine under -race: at 150 ms a leader lost its lease
+// now and then in the middle of a test's writes (leadership lost while committing).
 func fastRaft(c *raft.Config) {
-	c.HeartbeatTimeout = 150 * time.Millisecond
-	c.ElectionTimeout = 150 * time.Millisecond
-	c.LeaderLeaseTimeout = 100 * time.Millisecond
+	c.HeartbeatTimeout = 300 * time.Millisecond
+	c.ElectionTimeout = 300 * time.Millisecond
+	c.LeaderLeaseTimeout = 200 * time.Millisecond
 	c.CommitTimeout = 5 * time.Millisecond
 	c.SnapshotInterval = time.Hour
 	c.SnapshotThreshold = 1 << 20
