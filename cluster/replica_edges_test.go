@@ -93,6 +93,19 @@ func TestEdgesAcrossReplicatedShards(t *testing.T) {
 	require.Len(t, res.Rows, 2)
 	require.Equal(t, []any{"b", "c"}, []any{res.Rows[0][1], res.Rows[1][1]})
 
+	// A client that calls a follower first, with nothing before: its half is redirected
+	// (421) to the leader and goes through the log like the others.
+	g0 := groups[0]
+	in := server.Intent{Op: server.IntentLink, Edge: server.Edge{Subject: "ic://" + scopeN(t, 0).String() + "/player/1", Verb: "friend", Object: "ic://" + scopeN(t, 1).String() + "/player/1"}}
+	for i, req := range []server.HalfRequest{{Record: &in}, {Clear: &in}} {
+		lead0 := g0.leader(all)
+		_, err := g0.client((lead0+1)%3).Half(ctx, req)
+		require.NoError(t, err)
+		rep, err := c.Verify(ctx)
+		require.NoError(t, err)
+		require.Len(t, rep.Pending, 1-i, "recorded, then cleared: %+v", rep)
+	}
+
 	// Every replica applied every half: each shard's replicas hold the same bytes, and
 	// each replica's own copy holds the halves its leader does.
 	for _, g := range groups {
