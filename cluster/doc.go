@@ -34,9 +34,10 @@
 // the same; a snapshot is a copy of the store file. Writes go to the leader, and reads
 // too unless a client asks a follower for a stale answer (client.Client.Stale); the
 // coordinator's client of a replicated shard follows the leader (client.NewGroup).
-// Cluster.Status reports each replica's state, term, applied index and lag. 'graphctl
-// cluster init|status|add-shard' and 'graphctl serve --cluster' run it from the command
-// line (docs/cluster.md).
+// A half of an edge across shards (server.HalfRequest) is such a write too. Cluster.Status
+// reports each replica's state, term, applied index and lag. 'graphctl cluster
+// init|status|add-shard|repair' and 'graphctl serve --cluster' run it from the command
+// line, and 'graphctl verify' on a node runs Verify (docs/cluster.md).
 //
 // # What this version does not do yet
 //

@@ -36,7 +36,24 @@ type model struct {
 func openModel(t testing.TB, scope uri.Scope) (*model, *server.Service) {
 	t.Helper()
 	s := entity.NewSchema()
-	m := &model{
+	m := defineModel(s)
+	st := testutil.OpenStore(t)
+	db, err := entity.Open(st, s, &entity.Options{Scope: scope})
+	require.NoError(t, err)
+	m.db = db
+	return m, server.NewService(st, db, scope.String())
+}
+
+// worldSchema returns the world's schema alone, for a store opened elsewhere (a replica's).
+func worldSchema() *entity.Schema {
+	s := entity.NewSchema()
+	defineModel(s)
+	return s
+}
+
+// defineModel defines the world's schema in s.
+func defineModel(s *entity.Schema) *model {
+	return &model{
 		guild:  s.Kind("guild"),
 		player: s.Kind("player"),
 		item:   s.Kind("item"),
@@ -49,11 +66,6 @@ func openModel(t testing.TB, scope uri.Scope) (*model, *server.Service) {
 		friend: verb.Define(s, "friend"),
 		owns:   verb.Define(s, "owns", verb.OneToMany()),
 	}
-	st := testutil.OpenStore(t)
-	db, err := entity.Open(st, s, &entity.Options{Scope: scope})
-	require.NoError(t, err)
-	m.db = db
-	return m, server.NewService(st, db, scope.String())
 }
 
 // scopeN is the scope of the test's shard i.

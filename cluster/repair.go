@@ -48,6 +48,24 @@ func (r *VerifyReport) Err() error {
 		ErrUnpaired, len(r.Pending), len(r.Unpaired), len(r.Bad))
 }
 
+// Problems lists, one line each, what is not whole, naming the shards: the pending
+// intents, the halves without the other, what cannot be read or placed.
+func (r *VerifyReport) Problems() []string {
+	var out []string
+	for _, p := range r.Pending {
+		e := p.Intent.Edge
+		out = append(out, fmt.Sprintf("shard %s: pending intent to %s %s %s %s in the other shard", p.Shard, p.Intent.Op, e.Subject, e.Verb, e.Object))
+	}
+	for _, u := range r.Unpaired {
+		which := "object's"
+		if u.Forward {
+			which = "subject's"
+		}
+		out = append(out, fmt.Sprintf("%s %s %s: shard %s holds the %s half, shard %s lacks the other", u.Edge.Subject, u.Edge.Verb, u.Edge.Object, u.Has, which, u.Lacks))
+	}
+	return append(out, r.Bad...)
+}
+
 // Verify pairs the halves of every edge across shards: each must be in the shard of its
 // subject and in the shard of its object, and no intent may be left. It reads each
 // shard's halves in one message (GET /v1/half), so it is exact on a cluster without

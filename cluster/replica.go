@@ -265,12 +265,13 @@ func (r *Replica) fail(err error) {
 	r.failed.CompareAndSwap(nil, &err)
 }
 
-// writeOps are the operations that go through the log; readOps those a follower answers
-// only when asked for a stale answer. The others (stats, verify, schema, info, replica)
-// describe the replica's own store.
+// writeOps are the operations that go through the log (a half of an edge across shards
+// among them); readOps those a follower answers only when asked for a stale answer (the
+// halves a cluster's verify pairs among them). The others (stats, verify, schema, info,
+// replica) describe the replica's own store.
 var (
-	writeOps = map[string]bool{"set": true, "link": true, "unlink": true, "delete": true, "import": true, "join": true}
-	readOps  = map[string]bool{"query": true, "get": true, "export": true}
+	writeOps = map[string]bool{"set": true, "link": true, "unlink": true, "delete": true, "import": true, "join": true, "half": true}
+	readOps  = map[string]bool{"query": true, "get": true, "export": true, "half_state": true}
 )
 
 // gate refuses what this replica does not answer: anything once its store failed, writes

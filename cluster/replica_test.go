@@ -40,11 +40,13 @@ func replicaSchema() *entity.Schema {
 	return s
 }
 
-// fastRaft makes elections quick on loopback, and snapshots rare unless a test asks.
+// fastRaft makes elections quick on loopback, and snapshots rare unless a test asks. The
+// timeouts leave room for a loaded machine under -race: at 150 ms a leader lost its lease
+// now and then in the middle of a test's writes (leadership lost while committing).
 func fastRaft(c *raft.Config) {
-	c.HeartbeatTimeout = 150 * time.Millisecond
-	c.ElectionTimeout = 150 * time.Millisecond
-	c.LeaderLeaseTimeout = 100 * time.Millisecond
+	c.HeartbeatTimeout = 300 * time.Millisecond
+	c.ElectionTimeout = 300 * time.Millisecond
+	c.LeaderLeaseTimeout = 200 * time.Millisecond
 	c.CommitTimeout = 5 * time.Millisecond
 	c.SnapshotInterval = time.Hour
 	c.SnapshotThreshold = 1 << 20
@@ -54,11 +56,13 @@ func fastRaft(c *raft.Config) {
 // group is a shard's replicas in this process, on in-memory Raft transports that a test
 // can cut, each with its HTTP server on 127.0.0.1.
 type group struct {
-	t     *testing.T
-	reps  []*cluster.Replica
-	trans []*raft.InmemTransport
-	srvs  []*httptest.Server
-	peers []server.ReplicaPeer
+	t      *testing.T
+	shard  int                   // the shard's place: its name s<shard>, its scope scopeN(shard)
+	schema func() *entity.Schema // the shard's schema
+	reps   []*cluster.Replica
+	trans  []*raft.InmemTransport
+	srvs   []*httptest.Server
+	peers  []server.ReplicaPeer
 }
 
 // handlerBox lets a test server exist, with its URL, before the replica it serves.
@@ -74,13 +78,18 @@ func (b *handlerBox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.Error(w, "starting", http.StatusServiceUnavailable)
 }
 
-// newGroup starts n replicas of one shard, bootstrapped together.
+// newGroup starts n replicas of shard s0 (replicaSchema), bootstrapped together.
 func newGroup(t *testing.T, n int) *group {
-	g := &group{t: t}
+	return newShardGroup(t, 0, n, replicaSchema)
+}
+
+// newShardGroup starts n replicas of shard s<shard>, bootstrapped together.
+func newShardGroup(t *testing.T, shard, n int, schema func() *entity.Schema) *group {
+	g := &group{t: t, shard: shard, schema: schema}
 	var boxes []*handlerBox
 	for i := range n {
-		id := fmt.Sprintf("r%d", i)
-		addr, tr := raft.NewInmemTransport(raft.ServerAddress(id))
+		id := g.id(i)
+		addr, tr := raft.NewInmemTransport(raft.ServerAddress(id + ":1")) // HOST:PORT, as a config wants
 		box := &handlerBox{}
 		srv := httptest.NewServer(box)
 		t.Cleanup(srv.Close)
@@ -100,11 +109,19 @@ func newGroup(t *testing.T, n int) *group {
 	return g
 }
 
+// id is the ID of the group's i-th replica: r<i> in shard s0, s<shard>r<i> in others.
+func (g *group) id(i int) string {
+	if g.shard == 0 {
+		return fmt.Sprintf("r%d", i)
+	}
+	return fmt.Sprintf("s%dr%d", g.shard, i)
+}
+
 func (g *group) start(i int, tr raft.Transport, peers []server.ReplicaPeer) *cluster.Replica {
 	g.t.Helper()
 	r, err := cluster.NewReplica(cluster.ReplicaOptions{
-		ID: fmt.Sprintf("r%d", i), Shard: "s0", Dir: filepath.Join(g.t.TempDir(), fmt.Sprintf("r%d", i)),
-		Scope: scopeN(g.t, 0), Schema: replicaSchema(), Peers: peers, Transport: tr,
+		ID: g.id(i), Shard: fmt.Sprintf("s%d", g.shard), Dir: filepath.Join(g.t.TempDir(), g.id(i)),
+		Scope: scopeN(g.t, g.shard), Schema: g.schema(), Peers: peers, Transport: tr,
 		Server: server.Config{Token: token}, Raft: fastRaft, NoSync: true,
 	})
 	require.NoError(g.t, err)

@@ -83,8 +83,11 @@ type HalfState struct {
 }
 
 // Half runs one HalfRequest in one Update: a half and the intents around it are written
-// together or not at all.
+// together or not at all. With a Writer, the request is one write of the log.
 func (s *Service) Half(ctx context.Context, req HalfRequest) (*HalfResult, error) {
+	if s.Writer != nil {
+		return write[*HalfResult](ctx, s, &Write{Half: &req})
+	}
 	res := &HalfResult{}
 	err := s.update(ctx, func(tx *entity.Tx) error {
 		switch req.Op {

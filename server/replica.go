@@ -31,7 +31,7 @@ const MaxReplicatedImport = 64 << 20
 // Writer carries the writes of a Service somewhere other than its store: a replicated
 // shard sends each through its log, and every replica applies the log's entries with
 // Service.Apply. Write returns what the write returns: *SetResult, *DeleteResult,
-// *ImportResult, or nil for a link or an unlink.
+// *ImportResult, *HalfResult, or nil for a link or an unlink.
 type Writer interface {
 	Write(ctx context.Context, w *Write) (any, error)
 }
@@ -43,6 +43,8 @@ type Write struct {
 	Unlink *Edge        `json:"unlink,omitempty"`
 	Delete *string      `json:"delete,omitempty"`
 	Import *ImportWrite `json:"import,omitempty"`
+	// Half is one message on the store's halves of edges across stores (Service.Half).
+	Half *HalfRequest `json:"half,omitempty"`
 }
 
 // ImportWrite is an import with its whole body (gzip-compressed or not).
@@ -67,6 +69,8 @@ func (s *Service) Apply(ctx context.Context, w *Write) (any, error) {
 		return l.Delete(ctx, *w.Delete)
 	case w.Import != nil:
 		return l.Import(ctx, w.Import.Request, bytes.NewReader(w.Import.Body), nil)
+	case w.Half != nil:
+		return l.Half(ctx, *w.Half)
 	}
 	return nil, invalidf("a write that writes nothing")
 }

@@ -29,7 +29,7 @@ type Service struct {
 	// mean no limit. A server sets them to store.QueryBudget and store.UpdateBudget.
 	QueryBudget, UpdateBudget store.Budget
 
-	// Writer, if set, receives every write (Set, Link, Unlink, Delete, Import) instead of
+	// Writer, if set, receives every write (Set, Link, Unlink, Delete, Import, Half) instead of
 	// the store: a replicated shard's log (see Writer).
 	Writer Writer
 }

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -104,11 +105,17 @@ Raft address (see the cluster package's Config).
   graphctl serve --cluster cluster.yaml --replica s0-1 --schema schema.json   (one per replica)
   graphctl cluster status --config cluster.yaml
   graphctl cluster add-shard --config cluster.yaml --name s3
+  graphctl cluster repair --config cluster.yaml
 
 Every replica's server answers every command for its shard (graphctl --server URL):
-writes go to the shard's leader, and reads too unless a follower is asked for a stale one.`,
+writes go to the shard's leader, and reads too unless a follower is asked for a stale one.
+Pointed at a node, graphctl covers the whole cluster: queries, get, set, link and delete
+go where the data is, and 'graphctl verify' checks every shard's store and then pairs the
+two halves of every edge across shards (each shard holds its end's half); an intent a
+failure left between the halves, or a half without the other, fails it with exit code 3,
+listed by shard, and 'graphctl cluster repair' mends them.`,
 	}
-	cmd.AddCommand(newClusterInitCmd(e), newClusterStatusCmd(e), newClusterAddShardCmd(e))
+	cmd.AddCommand(newClusterInitCmd(e), newClusterStatusCmd(e), newClusterAddShardCmd(e), newClusterRepairCmd(e))
 	return cmd
 }
 
@@ -298,6 +305,75 @@ it did not answer. The cluster is the one of --config FILE, or the one the node 
 	}
 	cmd.Flags().StringVar(&path, "config", "", "the cluster config file (default: ask the node of --server)")
 	cmd.Flags().StringVarP(&out, "output", "o", "table", "output format: table, json or csv")
+	return cmd
+}
+
+func newClusterRepairCmd(e *env) *cobra.Command {
+	var path, out string
+	cmd := &cobra.Command{
+		Use:   "repair [--config FILE | --server URL]",
+		Short: "Make every edge across shards whole again, and say what it did",
+		Long: `An edge between entities of two shards is two halves, one in each shard, written one
+after the other: the subject's half with an intent record, then the object's half, then
+the intent is cleared. A failure between them (a shard down, a coordinator stopped)
+leaves the intent, which 'graphctl verify' on a cluster node reports (exit code 3).
+
+Repair first finishes every intent as the link, unlink or delete would have (writes or
+removes the other half, then clears the intent; a link the other shard refuses for good,
+its object gone, say, is taken back), then mends halves without the other and no intent:
+a subject's half gets its object's half again (or goes, if the object's shard refuses it),
+an object's half without the subject's is removed. It prints how many of each it did and
+what verify then finds. Every step can be done twice: a repair that stops (a shard down)
+can run again and goes on. Run it on a cluster without writes in flight: a link being
+written may look half done. The cluster is the one of --config FILE, or the one the node
+at --server URL belongs to; its shards' scopes are checked first.`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := parseFormat(out)
+			if err != nil {
+				return err
+			}
+			if f == formatCSV {
+				return usagef("cluster repair prints a table or json, not csv")
+			}
+			ctx := cmdContext(cmd)
+			c, err := e.cluster(ctx, path)
+			if err != nil {
+				return err
+			}
+			if err := c.Check(ctx); err != nil {
+				return err
+			}
+			rep, rerr := c.Repair(ctx)
+			if f == formatJSON {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(rep); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(e.stdout, "repair: %s finished, %s taken back, %s restored, %s removed\n",
+					count(uint64(rep.Finished), "intent", "intents"), count(uint64(rep.TakenBack), "link", "links"),
+					count(uint64(rep.Restored), "half", "halves"), count(uint64(rep.Removed), "half", "halves"))
+			}
+			if rerr != nil {
+				return fmt.Errorf("repair stopped (run it again once the shards answer): %w", rerr)
+			}
+			v, err := c.Verify(ctx)
+			if err != nil {
+				return err
+			}
+			if err := v.Err(); err != nil {
+				return fmt.Errorf("%w: after repair: %w:\n  %s", errDamaged, err, strings.Join(firstLines(v.Problems(), 50), "\n  "))
+			}
+			if f != formatJSON {
+				fmt.Fprintf(e.stdout, "edges across shards: ok (%s, each with both halves)\n", count(uint64(v.Edges), "edge", "edges"))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&path, "config", "", "the cluster config file (default: ask the node of --server)")
+	cmd.Flags().StringVarP(&out, "output", "o", "table", "output format: table or json")
 	return cmd
 }
 
@@ -500,10 +576,12 @@ func (b clusterBackend) Stats(ctx context.Context) (*server.StoreStats, error) {
 }
 
 // Verify checks every shard's store (its leader's, for a replicated shard) and adds up
-// what they checked; the first damaged one fails it, naming its shard.
+// what they checked; the first damaged one fails it, naming its shard. Then it pairs the
+// halves of the edges across shards (cluster.Cluster.Verify): an intent left or a half
+// without the other fails it too, as a damaged store does, listing them.
 func (b clusterBackend) Verify(ctx context.Context) (*server.VerifyResult, error) {
 	shards := b.c.Shards()
-	sum := &server.VerifyResult{Name: fmt.Sprintf("the cluster's %d shards", len(shards)), DataModel: true}
+	sum := &server.VerifyResult{DataModel: true}
 	for _, s := range shards {
 		v, err := s.Client.Verify(ctx)
 		if err != nil {
@@ -516,7 +594,23 @@ func (b clusterBackend) Verify(ctx context.Context) (*server.VerifyResult, error
 		sum.Entries += v.Entries
 		sum.ModelPages += v.ModelPages
 	}
+	rep, err := b.c.Verify(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := rep.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w ('graphctl cluster repair' mends them):\n  %s", errDamaged, err, strings.Join(firstLines(rep.Problems(), 50), "\n  "))
+	}
+	sum.Name = fmt.Sprintf("the cluster's %d shards and %s across them", len(shards), count(uint64(rep.Edges), "edge", "edges"))
 	return sum, nil
+}
+
+// firstLines returns the first n of lines, and a line saying how many more there are.
+func firstLines(lines []string, n int) []string {
+	if len(lines) <= n {
+		return lines
+	}
+	return append(lines[:n:n], fmt.Sprintf("... and %d more", len(lines)-n))
 }
 
 func (b clusterBackend) Schema(ctx context.Context) (*server.Schema, error) {

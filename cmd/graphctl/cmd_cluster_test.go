@@ -289,7 +289,7 @@ func TestClusterReplicasSurviveKill(t *testing.T) {
 	export := cli("", "export", "--format", "ntriples")
 	assert.Contains(t, export, "http://ex.org/cli/2")
 	assert.Contains(t, export, player)
-	assert.Contains(t, cli("", "verify"), "the cluster's 3 shards: ok")
+	assert.Contains(t, cli("", "verify"), "the cluster's 3 shards and 0 edges across them: ok")
 	stale := gc(t, dir, "", nil, "query", "--server", follower.Server, "--stale", "FIND player COUNT")
 	require.Equal(t, 0, stale.code, stale.stderr)
 	assert.Regexp(t, `graphctl: a stale read from http://127.0.0.1:\d+: its store has applied the shard's log up to entry \d+, \d+ behind`, stale.stderr)
@@ -405,4 +405,67 @@ func countOf(t *testing.T, out string) int {
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
 	return res.Count
+}
+
+// TestClusterVerifyRepair runs 2 shards of one replica each and leaves edges across them
+// broken as a failure between the halves leaves them (the subject's half and its intent,
+// no object's half) and as a delete behind the cluster's back does (a half without the
+// other): verify on a node fails with exit code 3 naming them, 'cluster repair' mends
+// them and says what it did, and verify passes again.
+func TestClusterVerifyRepair(t *testing.T) {
+	dir := t.TempDir()
+	ports := freePorts(t, 4)
+	var cfg cluster.Config
+	for i := range 2 {
+		cfg.Shards = append(cfg.Shards, cluster.ShardConfig{Name: fmt.Sprintf("s%d", i), Scope: fmt.Sprintf("6ba7b810-9dad-11d1-80b4-00c04fd430%02x", i),
+			Replicas: []cluster.ReplicaConfig{{ID: fmt.Sprintf("s%d-1", i), Server: fmt.Sprintf("http://127.0.0.1:%d", ports[2*i]), Raft: fmt.Sprintf("127.0.0.1:%d", ports[2*i+1])}}})
+	}
+	require.NoError(t, cfg.Save(filepath.Join(dir, "cluster.yaml")))
+	write(t, dir, "schema.json", gameSchema)
+	for _, sc := range cfg.Shards {
+		startReplica(t, dir, sc.Replicas[0].ID)
+	}
+	ctx := context.Background()
+	c, err := cluster.New(&cfg, nil)
+	require.NoError(t, err)
+	require.NoError(t, c.Check(ctx))
+	leaders(t, c)
+	s0, s1 := c.Shards()[0].Client, c.Shards()[1].Client
+	uris := map[string]string{}
+	for _, p := range []struct {
+		iri, kind string
+		cl        *client.Client
+	}{{"<http://ex.org/p1>", "player", s0}, {"<http://ex.org/p2>", "player", s0}, {"<http://ex.org/g1>", "guild", s1}, {"<http://ex.org/g2>", "guild", s1}} {
+		res, err := p.cl.Set(ctx, server.SetRequest{Ref: p.iri, Kind: p.kind})
+		require.NoError(t, err)
+		uris[p.iri] = res.Created
+	}
+	node := cfg.Shards[1].Replicas[0].Server
+	require.NoError(t, c.Link(ctx, server.Edge{Subject: "<http://ex.org/p1>", Verb: "member_of", Object: "<http://ex.org/g1>"}))
+	assert.Contains(t, ok(t, dir, "verify", "--server", node), "the cluster's 2 shards and 1 edge across them: ok")
+
+	// The first half of p2 member_of g2 with its intent, and nothing more, as a
+	// coordinator that stopped between the halves leaves it; g1 deleted in its own shard
+	// alone, leaving p1's half.
+	e := server.Edge{Subject: uris["<http://ex.org/p2>"], Verb: "member_of", Object: uris["<http://ex.org/g2>"]}
+	_, err = s0.Half(ctx, server.HalfRequest{Op: server.HalfLink, Edge: e, Record: &server.Intent{Op: server.IntentLink, Edge: e}})
+	require.NoError(t, err)
+	_, err = s1.Delete(ctx, "<http://ex.org/g1>")
+	require.NoError(t, err)
+	stderr := fails(t, dir, exitDamaged, "verify", "--server", node)
+	assert.Contains(t, stderr, "1 pending intents, 1 halves without the other")
+	assert.Contains(t, stderr, "shard s0: pending intent to link "+e.Subject+" member_of "+e.Object)
+	assert.Contains(t, stderr, uris["<http://ex.org/p1>"]+" member_of "+uris["<http://ex.org/g1>"]+": shard s0 holds the subject's half, shard s1 lacks the other")
+	assert.Contains(t, stderr, "'graphctl cluster repair' mends them")
+
+	out := ok(t, dir, "cluster", "repair", "--server", node)
+	assert.Equal(t, "repair: 1 intent finished, 0 links taken back, 0 halves restored, 1 half removed\nedges across shards: ok (1 edge, each with both halves)\n", out)
+	assert.Contains(t, ok(t, dir, "verify", "--server", node), "the cluster's 2 shards and 1 edge across them: ok")
+	var rep cluster.RepairReport
+	require.NoError(t, json.Unmarshal([]byte(ok(t, dir, "cluster", "repair", "--config", "cluster.yaml", "-o", "json")), &rep))
+	assert.Equal(t, cluster.RepairReport{}, rep, "nothing left to repair")
+	res, err := c.Query(ctx, server.QueryRequest{Query: "FIND player WHERE member_of -> <http://ex.org/g2> COUNT"})
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, res.Count)
+	assert.Contains(t, fails(t, dir, exitUsage, "cluster", "repair"), "give --config FILE")
 }

@@ -191,6 +191,9 @@ func WriteNTriples(tx *entity.Tx, w io.Writer, kinds []*entity.Kind) (int64, err
 	kindTerms := map[string]ntriples.Term{}
 	for _, k := range kinds {
 		switch iri := k.Def().IRI; {
+		case k.Name() == entity.KindRemote:
+			// A stand-in is its remote entity's IRI, an end of this store's edges; what it
+			// is, its types included, is the other store's to say.
 		case iri != "":
 			kindTerms[k.Name()] = ntriples.NewIRI(iri)
 		case k.Name() != resourceKind:
@@ -400,6 +403,11 @@ func Losses(tx *entity.Tx, format string, kinds []*entity.Kind) []string {
 		}
 		if len(card) > 0 {
 			notes = append(notes, "N-Triples has no cardinalities: an import makes many-to-many verbs of "+strings.Join(card, ", "))
+		}
+		for _, k := range kinds {
+			if n := k.Bitmap(tx).GetCardinality(); k.Name() == entity.KindRemote && n > 0 {
+				notes = append(notes, fmt.Sprintf("N-Triples has no stand-ins (here %d, for entities of other stores at the ends of edges): they are written as their ic:// IRIs, without a type, and an import makes them plain entities (JSON Lines keeps them)", n))
+			}
 		}
 	case "csv":
 		members := roaring64.New()

@@ -332,6 +332,9 @@ func (d *Records) Apply(tx *entity.Tx, st *Summary) error {
 
 // identify returns the entity a record is about, creating it if it is new.
 func (d *Records) identify(tx *entity.Tx, rec docRecord, scope uri.Scope, st *Summary) (entity.ID, error) {
+	if rec.Kind == entity.KindRemote {
+		return standIn(tx, rec, scope, st)
+	}
 	if rec.IRI != "" {
 		if id, ok := tx.ByIRI(rec.IRI); ok {
 			if rec.Kind != "" {
@@ -369,6 +372,28 @@ func (d *Records) identify(tx *entity.Tx, rec docRecord, scope uri.Scope, st *Su
 	return id, nil
 }
 
+// standIn returns the stand-in a record of kind entity.KindRemote is (a cluster's shard
+// holds one for each entity of another shard at the end of an edge, and exports it so),
+// making it if it is new: its "iri" is the remote entity's ic:// URI, of another scope.
+func standIn(tx *entity.Tx, rec docRecord, scope uri.Scope, st *Summary) (entity.ID, error) {
+	u, err := uri.ParseEntityURI(rec.IRI)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%w: a %s record stands for an entity of another store: its \"iri\" is that entity's ic:// URI: %w", ErrBadInput, entity.KindRemote, err)
+	case u.Scope == scope:
+		return 0, fmt.Errorf("%w: a %s record stands for an entity of another store, and %s is of this one", ErrBadInput, entity.KindRemote, rec.IRI)
+	case len(rec.OtherKinds) > 0 || len(rec.Set) > 0:
+		return 0, fmt.Errorf("%w: a %s record has no other kinds and no values: they are the other store's", ErrBadInput, entity.KindRemote)
+	}
+	_, had := tx.LookupStandIn(rec.IRI)
+	id, err := tx.StandIn(rec.IRI)
+	if err == nil && !had {
+		st.Entities++
+		st.wrote()
+	}
+	return id, err
+}
+
 // define creates the kinds, columns and verbs the records name and the store lacks.
 func (d *Records) define(tx *entity.Tx, st *Summary) error {
 	sch := entity.NewSchema()
@@ -376,10 +401,13 @@ func (d *Records) define(tx *entity.Tx, st *Summary) error {
 	samples := map[string][]any{}
 	verbs := map[string]bool{}
 	for _, rec := range d.records {
-		if rec.Kind != "" {
+		if rec.Kind != "" && rec.Kind != entity.KindRemote { // stand-ins' kind is made with the first
 			kinds[rec.Kind] = true
 		}
 		for _, k := range rec.OtherKinds {
+			if k == entity.KindRemote {
+				return fmt.Errorf("%s:%d: %w: other kind %s: only a %s record is a stand-in", d.name, rec.line, ErrBadInput, k, k)
+			}
 			kinds[k] = true
 		}
 		for name, v := range rec.Set {
