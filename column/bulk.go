@@ -22,14 +22,22 @@ type Write struct {
 // up (store.Tree.BulkLoad): every page is written once and full. Otherwise it writes them
 // one at a time.
 func (d *Dyn) WriteSorted(tx *entity.Tx, ws []Write) (int, error) {
-	return d.writeSorted(tx, len(ws), func(i int) entity.ID { return ws[i].ID },
-		func(i int) ([]byte, error) { return d.encode(nil, ws[i].V) },
-		func(i int) error {
-			if d.cfg.multi {
-				return d.Add(tx, ws[i].ID, ws[i].V)
-			}
-			return d.Set(tx, ws[i].ID, ws[i].V)
-		})
+	return d.PrepareSorted(ws).Write(tx)
+}
+
+// PrepareSorted encodes and orders the values for WriteSorted without a message, so that
+// a bulk writer can prepare several columns at once, on several cores; Sorted.Write
+// writes them. It only reads d and ws.
+func (d *Dyn) PrepareSorted(ws []Write) *Sorted {
+	s := d.prepare(len(ws), func(i int) entity.ID { return ws[i].ID },
+		func(i int) ([]byte, error) { return d.encode(nil, ws[i].V) })
+	s.one = func(tx *entity.Tx, i int) error {
+		if d.cfg.multi {
+			return d.Add(tx, ws[i].ID, ws[i].V)
+		}
+		return d.Set(tx, ws[i].ID, ws[i].V)
+	}
+	return s
 }
 
 // WriteSorted writes vals[i] as the value of ids[i], in ascending entity order, as
@@ -38,73 +46,112 @@ func (c *Column[T]) WriteSorted(tx *entity.Tx, ids []entity.ID, vals []T) (int, 
 	if len(ids) != len(vals) {
 		return 0, c.d.errorf(fmt.Errorf("write sorted: %d entities, %d values", len(ids), len(vals)))
 	}
-	return c.d.writeSorted(tx, len(ids), func(i int) entity.ID { return ids[i] },
-		func(i int) ([]byte, error) { return c.enc(nil, &vals[i]) },
-		func(i int) error {
-			if c.d.cfg.multi {
-				return c.Add(tx, ids[i], vals[i])
-			}
-			return c.Set(tx, ids[i], vals[i])
-		})
+	s := c.d.prepare(len(ids), func(i int) entity.ID { return ids[i] },
+		func(i int) ([]byte, error) { return c.enc(nil, &vals[i]) })
+	s.one = func(tx *entity.Tx, i int) error {
+		if c.d.cfg.multi {
+			return c.Add(tx, ids[i], vals[i])
+		}
+		return c.Set(tx, ids[i], vals[i])
+	}
+	return s.Write(tx)
 }
 
-// writeSorted is WriteSorted over n values: id(i) is the entity of value i, enc(i) its
-// encoding, and one(i) writes it alone.
-func (d *Dyn) writeSorted(tx *entity.Tx, n int, id func(int) entity.ID, enc func(int) ([]byte, error), one func(int) error) (int, error) {
-	t0, t1, err := d.trees(tx, true)
+// Sorted is a column's values prepared for WriteSorted: encoded, checked for order, and
+// sorted as its trees hold them.
+type Sorted struct {
+	d   *Dyn
+	n   int                         // the values
+	one func(*entity.Tx, int) error // writes value i alone
+	// ids are the distinct entities, firsts[j] the index of ids[j]'s first value.
+	ids    []entity.ID
+	firsts []int
+	// at is the index of the first value that is out of order or cannot be encoded, err
+	// its error; at == n without one.
+	at  int
+	err error
+	// keys and vals are the value tree's entries, index the value index's keys.
+	keys, vals, index [][]byte
+}
+
+// prepare is PrepareSorted over n values: id(i) is the entity of value i, enc(i) its
+// encoding.
+func (d *Dyn) prepare(n int, id func(int) entity.ID, enc func(int) ([]byte, error)) *Sorted {
+	s := &Sorted{d: d, n: n, at: n,
+		keys: make([][]byte, 0, n), // value-tree keys, then values
+		vals: make([][]byte, 0, n),
+	}
+	for i := range n {
+		cur := id(i)
+		if i > 0 && (cur < id(i-1) || cur == id(i-1) && !d.cfg.multi) {
+			s.at, s.err = i, d.errorf(fmt.Errorf("write sorted: entry %d, #%d, is not after #%d", i, cur, id(i-1)))
+			break
+		}
+		e, err := enc(i)
+		if err != nil {
+			s.at, s.err = i, err
+			break
+		}
+		if i == 0 || cur != id(i-1) {
+			s.ids, s.firsts = append(s.ids, cur), append(s.firsts, i)
+		}
+		if d.cfg.multi {
+			s.keys, s.vals = append(s.keys, multiKey(nil, cur, e)), append(s.vals, nil)
+		} else {
+			k := entity.Key(cur)
+			s.keys, s.vals = append(s.keys, k[:]), append(s.vals, e)
+		}
+		if d.cfg.indexed {
+			s.index = append(s.index, indexKey(nil, e, d.fixed, cur))
+		}
+	}
+	if s.err != nil {
+		s.keys, s.vals, s.index = nil, nil, nil
+		return s
+	}
+	if d.cfg.multi {
+		// An entity's values sort by their encoding, and a value given twice is one.
+		slices.SortFunc(s.keys, bytes.Compare)
+		s.keys = slices.CompactFunc(s.keys, bytes.Equal)
+		s.vals = s.vals[:len(s.keys)]
+	}
+	slices.SortFunc(s.index, bytes.Compare)
+	s.index = slices.CompactFunc(s.index, bytes.Equal)
+	return s
+}
+
+// Write writes the prepared values in the message tx, as WriteSorted.
+func (s *Sorted) Write(tx *entity.Tx) (int, error) {
+	t0, t1, err := s.d.trees(tx, true)
 	if err != nil {
 		return 0, err
 	}
 	if t0.Len() > 0 || t1 != nil && t1.Len() > 0 {
-		for i := range n {
-			if err := one(i); err != nil {
+		for i := range s.n {
+			if err := s.one(tx, i); err != nil {
 				return i, err
 			}
 		}
-		return n, nil
+		return s.n, nil
 	}
-	keys := make([][]byte, 0, n) // value-tree keys, then values
-	vals := make([][]byte, 0, n)
-	var index [][]byte
-	for i := range n {
-		cur := id(i)
-		if i > 0 && (cur < id(i-1) || cur == id(i-1) && !d.cfg.multi) {
-			return i, d.errorf(fmt.Errorf("write sorted: entry %d, #%d, is not after #%d", i, cur, id(i-1)))
-		}
-		e, err := enc(i)
-		if err != nil {
-			return i, err
-		}
-		if (i == 0 || cur != id(i-1)) && !tx.Exists(cur) {
-			return i, fmt.Errorf("column %q: set #%d: %w", d.name, cur, entity.ErrNoEntity)
-		}
-		if d.cfg.multi {
-			keys, vals = append(keys, multiKey(nil, cur, e)), append(vals, nil)
-		} else {
-			k := entity.Key(cur)
-			keys, vals = append(keys, k[:]), append(vals, e)
-		}
-		if t1 != nil {
-			index = append(index, indexKey(nil, e, d.fixed, cur))
+	exists := tx.Exister()
+	for j, id := range s.ids {
+		if !exists(id) {
+			return s.firsts[j], fmt.Errorf("column %q: set #%d: %w", s.d.name, id, entity.ErrNoEntity)
 		}
 	}
-	if d.cfg.multi {
-		// An entity's values sort by their encoding, and a value given twice is one.
-		slices.SortFunc(keys, bytes.Compare)
-		keys = slices.CompactFunc(keys, bytes.Equal)
-		vals = vals[:len(keys)]
+	if s.err != nil {
+		return s.at, s.err
 	}
-	if err := bulk(t0, keys, vals); err != nil {
+	if err := bulk(t0, s.keys, s.vals); err != nil {
 		return 0, err
 	}
 	if t1 != nil {
-		slices.SortFunc(index, bytes.Compare)
-		index = slices.CompactFunc(index, bytes.Equal)
-		if err := bulk(t1, index, make([][]byte, len(index))); err != nil {
+		if err := bulk(t1, s.index, make([][]byte, len(s.index))); err != nil {
 			return 0, err
 		}
 	}
-	return n, nil
+	return s.n, nil
 }
 
 // bulk loads keys[i] → vals[i] into t.

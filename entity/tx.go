@@ -138,12 +138,16 @@ func (tx *Tx) Kinds() []*Kind {
 }
 
 // Exists reports whether id is a live entity. It touches the pages of one lookup in $kind.
-func (tx *Tx) Exists(id ID) bool {
-	if id == 0 {
-		return false
+func (tx *Tx) Exists(id ID) bool { return tx.Exister()(id) }
+
+// Exister returns Exists for the checks of a bulk write: the entity tree is opened once,
+// not at every call.
+func (tx *Tx) Exister() func(ID) bool {
+	t := tx.sys(VarKind, 0)
+	return func(id ID) bool {
+		k := Key(id)
+		return id != 0 && t.Has(k[:])
 	}
-	k := Key(id)
-	return tx.sys(VarKind, 0).Has(k[:])
 }
 
 // sys opens tree i of an internal variable.

@@ -38,6 +38,7 @@ func (v *Verb) LinkSorted(tx *entity.Tx, edges []Edge) (int, error) {
 	oneO := v.cfg.card == CardOneToMany || v.cfg.card == CardOneToOne
 	var fault error
 	at := len(edges)
+	exists := tx.Exister()
 	refuse := func(i int, err error) {
 		if i < at || i == at && errors.Is(err, entity.ErrNoEntity) { // Link checks entities first
 			at, fault = i, err
@@ -58,7 +59,7 @@ func (v *Verb) LinkSorted(tx *entity.Tx, edges []Edge) (int, error) {
 			if oneS {
 				refuse(i, violated(e, e.S, e.S, edges[i-1].O))
 			}
-		} else if !tx.Exists(e.S) { // each subject once
+		} else if !exists(e.S) { // each subject once
 			refuse(i, missing(e, e.S))
 		}
 	}
@@ -74,7 +75,7 @@ func (v *Verb) LinkSorted(tx *entity.Tx, edges []Edge) (int, error) {
 			continue
 		}
 		firstOf = e
-		if !tx.Exists(e.O) { // each object once
+		if !exists(e.O) { // each object once
 			j, _ := slices.BinarySearchFunc(edges, e, compareEdges)
 			refuse(j, missing(e, e.O))
 		}

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
@@ -422,20 +425,31 @@ func (a *ntApply) createEntities() error {
 		}
 		return a.kinds[""]
 	}
-	slices.SortFunc(a.fresh, func(x, y int32) int {
-		nx, ny := &d.nodes[x], &d.nodes[y]
+	type freshNode struct {
+		kind string // the name of its kind
+		n    *ntNode
+		i    int32
+	}
+	fs := make([]freshNode, len(a.fresh))
+	for j, i := range a.fresh {
+		fs[j] = freshNode{kindOf(i).Name(), &d.nodes[i], i}
+	}
+	slices.SortFunc(fs, func(x, y freshNode) int {
 		return cmp.Or(
-			cmp.Compare(kindOf(x).Name(), kindOf(y).Name()),
-			cmp.Compare(b2i(nx.iri == ""), b2i(ny.iri == "")), // IRIs before blank nodes
-			cmp.Compare(nx.iri, ny.iri),
-			compareNatural(nx.label, ny.label),
+			cmp.Compare(x.kind, y.kind),
+			cmp.Compare(b2i(x.n.iri == ""), b2i(y.n.iri == "")), // IRIs before blank nodes
+			cmp.Compare(x.n.iri, y.n.iri),
+			compareNatural(x.n.label, y.n.label),
 		)
 	})
+	for j := range fs {
+		a.fresh[j] = fs[j].i
+	}
 	// Each kind's entities get consecutive IDs, made bottom up.
-	for start := 0; start < len(a.fresh); {
+	for start := 0; start < len(fs); {
 		k := kindOf(a.fresh[start])
 		end := start + 1
-		for end < len(a.fresh) && kindOf(a.fresh[end]) == k {
+		for end < len(fs) && fs[end].kind == fs[start].kind {
 			end++
 		}
 		first, err := k.NewN(a.tx, end-start)
@@ -514,9 +528,14 @@ func (a *ntApply) writeEdges() error {
 		}
 		edges[t.p] = append(edges[t.p], edge{a.ids[t.s], a.ids[t.o], t.line})
 	}
+	each(len(edges), func(p int) {
+		es := edges[p]
+		slices.SortFunc(es, func(x, y edge) int {
+			return cmp.Or(cmp.Compare(x.s, y.s), cmp.Compare(x.o, y.o), cmp.Compare(x.line, y.line))
+		})
+		edges[p] = slices.CompactFunc(es, func(x, y edge) bool { return x.s == y.s && x.o == y.o })
+	})
 	for p, es := range edges {
-		slices.SortFunc(es, func(x, y edge) int { return cmp.Or(cmp.Compare(x.s, y.s), cmp.Compare(x.o, y.o)) })
-		es = slices.CompactFunc(es, func(x, y edge) bool { return x.s == y.s && x.o == y.o })
 		if v := a.verbs[p]; len(es) > 0 && !d.skipBad && v.Len(a.tx) == 0 {
 			// A verb without edges yet: every edge is new, and the trees are built bottom up.
 			ves := make([]verb.Edge, len(es))
@@ -567,12 +586,16 @@ func (a *ntApply) writeEdge(v *verb.Verb, e edge) error {
 }
 
 // placeValues decides which column each literal goes to, group by group (see place),
-// now that every node has its entity.
+// now that every node has its entity. The groups are sorted on every core first.
 func (a *ntApply) placeValues() error {
-	for _, g := range a.groups {
+	each(len(a.groups), func(i int) {
+		g := a.groups[i]
 		for i := range g.vals {
 			g.vals[i].id = a.ids[g.vals[i].id]
 		}
+		sortValues(g)
+	})
+	for _, g := range a.groups {
 		if err := a.place(g); err != nil {
 			return err
 		}
@@ -580,22 +603,81 @@ func (a *ntApply) placeValues() error {
 	return nil
 }
 
-// writeValues writes the values, column by column, in entity order.
+// each calls f(0), …, f(n-1) on every core, and returns when all have returned.
+func each(n int, f func(int)) {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range n {
+		g.Go(func() error { f(i); return nil })
+	}
+	_ = g.Wait()
+}
+
+// sortValues sorts g's values by entity, then value, then line (the file order of the
+// triples), and drops each value given twice for an entity but the first.
+func sortValues(g *litGroup) {
+	slices.SortFunc(g.vals, func(a, b colWrite) int {
+		return cmp.Or(cmp.Compare(a.id, b.id), column.CompareValues(a.v, b.v), cmp.Compare(a.line, b.line))
+	})
+	g.vals = slices.CompactFunc(g.vals, func(a, b colWrite) bool { return a.id == b.id && column.CompareValues(a.v, b.v) == 0 })
+}
+
+// writeValues writes the values, column by column, in entity order. The columns are
+// encoded and sorted (column.Dyn.PrepareSorted) on every core, a few ahead of the one
+// being written.
 func (a *ntApply) writeValues() error {
+	var slots []*colSlot
 	for _, g := range a.groups {
-		for _, s := range g.slots {
-			// In entity order (place): a column without values yet is built bottom up.
-			ws := make([]column.Write, len(s.writes))
-			for i, w := range s.writes {
-				ws[i] = column.Write{ID: w.id, V: w.v}
+		slots = append(slots, g.slots...)
+	}
+	return inOrder(len(slots), func(i int) *column.Sorted {
+		s := slots[i]
+		// In entity order (place): a column without values yet is built bottom up.
+		ws := make([]column.Write, len(s.writes))
+		for i, w := range s.writes {
+			ws[i] = column.Write{ID: w.id, V: w.v}
+		}
+		return s.dyn.PrepareSorted(ws)
+	}, func(i int, prep *column.Sorted) error {
+		s := slots[i]
+		if n, err := prep.Write(a.tx); err != nil {
+			return a.d.lineError(s.writes[n].line, err)
+		}
+		for range s.writes {
+			a.st.Values++
+			a.st.wrote()
+		}
+		return nil
+	})
+}
+
+// inOrder calls use(i, prep(i)) for i = 0, …, n-1 in order, on this goroutine, while
+// prep runs on other cores for the next few. It stops at the first error of use.
+func inOrder[T any](n int, prep func(int) T, use func(int, T) error) error {
+	ahead := runtime.GOMAXPROCS(0)
+	done := make(chan struct{})
+	defer close(done)
+	results := make([]chan T, n)
+	for i := range results {
+		results[i] = make(chan T, 1)
+	}
+	sem := make(chan struct{}, ahead)
+	go func() {
+		for i := range n {
+			select {
+			case sem <- struct{}{}:
+			case <-done:
+				return
 			}
-			if n, err := s.dyn.WriteSorted(a.tx, ws); err != nil {
-				return a.d.lineError(s.writes[n].line, err)
-			}
-			for range s.writes {
-				a.st.Values++
-				a.st.wrote()
-			}
+			go func() { results[i] <- prep(i) }()
+		}
+	}()
+	for i := range n {
+		v := <-results[i]
+		err := use(i, v)
+		<-sem
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -611,17 +693,13 @@ func sortedClasses(m map[litClass]*litGroup) []litClass {
 	return cs
 }
 
-// place decides which column each literal of g goes to. Each subject's values are taken
-// in value order, duplicates and values the store has dropped, and each goes to the first
+// place decides which column each literal of g goes to, its values sorted (sortValues).
+// Each subject's values are taken in value order, duplicates and values the store has dropped, and each goes to the first
 // column of the class that can take it: a multi-valued column whose strings are long
 // enough, or a single-valued one where the subject has no value yet. A value no column
 // can take makes a new column, named after the predicate as the first one was.
 func (a *ntApply) place(g *litGroup) error {
 	d := a.d
-	slices.SortStableFunc(g.vals, func(a, b colWrite) int {
-		return cmp.Or(cmp.Compare(a.id, b.id), column.CompareValues(a.v, b.v))
-	})
-	g.vals = slices.CompactFunc(g.vals, func(a, b colWrite) bool { return a.id == b.id && column.CompareValues(a.v, b.v) == 0 })
 	for i := 1; i < len(g.vals); i++ {
 		if g.vals[i].id == g.vals[i-1].id {
 			g.multi = true
