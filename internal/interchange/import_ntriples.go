@@ -1,6 +1,7 @@
 package interchange
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -172,6 +173,9 @@ func parseChunks(ctx context.Context, r io.Reader, name string, opts Options, fo
 func parseChunk(c ntriples.Chunk, name string, skipBad, quads bool) parsedChunk {
 	pc := parsedChunk{bytes: len(c.Data)}
 	data, first := c.Data, c.Line
+	// A line holds a triple at most: room for them all saves growing the slices.
+	lines := bytes.Count(data, []byte{'\n'}) + 1
+	pc.triples, pc.lines = make([]ntriples.Triple, 0, lines), make([]int, 0, lines)
 	for {
 		add := func(line int, t ntriples.Triple, g ntriples.Term) error {
 			pc.triples = append(pc.triples, t)
