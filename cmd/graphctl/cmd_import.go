@@ -39,14 +39,16 @@ are skipped, counted and listed instead; a Turtle syntax error still stops the i
 since a parser cannot tell where the next statement begins.
 
 Memory: --max-memory (default 512MiB) bounds what the import holds. A message's written
-pages past a quarter of it go to the store's log ahead of the commit, so the store's size
-does not count; the parsed input does, and an input too large to parse into one message
-within the bound is refused before anything is written, saying so (a gzip input's size
-is not known before it is read: it is not refused).
+pages past a quarter of it go to the store's log ahead of the commit, and the store's
+pages read through its mapping past an eighth of it are dropped from memory (the file
+keeps them), so the store's size does not count; the parsed input does, and an input too
+large to parse into one message within the bound is refused before anything is written,
+saying so (a gzip input's size is not known before it is read: it is not refused).
 
 In steps (N-Triples and N-Quads only): --batch N writes the file in steps of at least N
 triples (whole lines, cut where a 1 MiB parse chunk ends), each its own message, committed
-before the next is read: memory then depends on N, not on the file. The file is read twice:
+before the next is read: memory then depends on N, not on the file (steps too large for
+--max-memory are made smaller, with a note). The file is read twice:
 first for the types of every subject, so that the steps give each entity the kind one
 message would (its least type IRI; every other type a membership); IRIs find the entities
 of earlier steps, and a blank node is one entity across the steps. Each committed step is
@@ -169,7 +171,7 @@ end.`,
 			e.reportSkipped(imp.Skipped())
 			bytes, _, _ := prog.totals()
 
-			h, err := e.open(openOptions{create: true, spillPages: mem.spillPages()})
+			h, err := e.open(mem.storeOptions())
 			if err != nil {
 				return err
 			}

@@ -45,12 +45,20 @@ func TestImportInSteps(t *testing.T) {
 func TestImportMemoryBound(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "d.nt", rdftest.Things(20000))
-	errOut := fails(t, dir, exitUsage, "import", "-q", "--db", "a.sg", "--max-memory", "64MiB", "d.nt")
+	errOut := fails(t, dir, exitUsage, "import", "-q", "--db", "a.sg", "--max-memory", "16MiB", "d.nt")
 	assert.Contains(t, errOut, "in one message needs about")
-	assert.Contains(t, errOut, "more than --max-memory 64.0 MiB")
-	assert.Contains(t, errOut, "--batch ")
+	assert.Contains(t, errOut, "more than --max-memory 16.0 MiB")
+	assert.Regexp(t, `--batch \d+ `, errOut)
 	assert.NoFileExists(t, dir+"/a.sg", "nothing is written")
 	ok(t, dir, "import", "-q", "--db", "a.sg", "--max-memory", "64MiB", "--batch", "50000", "d.nt")
+	// Steps too large for the bound are made smaller, with a note.
+	r := gc(t, dir, "", nil, "import", "-q", "--db", "c.sg", "--max-memory", "16MiB", "--batch", "10000000", "d.nt")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Regexp(t, `note: steps of 10000000 triples would pass --max-memory 16.0 MiB \(the types of 20000 subjects take .*\): writing steps of \d+`, r.stderr)
+	assert.GreaterOrEqual(t, len(regexp.MustCompile(`step \d+ committed`).FindAllString(r.stderr, -1)), 2, r.stderr)
+	assert.Contains(t, fails(t, dir, exitUser, "import", "-q", "--db", "d.sg", "--max-memory", "1MiB", "--batch", "1000", "d.nt"),
+		"--max-memory 1.0 MiB leaves no room for a step of d.nt")
+	assert.NoFileExists(t, dir+"/d.sg", "nothing is written")
 
 	for _, tc := range []struct {
 		args []string
