@@ -200,14 +200,21 @@ func (e *env) importBatches(cmd *cobra.Command, file string, batch int, opts int
 	err = read(true, func(in io.Reader, name string) error {
 		return interchange.ParseNTriplesBatches(cmdContext(cmd), in, name, opts, batch, kinds, func(b interchange.Batch) error {
 			e.reportSkipped(b.Skipped())
-			prog.describe(fmt.Sprintf("writing lines %d–%d", b.First, b.Last))
-			if err := h.db.Update(func(tx *entity.Tx) error { return b.Apply(tx, &st) }); err != nil {
+			what := fmt.Sprintf("step %d, lines %d–%d", steps+1, b.First, b.Last)
+			prog.describe(what)
+			st.Wrote = func(s interchange.Summary) { prog.describeEvery(func() string { return what + ": " + written(s) }) }
+			err := h.db.Update(func(tx *entity.Tx) error {
+				err := b.Apply(tx, &st)
+				prog.describe(what + ": " + written(st) + "; committing")
+				return err
+			})
+			if err != nil {
 				return err
 			}
 			committed, rows = b.Last, rows+b.Read()
 			steps++
 			if !e.stderrTTY {
-				fmt.Fprintf(e.stderr, "graphctl: step %d committed: lines up to %d\n", steps, committed)
+				fmt.Fprintf(e.stderr, "graphctl: step %d committed: lines up to %d (%s so far)\n", steps, committed, written(st))
 			}
 			return nil
 		})
@@ -221,6 +228,11 @@ func (e *env) importBatches(cmd *cobra.Command, file string, batch int, opts int
 		return st, rows, fmt.Errorf("%w\n(the steps up to line %d are committed: go on with --from-line %d)", err, committed, committed+1)
 	}
 	return st, rows, h.close()
+}
+
+// written says what an import has written.
+func written(s interchange.Summary) string {
+	return fmt.Sprintf("%s, %s, %s", count(uint64(s.Entities), "entity", "entities"), plural(uint64(s.Values), "value"), plural(uint64(s.Edges), "edge"))
 }
 
 // errBatchNeedsFile is the error of --batch on standard input.

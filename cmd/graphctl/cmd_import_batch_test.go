@@ -30,6 +30,8 @@ func TestImportInSteps(t *testing.T) {
 	steps := regexp.MustCompile(`step (\d+) committed: lines up to (\d+)`).FindAllStringSubmatch(r.stderr, -1)
 	require.GreaterOrEqual(t, len(steps), 4, r.stderr)
 	assert.Equal(t, "140003", steps[len(steps)-1][2])
+	assert.Regexp(t, `step 1 committed: lines up to \d+ \(\d+ entities, \d+ values, \d+ edges so far\)`, r.stderr)
+	assert.Contains(t, r.stderr, "(40001 entities, 80001 values, 40001 edges so far)", "the last step's counts are the import's")
 	assert.Equal(t, want, rdftest.Canonical(t, ok(t, dir, "export", "--db", "steps.sg", "--format", "ntriples")))
 
 	// Go on after the second step, as after a crash: the store is the same.

@@ -546,10 +546,8 @@ func (a *ntApply) writeEdges() error {
 			if err != nil {
 				return d.lineError(es[n].line, err)
 			}
-			for range n {
-				a.st.Edges++
-				a.st.wrote()
-			}
+			a.st.Edges += int64(n)
+			a.st.wrote()
 			continue
 		}
 		for _, e := range es {
@@ -643,10 +641,8 @@ func (a *ntApply) writeValues() error {
 		if n, err := prep.Write(a.tx); err != nil {
 			return a.d.lineError(s.writes[n].line, err)
 		}
-		for range s.writes {
-			a.st.Values++
-			a.st.wrote()
-		}
+		a.st.Values += int64(len(s.writes))
+		a.st.wrote()
 		return nil
 	})
 }
