@@ -19,8 +19,9 @@ type Write struct {
 // or, for a Multi column, Add would one at a time. With an error, it returns the index of the
 // value the error is about, and the message should fail: the values before it may be
 // written or not. Into a column that has no value yet, it builds the value tree and the index bottom
-// up (store.Tree.BulkLoad): every page is written once and full. Otherwise it writes them
-// one at a time.
+// up (store.Tree.BulkLoad): every page is written once and full. Values of entities past
+// the column's last one (new entities) are appended to the value tree (full leaves) and
+// put into the index in order. Otherwise it writes them one at a time.
 func (d *Dyn) WriteSorted(tx *entity.Tx, ws []Write) (int, error) {
 	return d.PrepareSorted(ws).Write(tx)
 }
@@ -126,13 +127,21 @@ func (s *Sorted) Write(tx *entity.Tx) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	appending := false
 	if t0.Len() > 0 || t1 != nil && t1.Len() > 0 {
-		for i := range s.n {
-			if err := s.one(tx, i); err != nil {
-				return i, err
+		// Values of entities past the column's last one have nothing to replace: their
+		// entries go after the value tree's last (BulkLoad appends them, leaves full) and
+		// into the index in order. Any other value is written as Set or Add would.
+		last, _, _ := t0.Last()
+		if s.err != nil || len(s.ids) == 0 || len(last) < 8 || s.ids[0] <= entity.FromKey(last[:8]) {
+			for i := range s.n {
+				if err := s.one(tx, i); err != nil {
+					return i, err
+				}
 			}
+			return s.n, nil
 		}
-		return s.n, nil
+		appending = true
 	}
 	exists := tx.Exister()
 	for j, id := range s.ids {
@@ -146,7 +155,15 @@ func (s *Sorted) Write(tx *entity.Tx) (int, error) {
 	if err := bulk(t0, s.keys, s.vals); err != nil {
 		return 0, err
 	}
-	if t1 != nil {
+	switch {
+	case t1 == nil:
+	case appending:
+		for _, k := range s.index {
+			if _, err := t1.Put(k, nil); err != nil {
+				return 0, err
+			}
+		}
+	default:
 		if err := bulk(t1, s.index, make([][]byte, len(s.index))); err != nil {
 			return 0, err
 		}

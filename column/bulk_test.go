@@ -33,7 +33,8 @@ func treeContents(t *testing.T, db *entity.DB, name string) []string {
 
 // TestWriteSortedIsSetOneByOne: WriteSorted into an empty column, bottom up, leaves the same
 // entries as Set or Add one value at a time, for single and multi-valued, fixed and
-// variable-size, indexed or not; into a column with values it writes one at a time.
+// variable-size, indexed or not; into a column with values it appends the values of
+// entities past its last, and writes others one at a time.
 func TestWriteSortedIsSetOneByOne(t *testing.T) {
 	for _, multi := range []bool{false, true} {
 		for _, str := range []bool{false, true} {
@@ -50,7 +51,7 @@ func TestWriteSortedIsSetOneByOne(t *testing.T) {
 				if multi {
 					opts = append(opts, column.Multi())
 				}
-				for _, name := range []string{"bulk", "single", "later"} {
+				for _, name := range []string{"bulk", "single", "later", "appended"} {
 					column.DefineDyn(s, name, typ, opts...)
 				}
 				db := testutil.OpenDB(t, s, nil)
@@ -97,13 +98,29 @@ func TestWriteSortedIsSetOneByOne(t *testing.T) {
 					if _, err := later.WriteSorted(tx, ws[:1]); err != nil {
 						return err
 					}
-					_, err = later.WriteSorted(tx, ws)
-					return err
+					if _, err = later.WriteSorted(tx, ws); err != nil {
+						return err
+					}
+					// In runs of entities past the column's last: appended.
+					appended, err := column.Lookup(tx, "appended")
+					require.NoError(t, err)
+					for start := 0; start < len(ws); {
+						end := min(start+1+r.IntN(700), len(ws))
+						for end < len(ws) && ws[end].ID == ws[end-1].ID {
+							end++
+						}
+						if n, err := appended.WriteSorted(tx, ws[start:end]); err != nil {
+							return fmt.Errorf("entry %d: %w", start+n, err)
+						}
+						start = end
+					}
+					return nil
 				}))
 				want := treeContents(t, db, "single")
 				require.NotEmpty(t, want)
 				require.Equal(t, want, treeContents(t, db, "bulk"))
 				require.Equal(t, want, treeContents(t, db, "later"))
+				require.Equal(t, want, treeContents(t, db, "appended"))
 			})
 		}
 	}

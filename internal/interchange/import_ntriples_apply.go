@@ -536,8 +536,23 @@ func (a *ntApply) writeEdges() error {
 		edges[p] = slices.CompactFunc(es, func(x, y edge) bool { return x.s == y.s && x.o == y.o })
 	})
 	for p, es := range edges {
-		if v := a.verbs[p]; len(es) > 0 && !d.skipBad && v.Len(a.tx) == 0 {
-			// A verb without edges yet: every edge is new, and the trees are built bottom up.
+		v := a.verbs[p]
+		// Edges between entities the store had may be there already: one at a time.
+		// Those from new entities are new, written in bulk (bottom up into a verb without
+		// edges, appended to one with edges); so are all of them into a verb without edges.
+		old := 0
+		if v == nil || d.skipBad || v.Len(a.tx) > 0 {
+			old, _ = slices.BinarySearchFunc(es, a.firstNew, func(e edge, id entity.ID) int { return cmp.Compare(e.s, id) })
+			if d.skipBad {
+				old = len(es)
+			}
+		}
+		for _, e := range es[:old] {
+			if err := a.writeEdge(v, e); err != nil {
+				return err
+			}
+		}
+		if es = es[old:]; len(es) > 0 {
 			ves := make([]verb.Edge, len(es))
 			for i, e := range es {
 				ves[i] = verb.Edge{S: e.s, O: e.o}
@@ -548,12 +563,6 @@ func (a *ntApply) writeEdges() error {
 			}
 			a.st.Edges += int64(n)
 			a.st.wrote()
-			continue
-		}
-		for _, e := range es {
-			if err := a.writeEdge(a.verbs[p], e); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

@@ -69,8 +69,9 @@ type Summary struct {
 	Verbs    []string
 
 	// Wrote, if not nil, is called by Apply, on its goroutine, with the summary so far,
-	// each time it writes an entity, a value or an edge, so that a caller can show how far
-	// the write has got. It must be quick.
+	// each time it writes an entity, a value or an edge, or a run of values or edges it
+	// writes at once (an N-Triples import writes a column's values, and a verb's edges, in
+	// bulk), so that a caller can show how far the write has got. It must be quick.
 	Wrote func(Summary)
 }
 
