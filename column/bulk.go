@@ -2,6 +2,7 @@ package column
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -19,9 +20,10 @@ type Write struct {
 // or, for a Multi column, Add would one at a time. With an error, it returns the index of the
 // value the error is about, and the message should fail: the values before it may be
 // written or not. Into a column that has no value yet, it builds the value tree and the index bottom
-// up (store.Tree.BulkLoad): every page is written once and full. Values of entities past
-// the column's last one (new entities) are appended to the value tree (full leaves) and
-// put into the index in order. Otherwise it writes them one at a time.
+// up (store.Tree.BulkLoad): every page is written once and full. Into a column with values,
+// it writes the values of entities up to its last one one at a time, and appends those of
+// entities past it (new entities) to the value tree (full leaves), putting them into the
+// index in order.
 func (d *Dyn) WriteSorted(tx *entity.Tx, ws []Write) (int, error) {
 	return d.PrepareSorted(ws).Write(tx)
 }
@@ -127,44 +129,61 @@ func (s *Sorted) Write(tx *entity.Tx) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	ids, firsts, keys, vals, index := s.ids, s.firsts, s.keys, s.vals, s.index
 	appending := false
 	if t0.Len() > 0 || t1 != nil && t1.Len() > 0 {
 		// Values of entities past the column's last one have nothing to replace: their
 		// entries go after the value tree's last (BulkLoad appends them, leaves full) and
-		// into the index in order. Any other value is written as Set or Add would.
+		// into the index in order. The values of the others are written as Set or Add
+		// would, one at a time.
 		last, _, _ := t0.Last()
-		if s.err != nil || len(s.ids) == 0 || len(last) < 8 || s.ids[0] <= entity.FromKey(last[:8]) {
-			for i := range s.n {
-				if err := s.one(tx, i); err != nil {
-					return i, err
-				}
+		j := len(ids)
+		if s.err == nil && len(last) >= 8 {
+			lastID := entity.FromKey(last[:8])
+			j, _ = slices.BinarySearch(ids, lastID+1)
+			if j < len(ids) {
+				ids, firsts = ids[j:], firsts[j:]
+				k, _ := slices.BinarySearchFunc(keys, ids[0], func(k []byte, id entity.ID) int { return cmp.Compare(entity.FromKey(k[:8]), id) })
+				keys, vals = keys[k:], vals[k:]
+				index = slices.DeleteFunc(slices.Clone(index), func(k []byte) bool { _, id := splitIndexKey(k, s.d.fixed); return id <= lastID })
 			}
+		}
+		old := s.n
+		if j < len(s.ids) {
+			old = s.firsts[j]
+		}
+		for i := range old {
+			if err := s.one(tx, i); err != nil {
+				return i, err
+			}
+		}
+		if old == s.n {
 			return s.n, nil
 		}
 		appending = true
 	}
 	exists := tx.Exister()
-	for j, id := range s.ids {
+	for j, id := range ids {
 		if !exists(id) {
-			return s.firsts[j], fmt.Errorf("column %q: set #%d: %w", s.d.name, id, entity.ErrNoEntity)
+			return firsts[j], fmt.Errorf("column %q: set #%d: %w", s.d.name, id, entity.ErrNoEntity)
 		}
 	}
 	if s.err != nil {
 		return s.at, s.err
 	}
-	if err := bulk(t0, s.keys, s.vals); err != nil {
+	if err := bulk(t0, keys, vals); err != nil {
 		return 0, err
 	}
 	switch {
 	case t1 == nil:
 	case appending:
-		for _, k := range s.index {
+		for _, k := range index {
 			if _, err := t1.Put(k, nil); err != nil {
 				return 0, err
 			}
 		}
 	default:
-		if err := bulk(t1, s.index, make([][]byte, len(s.index))); err != nil {
+		if err := bulk(t1, index, make([][]byte, len(index))); err != nil {
 			return 0, err
 		}
 	}

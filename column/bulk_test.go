@@ -51,7 +51,7 @@ func TestWriteSortedIsSetOneByOne(t *testing.T) {
 				if multi {
 					opts = append(opts, column.Multi())
 				}
-				for _, name := range []string{"bulk", "single", "later", "appended"} {
+				for _, name := range []string{"bulk", "single", "later", "appended", "mixed"} {
 					column.DefineDyn(s, name, typ, opts...)
 				}
 				db := testutil.OpenDB(t, s, nil)
@@ -114,13 +114,28 @@ func TestWriteSortedIsSetOneByOne(t *testing.T) {
 						}
 						start = end
 					}
-					return nil
+					// The values of entities up to the column's last, then all of them: the
+					// first are written again, one at a time, the others appended.
+					mixed, err := column.Lookup(tx, "mixed")
+					require.NoError(t, err)
+					var some []column.Write
+					for _, w := range ws {
+						if w.ID%3 == 0 && w.ID < ws[len(ws)/2].ID {
+							some = append(some, w)
+						}
+					}
+					if _, err := mixed.WriteSorted(tx, some); err != nil {
+						return err
+					}
+					_, err = mixed.WriteSorted(tx, ws)
+					return err
 				}))
 				want := treeContents(t, db, "single")
 				require.NotEmpty(t, want)
 				require.Equal(t, want, treeContents(t, db, "bulk"))
 				require.Equal(t, want, treeContents(t, db, "later"))
 				require.Equal(t, want, treeContents(t, db, "appended"))
+				require.Equal(t, want, treeContents(t, db, "mixed"))
 			})
 		}
 	}
