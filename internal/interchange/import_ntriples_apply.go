@@ -461,18 +461,22 @@ func (a *ntApply) createEntities() error {
 		}
 		start = end
 	}
+	// In ID order: IRIs in bulk, blank nodes noted for the batches after.
+	var withIRI []int32
+	ids, iris := make([]entity.ID, 0, len(a.fresh)), make([]string, 0, len(a.fresh))
 	for _, i := range a.fresh {
-		id := a.ids[i]
 		if iri := d.nodes[i].iri; iri != "" {
-			if err := a.tx.SetIRI(id, iri); err != nil {
-				return d.lineError(d.nodes[i].line, err)
-			}
+			withIRI = append(withIRI, i)
+			ids, iris = append(ids, a.ids[i]), append(iris, iri)
 		} else if d.blankIDs != nil {
-			d.blankIDs[d.nodes[i].label] = id
+			d.blankIDs[d.nodes[i].label] = a.ids[i]
 		}
-		a.st.Entities++
-		a.st.wrote()
 	}
+	if n, err := a.tx.SetIRIs(ids, iris); err != nil {
+		return d.lineError(d.nodes[withIRI[n]].line, err)
+	}
+	a.st.Entities += int64(len(a.fresh))
+	a.st.wrote()
 	return nil
 }
 
