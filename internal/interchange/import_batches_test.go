@@ -3,15 +3,19 @@ package interchange
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/internal/testutil/rdftest"
+	"github.com/stablegraph/stablegraph/store"
 )
 
 // batchDoc is a document of several parse chunks whose nodes cross the batches: edges to
@@ -117,4 +121,50 @@ func TestBatchesRefuseNoTriples(t *testing.T) {
 	err := ParseNTriplesBatches(t.Context(), strings.NewReader(""), "d.nt", Options{}, 0, &Kinds{}, func(Batch) error { return nil })
 	require.ErrorIs(t, err, ErrBadInput)
 	require.Contains(t, fmt.Sprint(err), "at least one triple")
+}
+
+// stepsDoc is a document of n subjects, 8 triples each, in subject order: a type (one of
+// five), a name, an age, three edges to random subjects and one to one of 100 groups.
+func stepsDoc(n int) string {
+	var sb strings.Builder
+	r := rand.New(rand.NewPCG(11, 12))
+	for i := range n {
+		s := fmt.Sprintf("<http://ex.org/e/%d>", i)
+		fmt.Fprintf(&sb, "%s <%s> <http://ex.org/C%d> .\n", s, rdfType, i%5)
+		fmt.Fprintf(&sb, "%s <http://ex.org/name> \"Name %d\" .\n", s, i)
+		fmt.Fprintf(&sb, "%s <http://ex.org/age> \"%d\"^^<%s> .\n", s, r.IntN(99), xsdInteg)
+		for range 3 {
+			fmt.Fprintf(&sb, "%s <http://ex.org/knows> <http://ex.org/e/%d> .\n", s, r.IntN(n))
+		}
+		fmt.Fprintf(&sb, "%s <http://ex.org/memberOf> <http://ex.org/g/%d> .\n", s, i%100)
+		fmt.Fprintf(&sb, "%s <http://ex.org/note> \"note %d\" .\n", s, i)
+	}
+	return sb.String()
+}
+
+// BenchmarkImportSteps imports 320,000 triples (40,000 subjects) in steps of 32,000 into a
+// store in memory, and reports what the last step cost: its time, the pages it dirtied,
+// and those of the IRI index ($iri), which random IRIs spread over the whole tree.
+//
+//	go test -run '^$' -bench ImportSteps -benchtime 1x ./internal/interchange
+func BenchmarkImportSteps(b *testing.B) {
+	doc := stepsDoc(40_000)
+	for range b.N {
+		db := testutil.OpenDB(b, nil, nil)
+		kinds, err := ScanKinds(b.Context(), strings.NewReader(doc), "d.nt", Options{})
+		require.NoError(b, err)
+		var sum Summary
+		var last store.Stats
+		var took time.Duration
+		require.NoError(b, ParseNTriplesBatches(b.Context(), strings.NewReader(doc), "d.nt", Options{}, 32_000, kinds, func(bt Batch) error {
+			start := time.Now()
+			st, err := db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error { return bt.Apply(tx, &sum) })
+			last, took = st, time.Since(start)
+			return err
+		}))
+		b.ReportMetric(took.Seconds()*1e3, "ms/laststep")
+		b.ReportMetric(float64(last.PagesDirtied), "pages/laststep")
+		b.ReportMetric(float64(last.ByOwner[entity.VarIRI].PagesDirtied), "iripages/laststep")
+		b.ReportMetric(float64(last.PagesRead), "readpages/laststep")
+	}
 }
