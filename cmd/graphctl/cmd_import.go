@@ -54,8 +54,12 @@ message would (its least type IRI; every other type a membership); IRIs find the
 of earlier steps, and a blank node is one entity across the steps. Each committed step is
 reported ("step 3 committed: lines up to 1500123"); an import stopped by an error or a
 crash leaves its committed steps, and --from-line L+1 goes on after line L (re-writing a
-step is harmless for IRI subjects; a blank node of the lines before L met again after it
-becomes a new entity). Where one subject's values of one predicate fall into two steps,
+step is harmless for IRI subjects; each step notes the entities of its blank nodes in the
+store, with the file's name and size, so a blank node of the lines before L met again
+after it is the same entity, and --from-line refuses another file; the notes go when the
+import ends). Each step shows its entities, values and edges as it writes them, and off
+a terminal each committed step is a line with the counts so far. Where one subject's
+values of one predicate fall into two steps,
 the second may go to a new column, as an import into a store that has the first one does.
 --batch needs a file (not standard input) and a local store (not --server).
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -193,6 +195,18 @@ func (e *env) importBatches(cmd *cobra.Command, file string, batch int, opts int
 	if err != nil {
 		return st, 0, err
 	}
+	// The store notes the steps' blank nodes for a resumed import, which must read the
+	// same file.
+	source := filepath.Base(file)
+	if fi, err := os.Stat(file); err == nil {
+		source = fmt.Sprintf("%s (%d bytes)", source, fi.Size())
+	}
+	if err := h.db.Update(func(tx *entity.Tx) error {
+		return interchange.BeginBatches(tx, source, opts.FromLine > 0)
+	}); err != nil {
+		h.abandon()
+		return st, 0, err
+	}
 	opts.Progress = rowCounter{prog}
 	opts.Warn = func(msg string) { e.note(prog, msg) }
 	var rows int64
@@ -226,6 +240,10 @@ func (e *env) importBatches(cmd *cobra.Command, file string, batch int, opts int
 		}
 		h.close()
 		return st, rows, fmt.Errorf("%w\n(the steps up to line %d are committed: go on with --from-line %d)", err, committed, committed+1)
+	}
+	if err := h.db.Update(interchange.EndBatches); err != nil {
+		h.close()
+		return st, rows, err
 	}
 	return st, rows, h.close()
 }

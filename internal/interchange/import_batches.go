@@ -2,6 +2,7 @@ package interchange
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -31,9 +32,56 @@ import (
 //
 // Each batch reports the last line it holds once it commits; an import stopped by an
 // error, a crash or a signal goes on from the line after the last committed batch
-// (Options.FromLine), and re-applying an IRI subject's triples changes nothing. The blank
-// nodes of the lines before FromLine are not known to the resumed import: one met again
-// after it becomes a new entity.
+// (Options.FromLine), and re-applying an IRI subject's triples changes nothing. Each batch
+// notes the entities it made for blank nodes in the store's metadata, in its own message,
+// so that the resumed import finds them (BeginBatches, EndBatches).
+
+// The notes of a batched import in the store's metadata (entity.Tx.Meta): the source it
+// reads, and the entity of each blank node by label.
+const (
+	metaImport = "import."
+	metaSource = metaImport + "source"
+	metaBlank  = metaImport + "blank."
+)
+
+// ErrOtherSource reports a resumed batched import of another source than the one that
+// was stopped.
+var ErrOtherSource = errors.New("the store holds the steps of another import")
+
+// blankKey is the metadata key of the blank node label: the label, or its SHA-256 if it is
+// too long for a key.
+func blankKey(label string) []byte {
+	if len(metaBlank)+len(label) <= entity.MaxMetaKey {
+		return []byte(metaBlank + label)
+	}
+	h := sha256.Sum256([]byte(label))
+	return append([]byte(metaImport+"blank#"), h[:]...)
+}
+
+// BeginBatches starts, in the message tx, a batched import of source (a text that names
+// the input, such as its file name and size): it forgets the notes of an earlier one. With
+// resume, it goes on with the import stopped before instead, which must be of the same
+// source (ErrOtherSource); if the store notes none (that import finished), the blank nodes
+// of the lines before the resumed ones are not known, and become new entities if met again.
+func BeginBatches(tx *entity.Tx, source string, resume bool) error {
+	if resume {
+		if had, ok := tx.Meta([]byte(metaSource)); ok && string(had) != source {
+			return fmt.Errorf("%w: the stopped one reads %s, not %s", ErrOtherSource, had, source)
+		}
+		return nil
+	}
+	if _, err := tx.DeleteMeta([]byte(metaImport)); err != nil {
+		return err
+	}
+	return tx.SetMeta([]byte(metaSource), []byte(source))
+}
+
+// EndBatches forgets, in the message tx, the notes of a batched import whose last step
+// has committed.
+func EndBatches(tx *entity.Tx) error {
+	_, err := tx.DeleteMeta([]byte(metaImport))
+	return err
+}
 
 // Kinds is the own kind of every typed subject of a document, from ScanKinds. A subject
 // is known by a 128-bit hash of its IRI or label, not the string: the map of a document of

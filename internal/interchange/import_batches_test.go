@@ -98,22 +98,31 @@ func TestBatchesAddUpToOneMessage(t *testing.T) {
 	require.Greater(t, batches, 3, "the document spans several batches")
 	require.Equal(t, want, canonical(t, exportNT(t, batched)))
 
-	// A resumed import knows the blank nodes of the batches before it no more: without the
-	// blank node met again at the end, it gives the same store.
-	doc = strings.Replace(doc, "_:g0 <http://ex.org/also> \"again\" .\n", "", 1)
-	one = openDB(t)
-	_, err = importNT(t, one, doc, Options{})
-	require.NoError(t, err)
-	want = canonical(t, exportNT(t, one))
+	// Stopped by an error and resumed: the blank node _:g0, made in an early batch and met
+	// again in the last, is one entity (the store notes it).
 	resumed := openDB(t)
+	begin := func(source string, resume bool) error {
+		return resumed.Update(func(tx *entity.Tx) error { return BeginBatches(tx, source, resume) })
+	}
+	require.NoError(t, begin("d.nt", false))
 	last, _, err := importBatches(t, resumed, doc, 1, 0, 70000)
 	require.Error(t, err)
 	require.Greater(t, last, 0, "batches before the failure committed")
 	require.Less(t, last, 70000)
+	require.ErrorIs(t, begin("other.nt", true), ErrOtherSource, "a resume reads the file that was stopped")
+	require.NoError(t, begin("d.nt", true))
 	last2, _, err := importBatches(t, resumed, doc, 1, last+1, 0)
 	require.NoError(t, err)
 	require.Greater(t, last2, last)
+	require.NoError(t, resumed.Update(EndBatches))
 	require.Equal(t, want, canonical(t, exportNT(t, resumed)))
+	require.NoError(t, resumed.View(func(tx *entity.Tx) error {
+		_, ok := tx.Meta([]byte(metaSource))
+		require.False(t, ok, "the notes are gone once the import ends")
+		_, ok = tx.Meta(blankKey("g0"))
+		require.False(t, ok)
+		return nil
+	}))
 }
 
 // TestBatchesRefuseNoTriples: a batch size below one is an error, not an endless loop.

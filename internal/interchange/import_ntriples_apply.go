@@ -210,11 +210,30 @@ func (a *ntApply) findExisting() error {
 			if id, ok := a.tx.ByIRI(n.iri); ok {
 				a.ids[i], a.existing[i] = id, true
 			}
-		} else if id, ok := a.d.blankIDs[n.label]; ok { // made by an earlier batch
+		} else if id, ok := a.blankID(n.label); ok { // made by an earlier batch
 			a.ids[i], a.existing[i] = id, true
 		}
 	}
 	return nil
+}
+
+// blankID returns the entity an earlier batch made for the blank node label: one of this
+// run of batches, or, in a resumed import, one of the import stopped before (its notes in
+// the store's metadata).
+func (a *ntApply) blankID(label string) (entity.ID, bool) {
+	if a.d.blankIDs == nil {
+		return 0, false
+	}
+	if id, ok := a.d.blankIDs[label]; ok {
+		return id, true
+	}
+	if v, ok := a.tx.Meta(blankKey(label)); ok && len(v) == entity.KeySize {
+		if id := entity.FromKey(v); a.tx.Exists(id) {
+			a.d.blankIDs[label] = id
+			return id, true
+		}
+	}
+	return 0, false
 }
 
 // markTypes decides which nodes must be entities: every subject, and every object of a
@@ -469,7 +488,12 @@ func (a *ntApply) createEntities() error {
 			withIRI = append(withIRI, i)
 			ids, iris = append(ids, a.ids[i]), append(iris, iri)
 		} else if d.blankIDs != nil {
-			d.blankIDs[d.nodes[i].label] = a.ids[i]
+			label := d.nodes[i].label
+			d.blankIDs[label] = a.ids[i]
+			k := entity.Key(a.ids[i])
+			if err := a.tx.SetMeta(blankKey(label), k[:]); err != nil {
+				return err
+			}
 		}
 	}
 	if n, err := a.tx.SetIRIs(ids, iris); err != nil {
