@@ -33,7 +33,7 @@ func (d *Dyn) WriteSorted(tx *entity.Tx, ws []Write) (int, error) {
 // writes them. It only reads d and ws.
 func (d *Dyn) PrepareSorted(ws []Write) *Sorted {
 	s := d.prepare(len(ws), func(i int) entity.ID { return ws[i].ID },
-		func(i int) ([]byte, error) { return d.encode(nil, ws[i].V) })
+		func(dst []byte, i int) ([]byte, error) { return d.encode(dst, ws[i].V) })
 	s.one = func(tx *entity.Tx, i int) error {
 		if d.cfg.multi {
 			return d.Add(tx, ws[i].ID, ws[i].V)
@@ -50,7 +50,7 @@ func (c *Column[T]) WriteSorted(tx *entity.Tx, ids []entity.ID, vals []T) (int, 
 		return 0, c.d.errorf(fmt.Errorf("write sorted: %d entities, %d values", len(ids), len(vals)))
 	}
 	s := c.d.prepare(len(ids), func(i int) entity.ID { return ids[i] },
-		func(i int) ([]byte, error) { return c.enc(nil, &vals[i]) })
+		func(dst []byte, i int) ([]byte, error) { return c.enc(dst, &vals[i]) })
 	s.one = func(tx *entity.Tx, i int) error {
 		if c.d.cfg.multi {
 			return c.Add(tx, ids[i], vals[i])
@@ -77,12 +77,26 @@ type Sorted struct {
 	keys, vals, index [][]byte
 }
 
-// prepare is PrepareSorted over n values: id(i) is the entity of value i, enc(i) its
-// encoding.
-func (d *Dyn) prepare(n int, id func(int) entity.ID, enc func(int) ([]byte, error)) *Sorted {
+// prepare is PrepareSorted over n values: id(i) is the entity of value i, enc(dst, i)
+// appends its encoding to dst.
+func (d *Dyn) prepare(n int, id func(int) entity.ID, enc func([]byte, int) ([]byte, error)) *Sorted {
 	s := &Sorted{d: d, n: n, at: n,
-		keys: make([][]byte, 0, n), // value-tree keys, then values
-		vals: make([][]byte, 0, n),
+		keys:   make([][]byte, 0, n), // value-tree keys, then values
+		vals:   make([][]byte, 0, n),
+		ids:    make([]entity.ID, 0, n),
+		firsts: make([]int, 0, n),
+	}
+	if d.cfg.indexed {
+		s.index = make([][]byte, 0, n)
+	}
+	// The entries' bytes go into blocks of 64 KiB, not one allocation each.
+	var block, scratch []byte
+	keep := func(b []byte) []byte {
+		if len(block)+len(b) > cap(block) {
+			block = make([]byte, 0, max(64<<10, len(b)))
+		}
+		block = append(block, b...)
+		return block[len(block)-len(b) : len(block) : len(block)]
 	}
 	for i := range n {
 		cur := id(i)
@@ -90,22 +104,24 @@ func (d *Dyn) prepare(n int, id func(int) entity.ID, enc func(int) ([]byte, erro
 			s.at, s.err = i, d.errorf(fmt.Errorf("write sorted: entry %d, #%d, is not after #%d", i, cur, id(i-1)))
 			break
 		}
-		e, err := enc(i)
+		e, err := enc(scratch[:0], i)
 		if err != nil {
 			s.at, s.err = i, err
 			break
 		}
+		scratch = e
 		if i == 0 || cur != id(i-1) {
 			s.ids, s.firsts = append(s.ids, cur), append(s.firsts, i)
 		}
+		ek := keep(e)
 		if d.cfg.multi {
-			s.keys, s.vals = append(s.keys, multiKey(nil, cur, e)), append(s.vals, nil)
+			s.keys, s.vals = append(s.keys, keep(multiKey(scratch[len(e):], cur, e))), append(s.vals, nil)
 		} else {
 			k := entity.Key(cur)
-			s.keys, s.vals = append(s.keys, k[:]), append(s.vals, e)
+			s.keys, s.vals = append(s.keys, keep(k[:])), append(s.vals, ek)
 		}
 		if d.cfg.indexed {
-			s.index = append(s.index, indexKey(nil, e, d.fixed, cur))
+			s.index = append(s.index, keep(indexKey(scratch[len(e):], e, d.fixed, cur)))
 		}
 	}
 	if s.err != nil {
