@@ -45,8 +45,9 @@ keeps them), so the store's size does not count; the parsed input does, and an i
 large to parse into one message within the bound is refused before anything is written,
 saying so (a gzip input's size is not known before it is read: it is not refused).
 
-In steps (N-Triples and N-Quads only): --batch N writes the file in steps of at least N
-triples (whole lines, cut where a 1 MiB parse chunk ends), each its own message, committed
+In steps (N-Triples, N-Quads and Turtle): --batch N writes the file in steps of at least N
+triples (whole lines, cut where a 1 MiB parse chunk ends, or for Turtle, the line after a
+run of 4096 triples), each its own message, committed
 before the next is read: memory then depends on N, not on the file (steps too large for
 --max-memory are made smaller, with a note). The file is read twice:
 first for the types of every subject, so that the steps give each entity the kind one
@@ -115,8 +116,8 @@ end.`,
 			switch {
 			case batch < 0:
 				return usagef("--batch must be a number of triples")
-			case batch > 0 && f != "ntriples" && f != "nquads":
-				return usagef("--batch is for N-Triples and N-Quads imports, not %s: import it in one message, or split it into smaller files", f)
+			case batch > 0 && f != "ntriples" && f != "nquads" && f != "turtle":
+				return usagef("--batch is for N-Triples, N-Quads and Turtle imports, not %s: import it in one message, or split it into smaller files", f)
 			case batch > 0 && file == "-":
 				return usagef("%v", errBatchNeedsFile)
 			case batch > 0 && e.server != "":
@@ -142,7 +143,7 @@ end.`,
 			defer mem.limitHeap()()
 			if batch > 0 {
 				raw.Close()
-				opts := interchange.Options{SkipBad: skipBad, Quads: f == "nquads", FromLine: fromLine}
+				opts := interchange.Options{SkipBad: skipBad, Quads: f == "nquads", Turtle: f == "turtle", Base: base, FromLine: fromLine}
 				st, read, err := e.importBatches(cmd, file, batch, opts, mem, prog)
 				if err != nil {
 					return err

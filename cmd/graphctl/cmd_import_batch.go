@@ -80,7 +80,7 @@ func (m importMemory) checkOneMessage(name string, size int64, format string) er
 		return nil
 	}
 	hint := "split it into smaller files"
-	if format == "ntriples" || format == "nquads" {
+	if format == "ntriples" || format == "nquads" || format == "turtle" {
 		// A triple of N-Triples is about 100 bytes, and a typed subject has a few: the types
 		// of every subject (interchange.Kinds, ~24 bytes each) stay in the heap across the
 		// steps, estimated at one subject per 4 triples.
@@ -179,7 +179,7 @@ func (e *env) importBatches(cmd *cobra.Command, file string, batch int, opts int
 	if err != nil {
 		return st, 0, err
 	}
-	if kinds.Triples > 0 {
+	if kinds.Triples > 0 && kinds.Bytes > 0 {
 		most := mem.batchTriples(float64(kinds.Bytes)/float64(kinds.Triples), kinds.HeapBytes())
 		if most == 0 {
 			return st, 0, fmt.Errorf("--max-memory %s leaves no room for a step of %s (the types of its %d subjects take %s): raise --max-memory",

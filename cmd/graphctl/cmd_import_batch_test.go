@@ -34,6 +34,14 @@ func TestImportInSteps(t *testing.T) {
 	assert.Contains(t, r.stderr, "(40001 entities, 80001 values, 40001 edges so far)", "the last step's counts are the import's")
 	assert.Equal(t, want, rdftest.Canonical(t, ok(t, dir, "export", "--db", "steps.sg", "--format", "ntriples")))
 
+	// The same document as Turtle (N-Triples is Turtle), in steps cut where Turtle's
+	// chunks end.
+	write(t, dir, "d.ttl", doc)
+	r = gc(t, dir, "", nil, "import", "-q", "--db", "ttl.sg", "--batch", "30000", "d.ttl")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.GreaterOrEqual(t, len(regexp.MustCompile(`step \d+ committed`).FindAllString(r.stderr, -1)), 4, r.stderr)
+	assert.Equal(t, want, rdftest.Canonical(t, ok(t, dir, "export", "--db", "ttl.sg", "--format", "ntriples")))
+
 	// Go on after the second step, as after a crash: the store is the same.
 	after, err := strconv.Atoi(steps[1][2])
 	require.NoError(t, err)
@@ -107,8 +115,7 @@ func TestImportInStepsRefused(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--db", "a.sg", "--batch", "10", "d.ttl"}, "--batch is for N-Triples and N-Quads imports, not turtle"},
-		{[]string{"--db", "a.sg", "--batch", "10", "d.jsonl"}, "--batch is for N-Triples and N-Quads imports, not jsonl"},
+		{[]string{"--db", "a.sg", "--batch", "10", "d.jsonl"}, "--batch is for N-Triples, N-Quads and Turtle imports, not jsonl"},
 		{[]string{"--server", "http://127.0.0.1:1", "--batch", "10", "d.nt"}, "--batch writes in steps from this process, which --server cannot do"},
 		{[]string{"--server", "http://127.0.0.1:1", "--max-memory", "1GiB", "d.nt"}, "--max-memory bounds an import in this process"},
 	} {

@@ -130,7 +130,8 @@ func (k *Kinds) HeapBytes() int64 {
 	return n
 }
 
-// ScanKinds reads a whole N-Triples (or, with opts.Quads, N-Quads) document and returns,
+// ScanKinds reads a whole N-Triples (or, with opts.Quads, N-Quads; with opts.Turtle,
+// Turtle) document and returns,
 // for every subject with an rdf:type triple, the least (in code-point order) of the IRIs
 // those name: its own kind, whatever the order of lines. Syntax errors are as
 // ParseNTriples reports them.
@@ -139,7 +140,7 @@ func ScanKinds(ctx context.Context, r io.Reader, name string, opts Options) (*Ki
 		iris: map[nodeHash]int32{}, blanks: map[nodeHash]int32{}}
 	classIdx := map[string]int32{}
 	opts.Progress, opts.Warn = nil, nil // the batches' pass reports both
-	err := parseChunks(ctx, r, name, opts, func(pc parsedChunk) error {
+	err := documentChunks(ctx, r, name, opts, func(pc parsedChunk) error {
 		k.Triples += int64(len(pc.triples))
 		k.Bytes += int64(pc.bytes)
 		for _, t := range pc.triples {
@@ -170,13 +171,23 @@ func ScanKinds(ctx context.Context, r io.Reader, name string, opts Options) (*Ki
 	return k, nil
 }
 
+// documentChunks hands fold the triples of an N-Triples or N-Quads document (parseChunks)
+// or, with opts.Turtle, a Turtle one (turtleChunks), chunk by chunk in file order.
+func documentChunks(ctx context.Context, r io.Reader, name string, opts Options, fold func(parsedChunk) error) error {
+	if opts.Turtle {
+		return turtleChunks(ctx, r, name, opts, fold)
+	}
+	return parseChunks(ctx, r, name, opts, fold)
+}
+
 // Batch is one step of a batched import: a document, and the lines of the input it holds.
 type Batch struct {
 	*NTriples
 	First, Last int // the first and last line of the input it holds
 }
 
-// ParseNTriplesBatches reads an N-Triples document as ParseNTriples does, and hands it to
+// ParseNTriplesBatches reads an N-Triples document as ParseNTriples does (or, with
+// opts.Turtle, a Turtle one as ParseTurtle does), and hands it to
 // apply in batches of at least n triples (the last may hold fewer), in file order: apply
 // writes each in its own message. kinds, from ScanKinds over the same document, gives the
 // nodes their kinds. Lines before opts.FromLine are parsed but not handed over. The first
@@ -203,7 +214,7 @@ func ParseNTriplesBatches(ctx context.Context, r io.Reader, name string, opts Op
 		b = newBatch()
 		return nil
 	}
-	err := parseChunks(ctx, r, name, opts, func(pc parsedChunk) error {
+	err := documentChunks(ctx, r, name, opts, func(pc parsedChunk) error {
 		for _, err := range pc.bad {
 			var se *ntriples.SyntaxError
 			if !errors.As(err, &se) || se.Line >= opts.FromLine {

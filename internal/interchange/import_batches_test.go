@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/internal/ntriples"
 	"github.com/stablegraph/stablegraph/internal/testutil"
 	"github.com/stablegraph/stablegraph/internal/testutil/rdftest"
 	"github.com/stablegraph/stablegraph/store"
@@ -176,4 +177,68 @@ func BenchmarkImportSteps(b *testing.B) {
 		b.ReportMetric(float64(last.ByOwner[entity.VarIRI].PagesDirtied), "iripages/laststep")
 		b.ReportMetric(float64(last.PagesRead), "readpages/laststep")
 	}
+}
+
+// turtleDoc is a Turtle document of n subjects over several parse chunks: statements over
+// several lines, predicate and object lists, and a blank node per subject.
+func turtleDoc(n int) string {
+	var sb strings.Builder
+	sb.WriteString("@prefix ex: <http://ex.org/> .\n")
+	for i := range n {
+		fmt.Fprintf(&sb, "ex:s%d a ex:C%d ;\n    ex:name \"n%d\" ;\n", i, i%3, i)
+		fmt.Fprintf(&sb, "    ex:knows ex:s%d, ex:s%d ;\n", (i*7)%n, (i*13)%n)
+		fmt.Fprintf(&sb, "    ex:addr [ ex:city \"c%d\" ; ex:zip %d ] .\n", i%50, i)
+	}
+	return sb.String()
+}
+
+// TestTurtleBatchesAddUpToOneMessage: a Turtle document imported in batches, cut where
+// lines end, gives the store one message gives, and so does one stopped and resumed.
+func TestTurtleBatchesAddUpToOneMessage(t *testing.T) {
+	doc := turtleDoc(3000)
+	one := openDB(t)
+	nt, err := ParseTurtle(t.Context(), strings.NewReader(doc), "d.ttl", Options{})
+	require.NoError(t, err)
+	require.NoError(t, one.Update(func(tx *entity.Tx) error { return nt.Apply(tx, &Summary{}) }))
+	want := rdftest.Triples(t, exportNT(t, one))
+
+	opts := Options{Turtle: true}
+	kinds, err := ScanKinds(t.Context(), strings.NewReader(doc), "d.ttl", opts)
+	require.NoError(t, err)
+	run := func(db *entity.DB, from, failAt int) (last, batches int, err error) {
+		opts := opts
+		opts.FromLine = from
+		err = ParseNTriplesBatches(t.Context(), strings.NewReader(doc), "d.ttl", opts, 1, kinds, func(b Batch) error {
+			require.Greater(t, b.First, last, "batches in file order, without overlap")
+			err := db.Update(func(tx *entity.Tx) error {
+				if err := b.Apply(tx, &Summary{}); err != nil {
+					return err
+				}
+				if failAt >= b.First && failAt <= b.Last {
+					return errors.New("injected")
+				}
+				return nil
+			})
+			if err == nil {
+				last, batches = b.Last, batches+1
+			}
+			return err
+		})
+		return last, batches, err
+	}
+	batched := openDB(t)
+	_, batches, err := run(batched, 0, 0)
+	require.NoError(t, err)
+	require.Greater(t, batches, 3, "the document spans several batches")
+	require.True(t, ntriples.Isomorphic(want, rdftest.Triples(t, exportNT(t, batched))))
+
+	resumed := openDB(t)
+	require.NoError(t, resumed.Update(func(tx *entity.Tx) error { return BeginBatches(tx, "d.ttl", false) }))
+	last, _, err := run(resumed, 0, 7000)
+	require.Error(t, err)
+	require.Greater(t, last, 0)
+	require.NoError(t, resumed.Update(func(tx *entity.Tx) error { return BeginBatches(tx, "d.ttl", true) }))
+	_, _, err = run(resumed, last+1, 0)
+	require.NoError(t, err)
+	require.True(t, ntriples.Isomorphic(want, rdftest.Triples(t, exportNT(t, resumed))))
 }

@@ -18,6 +18,9 @@ type Options struct {
 	// Quads makes ParseNTriples read N-Quads. The store holds one graph: a quad's graph
 	// name is dropped, its triple imported, and Warn told how many quads named a graph.
 	Quads bool
+	// Turtle makes ScanKinds and ParseNTriplesBatches read Turtle (Base as for
+	// ParseTurtle), parsed on one core as it streams in.
+	Turtle bool
 	// Base is the IRI that relative IRIs of a Turtle document resolve against until it
 	// sets its own with @base; empty, such an IRI is an error.
 	Base string
