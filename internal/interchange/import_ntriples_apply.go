@@ -153,13 +153,18 @@ func (d *NTriples) Apply(tx *entity.Tx, st *Summary) error {
 		a.defineKinds,      // the kinds of the new entities, made if need be
 		a.groupLiterals,    // the literals by predicate and class
 		a.definePredicates, // a verb for node objects, columns for each class of literals
-		a.createEntities,   // the new entities, with their IRIs
+		a.createEntities,   // the new entities
+		a.startSorting,     // the edges and literals sorted by entity, on other cores
+		a.giveIRIs,         // the new entities' IRIs
 		a.addMemberships,   // every other kind an rdf:type names
 		a.writeEdges,       // the edges, verb by verb
 		a.placeValues,      // which column each literal goes to, columns made if need be
 		a.writeValues,      // the values, column by column
 	} {
 		if err := step(); err != nil {
+			if a.sorted != nil {
+				<-a.sorted
+			}
 			return err
 		}
 	}
@@ -188,6 +193,10 @@ type ntApply struct {
 	byPred   map[int32]map[litClass]*litGroup // the literals by predicate and class
 	verbs    []*verb.Verb                     // by predicate: its verb, for node objects
 	groups   []*litGroup                      // the groups of byPred in the mapping's order
+	// edges are the edges by predicate, and the groups' values, sorted by entity once
+	// sorted is closed (startSorting).
+	edges  [][]edge
+	sorted chan struct{}
 }
 
 func newNTApply(d *NTriples, tx *entity.Tx, st *Summary) *ntApply {
@@ -433,8 +442,8 @@ func (a *ntApply) defineColumns(g *litGroup) error {
 }
 
 // createEntities creates the new entities, grouped by kind, in IRI (then blank-label)
-// order, so that their IDs do not depend on the order of the triples, and gives each its
-// IRI.
+// order, so that their IDs do not depend on the order of the triples (giveIRIs gives them
+// their IRIs).
 func (a *ntApply) createEntities() error {
 	d := a.d
 	a.firstNew = a.tx.LastID() + 1
@@ -480,6 +489,33 @@ func (a *ntApply) createEntities() error {
 		}
 		start = end
 	}
+	a.st.Entities += int64(len(a.fresh))
+	a.st.wrote()
+	return nil
+}
+
+// startSorting sorts, on other cores while the next steps write, the edges by subject and
+// the literals of each group by entity: now that every node has its entity.
+func (a *ntApply) startSorting() error {
+	a.sorted = make(chan struct{})
+	go func() {
+		defer close(a.sorted)
+		a.sortEdges()
+		each(len(a.groups), func(i int) {
+			g := a.groups[i]
+			for i := range g.vals {
+				g.vals[i].id = a.ids[g.vals[i].id]
+			}
+			sortValues(g)
+		})
+	}()
+	return nil
+}
+
+// giveIRIs gives the new entities their IRIs, and notes those of the blank nodes for the
+// batches after.
+func (a *ntApply) giveIRIs() error {
+	d := a.d
 	// In ID order: IRIs in bulk, blank nodes noted for the batches after.
 	var withIRI []int32
 	ids, iris := make([]entity.ID, 0, len(a.fresh)), make([]string, 0, len(a.fresh))
@@ -499,8 +535,6 @@ func (a *ntApply) createEntities() error {
 	if n, err := a.tx.SetIRIs(ids, iris); err != nil {
 		return d.lineError(d.nodes[withIRI[n]].line, err)
 	}
-	a.st.Entities += int64(len(a.fresh))
-	a.st.wrote()
 	return nil
 }
 
@@ -549,21 +583,8 @@ type edge struct {
 // cardinality forbids is skipped.
 func (a *ntApply) writeEdges() error {
 	d := a.d
-	edges := make([][]edge, len(d.preds))
-	for i, t := range d.triples {
-		if a.skip[i] || a.consumed[i] || t.o < 0 {
-			continue
-		}
-		edges[t.p] = append(edges[t.p], edge{a.ids[t.s], a.ids[t.o], t.line})
-	}
-	each(len(edges), func(p int) {
-		es := edges[p]
-		slices.SortFunc(es, func(x, y edge) int {
-			return cmp.Or(cmp.Compare(x.s, y.s), cmp.Compare(x.o, y.o), cmp.Compare(x.line, y.line))
-		})
-		edges[p] = slices.CompactFunc(es, func(x, y edge) bool { return x.s == y.s && x.o == y.o })
-	})
-	for p, es := range edges {
+	<-a.sorted
+	for p, es := range a.edges {
 		v := a.verbs[p]
 		// Edges between entities the store had may be there already: one at a time.
 		// Those from new entities are new, written in bulk (bottom up into a verb without
@@ -596,6 +617,26 @@ func (a *ntApply) writeEdges() error {
 	return nil
 }
 
+// sortEdges lists the edges by predicate, in (subject, object) order, each once.
+func (a *ntApply) sortEdges() {
+	d := a.d
+	edges := make([][]edge, len(d.preds))
+	for i, t := range d.triples {
+		if a.skip[i] || a.consumed[i] || t.o < 0 {
+			continue
+		}
+		edges[t.p] = append(edges[t.p], edge{a.ids[t.s], a.ids[t.o], t.line})
+	}
+	each(len(edges), func(p int) {
+		es := edges[p]
+		slices.SortFunc(es, func(x, y edge) int {
+			return cmp.Or(cmp.Compare(x.s, y.s), cmp.Compare(x.o, y.o), cmp.Compare(x.line, y.line))
+		})
+		edges[p] = slices.CompactFunc(es, func(x, y edge) bool { return x.s == y.s && x.o == y.o })
+	})
+	a.edges = edges
+}
+
 // writeEdge links e unless it exists.
 func (a *ntApply) writeEdge(v *verb.Verb, e edge) error {
 	if e.s < a.firstNew && e.o < a.firstNew {
@@ -621,15 +662,9 @@ func (a *ntApply) writeEdge(v *verb.Verb, e edge) error {
 }
 
 // placeValues decides which column each literal goes to, group by group (see place),
-// now that every node has its entity. The groups are sorted on every core first.
+// once startSorting has sorted them.
 func (a *ntApply) placeValues() error {
-	each(len(a.groups), func(i int) {
-		g := a.groups[i]
-		for i := range g.vals {
-			g.vals[i].id = a.ids[g.vals[i].id]
-		}
-		sortValues(g)
-	})
+	<-a.sorted
 	for _, g := range a.groups {
 		if err := a.place(g); err != nil {
 			return err
