@@ -348,6 +348,15 @@ func (a *ntApply) groupLiterals() error {
 	d := a.d
 	a.hasEdges = make([]bool, len(d.preds))
 	a.byPred = map[int32]map[litClass]*litGroup{}
+	// Classified on every core first, in runs of literals.
+	classes, values := make([]litClass, len(d.lits)), make([]any, len(d.lits))
+	const run = 1 << 14
+	each((len(d.lits)+run-1)/run, func(r int) {
+		for i := r * run; i < min((r+1)*run, len(d.lits)); i++ {
+			classes[i], values[i] = classify(d.lits[i])
+		}
+	})
+	groups := make([][]*litGroup, len(d.preds)) // by predicate: its groups, for a quick look-up
 	for i, t := range d.triples {
 		if a.skip[i] || a.consumed[i] {
 			continue
@@ -356,15 +365,22 @@ func (a *ntApply) groupLiterals() error {
 			a.hasEdges[t.p] = true
 			continue
 		}
-		c, v := classify(d.lits[-1-t.o])
-		byClass := a.byPred[t.p]
-		if byClass == nil {
-			byClass = map[litClass]*litGroup{}
-			a.byPred[t.p] = byClass
+		c, v := classes[-1-t.o], values[-1-t.o]
+		var g *litGroup
+		for _, h := range groups[t.p] {
+			if h.class == c {
+				g = h
+				break
+			}
 		}
-		g := byClass[c]
 		if g == nil {
 			g = &litGroup{pred: t.p, class: c}
+			groups[t.p] = append(groups[t.p], g)
+			byClass := a.byPred[t.p]
+			if byClass == nil {
+				byClass = map[litClass]*litGroup{}
+				a.byPred[t.p] = byClass
+			}
 			byClass[c] = g
 		}
 		g.vals = append(g.vals, colWrite{id: entity.ID(t.s), v: v, line: t.line}) // node index for now
