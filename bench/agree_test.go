@@ -270,8 +270,10 @@ func testMinimumIsALowerBound(t *testing.T, n int) {
 		require.NoError(t, err)
 		check("query", must(o.MinQuery(g, QueryHealthLo, QueryHealthHi, rows)))
 
-		require.NoError(t, o.WriteHealth(f.PlayerID(ops.Player()), ops.Health()))
-		check("point write", must(o.MinPointWrite(o.Stats().PagesDirtied > 0)))
+		id, h := f.PlayerID(ops.Player()), ops.Health()
+		m := must(o.MinPointWrite(id, h))
+		require.NoError(t, o.WriteHealth(id, h))
+		check("point write", m)
 	}
 
 	_, err = o.Tick()

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -30,7 +31,8 @@ import (
 // vary in fan-out: the minimums find where each branch's leaves begin with the page meter
 // too (bounds), for the trees that an operation probes at scattered places. The health index
 // is the one tree the benchmarks split (point writes move entries in it), so it only enters
-// through its height and entries / LeafCapacity.
+// through its height and entries / LeafCapacity, except for a point write, whose minimum is
+// measured on the index as it stands before the write (MinPointWrite).
 
 // Minimum is the physical minimum of one operation.
 type Minimum struct {
@@ -347,16 +349,167 @@ func (o *Ours) MinPointRead() (Minimum, error) {
 	return Minimum{Accessed: uint64(sh.health.height)}, err
 }
 
-// MinPointWrite is the minimum of writing one health value: a lookup in the value tree and
-// one in the index, dirtying the value's leaf and an index leaf (the old and the new index
-// entry may share one). Writing the value already there (changed false) needs only the
-// lookup, and dirties nothing.
-func (o *Ours) MinPointWrite(changed bool) (Minimum, error) {
-	sh, err := o.shapes()
-	if !changed {
-		return Minimum{Accessed: uint64(sh.health.height)}, err
+// MinPointWrite is the minimum of giving player id the health h, measured on the trees as
+// they stand before the write (call it first). Writing the value already there needs only
+// the lookup in the value tree, and dirties nothing. Changing it must:
+//
+//   - find and rewrite the value: the value tree's height, its leaf dirtied;
+//   - delete the old index entry (old, id) and insert the new one (h, id): these are two
+//     keys, which lie in two different leaves unless the values are close (health takes
+//     100 values, each held by N/100 players, so the two are nearly always many leaves
+//     apart). Both leaves are touched and dirtied, with the branch pages above the second
+//     that are not above the first (or, if cheaper, the leaves walked between them): at
+//     least the index's height plus one page, plus the branches where the two paths part;
+//   - split the leaf that takes (h, id) if it is full: a new page, and its parent dirtied.
+//
+// It leaves out what our tree adds to a split (the next leaf's back link, the tree's
+// descriptor, the allocator) and the borrowing or merging of a leaf the delete leaves
+// underfull, which a B+tree may defer.
+func (o *Ours) MinPointWrite(id uint64, h int32) (Minimum, error) {
+	var m Minimum
+	var old []byte
+	var valueHeight, idxHeight int
+	err := o.db.View(func(tx *entity.Tx) error {
+		t0, err := tx.VarTree("health", 0, false)
+		if err != nil {
+			return err
+		}
+		t1, err := tx.VarTree("health", 1, false)
+		if err != nil {
+			return err
+		}
+		key := entity.Key(entity.ID(id))
+		v, ok := t0.Get(key[:])
+		if !ok {
+			return fmt.Errorf("player #%d has no health", id)
+		}
+		old = slices.Clone(v)
+		valueHeight, idxHeight = t0.Height(), t1.Height()
+		return nil
+	})
+	if err != nil {
+		return m, err
 	}
-	return Minimum{Accessed: uint64(sh.health.height + sh.healthIdx.height), Dirtied: 2}, err
+	m.Accessed = uint64(valueHeight)
+	enc := appendInt32(nil, h)
+	if bytes.Equal(old, enc) {
+		return m, nil
+	}
+	oldKey := entity.AppendKey(old, entity.ID(id))
+	newKey := entity.AppendKey(enc, entity.ID(id))
+	lo, hi := oldKey, newKey
+	if bytes.Compare(lo, hi) > 0 {
+		lo, hi = hi, lo
+	}
+	// Descending to both: the union of the two paths.
+	descend, err := o.indexPages(func(t *store.Tree) bool { t.Get(lo); t.Get(hi); return true })
+	if err != nil {
+		return m, err
+	}
+	one, err := o.indexPages(func(t *store.Tree) bool { t.Get(lo); return true })
+	if err != nil {
+		return m, err
+	}
+	// Walking from the first to the second, when they are at most a few leaves apart.
+	walk, err := o.indexPages(func(t *store.Tree) bool {
+		c := t.Cursor()
+		k, _, ok := c.Seek(lo)
+		for steps := 0; ok && bytes.Compare(k, hi) < 0; steps++ {
+			if steps > idxHeight*t.LeafCapacity() {
+				return false
+			}
+			k, _, ok = c.Next()
+		}
+		return true
+	})
+	if err != nil {
+		return m, err
+	}
+	index := descend
+	if walk > 0 {
+		index = min(index, walk)
+	}
+	m.Accessed += index
+	m.Dirtied = 2 // the value's leaf and the old entry's
+	if descend > one {
+		m.Dirtied++ // the new entry's, another leaf
+	}
+	full, err := o.healthLeafFull(newKey)
+	if err != nil {
+		return m, err
+	}
+	if full {
+		m.Accessed++   // the new leaf
+		m.Dirtied += 2 // it, and the parent that takes its separator
+	}
+	return m, nil
+}
+
+// indexPages returns the pages of the health index that fn reads, in a View of its own, or
+// 0 if fn reports that it gave up.
+func (o *Ours) indexPages(fn func(t *store.Tree) bool) (uint64, error) {
+	done := true
+	st, err := o.db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
+		t, err := tx.VarTree("health", 1, false)
+		if err != nil {
+			return err
+		}
+		done = fn(t)
+		return nil
+	})
+	if !done {
+		return 0, err
+	}
+	return st.ByOwner["health"].PagesRead, err
+}
+
+// healthLeafFull reports whether inserting key into the health index must split a full
+// leaf: the leaf that holds the first key after it is full and, when key would go at that
+// leaf's start, so is the leaf before (a key between two leaves may go into either).
+func (o *Ours) healthLeafFull(key []byte) (bool, error) {
+	var full bool
+	err := o.db.View(func(tx *entity.Tx) error {
+		t, err := tx.VarTree("health", 1, false)
+		if err != nil {
+			return err
+		}
+		c := t.Cursor()
+		if _, _, ok := c.Seek(key); !ok {
+			_, _, ok = c.Last() // past the end: the last leaf takes it
+			if !ok {
+				return nil
+			}
+		}
+		n, first := leafEntries(c)
+		full = n == t.LeafCapacity()
+		if full && first {
+			if _, _, ok := c.Prev(); ok {
+				n, _ = leafEntries(c)
+				full = n == t.LeafCapacity()
+			}
+		}
+		return nil
+	})
+	return full, err
+}
+
+// leafEntries returns the entries of the leaf a cursor stands on, and whether the cursor
+// stood on its first entry; the cursor ends on that first entry. The leaves hold
+// fixed-size entries, so Run tells how many follow the cursor in its leaf.
+func leafEntries(c *store.Cursor) (n int, first bool) {
+	_, _, after := c.Run()
+	before := 0
+	for {
+		if _, _, ok := c.Prev(); !ok {
+			break
+		}
+		if _, _, m := c.Run(); m != after+before+1 {
+			c.Next() // back into the leaf
+			break
+		}
+		before++
+	}
+	return after + before, before == 0
 }
 
 // MinScan is the minimum of reading every health value: the tree's leaves and the path to

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/internal/interchange"
 	"github.com/stablegraph/stablegraph/server"
 	"github.com/stablegraph/stablegraph/server/client"
@@ -20,6 +21,8 @@ type Shard struct {
 	Name   string
 	Scope  uri.Scope
 	Client *client.Client
+	// Replicas are the members of the shard's Raft group; none for a shard of one server.
+	Replicas []ReplicaConfig
 }
 
 // Options configures New. The zero value calls every server without a token.
@@ -34,9 +37,15 @@ type Options struct {
 // each operation on one entity to the shard that holds it, and runs queries on every
 // shard and merges their answers. It holds no data itself and is safe for concurrent use.
 type Cluster struct {
+	token   string
+	hc      *http.Client
 	shards  []*Shard
 	byName  map[string]*Shard
 	byScope map[uri.Scope]*Shard
+
+	// afterFirstHalf, if set, runs between the halves of an edge across shards; an error
+	// stops there, as a coordinator that crashed would (tests).
+	afterFirstHalf func(server.Intent) error
 }
 
 // New returns the coordinator of the shards of cfg. It does not call them: Check does.
@@ -52,17 +61,17 @@ func New(cfg *Config, opts *Options) (*Cluster, error) {
 	if hc == nil {
 		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
-	c := &Cluster{byName: map[string]*Shard{}, byScope: map[uri.Scope]*Shard{}}
+	c := &Cluster{token: o.Token, hc: hc, byName: map[string]*Shard{}, byScope: map[uri.Scope]*Shard{}}
 	for _, sc := range cfg.Shards {
 		scope, err := uri.ParseScope(sc.Scope)
 		if err != nil {
 			return nil, fmt.Errorf("%w: shard %s: %w", ErrConfig, sc.Name, err)
 		}
-		cl, err := client.New(sc.Server, o.Token, hc)
+		cl, err := client.NewGroup(sc.URLs(), o.Token, hc)
 		if err != nil {
 			return nil, fmt.Errorf("%w: shard %s: %w", ErrConfig, sc.Name, err)
 		}
-		s := &Shard{Name: sc.Name, Scope: scope, Client: cl}
+		s := &Shard{Name: sc.Name, Scope: scope, Client: cl, Replicas: sc.Replicas}
 		c.shards = append(c.shards, s)
 		c.byName[s.Name] = s
 		c.byScope[scope] = s
@@ -143,8 +152,8 @@ func (c *Cluster) locate(ctx context.Context, ref string) (*Shard, *interchange.
 	docs := make([]*interchange.EntityDoc, len(c.shards))
 	err = c.each(ctx, func(ctx context.Context, i int, s *Shard) error {
 		d, err := s.Client.Get(ctx, ref)
-		if errors.Is(err, interchange.ErrNotFound) {
-			return nil
+		if errors.Is(err, interchange.ErrNotFound) || (err == nil && d.Kind == entity.KindRemote) {
+			return nil // a stand-in is not the entity (edges.go)
 		}
 		docs[i] = d
 		return err
@@ -211,47 +220,25 @@ func (c *Cluster) Set(ctx context.Context, req server.SetRequest) (*server.SetRe
 	return res, shardErr(s, err)
 }
 
-// Delete removes one entity, its values and its edges, on the shard that holds it.
+// Delete removes one entity, its values and its edges, on the shard that holds it, and
+// the other halves of its edges across shards (see Link). If those fail, the entity is
+// gone, the error matches ErrPending, and Repair removes them.
 func (c *Cluster) Delete(ctx context.Context, ref string) (*server.DeleteResult, error) {
-	s, err := c.Locate(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.Client.Delete(ctx, ref)
-	return res, shardErr(s, err)
+	return c.deleteAcross(ctx, ref)
 }
 
-// Link adds an edge between two entities of one shard; an edge between two shards fails
-// with ErrCrossShard.
+// Link adds an edge; adding one that exists does nothing. Between two shards, the edge is
+// written in both, the subject's half first with an intent record: if the object's
+// shard refuses its half (the verb's cardinality, say) the first half is taken back and
+// the refusal returned; if it fails otherwise, the error matches ErrPending and Repair
+// finishes the edge.
 func (c *Cluster) Link(ctx context.Context, e server.Edge) error {
-	s, err := c.edgeShard(ctx, e)
-	if err != nil {
-		return err
-	}
-	return shardErr(s, s.Client.Link(ctx, e))
+	return c.link(ctx, e, false)
 }
 
-// Unlink removes an edge between two entities of one shard.
+// Unlink removes an edge (interchange.ErrNotFound if there is none), from both shards
+// for an edge between two: the subject's half first, with an intent record; a failure
+// after it matches ErrPending, and Repair finishes the removal.
 func (c *Cluster) Unlink(ctx context.Context, e server.Edge) error {
-	s, err := c.edgeShard(ctx, e)
-	if err != nil {
-		return err
-	}
-	return shardErr(s, s.Client.Unlink(ctx, e))
-}
-
-// edgeShard returns the shard that holds both ends of e.
-func (c *Cluster) edgeShard(ctx context.Context, e server.Edge) (*Shard, error) {
-	sub, err := c.Locate(ctx, e.Subject)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := c.Locate(ctx, e.Object)
-	if err != nil {
-		return nil, err
-	}
-	if sub != obj {
-		return nil, fmt.Errorf("%s %s %s: %w: the subject is in shard %s, the object in %s", e.Subject, e.Verb, e.Object, ErrCrossShard, sub.Name, obj.Name)
-	}
-	return sub, nil
+	return c.link(ctx, e, true)
 }

@@ -17,7 +17,4 @@ var (
 	// store (kind/id or #id), which every shard reads differently, or an IRI that more
 	// than one shard holds.
 	ErrAmbiguous = errors.New("ambiguous entity reference")
-	// ErrCrossShard reports an edge between entities of two shards, which this version
-	// of the cluster does not write (see the package doc).
-	ErrCrossShard = errors.New("edge across shards")
 )

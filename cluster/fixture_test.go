@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -74,12 +75,22 @@ type shardFixture struct {
 // empty store of the world's schema, and returns them and the coordinator over them.
 func newCluster(t testing.TB, n int) ([]*shardFixture, *cluster.Cluster, *cluster.Config) {
 	t.Helper()
+	return newClusterWith(t, n, nil)
+}
+
+// newClusterWith is newCluster with shard i's handler wrapped by wrap(i, h), if wrap is set.
+func newClusterWith(t testing.TB, n int, wrap func(i int, h http.Handler) http.Handler) ([]*shardFixture, *cluster.Cluster, *cluster.Config) {
+	t.Helper()
 	var cfg cluster.Config
 	var shards []*shardFixture
 	for i := range n {
 		scope := scopeN(t, i)
 		m, svc := openModel(t, scope)
-		srv := httptest.NewServer(server.New(svc, server.Config{Token: token}))
+		var h http.Handler = server.New(svc, server.Config{Token: token})
+		if wrap != nil {
+			h = wrap(i, h)
+		}
+		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
 		shards = append(shards, &shardFixture{m: m, svc: svc, srv: srv})
 		cfg.Shards = append(cfg.Shards, cluster.ShardConfig{Name: fmt.Sprintf("s%d", i), Scope: scope.String(), Server: srv.URL})
@@ -104,8 +115,9 @@ type ent struct {
 	owner     string   // an item's owner
 }
 
-// world is a random world: guilds placed by hash, players with their guild, items with
-// their owner, so that every edge stays inside a shard.
+// world is a random world: guilds placed by hash; players with their guild or (one in
+// three) by hash; items with their owner or (one in three) by hash; friends anywhere.
+// So most edges stay inside a shard, and many cross shards.
 type world struct {
 	ents  []*ent
 	byIRI map[string]*ent
@@ -117,19 +129,23 @@ func newWorld(rng *rand.Rand, c *cluster.Cluster, nGuilds, nPlayers int) *world 
 	for i, s := range c.Shards() {
 		shardOf[s.Name] = i
 	}
+	hashed := func(iri string) int { return shardOf[c.HashShard(iri).Name] }
 	add := func(e *ent) { w.ents = append(w.ents, e); w.byIRI[e.iri] = e }
-	var guilds []*ent
+	var guilds, players []*ent
 	for g := range nGuilds {
 		iri := fmt.Sprintf("http://ex.org/guild/%d", g)
-		e := &ent{iri: iri, kind: "guild", shard: shardOf[c.HashShard(iri).Name], name: fmt.Sprintf("g%d", g), gold: int64(rng.IntN(1000))}
+		e := &ent{iri: iri, kind: "guild", shard: hashed(iri), name: fmt.Sprintf("g%d", g), gold: int64(rng.IntN(1000))}
 		guilds = append(guilds, e)
 		add(e)
 	}
-	byShard := map[int][]*ent{}
 	for p := range nPlayers {
 		g := guilds[rng.IntN(len(guilds))]
-		e := &ent{iri: fmt.Sprintf("http://ex.org/player/%d", p), kind: "player", shard: g.shard, member: g.iri,
+		iri := fmt.Sprintf("http://ex.org/player/%d", p)
+		e := &ent{iri: iri, kind: "player", shard: g.shard, member: g.iri,
 			name: fmt.Sprintf("p%d", p), score: float64(rng.IntN(400)) / 4}
+		if rng.IntN(3) == 0 {
+			e.shard = hashed(iri)
+		}
 		if rng.IntN(5) > 0 {
 			h := int32(rng.IntN(100))
 			e.health = &h
@@ -139,66 +155,128 @@ func newWorld(rng *rand.Rand, c *cluster.Cluster, nGuilds, nPlayers int) *world 
 				e.tags = append(e.tags, fmt.Sprintf("t%d", tag))
 			}
 		}
-		if mates := byShard[e.shard]; len(mates) > 0 {
+		if len(players) > 0 {
 			for range rng.IntN(3) {
-				e.friends = append(e.friends, mates[rng.IntN(len(mates))].iri)
+				e.friends = append(e.friends, players[rng.IntN(len(players))].iri)
 			}
 		}
-		byShard[e.shard] = append(byShard[e.shard], e)
+		players = append(players, e)
 		add(e)
 		if rng.IntN(2) == 0 {
-			add(&ent{iri: fmt.Sprintf("http://ex.org/item/%d", p), kind: "item", shard: e.shard, owner: e.iri, name: fmt.Sprintf("i%d", p)})
+			iri := fmt.Sprintf("http://ex.org/item/%d", p)
+			it := &ent{iri: iri, kind: "item", shard: e.shard, owner: e.iri, name: fmt.Sprintf("i%d", p)}
+			if rng.IntN(3) == 0 {
+				it.shard = hashed(iri)
+			}
+			add(it)
 		}
 	}
 	return w
 }
 
-// load writes the entities of w that keep(e) accepts into m, in w's order, in one Update.
-func (w *world) load(t testing.TB, m *model, keep func(e *ent) bool) {
-	t.Helper()
-	require.NoError(t, m.db.Update(func(tx *entity.Tx) error {
-		ids := map[string]entity.ID{}
-		for _, e := range w.ents {
-			if !keep(e) {
-				continue
-			}
-			k := map[string]*entity.Kind{"guild": m.guild, "player": m.player, "item": m.item}[e.kind]
-			id, err := k.Intern(tx, e.iri)
-			if err != nil {
-				return err
-			}
-			ids[e.iri] = id
-			if err := m.name.Set(tx, id, e.name); err != nil {
-				return err
-			}
-			switch e.kind {
-			case "guild":
-				err = m.gold.Set(tx, id, e.gold)
-			case "player":
-				err = m.score.Set(tx, id, e.score)
-				if err == nil && e.health != nil {
-					err = m.health.Set(tx, id, *e.health)
-				}
-				for _, tag := range e.tags {
-					if err == nil {
-						err = m.tags.Add(tx, id, tag)
-					}
-				}
-				if err == nil {
-					err = m.member.Link(tx, id, ids[e.member])
-				}
-				for _, f := range e.friends {
-					if err == nil {
-						err = m.friend.Link(tx, id, ids[f])
-					}
-				}
-			case "item":
-				err = m.owns.Link(tx, ids[e.owner], id)
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", e.iri, err)
+// crossEdges counts the world's edges whose ends are in two shards.
+func (w *world) crossEdges() int {
+	n := 0
+	for _, e := range w.ents {
+		for _, o := range append([]string{e.member, e.owner}, e.friends...) {
+			if o != "" && w.byIRI[o].shard != e.shard {
+				n++
 			}
 		}
-		return nil
-	}))
+	}
+	return n
+}
+
+// load writes w into the stores of ms: entity e into ms[shard(e)], each edge in the
+// store of each end, as a cluster writes it (an end in another store is its stand-in).
+// Each store gets two Updates: its entities, then its edges.
+func (w *world) load(t testing.TB, ms []*model, shard func(e *ent) int) {
+	t.Helper()
+	uris := map[string]string{}
+	ids := map[string]entity.ID{}
+	for i, m := range ms {
+		require.NoError(t, m.db.Update(func(tx *entity.Tx) error {
+			for _, e := range w.ents {
+				if shard(e) != i {
+					continue
+				}
+				k := map[string]*entity.Kind{"guild": m.guild, "player": m.player, "item": m.item}[e.kind]
+				id, err := k.Intern(tx, e.iri)
+				if err != nil {
+					return err
+				}
+				u, err := tx.URI(id)
+				if err != nil {
+					return err
+				}
+				ids[e.iri], uris[e.iri] = id, u.String()
+				if err := m.name.Set(tx, id, e.name); err != nil {
+					return err
+				}
+				switch e.kind {
+				case "guild":
+					err = m.gold.Set(tx, id, e.gold)
+				case "player":
+					err = m.score.Set(tx, id, e.score)
+					if err == nil && e.health != nil {
+						err = m.health.Set(tx, id, *e.health)
+					}
+					for _, tag := range e.tags {
+						if err == nil {
+							err = m.tags.Add(tx, id, tag)
+						}
+					}
+				}
+				if err != nil {
+					return fmt.Errorf("%s: %w", e.iri, err)
+				}
+			}
+			return nil
+		}))
+	}
+	for i, m := range ms {
+		require.NoError(t, m.db.Update(func(tx *entity.Tx) error {
+			end := func(iri string) (entity.ID, error) {
+				if shard(w.byIRI[iri]) == i {
+					return ids[iri], nil
+				}
+				return tx.StandIn(uris[iri])
+			}
+			link := func(v *verb.Verb, s, o string) error {
+				if shard(w.byIRI[s]) != i && shard(w.byIRI[o]) != i {
+					return nil
+				}
+				sid, err := end(s)
+				if err != nil {
+					return err
+				}
+				oid, err := end(o)
+				if err != nil {
+					return err
+				}
+				if err := v.Link(tx, sid, oid); err != nil {
+					return fmt.Errorf("%s %s %s: %w", s, v.Name(), o, err)
+				}
+				return nil
+			}
+			for _, e := range w.ents {
+				var err error
+				switch e.kind {
+				case "player":
+					err = link(m.member, e.iri, e.member)
+					for _, f := range e.friends {
+						if err == nil {
+							err = link(m.friend, e.iri, f)
+						}
+					}
+				case "item":
+					err = link(m.owns, e.owner, e.iri)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+	}
 }

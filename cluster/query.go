@@ -14,7 +14,6 @@ import (
 	"github.com/stablegraph/stablegraph/query"
 	"github.com/stablegraph/stablegraph/server"
 	"github.com/stablegraph/stablegraph/store"
-	"github.com/stablegraph/stablegraph/uri"
 )
 
 // QueryResult is a query's answer over the cluster: the merged answer (rows, count,
@@ -22,6 +21,10 @@ import (
 type QueryResult struct {
 	server.QueryResult
 	Shards []ShardResult `json:"shards"`
+	// Rounds is how many rounds of messages the query took, one after another: one, one
+	// more for each sub-query that a condition follows edges to, and one per step of a
+	// closure's growth (see rounds.go).
+	Rounds int `json:"rounds"`
 }
 
 // ShardResult is one shard's part of a QueryResult.
@@ -29,7 +32,10 @@ type ShardResult struct {
 	Shard string           `json:"shard"`
 	Rows  int              `json:"rows"`  // the rows it returned, before the merge's LIMIT
 	Count uint64           `json:"count"` // its count
-	Stats server.PageStats `json:"stats"` // the pages it touched
+	Stats server.PageStats `json:"stats"` // the pages it touched, in every round
+	// Messages is how many queries it ran: one per round it took part in, one per
+	// sub-query in a round.
+	Messages int `json:"messages"`
 }
 
 // Query runs one query on every shard at once and merges the answers, so that it
@@ -37,7 +43,10 @@ type ShardResult struct {
 //
 //   - rows come in shard order (the config's), each shard's in its own order (ID order);
 //   - with ORDER BY, they are sorted again after the merge by the same rule as in one
-//     store (by value, entities without one last), ties in shard order then each shard's;
+//     store (by value, entities without one last), ties in shard order then each shard's,
+//     by the key each shard ordered each row by (server.QueryRequest.OrderKeys): the named
+//     column's value even where SELECT shows a predicate's values of every datatype, and
+//     infinite floats as numbers;
 //   - LIMIT n is sent to every shard (the first n of the world are among the first n of
 //     each shard) and applied again after the merge;
 //   - COUNT is the sum of the shards' counts (at most the LIMIT);
@@ -47,7 +56,11 @@ type ShardResult struct {
 //     store.ErrPageBudgetExceeded;
 //   - EXPLAIN gives each shard's plan under a line that names the shard;
 //   - a warning is kept if every shard gave it (an <IRI> no shard holds), and dropped
-//     otherwise (the IRI is in some shard).
+//     otherwise (the IRI is in some shard);
+//   - a condition that follows a verb to an entity or a sub-query is made exact in every
+//     shard first, edges across shards included: sub-queries run over the cluster in
+//     rounds before the last (see rounds.go), their pages counted in each shard's and in
+//     the total, and the budget is the most pages of all rounds together.
 //
 // An error of one shard fails the query and names the shard; a query's error at a
 // position is reported at its position in req.Query.
@@ -62,40 +75,32 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 		budget, limited = q.Budget.Pages, true
 	}
 
-	// With ORDER BY, the merge needs each row's value of the column: selected by the
-	// query, or added to its SELECT and taken off after the merge.
-	var order []edit
-	keyCol, extra := -1, false
-	if q.OrderBy != nil && !q.Count && !explain {
-		keyCol = slices.IndexFunc(q.Select, func(n query.Name) bool { return n.Name == q.OrderBy.Col.Name })
-		if keyCol < 0 {
-			ins := ", " + q.OrderBy.Col.String() + " "
-			if len(q.Select) == 0 {
-				ins = "SELECT " + q.OrderBy.Col.String() + " "
-			}
-			order = append(order, edit{at: q.OrderBy.Pos.Offset, insert: ins})
-			keyCol, extra = len(q.Select), true
+	// With ORDER BY, each shard gives each row's key (the value it ordered it by), and
+	// the merge orders by them as one store would.
+	ordered := q.OrderBy != nil && !q.Count && !explain
+
+	// Rounds first, if a condition follows edges to an entity or a sub-query.
+	var rs *rounds
+	if len(c.shards) > 1 && q.Where != nil && needsRounds(q.Where) {
+		if rs, err = c.runRounds(ctx, q, req, budget); err != nil {
+			return nil, c.placeError(ctx, c.shards[0], req, err)
 		}
-		keyCol++ // after the entity (or its IRI)
+	}
+	left := budget
+	if rs != nil && limited {
+		left = max(budget-min(budget, rs.spent()), 1)
 	}
 
 	parts := make([]*server.QueryResult, len(c.shards))
 	hidden := make([][]string, len(c.shards))
 	err = c.each(ctx, func(ctx context.Context, i int, s *Shard) error {
-		edits := append(c.foreignRefs(q, s), order...)
-		for _, e := range edits {
-			if e.ref != "" {
-				hidden[i] = append(hidden[i], e.ref)
-			}
+		text := req.Query
+		if rs != nil {
+			text, hidden[i] = shardQuery(q, rs.where[i]), rs.hidden[i]
 		}
-		text := applyEdits(req.Query, edits)
-		r, err := s.Client.Query(ctx, server.QueryRequest{Query: text, Explain: req.Explain, Budget: budget, IRI: req.IRI})
-		if err != nil && len(order) > 0 && isQueryError(err) {
-			// Place the error in the query as written: planning it without the added
-			// column finds it.
-			if _, err2 := s.Client.Query(ctx, server.QueryRequest{Query: applyEdits(req.Query, edits[:len(edits)-1]), Explain: true, IRI: req.IRI}); err2 != nil {
-				err = err2
-			}
+		r, err := s.Client.Query(ctx, server.QueryRequest{Query: text, Explain: req.Explain, Budget: left, IRI: req.IRI, OrderKeys: ordered})
+		if err != nil && rs != nil {
+			err = c.placeError(ctx, s, req, err)
 		}
 		parts[i] = r
 		return err
@@ -109,9 +114,10 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 	res.Rows = [][]any{}
 	res.Stats.ByVariable = map[string]uint64{}
 	var plans strings.Builder
+	var keys []any // with ORDER BY, each row's key
 	for i, p := range parts {
 		s := c.shards[i]
-		res.Shards = append(res.Shards, ShardResult{Shard: s.Name, Rows: len(p.Rows), Count: p.Count, Stats: p.Stats})
+		res.Shards = append(res.Shards, ShardResult{Shard: s.Name, Rows: len(p.Rows), Count: p.Count, Stats: p.Stats, Messages: 1})
 		res.Stats.PagesRead += p.Stats.PagesRead
 		res.Stats.PagesWritten += p.Stats.PagesWritten
 		res.Stats.EstimatedPages += p.Stats.EstimatedPages
@@ -126,7 +132,15 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 			}
 		} else {
 			res.Rows = append(res.Rows, p.Rows...)
+			if ordered && len(p.OrderKeys) != len(p.Rows) {
+				return nil, fmt.Errorf("shard %s: %d order keys for %d rows", s.Name, len(p.OrderKeys), len(p.Rows))
+			}
+			keys = append(keys, p.OrderKeys...)
 		}
+	}
+	res.Rounds = 1
+	if rs != nil {
+		res.addRounds(rs)
 	}
 	if limited && res.Stats.PagesRead > budget {
 		var each []string
@@ -137,19 +151,40 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 			store.ErrPageBudgetExceeded, res.Stats.PagesRead, len(c.shards), strings.Join(each, ", "), budget)
 	}
 	res.Warnings = commonWarnings(parts, hidden)
+	if rs != nil {
+		for _, sub := range rs.subs {
+			for _, w := range sub.Warnings {
+				if !slices.Contains(res.Warnings, w) {
+					res.Warnings = append(res.Warnings, w)
+				}
+			}
+		}
+	}
 	if explain {
 		res.Explain = plans.String()
 		res.Count = 0
 		return res, nil
 	}
-	if keyCol > 0 {
-		desc := q.OrderBy.Desc
-		slices.SortStableFunc(res.Rows, func(a, b []any) int {
-			return compareKeys(sortKey(a[keyCol], desc), sortKey(b[keyCol], desc), desc)
-		})
+	if ordered {
+		at := make([]int, len(res.Rows))
+		for i := range at {
+			at[i] = i
+		}
+		slices.SortStableFunc(at, func(a, b int) int { return compareKeys(keys[a], keys[b], q.OrderBy.Desc) })
+		rows := make([][]any, len(at))
+		for i, j := range at {
+			rows[i] = res.Rows[j]
+			if req.OrderKeys {
+				res.OrderKeys = append(res.OrderKeys, keys[j])
+			}
+		}
+		res.Rows = rows
 	}
 	if q.Limit.Set && uint64(len(res.Rows)) > q.Limit.N {
 		res.Rows = res.Rows[:q.Limit.N]
+		if res.OrderKeys != nil {
+			res.OrderKeys = res.OrderKeys[:q.Limit.N]
+		}
 	}
 	if q.Count {
 		if q.Limit.Set {
@@ -158,13 +193,42 @@ func (c *Cluster) Query(ctx context.Context, req server.QueryRequest) (*QueryRes
 	} else {
 		res.Count = uint64(len(res.Rows))
 	}
-	if extra {
-		res.Columns = res.Columns[:len(res.Columns)-1]
-		for i, row := range res.Rows {
-			res.Rows[i] = row[:len(row)-1]
-		}
-	}
 	return res, nil
+}
+
+// placeError returns err, or if it is the query's fault, the error shard s finds planning
+// the query as written: in place in req.Query, where the rounds' rewriting would move it.
+func (c *Cluster) placeError(ctx context.Context, s *Shard, req server.QueryRequest, err error) error {
+	if !isQueryError(err) {
+		return err
+	}
+	if _, err2 := s.Client.Query(ctx, server.QueryRequest{Query: req.Query, Explain: true, IRI: req.IRI}); err2 != nil && isQueryError(err2) {
+		return err2
+	}
+	return err
+}
+
+// addRounds adds the pages and messages of the rounds before the last to res.
+func (res *QueryResult) addRounds(rs *rounds) {
+	rounds := 0
+	for _, sub := range rs.subs {
+		rounds += sub.Rounds // the rounds run one after another
+		for j, sr := range sub.Shards {
+			to := &res.Shards[j]
+			to.Messages += sr.Messages
+			to.Stats.PagesRead += sr.Stats.PagesRead
+			to.Stats.PagesWritten += sr.Stats.PagesWritten
+			to.Stats.EstimatedPages += sr.Stats.EstimatedPages
+			for v, n := range sr.Stats.ByVariable {
+				to.Stats.ByVariable[v] += n
+				res.Stats.ByVariable[v] += n
+			}
+		}
+		res.Stats.PagesRead += sub.Stats.PagesRead
+		res.Stats.PagesWritten += sub.Stats.PagesWritten
+		res.Stats.EstimatedPages += sub.Stats.EstimatedPages
+	}
+	res.Rounds = 1 + rounds
 }
 
 // isQueryError reports whether err is the query's fault, found while planning it.
@@ -193,90 +257,6 @@ func commonWarnings(parts []*server.QueryResult, hidden [][]string) []string {
 		}
 	}
 	return out
-}
-
-// edit is a change to a query's text: insert in the place of the n bytes at offset at.
-type edit struct {
-	at, n  int
-	insert string
-	ref    string // the entity reference the edit takes away, if it is one
-}
-
-// applyEdits returns text with edits made, which must not overlap.
-func applyEdits(text string, edits []edit) string {
-	if len(edits) == 0 {
-		return text
-	}
-	sorted := slices.Clone(edits)
-	slices.SortFunc(sorted, func(a, b edit) int { return b.at - a.at })
-	for _, e := range sorted {
-		text = text[:e.at] + e.insert + text[e.at+e.n:]
-	}
-	return text
-}
-
-// foreignRefs returns the edits that make q fit shard s: each reference to an entity of
-// another shard of the cluster (by its ic:// URI) becomes an empty set of its kind. No
-// edge leaves a shard, so no entity of s is linked to it, and the condition holds in s as
-// it would with the entity there. Positions before each edit stay as written.
-func (c *Cluster) foreignRefs(q *query.Query, s *Shard) []edit {
-	var out []edit
-	var walk func(query.Cond)
-	walk = func(cond query.Cond) {
-		switch x := cond.(type) {
-		case *query.AndCond:
-			walk(x.L)
-			walk(x.R)
-		case *query.OrCond:
-			walk(x.L)
-			walk(x.R)
-		case *query.NotCond:
-			walk(x.X)
-		case *query.FollowCond:
-			switch t := x.Target.(type) {
-			case *query.SubQuery:
-				walk(t.Query.Where)
-			case *query.EntityTarget:
-				r := t.Ref
-				if r.Form != query.RefURI {
-					return
-				}
-				scope, err := uri.ParseScope(r.Canister)
-				if owner, ok := c.byScope[scope]; err != nil || !ok || owner == s {
-					return // a scope of no shard fails in every shard, as in one store
-				}
-				kind := query.Name{Name: r.Kind}.String()
-				out = append(out, edit{at: r.Pos.Offset, n: len(r.Raw), insert: "(FIND " + kind + " LIMIT 0)", ref: r.Raw})
-			}
-		}
-	}
-	if q.Where != nil {
-		walk(q.Where)
-	}
-	return out
-}
-
-// sortKey returns the value a cell is ordered by: the cell itself, or of a list (a Multi
-// column) its smallest value, its largest with desc; nil for no value.
-func sortKey(cell any, desc bool) any {
-	list, ok := cell.([]any)
-	if !ok {
-		return cell
-	}
-	var best any
-	for _, v := range list {
-		if v == nil {
-			continue
-		}
-		if best == nil {
-			best = v
-			continue
-		}
-		if c := compareValues(v, best); (!desc && c < 0) || (desc && c > 0) {
-			best = v
-		}
-	}
-	return best
 }
 
 // compareKeys orders two sort keys as ORDER BY does: by value, reversed with desc, and a

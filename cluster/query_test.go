@@ -31,11 +31,13 @@ func newDifferential(t testing.TB, seed uint64) *differential {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	shards, c, _ := newCluster(t, 3)
 	w := newWorld(rng, c, 12, 400)
-	for i, s := range shards {
-		w.load(t, s.m, func(e *ent) bool { return e.shard == i })
+	var ms []*model
+	for _, s := range shards {
+		ms = append(ms, s.m)
 	}
+	w.load(t, ms, func(e *ent) int { return e.shard })
 	one, _, _ := newCluster(t, 1)
-	w.load(t, one[0].m, func(*ent) bool { return true })
+	w.load(t, []*model{one[0].m}, func(*ent) int { return 0 })
 	oc, err := client.New(one[0].srv.URL, token, nil)
 	require.NoError(t, err)
 	return &differential{w: w, shards: shards, c: c, one: oc}
@@ -50,7 +52,11 @@ func randomQuery(rng *rand.Rand, w *world) string {
 			fmt.Fprintf(&b, " WHERE gold > %d", rng.IntN(1000))
 		}
 		if rng.IntN(3) == 0 {
-			b.WriteString(" WHERE member_of <- (FIND player WHERE health < 20)")
+			b.WriteString([]string{
+				" WHERE member_of <- (FIND player WHERE health < 20)",
+				" WHERE member_of <- (FIND player WHERE friend -> (FIND player WHERE health < 10))",
+				" WHERE NOT member_of <- (FIND player WHERE owns -> ANY)",
+			}[rng.IntN(3)])
 			if strings.Contains(b.String(), "WHERE gold") {
 				b.Reset()
 				b.WriteString("FIND guild WHERE member_of <- ANY")
@@ -83,6 +89,29 @@ func randomQuery(rng *rand.Rand, w *world) string {
 		func() string { return "friend -> ANY" },
 		func() string { return fmt.Sprintf("friend <- (FIND player WHERE health < %d)", rng.IntN(40)) },
 		func() string { return "owns -> ANY" },
+		// Edges across shards, followed in rounds: 2 hops crossing shards twice, nested
+		// sub-queries, both directions, NOT, and closures to ANY.
+		func() string {
+			return fmt.Sprintf("member_of -> (FIND guild WHERE member_of <- (FIND player WHERE health < %d))", rng.IntN(30))
+		},
+		func() string {
+			return fmt.Sprintf("friend -> (FIND player WHERE member_of -> <http://ex.org/guild/%d>)", rng.IntN(12))
+		},
+		func() string { return fmt.Sprintf("friend -> <http://ex.org/player/%d>", rng.IntN(400)) },
+		func() string { return fmt.Sprintf("friend <- <http://ex.org/player/%d>", rng.IntN(400)) },
+		func() string { return fmt.Sprintf("owns -> (FIND item WHERE name < \"i%d\")", rng.IntN(400)) },
+		func() string { return fmt.Sprintf("NOT friend <- (FIND player WHERE score >= %d.5)", rng.IntN(100)) },
+		func() string {
+			return fmt.Sprintf("owns -> (FIND item WHERE owns <- (FIND player WHERE member_of -> (FIND guild WHERE gold < %d)))", rng.IntN(1000))
+		},
+		func() string { return "friend ->+ ANY" },
+		func() string { // closures grow in rounds, the dearest queries: one entry for both
+			if rng.IntN(2) == 0 {
+				return fmt.Sprintf("friend ->+ (FIND player WHERE health < %d)", rng.IntN(10))
+			}
+			return fmt.Sprintf("friend <-+ <http://ex.org/player/%d>", rng.IntN(400))
+		},
+		func() string { return "friend <-+ ANY" },
 	}
 	b.WriteString("FIND player")
 	if rng.IntN(8) > 0 {
@@ -158,6 +187,7 @@ func TestDifferential(t *testing.T) {
 	d := newDifferential(t, seed)
 	rng := rand.New(rand.NewPCG(seed, 2))
 	ctx := context.Background()
+	require.Greater(t, d.w.crossEdges(), 150, "the world needs edges across shards")
 	for i := range 300 {
 		text := randomQuery(rng, d.w)
 		q, err := query.Parse(text)
@@ -191,17 +221,47 @@ func TestDifferential(t *testing.T) {
 			}
 		}
 
-		// Each shard's pages are what it reads for the query alone; the total is their sum.
+		// Each shard's pages are what it reads for the query alone (in one round), or in
+		// all its rounds; the total is their sum. A query with sub-queries that follow
+		// edges takes a round per level, and a message per sub-query in each shard.
 		var sum uint64
 		require.Len(t, got.Shards, 3)
+		subs := subQueries(q.Where)
+		closure := strings.Contains(text, "+ (") || strings.Contains(text, "+ <")
+		if !closure { // a closure takes a round per step of its growth
+			require.Equal(t, 1+subs, got.Rounds, msg)
+		}
 		for j, sr := range got.Shards {
 			sum += sr.Stats.PagesRead
+			if !closure {
+				require.Equal(t, 1+subs, sr.Messages, msg)
+			}
+			if got.Rounds > 1 || strings.Contains(text, "> <") || strings.Contains(text, "- <") {
+				continue // its text is rewritten with the rounds' answers
+			}
 			alone, err := d.c.Shards()[j].Client.Query(ctx, server.QueryRequest{Query: shardText(q, text), IRI: true})
 			require.NoError(t, err, msg)
 			require.Equal(t, alone.Stats.PagesRead, sr.Stats.PagesRead, "%s: shard %d's pages", msg, j)
 		}
 		require.Equal(t, sum, got.Stats.PagesRead, msg)
 	}
+}
+
+// subQueries returns how many sub-queries cond holds, at every depth.
+func subQueries(cond query.Cond) int {
+	switch x := cond.(type) {
+	case *query.AndCond:
+		return subQueries(x.L) + subQueries(x.R)
+	case *query.OrCond:
+		return subQueries(x.L) + subQueries(x.R)
+	case *query.NotCond:
+		return subQueries(x.X)
+	case *query.FollowCond:
+		if sq, ok := x.Target.(*query.SubQuery); ok {
+			return 1 + subQueries(sq.Query.Where)
+		}
+	}
+	return 0
 }
 
 // shardText is the query a shard runs for text: with its ORDER BY column selected.
@@ -314,4 +374,45 @@ func TestQueryEntityURIs(t *testing.T) {
 	require.Zero(t, res.Count)
 	require.Len(t, res.Warnings, 1)
 	require.Contains(t, res.Warnings[0], missing)
+}
+
+// TestQueryRounds checks what a query that follows edges across shards costs and where
+// the cluster refuses: the budget holds on all rounds together, a closure to anything
+// but ANY and a reference relative to one store are refused with their position, and an
+// error inside a sub-query is placed in the query as written.
+func TestQueryRounds(t *testing.T) {
+	d := newDifferential(t, 11)
+	ctx := context.Background()
+	const text = "FIND player WHERE member_of -> (FIND guild WHERE member_of <- (FIND player WHERE health < 10)) COUNT"
+	free, err := d.c.Query(ctx, server.QueryRequest{Query: text})
+	require.NoError(t, err)
+	require.Equal(t, 3, free.Rounds)
+	want, err := d.one.Query(ctx, server.QueryRequest{Query: text})
+	require.NoError(t, err)
+	require.Equal(t, want.Count, free.Count)
+	total := free.Stats.PagesRead
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: text, Budget: total - 1})
+	require.ErrorIs(t, err, store.ErrPageBudgetExceeded)
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: fmt.Sprintf("%s BUDGET %d", text, total)})
+	require.NoError(t, err)
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: text, Budget: 2})
+	require.ErrorIs(t, err, store.ErrPageBudgetExceeded, "an early round stops the query")
+
+	// A closure grows its target in rounds until one finds nothing new.
+	const closure = "FIND player WHERE friend ->+ (FIND player WHERE health < 3) COUNT"
+	got, err := d.c.Query(ctx, server.QueryRequest{Query: closure})
+	require.NoError(t, err)
+	want, err = d.one.Query(ctx, server.QueryRequest{Query: closure})
+	require.NoError(t, err)
+	require.Equal(t, want.Count, got.Count)
+	require.Greater(t, got.Rounds, 3, "the paths cross shards more than once")
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: "FIND player WHERE friend -> player/3"})
+	require.ErrorIs(t, err, cluster.ErrAmbiguous)
+	require.Contains(t, err.Error(), "1:29:")
+
+	_, err = d.c.Query(ctx, server.QueryRequest{Query: "FIND player WHERE friend -> (FIND player\nWHERE helth < 5)"})
+	var qe *query.Error
+	require.ErrorAs(t, err, &qe)
+	require.Equal(t, 2, qe.Pos.Line, err.Error())
+	require.Equal(t, 7, qe.Pos.Col, err.Error())
 }

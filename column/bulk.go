@@ -190,6 +190,13 @@ func (s *Sorted) Write(tx *entity.Tx) (int, error) {
 	if err := bulk(t0, keys, vals); err != nil {
 		return 0, err
 	}
+	v, ok := tx.Var(s.d.name)
+	if !ok {
+		return 0, fmt.Errorf("column %q: %w", s.d.name, ErrNoColumn)
+	}
+	if err := tx.SetHoldsSorted(v, 0, ids); err != nil {
+		return 0, err
+	}
 	switch {
 	case t1 == nil:
 	case appending:

@@ -26,6 +26,9 @@ func treeContents(t *testing.T, db *entity.DB, name string) []string {
 				out = append(out, fmt.Sprintf("%d %x %x", i, k, v))
 			}
 		}
+		if _, err := entity.Check(tx); err != nil { // the holder record too
+			return err
+		}
 		return tx.CheckStore()
 	}))
 	return out

@@ -74,8 +74,9 @@ func (c *Column[T]) Get(tx *entity.Tx, id entity.ID) (T, bool, error) {
 	return c.dec(b), true, nil
 }
 
-// Set gives entity id the value v. It touches the column's tree (height pages, one dirtied)
-// and $kind, to check that id exists. It fails, changing nothing, for a string or slice
+// Set gives entity id the value v. It touches the column's tree (height pages, one dirtied);
+// an entity's first value in the column also records it in the holder record ($holds, one
+// path), whose entry proves the entity live, or else a lookup in $kind does. It fails, changing nothing, for a string or slice
 // longer than MaxLen, a NaN, an entity that does not exist, a Multi column, or a deprecated
 // or retired column.
 func (c *Column[T]) Set(tx *entity.Tx, id entity.ID, v T) error {
@@ -212,7 +213,7 @@ func (c *Column[T]) Add(tx *entity.Tx, id entity.ID, v T) error {
 	if err := c.d.checkEntity(tx, id); err != nil {
 		return err
 	}
-	return c.d.addEnc(t0, t1, id, enc)
+	return c.d.addEnc(tx, t0, t1, id, enc)
 }
 
 // Remove removes v from the values of entity id in a Multi column and reports whether it
@@ -229,7 +230,7 @@ func (c *Column[T]) Remove(tx *entity.Tx, id entity.ID, v T) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return c.d.removeEnc(t0, t1, id, enc)
+	return c.d.removeEnc(tx, t0, t1, id, enc)
 }
 
 // Values returns the values of entity id in value order (the one value, if any, of a

@@ -257,16 +257,19 @@ func (d *Dyn) index(tx *entity.Tx) (*store.Tree, error) {
 
 // --- writes on encoded values, shared by Dyn, Column and the entity deleter ---
 
+// checkEntity fails unless id is a live entity, which the path of $holds that a first
+// value updates may prove (entity.Tx.Holding).
 func (d *Dyn) checkEntity(tx *entity.Tx, id entity.ID) error {
-	if !tx.Exists(id) {
+	if !tx.Holding(id) {
 		return fmt.Errorf("column %q: set #%d: %w", d.name, id, entity.ErrNoEntity)
 	}
 	return nil
 }
 
-// setLive stores enc as id's value if id is a live entity, keeping the index in step. A
-// value already there proves the entity live (deleting an entity deletes its values), so
-// only an entity without one costs a lookup in $kind.
+// setLive stores enc as id's value if id is a live entity, keeping the index and the
+// holder record in step. A value already there proves the entity live (deleting an entity
+// deletes its values); a first value costs the path of $holds that records it, which
+// proves the entity live if it holds anything else, and a lookup in $kind otherwise.
 func (d *Dyn) setLive(tx *entity.Tx, t0, t1 *store.Tree, id entity.ID, enc []byte) error {
 	key := entity.Key(id)
 	old, ok := t0.Get(key[:])
@@ -275,21 +278,24 @@ func (d *Dyn) setLive(tx *entity.Tx, t0, t1 *store.Tree, id entity.ID, enc []byt
 			return err
 		}
 	}
-	return d.setOld(t0, t1, id, enc, old, ok)
-}
-
-// setEnc stores enc as id's value, keeping the index in step.
-func (d *Dyn) setEnc(t0, t1 *store.Tree, id entity.ID, enc []byte) error {
-	key := entity.Key(id)
-	var old []byte
-	var ok bool
-	if t1 != nil {
-		old, ok = t0.Get(key[:])
+	if err := d.setOld(t0, t1, id, enc, old, ok); err != nil || ok {
+		return err
 	}
-	return d.setOld(t0, t1, id, enc, old, ok)
+	return d.holds(tx, id, true)
 }
 
-// setOld is setEnc given id's value before (ok false: none), which t1 needs.
+// holds records in the holder record that the column holds a value of id, or no longer
+// does.
+func (d *Dyn) holds(tx *entity.Tx, id entity.ID, held bool) error {
+	v, ok := tx.Var(d.name)
+	if !ok {
+		return fmt.Errorf("column %q: %w", d.name, ErrNoColumn)
+	}
+	return tx.SetHolds(v, 0, id, held)
+}
+
+// setOld stores enc as id's value, keeping the index in step, given id's value before
+// (ok false: none), which the index needs.
 func (d *Dyn) setOld(t0, t1 *store.Tree, id entity.ID, enc, old []byte, ok bool) error {
 	key := entity.Key(id)
 	if t1 != nil {
@@ -315,8 +321,9 @@ func multiKey(dst []byte, id entity.ID, enc []byte) []byte {
 	return append(entity.AppendKey(dst, id), enc...)
 }
 
-// addEnc adds enc to id's values in a Multi column.
-func (d *Dyn) addEnc(t0, t1 *store.Tree, id entity.ID, enc []byte) error {
+// addEnc adds enc to id's values in a Multi column, recording id in the holder record if
+// it is its first value.
+func (d *Dyn) addEnc(tx *entity.Tx, t0, t1 *store.Tree, id entity.ID, enc []byte) error {
 	var buf [64]byte
 	k := multiKey(buf[:0], id, enc)
 	if t0.Has(k) {
@@ -330,26 +337,37 @@ func (d *Dyn) addEnc(t0, t1 *store.Tree, id entity.ID, enc []byte) error {
 			return err
 		}
 	}
-	return nil
+	if !tx.Recorded(id) || entity.ShareID(t0, k) {
+		return nil
+	}
+	return d.holds(tx, id, true)
 }
 
-// removeEnc removes enc from id's values in a Multi column.
-func (d *Dyn) removeEnc(t0, t1 *store.Tree, id entity.ID, enc []byte) (bool, error) {
+// removeEnc removes enc from id's values in a Multi column, and id from the holder record
+// if it was its last value.
+func (d *Dyn) removeEnc(tx *entity.Tx, t0, t1 *store.Tree, id entity.ID, enc []byte) (bool, error) {
 	var buf [64]byte
-	found, err := t0.Delete(multiKey(buf[:0], id, enc))
-	if err != nil || !found {
-		return found, err
+	k := multiKey(buf[:0], id, enc)
+	if !t0.Has(k) {
+		return false, nil
+	}
+	last := tx.Recorded(id) && !entity.ShareID(t0, k)
+	if _, err := t0.Delete(k); err != nil {
+		return true, err
 	}
 	if t1 != nil {
 		if _, err := t1.Delete(indexKey(nil, enc, d.fixed, id)); err != nil {
 			return true, err
 		}
 	}
-	return true, nil
+	if !last {
+		return true, nil
+	}
+	return true, d.holds(tx, id, false)
 }
 
 // deleteID removes every value of id.
-func (d *Dyn) deleteID(t0, t1 *store.Tree, id entity.ID) (bool, error) {
+func (d *Dyn) deleteID(tx *entity.Tx, t0, t1 *store.Tree, id entity.ID) (bool, error) {
 	key := entity.Key(id)
 	if !d.cfg.multi {
 		old, ok := t0.Get(key[:])
@@ -361,8 +379,10 @@ func (d *Dyn) deleteID(t0, t1 *store.Tree, id entity.ID) (bool, error) {
 				return true, err
 			}
 		}
-		_, err := t0.Delete(key[:])
-		return true, err
+		if _, err := t0.Delete(key[:]); err != nil {
+			return true, err
+		}
+		return true, d.holds(tx, id, false)
 	}
 	lo, hi := entity.KeyRange(id)
 	var encs [][]byte
@@ -370,7 +390,7 @@ func (d *Dyn) deleteID(t0, t1 *store.Tree, id entity.ID) (bool, error) {
 		encs = append(encs, append([]byte(nil), k[entity.KeySize:]...))
 	}
 	for _, enc := range encs {
-		if _, err := d.removeEnc(t0, t1, id, enc); err != nil {
+		if _, err := d.removeEnc(tx, t0, t1, id, enc); err != nil {
 			return true, err
 		}
 	}
@@ -378,7 +398,7 @@ func (d *Dyn) deleteID(t0, t1 *store.Tree, id entity.ID) (bool, error) {
 }
 
 func init() {
-	entity.RegisterDeleter(store.RoleColumn, func(tx *entity.Tx, v store.Var, trees []*store.Tree, id entity.ID) error {
+	entity.RegisterDeleter(store.RoleColumn, func(tx *entity.Tx, v store.Var, trees []*store.Tree, id entity.ID, _ entity.Trees) error {
 		d, err := fromVar(v)
 		if err != nil {
 			return err
@@ -387,7 +407,7 @@ func init() {
 		if d.cfg.indexed {
 			t1 = trees[1]
 		}
-		_, err = d.deleteID(trees[0], t1, id)
+		_, err = d.deleteID(tx, trees[0], t1, id)
 		return err
 	})
 }
@@ -478,7 +498,7 @@ func (d *Dyn) Add(tx *entity.Tx, id entity.ID, v any) error {
 	if err := d.checkEntity(tx, id); err != nil {
 		return err
 	}
-	return d.addEnc(t0, t1, id, enc)
+	return d.addEnc(tx, t0, t1, id, enc)
 }
 
 // Remove removes v from the values of entity id in a Multi column and reports whether it
@@ -488,7 +508,7 @@ func (d *Dyn) Remove(tx *entity.Tx, id entity.ID, v any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return d.removeEnc(t0, t1, id, enc)
+	return d.removeEnc(tx, t0, t1, id, enc)
 }
 
 // Delete removes every value of entity id and reports whether it had any.
@@ -497,7 +517,7 @@ func (d *Dyn) Delete(tx *entity.Tx, id entity.ID) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return d.deleteID(t0, t1, id)
+	return d.deleteID(tx, t0, t1, id)
 }
 
 // Has reports whether entity id has a value.

@@ -74,7 +74,7 @@ func TestPages(t *testing.T) {
 		assert.Equal(t, uint64(1), st.PagesDirtied, "an in-place replace changes no descriptor")
 	})
 
-	t.Run("Set of an entity's first value reads the column and $kind", func(t *testing.T) {
+	t.Run("Set of an entity's first value reads the column and $holds", func(t *testing.T) {
 		_, err := db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error {
 			_, err := hp.Delete(tx, mid+1)
 			return err
@@ -83,8 +83,31 @@ func TestPages(t *testing.T) {
 		st, err := db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error { return hp.Set(tx, mid+1, int64(mid)) })
 		require.NoError(t, err)
 		assert.Equal(t, uint64(3), st.ByOwner["hp"].PagesRead)
-		assert.Equal(t, uint64(3), st.ByOwner[entity.VarKind].PagesRead, "$kind: 12-byte entries, three levels")
+		assert.Equal(t, uint64(3), st.ByOwner[entity.VarHolds].PagesRead, "$holds records the first value: three levels")
+		assert.Equal(t, uint64(1), st.ByOwner[entity.VarHolds].PagesDirtied)
+		assert.Zero(t, st.ByOwner[entity.VarKind].PagesRead, "its entry in $holds (position, velocity) proves it live")
 		assert.Equal(t, uint64(6), st.PagesRead)
+	})
+
+	t.Run("Set of the first value of an entity that holds nothing reads $kind too", func(t *testing.T) {
+		var id entity.ID
+		st, err := db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error {
+			var err error
+			if id, err = unit.New(tx); err != nil {
+				return err
+			}
+			before := tx.Stats()
+			if err := hp.Set(tx, id, 1); err != nil {
+				return err
+			}
+			after := tx.Stats()
+			assert.Equal(t, uint64(3), after.ByOwner["hp"].PagesRead-before.ByOwner["hp"].PagesRead)
+			return nil
+		})
+		require.NoError(t, err)
+		assert.Equal(t, uint64(3), st.ByOwner[entity.VarHolds].PagesRead, "no entry yet: the path where it goes")
+		assert.Equal(t, uint64(3), st.ByOwner[entity.VarKind].PagesRead, "New wrote it; Set's lookup reads the same path")
+		require.NoError(t, db.Update(func(tx *entity.Tx) error { return tx.Delete(id) }))
 	})
 
 	t.Run("a failed Set dirties nothing", func(t *testing.T) {

@@ -23,6 +23,9 @@ import (
 //     whose member set holds it.
 //   - $iri: every entity's IRI is in the index with that entity, every index entry's
 //     entity has that IRI, and both belong to live entities.
+//   - $holds, the holder record: every key names a live entity and a tree that holds it,
+//     and every entity it covers that a column's value tree or a verb's tree holds has its
+//     key there.
 //   - columns and verbs: the checks that their packages register (RegisterChecker): every
 //     value and edge belongs to live entities, values and index entries agree both ways,
 //     every edge has its reverse and the other way round, and cardinalities hold.
@@ -193,6 +196,9 @@ func Check(tx *Tx) (CheckStats, error) {
 			return c.stats, fmt.Errorf("check %s %q: %w", v.Role, v.Name, err)
 		}
 		c.stats.Variables++
+	}
+	if err := checkHolds(tx, vars, open, c); err != nil {
+		return c.stats, err
 	}
 	if c.err.Total > 0 {
 		return c.stats, &c.err

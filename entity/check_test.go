@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -98,6 +99,36 @@ func hpIndexKey(t *testing.T, w *checkWorld, v int32, id entity.ID) []byte {
 	return append(enc, key(id)...)
 }
 
+// editHolds adds (add) or removes the slot of tree i of variable name in the $holds entry
+// of id, below the data model.
+func editHolds(t *testing.T, w *checkWorld, id entity.ID, name string, i uint64, add bool) {
+	t.Helper()
+	require.NoError(t, w.db.Update(func(tx *entity.Tx) error {
+		v, ok := tx.Var(name)
+		require.True(t, ok, name)
+		tr, err := tx.VarTree(entity.VarHolds, 0, true)
+		require.NoError(t, err)
+		b, _ := tr.Get(key(id))
+		var slots []uint64
+		for len(b) > 0 {
+			x, n := binary.Uvarint(b)
+			slots, b = append(slots, x), b[n:]
+		}
+		s := uint64(v.ID)<<1 | i
+		slots = slices.DeleteFunc(slots, func(x uint64) bool { return x == s })
+		if add {
+			slots = append(slots, s)
+			slices.Sort(slots)
+		}
+		var out []byte
+		for _, x := range slots {
+			out = binary.AppendUvarint(out, x)
+		}
+		mustPut(t, tr, key(id), out)
+		return nil
+	}))
+}
+
 func mustPut(t *testing.T, tr *store.Tree, k, v []byte) {
 	_, err := tr.Put(k, v)
 	require.NoError(t, err)
@@ -127,8 +158,8 @@ func TestCheckPassesASoundWorld(t *testing.T) {
 	st, err := runCheck(t, w.db)
 	require.NoError(t, err)
 	// 4 entities: $kind 4, members 3 + 1, $iri 3 + 3, hp 3 + 3, name 3 + 3, tags 6 + 6,
-	// member_of 3 + 3, owns 1 + 1, likes 2 + 2.
-	assert.Equal(t, entity.CheckStats{Entities: 4, Variables: 2 + 2 + 3 + 3, Entries: 4 + 4 + 6 + 6 + 6 + 12 + 6 + 2 + 4}, st)
+	// member_of 3 + 3, owns 1 + 1, likes 2 + 2; $holds: one entry per entity.
+	assert.Equal(t, entity.CheckStats{Entities: 4, Variables: 2 + 2 + 3 + 3 + 1, Entries: 4 + 4 + 6 + 6 + 6 + 12 + 6 + 2 + 4 + 4}, st)
 }
 
 // TestCheckNamesEachBrokenRelation breaks each relation of the data model with a write
@@ -166,6 +197,16 @@ func TestCheckNamesEachBrokenRelation(t *testing.T) {
 			w.raw(t, "guild", 0, func(tr *store.Tree) { mustPut(t, tr, key(77), nil) })
 		}, func(w *checkWorld) []string {
 			return []string{`internal "$kind": entity #77: ID above the last one handed out (#4)`}
+		}},
+		{"$holds lacks a holder", func(t *testing.T, w *checkWorld) {
+			editHolds(t, w, w.p1, "hp", 0, false)
+		}, func(w *checkWorld) []string {
+			return []string{fmt.Sprintf(`column "hp": entity #%d: tree 0 holds it, and $holds does not say so`, w.p1)}
+		}},
+		{"$holds lists a tree without the entity", func(t *testing.T, w *checkWorld) {
+			editHolds(t, w, w.p1, "likes", 1, true)
+		}, func(w *checkWorld) []string {
+			return []string{fmt.Sprintf(`internal "$holds": entity #%d: lists verb "likes" tree 1, which does not hold it`, w.p1)}
 		}},
 		{"IRI missing from the index", func(t *testing.T, w *checkWorld) {
 			w.raw(t, entity.VarIRI, 1, func(tr *store.Tree) { mustDelete(t, tr, []byte(iri(w.p2))) })

@@ -28,6 +28,8 @@ type DB struct {
 
 	mu    sync.Mutex
 	kinds kindCache // the kinds of the committed catalog found so far
+
+	holdsFrom ID // the first entity the holder record covers; 0: none (holds.go)
 }
 
 // Open applies schema s to the store in one Update and returns the DB. It creates the
@@ -64,6 +66,9 @@ func Open(st *store.Store, s *Schema, opts *Options) (*DB, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if db.holdsFrom, err = openHolds(st); err != nil {
+		return nil, fmt.Errorf("open: %w", err)
 	}
 	var errs []error
 	for _, m := range s.members {

@@ -38,7 +38,12 @@
 //	$kind        key: ID (8)                        value: kind's catalog variable ID (uint32, big-endian)
 //	$iri tree 0  key: ID (8)                        value: external IRI (up to MaxIRI = 1000 bytes)
 //	$iri tree 1  key: IRI (up to 1000 bytes)        value: ID (8)
-//	$meta        key: setting name                  value: setting text ("scope": the store's scope)
+//	$meta        key: setting name                  value: setting text ("scope": the store's scope,
+//	                                                "holds-from": the first ID $holds covers)
+//	$kinds       key: ID (8), kind's variable ID (4) value: none (the kinds Kind.Add added)
+//	$holds       key: ID (8)                        value: the slots (variable ID × 2 + tree) of
+//	                                                the column and verb trees that hold it, as
+//	                                                ascending uvarints
 //
 // The last ID handed out is kept in superblock root slot 1 ([RootNextID]), so allocating an
 // ID touches page 0 and nothing else. The store's [uri.Scope], used in entity URIs
@@ -56,7 +61,11 @@
 // Delete finds the columns and verbs to clean in the catalog, not in the running
 // program's schema, so variables another version of the program declared are cleaned too:
 // the column and verb packages register a [DeleteFunc] per role with [RegisterDeleter] in
-// their init functions, and Delete calls it for every variable of that role, whatever its
-// lifecycle state. A column or verb with no registered deleter fails the delete with
-// [ErrNoDeleter].
+// their init functions, and Delete calls it for the variables that hold the entity,
+// whatever their lifecycle state. Which those are, the holder record $holds says: the
+// column and verb write paths keep it ([Tx.SetHolds]) when an entity's first value or edge
+// appears in a tree and when its last goes, so Delete reads one entry instead of probing
+// every tree of the store. Entities older than the record (a store made before it has it
+// from its first writable Open on) are deleted by probing every column and verb. A column
+// or verb with no registered deleter fails the delete with [ErrNoDeleter].
 package entity

@@ -271,7 +271,7 @@ func TestIncompatibleSchemaWritesNothing(t *testing.T) {
 		for _, v := range tx.Vars() {
 			names = append(names, v.Name)
 		}
-		assert.Equal(t, []string{"$iri", "$kind", "$meta", "hp", "player"}, names)
+		assert.Equal(t, []string{"$holds", "$iri", "$kind", "$meta", "hp", "player"}, names)
 		return nil
 	}))
 	assert.True(t, slices.Equal([]string{"player"}, kindNames(t, db)))

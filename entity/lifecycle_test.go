@@ -271,7 +271,15 @@ func TestLifecycle(t *testing.T) {
 			assert.Equal(t, uint64(0), c.Len(tx))
 			require.NoError(t, c.Set(tx, e1, "ten bytes!"))
 			assert.True(t, k.Has(tx, e1))
+			_, err := entity.Check(tx) // the holder record forgot the dropped column
+			require.NoError(t, err)
 			return tx.CheckStore()
+		}))
+		require.NoError(t, db.Update(func(tx *entity.Tx) error {
+			require.NoError(t, tx.Delete(e1))
+			_, err := entity.Check(tx)
+			require.NoError(t, err)
+			return nil
 		}))
 	})
 }

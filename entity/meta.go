@@ -16,21 +16,26 @@ func (tx *Tx) Meta(key []byte) ([]byte, bool) {
 	return tx.sys(VarMeta, 0).Get(key)
 }
 
-// SetMeta keeps val under key in the store's metadata. The key "scope" is the store's own
-// (Options.Scope) and cannot be set this way.
+// ownMeta are the keys of the metadata the entity layer keeps itself.
+var ownMeta = []string{metaScope, metaHoldsFrom}
+
+// SetMeta keeps val under key in the store's metadata. The keys the store keeps itself
+// ("scope", "holds-from") cannot be set this way.
 func (tx *Tx) SetMeta(key, val []byte) error {
-	if len(key) == 0 || len(key) > MaxMetaKey || string(key) == metaScope {
-		return fmt.Errorf("set meta %q: want a key of 1 to %d bytes other than %q", key, MaxMetaKey, metaScope)
+	if len(key) == 0 || len(key) > MaxMetaKey || slices.Contains(ownMeta, string(key)) {
+		return fmt.Errorf("set meta %q: want a key of 1 to %d bytes other than %q", key, MaxMetaKey, ownMeta)
 	}
 	_, err := tx.Must(tx.VarTree(VarMeta, 0, true)).Put(key, val)
 	return err
 }
 
 // DeleteMeta deletes every key of the store's metadata that starts with prefix, and
-// returns how many it deleted. A prefix of "scope" is refused.
+// returns how many it deleted. A prefix of a key the store keeps itself is refused.
 func (tx *Tx) DeleteMeta(prefix []byte) (int, error) {
-	if bytes.HasPrefix([]byte(metaScope), prefix) {
-		return 0, fmt.Errorf("delete meta %q: the prefix covers the store's %q", prefix, metaScope)
+	for _, own := range ownMeta {
+		if bytes.HasPrefix([]byte(own), prefix) {
+			return 0, fmt.Errorf("delete meta %q: the prefix covers the store's %q", prefix, own)
+		}
 	}
 	t := tx.Must(tx.VarTree(VarMeta, 0, true))
 	var keys [][]byte

@@ -10,7 +10,7 @@ import (
 )
 
 // TestMeta: notes kept in the store's metadata are read back and deleted by prefix; the
-// store's scope cannot be set or deleted that way.
+// keys the store keeps itself cannot be set or deleted that way.
 func TestMeta(t *testing.T) {
 	db := testutil.OpenDB(t, entity.NewSchema(), nil)
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
@@ -21,8 +21,9 @@ func TestMeta(t *testing.T) {
 		require.True(t, ok)
 		require.Equal(t, "va.2", string(v))
 		require.Error(t, tx.SetMeta([]byte("scope"), []byte("x")))
+		require.Error(t, tx.SetMeta([]byte("holds-from"), []byte("x")))
 		require.Error(t, tx.SetMeta(make([]byte, entity.MaxMetaKey+1), nil))
-		for _, p := range []string{"", "s", "scope"} {
+		for _, p := range []string{"", "s", "scope", "holds"} {
 			_, err := tx.DeleteMeta([]byte(p))
 			require.Error(t, err, p)
 		}

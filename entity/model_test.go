@@ -16,6 +16,7 @@ import (
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/internal/testutil"
+	"github.com/stablegraph/stablegraph/store"
 	"github.com/stablegraph/stablegraph/verb"
 )
 
@@ -211,6 +212,7 @@ func step(t *testing.T, r *rand.Rand, tx *entity.Tx, w *world, m *model) {
 		noEntity(err)
 		if live {
 			m.delete(id)
+			assertGone(t, tx, id)
 		}
 	case 3:
 		v := int32(r.IntN(20) - 10)
@@ -334,6 +336,33 @@ func step(t *testing.T, r *rand.Rand, tx *entity.Tx, w *world, m *model) {
 				m.also[id] = map[string]bool{}
 			}
 			m.also[id][k.Name()] = true
+		}
+	}
+}
+
+// assertGone probes every tree of every column and verb, and the holder record, for keys of
+// entity id, just deleted: Delete reads the holder record and cleans only the trees it
+// names, so this brute-force probe is what proves the record was complete.
+func assertGone(t *testing.T, tx *entity.Tx, id entity.ID) {
+	t.Helper()
+	key := entity.Key(id)
+	for _, v := range tx.Vars() {
+		n := 0
+		switch v.Role {
+		case store.RoleColumn:
+			n = 1 // the index is checked against the values by entity.Check
+		case store.RoleVerb:
+			n = 2
+		case store.RoleInternal:
+			if v.Name == entity.VarHolds {
+				n = 1
+			}
+		}
+		for i := range n {
+			tr, err := tx.VarTree(v.Name, i, false)
+			require.NoError(t, err)
+			k, _, ok := tr.Seek(key[:])
+			assert.False(t, ok && bytes.HasPrefix(k, key[:]), "%s tree %d still holds deleted #%d", v.Name, i, id)
 		}
 	}
 }

@@ -71,8 +71,17 @@ func (tx *Tx) CreateVar(def store.VarDef) (store.Var, error) { return tx.stx.Cre
 func (tx *Tx) SetVarState(name string, st store.State) error { return tx.stx.SetVarState(name, st) }
 
 // DropVar frees the pages of the retired variable called name and removes it from the
-// catalog.
-func (tx *Tx) DropVar(name string) error { return tx.stx.DropVar(name) }
+// catalog. A column or verb leaves the holder record too, which reads every page of
+// $holds: its catalog ID may go to a variable made later.
+func (tx *Tx) DropVar(name string) error {
+	v, ok := tx.stx.Var(name)
+	if ok && (v.Role == store.RoleColumn || v.Role == store.RoleVerb) {
+		if err := tx.forgetHolds(v); err != nil {
+			return err
+		}
+	}
+	return tx.stx.DropVar(name)
+}
 
 // CheckStore verifies the whole store (see store.Tx.CheckStore) and returns an error
 // wrapping store.ErrCorrupt that names the page and the problem.
@@ -102,7 +111,10 @@ func (tx *Tx) Must(t *store.Tree, err error) *store.Tree {
 
 // DeleteFunc removes entity id from variable v, whose trees (in VarDef order) are opened
 // for writing whatever v's lifecycle state: a dead entity is removed from every variable.
-type DeleteFunc func(tx *Tx, v store.Var, trees []*store.Tree, id ID) error
+// held is the set of v's trees whose keys begin with id and that hold it, from the holder
+// record (AllTrees for an entity the record does not cover): a deleter need not look in
+// the others.
+type DeleteFunc func(tx *Tx, v store.Var, trees []*store.Tree, id ID, held Trees) error
 
 var (
 	deletersMu sync.RWMutex
@@ -217,9 +229,11 @@ func (tx *Tx) KindOf(id ID) (*Kind, error) {
 // fails with ErrNoEntity for an unknown or deleted entity, and with the store's ErrReadOnly
 // or ErrRetired if its kind is deprecated or retired. Columns and verbs are cleaned in every
 // lifecycle state: a dead entity leaves nothing behind for an older version of the program
-// to find. It probes every column tree and both trees of every verb, about the sum of
-// their heights in pages, and the member trees of the kinds it is a member of besides its
-// own, and dirties the leaves that held the entity.
+// to find. It reads the entity's keys in the holder record ($holds, one path) and touches
+// only the trees that hold the entity, and the member trees of the kinds it is a member of
+// besides its own, dirtying the leaves that held it. An entity the holder record does not
+// cover (made before the store had one) costs a probe of every column tree and both trees
+// of every verb instead, about the sum of their heights in pages.
 func (tx *Tx) Delete(id ID) error {
 	k, err := tx.KindOf(id)
 	if err != nil {
@@ -230,22 +244,38 @@ func (tx *Tx) Delete(id ID) error {
 		return fmt.Errorf("delete #%d: %w", id, err)
 	}
 	// Find every variable to clean, and its deleter, before the first write.
+	vars := tx.stx.Vars()
+	held := map[uint32]Trees(nil)
+	if tx.Recorded(id) {
+		if held, err = tx.holders(id); err != nil {
+			return fmt.Errorf("delete #%d: %w", id, err)
+		}
+	}
 	deletersMu.RLock()
 	type job struct {
-		v  store.Var
-		fn DeleteFunc
+		v    store.Var
+		fn   DeleteFunc
+		held Trees
 	}
 	var jobs []job
-	for _, v := range tx.stx.Vars() {
+	for _, v := range vars {
 		if v.Role != store.RoleColumn && v.Role != store.RoleVerb {
 			continue
+		}
+		h := AllTrees
+		if held != nil {
+			var ok bool
+			if h, ok = held[v.ID]; !ok {
+				continue
+			}
+			delete(held, v.ID)
 		}
 		fn, ok := deleters[v.Role]
 		if !ok {
 			deletersMu.RUnlock()
 			return fmt.Errorf("delete #%d: %s %q: %w %s", id, v.Role, v.Name, ErrNoDeleter, v.Role)
 		}
-		jobs = append(jobs, job{v, fn})
+		jobs = append(jobs, job{v, fn, h})
 	}
 	deletersMu.RUnlock()
 	key := Key(id)
@@ -255,7 +285,7 @@ func (tx *Tx) Delete(id ID) error {
 	// The other kinds it is a member of, in every lifecycle state, as for columns.
 	if others := tx.otherKinds(id); len(others) > 0 {
 		byID := map[uint32]store.Var{}
-		for _, v := range tx.stx.Vars() {
+		for _, v := range vars {
 			byID[v.ID] = v
 		}
 		kinds := tx.Must(tx.VarTree(VarKinds, 0, true))
@@ -285,8 +315,15 @@ func (tx *Tx) Delete(id ID) error {
 		if err != nil {
 			return fmt.Errorf("delete #%d: %w", id, err)
 		}
-		if err := j.fn(tx, j.v, trees, id); err != nil {
+		if err := j.fn(tx, j.v, trees, id, j.held); err != nil {
 			return fmt.Errorf("delete #%d: %s %q: %w", id, j.v.Role, j.v.Name, err)
+		}
+	}
+	// The deleters emptied the entity's entry; what could be left names variables
+	// dropped since, which hold nothing.
+	if held != nil {
+		if _, err := tx.Must(tx.VarTree(VarHolds, 0, true)).Delete(key[:]); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -42,13 +42,51 @@ import (
 // by that factor, for at most 16 levels.
 //
 
+// # CPU work
+//
+// Pages are what a message is charged for, but the time a query takes also grows with
+// the values it decodes and compares and the probes it makes (a descent from the root,
+// a binary search per level). The planner counts both for each step: a scan of a column
+// decodes every value, an index range the entries in range, a probe of k keys makes k
+// probes and decodes the values it finds. The trees of kinds and verbs hold entity IDs
+// only, far cheaper to decode than values: an ID counts 1/idsPerValue of a value. It chooses by pages plus work, an entry counting
+// 1/entriesPerPage of a page and a probe probeEntries entries, so that a plan reading a
+// few more pages but decoding far fewer entries wins. The constants come from the
+// store's own costs: a leaf of fixed-size entries holds a few hundred of them, and
+// decoding a leaf's entries into values takes longer than reading the page.
+
 // Estimation constants; see the cost model above.
 const (
 	oneSidedDiv     = 4  // a one-sided range matches 1/4 of a column
 	twoSidedDiv     = 16 // a two-sided range matches 1/16
 	maxClosureDepth = 16 // levels a transitive step is expanded by, for its estimate
 	varPartBytes    = 16 // assumed length of a variable-size key or value part
+
+	entriesPerPage = 1024 // values decoded that cost as much as a page read
+	probeEntries   = 1    // values decoded that cost as much as one probe
+	idsPerValue    = 8    // IDs read that cost as much as one value decoded
 )
+
+// work is the CPU work of a step: entries decoded, probes made.
+type work struct {
+	decoded, probes float64
+}
+
+// pages returns the work in pages (see CPU work).
+func (w work) pages() float64 { return (w.decoded + probeEntries*w.probes) / entriesPerPage }
+
+// scanWork is the work of reading every value of a column's tree.
+func scanWork(s shape) work { return work{decoded: float64(s.entries), probes: 1} }
+
+// idScanWork is the work of reading every entry of a tree of IDs: an ID costs
+// 1/idsPerValue of a value to decode.
+func idScanWork(s shape) work { return work{decoded: float64(s.entries) / idsPerValue, probes: 1} }
+
+// idWork is the work of a step that makes k probes of a tree of IDs.
+func idWork(k float64) work { return work{probes: k} }
+
+// probeWork is the work of probing k keys that each have about per values.
+func probeWork(k, per float64) work { return work{decoded: k * max(1, per), probes: k} }
 
 // shape is what the planner knows of one tree.
 type shape struct {

@@ -104,11 +104,11 @@ func TestColumnShape(t *testing.T) {
 }
 
 // TestUseProbe checks the run-time choice of an adaptive filter: probe below at
-// candidates; from there on, probe while the pages of a probe over the span of the
+// candidates; from there on, probe while the pages (and CPU work) of a probe over the span of the
 // candidates' IDs, plus those of the probe's kids, stay below the intersection's.
 func TestUseProbe(t *testing.T) {
 	kind := shape{height: 2, entries: 2000, leafCap: 508, branchCap: 500} // 4 leaves and a root
-	a := &adaptive{probe: &step{tree: kind}, at: 3, per: 1, kidsPages: 2, interCost: 7, ids: 2000}
+	a := &adaptive{probe: &step{tree: kind}, at: 3, per: 1, kidsCost: 2, interCost: 7, ids: 2000}
 	wide := roaring64.BitmapOf(1, 2, 3, 2000) // 4 candidates over every ID: 4 leaves, the root
 	narrow := roaring64.BitmapOf(1, 2, 3, 4)  // within the first leaf
 	assert.True(t, a.useProbe(roaring64.BitmapOf(1, 2000)), "below at")
@@ -120,4 +120,20 @@ func TestUseProbe(t *testing.T) {
 	assert.False(t, a.useProbe(narrow), "in chaos mode, force decides")
 	a.force = 1
 	assert.True(t, a.useProbe(wide))
+}
+
+// TestCPUTerm checks the weight of CPU work in the planner's cost: a probe of 50
+// candidates that reads 3 pages more than a scan of a 5000-value column but decodes 100
+// times fewer values costs less; a scan of IDs costs an eighth of a scan of values.
+func TestCPUTerm(t *testing.T) {
+	col := shape{height: 2, entries: 5000, leafCap: 254, branchCap: 500}
+	scan := &step{op: opColumnScan, tree: col, pages: col.scan(), work: scanWork(col)}
+	probe := &step{op: opColumnProbe, tree: col, pages: col.scan() + 3, work: probeWork(50, 1)}
+	assert.Equal(t, uint64(21), scan.pages)
+	assert.InDelta(t, 21+5001.0/1024, scan.cost(), 1e-9)
+	assert.InDelta(t, 24+100.0/1024, probe.cost(), 1e-9)
+	assert.Less(t, probe.cost(), scan.cost())
+	probe.pages += 2
+	assert.Greater(t, probe.cost(), scan.cost(), "5 pages more is too many")
+	assert.InDelta(t, (5000.0/8+1)/1024, idScanWork(col).pages(), 1e-9)
 }

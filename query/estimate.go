@@ -32,10 +32,25 @@ import (
 // entities, doubling, until enough pass. The pages of one tree count once: the steps that
 // read a tree add up to at most its size.
 
+// The trees of a verb, as entity.TreeOf numbers them.
+const (
+	forwardTree = 0 // (subject, object)
+	reverseTree = 1 // (object, subject)
+)
+
 // estimate is what the estimator expects of one step: entities out, and the pages it
 // alone reads.
 type estimate struct {
 	rows, pages float64
+	work        work // entries decoded (values and IDs alike) and probes made
+	// way, for an adaptive filter, is the way the estimate expects it to run.
+	way *step
+}
+
+// did records work of step s done with probability run.
+func (s *step) did(w work, run float64) {
+	s.est.work.decoded += w.decoded * run
+	s.est.work.probes += w.probes * run
 }
 
 // estimator computes the estimate of a chosen plan.
@@ -54,10 +69,16 @@ type estimator struct {
 	within float64
 	// withinOf holds within for the rows of a streamed set step.
 	withinOf map[*step]float64
+	// fracOf holds, for the set steps whose rows the last analysis can break down by
+	// kind (graphctl analyze), the share of their rows that are members of the FIND's kind.
+	fracOf map[*step]float64
+	// candFrac is the share of the candidates of the filters being estimated that are
+	// members of the FIND's kind, or -1 if no analysis tells.
+	candFrac float64
 }
 
 func newEstimator(p *planner) *estimator {
-	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}, within: 1, withinOf: map[*step]float64{}}
+	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}, within: 1, withinOf: map[*step]float64{}, fracOf: map[*step]float64{}, candFrac: -1}
 }
 
 // estimatePlan fills in the estimate of every step of qp and returns the expected
@@ -67,6 +88,11 @@ func (p *planner) estimatePlan(qp *qplan) uint64 {
 	e := newEstimator(p)
 	e.query(qp, true)
 	e.resolutions(qp.bq.where, map[*bEntity]bool{})
+	return uint64(math.Round(e.pages()))
+}
+
+// pages returns the distinct pages of the reads recorded so far.
+func (e *estimator) pages() float64 {
 	n := 0.0
 	for ref, reads := range e.byTree {
 		// Reads of one tree overlap as if each reached pages at random: the union of
@@ -78,7 +104,40 @@ func (p *planner) estimatePlan(qp *qplan) uint64 {
 		}
 		n += size * (1 - miss)
 	}
-	return uint64(math.Round(n))
+	return n
+}
+
+// estCost returns the cost of set step s, a part of a FIND of kind k, by the estimator's
+// model: the distinct pages it is expected to read and its CPU work in pages. The
+// planner chooses an AND's driver by it.
+func (p *planner) estCost(s *step, k *entity.Kind) float64 {
+	defer func(was bool) { p.estimating = was }(p.estimating)
+	p.estimating = true
+	e := newEstimator(p)
+	e.kind = k
+	e.set(s)
+	return e.pages() + s.estWork().pages()
+}
+
+// estWork returns the estimated work of s and its kids, as the estimator left it.
+func (s *step) estWork() work {
+	w := s.est.work
+	add := func(x work) {
+		w.decoded += x.decoded
+		w.probes += x.probes
+	}
+	if s.sub != nil {
+		add(s.sub.set.estWork())
+		add(s.sub.orderEstWork)
+	}
+	kids := s.kids
+	if w := s.est.way; w != nil && w != s {
+		kids = w.kids // the kids of the way taken ran, not s's
+	}
+	for _, k := range kids {
+		add(k.estWork())
+	}
+	return w
 }
 
 // resolutions records the pages of resolving each entity reference of c and its
@@ -158,17 +217,20 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 	}
 	if qp.order != orderNone && (top || bq.limit.Set) {
 		var pages float64
+		var w work
 		sh := qp.orderTree
 		if qp.order == orderIndex {
 			m := float64(sh.entries)
 			if bq.limit.Set && given > 0 {
 				m = min(m, float64(bq.limit.N)*float64(sh.entries)/given)
 			}
-			pages = float64(sh.exRange(m))
+			pages, w = float64(sh.exRange(m)), work{decoded: m, probes: 1}
 		} else {
-			pages = float64(sh.exProbeIn(given, e.p.perEntity(bq.order, sh), e.p.spanFrac(e.kind, bq.order)))
+			per := e.p.perEntity(bq.order, sh)
+			pages, w = float64(sh.exProbeIn(given, per, e.p.spanFrac(e.kind, bq.order))), probeWork(given, per)
 		}
 		qp.orderEst = pages * run
+		qp.orderEstWork = work{decoded: w.decoded * run, probes: w.probes * run}
 		e.read(nil, sh, pages, run)
 	}
 	if top {
@@ -183,6 +245,7 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 			within *= w
 		}
 		qp.selEst = qp.selEst[:0]
+		qp.selEstWork = work{}
 		seen := map[store.TreeRef]bool{}
 		for i, sh := range qp.sel {
 			if seen[sh.ref] { // a column selected twice is read once
@@ -190,7 +253,10 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 				continue
 			}
 			seen[sh.ref] = true
-			pages := float64(sh.exProbeIn(ogiven, e.p.perEntity(bq.sel[i], sh), within*e.p.spanFrac(e.kind, bq.sel[i])))
+			per := e.p.perEntity(bq.sel[i], sh)
+			pages := float64(sh.exProbeIn(ogiven, per, within*e.p.spanFrac(e.kind, bq.sel[i])))
+			qp.selEstWork.decoded += ogiven * per * orun
+			qp.selEstWork.probes += ogiven * orun
 			qp.selEst = append(qp.selEst, pages*orun)
 			e.read(nil, sh, pages, orun)
 		}
@@ -224,20 +290,24 @@ func (e *estimator) set(s *step) float64 {
 			break
 		}
 		e.read(s, s.tree, float64(s.tree.exScan()), 1)
+		s.did(work{decoded: float64(s.tree.entries), probes: 1}, 1)
 	case opIndexRange:
 		r, entries := e.p.predRows(s.pred)
 		rows = r
 		for _, m := range entries {
 			e.read(s, s.tree, float64(s.tree.exRange(m)), 1)
+			s.did(work{decoded: m, probes: 1}, 1)
 		}
 	case opColumnScan:
 		rows, _ = e.p.predRows(s.pred)
 		e.read(s, s.tree, float64(s.tree.exScan()), 1)
+		s.did(work{decoded: float64(s.tree.entries), probes: 1}, 1)
 	case opFollowProbe:
 		k := e.set(s.kids[0])
 		run, given := nonEmpty(k)
 		rows = run * e.p.reach(s.fol, s.rev, given, targetKindOf(s.kids[0]))
 		e.read(s, s.tree, float64(s.tree.exProbe(given, e.p.perKey(s.fol, s.rev))), run)
+		s.did(probeWork(given, e.p.perKey(s.fol, s.rev)), run)
 	case opFollowScan:
 		run := 1.0
 		probeRev := !s.rev // the tree a probe of the targets would read
@@ -250,17 +320,20 @@ func (e *estimator) set(s *step) float64 {
 			_, _, rows = e.p.followStats(s.fol, probeRev)
 		}
 		e.read(s, s.tree, float64(s.tree.exScan()), run)
+		s.did(work{decoded: float64(s.tree.entries), probes: 1}, run)
 	case opClosure:
 		k := e.set(s.kids[0])
 		run, given := nonEmpty(k)
 		visited := e.p.closure(s.fol, s.rev, given, targetKindOf(s.kids[0]))
 		rows = run * visited
 		e.read(s, s.tree, float64(s.tree.exProbe(given+visited, e.p.perKey(s.fol, s.rev))), run)
+		s.did(probeWork(given+visited, e.p.perKey(s.fol, s.rev)), run)
 	case opEntity:
 		// The run resolves every reference before it starts, whatever the plan
 		// (resolutions): the step shows the pages, the query counts them once.
 		rows = 1
 		s.est.pages = float64(s.tree.point())
+		s.did(work{decoded: 1, probes: 1}, 1)
 	case opSubQuery:
 		rows = e.query(s.sub, false)
 	case opAnd:
@@ -270,9 +343,18 @@ func (e *estimator) set(s *step) float64 {
 		}
 		rows = e.set(s.kids[0])
 		pool := e.poolOf[s.kids[0]]
-		for _, f := range s.kids[1:] {
-			rows = e.filter(f, rows, pool)
+		saved := e.candFrac
+		e.candFrac = -1
+		if fr, ok := e.fracOf[s.kids[0]]; ok {
+			e.candFrac = fr
 		}
+		for i, f := range s.kids[1:] {
+			rows = e.filter(f, rows, pool)
+			if k, ok := s.conj[i+1].(*bKind); ok && k.kind == e.kind && e.candFrac >= 0 {
+				e.candFrac = 1 // the candidates left are the kind's members
+			}
+		}
+		e.candFrac = saved
 	case opOr:
 		a, b := e.sel(e.set(s.kids[0])), e.sel(e.set(s.kids[1]))
 		rows = e.p.n * (a + b - a*b)
@@ -283,7 +365,96 @@ func (e *estimator) set(s *step) float64 {
 	s.est.rows = rows
 	e.rowsOf[s] = rows
 	e.poolOf[s] = e.pool(s)
+	if fr, ok := e.frac(s); ok {
+		e.fracOf[s] = fr
+	}
 	return rows
+}
+
+// frac returns the share of set step s's rows that are members of the FIND's kind, when
+// the last analysis tells.
+func (e *estimator) frac(s *step) (float64, bool) {
+	switch s.op {
+	case opKindScan:
+		if s.kind == e.kind {
+			return 1, true
+		}
+	case opIndexRange, opColumnScan:
+		return e.colFrac(s.pred.col, e.rowsOf[s])
+	case opFollowProbe, opClosure:
+		return e.farFrac(s.fol, s.rev)
+	case opFollowScan:
+		return e.farFrac(s.fol, !s.rev)
+	case opAnd:
+		for _, c := range s.conj {
+			if k, ok := c.(*bKind); ok && k.kind == e.kind {
+				return 1, true
+			}
+		}
+		fr, ok := e.fracOf[s.kids[0]]
+		return fr, ok
+	case opOr:
+		a, okA := e.fracOf[s.kids[0]]
+		b, okB := e.fracOf[s.kids[1]]
+		ra, rb := e.rowsOf[s.kids[0]], e.rowsOf[s.kids[1]]
+		if okA && okB && ra+rb > 0 {
+			return (a*ra + b*rb) / (ra + rb), true
+		}
+	case opNot:
+		if s.kind == e.kind {
+			return 1, true
+		}
+	}
+	return 0, false
+}
+
+// colFrac returns the share of rows entities that a predicate on column c finds that are
+// members of the FIND's kind: the share of the column's entities that were members at
+// the last analysis, but at least one of them when it finds any, as a query most often
+// asks for values its kind has.
+func (e *estimator) colFrac(c *column.Dyn, rows float64) (float64, bool) {
+	share, _, ok := e.p.cover(e.kind, c.Name(), 0)
+	h := e.p.histogram(c)
+	st := e.p.kindStats(e.kind)
+	if !ok || h == nil || h.Entities == 0 {
+		return 0, false
+	}
+	fr := min(1, share*float64(st.Members)/float64(h.Entities))
+	if rows > 0 {
+		fr = max(fr, min(1, 1/rows))
+	}
+	return fr, true
+}
+
+// farFrac returns the share of the entities at the far end of f's verb, probing tree rev,
+// that are members of the FIND's kind, as the last analysis saw them.
+func (e *estimator) farFrac(f *bFollow, rev bool) (float64, bool) {
+	far := reverseTree
+	if rev {
+		far = forwardTree
+	}
+	share, _, ok := e.p.cover(e.kind, f.verb.Name(), far)
+	_, _, others := e.p.followStats(f, rev)
+	if !ok || others <= 0 {
+		return 0, false
+	}
+	return min(1, share*float64(e.p.kindStats(e.kind).Members)/others), true
+}
+
+// memberSel returns the chance that a candidate is in a set of rows entities: rows/n
+// without an analysis; with one, weighing the members of the FIND's kind among the
+// candidates (candFrac) by the share fr of the set's rows that are members.
+func (e *estimator) memberSel(rows, fr float64, ok bool) float64 {
+	if !ok || e.candFrac < 0 {
+		return e.sel(rows)
+	}
+	members := float64(e.p.kindShape(e.kind).entries)
+	in := rows * fr
+	p := e.candFrac * min(1, in/max(1, members))
+	if e.candFrac < 1 {
+		p += (1 - e.candFrac) * min(1, (rows-in)/max(1, e.p.n-members))
+	}
+	return p
 }
 
 // pool returns the entities that the rows of set step s are drawn from: a kind's
@@ -347,7 +518,11 @@ func (e *estimator) filter(s *step, k, pool float64) float64 {
 		chosen = e.adaptive(a, k, pool)
 		s.est, chosen.est = estimate{}, estimate{} // weighing the ways wrote to them
 	}
-	return e.filterAs(s, chosen, k, pool)
+	out := e.filterAs(s, chosen, k, pool)
+	if s.adapt != nil {
+		s.est.way = chosen
+	}
+	return out
 }
 
 // adaptive returns the way an adaptive filter is expected to run for k candidates: as
@@ -388,28 +563,43 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 	case opEmpty:
 	case opKindProbe:
 		out = min(k*kindSel(float64(chosen.tree.entries), pool), float64(chosen.tree.entries))
+		if e.candFrac >= 0 {
+			out = min(k*e.candFrac, float64(chosen.tree.entries))
+		}
 		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, 1, e.within)), run) // a kind's tree holds just its members
+		chosen.did(idWork(given), run)
 	case opColumnProbe:
 		rows, _ := e.p.predRows(chosen.pred)
-		out = k * e.sel(rows)
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perEntity(chosen.pred.col, chosen.tree), e.within*e.p.spanFrac(e.kind, chosen.pred.col))), run)
+		fr, ok := e.colFrac(chosen.pred.col, rows)
+		out = k * e.memberSel(rows, fr, ok)
+		per := e.p.perEntity(chosen.pred.col, chosen.tree)
+		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, per, e.within*e.p.spanFrac(e.kind, chosen.pred.col))), run)
+		chosen.did(probeWork(given, per), run)
 	case opFollowFilter:
 		set := e.p.planSet(chosen.fol)
 		// The entities the verb leads to are taken to be of the candidates' kind: the set
 		// is a part of the verb's far ends, not of all entities.
 		rows := e.rows(set)
 		out = k * min(1, rows/max(rows, e.poolOf[set], 1))
+		if fr, ok := e.fracOf[set]; ok && e.candFrac >= 0 {
+			out = k * e.memberSel(rows, fr, true)
+		}
 		if len(chosen.kids) > 0 {
 			e.scaled(run, func() { e.set(chosen.kids[0]) })
 		}
 		// A verb's tree is most often keyed by entities of one kind, the candidates'.
 		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perKey(chosen.fol, chosen.rev), e.within)), run)
+		chosen.did(probeWork(given, e.p.perKey(chosen.fol, chosen.rev)), run)
 	case opIntersect:
 		var rows float64
 		e.scaled(run, func() { rows = e.set(chosen.kids[0]) })
-		out = k * e.sel(rows)
+		fr, ok := e.fracOf[chosen.kids[0]]
+		out = k * e.memberSel(rows, fr, ok)
 		if chosen.kids[0].op == opKindScan {
 			out = min(k*kindSel(rows, pool), rows) // no more than the kind's members
+			if e.candFrac >= 0 {
+				out = min(k*e.candFrac, rows)
+			}
 		}
 	case opAndFilter:
 		out = k
@@ -463,6 +653,16 @@ func (e *estimator) stream(s, driver *step, filters []*step, n uint64) float64 {
 	}
 	k := all
 	pool := e.pool(driver)
+	savedFrac := e.candFrac
+	defer func() { e.candFrac = savedFrac }()
+	e.candFrac = -1
+	if driver.op == opKindScan && driver.kind == e.kind {
+		e.candFrac = 1
+	} else if driver.op != opKindScan {
+		if fr, ok := e.colFrac(driver.pred.col, all); ok {
+			e.candFrac = fr
+		}
+	}
 	for _, f := range filters {
 		saved := e.byTree
 		e.byTree = map[store.TreeRef][]float64{}
@@ -483,6 +683,7 @@ func (e *estimator) stream(s, driver *step, filters []*step, n uint64) float64 {
 		read = min(total, got)
 	}
 	e.read(driver, driver.tree, float64(driver.tree.exRange(read)), 1)
+	driver.did(work{decoded: read, probes: 1}, 1)
 	cand := read
 	if total > 0 {
 		cand = read * all / total
@@ -509,7 +710,7 @@ func (a *adaptive) useProbeFor(k float64) bool {
 	if k < float64(a.at) {
 		return true
 	}
-	return a.probe.tree.probeSpan(k, a.per, 1)+a.kidsPages < a.interCost
+	return a.probeCost(k, 1) < a.interCost
 }
 
 // perEntity returns the entries of column c, whose tree is sh, for one entity that has
@@ -549,31 +750,43 @@ func (p *planner) perKey(f *bFollow, rev bool) float64 {
 	return 1 + min(1, keys/p.n)*max(0, edges/keys-1)
 }
 
-// hits returns how many of k entities of kind t (nil: of any kind) key f's probed tree:
-// all of them, up to the keys, when the kind is known and has no more entities than the
-// tree has keys (a verb's ends are most often of one kind); else in proportion.
-func (p *planner) hits(f *bFollow, rev bool, k float64, t *entity.Kind) float64 {
-	_, keys, _ := p.followStats(f, rev)
+// hits returns how many of k entities of kind t (nil: of any kind) key f's probed tree,
+// and the entries each of them keys: from the last analysis, the share of t's members
+// that key it; without one, all of them up to the keys when the kind is known and has no
+// more entities than the tree has keys (a verb's ends are most often of one kind), else
+// in proportion.
+func (p *planner) hits(f *bFollow, rev bool, k float64, t *entity.Kind) (h, per float64) {
+	edges, keys, _ := p.followStats(f, rev)
+	if keys == 0 {
+		return 0, 0
+	}
+	tree := forwardTree
+	if rev {
+		tree = reverseTree
+	}
+	if share, per, ok := p.cover(t, f.verb.Name(), tree); ok {
+		return min(keys, k*share), per
+	}
 	pool := p.n
 	if t != nil {
 		pool = float64(p.kindShape(t).entries)
 	}
 	if pool <= 0 {
-		return 0
+		return 0, 0
 	}
-	return min(keys, k*min(1, keys/pool))
+	return min(keys, k*min(1, keys/pool)), edges / keys
 }
 
 // reach returns the distinct entities that k entities of kind t lead to over f's edges,
-// probing the tree rev: h of them key it, each with edges/keys edges, and each of the
-// others entities at the far end is reached by one of its edges/others edges.
+// probing the tree rev: h of them key it, each with per edges, and each of the others
+// entities at the far end is reached by one of its edges/others edges.
 func (p *planner) reach(f *bFollow, rev bool, k float64, t *entity.Kind) float64 {
 	edges, keys, others := p.followStats(f, rev)
-	h := p.hits(f, rev, k, t)
-	if keys == 0 || others == 0 {
+	h, per := p.hits(f, rev, k, t)
+	if keys == 0 || others == 0 || edges == 0 {
 		return 0
 	}
-	return others * (1 - math.Pow(1-min(1, h/keys), edges/others))
+	return others * (1 - math.Pow(1-min(1, h*per/edges), edges/others))
 }
 
 // closure returns the entities a transitive step visits from k targets of kind t: level

@@ -80,11 +80,11 @@ func ExampleExec() {
 	// player/3 bob 30
 	// pages read: 6 estimated: 5
 	// FIND player WHERE name = "bob" SELECT health
-	//                                                rows  pages
-	// Select health: probe column health                1      1
-	// └─ And                                            1      0
-	//    ├─ Index range name = "bob" ["bob", "bob"]     1      1
-	//    └─ Intersect                                   1      0
-	//       └─ Scan kind player                         4      1
+	//                                                                 rows  pages  decoded  probes
+	// Select health: probe column health                                 1      1        1       1
+	// └─ And                                                             1      0        0       0
+	//    ├─ Index range name = "bob" ["bob", "bob"]                      1      1        1       1
+	//    └─ Probe kind player (intersects instead from 2 candidates)     1      1        0       1
 	// estimated: 1 row, 3 distinct pages; at most 3 for the budget check
+	// CPU work: 2 entries decoded, 3 probes made
 }

@@ -47,6 +47,8 @@ type RunOptions struct {
 	Budget uint64
 	// Context, if set, stops the query when it is done (see store.Budget.Context).
 	Context context.Context
+	// OrderKeys asks for Result.OrderKeys (see orderkeys.go).
+	OrderKeys bool
 }
 
 // EstimateError is the error of a query refused before it ran, because its plan is
@@ -217,7 +219,7 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 			refused = &EstimateError{Pos: pos, Estimated: run.upper, Budget: budget}
 			return refused
 		}
-		x := &executor{tx: tx, scope: p.db.Scope(), kinds: map[*entity.Kind]*roaring64.Bitmap{}, memo: map[*step]*roaring64.Bitmap{}}
+		x := &executor{tx: tx, scope: p.db.Scope(), kinds: map[*entity.Kind]*roaring64.Bitmap{}, memo: map[*step]*roaring64.Bitmap{}, keys: opts.OrderKeys}
 		if run.q.Analyze {
 			x.act = newAnalysis()
 			analysis = x.act
@@ -281,6 +283,8 @@ type executor struct {
 	// refs holds the entity each reference of the query names; a reference to no entity
 	// is absent (resolveRefs).
 	refs map[*bEntity]uint64
+	// keys asks top for the rows' ORDER BY keys (RunOptions.OrderKeys).
+	keys bool
 }
 
 // fail ends the message with an error at a position in the query.
@@ -304,6 +308,9 @@ func (x *executor) top(qp *qplan, res *Result) {
 		return
 	}
 	ids := x.finishMeasured(qp, set)
+	if x.keys {
+		res.OrderKeys = x.orderKeys(bq, ids)
+	}
 	res.Count = uint64(len(ids))
 	res.Columns = []string{"entity"}
 	for _, o := range bq.out {

@@ -80,14 +80,21 @@ func TestStreamStopsAtTheLimit(t *testing.T) {
 
 // TestAdaptiveFilterAtItsEdge runs a kind filter that can probe or intersect at the
 // number of candidates where the planner switches, on a kind of 2000 entities (four
-// leaves of 508 and a root; the scan is 5 pages, and probing 4 spread candidates is
-// estimated at 5 too): 3 candidates are probed; 4 whose IDs span more than half the
-// kind are intersected; 4 that span half of it less one are probed.
+// leaves of 508 and a root; the scan is 5 pages and decodes 2000 IDs, 250 page-worths
+// of values: see CPU work in cost.go). Probing spread candidates is estimated at the
+// same 5 pages, so the switch comes where the probes' work passes the scan's, at 251
+// candidates: 3 candidates are probed; 251 whose IDs span the kind are intersected;
+// 251 within its first eighth are probed.
 func TestAdaptiveFilterAtItsEdge(t *testing.T) {
 	s := entity.NewSchema()
 	k := s.Kind("k")
 	cols := map[string]*column.Column[int32]{}
-	sets := map[string][]int{"three": {1, 2, 1001}, "wide": {1, 2, 3, 1001}, "narrow": {1, 2, 3, 1000}}
+	sets := map[string][]int{"three": {1, 2, 1001}}
+	for i := range 251 {
+		sets["wide"] = append(sets["wide"], 1+8*i) // 1 .. 2001, the last beyond the kind
+		sets["narrow"] = append(sets["narrow"], 1+i)
+	}
+	sets["wide"][250] = 2000
 	for name := range sets {
 		cols[name] = column.Define[int32](s, name, column.Indexed())
 	}
@@ -103,16 +110,20 @@ func TestAdaptiveFilterAtItsEdge(t *testing.T) {
 		}
 		return err
 	})
-	for name, pages := range map[string]uint64{"three": 3, "wide": 5, "narrow": 3} {
+	way := map[string]string{"three": "[probed]", "wide": "[intersected]", "narrow": "[probed]"}
+	for name, pages := range map[string]uint64{"three": 3, "wide": 5, "narrow": 2} {
 		q, err := Parse(fmt.Sprintf("FIND k WHERE %s = 1 COUNT", name))
 		require.NoError(t, err)
 		p, err := Prepare(db, q)
 		require.NoError(t, err)
-		require.Contains(t, p.Explain(), "Probe kind k (intersects instead from 4 candidates)")
+		require.Contains(t, p.Explain(), "(intersects instead from 251 candidates)")
 		res, err := p.Run(RunOptions{})
 		require.NoError(t, err)
 		assert.Equal(t, uint64(len(sets[name])), res.Count)
 		assert.Equal(t, pages, res.Stats.ByVariable["k"], name)
+		res, err = Exec(db, fmt.Sprintf("EXPLAIN ANALYZE FIND k WHERE %s = 1 COUNT", name), RunOptions{})
+		require.NoError(t, err)
+		assert.Contains(t, res.Rows[5][0], way[name], name)
 	}
 }
 
@@ -158,5 +169,5 @@ func TestSelectIRI(t *testing.T) {
 	// EXPLAIN names it.
 	res, err = Exec(x.db, `EXPLAIN FIND Synset WHERE hypernym -> <http://example.org/id/dog> SELECT IRI`, RunOptions{})
 	require.NoError(t, err)
-	assert.Regexp(t, `^Select IRI: probe column IRI +\d+ +\d+$`, res.Rows[2][0])
+	assert.Regexp(t, `^Select IRI: probe column IRI +\d+ +\d+ +\d+ +\d+$`, res.Rows[2][0])
 }

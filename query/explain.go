@@ -9,18 +9,20 @@ import (
 )
 
 // Explain returns the plan as text: the query, then the tree of its steps, outermost
-// first, each with its estimated rows (entities out) and the pages it alone is estimated
-// to read, then the totals. Preparing the plan read only the catalog; Explain reads
+// first, each with its estimated rows (entities out), the pages it alone is estimated
+// to read and its CPU work (entries decoded, values and IDs alike, and probes made: see
+// CPU work in cost.go), then the totals. Preparing the plan read only the catalog; Explain reads
 // nothing, and shows the plan as it was prepared (Run of an EXPLAIN query shows it as it
 // would run now). For example:
 //
 //	FIND player WHERE name = "alice" SELECT health
-//	                                             rows  pages
-//	Select health: probe column health              1      2
-//	└─ And                                          1      0
-//	   ├─ Index range name = "alice" ["alice"]      1      2
-//	   └─ Probe kind player                         1      2
+//	                                             rows  pages  decoded  probes
+//	Select health: probe column health              1      2        1       1
+//	└─ And                                          1      0        0       0
+//	   ├─ Index range name = "alice" ["alice"]      1      2        1       1
+//	   └─ Probe kind player                         1      2        0       1
 //	estimated: 1 row, 6 distinct pages; at most 6 for the budget check
+//	CPU work: 2 entries decoded, 3 probes made
 func (p *Plan) Explain() string { return p.explain(nil) }
 
 // explain writes the plan, with the actual figures of a run beside the estimates when a
@@ -32,7 +34,7 @@ func (p *Plan) explain(a *analysis) string {
 	root := explainQuery(p.top, a)
 	var lines []explainLine
 	root.flatten("", "", &lines)
-	heads := []string{"rows", "pages"}
+	heads := []string{"rows", "pages", "decoded", "probes"}
 	if a != nil {
 		heads = append(heads, "actual rows", "actual pages")
 	}
@@ -68,6 +70,8 @@ func (p *Plan) explain(a *analysis) string {
 		row(l.cols)
 	}
 	b.WriteString("estimated: " + counted(roundEst(p.top.est.rows), "row", "rows") + ", " + counted(p.est, "distinct page", "distinct pages") + "; at most " + strconv.FormatUint(p.upper, 10) + " for the budget check\n")
+	w := root.totalWork()
+	b.WriteString("CPU work: " + counted(roundEst(w.decoded), "entry", "entries") + " decoded, " + counted(roundEst(w.probes), "probe", "probes") + " made\n")
 	if p.prepPages > 0 {
 		b.WriteString("planning read " + counted(p.prepPages, "page", "pages") + " of statistics\n")
 	}
@@ -83,6 +87,7 @@ func (p *Plan) explain(a *analysis) string {
 type explainNode struct {
 	text        string
 	rows, pages uint64
+	work        work // estimated CPU work
 	// act holds the actual rows and pages, for EXPLAIN ANALYZE; "-" for a step that did
 	// not run.
 	act  []string
@@ -97,7 +102,8 @@ type explainLine struct {
 func (n *explainNode) flatten(first, rest string, out *[]explainLine) {
 	*out = append(*out, explainLine{
 		left: first + n.text,
-		cols: append([]string{strconv.FormatUint(n.rows, 10), strconv.FormatUint(n.pages, 10)}, n.act...),
+		cols: append([]string{strconv.FormatUint(n.rows, 10), strconv.FormatUint(n.pages, 10),
+			strconv.FormatUint(roundEst(n.work.decoded), 10), strconv.FormatUint(roundEst(n.work.probes), 10)}, n.act...),
 	})
 	for i, k := range n.kids {
 		if i == len(n.kids)-1 {
@@ -106,6 +112,17 @@ func (n *explainNode) flatten(first, rest string, out *[]explainLine) {
 			k.flatten(rest+"├─ ", rest+"│  ", out)
 		}
 	}
+}
+
+// totalWork returns the work of n and its kids.
+func (n *explainNode) totalWork() work {
+	w := n.work
+	for _, k := range n.kids {
+		kw := k.totalWork()
+		w.decoded += kw.decoded
+		w.probes += kw.probes
+	}
+	return w
 }
 
 // explainQuery describes a FIND: its set, then ORDER BY, LIMIT and SELECT or COUNT
@@ -140,7 +157,7 @@ func explainQuery(qp *qplan, a *analysis) *explainNode {
 				how += " until the limit"
 			}
 		}
-		n = &explainNode{text: "Order by " + bq.order.Name() + " " + dir + ": " + how, rows: rows, pages: roundEst(qp.orderEst), kids: []*explainNode{n}}
+		n = &explainNode{text: "Order by " + bq.order.Name() + " " + dir + ": " + how, rows: rows, pages: roundEst(qp.orderEst), work: qp.orderEstWork, kids: []*explainNode{n}}
 		if qa != nil {
 			n.act = actual(setRows, qa.orderPages)
 		}
@@ -167,7 +184,7 @@ func explainQuery(qp *qplan, a *analysis) *explainNode {
 			}
 		}
 		list := strings.Join(names, ", ")
-		n = &explainNode{text: "Select " + list + ": probe column", rows: roundEst(qp.est.rows), pages: roundEst(pages), kids: []*explainNode{n}}
+		n = &explainNode{text: "Select " + list + ": probe column", rows: roundEst(qp.est.rows), pages: roundEst(pages), work: qp.selEstWork, kids: []*explainNode{n}}
 		if qa != nil {
 			n.act = actual(qa.rows, qa.selPages)
 		}
@@ -189,7 +206,7 @@ func roundEst(x float64) uint64 {
 
 // explainStep describes one step and its kids.
 func explainStep(s *step, a *analysis) *explainNode {
-	n := &explainNode{rows: roundEst(s.est.rows), pages: roundEst(s.est.pages)}
+	n := &explainNode{rows: roundEst(s.est.rows), pages: roundEst(s.est.pages), work: s.est.work}
 	if a != nil {
 		n.act = []string{"-", "-"}
 		if sa := a.steps[s]; sa != nil {

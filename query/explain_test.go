@@ -90,14 +90,16 @@ func TestPlannerTies(t *testing.T) {
 		require.NoError(t, err)
 		p, err := Prepare(db, q)
 		require.NoError(t, err)
-		return p.Explain()
+		return strings.Join(strings.Fields(p.Explain()), " ")
 	}
-	assert.Contains(t, explain("FIND n ORDER BY x"), "Order by x ASC: read column x and sort     4      1")
-	assert.Contains(t, explain("FIND n WHERE e -> n/2 COUNT"), "Probe verb e (object, subject) for each target: e -> n/2     1      1")
-	assert.Contains(t, explain("FIND n WHERE e ->+ n/1 COUNT"), "Closure, breadth-first over verb e (object, subject): e ->+ n/1     1      1")
+	// Reading the index of x in order or the column and sorting both read one page; the
+	// CPU work decides: the index makes one probe, sorting one per entity.
+	assert.Contains(t, explain("FIND n ORDER BY x"), "Order by x ASC: scan index of x in order 4 1 4 1")
+	assert.Contains(t, explain("FIND n WHERE e -> n/2 COUNT"), "Probe verb e (object, subject) for each target: e -> n/2 1 1")
+	assert.Contains(t, explain("FIND n WHERE e ->+ n/1 COUNT"), "Closure, breadth-first over verb e (object, subject): e ->+ n/1 1 1")
 	// Two drivers of the same cost and rows: the one written first.
-	assert.Contains(t, explain("FIND n WHERE y > 0 AND x > 0 COUNT"), "└─ And                                   0      0\n   ├─ Index range y > 0 (0, +inf)")
-	assert.Contains(t, explain("FIND n WHERE x > 0 AND y > 0 COUNT"), "└─ And                                   0      0\n   ├─ Index range x > 0 (0, +inf)")
+	assert.Contains(t, explain("FIND n WHERE y > 0 AND x > 0 COUNT"), "└─ And 0 0 0 0 ├─ Index range y > 0 (0, +inf)")
+	assert.Contains(t, explain("FIND n WHERE x > 0 AND y > 0 COUNT"), "└─ And 0 0 0 0 ├─ Index range x > 0 (0, +inf)")
 }
 
 // TestMultiAndClosureEstimates explains queries whose estimates depend on the values an
@@ -138,15 +140,15 @@ func TestMultiAndClosureEstimates(t *testing.T) {
 		require.NoError(t, err)
 		p, err := Prepare(db, q)
 		require.NoError(t, err)
-		return p.Explain()
+		return strings.Join(strings.Fields(p.Explain()), " ")
 	}
-	assert.Contains(t, explain(db, `FIND k WHERE m > "v5" COUNT`), `Index range m > "v5" ("v5", +inf)    75      8`)
+	assert.Contains(t, explain(db, `FIND k WHERE m > "v5" COUNT`), `Index range m > "v5" ("v5", +inf) 75 8 750 1`)
 	// An equality on a Multi column is taken to match one entity, as on any column without
 	// statistics of its values: the SELECT is not expected to run.
-	assert.Contains(t, explain(db, `FIND k WHERE x = 5 AND m = "v3" SELECT m`), "Select m: probe column m                       0      0")
+	assert.Contains(t, explain(db, `FIND k WHERE x = 5 AND m = "v3" SELECT m`), "Select m: probe column m 0 0")
 	// Every entity reaches all 100 after one level, and each is probed once, its 100
 	// edges spanning most of a leaf (the run reads 62 pages in all).
-	assert.Contains(t, explain(db2, `FIND n WHERE e ->+ n/1 COUNT`), "e ->+ n/1   100     56")
+	assert.Contains(t, explain(db2, `FIND n WHERE e ->+ n/1 COUNT`), "e ->+ n/1 100 56")
 	assert.Contains(t, explain(db, `FIND k WHERE x = 5 AND m > "v1" COUNT`),
-		`Probe column m: m > "v1" (intersects instead from 4 candidates)     0      2`)
+		`Probe column m: m > "v1" (intersects instead from 5 candidates) 0 2`)
 }

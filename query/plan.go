@@ -19,8 +19,11 @@ import (
 // point probes of its tree for each candidate, in ID order, forward only. The planner
 // orders an AND by trying each conjunct as the driver (its set step makes the first
 // candidates) and applying the others to the driver's candidates smallest first, each as
-// the cheaper of a filter and an intersection with its set step; the order with the
-// fewest estimated pages wins. A filter that can run either way also records the number
+// the cheaper of a filter and an intersection with its set step; the order the
+// estimator (estimate.go) expects to cost least wins: its distinct pages plus its CPU
+// work (cost.go), costs within half a page being a tie. So are a condition's index
+// range and column scan, and a verb's probe per target and scan. The filters' probe or
+// intersection, and the ORDER BY, weigh the pages and work of cost.go's model. A filter that can run either way also records the number
 // of candidates at which the intersection becomes the cheaper (explained as "intersects
 // instead from N candidates"): the run picks by the candidates it actually has, counting
 // for a probe only the part of the tree their IDs span, so a misestimate costs little.
@@ -37,9 +40,10 @@ import (
 // planner builds the plan of a bound query inside the View that prepares it.
 type planner struct {
 	tx   *entity.Tx
-	n    float64 // live entities
-	base float64 // entities of the kind of the FIND being planned
-	ids  float64 // entity IDs handed out
+	n    float64      // live entities
+	base float64      // entities of the kind of the FIND being planned
+	kind *entity.Kind // and that kind
+	ids  float64      // entity IDs handed out
 
 	// chaos, in tests, makes every choice at random instead of by cost, so that the
 	// differential test runs every kind of step on every kind of query.
@@ -55,11 +59,12 @@ type planner struct {
 	// hists holds the histogram of each column that has one (graphctl analyze), read
 	// once from VarStats, or nil.
 	hists map[*column.Dyn]*column.Histogram
-	// estimating is set once the plan is chosen: only the estimate uses histograms, so
-	// that analyzing a store changes no plan (and no page count) until the choices are
-	// made with the estimator's model too.
+	// estimating is set while the estimator's model is at work, which alone uses the
+	// statistics of graphctl analyze: when an AND's driver is chosen (estCost) and once
+	// the plan is chosen. The other choices use the cost model of cost.go, which knows
+	// only the catalog.
 	estimating bool
-	spans      map[*entity.Kind][2]float64 // kindSpan's answers
+	kstats     map[*entity.Kind]*entity.KindStats // kindStats' answers
 }
 
 func newPlanner(tx *entity.Tx) *planner {
@@ -132,8 +137,8 @@ func (p *planner) prefer(cheaper bool) bool {
 
 // planQuery plans a FIND.
 func (p *planner) planQuery(bq *boundQuery) *qplan {
-	defer func(base float64) { p.base = base }(p.base)
-	p.base = float64(p.kindShape(bq.kind).entries)
+	defer func(base float64, k *entity.Kind) { p.base, p.kind = base, k }(p.base, p.kind)
+	p.base, p.kind = float64(p.kindShape(bq.kind).entries), bq.kind
 	qp := &qplan{bq: bq}
 	conj := []bcond{&bKind{kind: bq.kind}}
 	if bq.where != nil {
@@ -144,7 +149,7 @@ func (p *planner) planQuery(bq *boundQuery) *qplan {
 	case bq.limit.Set && bq.limit.N == 0:
 		qp.set = &step{op: opEmpty}
 	case bq.order == nil && bq.limit.Set:
-		if st := p.planStream(qp.set, bq.limit.N); st != nil && p.prefer(st.total() < qp.set.total()) {
+		if st := p.planStream(qp.set, bq.limit.N); st != nil && p.prefer(st.cost() < qp.set.cost()) {
 			qp.set = st
 		}
 	}
@@ -159,17 +164,20 @@ func (p *planner) planQuery(bq *boundQuery) *qplan {
 		if bq.order.Multi() {
 			per = max(1, float64(col.entries)/max(1, p.colEntities(bq.order)))
 		}
-		qp.order, qp.orderTree, qp.orderPages = orderSort, col, col.probe(float64(qp.set.rows), per)
+		k := float64(qp.set.rows)
+		qp.order, qp.orderTree, qp.orderPages = orderSort, col, col.probe(k, per)
+		qp.orderWork = work{decoded: k * per, probes: k}
 		if idx, ok := p.indexShape(bq.order); ok {
 			// Scanning the index in order, about entries/|set| entries go by for each
 			// entity of the set found.
-			pages := idx.scan()
+			pages, m := idx.scan(), float64(idx.entries)
 			if bq.limit.Set && qp.set.rows > 0 {
-				m := float64(bq.limit.N) * float64(idx.entries) / float64(qp.set.rows)
+				m = min(m, float64(bq.limit.N)*float64(idx.entries)/float64(qp.set.rows))
 				pages = idx.rangeScan(m)
 			}
-			if p.prefer(pages < qp.orderPages) {
-				qp.order, qp.orderTree, qp.orderPages = orderIndex, idx, pages
+			w := work{decoded: m, probes: 1}
+			if p.prefer(float64(pages)+w.pages() < float64(qp.orderPages)+qp.orderWork.pages()) {
+				qp.order, qp.orderTree, qp.orderPages, qp.orderWork = orderIndex, idx, pages, w
 			}
 		}
 	}
@@ -209,6 +217,7 @@ func (p *planner) planStream(set *step, n uint64) *step {
 	d := *driver
 	d.adapt, d.stream = nil, true
 	d.pages = d.tree.rangeScan(frac * float64(d.tree.entries))
+	d.work = work{decoded: frac * float64(d.tree.entries), probes: 1}
 	d.rows = rowsOf(frac * float64(driver.rows))
 	if set.op != opAnd {
 		d.rows, d.limit = min(d.rows, n), n
@@ -263,30 +272,61 @@ func (p *planner) histogram(c *column.Dyn) *column.Histogram {
 	return h
 }
 
+// kindStats returns the statistics of kind k that the last analysis kept (graphctl
+// analyze), or nil. Reading them costs the pages of a lookup in VarStats.
+func (p *planner) kindStats(k *entity.Kind) *entity.KindStats {
+	if !p.estimating || k == nil {
+		return nil
+	}
+	if st, ok := p.kstats[k]; ok {
+		return st
+	}
+	if p.kstats == nil {
+		p.kstats = map[*entity.Kind]*entity.KindStats{}
+	}
+	var st *entity.KindStats
+	if b, ok := p.tx.VarStatsOf(k.Name()); ok {
+		if s, err := entity.DecodeKindStats(b); err == nil && s.Members > 0 {
+			st = &s
+		}
+	}
+	p.kstats[k] = st
+	return st
+}
+
+// cover returns what the last analysis saw of how kind k's members key tree i of
+// variable name: the share of its members that key it, and the entries each of those
+// keys on average; ok is false without an analysis that covered it.
+func (p *planner) cover(k *entity.Kind, name string, i int) (share, per float64, ok bool) {
+	st := p.kindStats(k)
+	if st == nil {
+		return 0, 0, false
+	}
+	c, ok := st.Cover(name, i)
+	if !ok {
+		return 0, 0, false
+	}
+	share = 1 - st.ZeroShare(c)
+	per = 1
+	if c.Keys > 0 {
+		per = float64(c.Entries) / float64(c.Keys)
+	}
+	return share, per, true
+}
+
 // kindSpan returns the lowest and highest ID of the members of kind k as the last
 // analysis saw them (graphctl analyze), the highest widened to the last ID handed out if
 // the kind has gained members since; ok is false without an analysis.
 func (p *planner) kindSpan(k *entity.Kind) (lo, hi float64, ok bool) {
-	if !p.estimating || k == nil {
+	s := p.kindStats(k)
+	if s == nil || s.Last < s.First {
 		return 0, 0, false
 	}
-	if sp, ok := p.spans[k]; ok {
-		return sp[0], sp[1], sp[1] >= sp[0]
+	lo, hi = float64(s.First), float64(s.Last)
+	if p.kindShape(k).entries > s.Members {
+		hi = max(hi, p.ids) // members added since may have any of the new IDs
 	}
-	if p.spans == nil {
-		p.spans = map[*entity.Kind][2]float64{}
-	}
-	sp := [2]float64{1, 0}
-	if b, ok := p.tx.VarStatsOf(k.Name()); ok {
-		if s, err := entity.DecodeKindSpan(b); err == nil && s.Members > 0 && s.Last >= s.First {
-			sp = [2]float64{float64(s.First), float64(s.Last)}
-			if p.kindShape(k).entries > s.Members {
-				sp[1] = max(sp[1], p.ids) // members added since may have any of the new IDs
-			}
-		}
-	}
-	p.spans[k] = sp
-	return sp[0], sp[1], sp[1] >= sp[0]
+	return lo, hi, true
 }
 
 // spanFrac returns the part of a tree keyed by entity ID that candidates of kind k reach:
@@ -412,7 +452,7 @@ func (p *planner) planSetUncached(c bcond) *step {
 	switch c := c.(type) {
 	case *bKind:
 		sh := p.kindShape(c.kind)
-		return &step{op: opKindScan, kind: c.kind, tree: sh, rows: sh.entries, pages: sh.scan()}
+		return &step{op: opKindScan, kind: c.kind, tree: sh, rows: sh.entries, pages: sh.scan(), work: idScanWork(sh)}
 	case *bAnd:
 		return p.planAnd(appendConjuncts(nil, c))
 	case *bOr:
@@ -445,14 +485,16 @@ func (p *planner) planPredSet(c *bPred) *step {
 	}
 	rows, entries := p.predRows(c)
 	col := p.colShape(c.col)
-	best := &step{op: opColumnScan, pred: c, tree: col, rows: rowsOf(rows), pages: col.scan()}
+	best := &step{op: opColumnScan, pred: c, tree: col, rows: rowsOf(rows), pages: col.scan(), work: scanWork(col)}
 	if idx, ok := p.indexShape(c.col); ok && !c.has && !c.numText {
-		pages := uint64(0)
+		s := &step{op: opIndexRange, pred: c, tree: idx, rows: rowsOf(rows)}
 		for _, m := range entries {
-			pages += idx.rangeScan(m)
+			s.pages += idx.rangeScan(m)
+			s.work.decoded += m
+			s.work.probes++
 		}
-		if p.prefer(pages <= best.pages) { // a tie goes to the index: it reads only what matches
-			best = &step{op: opIndexRange, pred: c, tree: idx, rows: rowsOf(rows), pages: pages}
+		if p.prefer(p.estCost(s, p.kind) <= p.estCost(best, p.kind)) { // a tie goes to the index: it reads only what matches
+			best = s
 		}
 	}
 	return best
@@ -498,7 +540,7 @@ func (p *planner) planTargetUncached(t btarget) *step {
 		if t.ref.Form == RefIRI {
 			sh = p.iriSh
 		}
-		return &step{op: opEntity, ent: t, tree: sh, rows: 1, pages: sh.point()}
+		return &step{op: opEntity, ent: t, tree: sh, rows: 1, pages: sh.point(), work: work{decoded: 1, probes: 1}}
 	case *bSub:
 		qp := p.planQuery(t.q)
 		return &step{op: opSubQuery, sub: qp, rows: qp.rows}
@@ -514,7 +556,7 @@ func (p *planner) planFollowSet(f *bFollow) *step {
 	target := p.planTarget(f.target)
 	if target == nil { // ANY: every entity with an edge in that direction
 		sh := p.verbShape(f, !rev)
-		return &step{op: opFollowScan, fol: f, tree: sh, rev: !rev, rows: rowsOf(min(p.n, float64(sh.entries))), pages: sh.scan()}
+		return &step{op: opFollowScan, fol: f, tree: sh, rev: !rev, rows: rowsOf(min(p.n, float64(sh.entries))), pages: sh.scan(), work: idScanWork(sh)}
 	}
 	tk := targetKind(f.target)
 	if tk == nil && f.c.Transitive {
@@ -524,8 +566,9 @@ func (p *planner) planFollowSet(f *bFollow) *step {
 	d := p.degree(f, tk)
 	k := float64(target.rows)
 	if f.c.Transitive {
-		rows, pages, frontier := 0.0, uint64(0), k
+		rows, pages, frontier, probes := 0.0, uint64(0), k, 0.0
 		for range maxClosureDepth {
+			probes += frontier
 			pages += probeSh.probe(frontier, d)
 			if frontier *= d; frontier < 0.5 {
 				break
@@ -537,13 +580,16 @@ func (p *planner) planFollowSet(f *bFollow) *step {
 		rows = min(rows, p.base)
 		// Pages count once: the closure never reads more than the whole tree.
 		pages = min(pages, probeSh.probe(math.Inf(1), d))
-		return &step{op: opClosure, fol: f, tree: probeSh, rev: rev, kids: []*step{target}, rows: rowsOf(rows), pages: pages}
+		probes = min(probes, float64(probeSh.entries))
+		return &step{op: opClosure, fol: f, tree: probeSh, rev: rev, kids: []*step{target}, rows: rowsOf(rows), pages: pages,
+			work: idWork(probes)}
 	}
 	rows := rowsOf(min(p.n, k*d))
-	best := &step{op: opFollowProbe, fol: f, tree: probeSh, rev: rev, kids: []*step{target}, rows: rows, pages: probeSh.probe(k, d)}
+	best := &step{op: opFollowProbe, fol: f, tree: probeSh, rev: rev, kids: []*step{target}, rows: rows, pages: probeSh.probe(k, d), work: idWork(k)}
 	scanSh := p.verbShape(f, !rev)
-	if p.prefer(scanSh.scan() < best.pages) {
-		best = &step{op: opFollowScan, fol: f, tree: scanSh, rev: !rev, kids: []*step{target}, rows: rows, pages: scanSh.scan()}
+	scan := &step{op: opFollowScan, fol: f, tree: scanSh, rev: !rev, kids: []*step{target}, rows: rows, pages: scanSh.scan(), work: idScanWork(scanSh)}
+	if p.prefer(p.estCost(scan, p.kind) < p.estCost(best, p.kind)) {
+		best = scan
 	}
 	return best
 }
@@ -560,20 +606,21 @@ func (p *planner) planFilter(c bcond, k uint64) *step {
 	switch c := c.(type) {
 	case *bKind:
 		sh := p.kindShape(c.kind)
-		probe = &step{op: opKindProbe, kind: c.kind, tree: sh, rows: outRows, pages: sh.probe(float64(k), 1)}
+		probe = &step{op: opKindProbe, kind: c.kind, tree: sh, rows: outRows, pages: sh.probe(float64(k), 1), work: idWork(float64(k))}
 	case *bPred:
 		sh := p.colShape(c.col)
 		per := 1.0
 		if c.col.Multi() {
 			per = max(1, float64(sh.entries)/max(1, p.colEntities(c.col)))
 		}
-		probe = &step{op: opColumnProbe, pred: c, tree: sh, rows: outRows, pages: sh.probe(float64(k), per)}
+		probe = &step{op: opColumnProbe, pred: c, tree: sh, rows: outRows, pages: sh.probe(float64(k), per), work: probeWork(float64(k), per)}
 	case *bFollow:
 		if !c.c.Transitive {
 			// Probe the tree that starts at the candidate: forward for "->".
 			rev := c.c.Dir == DirIn
 			sh := p.verbShape(c, rev)
-			probe = &step{op: opFollowFilter, fol: c, tree: sh, rev: rev, rows: outRows, pages: sh.probe(float64(k), p.degree(c, c.kind))}
+			d := p.degree(c, c.kind)
+			probe = &step{op: opFollowFilter, fol: c, tree: sh, rev: rev, rows: outRows, pages: sh.probe(float64(k), d), work: idWork(float64(k))}
 			if t := p.planTarget(c.target); t != nil {
 				probe.kids = []*step{t}
 			}
@@ -592,16 +639,16 @@ func (p *planner) planFilter(c bcond, k uint64) *step {
 		return inter
 	}
 	chosen := inter
-	if p.prefer(probe.total() < inter.total()) {
+	if p.prefer(probe.cost() < inter.cost()) {
 		chosen = probe
 	}
 	if probe.op == opKindProbe || probe.op == opColumnProbe || probe.op == opFollowFilter {
-		kids := uint64(0)
+		kids := 0.0
 		for _, k := range probe.kids {
-			kids += k.total()
+			kids += k.cost()
 		}
 		chosen.adapt = &adaptive{probe: probe, inter: inter, at: p.switchPoint(probe, inter),
-			per: p.probePer(probe), kidsPages: kids, interCost: inter.total(), ids: p.ids}
+			per: p.probePer(probe), kidsCost: kids, interCost: inter.cost(), ids: p.ids}
 		if p.chaos != nil {
 			chosen.adapt.force = p.chaos.IntN(3)
 		}
@@ -623,10 +670,11 @@ func (p *planner) probePer(s *step) float64 {
 }
 
 // probeCost is the estimated cost of a leaf probe step for k candidates.
-func (p *planner) probeCost(s *step, k float64) uint64 {
-	n := s.tree.probe(k, p.probePer(s))
+func (p *planner) probeCost(s *step, k float64) float64 {
+	per := p.probePer(s)
+	n := float64(s.tree.probe(k, per)) + s.probeWork(min(k, float64(s.tree.entries)), per).pages()
 	for _, kid := range s.kids {
-		n += kid.total()
+		n += kid.cost()
 	}
 	return n
 }
@@ -634,7 +682,7 @@ func (p *planner) probeCost(s *step, k float64) uint64 {
 // switchPoint returns the fewest candidates for which intersecting costs no more than
 // probing: the probe's cost grows with the candidates, the intersection's does not.
 func (p *planner) switchPoint(probe, inter *step) uint64 {
-	target := inter.total()
+	target := inter.cost()
 	if p.probeCost(probe, math.Inf(1)) < target {
 		return math.MaxUint64
 	}
@@ -695,6 +743,7 @@ func (p *planner) planAnd(conj []bcond) *step {
 	order := p.bySelectivity(conj)
 	var best *step
 	var bestDriver uint64
+	var bestCost float64
 	for _, d := range order {
 		driver := p.planSet(conj[d])
 		s := &step{op: opAnd, kids: []*step{driver}, conj: []bcond{conj[d]}}
@@ -709,8 +758,11 @@ func (p *planner) planAnd(conj []bcond) *step {
 			k = f.rows
 		}
 		s.rows = k
-		if best == nil || p.prefer(s.total() < best.total() || s.total() == best.total() && driver.rows < bestDriver) {
-			best, bestDriver = s, driver.rows
+		cost := p.estCost(s, p.kind)
+		// Costs within half a page are a tie, which the smaller driver wins: it may find
+		// nothing and spare the filters.
+		if best == nil || p.prefer(cost < bestCost-0.5 || cost <= bestCost+0.5 && driver.rows < bestDriver) {
+			best, bestDriver, bestCost = s, driver.rows, cost
 		}
 	}
 	return best

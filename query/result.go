@@ -26,6 +26,10 @@ type Result struct {
 	Rows [][]Value
 	// IDs holds the entities found, in the order of Rows; empty for a COUNT query.
 	IDs []entity.ID
+	// OrderKeys holds, with RunOptions.OrderKeys and ORDER BY, the value each row was
+	// ordered by, in the order of Rows (nil for a row without one): what merging the
+	// ordered answers of several stores needs (see orderkeys.go).
+	OrderKeys []Value
 	// Count is the number of entities found (after LIMIT), for every query.
 	Count uint64
 	// Stats says what running the query cost.

@@ -48,6 +48,7 @@ type step struct {
 	op    stepOp
 	rows  uint64 // estimated entities out
 	pages uint64 // estimated pages of this step alone, without its kids
+	work  work   // estimated CPU work of this step alone
 	kids  []*step
 
 	kind *entity.Kind // opKindScan, opKindProbe, opNot
@@ -87,8 +88,8 @@ type adaptive struct {
 	// entries per key, the pages of the probe's kids, the intersection's pages, and the
 	// entity IDs handed out so far, over which the candidates' span is measured.
 	per       float64
-	kidsPages uint64
-	interCost uint64
+	kidsCost  float64
+	interCost float64
 	ids       float64
 }
 
@@ -107,7 +108,34 @@ func (a *adaptive) useProbe(in *roaring64.Bitmap) bool {
 	if a.ids > 0 {
 		frac = float64(in.Maximum()-in.Minimum()+1) / a.ids
 	}
-	return a.probe.tree.probeSpan(float64(k), a.per, frac)+a.kidsPages < a.interCost
+	return a.probeCost(float64(k), frac) < a.interCost
+}
+
+// probeCost is the cost of probing k candidates spanning a part frac of the IDs: the
+// pages, the CPU work, and the probe's kids.
+func (a *adaptive) probeCost(k, frac float64) float64 {
+	return float64(a.probe.tree.probeSpan(k, a.per, frac)) + a.probe.probeWork(k, a.per).pages() + a.kidsCost
+}
+
+// cost returns the planner's cost of s and its kids: pages, and CPU work in pages.
+func (s *step) cost() float64 {
+	n := float64(s.pages) + s.work.pages()
+	if s.sub != nil {
+		n += s.sub.cost()
+	}
+	for _, k := range s.kids {
+		n += k.cost()
+	}
+	return n
+}
+
+// probeWork returns the work of filter step s, a probe, for k candidates with per entries
+// each: only a column's probe decodes values.
+func (s *step) probeWork(k, per float64) work {
+	if s.op == opColumnProbe {
+		return probeWork(k, per)
+	}
+	return idWork(k)
 }
 
 // total returns the estimated pages of s and its kids.
@@ -161,15 +189,18 @@ type qplan struct {
 	order      orderStrategy
 	orderTree  shape  // the tree the order step reads
 	orderPages uint64 // its estimated pages
+	orderWork  work   // and CPU work
 	sel        []shape
 	selPages   []uint64
 	rows       uint64 // estimated entities returned
 
 	// What the estimator expects: entities returned, pages of the order step and of each
 	// SELECT column.
-	est      estimate
-	orderEst float64
-	selEst   []float64
+	est          estimate
+	orderEst     float64
+	selEst       []float64
+	orderEstWork work // and their work
+	selEstWork   work
 }
 
 // estimate returns the estimated distinct pages of the whole query: the sum over its
@@ -230,6 +261,16 @@ func (p *qplan) exactSizes(sizes map[store.TreeRef]uint64) {
 	for _, sh := range p.sel {
 		sizes[sh.ref] = sh.exSize()
 	}
+}
+
+// cost returns the planner's cost of the query: its steps' pages and CPU work (see
+// step.cost), the SELECT's probes counted as one per row and column.
+func (p *qplan) cost() float64 {
+	n := p.set.cost() + float64(p.orderPages) + p.orderWork.pages()
+	for _, s := range p.selPages {
+		n += float64(s) + probeWork(float64(p.rows), 1).pages()
+	}
+	return n
 }
 
 // total returns the sum of the estimated pages of the query's steps.

@@ -93,6 +93,7 @@ var sentinels = []sentinel{
 	{"failed", store.ErrFailed, http.StatusInternalServerError},
 	{"in-doubt", store.ErrInDoubt, http.StatusInternalServerError},
 	{"closed", store.ErrClosed, http.StatusServiceUnavailable},
+	{"not-leader", ErrNotLeader, http.StatusMisdirectedRequest},
 	{"deadline", context.DeadlineExceeded, http.StatusGatewayTimeout},
 	{"canceled", context.Canceled, 499}, // nginx's "client closed request": nobody reads it
 }

@@ -85,11 +85,29 @@ func (s *Service) Schema(ctx context.Context) (*Schema, error) {
 	return sc, nil
 }
 
-// statisticsOf describes what the planner knows of each column and verb beyond its
-// entries: a column's histogram and its age (graphctl analyze), a verb's exact distinct
-// subjects and objects, or that they are unknown.
+// statisticsOf describes what the planner knows of each kind, column and verb beyond its
+// entries: a kind's span and how many trees its members were counted in, a column's
+// histogram, each with its age (graphctl analyze); a verb's exact distinct subjects and
+// objects, or that they are unknown.
 func statisticsOf(tx *entity.Tx, now time.Time) map[string]string {
 	out := map[string]string{}
+	for _, k := range tx.Kinds() {
+		b, ok := tx.VarStatsOf(k.Name())
+		if !ok {
+			out[k.Name()] = "not analyzed"
+			continue
+		}
+		st, err := entity.DecodeKindStats(b)
+		if err != nil {
+			out[k.Name()] = "statistics unreadable: " + err.Error()
+			continue
+		}
+		text := fmt.Sprintf("analyzed %s old: IDs %d to %d, members' values and edges in %d trees", now.Sub(st.Made).Round(time.Second), st.First, st.Last, len(st.Covers))
+		if n := k.Count(tx); n != st.Members {
+			text += fmt.Sprintf(", %d members then, %d now", st.Members, n)
+		}
+		out[k.Name()] = text
+	}
 	for _, c := range column.Columns(tx) {
 		if c.State() == store.Retired {
 			continue

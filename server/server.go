@@ -40,6 +40,11 @@ type Config struct {
 	ImportTimeout time.Duration
 	// Logger receives a line per failed request; nil means slog.Default().
 	Logger *slog.Logger
+	// Gate, if set, is asked before each request (its token checked) whether this server
+	// answers it, op naming the operation as the metrics do ("query", "set", ...): a
+	// replica of a replicated shard refuses writes unless it leads its group. An error
+	// becomes the answer; Gate may set headers on w first.
+	Gate func(w http.ResponseWriter, r *http.Request, op string) error
 }
 
 // Server serves a Service over HTTP+JSON. Every request is one message (a View, or an
@@ -61,6 +66,8 @@ type Config struct {
 //	GET  /v1/verify   → VerifyResult
 //	GET  /v1/schema   → Schema
 //	GET  /v1/info     → Info
+//	POST /v1/half     HalfRequest → HalfResult (a cluster's edges across stores)
+//	GET  /v1/half     → HalfState
 //	GET  /metrics     Prometheus text format
 type Server struct {
 	svc     *Service
@@ -112,6 +119,16 @@ func New(svc *Service, cfg Config) *Server {
 	s.handle("POST /v1/import", "import", s.importData)
 	s.handle("GET /v1/export", "export", s.export)
 	s.handle("GET /v1/stats", "stats", s.stats)
+	s.handle("POST /v1/half", "half", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		var req HalfRequest
+		if err := s.decode(w, r, &req); err != nil {
+			return nil, err
+		}
+		return s.svc.Half(r.Context(), req)
+	})
+	s.handle("GET /v1/half", "half_state", func(w http.ResponseWriter, r *http.Request) (any, error) {
+		return s.svc.HalfState(r.Context())
+	})
 	s.handle("GET /v1/verify", "verify", s.verify)
 	s.handle("GET /v1/schema", "schema", func(w http.ResponseWriter, r *http.Request) (any, error) {
 		return s.svc.Schema(r.Context())
@@ -141,6 +158,13 @@ func New(svc *Service, cfg Config) *Server {
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
+// Handle serves pattern with h as the server serves its own paths: behind the token, the
+// gate, the deadline and the metrics (under op), with errors as Problems. h returns the
+// value to answer as JSON, or (nil, nil) if it wrote its answer itself.
+func (s *Server) Handle(pattern, op string, h func(w http.ResponseWriter, r *http.Request) (any, error)) {
+	s.handle(pattern, op, h)
+}
+
 // handlerFunc answers a request with a value to encode as JSON, or an error; a handler
 // that writes its own answer returns (nil, nil).
 type handlerFunc func(w http.ResponseWriter, r *http.Request) (any, error)
@@ -154,6 +178,14 @@ func (s *Server) handle(pattern, op string, h handlerFunc) {
 			return
 		}
 		start := time.Now()
+		if s.cfg.Gate != nil {
+			if err := s.cfg.Gate(w, r, op); err != nil {
+				p := problemOf(err)
+				writeProblem(w, p)
+				s.metrics.observe(op, p.Status, &pageCounts{}, err, time.Since(start))
+				return
+			}
+		}
 		s.metrics.inFlight.Inc()
 		defer s.metrics.inFlight.Dec()
 		timeout := s.cfg.Timeout

@@ -28,6 +28,10 @@ type Service struct {
 	// QueryBudget and UpdateBudget bound the pages of every View and Update; zero fields
 	// mean no limit. A server sets them to store.QueryBudget and store.UpdateBudget.
 	QueryBudget, UpdateBudget store.Budget
+
+	// Writer, if set, receives every write (Set, Link, Unlink, Delete, Import) instead of
+	// the store: a replicated shard's log (see Writer).
+	Writer Writer
 }
 
 // NewService returns the operations of the store st, named name in messages (its path),
@@ -100,6 +104,9 @@ type QueryRequest struct {
 	Budget  uint64 `json:"budget,omitempty"`  // stop past this many pages; 0: the query's BUDGET, or no limit
 	// IRI puts each row's IRI (or blank-node label) in the place of its ic:// URI.
 	IRI bool `json:"iri,omitempty"`
+	// OrderKeys asks, with ORDER BY, for the value each row was ordered by
+	// (QueryResult.OrderKeys): what a cluster merging several stores' answers compares.
+	OrderKeys bool `json:"order_keys,omitempty"`
 }
 
 // PageStats are the pages one query touched.
@@ -124,6 +131,11 @@ type QueryResult struct {
 	// Warnings are what the query found questionable but ran anyway, such as a
 	// reference to an entity that does not exist; left out when there are none.
 	Warnings []string `json:"warnings,omitempty"`
+	// OrderKeys holds, for QueryRequest.OrderKeys, each row's ORDER BY key: the named
+	// column's value (a Multi column's smallest, its largest with DESC), null for none.
+	// Cells as in Rows, but an infinite float as {"float": "+Inf"} or {"float": "-Inf"},
+	// so that it stays a number (see client.Client.Query).
+	OrderKeys []any `json:"order_keys,omitempty"`
 }
 
 // Query runs one query in one View. Its errors carry their position in the query (a
@@ -154,7 +166,7 @@ func (s *Service) Query(ctx context.Context, req QueryRequest) (*QueryResult, er
 	if limit := s.QueryBudget.MaxAccessed; limit != 0 && (budget == 0 || budget > limit) {
 		budget = limit
 	}
-	res, err := p.Run(query.RunOptions{Budget: budget, Context: ctx})
+	res, err := p.Run(query.RunOptions{Budget: budget, Context: ctx, OrderKeys: req.OrderKeys})
 	if err != nil {
 		return nil, err
 	}
@@ -192,6 +204,9 @@ func (s *Service) Query(ctx context.Context, req QueryRequest) (*QueryResult, er
 	for _, w := range res.Warnings {
 		out.Warnings = append(out.Warnings, w.Error())
 	}
+	for _, k := range res.OrderKeys {
+		out.OrderKeys = append(out.OrderKeys, orderKeyValue(k))
+	}
 	switch {
 	case q.Analyze: // the plan with what each step did, one line a row
 		var b strings.Builder
@@ -227,6 +242,23 @@ func CellValue(v column.Value) any {
 		}
 	}
 	return v
+}
+
+// orderKeyValue is an ORDER BY key as QueryResult.OrderKeys carries it.
+func orderKeyValue(v column.Value) any {
+	var f float64
+	switch v := v.(type) {
+	case float64:
+		f = v
+	case float32:
+		f = float64(v)
+	default:
+		return CellValue(v)
+	}
+	if math.IsInf(f, 0) {
+		return map[string]string{"float": interchange.FormatText(f)}
+	}
+	return CellValue(v)
 }
 
 // Get describes one entity: its URI, IRI, kind, values, and edges both ways. ref is
@@ -268,6 +300,9 @@ type SetResult struct {
 func (s *Service) Set(ctx context.Context, req SetRequest) (*SetResult, error) {
 	if len(req.Set) == 0 && len(req.Unset) == 0 && req.Kind == "" {
 		return nil, invalidf("nothing to set: give col=value or --unset col")
+	}
+	if s.Writer != nil {
+		return write[*SetResult](ctx, s, &Write{Set: &req})
 	}
 	res := &SetResult{}
 	err := s.update(ctx, func(tx *entity.Tx) error {
@@ -345,6 +380,10 @@ type Edge struct {
 // Link adds an edge; adding one that exists does nothing, and one the verb's cardinality
 // forbids is refused.
 func (s *Service) Link(ctx context.Context, e Edge) error {
+	if s.Writer != nil {
+		_, err := s.Writer.Write(ctx, &Write{Link: &e})
+		return err
+	}
 	return s.edge(ctx, e, func(tx *entity.Tx, v *verb.Verb, sub, obj entity.ID) error {
 		return v.Link(tx, sub, obj)
 	})
@@ -352,6 +391,10 @@ func (s *Service) Link(ctx context.Context, e Edge) error {
 
 // Unlink removes an edge; one that does not exist is an error (interchange.ErrNotFound).
 func (s *Service) Unlink(ctx context.Context, e Edge) error {
+	if s.Writer != nil {
+		_, err := s.Writer.Write(ctx, &Write{Unlink: &e})
+		return err
+	}
 	return s.edge(ctx, e, func(tx *entity.Tx, v *verb.Verb, sub, obj entity.ID) error {
 		found, err := v.Unlink(tx, sub, obj)
 		if err == nil && !found {
@@ -386,6 +429,9 @@ type DeleteResult struct {
 
 // Delete removes one entity, its values, its edges both ways and its IRI, in one Update.
 func (s *Service) Delete(ctx context.Context, ref string) (*DeleteResult, error) {
+	if s.Writer != nil {
+		return write[*DeleteResult](ctx, s, &Write{Delete: &ref})
+	}
 	res := &DeleteResult{}
 	err := s.update(ctx, func(tx *entity.Tx) error {
 		id, err := interchange.Resolve(tx, ref)
@@ -445,6 +491,13 @@ func (s *Service) Import(ctx context.Context, req ImportRequest, r io.Reader, pr
 	}
 	if req.Format != "turtle" && req.Base != "" {
 		return nil, invalidf("--base is for Turtle imports")
+	}
+	if s.Writer != nil {
+		w, err := importWrite(req, r)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return write[*ImportResult](ctx, s, w)
 	}
 	res := &ImportResult{}
 	opts := interchange.Options{

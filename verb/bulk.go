@@ -127,10 +127,27 @@ func (v *Verb) LinkSorted(tx *entity.Tx, edges []Edge) (int, error) {
 				return 0, err
 			}
 		}
-		return len(edges), nil
-	}
-	if err := load(back, true); err != nil {
+	} else if err := load(back, true); err != nil {
 		return 0, err
+	}
+	vr, ok := tx.Var(v.name)
+	if !ok {
+		return 0, fmt.Errorf("verb %q: %w", v.name, ErrNoVerb)
+	}
+	for dir, es := range [][]Edge{forward: edges, reverse: back} {
+		var ids []entity.ID
+		for i, e := range es {
+			id := e.S
+			if dir == reverse {
+				id = e.O
+			}
+			if i == 0 || id != ids[len(ids)-1] {
+				ids = append(ids, id)
+			}
+		}
+		if err := tx.SetHoldsSorted(vr, dir, ids); err != nil {
+			return 0, err
+		}
 	}
 	return len(edges), nil
 }

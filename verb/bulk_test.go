@@ -28,6 +28,9 @@ func verbContents(t *testing.T, db *entity.DB, name string) []string {
 				out = append(out, fmt.Sprintf("%d %x", i, k))
 			}
 		}
+		if _, err := entity.Check(tx); err != nil { // the holder record too
+			return err
+		}
 		return tx.CheckStore()
 	}))
 	return out

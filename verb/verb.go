@@ -126,7 +126,8 @@ func (v *Verb) trees(tx *entity.Tx, write bool) (fwd, rev *store.Tree, err error
 
 // Link adds the edge s → o; adding an edge that exists is a no-op. Both entities must exist
 // (entity.ErrNoEntity). A link the cardinality forbids fails with ErrCardinality. It touches
-// both trees (height pages each, one leaf dirtied each) and $kind.
+// both trees (height pages each, one leaf dirtied each) and $kind, and the holder record
+// ($holds, one path) when the edge is the first of its subject or of its object.
 func (v *Verb) Link(tx *entity.Tx, s, o entity.ID) error {
 	fwd, rev, err := v.trees(tx, true)
 	if err != nil {
@@ -161,10 +162,7 @@ func (v *Verb) Link(tx *entity.Tx, s, o entity.ID) error {
 	if _, err = rev.Put(r[:], nil); err != nil {
 		return err
 	}
-	if err := addGroup(fwd, k[:]); err != nil {
-		return err
-	}
-	return addGroup(rev, r[:])
+	return v.added(tx, fwd, rev, k[:], r[:])
 }
 
 // The forward tree keeps the verb's distinct subjects as its count of key groups, the
@@ -173,7 +171,8 @@ func (v *Verb) Link(tx *entity.Tx, s, o entity.ID) error {
 // writes, which are in the leaf it writes (another leaf only when the edge is the first
 // or last of its leaf). A tree that does not keep the count (one written by older code,
 // or bulk loaded) starts again when it is empty; until then the count stays unknown,
-// never wrong.
+// never wrong. The same first and last edges keep the holder record (entity.Tx.SetHolds):
+// the forward tree holds a subject, the reverse tree an object.
 
 // counting reports whether t keeps its count of groups, starting it if t holds no more
 // than the edge just put.
@@ -184,28 +183,41 @@ func counting(t *store.Tree) bool {
 	return t.Len() == 1 && t.SetGroups(0) == nil
 }
 
-// hasOther reports whether t holds an edge other than k, which it holds, with k's first ID.
-func hasOther(t *store.Tree, k []byte) bool {
-	c := t.Cursor()
-	c.Seek(k)
-	if p, _, ok := c.Prev(); ok && bytes.Equal(p[:entity.KeySize], k[:entity.KeySize]) {
-		return true
+// added counts the groups and records the holders of the edge k (subject, object) just put
+// in fwd and its mirror r in rev.
+func (v *Verb) added(tx *entity.Tx, fwd, rev *store.Tree, k, r []byte) error {
+	for dir, e := range []struct {
+		t   *store.Tree
+		key []byte
+	}{forward: {fwd, k}, reverse: {rev, r}} {
+		id := entity.FromKey(e.key)
+		count, record := counting(e.t), tx.Recorded(id)
+		if !count && !record || entity.ShareID(e.t, e.key) {
+			continue
+		}
+		if count {
+			n, _ := e.t.Groups()
+			if err := e.t.SetGroups(n + 1); err != nil {
+				return err
+			}
+		}
+		if record {
+			if err := v.holds(tx, dir, id, true); err != nil {
+				return err
+			}
+		}
 	}
-	c.Seek(k)
-	n, _, ok := c.Next()
-	return ok && bytes.Equal(n[:entity.KeySize], k[:entity.KeySize])
+	return nil
 }
 
-// addGroup counts the group of k, just put in t, if it is new and t keeps the count.
-func addGroup(t *store.Tree, k []byte) error {
-	if !counting(t) {
-		return nil
+// holds records in the holder record that tree dir of the verb holds an edge of id, or no
+// longer does.
+func (v *Verb) holds(tx *entity.Tx, dir int, id entity.ID, held bool) error {
+	vr, ok := tx.Var(v.name)
+	if !ok {
+		return fmt.Errorf("verb %q: %w", v.name, ErrNoVerb)
 	}
-	n, _ := t.Groups()
-	if hasOther(t, k) {
-		return nil
-	}
-	return t.SetGroups(n + 1)
+	return tx.SetHolds(vr, dir, id, held)
 }
 
 // Unlink removes the edge s → o and reports whether it was there.
@@ -214,42 +226,47 @@ func (v *Verb) Unlink(tx *entity.Tx, s, o entity.ID) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return unlink(fwd, rev, s, o)
+	return v.unlink(tx, fwd, rev, s, o)
 }
 
-func unlink(fwd, rev *store.Tree, s, o entity.ID) (bool, error) {
+func (v *Verb) unlink(tx *entity.Tx, fwd, rev *store.Tree, s, o entity.ID) (bool, error) {
 	k := edge(s, o)
 	if !fwd.Has(k[:]) {
 		return false, nil
 	}
 	r := edge(o, s)
-	sLast, oLast := lastOf(fwd, k[:]), lastOf(rev, r[:])
+	sLast, oLast := lastOf(tx, fwd, k[:]), lastOf(tx, rev, r[:])
 	if _, err := fwd.Delete(k[:]); err != nil {
 		return true, err
 	}
 	if _, err := rev.Delete(r[:]); err != nil {
 		return true, err
 	}
-	if err := dropGroup(fwd, sLast); err != nil {
+	if err := v.dropped(tx, fwd, forward, s, sLast); err != nil {
 		return true, err
 	}
-	return true, dropGroup(rev, oLast)
+	return true, v.dropped(tx, rev, reverse, o, oLast)
 }
 
-// lastOf reports whether k, which t holds, is the last edge of its group in a tree that
-// keeps the count.
-func lastOf(t *store.Tree, k []byte) bool {
+// lastOf reports whether k, which t holds, is the last edge of its group, in a tree that
+// keeps the count or for an entity the holder record covers.
+func lastOf(tx *entity.Tx, t *store.Tree, k []byte) bool {
 	_, ok := t.Groups()
-	return ok && !hasOther(t, k)
+	return (ok || tx.Recorded(entity.FromKey(k))) && !entity.ShareID(t, k)
 }
 
-// dropGroup counts one group less in t if last.
-func dropGroup(t *store.Tree, last bool) error {
-	n, ok := t.Groups()
-	if !last || !ok || n == 0 {
+// dropped counts one group less in t, and removes id from the holder record, if its edge
+// just deleted from tree dir was its last.
+func (v *Verb) dropped(tx *entity.Tx, t *store.Tree, dir int, id entity.ID, last bool) error {
+	if !last {
 		return nil
 	}
-	return t.SetGroups(n - 1)
+	if n, ok := t.Groups(); ok && n > 0 {
+		if err := t.SetGroups(n - 1); err != nil {
+			return err
+		}
+	}
+	return v.holds(tx, dir, id, false)
 }
 
 // Has reports whether the edge s → o exists.
@@ -408,15 +425,23 @@ func (v *Verb) All(tx *entity.Tx) iter.Seq2[entity.ID, entity.ID] {
 	}
 }
 
-// deleteEntity removes every edge of id, in both directions.
-func deleteEntity(fwd, rev *store.Tree, id entity.ID) error {
-	for _, dir := range []struct{ from, to *store.Tree }{{fwd, rev}, {rev, fwd}} {
+// deleteEntity removes every edge of id in the directions of held: those of the forward
+// tree (id the subject) and of the reverse tree (id the object).
+func (v *Verb) deleteEntity(tx *entity.Tx, fwd, rev *store.Tree, id entity.ID, held entity.Trees) error {
+	for dir, d := range []struct{ from, to *store.Tree }{forward: {fwd, rev}, reverse: {rev, fwd}} {
+		if !held.Has(dir) {
+			continue
+		}
 		var others []entity.ID
-		for o := range seconds(dir.from, id) {
+		for o := range seconds(d.from, id) {
 			others = append(others, o)
 		}
 		for _, o := range others {
-			if _, err := unlink(dir.from, dir.to, id, o); err != nil {
+			s, obj := id, o
+			if dir == reverse {
+				s, obj = o, id
+			}
+			if _, err := v.unlink(tx, fwd, rev, s, obj); err != nil {
 				return err
 			}
 		}
@@ -425,7 +450,10 @@ func deleteEntity(fwd, rev *store.Tree, id entity.ID) error {
 }
 
 func init() {
-	entity.RegisterDeleter(store.RoleVerb, func(_ *entity.Tx, _ store.Var, trees []*store.Tree, id entity.ID) error {
-		return deleteEntity(trees[forward], trees[reverse], id)
+	entity.RegisterDeleter(store.RoleVerb, func(tx *entity.Tx, vr store.Var, trees []*store.Tree, id entity.ID, held entity.Trees) error {
+		// Only the name matters here: a verb whose attributes this version cannot read is
+		// cleaned all the same.
+		v := &Verb{name: vr.Name}
+		return v.deleteEntity(tx, trees[forward], trees[reverse], id, held)
 	})
 }

@@ -42,12 +42,22 @@ func (l local) Export(ctx context.Context, req server.ExportRequest, w io.Writer
 }
 
 // backend returns the backend of the command: the server of --server (or
-// $GRAPHCTL_SERVER), or the store of --db opened as o says. close releases it.
+// $GRAPHCTL_SERVER) — the whole cluster if it is a cluster node, unless --stale asks for
+// its own copy — or the store of --db opened as o says. close releases it.
 func (e *env) backend(o openOptions) (b backend, close func() error, err error) {
 	if e.server != "" {
 		c, err := e.client()
 		if err != nil {
 			return nil, nil, err
+		}
+		if !e.stale {
+			nb, err := e.nodeBackend(c)
+			if err != nil {
+				return nil, nil, err
+			}
+			if nb != nil {
+				return nb, func() error { return nil }, nil
+			}
 		}
 		return c, func() error { return nil }, nil
 	}
@@ -68,7 +78,13 @@ func (e *env) client() (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return client.New(e.server, token, nil)
+	c, err := client.New(e.server, token, nil)
+	if err != nil || !e.stale {
+		return c, err
+	}
+	return c.Stale(func(applied, lag uint64) {
+		fmt.Fprintf(e.stderr, "graphctl: a stale read from %s: its store has applied the shard's log up to entry %d, %d behind what it knows committed\n", e.server, applied, lag)
+	}), nil
 }
 
 func (e *env) clientToken() (string, error) {

@@ -1,15 +1,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/query"
 	"github.com/stablegraph/stablegraph/store"
-	"github.com/stablegraph/stablegraph/verb"
 )
 
 func newAnalyzeCmd(e *env) *cobra.Command {
@@ -23,8 +21,11 @@ planner needs to estimate the pages a query reads, as SQLite's ANALYZE does:
   - for each column of numbers, strings or bytes, its entries, entities and distinct values, and an equal-depth
     histogram of its values (--buckets buckets at most; a value too frequent to share a
     bucket gets its own), kept in the store's $stats variable;
-  - for each kind, the lowest and highest ID of its members: entities made together lie
-    together in every column's tree, and a query's candidates reach only that part of it;
+  - for each kind, the lowest and highest ID of its members (entities made together lie
+    together in every column's tree, and a query's candidates reach only that part of it),
+    and for each column and each direction of each verb how many of its members have a
+    value or an edge, and how many members have 1, 2-3, 4-7, ... entries (the chance
+    that a step from a member finds nothing, and how far a closure spreads);
   - for each verb, its distinct subjects and distinct objects, counted again. Every link
     and unlink keeps these exact, so this matters only for verbs written by older code or
     bulk loaded, whose counts are unknown until then.
@@ -41,36 +42,19 @@ changes. It reads every page of every column and verb, and writes the statistics
 			defer h.close()
 			var rows [][]any
 			st, err := h.db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error {
+				stats, err := query.Analyze(tx, buckets)
+				if err != nil {
+					return err
+				}
 				rows = rows[:0]
-				for _, k := range tx.Kinds() {
-					sp := k.Span(tx)
-					if err := tx.PutVarStats(k.Name(), sp.Encode()); err != nil {
-						return err
-					}
-					rows = append(rows, []any{k.Name(), "kind", sp.Members, "", "", fmt.Sprintf("IDs %d to %d", sp.First, sp.Last)})
+				for _, k := range stats.Kinds {
+					rows = append(rows, []any{k.Name, "kind", k.Members, "", "", fmt.Sprintf("IDs %d to %d", k.First, k.Last)})
 				}
-				for _, c := range column.Columns(tx) {
-					if c.State() != store.Active {
-						continue
-					}
-					hist, err := c.KeepHistogram(tx, buckets)
-					if errors.Is(err, column.ErrNoOrder) {
-						continue // arrays and structs: no predicate compares them
-					}
-					if err != nil {
-						return err
-					}
-					rows = append(rows, []any{c.Name(), "column", hist.Entries, hist.Entities, hist.Distinct, len(hist.Buckets)})
+				for _, c := range stats.Columns {
+					rows = append(rows, []any{c.Name, "column", c.Entries, c.Entities, c.Distinct, len(c.Buckets)})
 				}
-				for _, v := range verb.Verbs(tx) {
-					if v.State() != store.Active {
-						continue
-					}
-					if err := v.Recount(tx); err != nil {
-						return err
-					}
-					edges, subj, obj, _ := v.Counts(tx)
-					rows = append(rows, []any{v.Name(), "verb", edges, subj, obj, ""})
+				for _, v := range stats.Verbs {
+					rows = append(rows, []any{v.Name, "verb", v.Edges, v.Subjects, v.Objects, ""})
 				}
 				return nil
 			})

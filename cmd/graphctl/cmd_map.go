@@ -40,7 +40,7 @@ owners with their counts, the memory as runs of pages of one owner and kind with
 page's fill, and each query's pages as runs.
 
 The map checks the store as verify's page check does and reads every page in use once (the
-demo world: 382 pages). Like verify, it never writes to the store.`,
+demo world: 428 pages). Like verify, it never writes to the store.`,
 		Example: `  graphctl map --db world.sgdb --html map.html
   graphctl map --db world.sgdb --html map.html --query 'FIND player WHERE name = "ann" SELECT health'
   graphctl map --db world.sgdb --workload workload.yaml --html map.html

@@ -17,7 +17,10 @@ func newStatsCmd(e *env) *cobra.Command {
 		Long: `Show, for every global variable (kinds, columns, verbs and the system's own), its
 role, type, lifecycle state, entries and the height of its first tree, the pages of all
 its trees, and how full their leaves are; then the store's totals. A column's trees are
-its values and its index; a verb's, its two directions.`,
+its values and its index; a verb's, its two directions.
+
+With --server URL of a cluster node ('graphctl serve --cluster'), the store is that
+replica's, and a table of every shard's replicas follows (as 'graphctl cluster status').`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := parseFormat(out)
@@ -47,7 +50,10 @@ its values and its index; a verb's, its two directions.`,
 			t := s.Totals
 			_, err = fmt.Fprintf(e.stdout, "\n%d variables, %d entries; %d pages: %d in variables, %d system, %d free (%s, %s); log %s\n",
 				t.Variables, t.Entries, t.Pages, t.VarPages, t.SystemPages, t.FreePages, byteSize(t.Bytes), count(t.WasmPages, "Wasm page", "Wasm pages"), byteSize(uint64(t.LogBytes)))
-			return err
+			if err != nil || e.server == "" {
+				return err
+			}
+			return e.clusterStats(cmdContext(cmd))
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "table", "output format: table, json or csv")

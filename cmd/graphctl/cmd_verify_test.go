@@ -15,7 +15,7 @@ import (
 
 func TestVerify(t *testing.T) {
 	dir := demoStore(t)
-	assert.Equal(t, "world.sg: ok (382 pages checked, 15 variables; data model: 8008 entities, 70062 entries checked, 379 pages read)\n",
+	assert.Equal(t, "world.sg: ok (428 pages checked, 16 variables; data model: 8008 entities, 78070 entries checked, 425 pages read)\n",
 		ok(t, dir, "verify", "--db", "world.sg"), "the figures graphctl help verify gives")
 
 	// Damage the last page the store allocated, a B-tree node, which no checksum guards
@@ -64,7 +64,8 @@ func TestVerifyDataModel(t *testing.T) {
 	require.NoError(t, st.Close())
 	ok(t, dir, "stats", "--db", "world.sg") // the pages are sound
 	stderr := fails(t, dir, exitDamaged, "verify", "--db", "world.sg")
-	assert.Contains(t, stderr, "store is damaged: the data model is inconsistent: 2 problems")
+	assert.Contains(t, stderr, "store is damaged: the data model is inconsistent: 3 problems")
 	assert.Contains(t, stderr, `column "health": entity #9: its value 18 has no index entry`)
 	assert.Regexp(t, `verb "owns": entity #\d+: the edge #\d+ → #\d+ has no reverse entry`, stderr)
+	assert.Regexp(t, `internal "\$holds": entity #\d+: lists verb "owns" tree 1, which does not hold it`, stderr)
 }

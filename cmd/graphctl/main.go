@@ -61,6 +61,7 @@ type env struct {
 	db        string        // --db
 	server    string        // --server
 	tokenFile string        // --token-file
+	stale     bool          // --stale
 	timeout   time.Duration // --timeout
 	started   bool          // a command's own code began to run
 }
@@ -110,6 +111,9 @@ Exit codes: 0 success, 1 user error (bad query, bad input, not found),
 			if !serverSet && !dbSet {
 				e.server = e.getenv("GRAPHCTL_SERVER")
 			}
+			if e.stale && e.server == "" {
+				return usagef("--stale reads a replica's copy: give it with --server URL")
+			}
 			return nil
 		},
 	}
@@ -120,6 +124,7 @@ Exit codes: 0 success, 1 user error (bad query, bad input, not found),
 	root.PersistentFlags().StringVar(&e.db, "db", "", "the store file (default $GRAPHCTL_DB)")
 	root.PersistentFlags().StringVar(&e.server, "server", "", "use the store a 'graphctl serve' serves at URL (default $GRAPHCTL_SERVER)")
 	root.PersistentFlags().StringVar(&e.tokenFile, "token-file", "", "the server's token, for --server (default $GRAPHCTL_TOKEN, or the file serve made)")
+	root.PersistentFlags().BoolVar(&e.stale, "stale", false, "with --server URL of a replica: read its own copy even if it is a follower (it may lag its leader; the lag is shown)")
 	root.PersistentFlags().DurationVar(&e.timeout, "timeout", defaultTimeout, "how long to wait for a store another process has locked (0: fail at once)")
 
 	root.AddGroup(
@@ -148,6 +153,7 @@ Exit codes: 0 success, 1 user error (bad query, bad input, not found),
 		{"inspect", newAnalyzeCmd(e)},
 		{"inspect", newReportCmd(e)},
 		{"inspect", newServeCmd(e)},
+		{"inspect", newClusterCmd(e)},
 	} {
 		c.cmd.GroupID = c.group
 		root.AddCommand(c.cmd)
