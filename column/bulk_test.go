@@ -26,6 +26,9 @@ func treeContents(t *testing.T, db *entity.DB, name string) []string {
 				out = append(out, fmt.Sprintf("%d %x %x", i, k, v))
 			}
 		}
+		if _, err := entity.Check(tx); err != nil { // the holder record too
+			return err
+		}
 		return tx.CheckStore()
 	}))
 	return out
@@ -33,7 +36,8 @@ func treeContents(t *testing.T, db *entity.DB, name string) []string {
 
 // TestWriteSortedIsSetOneByOne: WriteSorted into an empty column, bottom up, leaves the same
 // entries as Set or Add one value at a time, for single and multi-valued, fixed and
-// variable-size, indexed or not; into a column with values it writes one at a time.
+// variable-size, indexed or not; into a column with values it appends the values of
+// entities past its last, and writes others one at a time.
 func TestWriteSortedIsSetOneByOne(t *testing.T) {
 	for _, multi := range []bool{false, true} {
 		for _, str := range []bool{false, true} {
@@ -50,7 +54,7 @@ func TestWriteSortedIsSetOneByOne(t *testing.T) {
 				if multi {
 					opts = append(opts, column.Multi())
 				}
-				for _, name := range []string{"bulk", "single", "later"} {
+				for _, name := range []string{"bulk", "single", "later", "appended", "mixed"} {
 					column.DefineDyn(s, name, typ, opts...)
 				}
 				db := testutil.OpenDB(t, s, nil)
@@ -97,13 +101,44 @@ func TestWriteSortedIsSetOneByOne(t *testing.T) {
 					if _, err := later.WriteSorted(tx, ws[:1]); err != nil {
 						return err
 					}
-					_, err = later.WriteSorted(tx, ws)
+					if _, err = later.WriteSorted(tx, ws); err != nil {
+						return err
+					}
+					// In runs of entities past the column's last: appended.
+					appended, err := column.Lookup(tx, "appended")
+					require.NoError(t, err)
+					for start := 0; start < len(ws); {
+						end := min(start+1+r.IntN(700), len(ws))
+						for end < len(ws) && ws[end].ID == ws[end-1].ID {
+							end++
+						}
+						if n, err := appended.WriteSorted(tx, ws[start:end]); err != nil {
+							return fmt.Errorf("entry %d: %w", start+n, err)
+						}
+						start = end
+					}
+					// The values of entities up to the column's last, then all of them: the
+					// first are written again, one at a time, the others appended.
+					mixed, err := column.Lookup(tx, "mixed")
+					require.NoError(t, err)
+					var some []column.Write
+					for _, w := range ws {
+						if w.ID%3 == 0 && w.ID < ws[len(ws)/2].ID {
+							some = append(some, w)
+						}
+					}
+					if _, err := mixed.WriteSorted(tx, some); err != nil {
+						return err
+					}
+					_, err = mixed.WriteSorted(tx, ws)
 					return err
 				}))
 				want := treeContents(t, db, "single")
 				require.NotEmpty(t, want)
 				require.Equal(t, want, treeContents(t, db, "bulk"))
 				require.Equal(t, want, treeContents(t, db, "later"))
+				require.Equal(t, want, treeContents(t, db, "appended"))
+				require.Equal(t, want, treeContents(t, db, "mixed"))
 			})
 		}
 	}

@@ -1,7 +1,9 @@
 package entity
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -89,6 +91,93 @@ func (tx *Tx) SetIRI(id ID, iri string) error {
 	}
 	_, err := idx.Put([]byte(iri), key[:])
 	return err
+}
+
+// SetIRIs gives entity ids[i] the IRI iris[i], as SetIRI one at a time would; the IDs must
+// be ascending. With an error, it returns the index of the entry the error is about, and
+// the message should fail: the entries before it may be written or not. Entities past the
+// last one with an IRI (new entities) are written in bulk: appended to the ID → IRI tree
+// (full leaves; an empty one built bottom up), and put into the IRI index in IRI order (an
+// empty one built bottom up), each page of it written once per call however many of its
+// IRIs the call brings.
+func (tx *Tx) SetIRIs(ids []ID, iris []string) (int, error) {
+	if len(ids) != len(iris) {
+		return 0, fmt.Errorf("set IRIs: %d entities, %d IRIs", len(ids), len(iris))
+	}
+	fwd := tx.Must(tx.VarTree(VarIRI, 0, true))
+	idx := tx.Must(tx.VarTree(VarIRI, 1, true))
+	if last, _, ok := fwd.Last(); len(ids) == 0 || ok && ids[0] <= FromKey(last) {
+		for i, id := range ids {
+			if err := tx.SetIRI(id, iris[i]); err != nil {
+				return i, err
+			}
+		}
+		return len(ids), nil
+	}
+	// The first refusal SetIRI one at a time would meet, by index.
+	at, fault := len(ids), error(nil)
+	refuse := func(i int, err error) {
+		if i < at {
+			at, fault = i, err
+		}
+	}
+	exists := tx.Exister()
+	for i, id := range ids {
+		switch iri := iris[i]; {
+		case i > 0 && id <= ids[i-1]:
+			refuse(i, fmt.Errorf("set IRIs: entry %d, #%d, is not after #%d", i, id, ids[i-1]))
+		case iri == "" || len(iri) > MaxIRI:
+			refuse(i, fmt.Errorf("%w: %d bytes, want 1 to %d", ErrIRI, len(iri), MaxIRI))
+		case !exists(id):
+			refuse(i, fmt.Errorf("set IRI of #%d: %w", id, ErrNoEntity))
+		}
+		if i >= at {
+			break
+		}
+	}
+	order := make([]int, at)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Or(strings.Compare(iris[a], iris[b]), cmp.Compare(a, b)) })
+	for j, i := range order {
+		if j > 0 && iris[order[j-1]] == iris[i] {
+			refuse(i, fmt.Errorf("set IRI of #%d: %w: <%s> is #%d's", ids[i], ErrIRITaken, iris[i], ids[order[j-1]]))
+		} else if v, ok := idx.Get([]byte(iris[i])); ok {
+			refuse(i, fmt.Errorf("set IRI of #%d: %w: <%s> is #%d's", ids[i], ErrIRITaken, iris[i], FromKey(v)))
+		}
+	}
+	if fault != nil {
+		return at, fault
+	}
+	if _, err := fwd.BulkLoad(func(yield func([]byte, []byte) bool) {
+		for i, id := range ids {
+			k := Key(id)
+			if !yield(k[:], []byte(iris[i])) {
+				return
+			}
+		}
+	}); err != nil {
+		return 0, err
+	}
+	if idx.Len() == 0 {
+		_, err := idx.BulkLoad(func(yield func([]byte, []byte) bool) {
+			for _, i := range order {
+				k := Key(ids[i])
+				if !yield([]byte(iris[i]), k[:]) {
+					return
+				}
+			}
+		})
+		return len(ids), err
+	}
+	for _, i := range order {
+		k := Key(ids[i])
+		if _, err := idx.Put([]byte(iris[i]), k[:]); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }
 
 // clearIRI removes id's IRI, if it has one.

@@ -1,6 +1,7 @@
 package entity
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -156,6 +157,24 @@ func (tx *Tx) Exists(id ID) bool {
 	}
 	k := Key(id)
 	return tx.sys(VarKind, 0).Has(k[:])
+}
+
+// Exister returns Exists for the checks of a bulk write, asked in ascending ID order: one
+// cursor goes through $kind, so IDs in the same leaf cost a search of that leaf, not a
+// lookup from the root.
+func (tx *Tx) Exister() func(ID) bool {
+	c := tx.sys(VarKind, 0).Cursor()
+	return func(id ID) bool {
+		if id == 0 {
+			return false
+		}
+		key := Key(id)
+		k, _, ok, in := c.SeekInLeaf(key[:])
+		if !in {
+			k, _, ok = c.Seek(key[:])
+		}
+		return ok && bytes.Equal(k, key[:])
+	}
 }
 
 // sys opens tree i of an internal variable.

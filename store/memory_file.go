@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
@@ -54,6 +55,10 @@ type fileMemory struct {
 	size uint64 // Wasm pages
 	max  uint64
 	data []byte // the mapping (nil when the file cannot be mapped); len ≥ size in bytes
+	// budget is Options.MapBudget: past budget bytes lent from the mapping, its pages are
+	// dropped from the resident set (dropMapped); lent counts them since the last drop.
+	budget int64
+	lent   atomic.Int64
 }
 
 // hasMagic reports whether f starts with a superblock's magic.
@@ -187,6 +192,11 @@ func (m *fileMemory) Sync() error { return m.f.Sync() }
 func (m *fileMemory) slice(off, n uint64) ([]byte, bool) {
 	if m.data == nil || off+n > m.size*WasmPageSize {
 		return nil, false
+	}
+	if m.budget > 0 && m.lent.Add(int64(n)) > m.budget {
+		// Slices lent before stay valid: a shared file mapping reads the file again.
+		m.lent.Store(0)
+		dropMapped(m.data)
 	}
 	return m.data[off : off+n : off+n], true
 }

@@ -18,6 +18,11 @@ func fallocate(f *os.File, off, n int64) error {
 	}
 }
 
+// dropMapped drops the pages of a shared file mapping from the process's resident set.
+// The mapping stays valid: a read after it maps the page again from the page cache or the
+// file. It is advice: should the system refuse it, the pages just stay resident.
+func dropMapped(data []byte) { _ = syscall.Madvise(data, syscall.MADV_DONTNEED) }
+
 // systemLockHolder reads /proc/locks for the processes holding a flock on f: the writer,
 // or the one reader, by PID and command, or how many readers share it.
 func systemLockHolder(f *os.File) LockHolder {

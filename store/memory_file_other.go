@@ -10,5 +10,8 @@ import (
 // fallocate is not there: reserve writes the zeros.
 func fallocate(*os.File, int64, int64) error { return errors.ErrUnsupported }
 
+// dropMapped does nothing here: Options.MapBudget is not kept on this system.
+func dropMapped([]byte) {}
+
 // systemLockHolder knows nothing here: the system does not list a flock's holders.
 func systemLockHolder(*os.File) LockHolder { return LockHolder{} }

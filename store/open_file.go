@@ -45,6 +45,7 @@ func Open(path string, opts *Options) (*Store, error) {
 		mf.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	mem.budget = o.MapBudget
 	lf, lsize, err := fs.open(path+"-wal", nil)
 	if err != nil {
 		mem.Close()

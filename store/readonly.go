@@ -36,6 +36,7 @@ func openReadOnly(path string, o Options) (*Store, error) {
 		f.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	fm.budget = o.MapBudget
 	mem := &overlayMemory{base: fm, size: fm.Size(), max: max, pages: map[uint64][]byte{}}
 	s := newStore(mem, &o)
 	fail := func(err error) (*Store, error) {

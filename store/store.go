@@ -81,6 +81,12 @@ type Options struct {
 	// than memory. 0 means DefaultSpillPages; a negative value keeps every page in the heap.
 	// A store without a log (OpenMemory) always keeps them in the heap.
 	SpillPages int
+	// MapBudget bounds the part of a file-backed store's mapping that stays in the
+	// process's resident memory: past MapBudget bytes of pages read through the mapping,
+	// the store asks the system to drop them all from its resident set (madvise
+	// MADV_DONTNEED on Linux; the file keeps them, and the next read maps them again from
+	// the page cache). 0 means no bound: the mapping is resident as far as it is read.
+	MapBudget int64
 	// RecordPages makes every message's Stats carry the pages it touched (Stats.Touched),
 	// for a picture of them; it costs a copy of two bitmaps per message.
 	RecordPages bool

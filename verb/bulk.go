@@ -16,20 +16,29 @@ type Edge struct{ S, O entity.ID }
 // would one at a time, cardinality checks included. With an error, it returns the index of
 // the edge the error is about, and the message should fail: the edges before it may be
 // linked or not. Into a verb that has no edge yet, it builds both trees bottom up
-// (store.Tree.BulkLoad): every page is written once and full. Otherwise it links them one
-// at a time.
+// (store.Tree.BulkLoad): every page is written once and full. Edges from subjects past the
+// verb's last one (new entities) are appended to the forward tree (full leaves) and put
+// into the reverse tree in order. Otherwise it links them one at a time.
 func (v *Verb) LinkSorted(tx *entity.Tx, edges []Edge) (int, error) {
 	fwd, rev, err := v.trees(tx, true)
 	if err != nil {
 		return 0, err
 	}
+	appending := false
 	if fwd.Len() > 0 || rev.Len() > 0 {
-		for i, e := range edges {
-			if err := v.Link(tx, e.S, e.O); err != nil {
-				return i, err
+		// Edges from subjects past the verb's last one are new: they are appended to the
+		// forward tree (full leaves) and put into the reverse one in order. Others are
+		// linked one at a time.
+		last, _, _ := fwd.Last()
+		if len(edges) == 0 || len(last) < 8 || edges[0].S <= entity.FromKey(last[:8]) {
+			for i, e := range edges {
+				if err := v.Link(tx, e.S, e.O); err != nil {
+					return i, err
+				}
 			}
+			return len(edges), nil
 		}
-		return len(edges), nil
+		appending = true
 	}
 	// Check as Link one at a time would, and report the first edge it would refuse: one to
 	// an entity that does not exist, or one the cardinality forbids (two edges from a
@@ -38,6 +47,7 @@ func (v *Verb) LinkSorted(tx *entity.Tx, edges []Edge) (int, error) {
 	oneO := v.cfg.card == CardOneToMany || v.cfg.card == CardOneToOne
 	var fault error
 	at := len(edges)
+	exists := tx.Exister()
 	refuse := func(i int, err error) {
 		if i < at || i == at && errors.Is(err, entity.ErrNoEntity) { // Link checks entities first
 			at, fault = i, err
@@ -58,7 +68,7 @@ func (v *Verb) LinkSorted(tx *entity.Tx, edges []Edge) (int, error) {
 			if oneS {
 				refuse(i, violated(e, e.S, e.S, edges[i-1].O))
 			}
-		} else if !tx.Exists(e.S) { // each subject once
+		} else if !exists(e.S) { // each subject once
 			refuse(i, missing(e, e.S))
 		}
 	}
@@ -74,9 +84,16 @@ func (v *Verb) LinkSorted(tx *entity.Tx, edges []Edge) (int, error) {
 			continue
 		}
 		firstOf = e
-		if !tx.Exists(e.O) { // each object once
+		if !exists(e.O) { // each object once
 			j, _ := slices.BinarySearchFunc(edges, e, compareEdges)
 			refuse(j, missing(e, e.O))
+		} else if oneO && appending {
+			// The object may have its one edge already.
+			from := entity.Key(e.O)
+			if k, _, ok := rev.Cursor().Seek(from[:]); ok && entity.FromKey(k[:8]) == e.O {
+				j, _ := slices.BinarySearchFunc(edges, e, compareEdges)
+				refuse(j, violated(e, e.O, entity.FromKey(k[8:]), e.O))
+			}
 		}
 	}
 	if fault != nil {
@@ -103,7 +120,14 @@ func (v *Verb) LinkSorted(tx *entity.Tx, edges []Edge) (int, error) {
 	if err := load(edges, false); err != nil {
 		return 0, err
 	}
-	if err := load(back, true); err != nil {
+	if appending {
+		for _, e := range back {
+			k := edge(e.O, e.S)
+			if _, err := rev.Put(k[:], nil); err != nil {
+				return 0, err
+			}
+		}
+	} else if err := load(back, true); err != nil {
 		return 0, err
 	}
 	vr, ok := tx.Var(v.name)

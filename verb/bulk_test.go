@@ -28,6 +28,9 @@ func verbContents(t *testing.T, db *entity.DB, name string) []string {
 				out = append(out, fmt.Sprintf("%d %x", i, k))
 			}
 		}
+		if _, err := entity.Check(tx); err != nil { // the holder record too
+			return err
+		}
 		return tx.CheckStore()
 	}))
 	return out
@@ -39,7 +42,7 @@ func verbContents(t *testing.T, db *entity.DB, name string) []string {
 func TestLinkSortedIsLinkOneByOne(t *testing.T) {
 	s := entity.NewSchema()
 	node := s.Kind("node")
-	for _, name := range []string{"bulk", "single", "later"} {
+	for _, name := range []string{"bulk", "single", "later", "appended"} {
 		verb.Define(s, name)
 	}
 	verb.Define(s, "one", verb.ManyToOne())
@@ -69,12 +72,26 @@ func TestLinkSortedIsLinkOneByOne(t *testing.T) {
 		for _, e := range es {
 			require.NoError(t, v.Link(tx, e.S, e.O))
 		}
+		// In runs of subjects past the verb's last: appended.
+		v, err = verb.Lookup(tx, "appended")
+		require.NoError(t, err)
+		for start := 0; start < len(es); {
+			end := min(start+1+r.IntN(900), len(es))
+			for end < len(es) && es[end].S == es[end-1].S {
+				end++
+			}
+			n, err := v.LinkSorted(tx, es[start:end])
+			require.NoError(t, err)
+			require.Equal(t, end-start, n)
+			start = end
+		}
 		return nil
 	}))
 	want := verbContents(t, db, "single")
 	require.Len(t, want, 2*len(es))
 	require.Equal(t, want, verbContents(t, db, "bulk"))
 	require.Equal(t, want, verbContents(t, db, "later"))
+	require.Equal(t, want, verbContents(t, db, "appended"))
 
 	err := db.Update(func(tx *entity.Tx) error {
 		v, err := verb.Lookup(tx, "one")
@@ -110,8 +127,8 @@ func TestLinkSortedRefuses(t *testing.T) {
 	}
 }
 
-// TestLinkSortedCardinality: into an empty verb, bottom up, LinkSorted refuses what Link
-// one at a time would, and names the same edge.
+// TestLinkSortedCardinality: into an empty verb, bottom up, and appended to a verb with
+// edges, LinkSorted refuses what Link one at a time would, and names the same edge.
 func TestLinkSortedCardinality(t *testing.T) {
 	s := entity.NewSchema()
 	node := s.Kind("node")
@@ -123,10 +140,18 @@ func TestLinkSortedCardinality(t *testing.T) {
 	db := testutil.OpenDB(t, s, nil)
 	testutil.Spawn(t, db, node, 8, nil)
 	r := rand.New(rand.NewPCG(7, 8))
-	for trial := range 200 {
-		var es []verb.Edge
+	for trial := range 400 {
+		// Odd trials: into a verb with edges from subjects 1–3, edges from 4–8 (appended).
+		var pre, es []verb.Edge
+		from := 1
+		if trial%2 == 1 {
+			for range 1 + r.IntN(4) {
+				pre = append(pre, verb.Edge{S: entity.ID(1 + r.IntN(3)), O: entity.ID(1 + r.IntN(8))})
+			}
+			from = 4
+		}
 		for range 1 + r.IntN(6) {
-			es = append(es, verb.Edge{S: entity.ID(1 + r.IntN(8)), O: entity.ID(1 + r.IntN(8))})
+			es = append(es, verb.Edge{S: entity.ID(from + r.IntN(9-from)), O: entity.ID(1 + r.IntN(8))})
 		}
 		slices.SortFunc(es, func(a, b verb.Edge) int { return cmp.Or(cmp.Compare(a.S, b.S), cmp.Compare(a.O, b.O)) })
 		es = slices.Compact(es)
@@ -136,9 +161,14 @@ func TestLinkSortedCardinality(t *testing.T) {
 			_ = db.Update(func(tx *entity.Tx) error {
 				v, err := verb.Lookup(tx, name)
 				require.NoError(t, err)
-				bulkAt, bulkErr = v.LinkSorted(tx, es)
 				one, err := verb.Lookup(tx, name+"_one")
 				require.NoError(t, err)
+				for _, e := range pre {
+					if v.Link(tx, e.S, e.O) == nil {
+						require.NoError(t, one.Link(tx, e.S, e.O))
+					}
+				}
+				bulkAt, bulkErr = v.LinkSorted(tx, es)
 				oneAt = len(es)
 				for i, e := range es {
 					if oneErr = one.Link(tx, e.S, e.O); oneErr != nil {

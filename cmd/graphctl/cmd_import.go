@@ -39,21 +39,28 @@ are skipped, counted and listed instead; a Turtle syntax error still stops the i
 since a parser cannot tell where the next statement begins.
 
 Memory: --max-memory (default 512MiB) bounds what the import holds. A message's written
-pages past a quarter of it go to the store's log ahead of the commit, so the store's size
-does not count; the parsed input does, and an input too large to parse into one message
-within the bound is refused before anything is written, saying so (a gzip input's size
-is not known before it is read: it is not refused).
+pages past a quarter of it go to the store's log ahead of the commit, and the store's
+pages read through its mapping past an eighth of it are dropped from memory (the file
+keeps them), so the store's size does not count; the parsed input does, and an input too
+large to parse into one message within the bound is refused before anything is written,
+saying so (a gzip input's size is not known before it is read: it is not refused).
 
-In steps (N-Triples and N-Quads only): --batch N writes the file in steps of at least N
-triples (whole lines, cut where a 1 MiB parse chunk ends), each its own message, committed
-before the next is read: memory then depends on N, not on the file. The file is read twice:
+In steps (N-Triples, N-Quads and Turtle): --batch N writes the file in steps of at least N
+triples (whole lines, cut where a 1 MiB parse chunk ends, or for Turtle, the line after a
+run of 4096 triples), each its own message, committed
+before the next is read: memory then depends on N, not on the file (steps too large for
+--max-memory are made smaller, with a note). The file is read twice:
 first for the types of every subject, so that the steps give each entity the kind one
 message would (its least type IRI; every other type a membership); IRIs find the entities
 of earlier steps, and a blank node is one entity across the steps. Each committed step is
 reported ("step 3 committed: lines up to 1500123"); an import stopped by an error or a
 crash leaves its committed steps, and --from-line L+1 goes on after line L (re-writing a
-step is harmless for IRI subjects; a blank node of the lines before L met again after it
-becomes a new entity). Where one subject's values of one predicate fall into two steps,
+step is harmless for IRI subjects; each step notes the entities of its blank nodes in the
+store, with the file's name and size, so a blank node of the lines before L met again
+after it is the same entity, and --from-line refuses another file; the notes go when the
+import ends). Each step shows its entities, values and edges as it writes them, and off
+a terminal each committed step is a line with the counts so far. Where one subject's
+values of one predicate fall into two steps,
 the second may go to a new column, as an import into a store that has the first one does.
 --batch needs a file (not standard input) and a local store (not --server).
 
@@ -109,8 +116,8 @@ end.`,
 			switch {
 			case batch < 0:
 				return usagef("--batch must be a number of triples")
-			case batch > 0 && f != "ntriples" && f != "nquads":
-				return usagef("--batch is for N-Triples and N-Quads imports, not %s: import it in one message, or split it into smaller files", f)
+			case batch > 0 && f != "ntriples" && f != "nquads" && f != "turtle":
+				return usagef("--batch is for N-Triples, N-Quads and Turtle imports, not %s: import it in one message, or split it into smaller files", f)
 			case batch > 0 && file == "-":
 				return usagef("%v", errBatchNeedsFile)
 			case batch > 0 && e.server != "":
@@ -136,7 +143,7 @@ end.`,
 			defer mem.limitHeap()()
 			if batch > 0 {
 				raw.Close()
-				opts := interchange.Options{SkipBad: skipBad, Quads: f == "nquads", FromLine: fromLine}
+				opts := interchange.Options{SkipBad: skipBad, Quads: f == "nquads", Turtle: f == "turtle", Base: base, FromLine: fromLine}
 				st, read, err := e.importBatches(cmd, file, batch, opts, mem, prog)
 				if err != nil {
 					return err
@@ -169,7 +176,7 @@ end.`,
 			e.reportSkipped(imp.Skipped())
 			bytes, _, _ := prog.totals()
 
-			h, err := e.open(openOptions{create: true, spillPages: mem.spillPages()})
+			h, err := e.open(mem.storeOptions())
 			if err != nil {
 				return err
 			}

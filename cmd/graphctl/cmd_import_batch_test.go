@@ -30,7 +30,17 @@ func TestImportInSteps(t *testing.T) {
 	steps := regexp.MustCompile(`step (\d+) committed: lines up to (\d+)`).FindAllStringSubmatch(r.stderr, -1)
 	require.GreaterOrEqual(t, len(steps), 4, r.stderr)
 	assert.Equal(t, "140003", steps[len(steps)-1][2])
+	assert.Regexp(t, `step 1 committed: lines up to \d+ \(\d+ entities, \d+ values, \d+ edges so far\)`, r.stderr)
+	assert.Contains(t, r.stderr, "(40001 entities, 80001 values, 40001 edges so far)", "the last step's counts are the import's")
 	assert.Equal(t, want, rdftest.Canonical(t, ok(t, dir, "export", "--db", "steps.sg", "--format", "ntriples")))
+
+	// The same document as Turtle (N-Triples is Turtle), in steps cut where Turtle's
+	// chunks end.
+	write(t, dir, "d.ttl", doc)
+	r = gc(t, dir, "", nil, "import", "-q", "--db", "ttl.sg", "--batch", "30000", "d.ttl")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.GreaterOrEqual(t, len(regexp.MustCompile(`step \d+ committed`).FindAllString(r.stderr, -1)), 4, r.stderr)
+	assert.Equal(t, want, rdftest.Canonical(t, ok(t, dir, "export", "--db", "ttl.sg", "--format", "ntriples")))
 
 	// Go on after the second step, as after a crash: the store is the same.
 	after, err := strconv.Atoi(steps[1][2])
@@ -45,12 +55,20 @@ func TestImportInSteps(t *testing.T) {
 func TestImportMemoryBound(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "d.nt", rdftest.Things(20000))
-	errOut := fails(t, dir, exitUsage, "import", "-q", "--db", "a.sg", "--max-memory", "64MiB", "d.nt")
+	errOut := fails(t, dir, exitUsage, "import", "-q", "--db", "a.sg", "--max-memory", "16MiB", "d.nt")
 	assert.Contains(t, errOut, "in one message needs about")
-	assert.Contains(t, errOut, "more than --max-memory 64.0 MiB")
-	assert.Contains(t, errOut, "--batch ")
+	assert.Contains(t, errOut, "more than --max-memory 16.0 MiB")
+	assert.Regexp(t, `--batch \d+ `, errOut)
 	assert.NoFileExists(t, dir+"/a.sg", "nothing is written")
 	ok(t, dir, "import", "-q", "--db", "a.sg", "--max-memory", "64MiB", "--batch", "50000", "d.nt")
+	// Steps too large for the bound are made smaller, with a note.
+	r := gc(t, dir, "", nil, "import", "-q", "--db", "c.sg", "--max-memory", "16MiB", "--batch", "10000000", "d.nt")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Regexp(t, `note: steps of 10000000 triples would pass --max-memory 16.0 MiB \(the types of 20000 subjects take .*\): writing steps of \d+`, r.stderr)
+	assert.GreaterOrEqual(t, len(regexp.MustCompile(`step \d+ committed`).FindAllString(r.stderr, -1)), 2, r.stderr)
+	assert.Contains(t, fails(t, dir, exitUser, "import", "-q", "--db", "d.sg", "--max-memory", "1MiB", "--batch", "1000", "d.nt"),
+		"--max-memory 1.0 MiB leaves no room for a step of d.nt")
+	assert.NoFileExists(t, dir+"/d.sg", "nothing is written")
 
 	for _, tc := range []struct {
 		args []string
@@ -97,8 +115,7 @@ func TestImportInStepsRefused(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--db", "a.sg", "--batch", "10", "d.ttl"}, "--batch is for N-Triples and N-Quads imports, not turtle"},
-		{[]string{"--db", "a.sg", "--batch", "10", "d.jsonl"}, "--batch is for N-Triples and N-Quads imports, not jsonl"},
+		{[]string{"--db", "a.sg", "--batch", "10", "d.jsonl"}, "--batch is for N-Triples, N-Quads and Turtle imports, not jsonl"},
 		{[]string{"--server", "http://127.0.0.1:1", "--batch", "10", "d.nt"}, "--batch writes in steps from this process, which --server cannot do"},
 		{[]string{"--server", "http://127.0.0.1:1", "--max-memory", "1GiB", "d.nt"}, "--max-memory bounds an import in this process"},
 	} {

@@ -48,8 +48,10 @@ type openOptions struct {
 	// serveAddr is the address serve serves the store at, for the processes its lock
 	// turns away.
 	serveAddr string
-	// spillPages bounds the dirty pages a message keeps in the heap (store.Options).
+	// spillPages bounds the dirty pages a message keeps in the heap, mapBudget the
+	// resident part of the store's mapping (store.Options).
 	spillPages int
+	mapBudget  int64
 }
 
 // open opens the store named by --db. Without o.create, a missing file is an error rather
@@ -79,7 +81,7 @@ func openPath(path string, o openOptions) (*handle, error) {
 		return nil, err
 	}
 	so := &store.Options{ReadOnly: o.readOnly && !o.create, RecordPages: o.recordPages, Timeout: o.timeout, ServeAddr: o.serveAddr,
-		SpillPages: o.spillPages}
+		SpillPages: o.spillPages, MapBudget: o.mapBudget}
 	if o.waitNote != nil && o.timeout > 0 {
 		so.OnWait = func(holder store.LockHolder) {
 			fmt.Fprintf(o.waitNote, "graphctl: waiting up to %s for %s, locked by %s\n", o.timeout, path, holder)

@@ -72,6 +72,20 @@ func (p *progress) describe(s string) {
 	}
 }
 
+// describeEvery replaces the bar's text with text() if it was last replaced more than
+// 200 ms ago: for counts that change at every item written.
+func (p *progress) describeEvery(text func() string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar == nil {
+		return
+	}
+	if now := time.Now(); now.Sub(p.lastDesc) > 200*time.Millisecond {
+		p.lastDesc = now
+		p.bar.Describe(text())
+	}
+}
+
 func (p *progress) rate(now time.Time) float64 {
 	if d := now.Sub(p.start).Seconds(); d > 0 {
 		return float64(p.rows) / d
@@ -181,8 +195,7 @@ func (p *progress) writing(w io.Writer, what string, st *interchange.Summary) *w
 func (wp *writePhase) describe(now time.Time) string {
 	wp.mu.Lock()
 	defer wp.mu.Unlock()
-	s := fmt.Sprintf("%s: %s, %s, %s", wp.what,
-		count(uint64(wp.sum.Entities), "entity", "entities"), plural(uint64(wp.sum.Values), "value"), plural(uint64(wp.sum.Edges), "edge"))
+	s := wp.what + ": " + written(wp.sum)
 	if !wp.commitAt.IsZero() {
 		return fmt.Sprintf("%s; committing (%s)", s, now.Sub(wp.commitAt).Round(time.Second))
 	}

@@ -1,6 +1,7 @@
 package interchange
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -86,6 +87,7 @@ func ParseNTriples(ctx context.Context, r io.Reader, name string, opts Options) 
 	doc := newNTriples(name, opts.SkipBad)
 	err := parseChunks(ctx, r, name, opts, func(pc parsedChunk) error {
 		doc.skipped = append(doc.skipped, pc.bad...)
+		doc.triples = grow(doc.triples, len(pc.triples))
 		for i, t := range pc.triples {
 			doc.add(pc.lines[i], t)
 		}
@@ -172,6 +174,9 @@ func parseChunks(ctx context.Context, r io.Reader, name string, opts Options, fo
 func parseChunk(c ntriples.Chunk, name string, skipBad, quads bool) parsedChunk {
 	pc := parsedChunk{bytes: len(c.Data)}
 	data, first := c.Data, c.Line
+	// A line holds a triple at most: room for them all saves growing the slices.
+	lines := bytes.Count(data, []byte{'\n'}) + 1
+	pc.triples, pc.lines = make([]ntriples.Triple, 0, lines), make([]int, 0, lines)
 	for {
 		add := func(line int, t ntriples.Triple, g ntriples.Term) error {
 			pc.triples = append(pc.triples, t)
@@ -221,6 +226,16 @@ func skipLines(data []byte, n int) int {
 	return i
 }
 
+// grow returns s with room for n more elements, doubling its capacity when it must grow:
+// append grows a large slice by a quarter, which for a document of millions of triples
+// copies it over and over.
+func grow[T any](s []T, n int) []T {
+	if len(s)+n <= cap(s) {
+		return s
+	}
+	return append(make([]T, 0, max(2*cap(s), len(s)+n)), s...)
+}
+
 // node interns an IRI or blank node term.
 func (d *NTriples) node(t ntriples.Term, line int) int32 {
 	m, key := d.iris, t.Value
@@ -237,7 +252,7 @@ func (d *NTriples) node(t ntriples.Term, line int) int32 {
 	} else {
 		n.iri = key
 	}
-	d.nodes = append(d.nodes, n)
+	d.nodes = append(grow(d.nodes, 1), n)
 	m[key] = i
 	return i
 }
@@ -257,7 +272,7 @@ func (d *NTriples) add(line int, t ntriples.Triple) {
 	var o int32
 	if t.Object.Kind == ntriples.Literal {
 		o = -1 - int32(len(d.lits))
-		d.lits = append(d.lits, t.Object)
+		d.lits = append(grow(d.lits, 1), t.Object)
 	} else {
 		o = d.node(t.Object, line)
 		if p == d.typePred && t.Object.Kind == ntriples.IRI {

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
@@ -150,13 +153,18 @@ func (d *NTriples) Apply(tx *entity.Tx, st *Summary) error {
 		a.defineKinds,      // the kinds of the new entities, made if need be
 		a.groupLiterals,    // the literals by predicate and class
 		a.definePredicates, // a verb for node objects, columns for each class of literals
-		a.createEntities,   // the new entities, with their IRIs
+		a.createEntities,   // the new entities
+		a.startSorting,     // the edges and literals sorted by entity, on other cores
+		a.giveIRIs,         // the new entities' IRIs
 		a.addMemberships,   // every other kind an rdf:type names
 		a.writeEdges,       // the edges, verb by verb
 		a.placeValues,      // which column each literal goes to, columns made if need be
 		a.writeValues,      // the values, column by column
 	} {
 		if err := step(); err != nil {
+			if a.sorted != nil {
+				<-a.sorted
+			}
 			return err
 		}
 	}
@@ -185,6 +193,10 @@ type ntApply struct {
 	byPred   map[int32]map[litClass]*litGroup // the literals by predicate and class
 	verbs    []*verb.Verb                     // by predicate: its verb, for node objects
 	groups   []*litGroup                      // the groups of byPred in the mapping's order
+	// edges are the edges by predicate, and the groups' values, sorted by entity once
+	// sorted is closed (startSorting).
+	edges  [][]edge
+	sorted chan struct{}
 }
 
 func newNTApply(d *NTriples, tx *entity.Tx, st *Summary) *ntApply {
@@ -207,11 +219,30 @@ func (a *ntApply) findExisting() error {
 			if id, ok := a.tx.ByIRI(n.iri); ok {
 				a.ids[i], a.existing[i] = id, true
 			}
-		} else if id, ok := a.d.blankIDs[n.label]; ok { // made by an earlier batch
+		} else if id, ok := a.blankID(n.label); ok { // made by an earlier batch
 			a.ids[i], a.existing[i] = id, true
 		}
 	}
 	return nil
+}
+
+// blankID returns the entity an earlier batch made for the blank node label: one of this
+// run of batches, or, in a resumed import, one of the import stopped before (its notes in
+// the store's metadata).
+func (a *ntApply) blankID(label string) (entity.ID, bool) {
+	if a.d.blankIDs == nil {
+		return 0, false
+	}
+	if id, ok := a.d.blankIDs[label]; ok {
+		return id, true
+	}
+	if v, ok := a.tx.Meta(blankKey(label)); ok && len(v) == entity.KeySize {
+		if id := entity.FromKey(v); a.tx.Exists(id) {
+			a.d.blankIDs[label] = id
+			return id, true
+		}
+	}
+	return 0, false
 }
 
 // markTypes decides which nodes must be entities: every subject, and every object of a
@@ -317,6 +348,15 @@ func (a *ntApply) groupLiterals() error {
 	d := a.d
 	a.hasEdges = make([]bool, len(d.preds))
 	a.byPred = map[int32]map[litClass]*litGroup{}
+	// Classified on every core first, in runs of literals.
+	classes, values := make([]litClass, len(d.lits)), make([]any, len(d.lits))
+	const run = 1 << 14
+	each((len(d.lits)+run-1)/run, func(r int) {
+		for i := r * run; i < min((r+1)*run, len(d.lits)); i++ {
+			classes[i], values[i] = classify(d.lits[i])
+		}
+	})
+	groups := make([][]*litGroup, len(d.preds)) // by predicate: its groups, for a quick look-up
 	for i, t := range d.triples {
 		if a.skip[i] || a.consumed[i] {
 			continue
@@ -325,15 +365,22 @@ func (a *ntApply) groupLiterals() error {
 			a.hasEdges[t.p] = true
 			continue
 		}
-		c, v := classify(d.lits[-1-t.o])
-		byClass := a.byPred[t.p]
-		if byClass == nil {
-			byClass = map[litClass]*litGroup{}
-			a.byPred[t.p] = byClass
+		c, v := classes[-1-t.o], values[-1-t.o]
+		var g *litGroup
+		for _, h := range groups[t.p] {
+			if h.class == c {
+				g = h
+				break
+			}
 		}
-		g := byClass[c]
 		if g == nil {
 			g = &litGroup{pred: t.p, class: c}
+			groups[t.p] = append(groups[t.p], g)
+			byClass := a.byPred[t.p]
+			if byClass == nil {
+				byClass = map[litClass]*litGroup{}
+				a.byPred[t.p] = byClass
+			}
 			byClass[c] = g
 		}
 		g.vals = append(g.vals, colWrite{id: entity.ID(t.s), v: v, line: t.line}) // node index for now
@@ -411,8 +458,8 @@ func (a *ntApply) defineColumns(g *litGroup) error {
 }
 
 // createEntities creates the new entities, grouped by kind, in IRI (then blank-label)
-// order, so that their IDs do not depend on the order of the triples, and gives each its
-// IRI.
+// order, so that their IDs do not depend on the order of the triples (giveIRIs gives them
+// their IRIs).
 func (a *ntApply) createEntities() error {
 	d := a.d
 	a.firstNew = a.tx.LastID() + 1
@@ -422,20 +469,31 @@ func (a *ntApply) createEntities() error {
 		}
 		return a.kinds[""]
 	}
-	slices.SortFunc(a.fresh, func(x, y int32) int {
-		nx, ny := &d.nodes[x], &d.nodes[y]
+	type freshNode struct {
+		kind string // the name of its kind
+		n    *ntNode
+		i    int32
+	}
+	fs := make([]freshNode, len(a.fresh))
+	for j, i := range a.fresh {
+		fs[j] = freshNode{kindOf(i).Name(), &d.nodes[i], i}
+	}
+	slices.SortFunc(fs, func(x, y freshNode) int {
 		return cmp.Or(
-			cmp.Compare(kindOf(x).Name(), kindOf(y).Name()),
-			cmp.Compare(b2i(nx.iri == ""), b2i(ny.iri == "")), // IRIs before blank nodes
-			cmp.Compare(nx.iri, ny.iri),
-			compareNatural(nx.label, ny.label),
+			cmp.Compare(x.kind, y.kind),
+			cmp.Compare(b2i(x.n.iri == ""), b2i(y.n.iri == "")), // IRIs before blank nodes
+			cmp.Compare(x.n.iri, y.n.iri),
+			compareNatural(x.n.label, y.n.label),
 		)
 	})
+	for j := range fs {
+		a.fresh[j] = fs[j].i
+	}
 	// Each kind's entities get consecutive IDs, made bottom up.
-	for start := 0; start < len(a.fresh); {
+	for start := 0; start < len(fs); {
 		k := kindOf(a.fresh[start])
 		end := start + 1
-		for end < len(a.fresh) && kindOf(a.fresh[end]) == k {
+		for end < len(fs) && fs[end].kind == fs[start].kind {
 			end++
 		}
 		first, err := k.NewN(a.tx, end-start)
@@ -447,17 +505,51 @@ func (a *ntApply) createEntities() error {
 		}
 		start = end
 	}
-	for _, i := range a.fresh {
-		id := a.ids[i]
-		if iri := d.nodes[i].iri; iri != "" {
-			if err := a.tx.SetIRI(id, iri); err != nil {
-				return d.lineError(d.nodes[i].line, err)
+	a.st.Entities += int64(len(a.fresh))
+	a.st.wrote()
+	return nil
+}
+
+// startSorting sorts, on other cores while the next steps write, the edges by subject and
+// the literals of each group by entity: now that every node has its entity.
+func (a *ntApply) startSorting() error {
+	a.sorted = make(chan struct{})
+	go func() {
+		defer close(a.sorted)
+		a.sortEdges()
+		each(len(a.groups), func(i int) {
+			g := a.groups[i]
+			for i := range g.vals {
+				g.vals[i].id = a.ids[g.vals[i].id]
 			}
+			sortValues(g)
+		})
+	}()
+	return nil
+}
+
+// giveIRIs gives the new entities their IRIs, and notes those of the blank nodes for the
+// batches after.
+func (a *ntApply) giveIRIs() error {
+	d := a.d
+	// In ID order: IRIs in bulk, blank nodes noted for the batches after.
+	var withIRI []int32
+	ids, iris := make([]entity.ID, 0, len(a.fresh)), make([]string, 0, len(a.fresh))
+	for _, i := range a.fresh {
+		if iri := d.nodes[i].iri; iri != "" {
+			withIRI = append(withIRI, i)
+			ids, iris = append(ids, a.ids[i]), append(iris, iri)
 		} else if d.blankIDs != nil {
-			d.blankIDs[d.nodes[i].label] = id
+			label := d.nodes[i].label
+			d.blankIDs[label] = a.ids[i]
+			k := entity.Key(a.ids[i])
+			if err := a.tx.SetMeta(blankKey(label), k[:]); err != nil {
+				return err
+			}
 		}
-		a.st.Entities++
-		a.st.wrote()
+	}
+	if n, err := a.tx.SetIRIs(ids, iris); err != nil {
+		return d.lineError(d.nodes[withIRI[n]].line, err)
 	}
 	return nil
 }
@@ -507,18 +599,25 @@ type edge struct {
 // cardinality forbids is skipped.
 func (a *ntApply) writeEdges() error {
 	d := a.d
-	edges := make([][]edge, len(d.preds))
-	for i, t := range d.triples {
-		if a.skip[i] || a.consumed[i] || t.o < 0 {
-			continue
+	<-a.sorted
+	for p, es := range a.edges {
+		v := a.verbs[p]
+		// Edges between entities the store had may be there already: one at a time.
+		// Those from new entities are new, written in bulk (bottom up into a verb without
+		// edges, appended to one with edges); so are all of them into a verb without edges.
+		old := 0
+		if v == nil || d.skipBad || v.Len(a.tx) > 0 {
+			old, _ = slices.BinarySearchFunc(es, a.firstNew, func(e edge, id entity.ID) int { return cmp.Compare(e.s, id) })
+			if d.skipBad {
+				old = len(es)
+			}
 		}
-		edges[t.p] = append(edges[t.p], edge{a.ids[t.s], a.ids[t.o], t.line})
-	}
-	for p, es := range edges {
-		slices.SortFunc(es, func(x, y edge) int { return cmp.Or(cmp.Compare(x.s, y.s), cmp.Compare(x.o, y.o)) })
-		es = slices.CompactFunc(es, func(x, y edge) bool { return x.s == y.s && x.o == y.o })
-		if v := a.verbs[p]; len(es) > 0 && !d.skipBad && v.Len(a.tx) == 0 {
-			// A verb without edges yet: every edge is new, and the trees are built bottom up.
+		for _, e := range es[:old] {
+			if err := a.writeEdge(v, e); err != nil {
+				return err
+			}
+		}
+		if es = es[old:]; len(es) > 0 {
 			ves := make([]verb.Edge, len(es))
 			for i, e := range es {
 				ves[i] = verb.Edge{S: e.s, O: e.o}
@@ -527,19 +626,31 @@ func (a *ntApply) writeEdges() error {
 			if err != nil {
 				return d.lineError(es[n].line, err)
 			}
-			for range n {
-				a.st.Edges++
-				a.st.wrote()
-			}
-			continue
-		}
-		for _, e := range es {
-			if err := a.writeEdge(a.verbs[p], e); err != nil {
-				return err
-			}
+			a.st.Edges += int64(n)
+			a.st.wrote()
 		}
 	}
 	return nil
+}
+
+// sortEdges lists the edges by predicate, in (subject, object) order, each once.
+func (a *ntApply) sortEdges() {
+	d := a.d
+	edges := make([][]edge, len(d.preds))
+	for i, t := range d.triples {
+		if a.skip[i] || a.consumed[i] || t.o < 0 {
+			continue
+		}
+		edges[t.p] = append(edges[t.p], edge{a.ids[t.s], a.ids[t.o], t.line})
+	}
+	each(len(edges), func(p int) {
+		es := edges[p]
+		slices.SortFunc(es, func(x, y edge) int {
+			return cmp.Or(cmp.Compare(x.s, y.s), cmp.Compare(x.o, y.o), cmp.Compare(x.line, y.line))
+		})
+		edges[p] = slices.CompactFunc(es, func(x, y edge) bool { return x.s == y.s && x.o == y.o })
+	})
+	a.edges = edges
 }
 
 // writeEdge links e unless it exists.
@@ -567,12 +678,10 @@ func (a *ntApply) writeEdge(v *verb.Verb, e edge) error {
 }
 
 // placeValues decides which column each literal goes to, group by group (see place),
-// now that every node has its entity.
+// once startSorting has sorted them.
 func (a *ntApply) placeValues() error {
+	<-a.sorted
 	for _, g := range a.groups {
-		for i := range g.vals {
-			g.vals[i].id = a.ids[g.vals[i].id]
-		}
 		if err := a.place(g); err != nil {
 			return err
 		}
@@ -580,22 +689,79 @@ func (a *ntApply) placeValues() error {
 	return nil
 }
 
-// writeValues writes the values, column by column, in entity order.
+// each calls f(0), …, f(n-1) on every core, and returns when all have returned.
+func each(n int, f func(int)) {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range n {
+		g.Go(func() error { f(i); return nil })
+	}
+	_ = g.Wait()
+}
+
+// sortValues sorts g's values by entity, then value, then line (the file order of the
+// triples), and drops each value given twice for an entity but the first.
+func sortValues(g *litGroup) {
+	slices.SortFunc(g.vals, func(a, b colWrite) int {
+		return cmp.Or(cmp.Compare(a.id, b.id), column.CompareValues(a.v, b.v), cmp.Compare(a.line, b.line))
+	})
+	g.vals = slices.CompactFunc(g.vals, func(a, b colWrite) bool { return a.id == b.id && column.CompareValues(a.v, b.v) == 0 })
+}
+
+// writeValues writes the values, column by column, in entity order. The columns are
+// encoded and sorted (column.Dyn.PrepareSorted) on every core, a few ahead of the one
+// being written.
 func (a *ntApply) writeValues() error {
+	var slots []*colSlot
 	for _, g := range a.groups {
-		for _, s := range g.slots {
-			// In entity order (place): a column without values yet is built bottom up.
-			ws := make([]column.Write, len(s.writes))
-			for i, w := range s.writes {
-				ws[i] = column.Write{ID: w.id, V: w.v}
+		slots = append(slots, g.slots...)
+	}
+	return inOrder(len(slots), func(i int) *column.Sorted {
+		s := slots[i]
+		// In entity order (place): a column without values yet is built bottom up.
+		ws := make([]column.Write, len(s.writes))
+		for i, w := range s.writes {
+			ws[i] = column.Write{ID: w.id, V: w.v}
+		}
+		return s.dyn.PrepareSorted(ws)
+	}, func(i int, prep *column.Sorted) error {
+		s := slots[i]
+		if n, err := prep.Write(a.tx); err != nil {
+			return a.d.lineError(s.writes[n].line, err)
+		}
+		a.st.Values += int64(len(s.writes))
+		a.st.wrote()
+		return nil
+	})
+}
+
+// inOrder calls use(i, prep(i)) for i = 0, …, n-1 in order, on this goroutine, while
+// prep runs on other cores for the next few. It stops at the first error of use.
+func inOrder[T any](n int, prep func(int) T, use func(int, T) error) error {
+	ahead := runtime.GOMAXPROCS(0)
+	done := make(chan struct{})
+	defer close(done)
+	results := make([]chan T, n)
+	for i := range results {
+		results[i] = make(chan T, 1)
+	}
+	sem := make(chan struct{}, ahead)
+	go func() {
+		for i := range n {
+			select {
+			case sem <- struct{}{}:
+			case <-done:
+				return
 			}
-			if n, err := s.dyn.WriteSorted(a.tx, ws); err != nil {
-				return a.d.lineError(s.writes[n].line, err)
-			}
-			for range s.writes {
-				a.st.Values++
-				a.st.wrote()
-			}
+			go func() { results[i] <- prep(i) }()
+		}
+	}()
+	for i := range n {
+		v := <-results[i]
+		err := use(i, v)
+		<-sem
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -611,17 +777,13 @@ func sortedClasses(m map[litClass]*litGroup) []litClass {
 	return cs
 }
 
-// place decides which column each literal of g goes to. Each subject's values are taken
-// in value order, duplicates and values the store has dropped, and each goes to the first
+// place decides which column each literal of g goes to, its values sorted (sortValues).
+// Each subject's values are taken in value order, duplicates and values the store has dropped, and each goes to the first
 // column of the class that can take it: a multi-valued column whose strings are long
 // enough, or a single-valued one where the subject has no value yet. A value no column
 // can take makes a new column, named after the predicate as the first one was.
 func (a *ntApply) place(g *litGroup) error {
 	d := a.d
-	slices.SortStableFunc(g.vals, func(a, b colWrite) int {
-		return cmp.Or(cmp.Compare(a.id, b.id), column.CompareValues(a.v, b.v))
-	})
-	g.vals = slices.CompactFunc(g.vals, func(a, b colWrite) bool { return a.id == b.id && column.CompareValues(a.v, b.v) == 0 })
 	for i := 1; i < len(g.vals); i++ {
 		if g.vals[i].id == g.vals[i-1].id {
 			g.multi = true

@@ -18,6 +18,9 @@ type Options struct {
 	// Quads makes ParseNTriples read N-Quads. The store holds one graph: a quad's graph
 	// name is dropped, its triple imported, and Warn told how many quads named a graph.
 	Quads bool
+	// Turtle makes ScanKinds and ParseNTriplesBatches read Turtle (Base as for
+	// ParseTurtle), parsed on one core as it streams in.
+	Turtle bool
 	// Base is the IRI that relative IRIs of a Turtle document resolve against until it
 	// sets its own with @base; empty, such an IRI is an error.
 	Base string
@@ -69,8 +72,9 @@ type Summary struct {
 	Verbs    []string
 
 	// Wrote, if not nil, is called by Apply, on its goroutine, with the summary so far,
-	// each time it writes an entity, a value or an edge, so that a caller can show how far
-	// the write has got. It must be quick.
+	// each time it writes an entity, a value or an edge, or a run of values or edges it
+	// writes at once (an N-Triples import writes a column's values, and a verb's edges, in
+	// bulk), so that a caller can show how far the write has got. It must be quick.
 	Wrote func(Summary)
 }
 

@@ -1,0 +1,70 @@
+package store
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/require"
+)
+
+// residentPages returns the pages of m's mapping in the process's resident set, from
+// its Rss in /proc/self/smaps (mincore would say what the page cache holds instead).
+func residentPages(t *testing.T, m *fileMemory) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/smaps")
+	require.NoError(t, err)
+	start := fmt.Sprintf("%x-", uintptr(unsafe.Pointer(unsafe.SliceData(m.data))))
+	in := false
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if strings.HasPrefix(line, start) {
+			in = true
+		} else if in && strings.HasPrefix(line, "Rss:") {
+			kb, err := strconv.Atoi(strings.Fields(line)[1])
+			require.NoError(t, err)
+			return kb * 1024 / PageSize
+		}
+	}
+	t.Fatalf("no mapping at %s in /proc/self/smaps", start)
+	return 0
+}
+
+// TestMapBudget reads every page of a store of ~1,600 pages and checks how much of the
+// mapping stays resident: all of it read without a budget, at most the budget with one,
+// and every value read right either way.
+func TestMapBudget(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.sgdb")
+	s, err := Open(path, nil)
+	require.NoError(t, err)
+	const n = 50_000 // 100-byte values: ~1,500 leaves
+	require.NoError(t, s.Update(func(tx *Tx) error { return fillSpillTree(tx, n) }))
+	require.NoError(t, s.Close())
+
+	for _, budget := range []int64{0, 64 * PageSize} {
+		s, err := Open(path, &Options{MapBudget: budget})
+		require.NoError(t, err)
+		m := s.mem.(*fileMemory)
+		dropMapped(m.data) // what opening read, for a clean count
+		require.NoError(t, s.View(func(tx *Tx) error {
+			tr, err := spillTree(tx, 0)
+			require.NoError(t, err)
+			for k := range uint64(n) {
+				v, ok := tr.Get(beKey(k))
+				require.True(t, ok)
+				require.Len(t, v, 100)
+			}
+			return nil
+		}))
+		res := residentPages(t, m)
+		if budget == 0 {
+			require.Greater(t, res, 1_400, "without a budget every leaf read stays resident")
+		} else {
+			require.LessOrEqual(t, res, int(budget/PageSize)+8, "resident pages past the budget")
+		}
+		require.NoError(t, s.Close())
+	}
+}
