@@ -59,33 +59,29 @@ func addAnonymous(t *testing.T, w *world, ms []*model, one *model) {
 		}))
 		return u
 	}
-	for _, a := range as {
-		require.NoError(t, ms[a.item].db.Update(func(tx *entity.Tx) error {
-			id, err := ms[a.item].item.New(tx)
+	item := func(m *model) *entity.Kind { return m.item }
+	player := func(m *model) *entity.Kind { return m.player }
+	// newAnon makes an entity of kind k without an IRI, named name, in m's store.
+	newAnon := func(m *model, k func(*model) *entity.Kind, name string) (id entity.ID, u string) {
+		require.NoError(t, m.db.Update(func(tx *entity.Tx) error {
+			var err error
+			if id, err = k(m).New(tx); err != nil {
+				return err
+			}
+			uu, err := tx.URI(id)
 			if err != nil {
 				return err
 			}
-			u, err := tx.URI(id)
-			a.itemID, a.itemURI = id, u.String()
-			if err != nil {
-				return err
-			}
-			return ms[a.item].name.Set(tx, id, a.itemName)
+			u = uu.String()
+			return m.name.Set(tx, id, name)
 		}))
-		require.NoError(t, ms[a.player].db.Update(func(tx *entity.Tx) error {
-			id, err := ms[a.player].player.New(tx)
-			if err != nil {
-				return err
-			}
-			u, err := tx.URI(id)
-			a.playerID, a.playerURI = id, u.String()
-			if err != nil {
-				return err
-			}
-			return ms[a.player].name.Set(tx, id, a.plrName)
-		}))
+		return id, u
 	}
-	// link writes an edge's half in the store of m, whose own end is local.
+	for _, a := range as {
+		a.itemID, a.itemURI = newAnon(ms[a.item], item, a.itemName)
+		a.playerID, a.playerURI = newAnon(ms[a.player], player, a.plrName)
+	}
+	// half writes an edge's half in the store of m (an end elsewhere is its stand-in).
 	half := func(m *model, v func(*model) *verb.Verb, s, o func(tx *entity.Tx) (entity.ID, error)) {
 		require.NoError(t, m.db.Update(func(tx *entity.Tx) error {
 			sid, err := s(tx)
@@ -126,25 +122,11 @@ func addAnonymous(t *testing.T, w *world, ms []*model, one *model) {
 		half(pm, friend, standIn(uriOf(fm, a.friend.iri)), id(a.playerID))
 	}
 	for _, a := range as {
-		require.NoError(t, one.db.Update(func(tx *entity.Tx) error {
-			var err error
-			if a.oneItem, err = one.item.New(tx); err != nil {
-				return err
-			}
-			if a.onePlayer, err = one.player.New(tx); err != nil {
-				return err
-			}
-			return nil
-		}))
-		half(one, func(m *model) *verb.Verb { return m.owns }, id(a.onePlayer), id(a.oneItem))
+		a.oneItem, _ = newAnon(one, item, a.itemName)
+		a.onePlayer, _ = newAnon(one, player, a.plrName)
+		half(one, owns, id(a.onePlayer), id(a.oneItem))
 		half(one, member, id(a.onePlayer), byIRI(a.guild.iri))
 		half(one, friend, byIRI(a.friend.iri), id(a.onePlayer))
-		require.NoError(t, one.db.Update(func(tx *entity.Tx) error {
-			if err := one.name.Set(tx, a.oneItem, a.itemName); err != nil {
-				return err
-			}
-			return one.name.Set(tx, a.onePlayer, a.plrName)
-		}))
 	}
 }
 
