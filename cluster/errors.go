@@ -17,4 +17,7 @@ var (
 	// store (kind/id or #id), which every shard reads differently, or an IRI that more
 	// than one shard holds.
 	ErrAmbiguous = errors.New("ambiguous entity reference")
+	// ErrSchemas reports shards whose schemas differ where the cluster needs one, as a
+	// JSON Lines export of the whole cluster does.
+	ErrSchemas = errors.New("the shards hold different schemas")
 )

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -524,51 +523,10 @@ func (b clusterBackend) Delete(ctx context.Context, ref string) (*server.DeleteR
 	return b.c.Delete(ctx, ref)
 }
 
-// Export writes every shard's export, one after the other in the config's order (a CSV
-// file's header once).
+// Export writes the whole cluster's export, joined so that it imports into one store as
+// the same world (cluster.Cluster.Export).
 func (b clusterBackend) Export(ctx context.Context, req server.ExportRequest, w io.Writer) (int64, []string, error) {
-	var total int64
-	var losses []string
-	seen := map[string]bool{}
-	for i, s := range b.c.Shards() {
-		out := w
-		if i > 0 && req.Format == "csv" {
-			out = &afterFirstLine{w: w}
-		}
-		n, ls, err := s.Client.Export(ctx, req, out)
-		if err != nil {
-			return total, losses, fmt.Errorf("shard %s: %w", s.Name, err)
-		}
-		total += n
-		for _, l := range ls {
-			if !seen[l] {
-				seen[l] = true
-				losses = append(losses, l)
-			}
-		}
-	}
-	return total, losses, nil
-}
-
-// afterFirstLine writes to w what follows the first line written to it.
-type afterFirstLine struct {
-	w    io.Writer
-	past bool
-}
-
-func (a *afterFirstLine) Write(p []byte) (int, error) {
-	if a.past {
-		return a.w.Write(p)
-	}
-	i := bytes.IndexByte(p, '\n')
-	if i < 0 {
-		return len(p), nil
-	}
-	a.past = true
-	if _, err := a.w.Write(p[i+1:]); err != nil {
-		return 0, err
-	}
-	return len(p), nil
+	return b.c.Export(ctx, req, w)
 }
 
 func (b clusterBackend) Stats(ctx context.Context) (*server.StoreStats, error) {

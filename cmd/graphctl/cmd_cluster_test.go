@@ -468,4 +468,13 @@ func TestClusterVerifyRepair(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, res.Count)
 	assert.Contains(t, fails(t, dir, exitUsage, "cluster", "repair"), "give --config FILE")
+
+	// The whole cluster's export, in either format, imports into one store with the edge
+	// across shards joined up.
+	for _, f := range []string{"all.jsonl", "all.nt"} {
+		ok(t, dir, "export", "--server", node, f)
+		db := f + ".sg"
+		ok(t, dir, "import", "-q", "--db", db, f)
+		assert.Contains(t, ok(t, dir, "query", "--db", db, "FIND player WHERE member_of -> <http://ex.org/g2> SELECT iri"), "http://ex.org/p2", f)
+	}
 }

@@ -34,7 +34,15 @@ in .gz is written gzip-compressed (out.nt.gz). Standard output gets N-Triples un
 --format says otherwise. N-Triples is also valid Turtle and N-Quads (all in the default
 graph), so there is no separate export for those.
 
---kind limits any format to the entities of one kind.`,
+--kind limits any format to the entities of one kind.
+
+With --server at a node of a cluster, the export is the whole cluster's, joined so that it
+imports into one store as the same world: JSON Lines opens with one schema line (the
+shards must hold the same schema) and names the far end of an edge across shards by its
+ic:// URI, which that entity's record carries; N-Triples labels blank nodes
+_:<scope>_b<ID> by their shard, writes the far end of an edge across shards as that
+entity's IRI or blank node, and names kinds, columns and verbs ic://<scope>/<name> by the
+first shard's scope. Add --stale for the node's own shard only.`,
 		Example: `  graphctl export --db world.sgdb > world.nt
   graphctl export --db world.sgdb world.nt.gz
   graphctl export --db world.sgdb --format csv --kind player players.csv`,
