@@ -469,3 +469,15 @@ func TestClusterVerifyRepair(t *testing.T) {
 	assert.EqualValues(t, 1, res.Count)
 	assert.Contains(t, fails(t, dir, exitUsage, "cluster", "repair"), "give --config FILE")
 }
+
+// TestClusterInitPortsInRange refuses a layout whose last replicas would take ports past
+// 65535, rather than writing a config no replica can serve.
+func TestClusterInitPortsInRange(t *testing.T) {
+	dir := t.TempDir()
+	assert.Contains(t, fails(t, dir, exitUsage, "cluster", "init", "--config", "c.yaml", "--shards", "2", "--replicas", "3", "--port", "65530"),
+		"--port 65530: the new replicas' ports (6 replicas, two each) run to 65541, past 65535")
+	assert.NoFileExists(t, filepath.Join(dir, "c.yaml"))
+	ok(t, dir, "cluster", "init", "--config", "c.yaml", "--shards", "1", "--replicas", "3", "--port", "65530") // 65530 to 65535
+	assert.Contains(t, fails(t, dir, exitUsage, "cluster", "add-shard", "--config", "c.yaml", "--name", "eu", "--replicas", "1"),
+		"--port 65536: want 1 to 65535")
+}
