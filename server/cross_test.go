@@ -123,3 +123,31 @@ func TestHalfEdges(t *testing.T) {
 	_, err = c.Get(ctx, p1)
 	require.ErrorIs(t, err, interchange.ErrNotFound)
 }
+
+// TestDeleteRefusesStandIn deletes a stand-in as a plain entity: refused, or the half of
+// an edge across stores would go without an intent, and a cluster's Repair would then
+// remove the other store's half too, losing an edge neither of whose ends was deleted.
+func TestDeleteRefusesStandIn(t *testing.T) {
+	ctx := context.Background()
+	scope, err := uri.ParseScope("6ba7b810-9dad-11d1-80b4-00c04fd430c8")
+	require.NoError(t, err)
+	st, err := store.Open(filepath.Join(t.TempDir(), "w.sg"), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	db, err := entity.Open(st, nil, &entity.Options{Scope: scope})
+	require.NoError(t, err)
+	svc := server.NewService(st, db, "w.sg")
+	_, err = svc.Import(ctx, server.ImportRequest{Format: "jsonl", Name: "world.jsonl"}, strings.NewReader(world()), nil)
+	require.NoError(t, err)
+	p1 := "ic://" + scope.String() + "/player/6"
+	other := "ic://6ba7b810-9dad-11d1-80b4-00c04fd430c9/player/9"
+	fwd := server.Edge{Subject: p1, Verb: "member_of", Object: other}
+	_, err = svc.Half(ctx, server.HalfRequest{Op: server.HalfLink, Edge: fwd})
+	require.NoError(t, err)
+
+	_, err = svc.Delete(ctx, "<"+other+">")
+	require.ErrorIs(t, err, server.ErrInvalid)
+	s, err := svc.HalfState(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []server.Edge{fwd}, s.Halves, "the half is still there")
+}

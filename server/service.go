@@ -438,6 +438,9 @@ func (s *Service) Delete(ctx context.Context, ref string) (*DeleteResult, error)
 		if err != nil {
 			return err
 		}
+		if err := refuseStandIn(tx, ref, id); err != nil {
+			return err
+		}
 		res.Deleted = interchange.EntityName(tx, id)
 		return tx.Delete(id)
 	})
