@@ -151,3 +151,31 @@ func TestDeleteRefusesStandIn(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []server.Edge{fwd}, s.Halves, "the half is still there")
 }
+
+// TestSetRefusesStandIn gives a stand-in a value: refused, as its values are the other
+// store's, and an export holding one would not import again.
+func TestSetRefusesStandIn(t *testing.T) {
+	ctx := context.Background()
+	scope, err := uri.ParseScope("6ba7b810-9dad-11d1-80b4-00c04fd430c8")
+	require.NoError(t, err)
+	st, err := store.Open(filepath.Join(t.TempDir(), "w.sg"), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	db, err := entity.Open(st, nil, &entity.Options{Scope: scope})
+	require.NoError(t, err)
+	svc := server.NewService(st, db, "w.sg")
+	_, err = svc.Import(ctx, server.ImportRequest{Format: "jsonl", Name: "world.jsonl"}, strings.NewReader(world()), nil)
+	require.NoError(t, err)
+	p1 := "ic://" + scope.String() + "/player/6"
+	other := "ic://6ba7b810-9dad-11d1-80b4-00c04fd430c9/player/9"
+	_, err = svc.Half(ctx, server.HalfRequest{Op: server.HalfLink, Edge: server.Edge{Subject: p1, Verb: "member_of", Object: other}})
+	require.NoError(t, err)
+
+	_, err = svc.Set(ctx, server.SetRequest{Ref: "<" + other + ">", Set: []server.Assign{{Column: "name", Value: "x"}}})
+	require.ErrorIs(t, err, server.ErrInvalid)
+	var out strings.Builder
+	_, err = svc.Export(ctx, server.ExportRequest{Format: "jsonl"}, &out, nil)
+	require.NoError(t, err)
+	_, err = svc.Import(ctx, server.ImportRequest{Format: "jsonl", Name: "again.jsonl"}, strings.NewReader(out.String()), nil)
+	require.NoError(t, err, "the export imports again")
+}
