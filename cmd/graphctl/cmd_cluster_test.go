@@ -481,3 +481,21 @@ func TestClusterInitPortsInRange(t *testing.T) {
 	assert.Contains(t, fails(t, dir, exitUsage, "cluster", "add-shard", "--config", "c.yaml", "--name", "eu", "--replicas", "1"),
 		"--port 65536: want 1 to 65535")
 }
+
+// TestStaleRefusesWrites refuses --stale on a command that writes: a write through one
+// node's own shard would skip the cluster (placement by hash, edges across shards with
+// their intents), and --stale is for reading a follower's copy. Nothing is sent: no
+// server listens at the URL.
+func TestStaleRefusesWrites(t *testing.T) {
+	dir := t.TempDir()
+	url := "http://127.0.0.1:9"
+	for _, args := range [][]string{
+		{"set", "<http://ex.org/p/1>", "--kind", "player", "name=x"},
+		{"link", "<http://ex.org/p/1>", "member_of", "<http://ex.org/g/1>"},
+		{"unlink", "<http://ex.org/p/1>", "member_of", "<http://ex.org/g/1>"},
+		{"delete", "<http://ex.org/p/1>"},
+	} {
+		out := fails(t, dir, exitUsage, append(args, "--server", url, "--stale", "--token-file", "/dev/null")...)
+		assert.Contains(t, out, "--stale reads", args[0])
+	}
+}
