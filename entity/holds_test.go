@@ -251,3 +251,36 @@ func TestOldStoreOpensReadOnly(t *testing.T) {
 		return err
 	}))
 }
+
+// TestDropVarRefusedKeepsTheHolderRecord asks to drop a column that is not retired: the
+// refusal must leave the holder record as it was, or a message that goes on and commits
+// would leave the entity's values behind when it is deleted.
+func TestDropVarRefusedKeepsTheHolderRecord(t *testing.T) {
+	m := testutil.NewMemory(t)
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	z := column.Define[int32](s, "z")
+	db := m.OpenDB(s)
+	var e entity.ID
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		var err error
+		if e, err = k.New(tx); err != nil {
+			return err
+		}
+		if err := z.Set(tx, e, 7); err != nil {
+			return err
+		}
+		require.ErrorIs(t, tx.DropVar("z"), store.ErrTransition)
+		return nil // the caller goes on after the refusal
+	}))
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		_, err := entity.Check(tx)
+		require.NoError(t, err)
+		require.NoError(t, tx.Delete(e))
+		has, err := z.Has(tx, e)
+		require.NoError(t, err)
+		require.False(t, has, "a deleted entity's value is left in the column")
+		_, err = entity.Check(tx)
+		return err
+	}))
+}

@@ -72,15 +72,17 @@ func (tx *Tx) SetVarState(name string, st store.State) error { return tx.stx.Set
 
 // DropVar frees the pages of the retired variable called name and removes it from the
 // catalog. A column or verb leaves the holder record too, which reads every page of
-// $holds: its catalog ID may go to a variable made later.
+// $holds: its catalog ID may go to a variable made later. A refused drop (a variable not
+// retired) leaves the record as it was.
 func (tx *Tx) DropVar(name string) error {
 	v, ok := tx.stx.Var(name)
-	if ok && (v.Role == store.RoleColumn || v.Role == store.RoleVerb) {
-		if err := tx.forgetHolds(v); err != nil {
-			return err
-		}
+	if err := tx.stx.DropVar(name); err != nil {
+		return err
 	}
-	return tx.stx.DropVar(name)
+	if ok && (v.Role == store.RoleColumn || v.Role == store.RoleVerb) {
+		return tx.forgetHolds(v)
+	}
+	return nil
 }
 
 // CheckStore verifies the whole store (see store.Tx.CheckStore) and returns an error

@@ -116,8 +116,8 @@ func (s *Service) Half(ctx context.Context, req HalfRequest) (*HalfResult, error
 			if err != nil {
 				return err
 			}
-			if tx.IsStandIn(id) {
-				return invalidf("%s is a stand-in for %s, not an entity of this store", req.Ref, interchange.RefText(tx, id))
+			if err := refuseStandIn(tx, req.Ref, id); err != nil {
+				return err
 			}
 			res.Deleted = interchange.EntityName(tx, id)
 			if res.Intents, err = deleteAcross(tx, id, res.Deleted); err != nil {
@@ -149,6 +149,15 @@ func (s *Service) Half(ctx context.Context, req HalfRequest) (*HalfResult, error
 		return nil, err
 	}
 	return res, nil
+}
+
+// refuseStandIn refuses to delete id, which ref names, if it is a stand-in: it goes with
+// its last edge across stores, which only a cluster removes (both halves, with an intent).
+func refuseStandIn(tx *entity.Tx, ref string, id entity.ID) error {
+	if tx.IsStandIn(id) {
+		return invalidf("%s is a stand-in for %s, not an entity of this store", ref, interchange.RefText(tx, id))
+	}
+	return nil
 }
 
 // halfEnds resolves an edge across stores: its verb, its end in this store, the URI of its

@@ -24,16 +24,7 @@ import (
 // stores, and bad requests are clear 4xx errors that change nothing.
 func TestHalfEdges(t *testing.T) {
 	ctx := context.Background()
-	scope, err := uri.ParseScope("6ba7b810-9dad-11d1-80b4-00c04fd430c8")
-	require.NoError(t, err)
-	st, err := store.Open(filepath.Join(t.TempDir(), "w.sg"), nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, st.Close()) })
-	db, err := entity.Open(st, nil, &entity.Options{Scope: scope})
-	require.NoError(t, err)
-	svc := server.NewService(st, db, "w.sg")
-	_, err = svc.Import(ctx, server.ImportRequest{Format: "jsonl", Name: "world.jsonl"}, strings.NewReader(world()), nil)
-	require.NoError(t, err)
+	st, svc, scope := newScopedWorld(t)
 	f := &fixture{st: st, svc: svc}
 	srv := httptest.NewServer(server.New(svc, server.Config{Token: token}))
 	t.Cleanup(srv.Close)
@@ -122,4 +113,61 @@ func TestHalfEdges(t *testing.T) {
 	require.Zero(t, res.Count)
 	_, err = c.Get(ctx, p1)
 	require.ErrorIs(t, err, interchange.ErrNotFound)
+}
+
+// newScopedWorld returns the test world, imported into a store of scope
+// 6ba7b810-…c8, its service, and the scope.
+func newScopedWorld(t *testing.T) (*store.Store, *server.Service, uri.Scope) {
+	scope, err := uri.ParseScope("6ba7b810-9dad-11d1-80b4-00c04fd430c8")
+	require.NoError(t, err)
+	st, err := store.Open(filepath.Join(t.TempDir(), "w.sg"), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	db, err := entity.Open(st, nil, &entity.Options{Scope: scope})
+	require.NoError(t, err)
+	svc := server.NewService(st, db, "w.sg")
+	_, err = svc.Import(context.Background(), server.ImportRequest{Format: "jsonl", Name: "world.jsonl"}, strings.NewReader(world()), nil)
+	require.NoError(t, err)
+	return st, svc, scope
+}
+
+// standInWorld returns a service over the test world, a player of it and an entity of
+// another store, for a half to make a stand-in of.
+func standInWorld(t *testing.T) (svc *server.Service, local, remote string) {
+	_, svc, scope := newScopedWorld(t)
+	return svc, "ic://" + scope.String() + "/player/6", "ic://6ba7b810-9dad-11d1-80b4-00c04fd430c9/player/9"
+}
+
+// TestDeleteRefusesStandIn deletes a stand-in as a plain entity: refused, or the half of
+// an edge across stores would go without an intent, and a cluster's Repair would then
+// remove the other store's half too, losing an edge neither of whose ends was deleted.
+func TestDeleteRefusesStandIn(t *testing.T) {
+	ctx := context.Background()
+	svc, p1, other := standInWorld(t)
+	fwd := server.Edge{Subject: p1, Verb: "member_of", Object: other}
+	_, err := svc.Half(ctx, server.HalfRequest{Op: server.HalfLink, Edge: fwd})
+	require.NoError(t, err)
+
+	_, err = svc.Delete(ctx, "<"+other+">")
+	require.ErrorIs(t, err, server.ErrInvalid)
+	s, err := svc.HalfState(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []server.Edge{fwd}, s.Halves, "the half is still there")
+}
+
+// TestSetRefusesStandIn gives a stand-in a value: refused, as its values are the other
+// store's, and an export holding one would not import again.
+func TestSetRefusesStandIn(t *testing.T) {
+	ctx := context.Background()
+	svc, p1, other := standInWorld(t)
+	_, err := svc.Half(ctx, server.HalfRequest{Op: server.HalfLink, Edge: server.Edge{Subject: p1, Verb: "member_of", Object: other}})
+	require.NoError(t, err)
+
+	_, err = svc.Set(ctx, server.SetRequest{Ref: "<" + other + ">", Set: []server.Assign{{Column: "name", Value: "x"}}})
+	require.ErrorIs(t, err, server.ErrInvalid)
+	var out strings.Builder
+	_, err = svc.Export(ctx, server.ExportRequest{Format: "jsonl"}, &out, nil)
+	require.NoError(t, err)
+	_, err = svc.Import(ctx, server.ImportRequest{Format: "jsonl", Name: "again.jsonl"}, strings.NewReader(out.String()), nil)
+	require.NoError(t, err, "the export imports again")
 }

@@ -310,6 +310,10 @@ func (s *Service) Set(ctx context.Context, req SetRequest) (*SetResult, error) {
 		if err != nil {
 			return err
 		}
+		if tx.IsStandIn(id) {
+			// Its values are the other store's; an export holding some would not import.
+			return invalidf("%s is a stand-in for %s: it takes no values here", req.Ref, interchange.RefText(tx, id))
+		}
 		if req.Kind != "" {
 			res.Created = interchange.EntityName(tx, id)
 		}
@@ -436,6 +440,9 @@ func (s *Service) Delete(ctx context.Context, ref string) (*DeleteResult, error)
 	err := s.update(ctx, func(tx *entity.Tx) error {
 		id, err := interchange.Resolve(tx, ref)
 		if err != nil {
+			return err
+		}
+		if err := refuseStandIn(tx, ref, id); err != nil {
 			return err
 		}
 		res.Deleted = interchange.EntityName(tx, id)

@@ -46,6 +46,11 @@ func (l local) Export(ctx context.Context, req server.ExportRequest, w io.Writer
 // its own copy — or the store of --db opened as o says. close releases it.
 func (e *env) backend(o openOptions) (b backend, close func() error, err error) {
 	if e.server != "" {
+		if e.stale && !o.readOnly {
+			// A write through one node's own shard would skip the cluster: placement by
+			// hash, and the intents of edges across shards.
+			return nil, nil, usagef("--stale reads a replica's copy: a write goes to the leaders, without it")
+		}
 		c, err := e.client()
 		if err != nil {
 			return nil, nil, err

@@ -24,8 +24,9 @@ planner needs to estimate the pages a query reads, as SQLite's ANALYZE does:
   - for each kind, the lowest and highest ID of its members (entities made together lie
     together in every column's tree, and a query's candidates reach only that part of it),
     and for each column and each direction of each verb how many of its members have a
-    value or an edge, and how many members have 1, 2-3, 4-7, ... entries (the chance
-    that a step from a member finds nothing, and how far a closure spreads);
+    value or an edge and how many entries they have (the planner's chance that a step
+    from a member finds nothing, and its edges per member), and how many members have
+    1, 2-3, 4-7, ... entries (kept, not yet used by the planner);
   - for each verb, its distinct subjects and distinct objects, counted again. Every link
     and unlink keeps these exact, so this matters only for verbs written by older code or
     bulk loaded, whose counts are unknown until then.

@@ -147,12 +147,18 @@ func (l *layout) shard(name string) cluster.ShardConfig {
 	return sc
 }
 
-func (l *layout) check() error {
+// check checks the layout of shards new shards: every port they take, two per replica
+// from l.port on, must be at most 65535.
+func (l *layout) check(shards int) error {
 	if l.replicas < 1 || l.replicas > 9 {
 		return usagef("--replicas %d: want 1 to 9 (an odd number: 3 or 5)", l.replicas)
 	}
 	if l.port < 1 || l.port > 65535 {
 		return usagef("--port %d: want 1 to 65535", l.port)
+	}
+	if last := l.port + 2*shards*l.replicas - 1; last > 65535 {
+		return usagef("--port %d: the new replicas' ports (%s, two each) run to %d, past 65535",
+			l.port, plural(uint64(shards*l.replicas), "replica"), last)
 	}
 	return nil
 }
@@ -183,7 +189,7 @@ file. Then start each replica with the serve command it prints.`,
 			if shards < 1 {
 				return usagef("--shards %d: want at least 1", shards)
 			}
-			if err := l.check(); err != nil {
+			if err := l.check(shards); err != nil {
 				return err
 			}
 			if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
@@ -232,7 +238,7 @@ new entities to the new shard; entities already placed stay where they are.`,
 			if !cmd.Flags().Changed("port") {
 				l.port = highestPort(cfg) + 1
 			}
-			if err := l.check(); err != nil {
+			if err := l.check(1); err != nil {
 				return err
 			}
 			sc := l.shard(name)

@@ -478,3 +478,33 @@ func TestClusterVerifyRepair(t *testing.T) {
 		assert.Contains(t, ok(t, dir, "query", "--db", db, "FIND player WHERE member_of -> <http://ex.org/g2> SELECT iri"), "http://ex.org/p2", f)
 	}
 }
+
+// TestClusterInitPortsInRange refuses a layout whose last replicas would take ports past
+// 65535, rather than writing a config no replica can serve.
+func TestClusterInitPortsInRange(t *testing.T) {
+	dir := t.TempDir()
+	assert.Contains(t, fails(t, dir, exitUsage, "cluster", "init", "--config", "c.yaml", "--shards", "2", "--replicas", "3", "--port", "65530"),
+		"--port 65530: the new replicas' ports (6 replicas, two each) run to 65541, past 65535")
+	assert.NoFileExists(t, filepath.Join(dir, "c.yaml"))
+	ok(t, dir, "cluster", "init", "--config", "c.yaml", "--shards", "1", "--replicas", "3", "--port", "65530") // 65530 to 65535
+	assert.Contains(t, fails(t, dir, exitUsage, "cluster", "add-shard", "--config", "c.yaml", "--name", "eu", "--replicas", "1"),
+		"--port 65536: want 1 to 65535")
+}
+
+// TestStaleRefusesWrites refuses --stale on a command that writes: a write through one
+// node's own shard would skip the cluster (placement by hash, edges across shards with
+// their intents), and --stale is for reading a follower's copy. Nothing is sent: no
+// server listens at the URL.
+func TestStaleRefusesWrites(t *testing.T) {
+	dir := t.TempDir()
+	url := "http://127.0.0.1:9"
+	for _, args := range [][]string{
+		{"set", "<http://ex.org/p/1>", "--kind", "player", "name=x"},
+		{"link", "<http://ex.org/p/1>", "member_of", "<http://ex.org/g/1>"},
+		{"unlink", "<http://ex.org/p/1>", "member_of", "<http://ex.org/g/1>"},
+		{"delete", "<http://ex.org/p/1>"},
+	} {
+		out := fails(t, dir, exitUsage, append(args, "--server", url, "--stale", "--token-file", "/dev/null")...)
+		assert.Contains(t, out, "--stale reads", args[0])
+	}
+}
