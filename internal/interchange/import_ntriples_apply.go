@@ -217,6 +217,9 @@ func (a *ntApply) findExisting() error {
 	for i, n := range a.d.nodes {
 		if n.iri != "" {
 			if id, ok := a.tx.ByIRI(n.iri); ok {
+				if a.tx.IsStandIn(id) {
+					return a.d.lineError(n.line, standInErr(n.iri))
+				}
 				a.ids[i], a.existing[i] = id, true
 			}
 		} else if id, ok := a.blankID(n.label); ok { // made by an earlier batch

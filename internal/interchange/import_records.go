@@ -330,6 +330,13 @@ func (d *Records) Apply(tx *entity.Tx, st *Summary) error {
 	return nil
 }
 
+// standInErr is the error of an import naming a stand-in (entity.KindRemote): its half of
+// an edge across shards is the cluster's to write (cluster.Link), and values or kinds on it
+// would not survive an export.
+func standInErr(iri string) error {
+	return fmt.Errorf("%w: <%s> is this shard's stand-in for another store's entity: write its edges through the cluster, and its values in its own store", ErrBadInput, iri)
+}
+
 // identify returns the entity a record is about, creating it if it is new.
 func (d *Records) identify(tx *entity.Tx, rec docRecord, scope uri.Scope, st *Summary) (entity.ID, error) {
 	if rec.Kind == entity.KindRemote {
@@ -337,6 +344,9 @@ func (d *Records) identify(tx *entity.Tx, rec docRecord, scope uri.Scope, st *Su
 	}
 	if rec.IRI != "" {
 		if id, ok := tx.ByIRI(rec.IRI); ok {
+			if tx.IsStandIn(id) {
+				return 0, standInErr(rec.IRI)
+			}
 			if rec.Kind != "" {
 				if k, err := tx.KindOf(id); err == nil && k.Name() != rec.Kind {
 					return 0, fmt.Errorf("<%s>: %w: it is a %s, not a %s", rec.IRI, entity.ErrWrongKind, k.Name(), rec.Kind)

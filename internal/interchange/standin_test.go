@@ -139,3 +139,29 @@ func TestStandInsNTriples(t *testing.T) {
 		return nil
 	}))
 }
+
+// TestImportRefusesStandIns checks that an import naming a stand-in, as a record's entity
+// or a triple's subject or object, is refused with its place and leaves the store as it
+// was: its half of an edge across shards is the cluster's to write, and values or kinds on
+// it would not survive an export.
+func TestImportRefusesStandIns(t *testing.T) {
+	db := openShard(t)
+	before := exportNT(t, db)
+	r3 := "ic://" + remoteScope + "/player/3"
+
+	_, err := importJSONL(t, db, `{"kind": "player", "iri": "`+r3+`", "set": {"name": "x"}}`)
+	require.ErrorIs(t, err, ErrBadInput)
+	assert.ErrorContains(t, err, "in.jsonl:1: bad input: <"+r3+"> is this shard's stand-in")
+
+	for _, doc := range []string{
+		"<http://ex.org/b> <http://ex.org/knows> <http://ex.org/c> .\n<" + r3 + "> <ic://" + scopeA + "/name> \"x\" .\n",
+		"<http://ex.org/b> <ic://" + scopeA + "/friend> <" + r3 + "> .\n",
+	} {
+		_, err = importNT(t, db, doc, Options{})
+		require.ErrorIs(t, err, ErrBadInput, "%s", doc)
+		assert.ErrorContains(t, err, "is this shard's stand-in")
+	}
+	_, err = importNT(t, db, "<http://ex.org/b> <http://ex.org/knows> <http://ex.org/c> .\n<"+r3+"> <ic://"+scopeA+"/name> \"x\" .\n", Options{})
+	assert.ErrorContains(t, err, ":2:", "the line that names it")
+	assert.Equal(t, before, exportNT(t, db), "the store as it was")
+}
