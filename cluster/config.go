@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 
 	"github.com/goccy/go-yaml"
 
@@ -169,8 +170,8 @@ func (c *Config) Validate() error {
 				ids[r.ID] = rwhere
 			}
 			errs = append(errs, checkURL(rwhere, r.ID, r.Server))
-			if host, port, err := net.SplitHostPort(r.Raft); err != nil || host == "" || port == "" {
-				errs = append(errs, fmt.Errorf("%w: %s (%s): raft %q: want HOST:PORT", ErrConfig, rwhere, r.ID, r.Raft))
+			if host, port, err := net.SplitHostPort(r.Raft); err != nil || host == "" || !validPort(port) {
+				errs = append(errs, fmt.Errorf("%w: %s (%s): raft %q: want HOST:PORT, a port from 1 to 65535", ErrConfig, rwhere, r.ID, r.Raft))
 			}
 			for _, addr := range []string{r.Server, r.Raft} {
 				if w, dup := addrs[addr]; dup && addr != "" {
@@ -193,10 +194,17 @@ func checkName(where, what, name string) error {
 
 // checkURL checks the URL of a server named name at where in the config.
 func checkURL(where, name, s string) error {
-	if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%w: %s (%s): server %q: want http://HOST:PORT", ErrConfig, where, name, s)
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Port() != "" && !validPort(u.Port()) {
+		return fmt.Errorf("%w: %s (%s): server %q: want http://HOST:PORT, a port from 1 to 65535", ErrConfig, where, name, s)
 	}
 	return nil
+}
+
+// validPort reports whether port is a decimal TCP port, 1 to 65535.
+func validPort(port string) bool {
+	n, err := strconv.ParseUint(port, 10, 16)
+	return err == nil && n > 0
 }
 
 // ConfigOf asks the server cl calls, a node of a cluster ('graphctl serve --cluster'),

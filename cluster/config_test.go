@@ -99,6 +99,9 @@ func TestConfigReplicas(t *testing.T) {
 		{"bad raft", head + "    replicas:\n      - {id: a-1, server: http://127.0.0.1:1, raft: nowhere}\n", `raft "nowhere"`},
 		{"address twice", head + "    replicas:\n" + r1 + "      - {id: a-2, server: http://127.0.0.1:3, raft: 127.0.0.1:2}\n", "address 127.0.0.1:2 is shards[0].replicas[0]'s too"},
 		{"bad replica server", head + "    replicas:\n      - {id: a-1, server: x, raft: 127.0.0.1:2}\n", `server "x"`},
+		{"raft port past 65535", head + "    replicas:\n      - {id: a-1, server: http://127.0.0.1:1, raft: 127.0.0.1:70000}\n", `raft "127.0.0.1:70000": want HOST:PORT, a port from 1 to 65535`},
+		{"raft port 0", head + "    replicas:\n      - {id: a-1, server: http://127.0.0.1:1, raft: 127.0.0.1:0}\n", `raft "127.0.0.1:0"`},
+		{"server port past 65535", head + "    replicas:\n      - {id: a-1, server: http://127.0.0.1:65536, raft: 127.0.0.1:2}\n", `server "http://127.0.0.1:65536"`},
 		{"unknown replica field", head + "    replicas:\n      - {id: a-1, server: http://127.0.0.1:1, raft: 127.0.0.1:2, votes: 2}\n", "votes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
