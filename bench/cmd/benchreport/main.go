@@ -123,7 +123,14 @@ func run(args []string, progress io.Writer) error {
 	if len(res) == 0 {
 		return errors.New("go test reported no benchmark results")
 	}
+	var kept []string
+	if old, err := os.ReadFile(c.out); err == nil {
+		kept = handWritten(string(old))
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
 	doc := render(report{
+		kept:    kept,
 		self:    self,
 		goTest:  commands,
 		env:     env,

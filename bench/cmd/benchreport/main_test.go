@@ -70,6 +70,46 @@ func TestRender(t *testing.T) {
 	}
 }
 
+// TestHandWrittenCarriedOver checks that the sections a file's titles mark as written by
+// hand survive a new render, in place before the systems' section, and no other does.
+func TestHandWrittenCarriedOver(t *testing.T) {
+	old := "# Benchmarks\n\n## Headline: 1e4 players\n\nold table\n\n" +
+		"## Replicated writes (issue 21; written by hand, not by benchreport)\n\n| a | b |\n\n" +
+		"## Queries across shards (written by hand)\n\ntext\n\n## The systems and their durability settings\n\nold\n"
+	kept := handWritten(old)
+	require.Len(t, kept, 2)
+	res, err := parse(strings.NewReader(sample))
+	require.NoError(t, err)
+	doc := render(report{results: merge(res), raw: sample, kept: kept})
+	i := strings.Index(doc, "## Replicated writes (issue 21; written by hand, not by benchreport)\n\n| a | b |\n\n## Queries across shards (written by hand)\n\ntext\n\n## The systems")
+	assert.Greater(t, i, 0, "%s", doc)
+	assert.NotContains(t, doc, "old table")
+	assert.Equal(t, kept, handWritten(doc), "carried over again by the next run")
+}
+
+// TestGoals checks the goal table at 10^6: the fastest bbolt layout is the one compared,
+// a ratio at the goal meets it, "ahead" needs more than a tie, the tick has a limit.
+func TestGoals(t *testing.T) {
+	r := func(w, sys string, ns float64) result {
+		return result{workload: w, scale: "1e6", system: sys, metrics: map[string]float64{"ns/op": ns}}
+	}
+	doc := render(report{results: []result{
+		r("PointRead", "ours", 1000), r("PointRead", "bbolt-row", 2000), r("PointRead", "bbolt-col", 1500),
+		r("Query", "ours", 100e3), r("Query", "sqlite", 150e3), r("Query", "bbolt-row", 100e3),
+		r("Tick", "ours", 20e6),
+	}})
+	for _, want := range []string{
+		"### Issue 15's goals at 1e6 players",
+		"| point read ≥ 1.5× faster than bbolt (best layout) | 1.00 µs | bbolt-col 1.50 µs (1.5×) | **met** |",
+		"| filtered query ≥ 2× faster than SQLite | 100 µs | sqlite 150 µs (1.5×) | not met |",
+		"| filtered query ahead of bbolt | 100 µs | bbolt-row 100 µs (1.0×) | not met |",
+		"| ECS movement tick ≤ 25 ms | 20.0 ms | limit 25.0 ms | **met** |",
+	} {
+		assert.Contains(t, doc, want)
+	}
+	assert.NotContains(t, doc, "one hop ≥", "a workload that did not run has no row")
+}
+
 func TestQuoteArgs(t *testing.T) {
 	assert.Equal(t, `go test -run '^$' -bench . ./bench/`, "go "+quoteArgs([]string{"test", "-run", "^$", "-bench", ".", "./bench/"}))
 }

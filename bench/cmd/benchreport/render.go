@@ -16,7 +16,30 @@ type report struct {
 	env     env
 	results []result
 	raw     string // go test's output
+	// kept are the sections of the file being replaced whose title says they are written
+	// by hand (figures of other benchmarks, such as the cluster's): carried over as they were.
+	kept []string
 }
+
+// goals are issue 15's targets for our time at 10^6 players: each compares ours with a
+// baseline's time (at least times faster; for "ahead" more than 1), or with a limit.
+var goals = []struct {
+	workload, text string
+	against        []string // the baselines, the fastest of which is compared; none: limit
+	times          float64  // how many times faster ours must be
+	limitNs        float64  // with no baselines: the most time ours may take
+}{
+	{"PointRead", "point read ≥ 1.5× faster than bbolt (best layout)", []string{"bbolt-row", "bbolt-col"}, 1.5, 0},
+	{"Members", "one hop ≥ 1.5× faster than bbolt", []string{"bbolt-row", "bbolt-col"}, 1.5, 0},
+	{"FriendsOfFriends", "two hops ≥ 1.5× faster than bbolt", []string{"bbolt-row", "bbolt-col"}, 1.5, 0},
+	{"Scan", "scan of one column ≥ 1.5× faster than bbolt", []string{"bbolt-row", "bbolt-col"}, 1.5, 0},
+	{"Query", "filtered query ≥ 2× faster than SQLite", []string{"sqlite"}, 2, 0},
+	{"Query", "filtered query ahead of bbolt", []string{"bbolt-row", "bbolt-col"}, 1, 0},
+	{"Tick", "ECS movement tick ≤ 25 ms", nil, 0, 25e6},
+}
+
+// goalScale is the scale issue 15's goals are stated at.
+const goalScale = "1e6"
 
 // workloads lists the benchmarks in the order of the issue, with what each measures.
 var workloads = []struct{ key, title, what string }{
@@ -71,7 +94,7 @@ func render(r report) string {
 	}
 
 	p("# Benchmarks: stablegraph against its alternatives\n\n")
-	p("<!-- Written by bench/cmd/benchreport from one run of the suite. Do not edit by hand: run it again. -->\n\n")
+	p("<!-- Written by bench/cmd/benchreport from one run of the suite. Do not edit by hand: run it again. A section whose title says \"written by hand\" is carried over as it is. -->\n\n")
 	p("Every number below comes from one run of `%s`, which ran the go test commands shown and parsed their output (kept whole at the end). ", r.self)
 	p("The same generated world is loaded into every system in the same process: players with position, velocity (three in four), health and name; a guild per %s players (`member_of`, many-to-one); %d directed `friend` edges per player.\n\n", "100", 5)
 	p("| | |\n|---|---|\n")
@@ -146,6 +169,39 @@ func render(r report) string {
 		}
 	}
 
+	if count[goalScale]["ours"] {
+		p("### Issue 15's goals at %s players\n\n", goalScale)
+		p("| goal | ours | compared with | met |\n|---|---:|---|---|\n")
+		for _, g := range goals {
+			ours, ok := byKey[[3]string{g.workload, goalScale, "ours"}]
+			if !ok {
+				continue
+			}
+			t := ours.metrics["ns/op"]
+			if g.against == nil {
+				p("| %s | %s | limit %s | %s |\n", g.text, fmtNs(t), fmtNs(g.limitNs), yesNo(t <= g.limitNs))
+				continue
+			}
+			best, name := math.Inf(1), ""
+			for _, a := range g.against {
+				if res, ok := byKey[[3]string{g.workload, goalScale, a}]; ok && res.metrics["ns/op"] < best {
+					best, name = res.metrics["ns/op"], a
+				}
+			}
+			if name == "" {
+				p("| %s | %s | (did not run) | — |\n", g.text, fmtNs(t))
+				continue
+			}
+			ratio := best / t
+			met := ratio >= g.times
+			if g.times == 1 {
+				met = ratio > 1
+			}
+			p("| %s | %s | %s %s (%s) | %s |\n", g.text, fmtNs(t), name, fmtNs(best), fmtRatio(ratio), yesNo(met))
+		}
+		p("\n")
+	}
+
 	p("## Where ours is slower\n\n")
 	var slower []string
 	for _, w := range workloads {
@@ -204,6 +260,10 @@ func render(r report) string {
 		p("| players | system | time/op | × ours | pages/op | min | × min | also |\n")
 		p("|---:|---|---:|---:|---:|---:|---:|---|\n")
 		p("%s\n\n", strings.Join(rows, "\n"))
+	}
+
+	for _, k := range r.kept {
+		p("%s\n\n", strings.TrimSpace(k))
 	}
 
 	p("## The systems and their durability settings\n\n")
@@ -354,4 +414,26 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// yesNo says whether a goal is met.
+func yesNo(met bool) string {
+	if met {
+		return "**met**"
+	}
+	return "not met"
+}
+
+// handWritten returns the sections of a RESULTS.md (from a "## " title to the next) whose
+// title says they are written by hand.
+func handWritten(doc string) []string {
+	var kept []string
+	parts := strings.Split("\n"+doc, "\n## ")
+	for _, part := range parts[1:] {
+		title, _, _ := strings.Cut(part, "\n")
+		if strings.Contains(title, "written by hand") {
+			kept = append(kept, "## "+part)
+		}
+	}
+	return kept
 }
