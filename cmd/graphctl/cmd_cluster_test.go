@@ -469,6 +469,21 @@ func TestClusterVerifyRepair(t *testing.T) {
 	assert.EqualValues(t, 1, res.Count)
 	assert.Contains(t, fails(t, dir, exitUsage, "cluster", "repair"), "give --config FILE")
 
+	// graphctl places a new entity where it is told: with its parent, or in a named shard.
+	for _, p := range []struct{ iri, kind, flag, to, shard string }{
+		{"<http://ex.org/p9>", "player", "--parent", "<http://ex.org/g2>", "s1"},
+		{"<http://ex.org/g9>", "guild", "--shard", "s0", "s0"},
+	} {
+		created := strings.TrimSpace(ok(t, dir, "set", "--server", node, "--kind", p.kind, p.flag, p.to, p.iri))
+		holder, err := c.Locate(ctx, p.iri)
+		require.NoError(t, err)
+		assert.Equal(t, p.shard, holder.Name, "%s %s %s", p.iri, p.flag, p.to)
+		assert.True(t, strings.HasPrefix(created, "ic://"+holder.Scope.String()+"/"), "%s in %s", created, holder.Name)
+	}
+	assert.Contains(t, fails(t, dir, exitUsage, "set", "--server", node, "--shard", "s0", "<http://ex.org/p8>"), "give its --kind")
+	assert.Contains(t, fails(t, dir, exitUsage, "set", "--db", "nowhere.sg", "--kind", "player", "--shard", "s0", "<http://ex.org/p8>"), "give --server with the URL of a cluster node")
+	assert.Contains(t, fails(t, dir, exitUser, "set", "--server", node, "--kind", "player", "--shard", "s7", "<http://ex.org/p8>"), "s7")
+
 	// The whole cluster's export, in either format, imports into one store with the edge
 	// across shards joined up.
 	for _, f := range []string{"all.jsonl", "all.nt"} {
