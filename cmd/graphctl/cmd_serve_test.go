@@ -201,6 +201,10 @@ func TestServeToken(t *testing.T) {
 	r = gc(t, dir, "", append(env, "GRAPHCTL_TOKEN=wrong"), "query", "FIND guild COUNT")
 	assert.Equal(t, exitUser, r.code)
 	assert.Equal(t, "graphctl: unauthorized\n", r.stderr)
+	// A server that is no cluster node cannot place an entity in a shard.
+	r = gc(t, dir, "", env, "set", "--kind", "player", "--shard", "s0", "<http://ex.org/p9>")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, srv.url+" is no cluster node")
 	require.NoError(t, srv.stop(t, syscall.SIGTERM))
 
 	r = gc(t, dir, "", nil, "serve", "--db", "world.sg", "--addr", "0.0.0.0:0", "--insecure")

@@ -59,7 +59,7 @@ the shard of its parent with --parent REF (a player with its guild), to the shar
 			if placed {
 				cb, ok := b.(clusterBackend)
 				if !ok {
-					return usagef("--shard and --parent place a new entity in a cluster: give --server with the URL of a cluster node")
+					return usagef("--shard and --parent place a new entity in a cluster: %s is no cluster node", e.server)
 				}
 				res, _, err = cb.c.Create(cmdContext(cmd), req, cluster.Placement{Shard: shard, Parent: parent})
 			} else {
