@@ -9,9 +9,15 @@
 //	go run ./bench/cmd/benchreport -short              # 1e4 only, quickly
 //	go run ./bench/cmd/benchreport -scales 1e4,1e7 -benchtime 1s
 //	go run ./bench/cmd/benchreport -large 1e7 -large-systems ours,gobheap,heapecs,arche
+//	go run ./bench/cmd/benchreport -kuzu-only           # only the comparison with Kùzu
 //
 // -large runs a second go test over larger worlds with only the systems named, for scales at
 // which loading every baseline would take too long; its rows join the same tables.
+//
+// A full run also compares the store with Kùzu at 10^5 players (kuzu.go): it needs Node.js and
+// npm, runs `npm ci` in bench/kuzu, and says in its section when they are missing; -short
+// leaves it out unless -kuzu is given. -kuzu-only runs that comparison alone and replaces
+// its section of the existing file, leaving the others as they are.
 //
 // The go test output streams to standard error as it runs.
 package main
@@ -51,6 +57,10 @@ type config struct {
 	large     string
 	largeSys  string
 	count     int
+	kuzu      bool
+	kuzuOnly  bool
+	kuzuWarm  int
+	kuzuRuns  int
 }
 
 func run(args []string, progress io.Writer) error {
@@ -65,15 +75,27 @@ func run(args []string, progress io.Writer) error {
 	fs.IntVar(&c.count, "count", 1, "go test -count: run each sub-benchmark this many times and report the medians")
 	fs.StringVar(&c.large, "large", "", "comma-separated larger scales to run in a second go test, with only -large-systems")
 	fs.StringVar(&c.largeSys, "large-systems", "ours,gobheap,heapecs,arche", "the systems of the -large run")
+	fs.BoolVar(&c.kuzu, "kuzu", true, "compare with Kùzu at 1e5 players (needs node and npm; off with -short unless given)")
+	fs.BoolVar(&c.kuzuOnly, "kuzu-only", false, "run only the comparison with Kùzu and replace its section of the -o file")
+	fs.IntVar(&c.kuzuWarm, "kuzu-warm", 50, "untimed warm-up runs of each query in the comparison with Kùzu")
+	fs.IntVar(&c.kuzuRuns, "kuzu-runs", 500, "timed runs of each query in the comparison with Kùzu")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if c.kuzuWarm < 0 || c.kuzuRuns < 1 {
+		return errors.New("-kuzu-warm must be at least 0 and -kuzu-runs at least 1")
+	}
+	kuzuSet := false
+	fs.Visit(func(f *flag.Flag) { kuzuSet = kuzuSet || f.Name == "kuzu" })
 	root, err := moduleRoot()
 	if err != nil {
 		return err
 	}
 	if c.out == "" {
 		c.out = filepath.Join(root, "bench", "RESULTS.md")
+	}
+	if c.kuzuOnly {
+		return runKuzuOnly(root, c, progress)
 	}
 
 	base := []string{"test", "-run", "^$", "-bench", c.bench, "-benchtime", c.benchtime, "-timeout", c.timeout}
@@ -116,6 +138,16 @@ func run(args []string, progress io.Writer) error {
 	env.elapsed = time.Since(start)
 	env.loadAfter = loadavg()
 
+	var kz kuzuRun
+	switch {
+	case !c.kuzu:
+		kz.skipped = "`-kuzu=false` was given."
+	case c.short && !kuzuSet:
+		kz.skipped = "`-short` was given (the comparison is at 10^5 players); `-kuzu` runs it with `-short` too."
+	default:
+		kz = runKuzu(root, c.kuzuWarm, c.kuzuRuns, progress)
+	}
+
 	res, err := parse(&out)
 	if err != nil {
 		return err
@@ -136,11 +168,34 @@ func run(args []string, progress io.Writer) error {
 		env:     env,
 		results: merge(res),
 		raw:     out.String(),
+		kuzu:    renderKuzu(kz),
 	})
 	if err := os.WriteFile(c.out, []byte(doc), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(progress, "benchreport: wrote %s\n", c.out)
+	if kz.err != nil {
+		return fmt.Errorf("%w: %w", errKuzuFailed, kz.err)
+	}
+	return nil
+}
+
+// runKuzuOnly runs the comparison with Kùzu alone and writes its section into c.out in place
+// of the one there (a file with that section alone if there is none).
+func runKuzuOnly(root string, c config, progress io.Writer) error {
+	old, err := os.ReadFile(c.out)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	k := runKuzu(root, c.kuzuWarm, c.kuzuRuns, progress)
+	doc := replaceSection(string(old), renderKuzu(k))
+	if err := os.WriteFile(c.out, []byte(doc), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(progress, "benchreport: wrote the comparison with Kùzu into %s\n", c.out)
+	if k.err != nil {
+		return fmt.Errorf("%w: %w", errKuzuFailed, k.err)
+	}
 	return nil
 }
 
