@@ -251,9 +251,9 @@ type KuzuRun struct {
 	Load    time.Duration // create the tables and COPY the CSV files in
 	// Empty is a prepared `RETURN 1` timed as the queries are: the cost of a round trip
 	// through Kùzu's Node.js binding, part of every query's time.
-	Empty      KuzuTiming
-	Queries    []KuzuTiming // in the order of the queries given
-	IDs        [][]uint64   // the id of each row, ascending (nil for a COUNT)
+	Empty   KuzuTiming
+	Queries []KuzuTiming // in the order of the queries given
+	IDs     [][]uint64   // the id of each row, ascending (nil for a COUNT)
 }
 
 // KuzuTiming is one query's times in Kùzu, both ways.
@@ -293,7 +293,9 @@ type kuzuQuery struct {
 	Rows   kuzuTiming `json:"rows"`
 }
 
-func (q kuzuQuery) timing() KuzuTiming { return KuzuTiming{Exec: q.Exec.timing(), Rows: q.Rows.timing()} }
+func (q kuzuQuery) timing() KuzuTiming {
+	return KuzuTiming{Exec: q.Exec.timing(), Rows: q.Rows.timing()}
+}
 
 // ErrKuzu is returned when the Kùzu side of the comparison fails or answers wrongly.
 var ErrKuzu = errors.New("kuzu comparison")
