@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stablegraph/stablegraph/query"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -195,5 +197,47 @@ func TestKuzuQueriesOnImportedWorld(t *testing.T) {
 	}
 	for _, id := range qs[2].WantIDs {
 		require.EqualValues(t, f.G/2, f.Guild[id-1])
+	}
+}
+
+// BenchmarkKuzuQueries runs our side of the comparison with Kùzu (the world imported from
+// N-Triples at KuzuScale players, 3000 with -short), one sub-benchmark per query, with the
+// pages each run reads; for profiles:
+//
+//	go test -run '^$' -bench KuzuQueries -cpuprofile cpu.out ./bench/
+func BenchmarkKuzuQueries(b *testing.B) {
+	n := KuzuScale
+	if testing.Short() {
+		n = kuzuTestScale
+	}
+	f := NewFixture(n)
+	dir, err := os.MkdirTemp(root, "kuzu-")
+	require.NoError(b, err)
+	nt := filepath.Join(dir, "world.nt")
+	fh, err := os.Create(nt)
+	require.NoError(b, err)
+	_, err = WriteNTriples(f, fh)
+	require.NoError(b, err)
+	require.NoError(b, fh.Close())
+	w, err := ImportNTriples(nt, filepath.Join(dir, "world.sgdb"))
+	require.NoError(b, err)
+	defer w.Close()
+	for _, q := range KuzuQueries(f) {
+		b.Run("query="+strings.ReplaceAll(q.Name, " ", "_"), func(b *testing.B) {
+			parsed, err := query.Parse(q.Ours)
+			require.NoError(b, err)
+			p, err := query.Prepare(w.DB(), parsed)
+			require.NoError(b, err)
+			var pages uint64
+			b.ResetTimer()
+			for range b.N {
+				res, err := p.Run(query.RunOptions{})
+				if err != nil || res.Count != q.Want {
+					b.Fatalf("%s: %v, %d found, want %d", q.Ours, err, res.Count, q.Want)
+				}
+				pages = res.Stats.PagesRead
+			}
+			b.ReportMetric(float64(pages), "pages/op")
+		})
 	}
 }
