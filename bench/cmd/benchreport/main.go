@@ -181,13 +181,18 @@ func run(args []string, progress io.Writer) error {
 }
 
 // runKuzuOnly runs the comparison with Kùzu alone and writes its section into c.out in place
-// of the one there (a file with that section alone if there is none).
+// of the one there (a file with that section alone if there is none). Without node or npm it
+// fails, saying so, and leaves the file as it was.
 func runKuzuOnly(root string, c config, progress io.Writer) error {
 	old, err := os.ReadFile(c.out)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	k := runKuzu(root, c.kuzuWarm, c.kuzuRuns, progress)
+	if k.skipped != "" {
+		// Asked for this section alone: say why it cannot run, and keep the file's old one.
+		return fmt.Errorf("-kuzu-only: %s", strings.ReplaceAll(k.skipped, "`", ""))
+	}
 	doc := replaceSection(string(old), renderKuzu(k))
 	if err := os.WriteFile(c.out, []byte(doc), 0o644); err != nil {
 		return err
