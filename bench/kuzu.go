@@ -107,6 +107,9 @@ type Timing struct {
 	CPU time.Duration
 	// Answer is the number of rows, or the number a COUNT returned.
 	Answer uint64
+	// Pages is the distinct pages one run read, from our store's meter (ours only: exact,
+	// and the same in every run).
+	Pages uint64
 }
 
 // summarize returns the Timing of the wall times of single runs.
@@ -184,6 +187,7 @@ func (w *Imported) Measure(q KuzuQuery, warm, runs int) (Timing, error) {
 	if err != nil {
 		return Timing{}, err
 	}
+	var pages uint64
 	answer := func() (uint64, error) {
 		res, err := p.Run(query.RunOptions{})
 		if err != nil {
@@ -192,6 +196,7 @@ func (w *Imported) Measure(q KuzuQuery, warm, runs int) (Timing, error) {
 		if !q.Count && uint64(len(res.Rows)) != res.Count {
 			return 0, fmt.Errorf("%s: %d rows but a count of %d", q.Ours, len(res.Rows), res.Count)
 		}
+		pages = res.Stats.PagesRead
 		return res.Count, nil
 	}
 	first, err := answer()
@@ -216,7 +221,9 @@ func (w *Imported) Measure(q KuzuQuery, warm, runs int) (Timing, error) {
 			return Timing{}, fmt.Errorf("%s: run %d answered %d, the first %d", q.Ours, i, n, first)
 		}
 	}
-	return summarize(times, cpuTime()-cpu0, first), nil
+	t := summarize(times, cpuTime()-cpu0, first)
+	t.Pages = pages
+	return t, nil
 }
 
 // IDs runs q's rows (with SELECT IRI) and returns the Fixture IDs of the entities found,

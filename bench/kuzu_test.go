@@ -180,6 +180,7 @@ func TestKuzuQueriesOnImportedWorld(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, q.Want, tm.Answer)
 			require.Equal(t, 5, tm.Runs)
+			require.NotZero(t, tm.Pages)
 			require.LessOrEqual(t, tm.P10, tm.Median)
 			require.LessOrEqual(t, tm.Median, tm.P90)
 		})

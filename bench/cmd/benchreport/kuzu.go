@@ -101,11 +101,11 @@ func renderKuzu(k kuzuRun) string {
 	}
 	c := k.cmp
 	p("Each query: %d warm-up runs, then %d runs each timed alone; the table shows their median, with the 10th and 90th percentiles. ", k.warm, k.runs)
-	p("**CPU/run** is the process's CPU time (user and system, all threads) over the timed runs divided by their number: on a shared machine it moves less than wall time, and it shows Kùzu's parallel work. ")
+	p("**CPU/run** is the process's CPU time (user and system, all threads) over the timed runs divided by their number: on a shared machine it moves less than wall time, and it shows Kùzu's parallel work. **ours pages**: the distinct 4 KiB pages one run reads (exact). ")
 	p("Loaded: ours %d triples imported in %s; Kùzu's tables created and copied in %s. ", c.Imported.Triples, fmtNs(float64(c.Imported.Took)), fmtNs(float64(c.Kuzu.Load)))
 	p("A prepared `RETURN 1` through Kùzu's Node.js binding takes %s (exec, median; CPU %s): part of each Kùzu time below.\n\n", fmtNs(float64(c.Kuzu.Empty.Exec.Median)), fmtCPU(c.Kuzu.Empty.Exec.CPU))
-	p("| query | answer | ours (p10–p90) | ours CPU/run | Kùzu exec (p10–p90) | Kùzu exec CPU/run | Kùzu + rows to JS | Kùzu (faster) ÷ ours | met: ours ahead |\n")
-	p("|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	p("| query | answer | ours (p10–p90) | ours CPU/run | ours pages | Kùzu exec (p10–p90) | Kùzu exec CPU/run | Kùzu + rows to JS | Kùzu (faster) ÷ ours | met: ours ahead |\n")
+	p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for i, q := range c.Queries {
 		o, z := c.Ours[i], c.Kuzu.Queries[i]
 		unit := "rows"
@@ -113,8 +113,8 @@ func renderKuzu(k kuzuRun) string {
 			unit = "counted"
 		}
 		ratio := float64(z.Best().Median) / float64(o.Median)
-		p("| `%s` | %d %s | %s | %s | %s | %s | %s | %s | %s |\n", q.Name, o.Answer, unit,
-			spread(o), fmtCPU(o.CPU), spread(z.Exec), fmtCPU(z.Exec.CPU), fmtNs(float64(z.Rows.Median)), fmtRatio(ratio), yesNo(ratio > 1))
+		p("| `%s` | %d %s | %s | %s | %d | %s | %s | %s | %s | %s |\n", q.Name, o.Answer, unit,
+			spread(o), fmtCPU(o.CPU), o.Pages, spread(z.Exec), fmtCPU(z.Exec.CPU), fmtNs(float64(z.Rows.Median)), fmtRatio(ratio), yesNo(ratio > 1))
 	}
 	p("\nThe queries:\n\n| query | ours | Kùzu (Cypher) |\n|---|---|---|\n")
 	for _, q := range c.Queries {
