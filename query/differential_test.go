@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
 	"github.com/stretchr/testify/require"
 
 	"github.com/stablegraph/stablegraph/column"
@@ -351,8 +352,11 @@ func (g *randomGraph) checkRecord(t *testing.T, q *Query, chaos *rand.Rand, desc
 	res, err := p.Run(RunOptions{})
 	require.NoError(t, err, describe())
 	e = estimateRecord{est: p.EstimatedPages(), upper: p.UpperPages(), actual: res.Stats.PagesRead, closure: hasClosure(p.top), chaos: chaos != nil, text: describe()}
-	if *missesFile != "" && chaos == nil && !e.within(0.10) {
-		writeMiss(t, g.db, q, e)
+	if chaos == nil && !e.within(0.10) {
+		e.cause = missCause(t, g.db, p)
+		if *missesFile != "" {
+			writeMiss(t, g.db, q, e)
+		}
 	}
 
 	want := g.m.eval(q)
@@ -416,6 +420,9 @@ func TestDifferential(t *testing.T) {
 	defer func() {
 		t.Logf("seed %d: %d graphs of %d entities in all, %d queries, %d with results", seed, graphs, entities, graphs*queries, nonEmpty)
 		for _, line := range estimateReport(records) {
+			t.Log(line)
+		}
+		for _, line := range missReport(records) {
 			t.Log(line)
 		}
 	}()
@@ -534,6 +541,7 @@ type estimateRecord struct {
 	chaos              bool // the plan's choices were made at random
 	analyzed           bool // the store has histograms
 	text               string
+	cause              string // for a planned query more than 10% off: missCause
 }
 
 // analyzeColumns gathers the statistics of db as graphctl analyze does (Analyze).
@@ -635,4 +643,158 @@ func off(r float64) float64 {
 		return math.Inf(1)
 	}
 	return max(r, 1/r)
+}
+
+// missCause names what put a planned query's estimate more than 10% off: the first step,
+// in the order the run took them, that was expected to find entities and found none or
+// the reverse (an expected value cannot land near an all-or-nothing outcome), else the
+// first whose rows were off by more than 2x, else "pages" (rows right, pages off).
+func missCause(t *testing.T, db *entity.DB, p *Plan) string {
+	t.Helper()
+	a := newAnalysis()
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		x := &executor{tx: tx, scope: db.Scope(), kinds: map[*entity.Kind]*roaring64.Bitmap{}, memo: map[*step]*roaring64.Bitmap{}, act: a}
+		res := &Result{}
+		x.resolveRefs(p.top.bq, res)
+		x.top(p.top, res)
+		return nil
+	}))
+	var zero, far string
+	var walk func(s *step, under string)
+	walk = func(s *step, under string) {
+		if zero != "" {
+			return
+		}
+		sa := a.steps[s]
+		if sa == nil {
+			return
+		}
+		kids := s.kids
+		if w := s.est.way; w != nil {
+			kids = w.kids
+		}
+		if s.sub != nil {
+			walk(s.sub.set, "sub-query")
+		}
+		for _, k := range kids {
+			walk(k, "")
+		}
+		if zero != "" {
+			return
+		}
+		est, act := s.est.rows, float64(sa.rows)/float64(max(1, sa.runs))
+		name := stepKind(s)
+		switch {
+		case est >= 0.5 && act == 0:
+			zero = name + ": expected some, found none"
+		case est < 0.5 && act > 0:
+			zero = name + ": expected none, found some"
+		case far == "" && act > 0 && (est/act > 2 || act/est > 2):
+			far = name + ": rows off by more than 2x"
+		}
+	}
+	walk(p.top.set, "")
+	switch {
+	case zero != "":
+		return zero
+	case far != "":
+		return far
+	}
+	return "rows right, pages off"
+}
+
+// stepKind names the kind of a step for missCause.
+func stepKind(s *step) string {
+	op := s
+	if w := s.est.way; w != nil {
+		op = w
+	}
+	from := func() string {
+		if len(op.kids) == 0 {
+			return " from any"
+		}
+		switch op.kids[0].op {
+		case opEntity:
+			return " from an entity"
+		case opSubQuery:
+			return " from a sub-query"
+		}
+		return " from a set"
+	}
+	indexed := func() string {
+		if op.pred.col.Indexed() {
+			return " (indexed)"
+		}
+		return " (not indexed)"
+	}
+	switch op.op {
+	case opKindScan:
+		return "kind scan"
+	case opKindProbe:
+		return "kind probe"
+	case opIndexRange:
+		return "index range"
+	case opColumnScan:
+		return "column scan" + indexed()
+	case opColumnProbe:
+		return "column probe" + indexed()
+	case opFollowProbe, opFollowScan:
+		return "verb step" + from()
+	case opFollowFilter:
+		return "verb filter" + from()
+	case opClosure:
+		return "closure" + from()
+	case opIntersect:
+		return "intersect with " + stepKind(op.kids[0])
+	case opSubQuery:
+		return "sub-query"
+	case opAnd, opAndFilter:
+		return "and"
+	case opOr, opOrFilter:
+		return "or"
+	case opNot, opNotFilter:
+		return "not"
+	}
+	return "other"
+}
+
+// missReport counts the planned queries more than 10% off by cause (missCause), most
+// frequent first, with how many of them are beyond 2x.
+func missReport(records []estimateRecord) []string {
+	type count struct {
+		cause      string
+		n, beyond2 int
+	}
+	byCause := map[string]*count{}
+	total := 0
+	for _, e := range records {
+		if e.cause == "" {
+			continue
+		}
+		total++
+		c := byCause[e.cause]
+		if c == nil {
+			c = &count{cause: e.cause}
+			byCause[e.cause] = c
+		}
+		c.n++
+		if r := e.ratio(); r < 0.5 || r > 2 {
+			c.beyond2++
+		}
+	}
+	var cs []*count
+	for _, c := range byCause {
+		cs = append(cs, c)
+	}
+	slices.SortFunc(cs, func(a, b *count) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return strings.Compare(a.cause, b.cause)
+	})
+	out := []string{fmt.Sprintf("planned queries more than 10%% off: %d, by the first step that went wrong:", total)}
+	for _, c := range cs {
+		out = append(out, fmt.Sprintf("  %4d (%d beyond 2x) %s", c.n, c.beyond2, c.cause))
+	}
+	return out
 }

@@ -305,9 +305,13 @@ func (e *estimator) set(s *step) float64 {
 	case opFollowProbe:
 		k := e.set(s.kids[0])
 		run, given := nonEmpty(k)
+		per := e.p.perKey(s.fol, s.rev)
 		rows = run * e.p.reach(s.fol, s.rev, given, targetKindOf(s.kids[0]))
-		e.read(s, s.tree, float64(s.tree.exProbe(given, e.p.perKey(s.fol, s.rev))), run)
-		s.did(probeWork(given, e.p.perKey(s.fol, s.rev)), run)
+		if d, ok := e.fromEntity(s, s.rev); ok {
+			rows, per = d, d
+		}
+		e.read(s, s.tree, float64(s.tree.exProbe(given, per)), run)
+		s.did(probeWork(given, per), run)
 	case opFollowScan:
 		run := 1.0
 		probeRev := !s.rev // the tree a probe of the targets would read
@@ -316,6 +320,9 @@ func (e *estimator) set(s *step) float64 {
 			var given float64
 			run, given = nonEmpty(k)
 			rows = run * e.p.reach(s.fol, probeRev, given, targetKindOf(s.kids[0]))
+			if d, ok := e.fromEntity(s, probeRev); ok {
+				rows = d
+			}
 		} else {
 			_, _, rows = e.p.followStats(s.fol, probeRev)
 		}
@@ -325,6 +332,9 @@ func (e *estimator) set(s *step) float64 {
 		k := e.set(s.kids[0])
 		run, given := nonEmpty(k)
 		visited := e.p.closure(s.fol, s.rev, given, targetKindOf(s.kids[0]))
+		if c, ok := e.closureFromEntity(s); ok {
+			visited = c
+		}
 		rows = run * visited
 		e.read(s, s.tree, float64(s.tree.exProbe(given+visited, e.p.perKey(s.fol, s.rev))), run)
 		s.did(probeWork(given+visited, e.p.perKey(s.fol, s.rev)), run)
@@ -332,6 +342,9 @@ func (e *estimator) set(s *step) float64 {
 		// The run resolves every reference before it starts, whatever the plan
 		// (resolutions): the step shows the pages, the query counts them once.
 		rows = 1
+		if _, ok := e.p.ref(s.ent); !ok {
+			rows = 0 // the reference names no entity: the steps it feeds do not run
+		}
 		s.est.pages = float64(s.tree.point())
 		s.did(work{decoded: 1, probes: 1}, 1)
 	case opSubQuery:
@@ -369,6 +382,41 @@ func (e *estimator) set(s *step) float64 {
 		e.fracOf[s] = fr
 	}
 	return rows
+}
+
+// fromEntity returns, for a verb step s whose target is an entity reference, the entities
+// it finds as read at planning (facts.go): the edges of that entity in the tree a probe
+// of it reads (rev), or none if the reference names no entity. ok is false for another
+// target, or an entity whose edges the dive could not count to the end.
+func (e *estimator) fromEntity(s *step, rev bool) (float64, bool) {
+	if len(s.kids) == 0 || s.kids[0].op != opEntity {
+		return 0, false
+	}
+	id, ok := e.p.ref(s.kids[0].ent)
+	if !ok {
+		return 0, true
+	}
+	f := e.p.edgesOf(s.fol, rev, id)
+	return f.n, f.exact
+}
+
+// closureFromEntity returns the entities closure step s visits from the entity its target
+// names, as the dive at planning followed it (facts.go), and the levels it did not reach
+// estimated from its frontier.
+func (e *estimator) closureFromEntity(s *step) (float64, bool) {
+	if s.kids[0].op != opEntity {
+		return 0, false
+	}
+	id, ok := e.p.ref(s.kids[0].ent)
+	if !ok {
+		return 0, true
+	}
+	c := e.p.closureFrom(s.fol, s.rev, id)
+	if c.exact {
+		return c.visited, true
+	}
+	_, _, others := e.p.followStats(s.fol, s.rev)
+	return min(others, c.visited+e.p.closure(s.fol, s.rev, c.frontier, targetKindOf(s.kids[0]))), true
 }
 
 // frac returns the share of set step s's rows that are members of the FIND's kind, when

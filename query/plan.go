@@ -65,6 +65,8 @@ type planner struct {
 	// only the catalog.
 	estimating bool
 	kstats     map[*entity.Kind]*entity.KindStats // kindStats' answers
+	// fx holds the facts the estimator read at planning (facts.go), or nil.
+	fx *facts
 }
 
 func newPlanner(tx *entity.Tx) *planner {
@@ -371,8 +373,34 @@ func (p *planner) colEntities(c *column.Dyn) float64 {
 }
 
 // predRows estimates the entities b matches and the column entries (index entries) of
-// each of its intervals.
+// each of its intervals: for the estimator, counted in the index where a dive can
+// (facts.go).
 func (p *planner) predRows(b *bPred) (rows float64, entries []float64) {
+	rows, entries = p.modelRows(b)
+	if !p.estimating {
+		return rows, entries
+	}
+	expect := 0.0
+	for _, m := range entries {
+		expect += m
+	}
+	r, ok := p.rangeOf(b, expect)
+	if !ok {
+		return rows, entries
+	}
+	if r.exact {
+		return r.rows, r.entries
+	}
+	// The dive stopped at its limit: the range holds at least what it saw.
+	rows = max(rows, r.rows)
+	for i, m := range r.entries {
+		entries[i] = max(entries[i], m)
+	}
+	return rows, entries
+}
+
+// modelRows is predRows from the statistics alone.
+func (p *planner) modelRows(b *bPred) (rows float64, entries []float64) {
 	e := p.colEntities(b.col)
 	perEntity := 1.0
 	if e > 0 {

@@ -1,0 +1,241 @@
+package query
+
+import (
+	"math"
+
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
+
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/store"
+)
+
+// # Facts read at planning
+//
+// An estimate cannot land near an all-or-nothing outcome: a verb step from one entity
+// that has no edge, an equality that matches no value. Where the exact answer costs a
+// descent of a tree or two, the estimator reads it instead, as MySQL's index dives
+// (records_in_range) do, and the pages it reads are planning pages (Plan.PlanningPages),
+// counted and shown by EXPLAIN like those of the statistics:
+//
+//   - an entity reference is resolved: the entity it names, or none;
+//   - a verb step from a known entity reads that entity's edges in the probed tree: one
+//     descent, then its edges, at most diveLeaves leaves of them;
+//   - a closure from a known entity is followed level by level while it has visited at
+//     most diveKeys entities and read at most diveLeaves pages past one descent; the
+//     levels it did not reach are estimated from the frontier it left;
+//   - an equality or range on an indexed column that the estimate expects to find within
+//     diveLeaves leaves (or whose index has no more leaves) counts the index entries in
+//     range, and the distinct entities they belong to, up to diveLeaves leaves of them;
+//     if there are more, the estimate keeps to at least that many.
+//
+// A dive that reaches its limit tells only a lower bound, which the estimate then keeps
+// to. Facts are read in the View that prepares the plan, so a plan's facts are as old as
+// its estimates; the run reads its pages again.
+const (
+	diveLeaves = 2  // leaves a dive reads past its descent, at most
+	diveKeys   = 64 // entities a closure's dive visits, at most
+)
+
+// facts holds what the planner read at planning, each read once.
+type facts struct {
+	refs     map[*bEntity]refFact
+	edges    map[edgeKey]edgeFact
+	ranges   map[*bPred]rangeFact
+	closures map[edgeKey]closureFact
+	// dives counts the reads made, for EXPLAIN.
+	dives int
+}
+
+type refFact struct {
+	id uint64
+	ok bool // the reference names a live entity
+}
+
+// edgeKey names the edges of one entity in one tree of a verb.
+type edgeKey struct {
+	f   *bFollow
+	rev bool
+	id  uint64
+}
+
+// edgeFact is an entity's edges in one tree: all of them (n exact, ids known), or, when
+// the dive stopped at its limit, at least n.
+type edgeFact struct {
+	n     float64
+	exact bool
+	ids   []uint64
+}
+
+// rangeFact is what an index dive found for a predicate: the entries of each interval and
+// the distinct entities of them all, exact or, at the dive's limit, lower bounds.
+type rangeFact struct {
+	entries []float64
+	rows    float64
+	exact   bool
+}
+
+// closureFact is what a closure's dive found: the entities visited (exact when the
+// closure ended within the dive), and the frontier left to estimate when it did not.
+type closureFact struct {
+	visited  float64
+	frontier float64
+	exact    bool
+}
+
+func (p *planner) facts() *facts {
+	if p.fx == nil {
+		p.fx = &facts{refs: map[*bEntity]refFact{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[edgeKey]closureFact{}}
+	}
+	return p.fx
+}
+
+// ref returns the entity reference t names, resolving it as the run will (executor.resolveRef):
+// ok is false if it names no live entity (or one of another kind).
+func (p *planner) ref(t *bEntity) (uint64, bool) {
+	fx := p.facts()
+	if r, ok := fx.refs[t]; ok {
+		return r.id, r.ok
+	}
+	fx.dives++
+	var r refFact
+	if t.ref.Form == RefIRI {
+		id, ok := p.tx.ByIRI(t.ref.IRI)
+		r = refFact{id: uint64(id), ok: ok}
+	} else if id, err := p.tx.Resolve(t.uref); err == nil {
+		r = refFact{id: uint64(id), ok: true}
+	}
+	fx.refs[t] = r
+	return r.id, r.ok
+}
+
+// edgeTreeOf returns the tree of f's verb that a step probing rev reads.
+func (p *planner) edgeTreeOf(f *bFollow, rev bool) *store.Tree {
+	if rev {
+		return f.verb.Reverse(p.tx)
+	}
+	return f.verb.Forward(p.tx)
+}
+
+// edgesOf returns the edges entity id keys in the tree of f that a step probing rev reads:
+// their count and the entities at their far end, up to the dive's limit.
+func (p *planner) edgesOf(f *bFollow, rev bool, id uint64) edgeFact {
+	fx := p.facts()
+	k := edgeKey{f, rev, id}
+	if e, ok := fx.edges[k]; ok {
+		return e
+	}
+	fx.dives++
+	sh := p.verbShape(f, rev)
+	limit := p.diveEntries(sh)
+	e := edgeFact{exact: true}
+	lo, hi := entity.KeyRange(entity.ID(id))
+	for key := range p.edgeTreeOf(f, rev).Ascend(lo, hi) {
+		if e.n >= limit {
+			e.exact, e.ids = false, nil
+			break
+		}
+		e.n++
+		e.ids = append(e.ids, uint64(entity.FromKey(key[entity.KeySize:])))
+	}
+	fx.edges[k] = e
+	return e
+}
+
+// diveEntries returns the entries a dive of tree sh reads at most: diveLeaves leaves of
+// them.
+func (p *planner) diveEntries(sh shape) float64 {
+	return math.Ceil(diveLeaves * sh.exPerLeaf())
+}
+
+// closureFrom follows f's closure from entity id, probing tree rev, as far as the dive
+// allows.
+func (p *planner) closureFrom(f *bFollow, rev bool, id uint64) closureFact {
+	fx := p.facts()
+	k := edgeKey{f, rev, id}
+	if c, ok := fx.closures[k]; ok {
+		return c
+	}
+	seen := roaring64.New()
+	frontier := []uint64{id}
+	c := closureFact{exact: true}
+	sh := p.verbShape(f, rev)
+	start, most := p.tx.Stats().PagesRead, sh.height+diveLeaves
+	for len(frontier) > 0 {
+		var next []uint64
+		for i, x := range frontier {
+			if seen.GetCardinality() >= diveKeys || p.tx.Stats().PagesRead-start > most {
+				// Stop: what is left of this level is the frontier to estimate from.
+				c.exact = false
+				c.frontier = float64(len(frontier) - i + len(next))
+				break
+			}
+			e := p.edgesOf(f, rev, x)
+			if !e.exact {
+				c.exact = false
+				c.frontier = float64(len(frontier) - i + len(next))
+				break
+			}
+			for _, y := range e.ids {
+				if seen.CheckedAdd(y) {
+					next = append(next, y)
+				}
+			}
+		}
+		if !c.exact {
+			break
+		}
+		frontier = next
+	}
+	c.visited = float64(seen.GetCardinality())
+	fx.closures[k] = c
+	return c
+}
+
+// rangeOf counts the index entries of b's intervals and the distinct entities they
+// belong to, reading at most the dive's limit of entries; expect is the entries the
+// estimate expects. ok is false for a predicate no index serves, or one whose range is
+// expected to be larger than a dive reads.
+func (p *planner) rangeOf(b *bPred, expect float64) (rangeFact, bool) {
+	if b.has || b.numText || len(b.ivs) == 0 {
+		return rangeFact{}, false
+	}
+	sh, ok := p.indexShape(b.col)
+	if !ok {
+		return rangeFact{}, false
+	}
+	fx := p.facts()
+	if r, ok := fx.ranges[b]; ok {
+		return r, true
+	}
+	limit := p.diveEntries(sh)
+	if expect > limit && sh.exLeaves() > diveLeaves {
+		return rangeFact{}, false // a dive would stop at its limit and tell little
+	}
+	fx.dives++
+	r := rangeFact{exact: true}
+	ids := roaring64.New()
+	read := 0.0
+	for _, iv := range b.ivs {
+		seq, err := b.col.RangeIDs(p.tx, iv.lo, iv.hi)
+		if err != nil {
+			return rangeFact{}, false
+		}
+		m := 0.0
+		for id := range seq {
+			if read >= limit {
+				r.exact = false
+				break
+			}
+			read++
+			m++
+			ids.Add(uint64(id))
+		}
+		r.entries = append(r.entries, m)
+		if !r.exact {
+			break
+		}
+	}
+	r.rows = float64(ids.GetCardinality())
+	fx.ranges[b] = r
+	return r, true
+}
