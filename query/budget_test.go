@@ -61,7 +61,7 @@ func TestBudgetStopsRunningQuery(t *testing.T) {
 	require.NoError(t, err)
 	p, err := Prepare(w.db, q)
 	require.NoError(t, err)
-	require.Equal(t, uint64(54), p.EstimatedPages())
+	require.Equal(t, uint64(52), p.EstimatedPages())
 	bound := p.UpperPages()
 	require.Equal(t, uint64(66), bound)
 

@@ -57,6 +57,10 @@ func (s *step) did(w work, run float64) {
 type estimator struct {
 	p      *planner
 	byTree map[store.TreeRef][]float64 // the pages of each read of a tree
+	// bound adds up, for each tree, the pages of the reads of the steps that may run, as
+	// if each ran and no two read the same page (the budget check's bound); nil when the
+	// estimate is only weighing a step.
+	bound  map[store.TreeRef]float64
 	sizes  map[store.TreeRef]uint64
 	rowsOf map[*step]float64 // the rows of set steps, computed once
 	// kind is the kind of the FIND being estimated: its candidates reach only the part of
@@ -84,10 +88,15 @@ func newEstimator(p *planner) *estimator {
 // estimatePlan fills in the estimate of every step of qp and returns the expected
 // distinct pages of the whole query.
 func (p *planner) estimatePlan(qp *qplan) uint64 {
-	p.estimating = true
+	p.estimating, p.final = true, true
 	e := newEstimator(p)
+	e.bound = map[store.TreeRef]float64{}
 	e.query(qp, true)
 	e.resolutions(qp.bq.where, map[*bEntity]bool{})
+	p.bound = 0
+	for ref, n := range e.bound {
+		p.bound += uint64(math.Ceil(min(n, float64(e.sizes[ref]))))
+	}
 	return uint64(math.Round(e.pages()))
 }
 
@@ -170,7 +179,21 @@ func (e *estimator) resolutions(c bcond, done map[*bEntity]bool) {
 }
 
 // read records pages of tree sh read by step s, with probability run.
-func (e *estimator) read(s *step, sh shape, pages, run float64) {
+func (e *estimator) read(s *step, sh shape, pages, run float64) { e.readUp(s, sh, pages, pages, run) }
+
+// probe records the pages of tree sh that step s reads seeking k keys within a part frac
+// of its keys, each with about per entries, with probability run; it returns them.
+func (e *estimator) probe(s *step, sh shape, k, per, frac, run float64) float64 {
+	pages := float64(sh.exProbeIn(k, per, frac))
+	e.readUp(s, sh, pages, sh.upProbeIn(k, per, frac), run)
+	return pages
+}
+
+// readUp is read, with up the pages the reads come to at most for the bound.
+func (e *estimator) readUp(s *step, sh shape, pages, up, run float64) {
+	if run > 0 && up > 0 && e.bound != nil {
+		e.bound[sh.ref] += up // the bound takes every step that may run to run
+	}
 	pages *= run
 	if s != nil {
 		s.est.pages += pages
@@ -216,7 +239,7 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 		return out
 	}
 	if qp.order != orderNone && (top || bq.limit.Set) {
-		var pages float64
+		var pages, up float64
 		var w work
 		sh := qp.orderTree
 		if qp.order == orderIndex {
@@ -227,11 +250,13 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 			pages, w = float64(sh.exRange(m)), work{decoded: m, probes: 1}
 		} else {
 			per := e.p.perEntity(bq.order, sh)
-			pages, w = float64(sh.exProbeIn(given, per, e.p.spanFrac(e.kind, bq.order))), probeWork(given, per)
+			frac := e.p.spanFrac(e.kind, bq.order, given)
+			pages, w = float64(sh.exProbeIn(given, per, frac)), probeWork(given, per)
+			up = sh.upProbeIn(given, per, frac)
 		}
 		qp.orderEst = pages * run
 		qp.orderEstWork = work{decoded: w.decoded * run, probes: w.probes * run}
-		e.read(nil, sh, pages, run)
+		e.readUp(nil, sh, pages, max(pages, up), run)
 	}
 	if top {
 		orun, ogiven := nonEmpty(out)
@@ -254,11 +279,10 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 			}
 			seen[sh.ref] = true
 			per := e.p.perEntity(bq.sel[i], sh)
-			pages := float64(sh.exProbeIn(ogiven, per, within*e.p.spanFrac(e.kind, bq.sel[i])))
+			pages := e.probe(nil, sh, ogiven, per, within*e.p.spanFrac(e.kind, bq.sel[i], ogiven), orun)
 			qp.selEstWork.decoded += ogiven * per * orun
 			qp.selEstWork.probes += ogiven * orun
 			qp.selEst = append(qp.selEst, pages*orun)
-			e.read(nil, sh, pages, orun)
 		}
 	}
 	qp.est = estimate{rows: out}
@@ -270,10 +294,10 @@ func (e *estimator) rows(s *step) float64 {
 	if r, ok := e.rowsOf[s]; ok {
 		return r
 	}
-	saved := e.byTree
-	e.byTree = map[store.TreeRef][]float64{}
+	saved, savedBound := e.byTree, e.bound
+	e.byTree, e.bound = map[store.TreeRef][]float64{}, nil
 	r := e.set(s)
-	e.byTree = saved
+	e.byTree, e.bound = saved, savedBound
 	return r
 }
 
@@ -310,7 +334,7 @@ func (e *estimator) set(s *step) float64 {
 		if d, ok := e.fromEntity(s, s.rev); ok {
 			rows, per = d, d
 		}
-		e.read(s, s.tree, float64(s.tree.exProbe(given, per)), run)
+		e.probe(s, s.tree, given, per, 1, run)
 		s.did(probeWork(given, per), run)
 	case opFollowScan:
 		run := 1.0
@@ -336,7 +360,7 @@ func (e *estimator) set(s *step) float64 {
 			visited = c
 		}
 		rows = run * visited
-		e.read(s, s.tree, float64(s.tree.exProbe(given+visited, e.p.perKey(s.fol, s.rev))), run)
+		e.probe(s, s.tree, given+visited, e.p.perKey(s.fol, s.rev), 1, run)
 		s.did(probeWork(given+visited, e.p.perKey(s.fol, s.rev)), run)
 	case opEntity:
 		// The run resolves every reference before it starts, whatever the plan
@@ -585,8 +609,9 @@ func (e *estimator) adaptive(a *adaptive, k, pool float64) *step {
 		return a.inter
 	}
 	cost := func(s *step) float64 {
-		saved, savedRows := e.byTree, e.rowsOf
-		e.byTree, e.rowsOf = map[store.TreeRef][]float64{}, map[*step]float64{}
+		saved, savedRows, savedBound := e.byTree, e.rowsOf, e.bound
+		e.byTree, e.rowsOf, e.bound = map[store.TreeRef][]float64{}, map[*step]float64{}, nil
+		defer func() { e.bound = savedBound }()
 		e.filterAs(s, s, k, pool)
 		n := 0.0
 		for _, reads := range e.byTree {
@@ -614,14 +639,14 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 		if e.candFrac >= 0 {
 			out = min(k*e.candFrac, float64(chosen.tree.entries))
 		}
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, 1, e.within)), run) // a kind's tree holds just its members
+		e.probe(chosen, chosen.tree, given, 1, e.within, run) // a kind's tree holds just its members
 		chosen.did(idWork(given), run)
 	case opColumnProbe:
 		rows, _ := e.p.predRows(chosen.pred)
 		fr, ok := e.colFrac(chosen.pred.col, rows)
 		out = k * e.memberSel(rows, fr, ok)
 		per := e.p.perEntity(chosen.pred.col, chosen.tree)
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, per, e.within*e.p.spanFrac(e.kind, chosen.pred.col))), run)
+		e.probe(chosen, chosen.tree, given, per, e.within*e.p.spanFrac(e.kind, chosen.pred.col, given), run)
 		chosen.did(probeWork(given, per), run)
 	case opFollowFilter:
 		set := e.p.planSet(chosen.fol)
@@ -636,7 +661,7 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 			e.scaled(run, func() { e.set(chosen.kids[0]) })
 		}
 		// A verb's tree is most often keyed by entities of one kind, the candidates'.
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perKey(chosen.fol, chosen.rev), e.within)), run)
+		e.probe(chosen, chosen.tree, given, e.p.perKey(chosen.fol, chosen.rev), e.within, run)
 		chosen.did(probeWork(given, e.p.perKey(chosen.fol, chosen.rev)), run)
 	case opIntersect:
 		var rows float64
@@ -712,10 +737,10 @@ func (e *estimator) stream(s, driver *step, filters []*step, n uint64) float64 {
 		}
 	}
 	for _, f := range filters {
-		saved := e.byTree
-		e.byTree = map[store.TreeRef][]float64{}
+		saved, savedBound := e.byTree, e.bound
+		e.byTree, e.bound = map[store.TreeRef][]float64{}, nil
 		k = e.filter(f, k, pool)
-		e.byTree = saved
+		e.byTree, e.bound = saved, savedBound
 	}
 	if all > 0 {
 		pass *= k / all
@@ -947,6 +972,18 @@ func (s shape) exProbe(k, per float64) uint64 { return s.exProbeIn(k, per, 1) }
 // exProbeIn is exProbe for keys that lie within a part frac of the tree's key space: they
 // reach only that part of each level, plus a page.
 func (s shape) exProbeIn(k, per, frac float64) uint64 {
+	return max(s.height, uint64(math.Round(s.probeIn(k, per, frac, reached))))
+}
+
+// upProbeIn is exProbeIn with every key on pages of its own: k·w pages of each level of
+// n, at most n.
+func (s shape) upProbeIn(k, per, frac float64) float64 {
+	return max(float64(s.height), s.probeIn(k, per, frac, func(n, k, w float64) float64 { return min(n, k*w) }))
+}
+
+// probeIn returns the pages of the levels that k keys within a part frac of the tree's
+// keys reach, each spanning per entries, a level of n pages reaching reach(n, k, w).
+func (s shape) probeIn(k, per, frac float64, reach func(n, k, w float64) float64) float64 {
 	if s.height == 0 || k <= 0 {
 		return 0
 	}
@@ -956,9 +993,9 @@ func (s shape) exProbeIn(k, per, frac float64) uint64 {
 		}
 		return min(float64(pages), frac*float64(pages)+1)
 	}
-	n := reached(within(s.exLeaves()), k, 1+max(0, per-1)/s.exPerLeaf())
+	n := reach(within(s.exLeaves()), k, 1+max(0, per-1)/s.exPerLeaf())
 	for i := uint64(1); i < s.height; i++ {
-		n += reached(within(s.exLevel(i)), k, 1)
+		n += reach(within(s.exLevel(i)), k, 1)
 	}
-	return max(s.height, uint64(math.Round(n)))
+	return n
 }

@@ -31,7 +31,7 @@ type Plan struct {
 	q   *Query
 	top *qplan
 	est uint64
-	// upper bounds the pages from the estimated rows (qplan.bound); the budget check
+	// upper bounds the pages from the estimated rows (planner.bound); the budget check
 	// compares it with the budget.
 	upper uint64
 	gen   uint64 // the catalog generation the plan was made for
@@ -115,7 +115,7 @@ func plan(db *entity.DB, tx *entity.Tx, q *Query, chaos *rand.Rand) (*Plan, erro
 	pl.chaos = chaos
 	top := pl.planQuery(bq)
 	est := pl.estimatePlan(top)
-	return &Plan{db: db, q: q, top: top, est: est, upper: max(est, top.bound()), gen: gen}, nil
+	return &Plan{db: db, q: q, top: top, est: est, upper: max(est, pl.bound), gen: gen}, nil
 }
 
 // current returns p, or, if the catalog changed since p was made, a new plan of its query
@@ -167,10 +167,11 @@ func (p *Plan) Query() *Query { return p.q }
 func (p *Plan) EstimatedPages() uint64 { return p.est }
 
 // UpperPages returns the bound on the pages the query reads that the budget check uses:
-// the pages its steps read if every key a step seeks lands on a page of its own, for the
-// rows the estimate expects, each tree counted at most whole. It is a bound given those
-// rows, not a guarantee: a step that finds more entities than estimated reads more, and
-// the store's meter stops the query if it goes over its budget.
+// the pages the estimate expects its steps to read for the rows it expects, every step
+// that may run taken to run and no two steps sharing a page, each tree counted at most
+// whole, and never below the estimate. It is a bound given those rows, not a guarantee: a
+// step that finds more entities than estimated reads more, and the store's meter stops
+// the query if it goes over its budget.
 func (p *Plan) UpperPages() uint64 { return p.upper }
 
 // EstimatedRows returns the plan's estimate of the entities the query returns.

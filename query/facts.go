@@ -19,14 +19,18 @@ import (
 //
 //   - an entity reference is resolved: the entity it names, or none;
 //   - a verb step from a known entity reads that entity's edges in the probed tree: one
-//     descent, then its edges, at most diveLeaves leaves of them;
+//     descent, then its edges, at most diveLeaves leaves of them (none if the entities
+//     that key the tree have more edges than that on average);
 //   - a closure from a known entity is followed level by level while it has visited at
 //     most diveKeys entities and read at most diveLeaves pages past one descent; the
 //     levels it did not reach are estimated from the frontier it left;
-//   - an equality or range on an indexed column that the estimate expects to find within
-//     diveLeaves leaves (or whose index has no more leaves) counts the index entries in
-//     range, and the distinct entities they belong to, up to diveLeaves leaves of them;
-//     if there are more, the estimate keeps to at least that many.
+//   - without an analysis, the span of a kind's members' IDs and of a column's keys, for
+//     a probe of at least spanKeys keys in a column of more than spanLeaves leaves in the
+//     chosen plan: the first and last key of each tree, a descent to each end;
+//   - an equality or range on an indexed column counts the index entries in range, and
+//     the distinct entities they belong to, up to diveLeaves leaves of them; if there are
+//     more, the estimate keeps to at least that many. With a histogram (graphctl
+//     analyze) that expects more than a dive reads, no dive is made.
 //
 // A dive that reaches its limit tells only a lower bound, which the estimate then keeps
 // to. Facts are read in the View that prepares the plan, so a plan's facts are as old as
@@ -34,6 +38,8 @@ import (
 const (
 	diveLeaves = 2  // leaves a dive reads past its descent, at most
 	diveKeys   = 64 // entities a closure's dive visits, at most
+	spanLeaves = 4  // the leaves a column's tree has beyond which spans are read
+	spanKeys   = 16 // and the fewest keys probed for which they are
 )
 
 // facts holds what the planner read at planning, each read once.
@@ -42,6 +48,7 @@ type facts struct {
 	edges    map[edgeKey]edgeFact
 	ranges   map[*bPred]rangeFact
 	closures map[edgeKey]closureFact
+	spans    map[store.TreeRef]spanFact
 	// dives counts the reads made, for EXPLAIN.
 	dives int
 }
@@ -74,6 +81,12 @@ type rangeFact struct {
 	exact   bool
 }
 
+// spanFact is the lowest and highest entity ID that key a tree.
+type spanFact struct {
+	lo, hi float64
+	ok     bool // the tree has keys
+}
+
 // closureFact is what a closure's dive found: the entities visited (exact when the
 // closure ended within the dive), and the frontier left to estimate when it did not.
 type closureFact struct {
@@ -84,7 +97,7 @@ type closureFact struct {
 
 func (p *planner) facts() *facts {
 	if p.fx == nil {
-		p.fx = &facts{refs: map[*bEntity]refFact{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[edgeKey]closureFact{}}
+		p.fx = &facts{refs: map[*bEntity]refFact{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[edgeKey]closureFact{}, spans: map[store.TreeRef]spanFact{}}
 	}
 	return p.fx
 }
@@ -124,9 +137,15 @@ func (p *planner) edgesOf(f *bFollow, rev bool, id uint64) edgeFact {
 	if e, ok := fx.edges[k]; ok {
 		return e
 	}
-	fx.dives++
 	sh := p.verbShape(f, rev)
 	limit := p.diveEntries(sh)
+	if edges, keys, _ := p.followStats(f, rev); keys > 0 && edges/keys > limit {
+		// The entities that key the tree have more edges on average than a dive reads:
+		// it would most likely stop at its limit.
+		fx.edges[k] = edgeFact{}
+		return edgeFact{}
+	}
+	fx.dives++
 	e := edgeFact{exact: true}
 	lo, hi := entity.KeyRange(entity.ID(id))
 	for key := range p.edgeTreeOf(f, rev).Ascend(lo, hi) {
@@ -208,8 +227,10 @@ func (p *planner) rangeOf(b *bPred, expect float64) (rangeFact, bool) {
 		return r, true
 	}
 	limit := p.diveEntries(sh)
-	if expect > limit && sh.exLeaves() > diveLeaves {
-		return rangeFact{}, false // a dive would stop at its limit and tell little
+	if expect > limit && sh.exLeaves() > diveLeaves && p.histogram(b.col) != nil {
+		// A histogram expects more than a dive reads: it would stop at its limit and
+		// tell less than the histogram does.
+		return rangeFact{}, false
 	}
 	fx.dives++
 	r := rangeFact{exact: true}
@@ -238,4 +259,22 @@ func (p *planner) rangeOf(b *bPred, expect float64) (rangeFact, bool) {
 	r.rows = float64(ids.GetCardinality())
 	fx.ranges[b] = r
 	return r, true
+}
+
+// treeSpan returns the lowest and highest entity ID that key tree t, a kind's members or
+// a column's values: ok is false for an empty tree.
+func (p *planner) treeSpan(t *store.Tree) (lo, hi float64, ok bool) {
+	fx := p.facts()
+	if s, ok := fx.spans[t.Ref()]; ok {
+		return s.lo, s.hi, s.ok
+	}
+	fx.dives++
+	var s spanFact
+	first, _, ok1 := t.First()
+	last, _, ok2 := t.Last()
+	if ok1 && ok2 && len(first) >= entity.KeySize && len(last) >= entity.KeySize {
+		s = spanFact{lo: float64(entity.FromKey(first)), hi: float64(entity.FromKey(last)), ok: true}
+	}
+	fx.spans[t.Ref()] = s
+	return s.lo, s.hi, s.ok
 }
