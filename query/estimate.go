@@ -408,6 +408,42 @@ func (e *estimator) set(s *step) float64 {
 	return rows
 }
 
+// knownIDs returns the entities set step s finds if the estimator read them at planning
+// (facts.go), else nil.
+func (e *estimator) knownIDs(s *step) []uint64 {
+	switch s.op {
+	case opIndexRange:
+		if e.p.fx == nil {
+			return nil
+		}
+		if r, ok := e.p.fx.ranges[s.pred]; ok && r.exact && r.ids.GetCardinality() <= kindKeys {
+			return r.ids.ToArray()
+		}
+	case opFollowProbe, opFollowScan, opClosure:
+		if len(s.kids) == 0 || s.kids[0].op != opEntity {
+			return nil
+		}
+		id, ok := e.p.ref(s.kids[0].ent)
+		if !ok {
+			return nil
+		}
+		if s.op == opClosure {
+			if c := e.p.closureFrom(s.fol, s.rev, id); c.exact && c.ids.GetCardinality() <= kindKeys {
+				return c.ids.ToArray()
+			}
+			return nil
+		}
+		rev := s.rev
+		if s.op == opFollowScan {
+			rev = !rev
+		}
+		if f := e.p.edgesOf(s.fol, rev, id); f.exact {
+			return f.ids
+		}
+	}
+	return nil
+}
+
 // fromEntity returns, for a verb step s whose target is an entity reference, the entities
 // it finds as read at planning (facts.go): the edges of that entity in the tree a probe
 // of it reads (rev), or none if the reference names no entity. ok is false for another
@@ -444,8 +480,14 @@ func (e *estimator) closureFromEntity(s *step) (float64, bool) {
 }
 
 // frac returns the share of set step s's rows that are members of the FIND's kind, when
+// the entities it finds are known at planning and their kinds were read (facts.go), or
 // the last analysis tells.
 func (e *estimator) frac(s *step) (float64, bool) {
+	if ids := e.knownIDs(s); ids != nil {
+		if fr, ok := e.p.memberShare(s, e.kind, ids); ok {
+			return fr, true
+		}
+	}
 	switch s.op {
 	case opKindScan:
 		if s.kind == e.kind {

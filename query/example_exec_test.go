@@ -87,5 +87,5 @@ func ExampleExec() {
 	//    └─ Probe kind player (intersects instead from 2 candidates)     1      1        0       1
 	// estimated: 1 row, 3 distinct pages; at most 3 for the budget check
 	// CPU work: 2 entries decoded, 3 probes made
-	// planning read 1 page (statistics, exact counts)
+	// planning read 2 pages (statistics, exact counts)
 }

@@ -27,6 +27,10 @@ import (
 //   - without an analysis, the span of a kind's members' IDs and of a column's keys, for
 //     a probe of at least spanKeys keys in a column of more than spanLeaves leaves in the
 //     chosen plan: the first and last key of each tree, a descent to each end;
+//   - of a set of at most kindKeys entities known exactly (a known entity's edges, a
+//     closure's or an index range's entities), how many are members of the FIND's kind:
+//     a probe of the kind's tree for each, while they read at most diveLeaves pages past
+//     one descent;
 //   - an equality or range on an indexed column counts the index entries in range, and
 //     the distinct entities they belong to, up to diveLeaves leaves of them; if there are
 //     more, the estimate keeps to at least that many. With a histogram (graphctl
@@ -40,6 +44,7 @@ const (
 	diveKeys   = 64 // entities a closure's dive visits, at most
 	spanLeaves = 4  // the leaves a column's tree has beyond which spans are read
 	spanKeys   = 16 // and the fewest keys probed for which they are
+	kindKeys   = 16 // entities of a set whose kinds are read, at most
 )
 
 // facts holds what the planner read at planning, each read once.
@@ -49,6 +54,7 @@ type facts struct {
 	ranges   map[*bPred]rangeFact
 	closures map[edgeKey]closureFact
 	spans    map[store.TreeRef]spanFact
+	members  map[memberKey]memberFact
 	// dives counts the reads made, for EXPLAIN.
 	dives int
 }
@@ -74,11 +80,13 @@ type edgeFact struct {
 }
 
 // rangeFact is what an index dive found for a predicate: the entries of each interval and
-// the distinct entities of them all, exact or, at the dive's limit, lower bounds.
+// the distinct entities of them all, exact (with the entities) or, at the dive's limit,
+// lower bounds.
 type rangeFact struct {
 	entries []float64
 	rows    float64
 	exact   bool
+	ids     *roaring64.Bitmap
 }
 
 // spanFact is the lowest and highest entity ID that key a tree.
@@ -93,11 +101,12 @@ type closureFact struct {
 	visited  float64
 	frontier float64
 	exact    bool
+	ids      *roaring64.Bitmap // the entities visited
 }
 
 func (p *planner) facts() *facts {
 	if p.fx == nil {
-		p.fx = &facts{refs: map[*bEntity]refFact{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[edgeKey]closureFact{}, spans: map[store.TreeRef]spanFact{}}
+		p.fx = &facts{refs: map[*bEntity]refFact{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[edgeKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, members: map[memberKey]memberFact{}}
 	}
 	return p.fx
 }
@@ -206,6 +215,9 @@ func (p *planner) closureFrom(f *bFollow, rev bool, id uint64) closureFact {
 		frontier = next
 	}
 	c.visited = float64(seen.GetCardinality())
+	if c.exact {
+		c.ids = seen
+	}
 	fx.closures[k] = c
 	return c
 }
@@ -257,6 +269,9 @@ func (p *planner) rangeOf(b *bPred, expect float64) (rangeFact, bool) {
 		}
 	}
 	r.rows = float64(ids.GetCardinality())
+	if r.exact {
+		r.ids = ids
+	}
 	fx.ranges[b] = r
 	return r, true
 }
@@ -277,4 +292,46 @@ func (p *planner) treeSpan(t *store.Tree) (lo, hi float64, ok bool) {
 	}
 	fx.spans[t.Ref()] = s
 	return s.lo, s.hi, s.ok
+}
+
+// memberKey names a set of entities known exactly, by the step that finds it, and a kind.
+type memberKey struct {
+	s *step
+	k *entity.Kind
+}
+
+type memberFact struct {
+	share float64
+	ok    bool
+}
+
+// memberShare returns the share of ids, the entities step s finds, that are members of
+// kind k: ok is false for more than kindKeys of them, or when reading their kinds would
+// take more than the dive's pages.
+func (p *planner) memberShare(s *step, k *entity.Kind, ids []uint64) (float64, bool) {
+	if k == nil || len(ids) == 0 || len(ids) > kindKeys {
+		return 0, false
+	}
+	fx := p.facts()
+	key := memberKey{s, k}
+	if m, ok := fx.members[key]; ok {
+		return m.share, m.ok
+	}
+	fx.dives++
+	start, most := p.tx.Stats().PagesRead, p.kindShape(k).height+diveLeaves
+	in, m := 0, memberFact{ok: true}
+	for _, id := range ids {
+		if p.tx.Stats().PagesRead-start > most {
+			m.ok = false
+			break
+		}
+		if k.Has(p.tx, entity.ID(id)) {
+			in++
+		}
+	}
+	if m.ok {
+		m.share = float64(in) / float64(len(ids))
+	}
+	fx.members[key] = m
+	return m.share, m.ok
 }
