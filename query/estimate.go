@@ -412,12 +412,15 @@ func (e *estimator) set(s *step) float64 {
 // (facts.go), else nil.
 func (e *estimator) knownIDs(s *step) []uint64 {
 	switch s.op {
-	case opIndexRange:
+	case opIndexRange, opColumnScan:
 		if e.p.fx == nil {
 			return nil
 		}
 		if r, ok := e.p.fx.ranges[s.pred]; ok && r.exact && r.ids.GetCardinality() <= kindKeys {
 			return r.ids.ToArray()
+		}
+		if bm, ok := e.p.fx.scans[s.pred]; ok && bm != nil && bm.GetCardinality() <= kindKeys {
+			return bm.ToArray()
 		}
 	case opFollowProbe, opFollowScan, opClosure:
 		if len(s.kids) == 0 || s.kids[0].op != opEntity {

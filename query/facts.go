@@ -27,6 +27,8 @@ import (
 //   - without an analysis, the span of a kind's members' IDs and of a column's keys, for
 //     a probe of at least spanKeys keys in a column of more than spanLeaves leaves in the
 //     chosen plan: the first and last key of each tree, a descent to each end;
+//   - a predicate no index serves, on a column whose tree has at most diveLeaves leaves,
+//     is run on the whole column, as a scan of it would: the entities it matches;
 //   - of a set of at most kindKeys entities known exactly (a known entity's edges, a
 //     closure's or an index range's entities), how many are members of the FIND's kind:
 //     a probe of the kind's tree for each, while they read at most diveLeaves pages past
@@ -52,6 +54,7 @@ type facts struct {
 	refs     map[*bEntity]refFact
 	edges    map[edgeKey]edgeFact
 	ranges   map[*bPred]rangeFact
+	scans    map[*bPred]*roaring64.Bitmap
 	closures map[edgeKey]closureFact
 	spans    map[store.TreeRef]spanFact
 	members  map[memberKey]memberFact
@@ -106,7 +109,7 @@ type closureFact struct {
 
 func (p *planner) facts() *facts {
 	if p.fx == nil {
-		p.fx = &facts{refs: map[*bEntity]refFact{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[edgeKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, members: map[memberKey]memberFact{}}
+		p.fx = &facts{refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[edgeKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, members: map[memberKey]memberFact{}}
 	}
 	return p.fx
 }
@@ -334,4 +337,22 @@ func (p *planner) memberShare(s *step, k *entity.Kind, ids []uint64) (float64, b
 	}
 	fx.members[key] = m
 	return m.share, m.ok
+}
+
+// scanOf returns the entities predicate b matches, found by running it over its whole
+// column as the run's scan does, if the column's tree has at most diveLeaves leaves;
+// else nil.
+func (p *planner) scanOf(b *bPred) *roaring64.Bitmap {
+	if sh := p.colShape(b.col); sh.exLeaves() > diveLeaves {
+		return nil
+	}
+	fx := p.facts()
+	if bm, ok := fx.scans[b]; ok {
+		return bm
+	}
+	fx.dives++
+	x := &executor{tx: p.tx}
+	bm := x.setStep(&step{op: opColumnScan, pred: b})
+	fx.scans[b] = bm
+	return bm
 }

@@ -392,8 +392,8 @@ func (p *planner) colEntities(c *column.Dyn) float64 {
 }
 
 // predRows estimates the entities b matches and the column entries (index entries) of
-// each of its intervals: for the estimator, counted in the index where a dive can
-// (facts.go).
+// each of its intervals: for the estimator, counted in the index where a dive can, or in
+// a column of a few leaves (facts.go).
 func (p *planner) predRows(b *bPred) (rows float64, entries []float64) {
 	rows, entries = p.modelRows(b)
 	if !p.estimating {
@@ -405,6 +405,9 @@ func (p *planner) predRows(b *bPred) (rows float64, entries []float64) {
 	}
 	r, ok := p.rangeOf(b, expect)
 	if !ok {
+		if bm := p.scanOf(b); bm != nil {
+			return float64(bm.GetCardinality()), entries
+		}
 		return rows, entries
 	}
 	if r.exact {
