@@ -3,6 +3,8 @@ package query
 import (
 	"math"
 
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
+
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/store"
@@ -79,10 +81,16 @@ type estimator struct {
 	// candFrac is the share of the candidates of the filters being estimated that are
 	// members of the FIND's kind, or -1 if no analysis tells.
 	candFrac float64
+	// cand holds the candidates of the filters being estimated when they are known
+	// exactly (facts.go: a driver whose entities were read at planning, filtered by
+	// predicates whose entities were too), else nil.
+	cand *roaring64.Bitmap
+	// known holds the exact entities of the AND steps whose candidates stayed known.
+	known map[*step]*roaring64.Bitmap
 }
 
 func newEstimator(p *planner) *estimator {
-	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}, within: 1, withinOf: map[*step]float64{}, fracOf: map[*step]float64{}, candFrac: -1}
+	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}, within: 1, withinOf: map[*step]float64{}, fracOf: map[*step]float64{}, candFrac: -1, known: map[*step]*roaring64.Bitmap{}}
 }
 
 // estimatePlan fills in the estimate of every step of qp and returns the expected
@@ -380,10 +388,13 @@ func (e *estimator) set(s *step) float64 {
 		}
 		rows = e.set(s.kids[0])
 		pool := e.poolOf[s.kids[0]]
-		saved := e.candFrac
-		e.candFrac = -1
+		saved, savedCand := e.candFrac, e.cand
+		e.candFrac, e.cand = -1, nil
 		if fr, ok := e.fracOf[s.kids[0]]; ok {
 			e.candFrac = fr
+		}
+		if ids := e.knownIDs(s.kids[0]); ids != nil {
+			e.cand = roaring64.BitmapOf(ids...)
 		}
 		for i, f := range s.kids[1:] {
 			rows = e.filter(f, rows, pool)
@@ -391,7 +402,10 @@ func (e *estimator) set(s *step) float64 {
 				e.candFrac = 1 // the candidates left are the kind's members
 			}
 		}
-		e.candFrac = saved
+		if e.cand != nil {
+			e.known[s] = e.cand
+		}
+		e.candFrac, e.cand = saved, savedCand
 	case opOr:
 		a, b := e.sel(e.set(s.kids[0])), e.sel(e.set(s.kids[1]))
 		rows = e.p.n * (a + b - a*b)
@@ -411,15 +425,15 @@ func (e *estimator) set(s *step) float64 {
 // knownIDs returns the entities set step s finds if the estimator read them at planning
 // (facts.go), else nil.
 func (e *estimator) knownIDs(s *step) []uint64 {
+	if bm, ok := e.known[s]; ok {
+		return bm.ToArray()
+	}
 	switch s.op {
 	case opIndexRange, opColumnScan:
 		if e.p.fx == nil {
 			return nil
 		}
-		if r, ok := e.p.fx.ranges[s.pred]; ok && r.exact && r.ids.GetCardinality() <= kindKeys {
-			return r.ids.ToArray()
-		}
-		if bm, ok := e.p.fx.scans[s.pred]; ok && bm != nil && bm.GetCardinality() <= kindKeys {
+		if bm := e.predIDs(s.pred); bm != nil {
 			return bm.ToArray()
 		}
 	case opFollowProbe, opFollowScan, opClosure:
@@ -431,7 +445,7 @@ func (e *estimator) knownIDs(s *step) []uint64 {
 			return nil
 		}
 		if s.op == opClosure {
-			if c := e.p.closureFrom(s.fol, s.rev, id); c.exact && c.ids.GetCardinality() <= kindKeys {
+			if c := e.p.closureFrom(s.fol, s.rev, id); c.exact {
 				return c.ids.ToArray()
 			}
 			return nil
@@ -445,6 +459,18 @@ func (e *estimator) knownIDs(s *step) []uint64 {
 		}
 	}
 	return nil
+}
+
+// predIDs returns the entities predicate b matches if the estimator read them at
+// planning (facts.go), else nil.
+func (e *estimator) predIDs(b *bPred) *roaring64.Bitmap {
+	if e.p.fx == nil {
+		return nil
+	}
+	if r, ok := e.p.fx.ranges[b]; ok && r.exact {
+		return r.ids
+	}
+	return e.p.fx.scans[b]
 }
 
 // fromEntity returns, for a verb step s whose target is an entity reference, the entities
@@ -487,7 +513,7 @@ func (e *estimator) closureFromEntity(s *step) (float64, bool) {
 // the last analysis tells.
 func (e *estimator) frac(s *step) (float64, bool) {
 	if ids := e.knownIDs(s); ids != nil {
-		if fr, ok := e.p.memberShare(s, e.kind, ids); ok {
+		if fr, ok := e.p.memberShare(e.kind, ids); ok {
 			return fr, true
 		}
 	}
@@ -632,7 +658,9 @@ func (e *estimator) filter(s *step, k, pool float64) float64 {
 	}
 	chosen := s
 	if a := s.adapt; a != nil {
+		cand := e.cand
 		chosen = e.adaptive(a, k, pool)
+		e.cand = cand
 		s.est, chosen.est = estimate{}, estimate{} // weighing the ways wrote to them
 	}
 	out := e.filterAs(s, chosen, k, pool)
@@ -677,9 +705,29 @@ func (e *estimator) adaptive(a *adaptive, k, pool float64) *step {
 func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 	run, given := nonEmpty(k)
 	var out float64
+	// With the candidates known exactly, a filter whose entities are known too keeps
+	// exactly those of both; next is what it keeps, nil if that is not known.
+	in := e.cand
+	var next *roaring64.Bitmap
+	keep := func(pass *roaring64.Bitmap) {
+		if in != nil && pass != nil {
+			next = roaring64.And(in, pass)
+		}
+	}
+	members := func(k *entity.Kind) {
+		if in != nil {
+			if m, ok := e.p.membersOf(k, in.ToArray()); ok {
+				next = m
+			}
+		}
+	}
 	switch chosen.op {
 	case opEmpty:
+		if in != nil {
+			next = roaring64.New()
+		}
 	case opKindProbe:
+		members(chosen.kind)
 		out = min(k*kindSel(float64(chosen.tree.entries), pool), float64(chosen.tree.entries))
 		if e.candFrac >= 0 {
 			out = min(k*e.candFrac, float64(chosen.tree.entries))
@@ -688,6 +736,7 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 		chosen.did(idWork(given), run)
 	case opColumnProbe:
 		rows, _ := e.p.predRows(chosen.pred)
+		keep(e.predIDs(chosen.pred))
 		fr, ok := e.colFrac(chosen.pred.col, rows)
 		out = k * e.memberSel(rows, fr, ok)
 		per := e.p.perEntity(chosen.pred.col, chosen.tree)
@@ -698,6 +747,9 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 		// The entities the verb leads to are taken to be of the candidates' kind: the set
 		// is a part of the verb's far ends, not of all entities.
 		rows := e.rows(set)
+		if ids := e.knownIDs(set); ids != nil {
+			keep(roaring64.BitmapOf(ids...))
+		}
 		out = k * min(1, rows/max(rows, e.poolOf[set], 1))
 		if fr, ok := e.fracOf[set]; ok && e.candFrac >= 0 {
 			out = k * e.memberSel(rows, fr, true)
@@ -711,6 +763,16 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 	case opIntersect:
 		var rows float64
 		e.scaled(run, func() { rows = e.set(chosen.kids[0]) })
+		switch kid := chosen.kids[0]; kid.op {
+		case opKindScan:
+			members(kid.kind)
+		case opIndexRange, opColumnScan:
+			keep(e.predIDs(kid.pred))
+		default:
+			if ids := e.knownIDs(kid); ids != nil {
+				keep(roaring64.BitmapOf(ids...))
+			}
+		}
 		fr, ok := e.fracOf[chosen.kids[0]]
 		out = k * e.memberSel(rows, fr, ok)
 		if chosen.kids[0].op == opKindScan {
@@ -724,12 +786,28 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 		for _, f := range chosen.kids {
 			out = e.filter(f, out, pool)
 		}
+		next = e.cand
 	case opOrFilter:
 		l := e.filter(chosen.kids[0], k, pool)
+		left := e.cand
+		if left != nil {
+			e.cand = roaring64.AndNot(in, left)
+		}
 		r := e.filter(chosen.kids[1], max(0, k-l), pool)
 		out = l + r
+		if left != nil && e.cand != nil {
+			next = roaring64.Or(left, e.cand)
+		}
 	case opNotFilter:
 		out = max(0, k-e.filter(chosen.kids[0], k, pool))
+		if e.cand != nil {
+			next = roaring64.AndNot(in, e.cand)
+		}
+	}
+	e.cand = nil
+	if in != nil && next != nil {
+		e.cand = next
+		out = float64(next.GetCardinality())
 	}
 	chosen.est.rows = out
 	if chosen != s {

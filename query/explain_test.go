@@ -102,8 +102,8 @@ func TestPlannerTies(t *testing.T) {
 	assert.Contains(t, explain("FIND n WHERE e ->+ (FIND n WHERE x = 2) COUNT"), "Closure, breadth-first over verb e (object, subject): e ->+ (FIND n WHERE x = 2) 1 1")
 	assert.Contains(t, explain("FIND n WHERE e ->+ n/3 COUNT"), "Closure, breadth-first over verb e (object, subject): e ->+ n/3 2 1")
 	// Two drivers of the same cost and rows: the one written first.
-	assert.Contains(t, explain("FIND n WHERE y > 0 AND x > 0 COUNT"), "└─ And 2 0 0 0 ├─ Index range y > 0 (0, +inf)")
-	assert.Contains(t, explain("FIND n WHERE x > 0 AND y > 0 COUNT"), "└─ And 2 0 0 0 ├─ Index range x > 0 (0, +inf)")
+	assert.Contains(t, explain("FIND n WHERE y > 0 AND x > 0 COUNT"), "└─ And 3 0 0 0 ├─ Index range y > 0 (0, +inf)")
+	assert.Contains(t, explain("FIND n WHERE x > 0 AND y > 0 COUNT"), "└─ And 3 0 0 0 ├─ Index range x > 0 (0, +inf)")
 }
 
 // TestMultiAndClosureEstimates explains queries whose estimates depend on the values an

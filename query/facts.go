@@ -57,7 +57,7 @@ type facts struct {
 	scans    map[*bPred]*roaring64.Bitmap
 	closures map[edgeKey]closureFact
 	spans    map[store.TreeRef]spanFact
-	members  map[memberKey]memberFact
+	members  map[memberKey]bool
 	// dives counts the reads made, for EXPLAIN.
 	dives int
 }
@@ -109,7 +109,7 @@ type closureFact struct {
 
 func (p *planner) facts() *facts {
 	if p.fx == nil {
-		p.fx = &facts{refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[edgeKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, members: map[memberKey]memberFact{}}
+		p.fx = &facts{refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[edgeKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, members: map[memberKey]bool{}}
 	}
 	return p.fx
 }
@@ -297,46 +297,45 @@ func (p *planner) treeSpan(t *store.Tree) (lo, hi float64, ok bool) {
 	return s.lo, s.hi, s.ok
 }
 
-// memberKey names a set of entities known exactly, by the step that finds it, and a kind.
+// memberKey names an entity and a kind.
 type memberKey struct {
-	s *step
-	k *entity.Kind
+	k  *entity.Kind
+	id uint64
 }
 
-type memberFact struct {
-	share float64
-	ok    bool
-}
-
-// memberShare returns the share of ids, the entities step s finds, that are members of
-// kind k: ok is false for more than kindKeys of them, or when reading their kinds would
-// take more than the dive's pages.
-func (p *planner) memberShare(s *step, k *entity.Kind, ids []uint64) (float64, bool) {
-	if k == nil || len(ids) == 0 || len(ids) > kindKeys {
-		return 0, false
+// membersOf returns those of ids that are members of kind k: ok is false for more than
+// kindKeys of them, or when reading their kinds would take more than the dive's pages.
+func (p *planner) membersOf(k *entity.Kind, ids []uint64) (*roaring64.Bitmap, bool) {
+	if k == nil || len(ids) > kindKeys {
+		return nil, false
 	}
 	fx := p.facts()
-	key := memberKey{s, k}
-	if m, ok := fx.members[key]; ok {
-		return m.share, m.ok
-	}
-	fx.dives++
 	start, most := p.tx.Stats().PagesRead, p.kindShape(k).height+diveLeaves
-	in, m := 0, memberFact{ok: true}
+	in := roaring64.New()
 	for _, id := range ids {
-		if p.tx.Stats().PagesRead-start > most {
-			m.ok = false
-			break
+		has, ok := fx.members[memberKey{k, id}]
+		if !ok {
+			if p.tx.Stats().PagesRead-start > most {
+				return nil, false
+			}
+			fx.dives++
+			has = k.Has(p.tx, entity.ID(id))
+			fx.members[memberKey{k, id}] = has
 		}
-		if k.Has(p.tx, entity.ID(id)) {
-			in++
+		if has {
+			in.Add(id)
 		}
 	}
-	if m.ok {
-		m.share = float64(in) / float64(len(ids))
+	return in, true
+}
+
+// memberShare returns the share of ids that are members of kind k (membersOf).
+func (p *planner) memberShare(k *entity.Kind, ids []uint64) (float64, bool) {
+	in, ok := p.membersOf(k, ids)
+	if !ok || len(ids) == 0 {
+		return 0, false
 	}
-	fx.members[key] = m
-	return m.share, m.ok
+	return float64(in.GetCardinality()) / float64(len(ids)), true
 }
 
 // scanOf returns the entities predicate b matches, found by running it over its whole
