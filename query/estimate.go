@@ -277,6 +277,11 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 		if w, ok := e.withinOf[qp.set]; ok && qp.order == orderNone {
 			within *= w
 		}
+		if qp.order == orderIndex && bq.limit.Set && e.p.ids > 0 {
+			if w, ok := e.orderedWithin(qp, given); ok {
+				within = w
+			}
+		}
 		qp.selEst = qp.selEst[:0]
 		qp.selEstWork = work{}
 		seen := map[store.TreeRef]bool{}
@@ -295,6 +300,53 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 	}
 	qp.est = estimate{rows: out}
 	return out
+}
+
+// orderedWithin returns the part of the IDs handed out that the rows of qp, ordered
+// through an index until its LIMIT, span: from the entities the index holds first
+// (facts.go), those of the set when it is known exactly, else as many as the run is
+// expected to read for given entities in the set.
+func (e *estimator) orderedWithin(qp *qplan, given float64) (float64, bool) {
+	bq := qp.bq
+	sh := qp.orderTree
+	m := float64(sh.entries)
+	if given > 0 {
+		m = min(m, math.Ceil(float64(bq.limit.N)*float64(sh.entries)/given))
+	}
+	cand := e.known[qp.set]
+	if cand != nil {
+		m = float64(sh.entries) // read until LIMIT of the set are found
+	}
+	ids, all := e.p.orderedIDs(bq.order, bq.desc, m)
+	if len(ids) == 0 {
+		return 0, false
+	}
+	if cand != nil {
+		var kept []uint64
+		seen := roaring64.New()
+		for _, id := range ids {
+			if uint64(len(kept)) >= bq.limit.N {
+				break
+			}
+			if cand.Contains(id) && seen.CheckedAdd(id) {
+				kept = append(kept, id)
+			}
+		}
+		if uint64(len(kept)) < bq.limit.N && !all && uint64(len(kept)) < cand.GetCardinality() {
+			return 0, false // the dive ended before the LIMIT was reached
+		}
+		ids = kept
+	} else if float64(len(ids)) < m && !all {
+		return 0, false
+	}
+	if len(ids) == 0 {
+		return 0, false
+	}
+	lo, hi := ids[0], ids[0]
+	for _, id := range ids {
+		lo, hi = min(lo, id), max(hi, id)
+	}
+	return min(1, float64(hi-lo+1)/e.p.ids), true
 }
 
 // rows returns the entities a set step finds, without counting pages.

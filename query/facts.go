@@ -5,6 +5,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 
+	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/store"
 )
@@ -29,6 +30,10 @@ import (
 //     chosen plan: the first and last key of each tree, a descent to each end;
 //   - a predicate no index serves, on a column whose tree has at most diveLeaves leaves,
 //     is run on the whole column, as a scan of it would: the entities it matches;
+//   - for ORDER BY through an index with a LIMIT, the entities the index holds first in
+//     that order, as many as the run is expected to read, at most diveLeaves leaves of
+//     them: the SELECT then probes only the part of the columns their IDs span (equal
+//     values come in ID order, so the first entities are often close);
 //   - of a set of at most kindKeys entities known exactly (a known entity's edges, a
 //     closure's or an index range's entities), how many are members of the FIND's kind:
 //     a probe of the kind's tree for each, while they read at most diveLeaves pages past
@@ -354,4 +359,28 @@ func (p *planner) scanOf(b *bPred) *roaring64.Bitmap {
 	bm := x.setStep(&step{op: opColumnScan, pred: b})
 	fx.scans[b] = bm
 	return bm
+}
+
+// orderedIDs returns the entities that c's index holds first in ascending order
+// (descending with desc), at most m and at most the dive's limit of them, and whether
+// they are all the index holds; nil if c has no index.
+func (p *planner) orderedIDs(c *column.Dyn, desc bool, m float64) ([]uint64, bool) {
+	sh, ok := p.indexShape(c)
+	if !ok {
+		return nil, false
+	}
+	p.facts().dives++
+	limit := min(m, p.diveEntries(sh))
+	seq, err := c.ByValue(p.tx, column.Open, column.Open, desc)
+	if err != nil {
+		return nil, false
+	}
+	var ids []uint64
+	for id := range seq {
+		if float64(len(ids)) >= limit {
+			break
+		}
+		ids = append(ids, uint64(id))
+	}
+	return ids, uint64(len(ids)) >= sh.entries
 }
