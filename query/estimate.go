@@ -391,8 +391,9 @@ func (e *estimator) set(s *step) float64 {
 		run, given := nonEmpty(k)
 		per := e.p.perKey(s.fol, s.rev)
 		rows = run * e.p.reach(s.fol, s.rev, given, targetKindOf(s.kids[0]))
-		if d, ok := e.fromEntity(s, s.rev); ok {
-			rows, per = d, d
+		if far, ok := e.fromKnown(s, s.rev); ok {
+			rows = float64(far.GetCardinality())
+			per = rows / given
 		}
 		e.probe(s, s.tree, given, per, 1, run)
 		s.did(probeWork(given, per), run)
@@ -404,8 +405,8 @@ func (e *estimator) set(s *step) float64 {
 			var given float64
 			run, given = nonEmpty(k)
 			rows = run * e.p.reach(s.fol, probeRev, given, targetKindOf(s.kids[0]))
-			if d, ok := e.fromEntity(s, probeRev); ok {
-				rows = d
+			if far, ok := e.fromKnown(s, probeRev); ok {
+				rows = float64(far.GetCardinality())
 			}
 		} else {
 			_, _, rows = e.p.followStats(s.fol, probeRev)
@@ -416,7 +417,7 @@ func (e *estimator) set(s *step) float64 {
 		k := e.set(s.kids[0])
 		run, given := nonEmpty(k)
 		visited := e.p.closure(s.fol, s.rev, given, targetKindOf(s.kids[0]))
-		if c, ok := e.closureFromEntity(s); ok {
+		if c, _, ok := e.closureFromKnown(s); ok {
 			visited = c
 		}
 		rows = run * visited
@@ -481,33 +482,37 @@ func (e *estimator) knownIDs(s *step) []uint64 {
 		return bm.ToArray()
 	}
 	switch s.op {
-	case opIndexRange, opColumnScan:
-		if e.p.fx == nil {
-			return nil
+	case opEmpty:
+		return []uint64{}
+	case opEntity:
+		if id, ok := e.p.ref(s.ent); ok {
+			return []uint64{id}
 		}
+		return []uint64{}
+	case opIndexRange, opColumnScan:
 		if bm := e.predIDs(s.pred); bm != nil {
 			return bm.ToArray()
 		}
-	case opFollowProbe, opFollowScan, opClosure:
-		if len(s.kids) == 0 || s.kids[0].op != opEntity {
-			return nil
+	case opSubQuery:
+		bq := s.sub.bq
+		ids := e.knownIDs(s.sub.set)
+		switch {
+		case ids == nil || !bq.limit.Set || uint64(len(ids)) <= bq.limit.N:
+			return ids
+		case s.sub.order == orderNone:
+			return ids[:bq.limit.N] // the first in ID order
 		}
-		id, ok := e.p.ref(s.kids[0].ent)
-		if !ok {
-			return nil
+	case opFollowProbe:
+		if far, ok := e.fromKnown(s, s.rev); ok {
+			return far.ToArray()
 		}
-		if s.op == opClosure {
-			if c := e.p.closureFrom(s.fol, s.rev, id); c.exact {
-				return c.ids.ToArray()
-			}
-			return nil
+	case opFollowScan:
+		if far, ok := e.fromKnown(s, !s.rev); ok {
+			return far.ToArray()
 		}
-		rev := s.rev
-		if s.op == opFollowScan {
-			rev = !rev
-		}
-		if f := e.p.edgesOf(s.fol, rev, id); f.exact {
-			return f.ids
+	case opClosure:
+		if _, ids, ok := e.closureFromKnown(s); ok && ids != nil {
+			return ids.ToArray()
 		}
 	}
 	return nil
@@ -525,39 +530,39 @@ func (e *estimator) predIDs(b *bPred) *roaring64.Bitmap {
 	return e.p.fx.scans[b]
 }
 
-// fromEntity returns, for a verb step s whose target is an entity reference, the entities
-// it finds as read at planning (facts.go): the edges of that entity in the tree a probe
-// of it reads (rev), or none if the reference names no entity. ok is false for another
-// target, or an entity whose edges the dive could not count to the end.
-func (e *estimator) fromEntity(s *step, rev bool) (float64, bool) {
-	if len(s.kids) == 0 || s.kids[0].op != opEntity {
-		return 0, false
+// fromKnown returns, for a verb step s whose targets are known at planning (knownIDs:
+// an entity reference, a sub-query whose entities were read), the entities it finds,
+// read at planning (facts.go): the far ends of those targets' edges in the tree a probe
+// of them reads (rev). ok is false if the targets are not known, or their edges could
+// not all be counted.
+func (e *estimator) fromKnown(s *step, rev bool) (*roaring64.Bitmap, bool) {
+	if len(s.kids) == 0 {
+		return nil, false
 	}
-	id, ok := e.p.ref(s.kids[0].ent)
-	if !ok {
-		return 0, true
+	ids := e.knownIDs(s.kids[0])
+	if ids == nil {
+		return nil, false
 	}
-	f := e.p.edgesOf(s.fol, rev, id)
-	return f.n, f.exact
+	return e.p.edgesFrom(s.fol, rev, ids)
 }
 
-// closureFromEntity returns the entities closure step s visits from the entity its target
-// names, as the dive at planning followed it (facts.go), and the levels it did not reach
-// estimated from its frontier.
-func (e *estimator) closureFromEntity(s *step) (float64, bool) {
-	if s.kids[0].op != opEntity {
-		return 0, false
+// closureFromKnown returns the entities closure step s visits from its targets when they
+// are known at planning, as the dive followed it (facts.go), and the levels it did not
+// reach estimated from its frontier; if it visited them all, the entities too.
+func (e *estimator) closureFromKnown(s *step) (float64, *roaring64.Bitmap, bool) {
+	ids := e.knownIDs(s.kids[0])
+	if ids == nil || len(ids) > kindKeys {
+		return 0, nil, false
 	}
-	id, ok := e.p.ref(s.kids[0].ent)
-	if !ok {
-		return 0, true
+	if len(ids) == 0 {
+		return 0, roaring64.New(), true
 	}
-	c := e.p.closureFrom(s.fol, s.rev, id)
+	c := e.p.closureFrom(s.fol, s.rev, ids)
 	if c.exact {
-		return c.visited, true
+		return c.visited, c.ids, true
 	}
 	_, _, others := e.p.followStats(s.fol, s.rev)
-	return min(others, c.visited+e.p.closure(s.fol, s.rev, c.frontier, targetKindOf(s.kids[0]))), true
+	return min(others, c.visited+e.p.closure(s.fol, s.rev, c.frontier, targetKindOf(s.kids[0]))), nil, true
 }
 
 // frac returns the share of set step s's rows that are members of the FIND's kind, when

@@ -1,7 +1,9 @@
 package query
 
 import (
+	"fmt"
 	"math"
+	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 
@@ -19,10 +21,11 @@ import (
 // counted and shown by EXPLAIN like those of the statistics:
 //
 //   - an entity reference is resolved: the entity it names, or none;
-//   - a verb step from a known entity reads that entity's edges in the probed tree: one
+//   - a verb step from known entities (an entity reference; at most kindKeys entities
+//     found by steps whose entities are known, a sub-query's say) reads each one's edges in the probed tree: one
 //     descent, then its edges, at most diveLeaves leaves of them (none if the entities
 //     that key the tree have more edges than that on average);
-//   - a closure from a known entity is followed level by level while it has visited at
+//   - a closure from known entities is followed level by level while it has visited at
 //     most diveKeys entities and read at most diveLeaves pages past one descent; the
 //     levels it did not reach are estimated from the frontier it left;
 //   - without an analysis, the span of a kind's members' IDs and of a column's keys, for
@@ -60,7 +63,7 @@ type facts struct {
 	edges    map[edgeKey]edgeFact
 	ranges   map[*bPred]rangeFact
 	scans    map[*bPred]*roaring64.Bitmap
-	closures map[edgeKey]closureFact
+	closures map[closureKey]closureFact
 	spans    map[store.TreeRef]spanFact
 	members  map[memberKey]bool
 	// dives counts the reads made, for EXPLAIN.
@@ -77,6 +80,13 @@ type edgeKey struct {
 	f   *bFollow
 	rev bool
 	id  uint64
+}
+
+// closureKey names a closure's dive: its verb step and its starts.
+type closureKey struct {
+	f      *bFollow
+	rev    bool
+	starts string
 }
 
 // edgeFact is an entity's edges in one tree: all of them (n exact, ids known), or, when
@@ -114,7 +124,7 @@ type closureFact struct {
 
 func (p *planner) facts() *facts {
 	if p.fx == nil {
-		p.fx = &facts{refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[edgeKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, members: map[memberKey]bool{}}
+		p.fx = &facts{refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[closureKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, members: map[memberKey]bool{}}
 	}
 	return p.fx
 }
@@ -183,16 +193,16 @@ func (p *planner) diveEntries(sh shape) float64 {
 	return math.Ceil(diveLeaves * sh.exPerLeaf())
 }
 
-// closureFrom follows f's closure from entity id, probing tree rev, as far as the dive
-// allows.
-func (p *planner) closureFrom(f *bFollow, rev bool, id uint64) closureFact {
+// closureFrom follows f's closure from the entities starts, probing tree rev, as far as
+// the dive allows.
+func (p *planner) closureFrom(f *bFollow, rev bool, starts []uint64) closureFact {
 	fx := p.facts()
-	k := edgeKey{f, rev, id}
+	k := closureKey{f, rev, fmt.Sprint(starts)}
 	if c, ok := fx.closures[k]; ok {
 		return c
 	}
 	seen := roaring64.New()
-	frontier := []uint64{id}
+	frontier := slices.Clone(starts)
 	c := closureFact{exact: true}
 	sh := p.verbShape(f, rev)
 	start, most := p.tx.Stats().PagesRead, sh.height+diveLeaves
@@ -383,4 +393,22 @@ func (p *planner) orderedIDs(c *column.Dyn, desc bool, m float64) ([]uint64, boo
 		ids = append(ids, uint64(id))
 	}
 	return ids, uint64(len(ids)) >= sh.entries
+}
+
+// edgesFrom returns the entities at the far end of the edges of ids in the tree of f that
+// a step probing rev reads: ok is false for more than kindKeys of them, or if the edges
+// of one of them could not be counted to the end.
+func (p *planner) edgesFrom(f *bFollow, rev bool, ids []uint64) (*roaring64.Bitmap, bool) {
+	if len(ids) > kindKeys {
+		return nil, false
+	}
+	out := roaring64.New()
+	for _, id := range ids {
+		e := p.edgesOf(f, rev, id)
+		if !e.exact {
+			return nil, false
+		}
+		out.AddMany(e.ids)
+	}
+	return out, true
 }
