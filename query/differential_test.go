@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/stablegraph/stablegraph/column"
@@ -426,6 +427,27 @@ func TestDifferential(t *testing.T) {
 			t.Log(line)
 		}
 	}()
+	if seed == 1 && !testing.Short() {
+		// The fixed seed's estimates may not fall back below what issue 16 asks (90%
+		// within 10%, none beyond 2x), with a little room for plans that change.
+		defer func() {
+			within, twice, n := 0, 0, 0
+			for _, e := range records {
+				if e.chaos {
+					continue
+				}
+				n++
+				if e.within(0.10) {
+					within++
+				}
+				if r := e.ratio(); r >= 0.5 && r <= 2 {
+					twice++
+				}
+			}
+			assert.GreaterOrEqual(t, float64(within)/float64(n), 0.94, "planned queries estimated within 10%")
+			assert.GreaterOrEqual(t, float64(twice)/float64(n), 0.995, "planned queries estimated within 2x")
+		}()
+	}
 	for gi := range graphs {
 		gseed := seed + uint64(gi)
 		r := rand.New(rand.NewPCG(gseed, 0x9e3779b97f4a7c15))
