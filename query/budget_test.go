@@ -53,24 +53,40 @@ func TestBudgetRefusedBeforeRunning(t *testing.T) {
 // more is stopped by the store when it goes past the budget.
 func TestBudgetStopsRunningQuery(t *testing.T) {
 	w := sharedWorld(t)
-	// An equality on an int32 column is estimated at one entity; health = 7 has 50.
-	q, err := Parse(`FIND player WHERE health = 7 SELECT name, score`)
+	// An equality on an int8 column without an index nor statistics is estimated at 1/256
+	// of its entities; level = 7 has 100. Its bound, which the pre-check compares with
+	// the budget, is the pages of its steps for the rows expected: a budget of the bound
+	// lets it start, and the meter stops it.
+	q, err := Parse(`FIND player WHERE level = 7 SELECT name, score`)
 	require.NoError(t, err)
 	p, err := Prepare(w.db, q)
 	require.NoError(t, err)
-	est := p.EstimatedPages()
-	require.Equal(t, uint64(8), est)
+	require.Equal(t, uint64(52), p.EstimatedPages())
+	bound := p.UpperPages()
+	require.Equal(t, uint64(66), bound)
 
-	res, err := p.Run(RunOptions{Budget: est})
+	res, err := p.Run(RunOptions{Budget: bound})
 	require.Error(t, err)
 	assert.Nil(t, res)
 	assert.ErrorIs(t, err, store.ErrPageBudgetExceeded)
 	assert.False(t, errors.Is(err, ErrOverBudget), "not refused: stopped")
 	var be *store.BudgetError
 	require.ErrorAs(t, err, &be)
-	assert.Equal(t, store.BudgetError{Limit: "accessed", Max: est, Count: est + 1}, *be)
+	assert.Equal(t, store.BudgetError{Limit: "accessed", Max: bound, Count: bound + 1}, *be)
 
 	res, err = p.Run(RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(100), res.Count)
+	assert.Equal(t, uint64(70), res.Stats.PagesRead)
+
+	// On an indexed column the planner counts the entries in the index (facts.go): the
+	// bound of health = 7, 50 entities, holds, and a budget of it lets the query finish.
+	q, err = Parse(`FIND player WHERE health = 7 SELECT name, score`)
+	require.NoError(t, err)
+	p, err = Prepare(w.db, q)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(50), p.EstimatedRows())
+	res, err = p.Run(RunOptions{Budget: p.UpperPages()})
 	require.NoError(t, err)
 	assert.Equal(t, uint64(50), res.Count)
 	assert.Equal(t, uint64(58), res.Stats.PagesRead)

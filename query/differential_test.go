@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/stablegraph/stablegraph/column"
@@ -350,9 +352,12 @@ func (g *randomGraph) checkRecord(t *testing.T, q *Query, chaos *rand.Rand, desc
 	_ = p.Explain()
 	res, err := p.Run(RunOptions{})
 	require.NoError(t, err, describe())
-	e = estimateRecord{est: p.EstimatedPages(), upper: p.UpperPages(), actual: res.Stats.PagesRead, closure: hasClosure(p.top), chaos: chaos != nil, text: describe()}
-	if *missesFile != "" && chaos == nil && !e.within(0.10) {
-		writeMiss(t, g.db, q, e)
+	e = estimateRecord{est: p.EstimatedPages(), upper: p.UpperPages(), actual: res.Stats.PagesRead, planning: p.PlanningPages(), closure: hasClosure(p.top), chaos: chaos != nil, text: describe()}
+	if chaos == nil && !e.within(0.10) {
+		e.cause = missCause(t, g.db, p)
+		if *missesFile != "" && (*missesCause == "" || strings.Contains(e.cause, *missesCause)) {
+			writeMiss(t, g.db, q, e)
+		}
 	}
 
 	want := g.m.eval(q)
@@ -418,7 +423,31 @@ func TestDifferential(t *testing.T) {
 		for _, line := range estimateReport(records) {
 			t.Log(line)
 		}
+		for _, line := range missReport(records) {
+			t.Log(line)
+		}
 	}()
+	if seed == 1 && !testing.Short() {
+		// The fixed seed's estimates may not fall back below what issue 16 asks (90%
+		// within 10%, none beyond 2x), with a little room for plans that change.
+		defer func() {
+			within, twice, n := 0, 0, 0
+			for _, e := range records {
+				if e.chaos {
+					continue
+				}
+				n++
+				if e.within(0.10) {
+					within++
+				}
+				if r := e.ratio(); r >= 0.5 && r <= 2 {
+					twice++
+				}
+			}
+			assert.GreaterOrEqual(t, float64(within)/float64(n), 0.94, "planned queries estimated within 10%")
+			assert.GreaterOrEqual(t, float64(twice)/float64(n), 0.995, "planned queries estimated within 2x")
+		}()
+	}
 	for gi := range graphs {
 		gseed := seed + uint64(gi)
 		r := rand.New(rand.NewPCG(gseed, 0x9e3779b97f4a7c15))
@@ -500,6 +529,10 @@ func FuzzQuery(f *testing.F) {
 // planned query whose estimate is more than 10% off, to see which step went wrong.
 var missesFile = flag.String("query.misses", "", "write EXPLAIN ANALYZE of each planned query estimated more than 10% off to this file")
 
+// missesCause, if set, keeps to the misses file only the queries whose cause (missCause)
+// contains it.
+var missesCause = flag.String("query.misses.cause", "", "with -query.misses, write only the misses whose cause contains this")
+
 var misses *os.File
 
 // writeMiss appends EXPLAIN ANALYZE of q, estimated as e says, to the misses file.
@@ -530,10 +563,14 @@ func writeMiss(t *testing.T, db *entity.DB, q *Query, e estimateRecord) {
 // estimateRecord is one query's estimated and actual pages.
 type estimateRecord struct {
 	est, upper, actual uint64
-	closure            bool // the plan has a transitive step
-	chaos              bool // the plan's choices were made at random
-	analyzed           bool // the store has histograms
-	text               string
+	// planning is the pages preparing the plan read (statistics, exact counts): not part
+	// of actual, which is the run's, nor of est, which estimates the run.
+	planning uint64
+	closure  bool // the plan has a transitive step
+	chaos    bool // the plan's choices were made at random
+	analyzed bool // the store has histograms
+	text     string
+	cause    string // for a planned query more than 10% off: missCause
 }
 
 // analyzeColumns gathers the statistics of db as graphctl analyze does (Analyze).
@@ -588,7 +625,7 @@ func estimateReport(records []estimateRecord) []string {
 	} {
 		var rs []float64
 		within, twice, refused, stopped := 0, 0, 0, 0
-		read := uint64(0)
+		read, planning := uint64(0), uint64(0)
 		worst := estimateRecord{est: 1, actual: 1}
 		for _, e := range records {
 			if !g.keep(e) {
@@ -597,6 +634,7 @@ func estimateReport(records []estimateRecord) []string {
 			r := e.ratio()
 			rs = append(rs, r)
 			read += e.actual
+			planning += e.planning
 			if e.within(0.10) {
 				within++
 			}
@@ -621,9 +659,9 @@ func estimateReport(records []estimateRecord) []string {
 		}
 		slices.Sort(rs)
 		n := float64(len(rs))
-		out = append(out, fmt.Sprintf("estimate/actual pages, %s: %d queries reading %d pages, %.1f%% within ±10%%, %.1f%% within 2x, median %.3f, range %.3f to %.3f; "+
+		out = append(out, fmt.Sprintf("estimate/actual pages, %s: %d queries reading %d pages (planning them read %d more), %.1f%% within ±10%%, %.1f%% within 2x, median %.3f, range %.3f to %.3f; "+
 			"bound below actual (stopped by the meter under a budget of the bound) %.1f%%, above (refused under a budget of the actual pages) %.1f%%; worst %d vs %d: %s",
-			g.name, len(rs), read, 100*float64(within)/n, 100*float64(twice)/n, rs[len(rs)/2], rs[0], rs[len(rs)-1],
+			g.name, len(rs), read, planning, 100*float64(within)/n, 100*float64(twice)/n, rs[len(rs)/2], rs[0], rs[len(rs)-1],
 			100*float64(stopped)/n, 100*float64(refused)/n, worst.est, worst.actual, worst.text))
 	}
 	return out
@@ -635,4 +673,158 @@ func off(r float64) float64 {
 		return math.Inf(1)
 	}
 	return max(r, 1/r)
+}
+
+// missCause names what put a planned query's estimate more than 10% off: the first step,
+// in the order the run took them, that was expected to find entities and found none or
+// the reverse (an expected value cannot land near an all-or-nothing outcome), else the
+// first whose rows were off by more than 2x, else "pages" (rows right, pages off).
+func missCause(t *testing.T, db *entity.DB, p *Plan) string {
+	t.Helper()
+	a := newAnalysis()
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		x := &executor{tx: tx, scope: db.Scope(), kinds: map[*entity.Kind]*roaring64.Bitmap{}, memo: map[*step]*roaring64.Bitmap{}, act: a}
+		res := &Result{}
+		x.resolveRefs(p.top.bq, res)
+		x.top(p.top, res)
+		return nil
+	}))
+	var zero, far string
+	var walk func(s *step, under string)
+	walk = func(s *step, under string) {
+		if zero != "" {
+			return
+		}
+		sa := a.steps[s]
+		if sa == nil {
+			return
+		}
+		kids := s.kids
+		if w := s.est.way; w != nil {
+			kids = w.kids
+		}
+		if s.sub != nil {
+			walk(s.sub.set, "sub-query")
+		}
+		for _, k := range kids {
+			walk(k, "")
+		}
+		if zero != "" {
+			return
+		}
+		est, act := s.est.rows, float64(sa.rows)/float64(max(1, sa.runs))
+		name := stepKind(s)
+		switch {
+		case est >= 0.5 && act == 0:
+			zero = name + ": expected some, found none"
+		case est < 0.5 && act > 0:
+			zero = name + ": expected none, found some"
+		case far == "" && act > 0 && (est/act > 2 || act/est > 2):
+			far = name + ": rows off by more than 2x"
+		}
+	}
+	walk(p.top.set, "")
+	switch {
+	case zero != "":
+		return zero
+	case far != "":
+		return far
+	}
+	return "rows right, pages off"
+}
+
+// stepKind names the kind of a step for missCause.
+func stepKind(s *step) string {
+	op := s
+	if w := s.est.way; w != nil {
+		op = w
+	}
+	from := func() string {
+		if len(op.kids) == 0 {
+			return " from any"
+		}
+		switch op.kids[0].op {
+		case opEntity:
+			return " from an entity"
+		case opSubQuery:
+			return " from a sub-query"
+		}
+		return " from a set"
+	}
+	indexed := func() string {
+		if op.pred.col.Indexed() {
+			return " (indexed)"
+		}
+		return " (not indexed)"
+	}
+	switch op.op {
+	case opKindScan:
+		return "kind scan"
+	case opKindProbe:
+		return "kind probe"
+	case opIndexRange:
+		return "index range"
+	case opColumnScan:
+		return "column scan" + indexed()
+	case opColumnProbe:
+		return "column probe" + indexed()
+	case opFollowProbe, opFollowScan:
+		return "verb step" + from()
+	case opFollowFilter:
+		return "verb filter" + from()
+	case opClosure:
+		return "closure" + from()
+	case opIntersect:
+		return "intersect with " + stepKind(op.kids[0])
+	case opSubQuery:
+		return "sub-query"
+	case opAnd, opAndFilter:
+		return "and"
+	case opOr, opOrFilter:
+		return "or"
+	case opNot, opNotFilter:
+		return "not"
+	}
+	return "other"
+}
+
+// missReport counts the planned queries more than 10% off by cause (missCause), most
+// frequent first, with how many of them are beyond 2x.
+func missReport(records []estimateRecord) []string {
+	type count struct {
+		cause      string
+		n, beyond2 int
+	}
+	byCause := map[string]*count{}
+	total := 0
+	for _, e := range records {
+		if e.cause == "" {
+			continue
+		}
+		total++
+		c := byCause[e.cause]
+		if c == nil {
+			c = &count{cause: e.cause}
+			byCause[e.cause] = c
+		}
+		c.n++
+		if r := e.ratio(); r < 0.5 || r > 2 {
+			c.beyond2++
+		}
+	}
+	var cs []*count
+	for _, c := range byCause {
+		cs = append(cs, c)
+	}
+	slices.SortFunc(cs, func(a, b *count) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return strings.Compare(a.cause, b.cause)
+	})
+	out := []string{fmt.Sprintf("planned queries more than 10%% off: %d, by the first step that went wrong:", total)}
+	for _, c := range cs {
+		out = append(out, fmt.Sprintf("  %4d (%d beyond 2x) %s", c.n, c.beyond2, c.cause))
+	}
+	return out
 }

@@ -28,8 +28,9 @@
 //	// res.Rows: [["ic://…/player/42", int64(87)]]; res.Stats.PagesRead: 6
 //
 // Plan.Explain prints the plan: its steps, each with its estimated rows and
-// pages, from the catalog alone (the planner chooses with the cost model of
-// cost.go; the estimate shown is estimate.go's). EXPLAIN ANALYZE runs the query
+// pages, from the catalog, the statistics of graphctl analyze and the few exact
+// counts planning reads (facts.go, counted in Plan.PlanningPages); the estimate
+// shown is estimate.go's. EXPLAIN ANALYZE runs the query
 // and prints the plan with each step's actual rows and pages beside the
 // estimates (a step's actual pages are those it read first), so that a wrong
 // estimate shows where it went wrong; ANALYZE is a keyword only there. Results are

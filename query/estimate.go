@@ -3,6 +3,8 @@ package query
 import (
 	"math"
 
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
+
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/store"
@@ -57,6 +59,10 @@ func (s *step) did(w work, run float64) {
 type estimator struct {
 	p      *planner
 	byTree map[store.TreeRef][]float64 // the pages of each read of a tree
+	// bound adds up, for each tree, the pages of the reads of the steps that may run, as
+	// if each ran and no two read the same page (the budget check's bound); nil when the
+	// estimate is only weighing a step.
+	bound  map[store.TreeRef]float64
 	sizes  map[store.TreeRef]uint64
 	rowsOf map[*step]float64 // the rows of set steps, computed once
 	// kind is the kind of the FIND being estimated: its candidates reach only the part of
@@ -75,19 +81,30 @@ type estimator struct {
 	// candFrac is the share of the candidates of the filters being estimated that are
 	// members of the FIND's kind, or -1 if no analysis tells.
 	candFrac float64
+	// cand holds the candidates of the filters being estimated when they are known
+	// exactly (facts.go: a driver whose entities were read at planning, filtered by
+	// predicates whose entities were too), else nil.
+	cand *roaring64.Bitmap
+	// known holds the exact entities of the AND steps whose candidates stayed known.
+	known map[*step]*roaring64.Bitmap
 }
 
 func newEstimator(p *planner) *estimator {
-	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}, within: 1, withinOf: map[*step]float64{}, fracOf: map[*step]float64{}, candFrac: -1}
+	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}, within: 1, withinOf: map[*step]float64{}, fracOf: map[*step]float64{}, candFrac: -1, known: map[*step]*roaring64.Bitmap{}}
 }
 
 // estimatePlan fills in the estimate of every step of qp and returns the expected
 // distinct pages of the whole query.
 func (p *planner) estimatePlan(qp *qplan) uint64 {
-	p.estimating = true
+	p.estimating, p.final = true, true
 	e := newEstimator(p)
+	e.bound = map[store.TreeRef]float64{}
 	e.query(qp, true)
 	e.resolutions(qp.bq.where, map[*bEntity]bool{})
+	p.bound = 0
+	for ref, n := range e.bound {
+		p.bound += uint64(math.Ceil(min(n, float64(e.sizes[ref]))))
+	}
 	return uint64(math.Round(e.pages()))
 }
 
@@ -170,7 +187,21 @@ func (e *estimator) resolutions(c bcond, done map[*bEntity]bool) {
 }
 
 // read records pages of tree sh read by step s, with probability run.
-func (e *estimator) read(s *step, sh shape, pages, run float64) {
+func (e *estimator) read(s *step, sh shape, pages, run float64) { e.readUp(s, sh, pages, pages, run) }
+
+// probe records the pages of tree sh that step s reads seeking k keys within a part frac
+// of its keys, each with about per entries, with probability run; it returns them.
+func (e *estimator) probe(s *step, sh shape, k, per, frac, run float64) float64 {
+	pages := float64(sh.exProbeIn(k, per, frac))
+	e.readUp(s, sh, pages, sh.upProbeIn(k, per, frac), run)
+	return pages
+}
+
+// readUp is read, with up the pages the reads come to at most for the bound.
+func (e *estimator) readUp(s *step, sh shape, pages, up, run float64) {
+	if run > 0 && up > 0 && e.bound != nil {
+		e.bound[sh.ref] += up // the bound takes every step that may run to run
+	}
 	pages *= run
 	if s != nil {
 		s.est.pages += pages
@@ -216,7 +247,7 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 		return out
 	}
 	if qp.order != orderNone && (top || bq.limit.Set) {
-		var pages float64
+		var pages, up float64
 		var w work
 		sh := qp.orderTree
 		if qp.order == orderIndex {
@@ -227,11 +258,13 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 			pages, w = float64(sh.exRange(m)), work{decoded: m, probes: 1}
 		} else {
 			per := e.p.perEntity(bq.order, sh)
-			pages, w = float64(sh.exProbeIn(given, per, e.p.spanFrac(e.kind, bq.order))), probeWork(given, per)
+			frac := e.p.spanFrac(e.kind, bq.order, given)
+			pages, w = float64(sh.exProbeIn(given, per, frac)), probeWork(given, per)
+			up = sh.upProbeIn(given, per, frac)
 		}
 		qp.orderEst = pages * run
 		qp.orderEstWork = work{decoded: w.decoded * run, probes: w.probes * run}
-		e.read(nil, sh, pages, run)
+		e.readUp(nil, sh, pages, max(pages, up), run)
 	}
 	if top {
 		orun, ogiven := nonEmpty(out)
@@ -244,6 +277,11 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 		if w, ok := e.withinOf[qp.set]; ok && qp.order == orderNone {
 			within *= w
 		}
+		if qp.order == orderIndex && bq.limit.Set && e.p.ids > 0 {
+			if w, ok := e.orderedWithin(qp, given); ok {
+				within = w
+			}
+		}
 		qp.selEst = qp.selEst[:0]
 		qp.selEstWork = work{}
 		seen := map[store.TreeRef]bool{}
@@ -254,15 +292,61 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 			}
 			seen[sh.ref] = true
 			per := e.p.perEntity(bq.sel[i], sh)
-			pages := float64(sh.exProbeIn(ogiven, per, within*e.p.spanFrac(e.kind, bq.sel[i])))
+			pages := e.probe(nil, sh, ogiven, per, within*e.p.spanFrac(e.kind, bq.sel[i], ogiven), orun)
 			qp.selEstWork.decoded += ogiven * per * orun
 			qp.selEstWork.probes += ogiven * orun
 			qp.selEst = append(qp.selEst, pages*orun)
-			e.read(nil, sh, pages, orun)
 		}
 	}
 	qp.est = estimate{rows: out}
 	return out
+}
+
+// orderedWithin returns the part of the IDs handed out that the rows of qp, ordered
+// through an index until its LIMIT, span: from the entities the index holds first
+// (facts.go), those of the set when it is known exactly, else as many as the run is
+// expected to read for given entities in the set.
+func (e *estimator) orderedWithin(qp *qplan, given float64) (float64, bool) {
+	bq := qp.bq
+	sh := qp.orderTree
+	m := float64(sh.entries)
+	if given > 0 {
+		m = min(m, math.Ceil(float64(bq.limit.N)*float64(sh.entries)/given))
+	}
+	cand := e.known[qp.set]
+	if cand != nil {
+		m = float64(sh.entries) // read until LIMIT of the set are found
+	}
+	ids, all := e.p.orderedIDs(bq.order, bq.desc, m)
+	if len(ids) == 0 {
+		return 0, false
+	}
+	if cand != nil {
+		var kept []uint64
+		seen := roaring64.New()
+		for _, id := range ids {
+			if uint64(len(kept)) >= bq.limit.N {
+				break
+			}
+			if cand.Contains(id) && seen.CheckedAdd(id) {
+				kept = append(kept, id)
+			}
+		}
+		if uint64(len(kept)) < bq.limit.N && !all && uint64(len(kept)) < cand.GetCardinality() {
+			return 0, false // the dive ended before the LIMIT was reached
+		}
+		ids = kept
+	} else if float64(len(ids)) < m && !all {
+		return 0, false
+	}
+	if len(ids) == 0 {
+		return 0, false
+	}
+	lo, hi := ids[0], ids[0]
+	for _, id := range ids {
+		lo, hi = min(lo, id), max(hi, id)
+	}
+	return min(1, float64(hi-lo+1)/e.p.ids), true
 }
 
 // rows returns the entities a set step finds, without counting pages.
@@ -270,10 +354,10 @@ func (e *estimator) rows(s *step) float64 {
 	if r, ok := e.rowsOf[s]; ok {
 		return r
 	}
-	saved := e.byTree
-	e.byTree = map[store.TreeRef][]float64{}
+	saved, savedBound := e.byTree, e.bound
+	e.byTree, e.bound = map[store.TreeRef][]float64{}, nil
 	r := e.set(s)
-	e.byTree = saved
+	e.byTree, e.bound = saved, savedBound
 	return r
 }
 
@@ -305,9 +389,14 @@ func (e *estimator) set(s *step) float64 {
 	case opFollowProbe:
 		k := e.set(s.kids[0])
 		run, given := nonEmpty(k)
+		per := e.p.perKey(s.fol, s.rev)
 		rows = run * e.p.reach(s.fol, s.rev, given, targetKindOf(s.kids[0]))
-		e.read(s, s.tree, float64(s.tree.exProbe(given, e.p.perKey(s.fol, s.rev))), run)
-		s.did(probeWork(given, e.p.perKey(s.fol, s.rev)), run)
+		if far, ok := e.fromKnown(s, s.rev); ok {
+			rows = float64(far.GetCardinality())
+			per = rows / given
+		}
+		e.probe(s, s.tree, given, per, 1, run)
+		s.did(probeWork(given, per), run)
 	case opFollowScan:
 		run := 1.0
 		probeRev := !s.rev // the tree a probe of the targets would read
@@ -316,6 +405,9 @@ func (e *estimator) set(s *step) float64 {
 			var given float64
 			run, given = nonEmpty(k)
 			rows = run * e.p.reach(s.fol, probeRev, given, targetKindOf(s.kids[0]))
+			if far, ok := e.fromKnown(s, probeRev); ok {
+				rows = float64(far.GetCardinality())
+			}
 		} else {
 			_, _, rows = e.p.followStats(s.fol, probeRev)
 		}
@@ -325,13 +417,19 @@ func (e *estimator) set(s *step) float64 {
 		k := e.set(s.kids[0])
 		run, given := nonEmpty(k)
 		visited := e.p.closure(s.fol, s.rev, given, targetKindOf(s.kids[0]))
+		if c, _, ok := e.closureFromKnown(s); ok {
+			visited = c
+		}
 		rows = run * visited
-		e.read(s, s.tree, float64(s.tree.exProbe(given+visited, e.p.perKey(s.fol, s.rev))), run)
+		e.probe(s, s.tree, given+visited, e.p.perKey(s.fol, s.rev), 1, run)
 		s.did(probeWork(given+visited, e.p.perKey(s.fol, s.rev)), run)
 	case opEntity:
 		// The run resolves every reference before it starts, whatever the plan
 		// (resolutions): the step shows the pages, the query counts them once.
 		rows = 1
+		if _, ok := e.p.ref(s.ent); !ok {
+			rows = 0 // the reference names no entity: the steps it feeds do not run
+		}
 		s.est.pages = float64(s.tree.point())
 		s.did(work{decoded: 1, probes: 1}, 1)
 	case opSubQuery:
@@ -343,10 +441,13 @@ func (e *estimator) set(s *step) float64 {
 		}
 		rows = e.set(s.kids[0])
 		pool := e.poolOf[s.kids[0]]
-		saved := e.candFrac
-		e.candFrac = -1
+		saved, savedCand := e.candFrac, e.cand
+		e.candFrac, e.cand = -1, nil
 		if fr, ok := e.fracOf[s.kids[0]]; ok {
 			e.candFrac = fr
+		}
+		if ids := e.knownIDs(s.kids[0]); ids != nil {
+			e.cand = roaring64.BitmapOf(ids...)
 		}
 		for i, f := range s.kids[1:] {
 			rows = e.filter(f, rows, pool)
@@ -354,7 +455,10 @@ func (e *estimator) set(s *step) float64 {
 				e.candFrac = 1 // the candidates left are the kind's members
 			}
 		}
-		e.candFrac = saved
+		if e.cand != nil {
+			e.known[s] = e.cand
+		}
+		e.candFrac, e.cand = saved, savedCand
 	case opOr:
 		a, b := e.sel(e.set(s.kids[0])), e.sel(e.set(s.kids[1]))
 		rows = e.p.n * (a + b - a*b)
@@ -371,9 +475,105 @@ func (e *estimator) set(s *step) float64 {
 	return rows
 }
 
+// knownIDs returns the entities set step s finds if the estimator read them at planning
+// (facts.go), else nil.
+func (e *estimator) knownIDs(s *step) []uint64 {
+	if bm, ok := e.known[s]; ok {
+		return bm.ToArray()
+	}
+	switch s.op {
+	case opEmpty:
+		return []uint64{}
+	case opEntity:
+		if id, ok := e.p.ref(s.ent); ok {
+			return []uint64{id}
+		}
+		return []uint64{}
+	case opIndexRange, opColumnScan:
+		if bm := e.predIDs(s.pred); bm != nil {
+			return bm.ToArray()
+		}
+	case opSubQuery:
+		bq := s.sub.bq
+		ids := e.knownIDs(s.sub.set)
+		switch {
+		case ids == nil || !bq.limit.Set || uint64(len(ids)) <= bq.limit.N:
+			return ids
+		case s.sub.order == orderNone:
+			return ids[:bq.limit.N] // the first in ID order
+		}
+	case opFollowProbe:
+		if far, ok := e.fromKnown(s, s.rev); ok {
+			return far.ToArray()
+		}
+	case opFollowScan:
+		if far, ok := e.fromKnown(s, !s.rev); ok {
+			return far.ToArray()
+		}
+	case opClosure:
+		if _, ids, ok := e.closureFromKnown(s); ok && ids != nil {
+			return ids.ToArray()
+		}
+	}
+	return nil
+}
+
+// predIDs returns the entities predicate b matches if the estimator read them at
+// planning (facts.go), else nil.
+func (e *estimator) predIDs(b *bPred) *roaring64.Bitmap {
+	if e.p.fx == nil {
+		return nil
+	}
+	if r, ok := e.p.fx.ranges[b]; ok && r.exact {
+		return r.ids
+	}
+	return e.p.fx.scans[b]
+}
+
+// fromKnown returns, for a verb step s whose targets are known at planning (knownIDs:
+// an entity reference, a sub-query whose entities were read), the entities it finds,
+// read at planning (facts.go): the far ends of those targets' edges in the tree a probe
+// of them reads (rev). ok is false if the targets are not known, or their edges could
+// not all be counted.
+func (e *estimator) fromKnown(s *step, rev bool) (*roaring64.Bitmap, bool) {
+	if len(s.kids) == 0 {
+		return nil, false
+	}
+	ids := e.knownIDs(s.kids[0])
+	if ids == nil {
+		return nil, false
+	}
+	return e.p.edgesFrom(s.fol, rev, ids)
+}
+
+// closureFromKnown returns the entities closure step s visits from its targets when they
+// are known at planning, as the dive followed it (facts.go), and the levels it did not
+// reach estimated from its frontier; if it visited them all, the entities too.
+func (e *estimator) closureFromKnown(s *step) (float64, *roaring64.Bitmap, bool) {
+	ids := e.knownIDs(s.kids[0])
+	if ids == nil || len(ids) > kindKeys {
+		return 0, nil, false
+	}
+	if len(ids) == 0 {
+		return 0, roaring64.New(), true
+	}
+	c := e.p.closureFrom(s.fol, s.rev, ids)
+	if c.exact {
+		return c.visited, c.ids, true
+	}
+	_, _, others := e.p.followStats(s.fol, s.rev)
+	return min(others, c.visited+e.p.closure(s.fol, s.rev, c.frontier, targetKindOf(s.kids[0]))), nil, true
+}
+
 // frac returns the share of set step s's rows that are members of the FIND's kind, when
+// the entities it finds are known at planning and their kinds were read (facts.go), or
 // the last analysis tells.
 func (e *estimator) frac(s *step) (float64, bool) {
+	if ids := e.knownIDs(s); ids != nil {
+		if fr, ok := e.p.memberShare(e.kind, ids); ok {
+			return fr, true
+		}
+	}
 	switch s.op {
 	case opKindScan:
 		if s.kind == e.kind {
@@ -515,7 +715,9 @@ func (e *estimator) filter(s *step, k, pool float64) float64 {
 	}
 	chosen := s
 	if a := s.adapt; a != nil {
+		cand := e.cand
 		chosen = e.adaptive(a, k, pool)
+		e.cand = cand
 		s.est, chosen.est = estimate{}, estimate{} // weighing the ways wrote to them
 	}
 	out := e.filterAs(s, chosen, k, pool)
@@ -537,8 +739,9 @@ func (e *estimator) adaptive(a *adaptive, k, pool float64) *step {
 		return a.inter
 	}
 	cost := func(s *step) float64 {
-		saved, savedRows := e.byTree, e.rowsOf
-		e.byTree, e.rowsOf = map[store.TreeRef][]float64{}, map[*step]float64{}
+		saved, savedRows, savedBound := e.byTree, e.rowsOf, e.bound
+		e.byTree, e.rowsOf, e.bound = map[store.TreeRef][]float64{}, map[*step]float64{}, nil
+		defer func() { e.bound = savedBound }()
 		e.filterAs(s, s, k, pool)
 		n := 0.0
 		for _, reads := range e.byTree {
@@ -559,27 +762,51 @@ func (e *estimator) adaptive(a *adaptive, k, pool float64) *step {
 func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 	run, given := nonEmpty(k)
 	var out float64
+	// With the candidates known exactly, a filter whose entities are known too keeps
+	// exactly those of both; next is what it keeps, nil if that is not known.
+	in := e.cand
+	var next *roaring64.Bitmap
+	keep := func(pass *roaring64.Bitmap) {
+		if in != nil && pass != nil {
+			next = roaring64.And(in, pass)
+		}
+	}
+	members := func(k *entity.Kind) {
+		if in != nil {
+			if m, ok := e.p.membersOf(k, in.ToArray()); ok {
+				next = m
+			}
+		}
+	}
 	switch chosen.op {
 	case opEmpty:
+		if in != nil {
+			next = roaring64.New()
+		}
 	case opKindProbe:
+		members(chosen.kind)
 		out = min(k*kindSel(float64(chosen.tree.entries), pool), float64(chosen.tree.entries))
 		if e.candFrac >= 0 {
 			out = min(k*e.candFrac, float64(chosen.tree.entries))
 		}
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, 1, e.within)), run) // a kind's tree holds just its members
+		e.probe(chosen, chosen.tree, given, 1, e.within, run) // a kind's tree holds just its members
 		chosen.did(idWork(given), run)
 	case opColumnProbe:
 		rows, _ := e.p.predRows(chosen.pred)
+		keep(e.predIDs(chosen.pred))
 		fr, ok := e.colFrac(chosen.pred.col, rows)
 		out = k * e.memberSel(rows, fr, ok)
 		per := e.p.perEntity(chosen.pred.col, chosen.tree)
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, per, e.within*e.p.spanFrac(e.kind, chosen.pred.col))), run)
+		e.probe(chosen, chosen.tree, given, per, e.within*e.p.spanFrac(e.kind, chosen.pred.col, given), run)
 		chosen.did(probeWork(given, per), run)
 	case opFollowFilter:
 		set := e.p.planSet(chosen.fol)
 		// The entities the verb leads to are taken to be of the candidates' kind: the set
 		// is a part of the verb's far ends, not of all entities.
 		rows := e.rows(set)
+		if ids := e.knownIDs(set); ids != nil {
+			keep(roaring64.BitmapOf(ids...))
+		}
 		out = k * min(1, rows/max(rows, e.poolOf[set], 1))
 		if fr, ok := e.fracOf[set]; ok && e.candFrac >= 0 {
 			out = k * e.memberSel(rows, fr, true)
@@ -588,11 +815,21 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 			e.scaled(run, func() { e.set(chosen.kids[0]) })
 		}
 		// A verb's tree is most often keyed by entities of one kind, the candidates'.
-		e.read(chosen, chosen.tree, float64(chosen.tree.exProbeIn(given, e.p.perKey(chosen.fol, chosen.rev), e.within)), run)
+		e.probe(chosen, chosen.tree, given, e.p.perKey(chosen.fol, chosen.rev), e.within, run)
 		chosen.did(probeWork(given, e.p.perKey(chosen.fol, chosen.rev)), run)
 	case opIntersect:
 		var rows float64
 		e.scaled(run, func() { rows = e.set(chosen.kids[0]) })
+		switch kid := chosen.kids[0]; kid.op {
+		case opKindScan:
+			members(kid.kind)
+		case opIndexRange, opColumnScan:
+			keep(e.predIDs(kid.pred))
+		default:
+			if ids := e.knownIDs(kid); ids != nil {
+				keep(roaring64.BitmapOf(ids...))
+			}
+		}
 		fr, ok := e.fracOf[chosen.kids[0]]
 		out = k * e.memberSel(rows, fr, ok)
 		if chosen.kids[0].op == opKindScan {
@@ -606,12 +843,28 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 		for _, f := range chosen.kids {
 			out = e.filter(f, out, pool)
 		}
+		next = e.cand
 	case opOrFilter:
 		l := e.filter(chosen.kids[0], k, pool)
+		left := e.cand
+		if left != nil {
+			e.cand = roaring64.AndNot(in, left)
+		}
 		r := e.filter(chosen.kids[1], max(0, k-l), pool)
 		out = l + r
+		if left != nil && e.cand != nil {
+			next = roaring64.Or(left, e.cand)
+		}
 	case opNotFilter:
 		out = max(0, k-e.filter(chosen.kids[0], k, pool))
+		if e.cand != nil {
+			next = roaring64.AndNot(in, e.cand)
+		}
+	}
+	e.cand = nil
+	if in != nil && next != nil {
+		e.cand = next
+		out = float64(next.GetCardinality())
 	}
 	chosen.est.rows = out
 	if chosen != s {
@@ -664,10 +917,10 @@ func (e *estimator) stream(s, driver *step, filters []*step, n uint64) float64 {
 		}
 	}
 	for _, f := range filters {
-		saved := e.byTree
-		e.byTree = map[store.TreeRef][]float64{}
+		saved, savedBound := e.byTree, e.bound
+		e.byTree, e.bound = map[store.TreeRef][]float64{}, nil
 		k = e.filter(f, k, pool)
-		e.byTree = saved
+		e.byTree, e.bound = saved, savedBound
 	}
 	if all > 0 {
 		pass *= k / all
@@ -899,6 +1152,18 @@ func (s shape) exProbe(k, per float64) uint64 { return s.exProbeIn(k, per, 1) }
 // exProbeIn is exProbe for keys that lie within a part frac of the tree's key space: they
 // reach only that part of each level, plus a page.
 func (s shape) exProbeIn(k, per, frac float64) uint64 {
+	return max(s.height, uint64(math.Round(s.probeIn(k, per, frac, reached))))
+}
+
+// upProbeIn is exProbeIn with every key on pages of its own: k·w pages of each level of
+// n, at most n.
+func (s shape) upProbeIn(k, per, frac float64) float64 {
+	return max(float64(s.height), s.probeIn(k, per, frac, func(n, k, w float64) float64 { return min(n, k*w) }))
+}
+
+// probeIn returns the pages of the levels that k keys within a part frac of the tree's
+// keys reach, each spanning per entries, a level of n pages reaching reach(n, k, w).
+func (s shape) probeIn(k, per, frac float64, reach func(n, k, w float64) float64) float64 {
 	if s.height == 0 || k <= 0 {
 		return 0
 	}
@@ -908,9 +1173,9 @@ func (s shape) exProbeIn(k, per, frac float64) uint64 {
 		}
 		return min(float64(pages), frac*float64(pages)+1)
 	}
-	n := reached(within(s.exLeaves()), k, 1+max(0, per-1)/s.exPerLeaf())
+	n := reach(within(s.exLeaves()), k, 1+max(0, per-1)/s.exPerLeaf())
 	for i := uint64(1); i < s.height; i++ {
-		n += reached(within(s.exLevel(i)), k, 1)
+		n += reach(within(s.exLevel(i)), k, 1)
 	}
-	return max(s.height, uint64(math.Round(n)))
+	return n
 }

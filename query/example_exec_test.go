@@ -78,7 +78,7 @@ func ExampleExec() {
 	// [entity name health]
 	// player/5 dee 90
 	// player/3 bob 30
-	// pages read: 6 estimated: 5
+	// pages read: 6 estimated: 6
 	// FIND player WHERE name = "bob" SELECT health
 	//                                                                 rows  pages  decoded  probes
 	// Select health: probe column health                                 1      1        1       1
@@ -87,4 +87,5 @@ func ExampleExec() {
 	//    └─ Probe kind player (intersects instead from 2 candidates)     1      1        0       1
 	// estimated: 1 row, 3 distinct pages; at most 3 for the budget check
 	// CPU work: 2 entries decoded, 3 probes made
+	// planning read 2 pages (statistics, exact counts)
 }

@@ -31,11 +31,12 @@ type Plan struct {
 	q   *Query
 	top *qplan
 	est uint64
-	// upper bounds the pages from the estimated rows (qplan.bound); the budget check
+	// upper bounds the pages from the estimated rows (planner.bound); the budget check
 	// compares it with the budget.
 	upper uint64
 	gen   uint64 // the catalog generation the plan was made for
-	// prepPages counts the pages of statistics (entity.VarStats) planning read.
+	// prepPages counts the pages planning read: statistics (entity.VarStats) and the
+	// exact counts of facts.go.
 	prepPages uint64
 }
 
@@ -74,8 +75,10 @@ func (e *EstimateError) Unwrap() []error {
 	return []error{ErrOverBudget, store.ErrPageBudgetExceeded}
 }
 
-// Prepare binds q against db's catalog and plans it. It reads only the catalog: the
-// names of kinds, columns and verbs and the shapes of their trees. The errors are an
+// Prepare binds q against db's catalog and plans it. It reads the catalog (the names of
+// kinds, columns and verbs and the shapes of their trees), the statistics of graphctl
+// analyze, and the few exact counts the estimate reads instead of guessing (facts.go):
+// PlanningPages says how many pages that took. The errors are an
 // ErrorList of *Error, each with the position of the name or literal at fault: an unknown
 // kind, column or verb (ErrUnknownName, with a "did you mean" hint when one is close), a
 // literal that cannot be compared with its column (ErrType), a malformed entity reference.
@@ -95,7 +98,9 @@ func prepare(db *entity.DB, q *Query, chaos *rand.Rand) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.prepPages = st.ByOwner[entity.VarStats].PagesRead
+	// The store's own header (the last ID handed out) is not counted: whether reading it
+	// costs a page depends on how the store was opened, not on the query.
+	p.prepPages = st.PagesRead - st.ByOwner[store.OwnerStore].PagesRead
 	return p, nil
 }
 
@@ -110,7 +115,7 @@ func plan(db *entity.DB, tx *entity.Tx, q *Query, chaos *rand.Rand) (*Plan, erro
 	pl.chaos = chaos
 	top := pl.planQuery(bq)
 	est := pl.estimatePlan(top)
-	return &Plan{db: db, q: q, top: top, est: est, upper: max(est, top.bound()), gen: gen}, nil
+	return &Plan{db: db, q: q, top: top, est: est, upper: max(est, pl.bound), gen: gen}, nil
 }
 
 // current returns p, or, if the catalog changed since p was made, a new plan of its query
@@ -151,7 +156,8 @@ func Exec(db *entity.DB, text string, opts RunOptions) (*Result, error) {
 }
 
 // PlanningPages returns the pages preparing the plan read: those of the statistics it
-// looked up (see entity.VarStats); 0 in a store never analyzed.
+// looked up (see entity.VarStats) and of the exact counts it read (facts.go). A run does
+// not count them: it reads those pages again if it needs them.
 func (p *Plan) PlanningPages() uint64 { return p.prepPages }
 
 // Query returns the query the plan was prepared from.
@@ -161,10 +167,11 @@ func (p *Plan) Query() *Query { return p.q }
 func (p *Plan) EstimatedPages() uint64 { return p.est }
 
 // UpperPages returns the bound on the pages the query reads that the budget check uses:
-// the pages its steps read if every key a step seeks lands on a page of its own, for the
-// rows the estimate expects, each tree counted at most whole. It is a bound given those
-// rows, not a guarantee: a step that finds more entities than estimated reads more, and
-// the store's meter stops the query if it goes over its budget.
+// the pages the estimate expects its steps to read for the rows it expects, every step
+// that may run taken to run and no two steps sharing a page, each tree counted at most
+// whole, and never below the estimate. It is a bound given those rows, not a guarantee: a
+// step that finds more entities than estimated reads more, and the store's meter stops
+// the query if it goes over its budget.
 func (p *Plan) UpperPages() uint64 { return p.upper }
 
 // EstimatedRows returns the plan's estimate of the entities the query returns.

@@ -11,8 +11,9 @@ import (
 // Explain returns the plan as text: the query, then the tree of its steps, outermost
 // first, each with its estimated rows (entities out), the pages it alone is estimated
 // to read and its CPU work (entries decoded, values and IDs alike, and probes made: see
-// CPU work in cost.go), then the totals. Preparing the plan read only the catalog; Explain reads
-// nothing, and shows the plan as it was prepared (Run of an EXPLAIN query shows it as it
+// CPU work in cost.go), then the totals, and the pages planning read (statistics and
+// the exact counts of facts.go), if any. Explain reads nothing, and shows the plan as it
+// was prepared (Run of an EXPLAIN query shows it as it
 // would run now). For example:
 //
 //	FIND player WHERE name = "alice" SELECT health
@@ -73,7 +74,7 @@ func (p *Plan) explain(a *analysis) string {
 	w := root.totalWork()
 	b.WriteString("CPU work: " + counted(roundEst(w.decoded), "entry", "entries") + " decoded, " + counted(roundEst(w.probes), "probe", "probes") + " made\n")
 	if p.prepPages > 0 {
-		b.WriteString("planning read " + counted(p.prepPages, "page", "pages") + " of statistics\n")
+		b.WriteString("planning read " + counted(p.prepPages, "page", "pages") + " (statistics, exact counts)\n")
 	}
 	if a != nil {
 		qa := a.query(p.top)

@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -105,9 +106,13 @@ func TestProbeToScan(t *testing.T) {
 	}
 }
 
+// figures matches the estimates that end a line of EXPLAIN.
+var figures = regexp.MustCompile(`(\s+\d+){4}$`)
+
 // TestAdaptiveFilter checks that one plan probes or intersects by the candidates it
-// actually meets: the estimate of a BETWEEN on strings does not depend on its bounds,
-// but "p12".."p12zz" matches 111 players whose IDs span a fiftieth of the store, and
+// actually meets: both BETWEENs on strings get the same steps ("p12".."p12zz" is counted
+// at 111 in the index, "p1".."p1zz" at least the 626 a dive reads, facts.go), but
+// "p12".."p12zz" matches 111 players whose IDs span a fiftieth of the store, and
 // "p1".."p1zz" 1111 spread wider.
 func TestAdaptiveFilter(t *testing.T) {
 	w := sharedWorld(t)
@@ -115,7 +120,13 @@ func TestAdaptiveFilter(t *testing.T) {
 	pw, wide := w.run(t, `FIND player WHERE name BETWEEN "p1" AND "p1zz" AND gold > 10 COUNT`)
 	norm := func(explain, lo, hi string) string {
 		explain = strings.ReplaceAll(strings.ReplaceAll(explain, lo, "LO"), hi, "HI")
-		return strings.Join(strings.Fields(explain), " ")
+		var steps []string // the steps, without their estimates nor the totals
+		for _, l := range strings.Split(explain, "\n") {
+			if l = figures.ReplaceAllString(l, ""); !strings.HasPrefix(l, "planning") && (!strings.Contains(l, ":") || strings.Contains(l, "─")) {
+				steps = append(steps, strings.TrimSpace(l))
+			}
+		}
+		return strings.Join(steps, "\n")
 	}
 	assert.Equal(t, norm(pn.Explain(), `"p12"`, `"p12zz"`), norm(pw.Explain(), `"p1"`, `"p1zz"`), "one plan for both")
 	assert.Equal(t, uint64(111), narrow.Count)
@@ -173,7 +184,7 @@ func TestExampleQueries(t *testing.T) {
 		}, row)
 	}
 	assert.Equal(t, []string{"entity", "name", "health"}, res.Columns)
-	assert.Equal(t, uint64(59), p.EstimatedPages()) // reads 38: see the golden EXPLAIN
+	assert.Equal(t, uint64(56), p.EstimatedPages()) // reads 38: see the golden EXPLAIN
 	assert.Equal(t, uint64(38), res.Stats.PagesRead)
 	assert.Equal(t, map[string]uint64{"$kind": 2, "health": 10, "member_of": 5, "name": 10, "player": 11}, res.Stats.ByVariable)
 

@@ -65,6 +65,14 @@ type planner struct {
 	// only the catalog.
 	estimating bool
 	kstats     map[*entity.Kind]*entity.KindStats // kindStats' answers
+	// fx holds the facts the estimator read at planning (facts.go), or nil.
+	fx *facts
+	// final is set while the chosen plan is estimated (estimatePlan).
+	final bool
+	// bound is the estimator's bound on the pages of the plan it estimated last
+	// (estimatePlan): its steps' reads for the rows it expects, each step that may run
+	// taken to run, no two reads sharing a page, each tree counted at most whole.
+	bound uint64
 }
 
 func newPlanner(tx *entity.Tx) *planner {
@@ -316,9 +324,13 @@ func (p *planner) cover(k *entity.Kind, name string, i int) (share, per float64,
 
 // kindSpan returns the lowest and highest ID of the members of kind k as the last
 // analysis saw them (graphctl analyze), the highest widened to the last ID handed out if
-// the kind has gained members since; ok is false without an analysis.
-func (p *planner) kindSpan(k *entity.Kind) (lo, hi float64, ok bool) {
+// the kind has gained members since; without an analysis, with read, as the estimator
+// reads them (facts.go); ok is false otherwise.
+func (p *planner) kindSpan(k *entity.Kind, read bool) (lo, hi float64, ok bool) {
 	s := p.kindStats(k)
+	if s == nil && p.estimating && k != nil && read {
+		return p.treeSpan(k.Tree(p.tx))
+	}
 	if s == nil || s.Last < s.First {
 		return 0, 0, false
 	}
@@ -331,10 +343,15 @@ func (p *planner) kindSpan(k *entity.Kind) (lo, hi float64, ok bool) {
 
 // spanFrac returns the part of a tree keyed by entity ID that candidates of kind k reach:
 // the overlap of the kind's IDs with the tree's keys, a column's as its histogram saw
-// them (c nil or without one: every ID handed out), as a part of the tree's keys. It is 1
-// without an analysis of k.
-func (p *planner) spanFrac(k *entity.Kind, c *column.Dyn) float64 {
-	lo, hi, ok := p.kindSpan(k)
+// them or, for the estimator, as it reads them (facts.go; c nil: every ID handed out),
+// as a part of the tree's keys, for keys keys probed. It is 1 when the kind's span is not
+// known.
+func (p *planner) spanFrac(k *entity.Kind, c *column.Dyn, keys float64) float64 {
+	// Reading the spans is worth it only for many keys probed in a tree of many leaves:
+	// a few keys reach a page each, and a probe of a few leaves reaches most of them,
+	// whatever part of the keys they lie in. Only the chosen plan's estimate reads them.
+	read := p.final && c != nil && keys >= spanKeys && p.colShape(c).exLeaves() > spanLeaves
+	lo, hi, ok := p.kindSpan(k, read)
 	if !ok || p.ids <= 0 {
 		return 1
 	}
@@ -344,6 +361,10 @@ func (p *planner) spanFrac(k *entity.Kind, c *column.Dyn) float64 {
 			tlo, thi = float64(h.First), float64(h.Last)
 			if p.colShape(c).entries > h.Entries {
 				thi = max(thi, p.ids)
+			}
+		} else if h == nil && p.estimating && read {
+			if clo, chi, ok := p.treeSpan(c.Tree(p.tx)); ok {
+				tlo, thi = clo, chi
 			}
 		}
 	}
@@ -371,8 +392,37 @@ func (p *planner) colEntities(c *column.Dyn) float64 {
 }
 
 // predRows estimates the entities b matches and the column entries (index entries) of
-// each of its intervals.
+// each of its intervals: for the estimator, counted in the index where a dive can, or in
+// a column of a few leaves (facts.go).
 func (p *planner) predRows(b *bPred) (rows float64, entries []float64) {
+	rows, entries = p.modelRows(b)
+	if !p.estimating {
+		return rows, entries
+	}
+	expect := 0.0
+	for _, m := range entries {
+		expect += m
+	}
+	r, ok := p.rangeOf(b, expect)
+	if !ok {
+		if bm := p.scanOf(b); bm != nil {
+			return float64(bm.GetCardinality()), entries
+		}
+		return rows, entries
+	}
+	if r.exact {
+		return r.rows, r.entries
+	}
+	// The dive stopped at its limit: the range holds at least what it saw.
+	rows = max(rows, r.rows)
+	for i, m := range r.entries {
+		entries[i] = max(entries[i], m)
+	}
+	return rows, entries
+}
+
+// modelRows is predRows from the statistics alone.
+func (p *planner) modelRows(b *bPred) (rows float64, entries []float64) {
 	e := p.colEntities(b.col)
 	perEntity := 1.0
 	if e > 0 {

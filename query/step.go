@@ -4,7 +4,6 @@ import (
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 
 	"github.com/stablegraph/stablegraph/entity"
-	"github.com/stablegraph/stablegraph/store"
 )
 
 // # Plans
@@ -150,20 +149,6 @@ func (s *step) total() uint64 {
 	return n
 }
 
-// treePages adds the estimated pages of s and its kids to byTree, per tree.
-func (s *step) treePages(byTree map[store.TreeRef]uint64, sizes map[store.TreeRef]uint64) {
-	if s.pages > 0 {
-		byTree[s.tree.ref] += s.pages
-		sizes[s.tree.ref] = s.tree.size()
-	}
-	if s.sub != nil {
-		s.sub.treePages(byTree, sizes)
-	}
-	for _, k := range s.kids {
-		k.treePages(byTree, sizes)
-	}
-}
-
 // isFilter reports whether s narrows a set it is given.
 func (s *step) isFilter() bool {
 	switch s.op {
@@ -201,66 +186,6 @@ type qplan struct {
 	selEst       []float64
 	orderEstWork work // and their work
 	selEstWork   work
-}
-
-// estimate returns the estimated distinct pages of the whole query: the sum over its
-// steps, where the steps that read one tree count at most the tree's size.
-func (p *qplan) estimate() uint64 {
-	byTree, sizes := map[store.TreeRef]uint64{}, map[store.TreeRef]uint64{}
-	p.treePages(byTree, sizes)
-	n := uint64(0)
-	for ref, pages := range byTree {
-		n += min(pages, sizes[ref])
-	}
-	return n
-}
-
-func (p *qplan) treePages(byTree map[store.TreeRef]uint64, sizes map[store.TreeRef]uint64) {
-	p.set.treePages(byTree, sizes)
-	if p.orderPages > 0 {
-		byTree[p.orderTree.ref] += p.orderPages
-		sizes[p.orderTree.ref] = p.orderTree.size()
-	}
-	for i, sh := range p.sel {
-		if p.selPages[i] > 0 {
-			byTree[sh.ref] += p.selPages[i]
-			sizes[sh.ref] = sh.size()
-		}
-	}
-}
-
-// bound returns the pages of the query by the planner's own cost model (cost.go), which
-// has every key a step seeks land on a page of its own, for the rows the planner
-// expects; each tree counts at most its actual size.
-func (p *qplan) bound() uint64 {
-	byTree, sizes := map[store.TreeRef]uint64{}, map[store.TreeRef]uint64{}
-	p.treePages(byTree, sizes)
-	exact := map[store.TreeRef]uint64{}
-	p.exactSizes(exact)
-	n := uint64(0)
-	for ref, pages := range byTree {
-		n += min(pages, max(sizes[ref], exact[ref]))
-	}
-	return n
-}
-
-// exactSizes records the actual size of every tree the plan reads.
-func (p *qplan) exactSizes(sizes map[store.TreeRef]uint64) {
-	var walk func(s *step)
-	walk = func(s *step) {
-		sizes[s.tree.ref] = s.tree.exSize()
-		if s.sub != nil {
-			s.sub.exactSizes(sizes)
-		}
-		for _, k := range s.kids {
-			walk(k)
-		}
-	}
-	walk(p.set)
-	sizes[p.orderTree.ref] = p.orderTree.exSize()
-	for _, sh := range p.sel {
-		sizes[sh.ref] = sh.exSize()
-	}
 }
 
 // cost returns the planner's cost of the query: its steps' pages and CPU work (see

@@ -375,10 +375,10 @@ func TestReadmeWalkthrough(t *testing.T) {
 	assert.Equal(t, "entity                                     name  age\n"+
 		"-----------------------------------------  ----  ---\n"+
 		"ic://ryjl3-tyaaa-aaaaa-aaaba-cai/Person/1  Ann    34\n"+
-		"(1 row; 5 pages read, 3 estimated)\n",
+		"(1 row; 5 pages read, 5 estimated)\n",
 		ok(t, dir, "query", "--db", "world.sgdb", "FIND Person WHERE age > 30 SELECT name, age"))
 	assert.Equal(t, "iri\n----------------\nhttp://ex.org/bo\n(1 row; 3 pages read, 3 estimated)\n",
 		ok(t, dir, "query", "--db", "world.sgdb", "--iri", `FIND Person WHERE name = "Beau"@fr`))
 	assert.Contains(t, ok(t, dir, "query", "--db", "world.sgdb", "--explain", "FIND Person WHERE age > 30 SELECT name"),
-		"estimated: 1 row, 3 distinct pages; at most 4 for the budget check\n")
+		"estimated: 1 row, 4 distinct pages; at most 4 for the budget check\n")
 }

@@ -25,6 +25,9 @@ type canister struct {
 	// The pages read and dirtied by the store messages of the request under way: a query
 	// method runs two (planning, then the run), and the host counts them together.
 	read, dirtied *roaring.Bitmap
+	// reads adds up the pages each message of the request read: a query's planning and
+	// its run are two messages, and may read a page each.
+	reads uint64
 }
 
 // open opens the store in mem with the schema of program version v: a new store in an
@@ -93,6 +96,9 @@ type MessageStats struct {
 	PagesRead     uint64 `json:"pages_read"`
 	PagesDirtied  uint64 `json:"pages_dirtied"`
 	PagesAccessed uint64 `json:"pages_accessed"`
+	// PageReads, for a query, adds up the pages each of its messages read: a page read
+	// by both its planning and its run counts twice.
+	PageReads uint64 `json:"page_reads,omitempty"`
 }
 
 // count adds a store message's pages to the request's.
@@ -100,6 +106,7 @@ func (c *canister) count(st store.Stats) {
 	if st.Touched != nil {
 		c.read.Or(st.Touched.Read)
 		c.dirtied.Or(st.Touched.Dirtied)
+		c.reads += st.Touched.Read.GetCardinality()
 	}
 }
 
@@ -107,6 +114,7 @@ func (c *canister) count(st store.Stats) {
 func (c *canister) begin() {
 	c.read.Clear()
 	c.dirtied.Clear()
+	c.reads = 0
 }
 
 // stats returns the pages the request's store messages touched, as the store's meter
@@ -312,6 +320,7 @@ func (c *canister) query(arg []byte) ([]byte, error) {
 		return nil, err
 	}
 	rep := QueryReply{Columns: res.Columns, Count: res.Count, Stats: c.stats()}
+	rep.Stats.PageReads = c.reads
 	for _, row := range res.Rows {
 		rep.Rows = append(rep.Rows, []any(row))
 	}

@@ -120,8 +120,13 @@ func TestGuestMatchesNative(t *testing.T) {
 		m := meterOf(t, rep.Data)
 		assert.Equal(t, m.PagesAccessed, rep.Pages.Accessed, "step %d %s: pages accessed, meter vs host", i, s.name)
 		assert.Equal(t, m.PagesDirtied, rep.Pages.Written, "step %d %s: pages dirtied, meter vs host", i, s.name)
-		// Whole-page reads: one call per page read.
-		assert.Equal(t, rep.Pages.Read, rep.Pages.ReadCalls, "step %d %s: read calls", i, s.name)
+		// Whole-page reads: one call per page read, by each message of a query (its
+		// planning and its run).
+		calls := rep.Pages.Read
+		if !s.update {
+			calls = m.PageReads
+		}
+		assert.Equal(t, calls, rep.Pages.ReadCalls, "step %d %s: read calls", i, s.name)
 		t.Logf("%-13s meter read %4d dirtied %4d accessed %4d | host read %4d written %4d accessed %4d, calls read %4d write %4d grow %d",
 			s.name, m.PagesRead, m.PagesDirtied, m.PagesAccessed, rep.Pages.Read, rep.Pages.Written, rep.Pages.Accessed,
 			rep.Pages.ReadCalls, rep.Pages.WriteCalls, rep.Pages.GrowCalls)

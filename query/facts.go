@@ -1,0 +1,414 @@
+package query
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
+
+	"github.com/stablegraph/stablegraph/column"
+	"github.com/stablegraph/stablegraph/entity"
+	"github.com/stablegraph/stablegraph/store"
+)
+
+// # Facts read at planning
+//
+// An estimate cannot land near an all-or-nothing outcome: a verb step from one entity
+// that has no edge, an equality that matches no value. Where the exact answer costs a
+// descent of a tree or two, the estimator reads it instead, as MySQL's index dives
+// (records_in_range) do, and the pages it reads are planning pages (Plan.PlanningPages),
+// counted and shown by EXPLAIN like those of the statistics:
+//
+//   - an entity reference is resolved: the entity it names, or none;
+//   - a verb step from known entities (an entity reference; at most kindKeys entities
+//     found by steps whose entities are known, a sub-query's say) reads each one's edges in the probed tree: one
+//     descent, then its edges, at most diveLeaves leaves of them (none if the entities
+//     that key the tree have more edges than that on average);
+//   - a closure from known entities is followed level by level while it has visited at
+//     most diveKeys entities and read at most diveLeaves pages past one descent; the
+//     levels it did not reach are estimated from the frontier it left;
+//   - without an analysis, the span of a kind's members' IDs and of a column's keys, for
+//     a probe of at least spanKeys keys in a column of more than spanLeaves leaves in the
+//     chosen plan: the first and last key of each tree, a descent to each end;
+//   - a predicate no index serves, on a column whose tree has at most diveLeaves leaves,
+//     is run on the whole column, as a scan of it would: the entities it matches;
+//   - for ORDER BY through an index with a LIMIT, the entities the index holds first in
+//     that order, as many as the run is expected to read, at most diveLeaves leaves of
+//     them: the SELECT then probes only the part of the columns their IDs span (equal
+//     values come in ID order, so the first entities are often close);
+//   - of a set of at most kindKeys entities known exactly (a known entity's edges, a
+//     closure's or an index range's entities), how many are members of the FIND's kind:
+//     a probe of the kind's tree for each, while they read at most diveLeaves pages past
+//     one descent;
+//   - an equality or range on an indexed column counts the index entries in range, and
+//     the distinct entities they belong to, up to diveLeaves leaves of them; if there are
+//     more, the estimate keeps to at least that many. With a histogram (graphctl
+//     analyze) that expects more than a dive reads, no dive is made.
+//
+// A dive that reaches its limit tells only a lower bound, which the estimate then keeps
+// to. Facts are read in the View that prepares the plan, so a plan's facts are as old as
+// its estimates; the run reads its pages again.
+const (
+	diveLeaves = 2  // leaves a dive reads past its descent, at most
+	diveKeys   = 64 // entities a closure's dive visits, at most
+	spanLeaves = 4  // the leaves a column's tree has beyond which spans are read
+	spanKeys   = 16 // and the fewest keys probed for which they are
+	kindKeys   = 16 // entities of a set whose kinds are read, at most
+)
+
+// facts holds what the planner read at planning, each read once.
+type facts struct {
+	refs     map[*bEntity]refFact
+	edges    map[edgeKey]edgeFact
+	ranges   map[*bPred]rangeFact
+	scans    map[*bPred]*roaring64.Bitmap
+	closures map[closureKey]closureFact
+	spans    map[store.TreeRef]spanFact
+	members  map[memberKey]bool
+	// dives counts the reads made, for EXPLAIN.
+	dives int
+}
+
+type refFact struct {
+	id uint64
+	ok bool // the reference names a live entity
+}
+
+// edgeKey names the edges of one entity in one tree of a verb.
+type edgeKey struct {
+	f   *bFollow
+	rev bool
+	id  uint64
+}
+
+// closureKey names a closure's dive: its verb step and its starts.
+type closureKey struct {
+	f      *bFollow
+	rev    bool
+	starts string
+}
+
+// edgeFact is an entity's edges in one tree: all of them (n exact, ids known), or, when
+// the dive stopped at its limit, at least n.
+type edgeFact struct {
+	n     float64
+	exact bool
+	ids   []uint64
+}
+
+// rangeFact is what an index dive found for a predicate: the entries of each interval and
+// the distinct entities of them all, exact (with the entities) or, at the dive's limit,
+// lower bounds.
+type rangeFact struct {
+	entries []float64
+	rows    float64
+	exact   bool
+	ids     *roaring64.Bitmap
+}
+
+// spanFact is the lowest and highest entity ID that key a tree.
+type spanFact struct {
+	lo, hi float64
+	ok     bool // the tree has keys
+}
+
+// closureFact is what a closure's dive found: the entities visited (exact when the
+// closure ended within the dive), and the frontier left to estimate when it did not.
+type closureFact struct {
+	visited  float64
+	frontier float64
+	exact    bool
+	ids      *roaring64.Bitmap // the entities visited
+}
+
+func (p *planner) facts() *facts {
+	if p.fx == nil {
+		p.fx = &facts{refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[closureKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, members: map[memberKey]bool{}}
+	}
+	return p.fx
+}
+
+// ref returns the entity reference t names, resolving it as the run will (executor.resolveRef):
+// ok is false if it names no live entity (or one of another kind).
+func (p *planner) ref(t *bEntity) (uint64, bool) {
+	fx := p.facts()
+	if r, ok := fx.refs[t]; ok {
+		return r.id, r.ok
+	}
+	fx.dives++
+	var r refFact
+	if t.ref.Form == RefIRI {
+		id, ok := p.tx.ByIRI(t.ref.IRI)
+		r = refFact{id: uint64(id), ok: ok}
+	} else if id, err := p.tx.Resolve(t.uref); err == nil {
+		r = refFact{id: uint64(id), ok: true}
+	}
+	fx.refs[t] = r
+	return r.id, r.ok
+}
+
+// edgeTreeOf returns the tree of f's verb that a step probing rev reads.
+func (p *planner) edgeTreeOf(f *bFollow, rev bool) *store.Tree {
+	if rev {
+		return f.verb.Reverse(p.tx)
+	}
+	return f.verb.Forward(p.tx)
+}
+
+// edgesOf returns the edges entity id keys in the tree of f that a step probing rev reads:
+// their count and the entities at their far end, up to the dive's limit.
+func (p *planner) edgesOf(f *bFollow, rev bool, id uint64) edgeFact {
+	fx := p.facts()
+	k := edgeKey{f, rev, id}
+	if e, ok := fx.edges[k]; ok {
+		return e
+	}
+	sh := p.verbShape(f, rev)
+	limit := p.diveEntries(sh)
+	if edges, keys, _ := p.followStats(f, rev); keys > 0 && edges/keys > limit {
+		// The entities that key the tree have more edges on average than a dive reads:
+		// it would most likely stop at its limit.
+		fx.edges[k] = edgeFact{}
+		return edgeFact{}
+	}
+	fx.dives++
+	e := edgeFact{exact: true}
+	lo, hi := entity.KeyRange(entity.ID(id))
+	for key := range p.edgeTreeOf(f, rev).Ascend(lo, hi) {
+		if e.n >= limit {
+			e.exact, e.ids = false, nil
+			break
+		}
+		e.n++
+		e.ids = append(e.ids, uint64(entity.FromKey(key[entity.KeySize:])))
+	}
+	fx.edges[k] = e
+	return e
+}
+
+// diveEntries returns the entries a dive of tree sh reads at most: diveLeaves leaves of
+// them.
+func (p *planner) diveEntries(sh shape) float64 {
+	return math.Ceil(diveLeaves * sh.exPerLeaf())
+}
+
+// closureFrom follows f's closure from the entities starts, probing tree rev, as far as
+// the dive allows.
+func (p *planner) closureFrom(f *bFollow, rev bool, starts []uint64) closureFact {
+	fx := p.facts()
+	k := closureKey{f, rev, fmt.Sprint(starts)}
+	if c, ok := fx.closures[k]; ok {
+		return c
+	}
+	seen := roaring64.New()
+	frontier := slices.Clone(starts)
+	c := closureFact{exact: true}
+	sh := p.verbShape(f, rev)
+	start, most := p.tx.Stats().PagesRead, sh.height+diveLeaves
+	for len(frontier) > 0 {
+		var next []uint64
+		for i, x := range frontier {
+			if seen.GetCardinality() >= diveKeys || p.tx.Stats().PagesRead-start > most {
+				// Stop: what is left of this level is the frontier to estimate from.
+				c.exact = false
+				c.frontier = float64(len(frontier) - i + len(next))
+				break
+			}
+			e := p.edgesOf(f, rev, x)
+			if !e.exact {
+				c.exact = false
+				c.frontier = float64(len(frontier) - i + len(next))
+				break
+			}
+			for _, y := range e.ids {
+				if seen.CheckedAdd(y) {
+					next = append(next, y)
+				}
+			}
+		}
+		if !c.exact {
+			break
+		}
+		frontier = next
+	}
+	c.visited = float64(seen.GetCardinality())
+	if c.exact {
+		c.ids = seen
+	}
+	fx.closures[k] = c
+	return c
+}
+
+// rangeOf counts the index entries of b's intervals and the distinct entities they
+// belong to, reading at most the dive's limit of entries; expect is the entries the
+// estimate expects. ok is false for a predicate no index serves, or one whose range is
+// expected to be larger than a dive reads.
+func (p *planner) rangeOf(b *bPred, expect float64) (rangeFact, bool) {
+	if b.has || b.numText || len(b.ivs) == 0 {
+		return rangeFact{}, false
+	}
+	sh, ok := p.indexShape(b.col)
+	if !ok {
+		return rangeFact{}, false
+	}
+	fx := p.facts()
+	if r, ok := fx.ranges[b]; ok {
+		return r, true
+	}
+	limit := p.diveEntries(sh)
+	if expect > limit && sh.exLeaves() > diveLeaves && p.histogram(b.col) != nil {
+		// A histogram expects more than a dive reads: it would stop at its limit and
+		// tell less than the histogram does.
+		return rangeFact{}, false
+	}
+	fx.dives++
+	r := rangeFact{exact: true}
+	ids := roaring64.New()
+	read := 0.0
+	for _, iv := range b.ivs {
+		seq, err := b.col.RangeIDs(p.tx, iv.lo, iv.hi)
+		if err != nil {
+			return rangeFact{}, false
+		}
+		m := 0.0
+		for id := range seq {
+			if read >= limit {
+				r.exact = false
+				break
+			}
+			read++
+			m++
+			ids.Add(uint64(id))
+		}
+		r.entries = append(r.entries, m)
+		if !r.exact {
+			break
+		}
+	}
+	r.rows = float64(ids.GetCardinality())
+	if r.exact {
+		r.ids = ids
+	}
+	fx.ranges[b] = r
+	return r, true
+}
+
+// treeSpan returns the lowest and highest entity ID that key tree t, a kind's members or
+// a column's values: ok is false for an empty tree.
+func (p *planner) treeSpan(t *store.Tree) (lo, hi float64, ok bool) {
+	fx := p.facts()
+	if s, ok := fx.spans[t.Ref()]; ok {
+		return s.lo, s.hi, s.ok
+	}
+	fx.dives++
+	var s spanFact
+	first, _, ok1 := t.First()
+	last, _, ok2 := t.Last()
+	if ok1 && ok2 && len(first) >= entity.KeySize && len(last) >= entity.KeySize {
+		s = spanFact{lo: float64(entity.FromKey(first)), hi: float64(entity.FromKey(last)), ok: true}
+	}
+	fx.spans[t.Ref()] = s
+	return s.lo, s.hi, s.ok
+}
+
+// memberKey names an entity and a kind.
+type memberKey struct {
+	k  *entity.Kind
+	id uint64
+}
+
+// membersOf returns those of ids that are members of kind k: ok is false for more than
+// kindKeys of them, or when reading their kinds would take more than the dive's pages.
+func (p *planner) membersOf(k *entity.Kind, ids []uint64) (*roaring64.Bitmap, bool) {
+	if k == nil || len(ids) > kindKeys {
+		return nil, false
+	}
+	fx := p.facts()
+	start, most := p.tx.Stats().PagesRead, p.kindShape(k).height+diveLeaves
+	in := roaring64.New()
+	for _, id := range ids {
+		has, ok := fx.members[memberKey{k, id}]
+		if !ok {
+			if p.tx.Stats().PagesRead-start > most {
+				return nil, false
+			}
+			fx.dives++
+			has = k.Has(p.tx, entity.ID(id))
+			fx.members[memberKey{k, id}] = has
+		}
+		if has {
+			in.Add(id)
+		}
+	}
+	return in, true
+}
+
+// memberShare returns the share of ids that are members of kind k (membersOf).
+func (p *planner) memberShare(k *entity.Kind, ids []uint64) (float64, bool) {
+	in, ok := p.membersOf(k, ids)
+	if !ok || len(ids) == 0 {
+		return 0, false
+	}
+	return float64(in.GetCardinality()) / float64(len(ids)), true
+}
+
+// scanOf returns the entities predicate b matches, found by running it over its whole
+// column as the run's scan does, if the column's tree has at most diveLeaves leaves;
+// else nil.
+func (p *planner) scanOf(b *bPred) *roaring64.Bitmap {
+	if sh := p.colShape(b.col); sh.exLeaves() > diveLeaves {
+		return nil
+	}
+	fx := p.facts()
+	if bm, ok := fx.scans[b]; ok {
+		return bm
+	}
+	fx.dives++
+	x := &executor{tx: p.tx}
+	bm := x.setStep(&step{op: opColumnScan, pred: b})
+	fx.scans[b] = bm
+	return bm
+}
+
+// orderedIDs returns the entities that c's index holds first in ascending order
+// (descending with desc), at most m and at most the dive's limit of them, and whether
+// they are all the index holds; nil if c has no index.
+func (p *planner) orderedIDs(c *column.Dyn, desc bool, m float64) ([]uint64, bool) {
+	sh, ok := p.indexShape(c)
+	if !ok {
+		return nil, false
+	}
+	p.facts().dives++
+	limit := min(m, p.diveEntries(sh))
+	seq, err := c.ByValue(p.tx, column.Open, column.Open, desc)
+	if err != nil {
+		return nil, false
+	}
+	var ids []uint64
+	for id := range seq {
+		if float64(len(ids)) >= limit {
+			break
+		}
+		ids = append(ids, uint64(id))
+	}
+	return ids, uint64(len(ids)) >= sh.entries
+}
+
+// edgesFrom returns the entities at the far end of the edges of ids in the tree of f that
+// a step probing rev reads: ok is false for more than kindKeys of them, or if the edges
+// of one of them could not be counted to the end.
+func (p *planner) edgesFrom(f *bFollow, rev bool, ids []uint64) (*roaring64.Bitmap, bool) {
+	if len(ids) > kindKeys {
+		return nil, false
+	}
+	out := roaring64.New()
+	for _, id := range ids {
+		e := p.edgesOf(f, rev, id)
+		if !e.exact {
+			return nil, false
+		}
+		out.AddMany(e.ids)
+	}
+	return out, true
+}
