@@ -10,11 +10,12 @@ import (
 )
 
 // Prober looks keys up in one tree in ascending order, moving forward only: a probe for a
-// key near the last one steps along the leaf it is on instead of descending from the root,
-// so probing a sorted set of keys reads each leaf at most once. Query executors use it to
+// key near the last one steps along the leaf it is on, and one further on climbs only to
+// the lowest branch that holds it (store.Finger) instead of descending from the root, so
+// probing a sorted set of keys reads each leaf at most once. Query executors use it to
 // look up a bitmap of IDs in a column or a verb.
 type Prober struct {
-	c    *store.Cursor
+	c    *store.Finger
 	k, v []byte
 	ok   bool
 	on   bool // the cursor has been positioned
@@ -24,7 +25,7 @@ type Prober struct {
 const probeSteps = 16
 
 // NewProber returns a prober over t.
-func NewProber(t *store.Tree) *Prober { return &Prober{c: t.Cursor()} }
+func NewProber(t *store.Tree) *Prober { return &Prober{c: t.Finger()} }
 
 // SeekGE moves to the first entry whose key is ≥ key and returns it; key must not be less
 // than the key of the previous call. The slices are valid until the tree changes.

@@ -1,0 +1,116 @@
+package store
+
+// Finger is a Cursor that remembers the nodes of its last descent and the key range each
+// of them covers, so that a lookup climbs only to the lowest of them whose range holds the
+// key and descends from there, instead of from the root. Probes of a sorted set of keys (a
+// query looking up a set of IDs in a column) land in neighbouring leaves under the same
+// branches: a finger searches those branches again without reading or checking them again.
+//
+// A finger reads the same distinct pages as lookups from the root would: the nodes it
+// skips are those an earlier lookup of the same message read. Keys may come in any order;
+// ascending keys gain the most. Like a Cursor it dies with its message, and after a change
+// to the tree it descends from the root again.
+type Finger struct {
+	Cursor
+	pathGen uint64 // t.gen when lv was filled
+	n       int    // nodes held: the root (lv[0]) down to a leaf (lv[n-1]); 0 none
+	lv      [maxHeight]fingerNode
+}
+
+// fingerNode is a node of a finger's path and the keys its subtree holds: lo ≤ key < hi,
+// a nil bound being open. The slices point into the tree's pages: valid while t.gen holds.
+type fingerNode struct {
+	id     PageID
+	p      []byte
+	lo, hi []byte
+}
+
+// Finger returns an unpositioned finger over t.
+func (t *Tree) Finger() *Finger { return &Finger{Cursor: Cursor{t: t}} }
+
+// Seek moves to the first key ≥ key and returns it, reading the pages Tree.Seek would.
+func (f *Finger) Seek(key []byte) (k, v []byte, ok bool) {
+	id, p := f.leafFor(key)
+	if p == nil {
+		return f.set(0, nil, 0)
+	}
+	i, _ := f.t.lowerBound(id, p, key)
+	if i == nodeCount(p) {
+		id, p = f.t.nextLeaf(p, false)
+		i = 0
+	}
+	return f.set(id, p, i)
+}
+
+// Get returns the value stored under key, reading the pages Tree.Get would; the finger's
+// cursor stays where it was.
+func (f *Finger) Get(key []byte) (value []byte, ok bool) {
+	id, p := f.leafFor(key)
+	if p == nil {
+		return nil, false
+	}
+	i, found := f.t.lowerBound(id, p, key)
+	if !found {
+		return nil, false
+	}
+	_, v := f.t.entryAt(id, p, i)
+	return v, true
+}
+
+// Has reports whether key is in the tree, reading the pages Tree.Has would.
+func (f *Finger) Has(key []byte) bool {
+	id, p := f.leafFor(key)
+	if p == nil {
+		return false
+	}
+	_, found := f.t.lowerBound(id, p, key)
+	return found
+}
+
+// leafFor returns the leaf whose range holds key (p nil for an empty tree), descending
+// from the lowest node of the finger's path whose range holds it.
+func (f *Finger) leafFor(key []byte) (PageID, []byte) {
+	t := f.t
+	t.tx.live()
+	h := t.d.height
+	if h == 0 {
+		f.n = 0
+		return 0, nil
+	}
+	d := -1
+	if f.pathGen == t.gen && f.n == h {
+		for d = h - 1; d >= 0; d-- {
+			if n := &f.lv[d]; (n.lo == nil || compareKeys(n.lo, key) <= 0) && (n.hi == nil || compareKeys(key, n.hi) < 0) {
+				break
+			}
+		}
+	}
+	if d < 0 {
+		f.lv[0] = fingerNode{id: t.d.root, p: t.node(t.d.root, h-1)}
+		f.pathGen, f.n, d = t.gen, h, 0
+	}
+	for ; d < h-1; d++ {
+		n := &f.lv[d]
+		i := t.childIndex(n.id, n.p, key)
+		lo, hi := n.lo, n.hi
+		if i > 0 {
+			lo = t.branchKey(n.id, n.p, i-1)
+		}
+		if i < nodeCount(n.p) {
+			hi = t.branchKey(n.id, n.p, i)
+		}
+		kid := t.kid(n.id, n.p, i)
+		f.lv[d+1] = fingerNode{id: kid, p: t.node(kid, h-2-d), lo: lo, hi: hi}
+	}
+	leaf := &f.lv[h-1]
+	return leaf.id, leaf.p
+}
+
+// branchKey returns separator key i of branch p.
+func (t *Tree) branchKey(id PageID, p []byte, i int) []byte {
+	if t.fixed {
+		return t.pbkey(p, i)
+	}
+	k, _ := t.sbcell(id, p, i)
+	return k
+}

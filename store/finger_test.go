@@ -1,0 +1,173 @@
+package store
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// fingerCases are trees of three levels or more, of packed and slotted nodes, with keys
+// of 8 bytes (as entity IDs), 16 bytes and variable size.
+func fingerCases() []struct {
+	name   string
+	layout Layout
+	n      int
+	key    func(r *rand.Rand) []byte
+	val    func(r *rand.Rand) []byte
+} {
+	return []struct {
+		name   string
+		layout Layout
+		n      int
+		key    func(r *rand.Rand) []byte
+		val    func(r *rand.Rand) []byte
+	}{
+		{"fixed8x8", fixed88, 90000, intKey(8, 400000), fixedVal(8)},
+		{"fixed16x0", Layout{KeySize: 16, ValueSize: 0}, 60000, intKey(16, 1<<40), fixedVal(0)},
+		{"fixedKeyVarVal", Layout{KeySize: 8, ValueSize: Variable}, 30000, intKey(8, 200000), fixedVal(40)},
+		{"var", varVar, 30000, strKey(12, 0), fixedVal(30)},
+	}
+}
+
+// TestFingerMatchesTree checks a finger's Seek, Get and Has against the tree's, for keys
+// sought in ascending order (as a query probes a sorted set of IDs), present and absent,
+// and then in random order, and that a message of finger lookups reads exactly the pages
+// the same lookups from the root read.
+func TestFingerMatchesTree(t *testing.T) {
+	for ci, tc := range fingerCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			seed := uint64(ci + 1)
+			r := rand.New(rand.NewPCG(seed, 15))
+			s := openHeap(t)
+			var keys [][]byte
+			require.NoError(t, s.Update(func(tx *Tx) error {
+				tr, err := tx.CreateTree(testRef, tc.layout, testOwner)
+				require.NoError(t, err)
+				for range tc.n {
+					k := tc.key(r)
+					_, err := tr.Put(k, tc.val(r))
+					require.NoError(t, err)
+					keys = append(keys, k)
+				}
+				require.GreaterOrEqual(t, tr.Height(), 3, "the test needs branches above branches")
+				return nil
+			}))
+			for round := range 40 {
+				// Probes: stored keys and others, sorted for most rounds, shuffled for some.
+				var probes [][]byte
+				for range 1 + r.IntN(300) {
+					if r.IntN(3) == 0 {
+						probes = append(probes, tc.key(r))
+					} else {
+						probes = append(probes, keys[r.IntN(len(keys))])
+					}
+				}
+				sorted := round%4 != 3
+				if sorted {
+					slices.SortFunc(probes, bytes.Compare)
+				}
+				type answer struct {
+					k, v []byte
+					ok   bool
+					has  bool
+					gv   []byte
+					gok  bool
+				}
+				var want, got []answer
+				wantSt := view(t, s, func(tr *Tree) {
+					for _, p := range probes {
+						k, v, ok := tr.Seek(p)
+						gv, gok := tr.Get(p)
+						want = append(want, answer{bytes.Clone(k), bytes.Clone(v), ok, tr.Has(p), bytes.Clone(gv), gok})
+					}
+				})
+				gotSt := view(t, s, func(tr *Tree) {
+					f := tr.Finger()
+					for _, p := range probes {
+						k, v, ok := f.Seek(p)
+						if ok {
+							require.Equal(t, k, f.Key(), "the cursor stands on the entry Seek returned")
+						}
+						gv, gok := f.Get(p)
+						got = append(got, answer{bytes.Clone(k), bytes.Clone(v), ok, f.Has(p), bytes.Clone(gv), gok})
+					}
+				})
+				require.Equal(t, want, got, "round %d (sorted %v)", round, sorted)
+				require.Equal(t, wantSt.PagesRead, gotSt.PagesRead, "pages, round %d (sorted %v)", round, sorted)
+				require.Equal(t, wantSt.ByOwner, gotSt.ByOwner, "round %d", round)
+			}
+		})
+	}
+}
+
+// TestFingerFollowsChanges: a finger used between changes to its tree in the same message
+// finds what the tree holds, not what the pages of its last descent held.
+func TestFingerFollowsChanges(t *testing.T) {
+	s := openHeap(t)
+	newTree(t, s, fixed88, 254*254*2, 2) // keys 0, 2, 4, …: three levels
+	update(t, s, func(tr *Tree) {
+		f := tr.Finger()
+		r := rand.New(rand.NewPCG(15, 16))
+		model := map[uint64]bool{}
+		for i := range uint64(254 * 254 * 2) {
+			model[2*i] = true
+		}
+		x := uint64(0)
+		for range 3000 {
+			x += uint64(r.IntN(200))
+			switch r.IntN(3) {
+			case 0: // delete a run of keys, so that leaves merge
+				for j := range uint64(r.IntN(400)) {
+					_, err := tr.Delete(k8(x + j))
+					require.NoError(t, err)
+					delete(model, x+j)
+				}
+			case 1: // insert a run, so that leaves split
+				for j := range uint64(r.IntN(400)) {
+					_, err := tr.Put(k8(x+j), k8(x+j))
+					require.NoError(t, err)
+					model[x+j] = true
+				}
+			}
+			k := x + uint64(r.IntN(300))
+			require.Equal(t, model[k], f.Has(k8(k)), "key %d", k)
+			v, ok := f.Get(k8(k))
+			require.Equal(t, model[k], ok, "key %d", k)
+			if ok {
+				require.Equal(t, k8(k), v)
+			}
+			wk, wv, wok := tr.Seek(k8(k))
+			gk, gv, gok := f.Seek(k8(k))
+			require.Equal(t, []any{wk, wv, wok}, []any{gk, gv, gok}, "seek %d", k)
+		}
+	})
+}
+
+// TestFingerEmptyTree: a finger over an empty tree finds nothing, and one over a tree of a
+// single leaf finds its keys.
+func TestFingerEmptyTree(t *testing.T) {
+	s := openHeap(t)
+	newTree(t, s, fixed88, 0, 1)
+	view(t, s, func(tr *Tree) {
+		f := tr.Finger()
+		_, _, ok := f.Seek(k8(3))
+		require.False(t, ok)
+		require.False(t, f.Has(k8(3)))
+	})
+	s = openHeap(t)
+	newTree(t, s, fixed88, 10, 3)
+	st := view(t, s, func(tr *Tree) {
+		f := tr.Finger()
+		require.True(t, f.Has(k8(9)))
+		require.False(t, f.Has(k8(10)))
+		k, _, ok := f.Seek(k8(10))
+		require.True(t, ok)
+		require.Equal(t, k8(12), k)
+		_, _, ok = f.Seek(k8(28))
+		require.False(t, ok, "past the end")
+	})
+	require.Equal(t, uint64(1), st.PagesRead)
+}
