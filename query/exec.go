@@ -285,6 +285,65 @@ type executor struct {
 	refs map[*bEntity]uint64
 	// keys asks top for the rows' ORDER BY keys (RunOptions.OrderKeys).
 	keys bool
+	// probed holds, for a column that is not Multi, the entities its last probe kept and
+	// their encoded values, in ID order: the SELECT of that column takes its values from
+	// here instead of reading the column again (see selectProbed).
+	probed map[*column.Dyn][]probedValue
+}
+
+// probedValue is an entity a column's probe kept, and its value as the tree encodes it.
+type probedValue struct {
+	id  uint64
+	enc []byte
+}
+
+// probeMatch runs a column probe that compares encoded values: the entities of in with a
+// value in the predicate's ranges (any value for has). Outside a streamed query, for a
+// column that is not Multi, it keeps their values for the SELECT.
+func (x *executor) probeMatch(b *bPred, in *roaring64.Bitmap) *roaring64.Bitmap {
+	keep := !x.streaming && !b.col.Multi()
+	var vals []probedValue
+	var out entity.IDs
+	for id, enc := range b.col.Matching(x.tx, in, b.m) {
+		out.Add(uint64(id))
+		if keep {
+			vals = append(vals, probedValue{uint64(id), enc})
+		}
+	}
+	if keep {
+		if x.probed == nil {
+			x.probed = map[*column.Dyn][]probedValue{}
+		}
+		x.probed[b.col] = vals
+	}
+	return out.Bitmap()
+}
+
+// selectProbed fills in the cells of column j of the rows of ids, sorted, from the values
+// a probe of column c kept, if it kept every one of them, and reports whether it did. The
+// store does not change within the query's message, so they are the column's values.
+func (x *executor) selectProbed(c *column.Dyn, ids []uint64, rows [][]Value, j int) bool {
+	vals, ok := x.probed[c]
+	if !ok || len(vals) < len(ids) {
+		return false
+	}
+	// On a miss, the cells filled so far hold the column's values, which Gather then
+	// writes again.
+	k := 0
+	for i, id := range ids {
+		for k < len(vals) && vals[k].id < id {
+			k++
+		}
+		if k == len(vals) || vals[k].id != id {
+			return false
+		}
+		v, err := c.Decode(vals[k].enc)
+		if err != nil {
+			x.tx.Abort(err)
+		}
+		rows[i][1+j] = v
+	}
+	return true
 }
 
 // fail ends the message with an error at a position in the query.
@@ -351,6 +410,9 @@ func (x *executor) top(qp *qplan, res *Result) {
 		defer func() { x.act.query(qp).selPages += x.tx.Stats().PagesRead - before }()
 	}
 	for j, c := range bq.sel {
+		if c != nil && row == nil && x.selectProbed(c, ids, res.Rows, j) {
+			continue
+		}
 		if c == nil {
 			// In ID order, so that each leaf of the IRI tree is read once.
 			for it := found.Iterator(); it.HasNext(); {
@@ -646,16 +708,20 @@ func (x *executor) filterStep(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	case opEmpty:
 		return roaring64.New()
 	case opKindProbe:
-		out := roaring64.New()
+		// In ID order with one finger: a candidate near the last climbs only to the
+		// lowest branch that holds it, reading the pages Kind.Has would.
+		f := s.kind.Tree(x.tx).Finger()
+		var out entity.IDs
 		for it := in.Iterator(); it.HasNext(); {
-			if id := it.Next(); s.kind.Has(x.tx, entity.ID(id)) {
+			id := it.Next()
+			if key := entity.Key(entity.ID(id)); f.Has(key[:]) {
 				out.Add(id)
 			}
 		}
-		return out
+		return out.Bitmap()
 	case opColumnProbe:
 		if s.pred.has || s.pred.m != nil {
-			return s.pred.col.FilterMatch(x.tx, in, s.pred.m)
+			return x.probeMatch(s.pred, in)
 		}
 		return s.pred.col.Filter(x.tx, in, s.pred.match)
 	case opFollowFilter:
@@ -890,8 +956,9 @@ func (x *executor) followFilter(s *step, in *roaring64.Bitmap) *roaring64.Bitmap
 		}
 	}
 	// One cursor for all the candidates: a candidate whose edges start in the leaf the
-	// last one ended in is found there by a binary search, not by a descent from the root.
-	c := x.edgeTree(s).Cursor()
+	// last one ended in is found there by a binary search, another from the lowest branch
+	// that holds it (a finger), not by a descent from the root.
+	c := x.edgeTree(s).Finger()
 	var ids entity.IDs
 	for it := in.Iterator(); it.HasNext(); {
 		id := it.Next()
