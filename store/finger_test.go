@@ -29,6 +29,7 @@ func fingerCases() []struct {
 		{"fixed16x0", Layout{KeySize: 16, ValueSize: 0}, 60000, intKey(16, 1<<40), fixedVal(0)},
 		{"fixedKeyVarVal", Layout{KeySize: 8, ValueSize: Variable}, 30000, intKey(8, 200000), fixedVal(40)},
 		{"var", varVar, 30000, strKey(12, 0), fixedVal(30)},
+		{"fixed8x8skewed", fixed88, 90000, skewedKey, fixedVal(8)},
 	}
 }
 
@@ -170,4 +171,11 @@ func TestFingerEmptyTree(t *testing.T) {
 		require.False(t, ok, "past the end")
 	})
 	require.Equal(t, uint64(1), st.PagesRead)
+}
+
+// skewedKey returns 8-byte keys in a few dense clusters far apart, whose leaves are uneven:
+// a guess from a leaf's first and last keys lands far from the key.
+func skewedKey(r *rand.Rand) []byte {
+	x := uint64(r.IntN(4))<<50 + uint64(r.IntN(4))<<30 + uint64(r.ExpFloat64()*1e6)
+	return k8(x)
 }
