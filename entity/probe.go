@@ -62,20 +62,32 @@ func (p *Prober) Next() (k, v []byte, ok bool) {
 func EntriesOf(t *store.Tree, ids *roaring64.Bitmap, firstOnly bool) iter.Seq2[[]byte, []byte] {
 	return func(yield func(k, v []byte) bool) {
 		p := NewProber(t)
-		for it := ids.Iterator(); it.HasNext(); {
-			key := Key(ID(it.Next()))
-			k, v, ok := p.SeekGE(key[:])
-			if !ok {
-				return
+		// The IDs in groups: the leaves of a group are loaded into the CPU's caches
+		// together (store.Finger.Prefetch), then probed one by one as ever.
+		var buf [store.PrefetchMax][KeySize]byte
+		var keys [store.PrefetchMax][]byte
+		it := ids.Iterator()
+		for it.HasNext() {
+			n := 0
+			for ; n < len(keys) && it.HasNext(); n++ {
+				buf[n] = Key(ID(it.Next()))
+				keys[n] = buf[n][:]
 			}
-			for ok && bytes.HasPrefix(k, key[:]) {
-				if !yield(k, v) {
+			p.c.Prefetch(keys[:n])
+			for _, key := range keys[:n] {
+				k, v, ok := p.SeekGE(key)
+				if !ok {
 					return
 				}
-				if firstOnly {
-					break
+				for ok && bytes.HasPrefix(k, key) {
+					if !yield(k, v) {
+						return
+					}
+					if firstOnly {
+						break
+					}
+					k, v, ok = p.Next()
 				}
-				k, v, ok = p.Next()
 			}
 		}
 	}

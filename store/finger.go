@@ -17,6 +17,7 @@ type Finger struct {
 	pathGen uint64 // t.gen when lv was filled
 	n       int    // nodes held: the root (lv[0]) down to a leaf (lv[n-1]); 0 none
 	lv      [maxHeight]fingerNode
+	sum     byte // what Prefetch loads, so that the loads happen
 }
 
 // fingerNode is a node of a finger's path and the keys its subtree holds: lo ≤ key < hi,
@@ -72,12 +73,26 @@ func (f *Finger) Has(key []byte) bool {
 // leafFor returns the leaf whose range holds key (p nil for an empty tree), descending
 // from the lowest node of the finger's path whose range holds it.
 func (f *Finger) leafFor(key []byte) (PageID, []byte) {
+	if !f.descend(key) {
+		return 0, nil
+	}
+	leaf := &f.lv[f.n-1]
+	if leaf.p == nil {
+		leaf.p = f.t.node(leaf.id, 0)
+	}
+	return leaf.id, leaf.p
+}
+
+// descend brings the finger's path down to the leaf whose range holds key, reading the
+// branches on the way but not the leaf (lv[n-1].p is nil until it is read), and reports
+// whether the tree has one.
+func (f *Finger) descend(key []byte) bool {
 	t := f.t
 	t.tx.live()
 	h := t.d.height
 	if h == 0 {
 		f.n = 0
-		return 0, nil
+		return false
 	}
 	d := -1
 	if f.pathGen == t.gen && f.n == h {
@@ -88,7 +103,10 @@ func (f *Finger) leafFor(key []byte) (PageID, []byte) {
 		}
 	}
 	if d < 0 {
-		f.lv[0] = fingerNode{id: t.d.root, p: t.node(t.d.root, h-1)}
+		f.lv[0] = fingerNode{id: t.d.root}
+		if h > 1 {
+			f.lv[0].p = t.node(t.d.root, h-1)
+		}
 		f.pathGen, f.n, d = t.gen, h, 0
 	}
 	for ; d < h-1; d++ {
@@ -102,19 +120,105 @@ func (f *Finger) leafFor(key []byte) (PageID, []byte) {
 			hi = t.branchKey(n.id, n.p, i)
 		}
 		kid := t.kid(n.id, n.p, i)
-		f.lv[d+1] = fingerNode{id: kid, p: t.node(kid, h-2-d), lo: lo, hi: hi}
+		var p []byte
+		if d+1 < h-1 {
+			p = t.node(kid, h-2-d)
+		}
+		f.lv[d+1] = fingerNode{id: kid, p: p, lo: lo, hi: hi}
 	}
-	leaf := &f.lv[h-1]
-	return leaf.id, leaf.p
+	return true
 }
 
-// branchKey returns separator key i of branch p.
-func (t *Tree) branchKey(id PageID, p []byte, i int) []byte {
-	if t.fixed {
-		return t.pbkey(p, i)
+// PrefetchMax is the most keys Prefetch takes at once: enough leaves to keep several
+// loads from memory in flight together.
+const PrefetchMax = 8
+
+// Prefetch loads into the CPU's caches the lines of the leaves that lookups of keys will
+// search first: each leaf's header, its last key, and the key and value at the place a
+// search guesses; for the keys whose leaves hang from the branch the finger stands under.
+// A lookup of a leaf cold in the caches waits for memory three times in a row; loaded for
+// a group of keys at once, those waits overlap. It reads no page as the store counts or
+// checks them and changes nothing: the lookups read and check the pages as ever. It
+// touches only pages of the message's committed state and does nothing in a tree of
+// slotted nodes beyond their headers, nor for more than PrefetchMax keys.
+func (f *Finger) Prefetch(keys [][]byte) {
+	t := f.t
+	h := t.d.height
+	if h < 2 || f.pathGen != t.gen || f.n != h || len(keys) > PrefetchMax {
+		return
 	}
-	k, _ := t.sbcell(id, p, i)
-	return k
+	parent := &f.lv[h-2]
+	var pages, ks [PrefetchMax][]byte
+	n := 0
+	for _, key := range keys {
+		if leaf := &f.lv[h-1]; (leaf.lo == nil || compareKeys(leaf.lo, key) <= 0) && (leaf.hi == nil || compareKeys(key, leaf.hi) < 0) {
+			continue // the leaf the finger is on: in the caches already
+		}
+		if parent.lo != nil && compareKeys(key, parent.lo) < 0 || parent.hi != nil && compareKeys(key, parent.hi) >= 0 {
+			continue
+		}
+		kid := t.kid(parent.id, parent.p, t.childIndex(parent.id, parent.p, key))
+		if p := t.peek(kid); p != nil {
+			pages[n], ks[n] = p, key
+			n++
+		}
+	}
+	// Each step for the whole group, so that its loads are in flight together; sum makes
+	// them happen.
+	var sum byte
+	for _, p := range pages[:n] {
+		sum += p[nodeOffCount]
+	}
+	if !t.fixed {
+		f.sum += sum
+		return
+	}
+	var count [PrefetchMax]int
+	for j, p := range pages[:n] {
+		c := nodeCount(p)
+		if c < 1 || c > t.leafCap || le.Uint16(p[nodeOffLevel:]) != 0 {
+			continue // not a leaf as this tree's: the lookup will say what it is
+		}
+		count[j] = c
+		sum += p[nodeHeader+(c-1)*t.ksize]
+	}
+	for j, p := range pages[:n] {
+		c := count[j]
+		if c == 0 {
+			continue
+		}
+		g := 0
+		if t.ksize == 8 && len(ks[j]) == 8 {
+			lo, hi, x := be.Uint64(p[nodeHeader:]), be.Uint64(p[nodeHeader+(c-1)*8:]), be.Uint64(ks[j])
+			if x >= hi {
+				g = c - 1
+			} else if x > lo {
+				g = min(int(float64(x-lo)/float64(hi-lo)*float64(c-1)), c-1)
+			}
+		}
+		sum += p[nodeHeader+g*t.ksize]
+		if t.vsize > 0 {
+			sum += p[t.voff+g*t.vsize]
+		}
+	}
+	f.sum += sum
+}
+
+// peek returns page id as the message's committed state maps it, for Prefetch to load:
+// nil if the page is not mapped, or past the committed state. It neither counts, checks
+// nor copies the page, and never fails.
+func (t *Tree) peek(id PageID) []byte {
+	if uint64(id) >= t.tx.basePages*pagesPerWasmPage {
+		return nil
+	}
+	if t.tx.s.pendingBits.has(id) {
+		return nil
+	}
+	b, ok := t.tx.s.lend(uint64(id)*PageSize, PageSize)
+	if !ok {
+		return nil
+	}
+	return b
 }
 
 // guessLowerBound is lowerBound for a leaf the finger has just reached, most often cold in
@@ -134,13 +238,8 @@ func (t *Tree) guessLowerBound(id PageID, p []byte, key []byte) (int, bool) {
 		}
 		return n, false
 	}
-	// first < key < last: the answer is in [1, n-1]. The first 8 bytes of a key, padded
-	// with zeros, never order two keys against their order, so the guess is in range.
-	g := 1
-	if f, l := word8(first), word8(last); l > f {
-		g = int(float64(word8(key)-f) / float64(l-f) * float64(n-1))
-	}
-	g = min(max(g, 1), n-1)
+	// first < key < last: the answer is in [1, n-1].
+	g := min(max(t.guessIndex(id, p, key), 1), n-1)
 	// lo and hi bracket the answer: key(lo-1) < key ≤ key(hi).
 	lo, hi := 1, n-1
 	if compareKeys(t.keyAt(id, p, g), key) >= 0 {
@@ -179,6 +278,31 @@ func (t *Tree) guessLowerBound(id PageID, p []byte, key []byte) (int, bool) {
 		}
 	}
 	return lo, bytes.Equal(t.keyAt(id, p, lo), key)
+}
+
+// guessIndex returns where key would be in leaf p if its keys were spread evenly between
+// its first and last: an index in [0, count). The first 8 bytes of a key, padded with
+// zeros, never order two keys against their order, so a key between the first and the
+// last is guessed between them.
+func (t *Tree) guessIndex(id PageID, p []byte, key []byte) int {
+	n := nodeCount(p)
+	f, l, x := word8(t.keyAt(id, p, 0)), word8(t.keyAt(id, p, n-1)), word8(key)
+	if x <= f || l <= f {
+		return 0
+	}
+	if x >= l {
+		return n - 1
+	}
+	return min(int(float64(x-f)/float64(l-f)*float64(n-1)), n-1)
+}
+
+// branchKey returns separator key i of branch p.
+func (t *Tree) branchKey(id PageID, p []byte, i int) []byte {
+	if t.fixed {
+		return t.pbkey(p, i)
+	}
+	k, _ := t.sbcell(id, p, i)
+	return k
 }
 
 // word8 returns the first 8 bytes of k, padded with zeros, as a big-endian integer.

@@ -99,6 +99,31 @@ func TestFingerMatchesTree(t *testing.T) {
 				require.Equal(t, want, got, "round %d (sorted %v)", round, sorted)
 				require.Equal(t, wantSt.PagesRead, gotSt.PagesRead, "pages, round %d (sorted %v)", round, sorted)
 				require.Equal(t, wantSt.ByOwner, gotSt.ByOwner, "round %d", round)
+
+				// The same lookups with Prefetch before each group of keys: the same answers
+				// and pages.
+				var seekWant, seekGot []answer
+				seekWantSt := view(t, s, func(tr *Tree) {
+					for _, p := range probes {
+						k, v, ok := tr.Seek(p)
+						seekWant = append(seekWant, answer{k: bytes.Clone(k), v: bytes.Clone(v), ok: ok})
+					}
+				})
+				seekGotSt := view(t, s, func(tr *Tree) {
+					f := tr.Finger()
+					for j, p := range probes {
+						if j%PrefetchMax == 0 {
+							group := probes[j:min(j+PrefetchMax, len(probes))]
+							before := slices.Clone(group)
+							f.Prefetch(group)
+							require.Equal(t, before, group, "Prefetch changes no key")
+						}
+						k, v, ok := f.Seek(p)
+						seekGot = append(seekGot, answer{k: bytes.Clone(k), v: bytes.Clone(v), ok: ok})
+					}
+				})
+				require.Equal(t, seekWant, seekGot, "Prefetch, round %d (sorted %v)", round, sorted)
+				require.Equal(t, seekWantSt.PagesRead, seekGotSt.PagesRead, "Prefetch pages, round %d (sorted %v)", round, sorted)
 			}
 		})
 	}
@@ -157,6 +182,7 @@ func TestFingerEmptyTree(t *testing.T) {
 		_, _, ok := f.Seek(k8(3))
 		require.False(t, ok)
 		require.False(t, f.Has(k8(3)))
+		f.Prefetch([][]byte{k8(1), k8(2)})
 	})
 	s = openHeap(t)
 	newTree(t, s, fixed88, 10, 3)
@@ -178,4 +204,21 @@ func TestFingerEmptyTree(t *testing.T) {
 func skewedKey(r *rand.Rand) []byte {
 	x := uint64(r.IntN(4))<<50 + uint64(r.IntN(4))<<30 + uint64(r.ExpFloat64()*1e6)
 	return k8(x)
+}
+
+// TestFingerPeek: the page Prefetch loads is the page the lookup then reads, for the
+// leaves under the finger's branch; past the committed state there is none.
+func TestFingerPeek(t *testing.T) {
+	s := openHeap(t)
+	newTree(t, s, fixed88, 254*254*2, 2)
+	view(t, s, func(tr *Tree) {
+		f := tr.Finger()
+		f.Seek(k8(0))
+		parent := f.lv[tr.Height()-2]
+		for i := range nodeCount(parent.p) + 1 {
+			id := tr.kid(parent.id, parent.p, i)
+			require.Equal(t, tr.node(id, 0), tr.peek(id), "child %d", i)
+		}
+		require.Nil(t, tr.peek(PageID(tr.tx.basePages*pagesPerWasmPage)))
+	})
 }
