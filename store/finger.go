@@ -144,21 +144,41 @@ const PrefetchMax = 8
 func (f *Finger) Prefetch(keys [][]byte) {
 	t := f.t
 	h := t.d.height
-	if h < 2 || f.pathGen != t.gen || f.n != h || len(keys) > PrefetchMax {
+	if h < 2 || len(keys) > PrefetchMax {
 		return
 	}
-	parent := &f.lv[h-2]
+	held := 0 // the nodes of the finger's path, read and checked in this message
+	if f.pathGen == t.gen && f.n == h {
+		held = h
+	}
 	var pages, ks [PrefetchMax][]byte
 	n := 0
 	for _, key := range keys {
-		if leaf := &f.lv[h-1]; (leaf.lo == nil || compareKeys(leaf.lo, key) <= 0) && (leaf.hi == nil || compareKeys(key, leaf.hi) < 0) {
+		// From the lowest node of the path that holds key, or the root's page as mapped.
+		d := held - 1
+		for ; d >= 0; d-- {
+			if nd := &f.lv[d]; (nd.lo == nil || compareKeys(nd.lo, key) <= 0) && (nd.hi == nil || compareKeys(key, nd.hi) < 0) {
+				break
+			}
+		}
+		if d == h-1 {
 			continue // the leaf the finger is on: in the caches already
 		}
-		if parent.lo != nil && compareKeys(key, parent.lo) < 0 || parent.hi != nil && compareKeys(key, parent.hi) >= 0 {
-			continue
+		var id PageID
+		var p []byte
+		if d >= 0 {
+			id = t.kid(f.lv[d].id, f.lv[d].p, t.childIndex(f.lv[d].id, f.lv[d].p, key))
+			d++
+		} else {
+			id, d = t.d.root, 0
 		}
-		kid := t.kid(parent.id, parent.p, t.childIndex(parent.id, parent.p, key))
-		if p := t.peek(kid); p != nil {
+		for ; d < h && id != 0; d++ {
+			if p = t.peek(id); p == nil || d == h-1 {
+				break
+			}
+			id = t.peekKid(p, h-1-d, key)
+		}
+		if p != nil && id != 0 {
 			pages[n], ks[n] = p, key
 			n++
 		}
@@ -202,6 +222,25 @@ func (f *Finger) Prefetch(keys [][]byte) {
 		}
 	}
 	f.sum += sum
+}
+
+// peekKid returns the child of peeked branch page p, at the given level, whose range holds
+// key, or 0 if p does not look like such a branch of this tree or is not one of packed
+// 8-byte keys, the only kind Prefetch walks through unread.
+func (t *Tree) peekKid(p []byte, level int, key []byte) PageID {
+	if !t.fixed || t.ksize != 8 || len(key) != 8 || le.Uint32(p) != t.hdr[1] || int(le.Uint16(p[nodeOffLevel:])) != level {
+		return 0
+	}
+	c := nodeCount(p)
+	if c < 1 || c >= t.branchCap {
+		return 0
+	}
+	x := be.Uint64(key)
+	if x == 1<<64-1 {
+		return pkid(p, c)
+	}
+	// The number of separators ≤ key: the first > key is the first ≥ key+1.
+	return pkid(p, firstWordAtLeast(p[t.bkoff:t.bkoff+8*c], 8, c, x+1))
 }
 
 // peek returns page id as the message's committed state maps it, for Prefetch to load:

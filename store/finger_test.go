@@ -220,5 +220,20 @@ func TestFingerPeek(t *testing.T) {
 			require.Equal(t, tr.node(id, 0), tr.peek(id), "child %d", i)
 		}
 		require.Nil(t, tr.peek(PageID(tr.tx.basePages*pagesPerWasmPage)))
+		// peekKid finds the child a descent takes, in the root and in a branch below it.
+		r := rand.New(rand.NewPCG(15, 18))
+		for range 2000 {
+			key := k8(uint64(r.IntN(254 * 254 * 5)))
+			if r.IntN(50) == 0 {
+				key = k8(1<<64 - 1)
+			}
+			root := tr.node(tr.d.root, tr.Height()-1)
+			i := tr.childIndex(tr.d.root, root, key)
+			require.Equal(t, tr.kid(tr.d.root, root, i), tr.peekKid(tr.peek(tr.d.root), tr.Height()-1, key))
+			id := tr.kid(tr.d.root, root, i)
+			b := tr.node(id, tr.Height()-2)
+			require.Equal(t, tr.kid(id, b, tr.childIndex(id, b, key)), tr.peekKid(tr.peek(id), tr.Height()-2, key))
+			require.Zero(t, tr.peekKid(tr.peek(id), tr.Height()-1, key), "a branch at another level")
+		}
 	})
 }
