@@ -288,35 +288,35 @@ type executor struct {
 	// probed holds, for a column that is not Multi, the entities its last probe kept and
 	// their encoded values, in ID order: the SELECT of that column takes its values from
 	// here instead of reading the column again (see selectProbed).
-	probed map[*column.Dyn][]probedValue
+	probed map[*column.Dyn]*probedValues
 }
 
-// probedValue is an entity a column's probe kept, and its value as the tree encodes it.
-type probedValue struct {
-	id  uint64
-	enc []byte
+// probedValues are the entities a column's probe kept, ascending, and their values as the
+// tree encodes them.
+type probedValues struct {
+	ids []uint64
+	enc [][]byte
 }
 
 // probeMatch runs a column probe that compares encoded values: the entities of in with a
 // value in the predicate's ranges (any value for has). Outside a streamed query, for a
 // column that is not Multi, it keeps their values for the SELECT.
 func (x *executor) probeMatch(b *bPred, in *roaring64.Bitmap) *roaring64.Bitmap {
-	keep := !x.streaming && !b.col.Multi()
-	var vals []probedValue
-	var out entity.IDs
+	if x.streaming || b.col.Multi() {
+		return b.col.FilterMatch(x.tx, in, b.m)
+	}
+	vals := &probedValues{}
 	for id, enc := range b.col.Matching(x.tx, in, b.m) {
-		out.Add(uint64(id))
-		if keep {
-			vals = append(vals, probedValue{uint64(id), enc})
-		}
+		vals.ids = append(vals.ids, uint64(id))
+		vals.enc = append(vals.enc, enc)
 	}
-	if keep {
-		if x.probed == nil {
-			x.probed = map[*column.Dyn][]probedValue{}
-		}
-		x.probed[b.col] = vals
+	if x.probed == nil {
+		x.probed = map[*column.Dyn]*probedValues{}
 	}
-	return out.Bitmap()
+	x.probed[b.col] = vals
+	out := roaring64.New()
+	out.AddMany(vals.ids)
+	return out
 }
 
 // selectProbed fills in the cells of column j of the rows of ids, sorted, from the values
@@ -324,20 +324,20 @@ func (x *executor) probeMatch(b *bPred, in *roaring64.Bitmap) *roaring64.Bitmap 
 // store does not change within the query's message, so they are the column's values.
 func (x *executor) selectProbed(c *column.Dyn, ids []uint64, rows [][]Value, j int) bool {
 	vals, ok := x.probed[c]
-	if !ok || len(vals) < len(ids) {
+	if !ok || len(vals.ids) < len(ids) {
 		return false
 	}
 	// On a miss, the cells filled so far hold the column's values, which Gather then
 	// writes again.
 	k := 0
 	for i, id := range ids {
-		for k < len(vals) && vals[k].id < id {
+		for k < len(vals.ids) && vals.ids[k] < id {
 			k++
 		}
-		if k == len(vals) || vals[k].id != id {
+		if k == len(vals.ids) || vals.ids[k] != id {
 			return false
 		}
-		v, err := c.Decode(vals[k].enc)
+		v, err := c.Decode(vals.enc[k])
 		if err != nil {
 			x.tx.Abort(err)
 		}
