@@ -189,39 +189,88 @@ func (f *Finger) Prefetch(keys [][]byte) {
 	for _, p := range pages[:n] {
 		sum += p[nodeOffCount]
 	}
-	if !t.fixed {
-		f.sum += sum
-		return
+	if t.fixed {
+		sum += t.prefetchPacked(pages[:n], ks[:n])
+	} else {
+		sum += t.prefetchSlotted(pages[:n], ks[:n])
 	}
+	f.sum += sum
+}
+
+// prefetchPacked loads, for each packed leaf of pages (peeked, unchecked), its last key,
+// then the key and value at the place guessed for keys[j], returning what it loaded.
+func (t *Tree) prefetchPacked(pages, keys [][]byte) (sum byte) {
 	var count [PrefetchMax]int
-	for j, p := range pages[:n] {
+	for j, p := range pages {
 		c := nodeCount(p)
-		if c < 1 || c > t.leafCap || le.Uint16(p[nodeOffLevel:]) != 0 {
+		if le.Uint32(p) != t.hdr[0] || c < 1 || c > t.leafCap || le.Uint16(p[nodeOffLevel:]) != 0 {
 			continue // not a leaf as this tree's: the lookup will say what it is
 		}
 		count[j] = c
 		sum += p[nodeHeader+(c-1)*t.ksize]
 	}
-	for j, p := range pages[:n] {
+	for j, p := range pages {
 		c := count[j]
 		if c == 0 {
 			continue
 		}
 		g := 0
-		if t.ksize == 8 && len(ks[j]) == 8 {
-			lo, hi, x := be.Uint64(p[nodeHeader:]), be.Uint64(p[nodeHeader+(c-1)*8:]), be.Uint64(ks[j])
-			if x >= hi {
-				g = c - 1
-			} else if x > lo {
-				g = min(int(float64(x-lo)/float64(hi-lo)*float64(c-1)), c-1)
-			}
+		if t.ksize == 8 && len(keys[j]) == 8 {
+			g = guessOf(be.Uint64(p[nodeHeader:]), be.Uint64(p[nodeHeader+(c-1)*8:]), be.Uint64(keys[j]), c)
 		}
 		sum += p[nodeHeader+g*t.ksize]
 		if t.vsize > 0 {
 			sum += p[t.voff+g*t.vsize]
 		}
 	}
-	f.sum += sum
+	return sum
+}
+
+// prefetchSlotted loads, for each slotted leaf of pages (peeked, unchecked), the slot and
+// cell of its first and last keys, then, for 8-byte keys, the slot and cell at the place
+// guessed for keys[j], returning what it loaded. Offsets that do not fit the page end its
+// walk of that page.
+func (t *Tree) prefetchSlotted(pages, keys [][]byte) (sum byte) {
+	var count, first, last [PrefetchMax]int
+	for j, p := range pages {
+		c := nodeCount(p)
+		if le.Uint32(p) != t.hdr[0] || le.Uint16(p[nodeOffLevel:]) != 0 || c < 1 || nodeHeader+2*c > PageSize {
+			continue
+		}
+		count[j] = c
+		sum += p[nodeHeader+2*(c-1)]
+	}
+	const cell = leafCellHdr + 8 // a cell's header and an 8-byte key
+	for j, p := range pages {
+		if count[j] == 0 {
+			continue
+		}
+		first[j], last[j] = slotOff(p, 0), slotOff(p, count[j]-1)
+		if first[j]+cell > PageSize || last[j]+cell > PageSize {
+			count[j] = 0
+			continue
+		}
+		sum += p[first[j]+leafCellHdr] + p[last[j]+leafCellHdr]
+	}
+	var at [PrefetchMax]int
+	for j, p := range pages {
+		c, o0, o1 := count[j], first[j], last[j]
+		if c == 0 || len(keys[j]) != 8 || le.Uint16(p[o0:]) != 8 || le.Uint16(p[o1:]) != 8 {
+			count[j] = 0
+			continue
+		}
+		at[j] = guessOf(be.Uint64(p[o0+leafCellHdr:]), be.Uint64(p[o1+leafCellHdr:]), be.Uint64(keys[j]), c)
+		sum += p[nodeHeader+2*at[j]]
+	}
+	for j, p := range pages {
+		if count[j] == 0 {
+			continue
+		}
+		if o := slotOff(p, at[j]); o+cell < PageSize {
+			sum += p[o+leafCellHdr] + p[o+cell]
+		}
+	}
+	return sum
 }
 
 // peekKid returns the child of peeked branch page p, at the given level, whose range holds
@@ -325,7 +374,12 @@ func (t *Tree) guessLowerBound(id PageID, p []byte, key []byte) (int, bool) {
 // last is guessed between them.
 func (t *Tree) guessIndex(id PageID, p []byte, key []byte) int {
 	n := nodeCount(p)
-	f, l, x := word8(t.keyAt(id, p, 0)), word8(t.keyAt(id, p, n-1)), word8(key)
+	return guessOf(word8(t.keyAt(id, p, 0)), word8(t.keyAt(id, p, n-1)), word8(key), n)
+}
+
+// guessOf returns where x would be among n keys spread evenly from f to l: an index in
+// [0, n).
+func guessOf(f, l, x uint64, n int) int {
 	if x <= f || l <= f {
 		return 0
 	}
