@@ -135,12 +135,13 @@ const PrefetchMax = 8
 
 // Prefetch loads into the CPU's caches the lines of the leaves that lookups of keys will
 // search first: each leaf's header, its last key, and the key and value at the place a
-// search guesses; for the keys whose leaves hang from the branch the finger stands under.
-// A lookup of a leaf cold in the caches waits for memory three times in a row; loaded for
-// a group of keys at once, those waits overlap. It reads no page as the store counts or
-// checks them and changes nothing: the lookups read and check the pages as ever. It
-// touches only pages of the message's committed state and does nothing in a tree of
-// slotted nodes beyond their headers, nor for more than PrefetchMax keys.
+// search guesses (for slotted leaves: their slots and cells). A lookup of a leaf cold in
+// the caches waits for memory three times or more in a row; loaded for a group of keys at
+// once, those waits overlap. It finds a key's leaf from the finger's path, walking down
+// branches it has not read (packed ones of 8-byte keys only) as they are mapped. It reads
+// no page as the store counts or checks them and changes nothing: the lookups read and
+// check the pages as ever. It touches only pages of the message's committed state, treats
+// what it finds there as unchecked, and does nothing for more than PrefetchMax keys.
 func (f *Finger) Prefetch(keys [][]byte) {
 	t := f.t
 	h := t.d.height
