@@ -110,21 +110,35 @@ func (m *Matcher) Match(enc []byte) bool {
 // decoded values: no value is decoded.
 func (d *Dyn) FilterMatch(tx *entity.Tx, ids *roaring64.Bitmap, m *Matcher) *roaring64.Bitmap {
 	var out entity.IDs
-	last := uint64(0)
-	for k, v := range entity.EntriesOf(d.Tree(tx), ids, !d.cfg.multi) {
-		if d.cfg.multi {
-			v = k[entity.KeySize:]
-		}
-		id := uint64(entity.FromKey(k))
-		if id == last {
-			continue // a Multi column's entity already found
-		}
-		if m == nil || m.Match(v) {
-			out.Add(id)
-			last = id
-		}
+	for id := range d.Matching(tx, ids, m) {
+		out.Add(uint64(id))
 	}
 	return out.Bitmap()
+}
+
+// Matching iterates in ID order over the entities of ids with a value that m matches (nil:
+// any value), each once, with that value encoded (for Multi, the first that matches), as
+// FilterMatch finds them: a caller that returns the values decodes only those it keeps.
+// The encodings are valid until the tree changes.
+func (d *Dyn) Matching(tx *entity.Tx, ids *roaring64.Bitmap, m *Matcher) iter.Seq2[entity.ID, []byte] {
+	return func(yield func(entity.ID, []byte) bool) {
+		last := uint64(0)
+		for k, v := range entity.EntriesOf(d.Tree(tx), ids, !d.cfg.multi) {
+			if d.cfg.multi {
+				v = k[entity.KeySize:]
+			}
+			id := uint64(entity.FromKey(k))
+			if id == last {
+				continue // a Multi column's entity already found
+			}
+			if m == nil || m.Match(v) {
+				if !yield(entity.ID(id), v) {
+					return
+				}
+				last = id
+			}
+		}
+	}
 }
 
 // ScanMatch returns the entities with a value (any value, for Multi) that m matches, from

@@ -20,7 +20,7 @@ func (s *IDs) Add(id uint64) {
 		s.flush()
 	}
 	if s.run == nil {
-		s.run = make([]uint64, 0, idRun)
+		s.run = make([]uint64, 0, 64) // grows to idRun if the IDs are many: most sets are few
 	}
 	s.run = append(s.run, id)
 }

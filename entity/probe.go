@@ -10,11 +10,12 @@ import (
 )
 
 // Prober looks keys up in one tree in ascending order, moving forward only: a probe for a
-// key near the last one steps along the leaf it is on instead of descending from the root,
-// so probing a sorted set of keys reads each leaf at most once. Query executors use it to
+// key near the last one steps along the leaf it is on, and one further on climbs only to
+// the lowest branch that holds it (store.Finger) instead of descending from the root, so
+// probing a sorted set of keys reads each leaf at most once. Query executors use it to
 // look up a bitmap of IDs in a column or a verb.
 type Prober struct {
-	c    *store.Cursor
+	c    *store.Finger
 	k, v []byte
 	ok   bool
 	on   bool // the cursor has been positioned
@@ -24,7 +25,7 @@ type Prober struct {
 const probeSteps = 16
 
 // NewProber returns a prober over t.
-func NewProber(t *store.Tree) *Prober { return &Prober{c: t.Cursor()} }
+func NewProber(t *store.Tree) *Prober { return &Prober{c: t.Finger()} }
 
 // SeekGE moves to the first entry whose key is ≥ key and returns it; key must not be less
 // than the key of the previous call. The slices are valid until the tree changes.
@@ -61,20 +62,32 @@ func (p *Prober) Next() (k, v []byte, ok bool) {
 func EntriesOf(t *store.Tree, ids *roaring64.Bitmap, firstOnly bool) iter.Seq2[[]byte, []byte] {
 	return func(yield func(k, v []byte) bool) {
 		p := NewProber(t)
-		for it := ids.Iterator(); it.HasNext(); {
-			key := Key(ID(it.Next()))
-			k, v, ok := p.SeekGE(key[:])
-			if !ok {
-				return
+		// The IDs in groups: the leaves of a group are loaded into the CPU's caches
+		// together (store.Finger.Prefetch), then probed one by one as ever.
+		var buf [store.PrefetchMax][KeySize]byte
+		var keys [store.PrefetchMax][]byte
+		it := ids.Iterator()
+		for it.HasNext() {
+			n := 0
+			for ; n < len(keys) && it.HasNext(); n++ {
+				buf[n] = Key(ID(it.Next()))
+				keys[n] = buf[n][:]
 			}
-			for ok && bytes.HasPrefix(k, key[:]) {
-				if !yield(k, v) {
+			p.c.Prefetch(keys[:n])
+			for _, key := range keys[:n] {
+				k, v, ok := p.SeekGE(key)
+				if !ok {
 					return
 				}
-				if firstOnly {
-					break
+				for ok && bytes.HasPrefix(k, key) {
+					if !yield(k, v) {
+						return
+					}
+					if firstOnly {
+						break
+					}
+					k, v, ok = p.Next()
 				}
-				k, v, ok = p.Next()
 			}
 		}
 	}

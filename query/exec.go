@@ -292,6 +292,65 @@ type executor struct {
 	refs map[*bEntity]uint64
 	// keys asks top for the rows' ORDER BY keys (RunOptions.OrderKeys).
 	keys bool
+	// probed holds, for a column that is not Multi, the entities its last probe kept and
+	// their encoded values, in ID order: the SELECT of that column takes its values from
+	// here instead of reading the column again (see selectProbed).
+	probed map[*column.Dyn]*probedValues
+}
+
+// probedValues are the entities a column's probe kept, ascending, and their values as the
+// tree encodes them.
+type probedValues struct {
+	ids []uint64
+	enc [][]byte
+}
+
+// probeMatch runs a column probe that compares encoded values: the entities of in with a
+// value in the predicate's ranges (any value for has). Outside a streamed query, for a
+// column that is not Multi, it keeps their values for the SELECT.
+func (x *executor) probeMatch(b *bPred, in *roaring64.Bitmap) *roaring64.Bitmap {
+	if x.streaming || b.col.Multi() {
+		return b.col.FilterMatch(x.tx, in, b.m)
+	}
+	vals := &probedValues{}
+	for id, enc := range b.col.Matching(x.tx, in, b.m) {
+		vals.ids = append(vals.ids, uint64(id))
+		vals.enc = append(vals.enc, enc)
+	}
+	if x.probed == nil {
+		x.probed = map[*column.Dyn]*probedValues{}
+	}
+	x.probed[b.col] = vals
+	out := roaring64.New()
+	out.AddMany(vals.ids)
+	return out
+}
+
+// selectProbed fills in the cells of column j of the rows of ids, sorted, from the values
+// a probe of column c kept, if it kept every one of them, and reports whether it did. The
+// store does not change within the query's message, so they are the column's values.
+func (x *executor) selectProbed(c *column.Dyn, ids []uint64, rows [][]Value, j int) bool {
+	vals, ok := x.probed[c]
+	if !ok || len(vals.ids) < len(ids) {
+		return false
+	}
+	// On a miss, the cells filled so far hold the column's values, which Gather then
+	// writes again.
+	k := 0
+	for i, id := range ids {
+		for k < len(vals.ids) && vals.ids[k] < id {
+			k++
+		}
+		if k == len(vals.ids) || vals.ids[k] != id {
+			return false
+		}
+		v, err := c.Decode(vals.enc[k])
+		if err != nil {
+			x.tx.Abort(err)
+		}
+		rows[i][1+j] = v
+	}
+	return true
 }
 
 // fail ends the message with an error at a position in the query.
@@ -358,6 +417,9 @@ func (x *executor) top(qp *qplan, res *Result) {
 		defer func() { x.act.query(qp).selPages += x.tx.Stats().PagesRead - before }()
 	}
 	for j, c := range bq.sel {
+		if c != nil && row == nil && x.selectProbed(c, ids, res.Rows, j) {
+			continue
+		}
 		if c == nil {
 			// In ID order, so that each leaf of the IRI tree is read once.
 			for it := found.Iterator(); it.HasNext(); {
@@ -653,16 +715,10 @@ func (x *executor) filterStep(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	case opEmpty:
 		return roaring64.New()
 	case opKindProbe:
-		out := roaring64.New()
-		for it := in.Iterator(); it.HasNext(); {
-			if id := it.Next(); s.kind.Has(x.tx, entity.ID(id)) {
-				out.Add(id)
-			}
-		}
-		return out
+		return x.kindProbe(s.kind, in)
 	case opColumnProbe:
 		if s.pred.has || s.pred.m != nil {
-			return s.pred.col.FilterMatch(x.tx, in, s.pred.m)
+			return x.probeMatch(s.pred, in)
 		}
 		return s.pred.col.Filter(x.tx, in, s.pred.match)
 	case opFollowFilter:
@@ -691,6 +747,33 @@ func (x *executor) filterStep(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 		return in
 	}
 	panic(fmt.Sprintf("query: step %d is not a filter step", s.op))
+}
+
+// kindProbe returns the candidates of in that are members of kind k, looked up in ID order
+// with one finger, reading the pages Kind.Has would: a candidate near the last climbs only
+// to the lowest branch that holds it, and the leaves of a group of candidates are loaded
+// into the CPU's caches together (store.Finger.Prefetch).
+func (x *executor) kindProbe(k *entity.Kind, in *roaring64.Bitmap) *roaring64.Bitmap {
+	f := k.Tree(x.tx).Finger()
+	var buf [store.PrefetchMax][entity.KeySize]byte
+	var keys [store.PrefetchMax][]byte
+	var ids [store.PrefetchMax]uint64
+	var out entity.IDs
+	for it := in.Iterator(); it.HasNext(); {
+		n := 0
+		for ; n < len(keys) && it.HasNext(); n++ {
+			ids[n] = it.Next()
+			buf[n] = entity.Key(entity.ID(ids[n]))
+			keys[n] = buf[n][:]
+		}
+		f.Prefetch(keys[:n])
+		for j, key := range keys[:n] {
+			if f.Has(key) {
+				out.Add(ids[j])
+			}
+		}
+	}
+	return out.Bitmap()
 }
 
 // stream reads the driver in ID order and hands its entities to the filters in batches,
@@ -897,8 +980,9 @@ func (x *executor) followFilter(s *step, in *roaring64.Bitmap) *roaring64.Bitmap
 		}
 	}
 	// One cursor for all the candidates: a candidate whose edges start in the leaf the
-	// last one ended in is found there by a binary search, not by a descent from the root.
-	c := x.edgeTree(s).Cursor()
+	// last one ended in is found there by a binary search, another from the lowest branch
+	// that holds it (a finger), not by a descent from the root.
+	c := x.edgeTree(s).Finger()
 	var ids entity.IDs
 	for it := in.Iterator(); it.HasNext(); {
 		id := it.Next()

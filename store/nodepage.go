@@ -113,6 +113,12 @@ func (t *Tree) corruptErr(id PageID, format string, args ...any) error {
 // node reads page id and checks that it is a node of this tree at the given level.
 func (t *Tree) node(id PageID, level int) []byte {
 	p := t.page(id, pageNode)
+	t.checkNode(id, p, level)
+	return p
+}
+
+// checkNode checks that page p, read as page id, is a node of this tree at the given level.
+func (t *Tree) checkNode(id PageID, p []byte, level int) {
 	want := t.hdr[0]
 	if level > 0 {
 		want = t.hdr[1]
@@ -131,7 +137,6 @@ func (t *Tree) node(id PageID, level int) []byte {
 	} else if h := int(le.Uint16(p[nodeOffHeap:])); h < nodeHeader+2*n || h > PageSize {
 		t.corrupt(id, "count %d with heap start %d", n, h)
 	}
-	return p
 }
 
 // badHeader is the error of a page that does not start as a node of this tree at level
