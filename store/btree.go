@@ -221,19 +221,24 @@ func (t *Tree) kid(id PageID, p []byte, i int) PageID {
 	return c
 }
 
-// leafFor descends to the leaf whose range holds key, recording the way in pa if not nil.
-// The tree must not be empty.
-func (t *Tree) leafFor(key []byte, pa *path) (PageID, []byte) {
+// leafFor descends to the leaf whose range holds key, recording the way in pa if not nil,
+// and returns the bounds the separators above it set to its keys' first words. The tree
+// must not be empty.
+func (t *Tree) leafFor(key []byte, pa *path) (PageID, []byte, wordBounds) {
 	id := t.d.root
+	var wb wordBounds
 	for level := t.d.height - 1; level > 0; level-- {
 		p := t.node(id, level)
-		i := t.childIndex(id, p, key)
+		i, _ := t.searchIn(id, p, t.bkeys, key, true, wb)
 		if pa != nil {
 			pa.push(id, i)
 		}
+		if t.fixed {
+			wb = t.childBounds(p, i, wb)
+		}
 		id = t.kid(id, p, i)
 	}
-	return id, t.node(id, 0)
+	return id, t.node(id, 0), wb
 }
 
 // edgeLeaf descends to the first (last == false) or last leaf.
@@ -250,16 +255,10 @@ func (t *Tree) edgeLeaf(last bool) (PageID, []byte) {
 	return id, t.node(id, 0)
 }
 
-// childIndex returns the index of the child of branch p whose range holds key: the number
-// of separators ≤ key.
-func (t *Tree) childIndex(id PageID, p []byte, key []byte) int {
-	i, _ := t.search(id, p, t.bkeys, key, true)
-	return i
-}
-
-// lowerBound returns the index of the first key ≥ key in leaf p and whether it equals key.
-func (t *Tree) lowerBound(id PageID, p []byte, key []byte) (int, bool) {
-	return t.search(id, p, t.lkeys, key, false)
+// lowerBound returns the index of the first key ≥ key in leaf p and whether it equals key;
+// wb bounds the leaf's first words (leafFor), if known.
+func (t *Tree) lowerBound(id PageID, p []byte, key []byte, wb wordBounds) (int, bool) {
+	return t.searchIn(id, p, t.lkeys, key, false, wb)
 }
 
 func (t *Tree) keyAt(id PageID, p []byte, i int) []byte {
@@ -309,8 +308,8 @@ func (t *Tree) seek(key []byte, past bool) (PageID, []byte, int) {
 		id, p := t.edgeLeaf(false)
 		return id, p, 0
 	}
-	id, p := t.leafFor(key, nil)
-	i, _ := t.search(id, p, t.lkeys, key, past)
+	id, p, wb := t.leafFor(key, nil)
+	i, _ := t.searchIn(id, p, t.lkeys, key, past, wb)
 	if i == nodeCount(p) {
 		id, p = t.nextLeaf(p, false)
 		i = 0
@@ -328,8 +327,8 @@ func (t *Tree) seekLT(key []byte) (PageID, []byte, int) {
 		id, p := t.edgeLeaf(true)
 		return id, p, nodeCount(p) - 1
 	}
-	id, p := t.leafFor(key, nil)
-	i, _ := t.lowerBound(id, p, key)
+	id, p, wb := t.leafFor(key, nil)
+	i, _ := t.lowerBound(id, p, key, wb)
 	if i == 0 {
 		if id, p = t.nextLeaf(p, true); p == nil {
 			return 0, nil, 0
@@ -347,8 +346,8 @@ func (t *Tree) Get(key []byte) (value []byte, ok bool) {
 	if t.d.height == 0 {
 		return nil, false
 	}
-	id, p := t.leafFor(key, nil)
-	i, found := t.lowerBound(id, p, key)
+	id, p, wb := t.leafFor(key, nil)
+	i, found := t.lowerBound(id, p, key, wb)
 	if !found {
 		return nil, false
 	}
@@ -361,8 +360,8 @@ func (t *Tree) Has(key []byte) bool {
 	if t.d.height == 0 {
 		return false
 	}
-	id, p := t.leafFor(key, nil)
-	_, found := t.lowerBound(id, p, key)
+	id, p, wb := t.leafFor(key, nil)
+	_, found := t.lowerBound(id, p, key, wb)
 	return found
 }
 
@@ -517,14 +516,14 @@ func (t *Tree) rescan(saved, lo, hi []byte, back bool) (PageID, []byte, int) {
 func (t *Tree) scanEnd(id PageID, p []byte, lo, hi []byte, back bool) (int, bool) {
 	if back {
 		if lo != nil && bytes.Compare(t.keyAt(id, p, 0), lo) < 0 {
-			i, _ := t.lowerBound(id, p, lo)
+			i, _ := t.lowerBound(id, p, lo, wordBounds{})
 			return i - 1, true
 		}
 		return -1, false
 	}
 	n := nodeCount(p)
 	if hi != nil && bytes.Compare(t.keyAt(id, p, n-1), hi) >= 0 {
-		i, _ := t.lowerBound(id, p, hi)
+		i, _ := t.lowerBound(id, p, hi, wordBounds{})
 		return i, true
 	}
 	return n, false
@@ -557,9 +556,9 @@ func (t *Tree) Put(key, value []byte) (replaced bool, err error) {
 		return false, nil
 	}
 	var pa path
-	id, p := t.leafFor(key, &pa)
+	id, p, wb := t.leafFor(key, &pa)
 	n := nodeCount(p)
-	i, found := t.lowerBound(id, p, key)
+	i, found := t.lowerBound(id, p, key, wb)
 	pa.push(id, i)
 	if found {
 		if t.fixed {
@@ -642,8 +641,8 @@ func (t *Tree) Delete(key []byte) (found bool, err error) {
 	}
 	t.tx.maybeSpill(0)
 	var pa path
-	id, p := t.leafFor(key, &pa)
-	i, found := t.lowerBound(id, p, key)
+	id, p, wb := t.leafFor(key, &pa)
+	i, found := t.lowerBound(id, p, key, wb)
 	if !found {
 		return false, nil
 	}

@@ -540,7 +540,7 @@ func TestSearchFastPaths(t *testing.T) {
 	}
 }
 
-// TestFirstWordAtLeast checks the interpolating search against a plain scan on full nodes
+// TestFirstWordAtLeast checks the interpolating search against a binary search on full nodes
 // whose first words are dense (IDs in order), dense with gaps, clustered, repeated (a
 // subject's edges) or at the ends of the integers, where a guess can be far off or its
 // arithmetic overflow.
@@ -581,9 +581,20 @@ func TestFirstWordAtLeast(t *testing.T) {
 						probes = append(probes, w, w-1, w+1)
 					}
 				}
+				// No bounds; the first and last words as bounds; looser ones, as the
+				// separators of the branches above give.
+				bounds := []wordBounds{{}}
+				if n > 0 {
+					lo, hi := words[0], words[n-1]
+					bounds = append(bounds, wordBounds{lo: lo, hi: hi, hasLo: true, hasHi: true},
+						wordBounds{lo: lo - min(lo, r.Uint64N(1000)), hi: hi + min(1<<64-1-hi, r.Uint64N(1000)), hasLo: true, hasHi: true},
+						wordBounds{lo: lo, hasLo: true}, wordBounds{hi: 1<<64 - 1, hasHi: true})
+				}
 				for _, x := range probes {
 					want, _ := slices.BinarySearch(words, x)
-					require.Equal(t, want, firstWordAtLeast(a, size, n, x), "%s, size %d, n %d, x %d", name, size, n, x)
+					for _, wb := range bounds {
+						require.Equal(t, want, firstWordAtLeast(a, size, n, x, wb), "%s, size %d, n %d, x %d, bounds %+v", name, size, n, x, wb)
+					}
 				}
 			}
 		}

@@ -145,7 +145,7 @@ func (c *Cursor) SeekInLeaf(key []byte) (k, v []byte, ok, in bool) {
 	if bytes.Compare(key, c.t.keyAt(c.id, c.p, c.i)) < 0 || bytes.Compare(key, c.t.keyAt(c.id, c.p, cnt-1)) > 0 {
 		return nil, nil, false, false
 	}
-	j, _ := c.t.lowerBound(c.id, c.p, key)
+	j, _ := c.t.lowerBound(c.id, c.p, key, wordBounds{})
 	k, v, ok = c.set(c.id, c.p, j)
 	return k, v, ok, true
 }
@@ -174,7 +174,7 @@ func (c *Cursor) SkipTo(key []byte, n int) (k, v []byte, ok, reached bool) {
 	for {
 		cnt := nodeCount(p)
 		if bytes.Compare(key, c.t.keyAt(id, p, cnt-1)) <= 0 {
-			j, _ := c.t.lowerBound(id, p, key)
+			j, _ := c.t.lowerBound(id, p, key, wordBounds{})
 			j = max(j, i)
 			if j-i <= n {
 				k, v, ok = c.set(id, p, j)
