@@ -37,7 +37,20 @@ var (
 //
 // Nodes change in place, not copy-on-write: the message's overlay already makes a change
 // atomic, and a copy-on-write path would dirty every page up to the root.
+//
+// A Tree is a handle no other message gets; its state is recycled with the message's (see
+// Tx), so a Tree kept past its message fails with ErrTxClosed instead of reaching a later
+// message's tree.
 type Tree struct {
+	*treeState
+	epoch uint64 // the treeState's epoch while the message runs
+}
+
+// treeState is the state of a tree in one message. The trees a message opened go, with
+// its txState, to a later message, which reuses them: a tree's state is 400 bytes, and a
+// fresh one per message costs a point read more than its search. Reuse moves epoch on.
+type treeState struct {
+	epoch uint64
 	tx    *Tx
 	ref   TreeRef
 	owner string
@@ -119,10 +132,27 @@ func (t *Tree) SetGroups(n uint64) error {
 	return nil
 }
 
+// live panics if t is a handle kept past its message, before anything reaches the state
+// it held, which a later message may have now (see Tx.live).
+func (t *Tree) live() {
+	if t.epoch != t.treeState.epoch {
+		panic(errTxEnded)
+	}
+	t.tx.live()
+}
+
+// checkOpen panics if t's message has ended.
+func (t *Tree) checkOpen() {
+	if t.epoch != t.treeState.epoch {
+		panic(errTxEnded)
+	}
+	t.tx.checkOpen()
+}
+
 // --- metered page access under the tree's owner tag ---
 
 func (t *Tree) page(id PageID, kind pageKind) []byte {
-	t.tx.live()
+	t.live()
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
@@ -133,7 +163,7 @@ func (t *Tree) page(id PageID, kind pageKind) []byte {
 
 // writePage returns node page id for writing.
 func (t *Tree) writePage(id PageID) []byte {
-	t.tx.live()
+	t.live()
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
@@ -145,7 +175,7 @@ func (t *Tree) writePage(id PageID) []byte {
 // alloc returns a fresh page of the given kind, dirtied under the tree's tag (the
 // allocator's own pages are tagged OwnerStore).
 func (t *Tree) alloc(kind pageKind) (PageID, []byte) {
-	t.tx.live()
+	t.live()
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
@@ -165,7 +195,7 @@ func (tx *Tx) poison(err error) {
 }
 
 func (t *Tree) writable() error {
-	t.tx.checkOpen()
+	t.checkOpen()
 	if t.dropped {
 		return fmt.Errorf("%v: %w", t.ref, ErrNoTree)
 	}

@@ -507,7 +507,7 @@ func TestSearchFastPaths(t *testing.T) {
 				le.PutUint16(sp[o:], uint16(len(k)))
 				copy(sp[o+leafCellHdr:], k)
 			}
-			tr := &Tree{}
+			tr := &Tree{treeState: &treeState{}}
 			for range 20 {
 				x := make([]byte, size)
 				for i := range x {

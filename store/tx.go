@@ -64,6 +64,9 @@ type txState struct {
 	spillCopies map[PageID][]byte
 	pinned      map[PageID]struct{}
 	spills      uint64
+
+	// spareTrees are tree states of earlier messages over this state, for newTree.
+	spareTrees []*treeState
 }
 
 // dirtyPage is a page the message wrote: its bytes, and the kind of page it formatted them
@@ -156,7 +159,8 @@ func newTx() *Tx {
 func (tx *Tx) recycle() {
 	st := tx.txState
 	gen := st.gen + 1
-	*st = txState{gen: gen}
+	spare := st.trees.spare(st.spareTrees)
+	*st = txState{gen: gen, spareTrees: spare}
 	txStates.Put(st)
 }
 
