@@ -164,7 +164,7 @@ func TestFollowModel(t *testing.T) {
 	require.NoError(t, db.View(func(tx *entity.Tx) error {
 		for range 20 {
 			ids := roaring64.New()
-			for range r.IntN(300) {
+			for range r.IntN(1500) { // up to ~10^4 edges: more than one batch of IDs
 				ids.Add(uint64(1 + r.IntN(N)))
 			}
 			wantOut, wantIn := roaring64.New(), roaring64.New()
