@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-
-	"github.com/stablegraph/stablegraph/internal/slab"
 )
 
 // A tree's descriptor is a 64-byte record kept at a place its owner chooses (a TreeRef): one
@@ -356,16 +354,21 @@ func (tx *Tx) newTree(ref TreeRef, owner string, d treeDesc) *Tree {
 	// The epoch and the count of changes carry on, so that no handle or cursor of the
 	// state's earlier messages matches.
 	*ts = treeState{epoch: ts.epoch, gen: ts.gen + 1, tx: tx, ref: ref, owner: owner, d: d, om: tx.meter.ownerMeter(owner)}
-	t := treeHandles.New()
+	if len(tx.treeHandles) == 0 {
+		tx.treeHandles = make([]Tree, treeHandleSlab)
+	}
+	t := &tx.treeHandles[0]
+	tx.treeHandles = tx.treeHandles[1:]
 	t.treeState, t.epoch = ts, ts.epoch
 	t.shape()
 	tx.trees.put(t)
 	return t
 }
 
-// treeHandles cuts the Trees of messages from arrays: a handle is never reused, so one
-// kept past its message can only ever fail its epoch check.
-var treeHandles = slab.Slab[Tree]{N: 1024}
+// treeHandleSlab is how many tree handles newTree allocates at once, from an array its
+// message's state keeps: a handle is never reused, so one kept past its message can only
+// ever fail its epoch check.
+const treeHandleSlab = 256
 
 // maxSpareTrees bounds the tree states a message's state keeps for the next message.
 const maxSpareTrees = 64
