@@ -292,9 +292,44 @@ func (v *Verb) Reverse(tx *entity.Tx) *store.Tree { return tx.Must(tx.VarTree(v.
 func seconds(t *store.Tree, id entity.ID) iter.Seq[entity.ID] {
 	return func(yield func(entity.ID) bool) {
 		lo, hi := entity.KeyRange(id)
-		for k := range t.Ascend(lo, hi) {
-			if !yield(entity.FromKey(k[8:])) {
-				return
+		if !t.Layout().Fixed() {
+			for k := range t.Ascend(lo, hi) {
+				if !yield(entity.FromKey(k[8:])) {
+					return
+				}
+			}
+			return
+		}
+		// The edges of id, a packed run of each leaf at a time (Cursor.Run): the pages the
+		// Ascend above reads, without its call per edge.
+		const size = 2 * entity.KeySize
+		cur := t.Cursor()
+		_, _, ok := cur.Seek(lo)
+		for ok {
+			keys, _, n := cur.Run()
+			j := 0
+			for ; j < n; j++ {
+				k := keys[j*size : (j+1)*size]
+				if entity.FromKey(k) != id {
+					return
+				}
+				second := entity.FromKey(k[entity.KeySize:])
+				if !yield(second) {
+					return
+				}
+				if !cur.InStep() {
+					// yield changed the tree: go on from the next edge.
+					if second == ^entity.ID(0) {
+						return
+					}
+					next := entity.AppendKey(entity.AppendKey(make([]byte, 0, size), id), second+1)
+					_, _, ok = cur.Seek(next)
+					break
+				}
+			}
+			if j == n {
+				cur.Skip(n - 1)
+				_, _, ok = cur.Next()
 			}
 		}
 	}

@@ -299,3 +299,52 @@ func TestCountsModel(t *testing.T) {
 		return tx.CheckStore()
 	}))
 }
+
+// TestObjectsWhileLinking walks the objects of a subject whose edges fill several leaves
+// and, inside the walk, unlinks the next object and links new ones ahead and behind: the
+// walk yields each object in order once, as the verb is when the walk reaches it.
+func TestObjectsWhileLinking(t *testing.T) {
+	s := entity.NewSchema()
+	node := s.Kind("node")
+	v := verb.Define(s, "e")
+	db := testutil.OpenDB(t, s, nil)
+	const N = 2000
+	testutil.Spawn(t, db, node, N, nil)
+	objs := map[entity.ID]bool{}
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		for o := entity.ID(2); o <= N; o += 2 {
+			objs[o] = true
+			require.NoError(t, v.Link(tx, 1, o)) // ~1000 edges: four leaves
+			require.NoError(t, v.Link(tx, 2, o)) // another subject's edges after them
+		}
+		return nil
+	}))
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		var got []entity.ID
+		for o := range v.Objects(tx, 1) {
+			got = append(got, o)
+			switch o % 10 {
+			case 2: // drop the next object
+				if objs[o+2] {
+					delete(objs, o+2)
+					_, err := v.Unlink(tx, 1, o+2)
+					require.NoError(t, err)
+				}
+			case 4: // add one right ahead, and one behind the walk
+				objs[o+1], objs[o-1] = true, true
+				require.NoError(t, v.Link(tx, 1, o+1))
+				require.NoError(t, v.Link(tx, 1, o-1))
+			}
+		}
+		var want []entity.ID
+		for o := entity.ID(1); o <= N+1; o++ {
+			if objs[o] {
+				want = append(want, o)
+			}
+		}
+		// What the walk yields: every object at the end, but the ones linked behind it.
+		want = slices.DeleteFunc(want, func(o entity.ID) bool { return o%10 == 3 })
+		assert.Equal(t, want, got)
+		return tx.CheckStore()
+	}))
+}
