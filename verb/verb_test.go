@@ -138,16 +138,22 @@ func TestLookup(t *testing.T) {
 	}))
 }
 
+// graph returns a store of n entities and a verb "e" among them, without edges.
+func graph(t *testing.T, n int) (*entity.DB, *verb.Verb) {
+	s := entity.NewSchema()
+	k := s.Kind("n")
+	v := verb.Define(s, "e")
+	db := testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, k, n, nil)
+	return db, v
+}
+
 // TestFollowModel checks ObjectsOf and SubjectsOf against a map over random graphs.
 func TestFollowModel(t *testing.T) {
 	seed := testutil.Seed(t, 1)
 	r := rand.New(rand.NewPCG(seed, 0))
-	s := entity.NewSchema()
-	n := s.Kind("n")
-	v := verb.Define(s, "e")
-	db := testutil.OpenDB(t, s, nil)
 	const N = 3000
-	testutil.Spawn(t, db, n, N, nil)
+	db, v := graph(t, N)
 	out := map[entity.ID][]entity.ID{}
 	in := map[entity.ID][]entity.ID{}
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
@@ -304,12 +310,8 @@ func TestCountsModel(t *testing.T) {
 // and, inside the walk, unlinks the next object and links new ones ahead and behind: the
 // walk yields each object in order once, as the verb is when the walk reaches it.
 func TestObjectsWhileLinking(t *testing.T) {
-	s := entity.NewSchema()
-	node := s.Kind("node")
-	v := verb.Define(s, "e")
-	db := testutil.OpenDB(t, s, nil)
 	const N = 2000
-	testutil.Spawn(t, db, node, N, nil)
+	db, v := graph(t, N)
 	objs := map[entity.ID]bool{}
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
 		for o := entity.ID(2); o <= N; o += 2 {
