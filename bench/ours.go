@@ -39,7 +39,8 @@ type Ours struct {
 	nameLeafCap uint64
 	bounds      map[string][][]uint64
 
-	// last holds the page counts of the last operation, for pages/op.
+	// last holds the page counts of the last operation, for pages/op. A read reuses its
+	// ByOwner map.
 	last store.Stats
 }
 
@@ -92,7 +93,8 @@ func (o *Ours) Name() string { return "ours" }
 // DB returns the data-model handle.
 func (o *Ours) DB() *entity.DB { return o.db }
 
-// Stats returns the page counts of the last operation.
+// Stats returns the page counts of the last operation. Its ByOwner map is valid until the
+// next operation.
 func (o *Ours) Stats() store.Stats { return o.last }
 
 // Close implements System.
@@ -200,7 +202,7 @@ func appendInt32(b []byte, v int32) []byte {
 
 // ReadHealth implements PointReadWriter.
 func (o *Ours) ReadHealth(id uint64) (h int32, err error) {
-	o.last, err = o.db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
+	err = o.db.ViewStats(store.Budget{}, &o.last, func(tx *entity.Tx) error {
 		var ok bool
 		var err error
 		h, ok, err = o.w.health.Get(tx, entity.ID(id))
@@ -223,7 +225,7 @@ func (o *Ours) WriteHealth(id uint64, h int32) (err error) {
 
 // SumHealth implements Scanner.
 func (o *Ours) SumHealth() (sum int64, err error) {
-	o.last, err = o.db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
+	err = o.db.ViewStats(store.Budget{}, &o.last, func(tx *entity.Tx) error {
 		for _, h := range o.w.health.All(tx) {
 			sum += int64(h)
 		}
@@ -248,7 +250,7 @@ func (o *Ours) Tick() (n int, err error) {
 
 // Members implements Traverser: the subjects of member_of → guild, from the reverse tree.
 func (o *Ours) Members(guild uint64) (n int, err error) {
-	o.last, err = o.db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
+	err = o.db.ViewStats(store.Budget{}, &o.last, func(tx *entity.Tx) error {
 		for range o.w.memberOf.Subjects(tx, entity.ID(guild)) {
 			n++
 		}
@@ -260,7 +262,7 @@ func (o *Ours) Members(guild uint64) (n int, err error) {
 // FriendsOfFriends implements Traverser: the friend objects of a player as a bitmap, then
 // the objects of that bitmap with forward-only probes.
 func (o *Ours) FriendsOfFriends(player uint64) (n int, err error) {
-	o.last, err = o.db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
+	err = o.db.ViewStats(store.Budget{}, &o.last, func(tx *entity.Tx) error {
 		fr := o.w.friend.ObjectsBitmap(tx, entity.ID(player))
 		n = int(o.w.friend.ObjectsOf(tx, fr).GetCardinality())
 		return nil

@@ -174,6 +174,73 @@ func (c *codec) decT(src []byte, p unsafe.Pointer) {
 	}
 }
 
+// decRun decodes the n values of size bytes packed in src into n Go values from dst on,
+// stride bytes apart (an array of them); the codec must be typed and of fixed size. A value
+// of one scalar (a column of int32, of float64, …) decodes in a loop of its own, not a
+// walk of the ops per value: a scan's cost per entity is mostly this.
+func (c *codec) decRun(src []byte, size, n int, dst unsafe.Pointer, stride uintptr) {
+	// One scalar at offset 0 is the whole Go value: each write below stays inside the
+	// value j at dst+j·stride, as decT's would.
+	if len(c.ops) == 1 && c.ops[0].off == 0 && len(src) >= n*size {
+		at := func(j int) unsafe.Pointer { return unsafe.Add(dst, uintptr(j)*stride) }
+		switch c.ops[0].kind {
+		case Int8:
+			for j := range n {
+				*(*int8)(at(j)) = int8(src[j*size] ^ 0x80)
+			}
+			return
+		case Uint8:
+			for j := range n {
+				*(*uint8)(at(j)) = src[j*size]
+			}
+			return
+		case Int16:
+			for j := range n {
+				*(*int16)(at(j)) = int16(be.Uint16(src[j*size:]) ^ 0x8000)
+			}
+			return
+		case Uint16:
+			for j := range n {
+				*(*uint16)(at(j)) = be.Uint16(src[j*size:])
+			}
+			return
+		case Int32:
+			for j := range n {
+				*(*int32)(at(j)) = int32(be.Uint32(src[j*size:]) ^ 0x80000000)
+			}
+			return
+		case Uint32:
+			for j := range n {
+				*(*uint32)(at(j)) = be.Uint32(src[j*size:])
+			}
+			return
+		case Int64:
+			for j := range n {
+				*(*int64)(at(j)) = store.DecodeInt64(src[j*size:])
+			}
+			return
+		case Uint64:
+			for j := range n {
+				*(*uint64)(at(j)) = store.DecodeUint64(src[j*size:])
+			}
+			return
+		case Float32:
+			for j := range n {
+				*(*float32)(at(j)) = store.DecodeFloat32(src[j*size:])
+			}
+			return
+		case Float64:
+			for j := range n {
+				*(*float64)(at(j)) = store.DecodeFloat64(src[j*size:])
+			}
+			return
+		}
+	}
+	for j := range n {
+		c.decT(src[j*size:(j+1)*size], unsafe.Add(dst, uintptr(j)*stride))
+	}
+}
+
 // encV appends the encoding of v, a Value of type t as convert returns it.
 func encV(t Type, dst []byte, v Value) ([]byte, error) {
 	switch t.kind {

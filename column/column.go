@@ -113,7 +113,7 @@ func (c *Column[T]) Range(tx *entity.Tx, lo, hi entity.ID) iter.Seq2[entity.ID, 
 	return func(yield func(entity.ID, T) bool) {
 		t := c.d.Tree(tx)
 		if !c.d.cfg.multi && t.Layout().Fixed() {
-			rangeRuns(t, lo, hi, func(id entity.ID, v []byte) bool { return yield(id, c.dec(v)) })
+			c.rangeFixed(t, lo, hi, yield)
 			return
 		}
 		for k, v := range scanRange(t, lo, hi) {
@@ -127,11 +127,16 @@ func (c *Column[T]) Range(tx *entity.Tx, lo, hi entity.ID) iter.Seq2[entity.ID, 
 	}
 }
 
-// rangeRuns calls fn with the entries of the entities lo ≤ id < hi (hi 0: no limit) of a
-// column tree of fixed-size values, until fn returns false. It walks the packed entries of
-// each leaf (Cursor.Run) rather than moving a cursor per entity, reading the pages an
-// Ascend would; if fn changes the tree, it finds its place again by key.
-func rangeRuns(t *store.Tree, lo, hi entity.ID, fn func(id entity.ID, v []byte) bool) {
+// rangeBatch is how many values rangeFixed decodes at once.
+const rangeBatch = 64
+
+// rangeFixed is Range over a tree of fixed-size values: it walks the packed entries of
+// each leaf (Cursor.Run) and decodes them a batch at a time (codec.decRun), reading the
+// pages an Ascend would. If yield changes the tree, it drops what it decoded ahead and
+// finds its place again by key.
+func (c *Column[T]) rangeFixed(t *store.Tree, lo, hi entity.ID, yield func(entity.ID, T) bool) {
+	var buf [rangeBatch]T
+	stride := unsafe.Sizeof(buf[0])
 	cur := t.Cursor()
 	from := entity.Key(max(lo, 1))
 	_, _, ok := cur.Seek(from[:])
@@ -142,20 +147,26 @@ func rangeRuns(t *store.Tree, lo, hi entity.ID, fn func(id entity.ID, v []byte) 
 		}
 		size := len(vals) / n
 		j := 0
-		for ; j < n; j++ {
-			id := entity.ID(be.Uint64(keys[j*entity.KeySize:]))
-			if hi > 0 && id >= hi {
-				return
+	run:
+		for j < n {
+			m := min(n-j, rangeBatch)
+			c.d.codec.decRun(vals[j*size:], size, m, unsafe.Pointer(&buf[0]), stride)
+			for b := range m {
+				id := entity.ID(be.Uint64(keys[(j+b)*entity.KeySize:]))
+				if hi > 0 && id >= hi {
+					return
+				}
+				if !yield(id, buf[b]) {
+					return
+				}
+				if !cur.InStep() {
+					// yield changed the tree: go on from the next ID.
+					next := entity.Key(id + 1)
+					_, _, ok = cur.Seek(next[:])
+					break run
+				}
 			}
-			if !fn(id, vals[j*size:(j+1)*size]) {
-				return
-			}
-			if !cur.InStep() {
-				// fn changed the tree: go on from the next ID.
-				next := entity.Key(id + 1)
-				_, _, ok = cur.Seek(next[:])
-				break
-			}
+			j += m
 		}
 		if j == n {
 			cur.Skip(n - 1)

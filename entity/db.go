@@ -176,6 +176,12 @@ func (db *DB) ViewWith(b store.Budget, fn func(*Tx) error) (store.Stats, error) 
 	return db.st.ViewWith(b, db.wrap(fn, nil))
 }
 
+// ViewStats is ViewWith writing the message's page counts into *st; see
+// store.Store.ViewStats.
+func (db *DB) ViewStats(b store.Budget, st *store.Stats, fn func(*Tx) error) error {
+	return db.st.ViewStats(b, st, db.wrap(fn, nil))
+}
+
 // abort is the panic value of Tx.Abort.
 type abort struct{ err error }
 

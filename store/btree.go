@@ -37,7 +37,20 @@ var (
 //
 // Nodes change in place, not copy-on-write: the message's overlay already makes a change
 // atomic, and a copy-on-write path would dirty every page up to the root.
+//
+// A Tree is a handle no other message gets; its state is recycled with the message's (see
+// Tx), so a Tree kept past its message fails with ErrTxClosed instead of reaching a later
+// message's tree.
 type Tree struct {
+	*treeState
+	epoch uint64 // the treeState's epoch while the message runs
+}
+
+// treeState is the state of a tree in one message. The trees a message opened go, with
+// its txState, to a later message, which reuses them: a tree's state is 400 bytes, and a
+// fresh one per message costs a point read more than its search. Reuse moves epoch on.
+type treeState struct {
+	epoch uint64
 	tx    *Tx
 	ref   TreeRef
 	owner string
@@ -119,10 +132,27 @@ func (t *Tree) SetGroups(n uint64) error {
 	return nil
 }
 
+// live panics if t is a handle kept past its message, before anything reaches the state
+// it held, which a later message may have now (see Tx.live).
+func (t *Tree) live() {
+	if t.epoch != t.treeState.epoch {
+		panic(errTxEnded)
+	}
+	t.tx.live()
+}
+
+// checkOpen panics if t's message has ended.
+func (t *Tree) checkOpen() {
+	if t.epoch != t.treeState.epoch {
+		panic(errTxEnded)
+	}
+	t.tx.checkOpen()
+}
+
 // --- metered page access under the tree's owner tag ---
 
 func (t *Tree) page(id PageID, kind pageKind) []byte {
-	t.tx.live()
+	t.live()
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
@@ -133,7 +163,7 @@ func (t *Tree) page(id PageID, kind pageKind) []byte {
 
 // writePage returns node page id for writing.
 func (t *Tree) writePage(id PageID) []byte {
-	t.tx.live()
+	t.live()
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
@@ -145,7 +175,7 @@ func (t *Tree) writePage(id PageID) []byte {
 // alloc returns a fresh page of the given kind, dirtied under the tree's tag (the
 // allocator's own pages are tagged OwnerStore).
 func (t *Tree) alloc(kind pageKind) (PageID, []byte) {
-	t.tx.live()
+	t.live()
 	m := &t.tx.meter
 	tag, om := m.owner, m.cur
 	m.owner, m.cur = t.owner, t.om
@@ -165,7 +195,7 @@ func (tx *Tx) poison(err error) {
 }
 
 func (t *Tree) writable() error {
-	t.tx.checkOpen()
+	t.checkOpen()
 	if t.dropped {
 		return fmt.Errorf("%v: %w", t.ref, ErrNoTree)
 	}
@@ -221,19 +251,24 @@ func (t *Tree) kid(id PageID, p []byte, i int) PageID {
 	return c
 }
 
-// leafFor descends to the leaf whose range holds key, recording the way in pa if not nil.
-// The tree must not be empty.
-func (t *Tree) leafFor(key []byte, pa *path) (PageID, []byte) {
+// leafFor descends to the leaf whose range holds key, recording the way in pa if not nil,
+// and returns the bounds the separators above it set to its keys' first words. The tree
+// must not be empty.
+func (t *Tree) leafFor(key []byte, pa *path) (PageID, []byte, wordBounds) {
 	id := t.d.root
+	var wb wordBounds
 	for level := t.d.height - 1; level > 0; level-- {
 		p := t.node(id, level)
-		i := t.childIndex(id, p, key)
+		i, _ := t.searchIn(id, p, t.bkeys, key, true, wb)
 		if pa != nil {
 			pa.push(id, i)
 		}
+		if t.fixed {
+			wb = t.childBounds(p, i, wb)
+		}
 		id = t.kid(id, p, i)
 	}
-	return id, t.node(id, 0)
+	return id, t.node(id, 0), wb
 }
 
 // edgeLeaf descends to the first (last == false) or last leaf.
@@ -250,16 +285,10 @@ func (t *Tree) edgeLeaf(last bool) (PageID, []byte) {
 	return id, t.node(id, 0)
 }
 
-// childIndex returns the index of the child of branch p whose range holds key: the number
-// of separators ≤ key.
-func (t *Tree) childIndex(id PageID, p []byte, key []byte) int {
-	i, _ := t.search(id, p, t.bkeys, key, true)
-	return i
-}
-
-// lowerBound returns the index of the first key ≥ key in leaf p and whether it equals key.
-func (t *Tree) lowerBound(id PageID, p []byte, key []byte) (int, bool) {
-	return t.search(id, p, t.lkeys, key, false)
+// lowerBound returns the index of the first key ≥ key in leaf p and whether it equals key;
+// wb bounds the leaf's first words (leafFor), if known.
+func (t *Tree) lowerBound(id PageID, p []byte, key []byte, wb wordBounds) (int, bool) {
+	return t.searchIn(id, p, t.lkeys, key, false, wb)
 }
 
 func (t *Tree) keyAt(id PageID, p []byte, i int) []byte {
@@ -309,8 +338,8 @@ func (t *Tree) seek(key []byte, past bool) (PageID, []byte, int) {
 		id, p := t.edgeLeaf(false)
 		return id, p, 0
 	}
-	id, p := t.leafFor(key, nil)
-	i, _ := t.search(id, p, t.lkeys, key, past)
+	id, p, wb := t.leafFor(key, nil)
+	i, _ := t.searchIn(id, p, t.lkeys, key, past, wb)
 	if i == nodeCount(p) {
 		id, p = t.nextLeaf(p, false)
 		i = 0
@@ -328,8 +357,8 @@ func (t *Tree) seekLT(key []byte) (PageID, []byte, int) {
 		id, p := t.edgeLeaf(true)
 		return id, p, nodeCount(p) - 1
 	}
-	id, p := t.leafFor(key, nil)
-	i, _ := t.lowerBound(id, p, key)
+	id, p, wb := t.leafFor(key, nil)
+	i, _ := t.lowerBound(id, p, key, wb)
 	if i == 0 {
 		if id, p = t.nextLeaf(p, true); p == nil {
 			return 0, nil, 0
@@ -347,8 +376,8 @@ func (t *Tree) Get(key []byte) (value []byte, ok bool) {
 	if t.d.height == 0 {
 		return nil, false
 	}
-	id, p := t.leafFor(key, nil)
-	i, found := t.lowerBound(id, p, key)
+	id, p, wb := t.leafFor(key, nil)
+	i, found := t.lowerBound(id, p, key, wb)
 	if !found {
 		return nil, false
 	}
@@ -361,8 +390,8 @@ func (t *Tree) Has(key []byte) bool {
 	if t.d.height == 0 {
 		return false
 	}
-	id, p := t.leafFor(key, nil)
-	_, found := t.lowerBound(id, p, key)
+	id, p, wb := t.leafFor(key, nil)
+	_, found := t.lowerBound(id, p, key, wb)
 	return found
 }
 
@@ -517,14 +546,14 @@ func (t *Tree) rescan(saved, lo, hi []byte, back bool) (PageID, []byte, int) {
 func (t *Tree) scanEnd(id PageID, p []byte, lo, hi []byte, back bool) (int, bool) {
 	if back {
 		if lo != nil && bytes.Compare(t.keyAt(id, p, 0), lo) < 0 {
-			i, _ := t.lowerBound(id, p, lo)
+			i, _ := t.lowerBound(id, p, lo, wordBounds{})
 			return i - 1, true
 		}
 		return -1, false
 	}
 	n := nodeCount(p)
 	if hi != nil && bytes.Compare(t.keyAt(id, p, n-1), hi) >= 0 {
-		i, _ := t.lowerBound(id, p, hi)
+		i, _ := t.lowerBound(id, p, hi, wordBounds{})
 		return i, true
 	}
 	return n, false
@@ -557,9 +586,9 @@ func (t *Tree) Put(key, value []byte) (replaced bool, err error) {
 		return false, nil
 	}
 	var pa path
-	id, p := t.leafFor(key, &pa)
+	id, p, wb := t.leafFor(key, &pa)
 	n := nodeCount(p)
-	i, found := t.lowerBound(id, p, key)
+	i, found := t.lowerBound(id, p, key, wb)
 	pa.push(id, i)
 	if found {
 		if t.fixed {
@@ -642,8 +671,8 @@ func (t *Tree) Delete(key []byte) (found bool, err error) {
 	}
 	t.tx.maybeSpill(0)
 	var pa path
-	id, p := t.leafFor(key, &pa)
-	i, found := t.lowerBound(id, p, key)
+	id, p, wb := t.leafFor(key, &pa)
+	i, found := t.lowerBound(id, p, key, wb)
 	if !found {
 		return false, nil
 	}

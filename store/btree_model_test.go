@@ -34,6 +34,17 @@ func intKey(k, space int) func(r *rand.Rand) []byte {
 	}
 }
 
+// pairKey returns keys of two big-endian words below subjects and objects: a verb's
+// edges, many sharing their first word.
+func pairKey(subjects, objects int) func(r *rand.Rand) []byte {
+	return func(r *rand.Rand) []byte {
+		b := make([]byte, 16)
+		be.PutUint64(b, uint64(r.IntN(subjects)))
+		be.PutUint64(b[8:], uint64(r.IntN(objects)))
+		return b
+	}
+}
+
 // strKey returns keys over a small alphabet, so that they share prefixes; long adds a run
 // of up to long bytes in the middle.
 func strKey(maxLen, long int) func(r *rand.Rand) []byte {
@@ -81,6 +92,7 @@ func modelCases() []treeCase {
 	return []treeCase{
 		{"fixed8x8", Layout{KeySize: 8, ValueSize: 8}, intKey(8, 3000), fixedVal(8)},
 		{"fixed16x0", Layout{KeySize: 16, ValueSize: 0}, intKey(16, 3000), fixedVal(0)},
+		{"pairs16x8", Layout{KeySize: 16, ValueSize: 8}, pairKey(400, 20), fixedVal(8)},
 		{"fixed8x1000", Layout{KeySize: 8, ValueSize: 1000}, intKey(8, 600), fixedVal(1000)},
 		{"fixed1024x0", Layout{KeySize: 1024, ValueSize: 0}, intKey(1024, 300), fixedVal(0)},
 		{"var", Layout{KeySize: Variable, ValueSize: Variable}, strKey(9, 0), varVal},

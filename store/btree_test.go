@@ -507,7 +507,7 @@ func TestSearchFastPaths(t *testing.T) {
 				le.PutUint16(sp[o:], uint16(len(k)))
 				copy(sp[o+leafCellHdr:], k)
 			}
-			tr := &Tree{}
+			tr := &Tree{treeState: &treeState{}}
 			for range 20 {
 				x := make([]byte, size)
 				for i := range x {
@@ -533,6 +533,67 @@ func TestSearchFastPaths(t *testing.T) {
 						got, eq = tr.search(0, sp, keyArray{off: leafCellHdr}, x, upper)
 						require.Equal(t, want, got, "slotted, upper %v", upper)
 						require.Equal(t, !upper && want < n && bytes.Equal(keys[want], x), eq)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestFirstWordAtLeast checks the interpolating search against a binary search on full nodes
+// whose first words are dense (IDs in order), dense with gaps, clustered, repeated (a
+// subject's edges) or at the ends of the integers, where a guess can be far off or its
+// arithmetic overflow.
+func TestFirstWordAtLeast(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	spreads := map[string]func(i int) uint64{
+		"dense":     func(i int) uint64 { return uint64(i) },
+		"gaps":      func(i int) uint64 { return uint64(i) + uint64(r.IntN(4)) },
+		"clustered": func(i int) uint64 { return uint64(r.IntN(3)) << (20 * r.IntN(3)) },
+		"repeated":  func(i int) uint64 { return uint64(r.IntN(60)) },
+		"ends":      func(i int) uint64 { return []uint64{0, 1, 1<<63 - 1, 1 << 63, 1<<64 - 2, 1<<64 - 1}[r.IntN(6)] },
+		"random":    func(i int) uint64 { return r.Uint64() },
+	}
+	for name, spread := range spreads {
+		for _, size := range []int{8, 16} {
+			for range 50 {
+				n := r.IntN(4096/size + 1)
+				words := make([]uint64, n)
+				base := r.Uint64N(1 << 40)
+				for i := range words {
+					words[i] = spread(i)
+					if name == "dense" || name == "gaps" {
+						words[i] += base
+					}
+				}
+				slices.Sort(words)
+				a := make([]byte, size*n)
+				for i, w := range words {
+					be.PutUint64(a[size*i:], w)
+					if size == 16 {
+						be.PutUint64(a[size*i+8:], r.Uint64()) // the second word
+					}
+				}
+				probes := []uint64{0, 1, 1<<64 - 1, 1<<64 - 2, r.Uint64()}
+				for range 30 {
+					if n > 0 {
+						w := words[r.IntN(n)]
+						probes = append(probes, w, w-1, w+1)
+					}
+				}
+				// No bounds; the first and last words as bounds; looser ones, as the
+				// separators of the branches above give.
+				bounds := []wordBounds{{}}
+				if n > 0 {
+					lo, hi := words[0], words[n-1]
+					bounds = append(bounds, wordBounds{lo: lo, hi: hi, hasLo: true, hasHi: true},
+						wordBounds{lo: lo - min(lo, r.Uint64N(1000)), hi: hi + min(1<<64-1-hi, r.Uint64N(1000)), hasLo: true, hasHi: true},
+						wordBounds{lo: lo, hasLo: true}, wordBounds{hi: 1<<64 - 1, hasHi: true})
+				}
+				for _, x := range probes {
+					want, _ := slices.BinarySearch(words, x)
+					for _, wb := range bounds {
+						require.Equal(t, want, firstWordAtLeast(a, size, n, x, wb), "%s, size %d, n %d, x %d, bounds %+v", name, size, n, x, wb)
 					}
 				}
 			}

@@ -26,7 +26,7 @@ type pageVisitor func(t *Tree, id PageID, level int, p []byte)
 
 // check is Check, telling visit (if not nil) of every page it checks.
 func (t *Tree) check(visit pageVisitor) (*roaring.Bitmap, error) {
-	t.tx.checkOpen()
+	t.checkOpen()
 	owned := roaring.New()
 	if t.d.height == 0 {
 		// An owner that counts key groups may keep a count of 0 (stored as 1).
@@ -321,7 +321,7 @@ type TreeStats struct {
 // Stats describes the tree's shape. It reads the branch pages, and the leaves too when the
 // tree's nodes are slotted (a packed tree's leaf fill follows from its counts).
 func (t *Tree) Stats() TreeStats {
-	t.tx.checkOpen()
+	t.checkOpen()
 	s := TreeStats{Height: t.d.height, Entries: t.d.count, OverflowPages: t.d.overflow}
 	if t.d.height == 0 {
 		return s

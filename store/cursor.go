@@ -26,7 +26,7 @@ type Cursor struct {
 	p   []byte
 	i   int
 	gen uint64
-	key []byte // copy of the current key
+	key []byte // the current key: a copy in an Update, where the tree may change
 	ok  bool
 	// dirty is the leaf this cursor last wrote through SetValue: while the tree has not
 	// changed otherwise (gen), p is that leaf's copy in the message, and the next write to
@@ -45,7 +45,13 @@ func (c *Cursor) set(id PageID, p []byte, i int) ([]byte, []byte, bool) {
 		return nil, nil, false
 	}
 	k, v := c.t.entryAt(id, p, i)
-	c.key = append(c.key[:0], k...)
+	if c.t.tx.writable {
+		c.key = append(c.key[:0], k...)
+	} else {
+		// No page changes under a View (a commit waits for it to end): the key in the
+		// page is as good as a copy, and costs no allocation.
+		c.key = k
+	}
 	return k, v, true
 }
 
@@ -145,7 +151,7 @@ func (c *Cursor) SeekInLeaf(key []byte) (k, v []byte, ok, in bool) {
 	if bytes.Compare(key, c.t.keyAt(c.id, c.p, c.i)) < 0 || bytes.Compare(key, c.t.keyAt(c.id, c.p, cnt-1)) > 0 {
 		return nil, nil, false, false
 	}
-	j, _ := c.t.lowerBound(c.id, c.p, key)
+	j, _ := c.t.lowerBound(c.id, c.p, key, wordBounds{})
 	k, v, ok = c.set(c.id, c.p, j)
 	return k, v, ok, true
 }
@@ -174,7 +180,7 @@ func (c *Cursor) SkipTo(key []byte, n int) (k, v []byte, ok, reached bool) {
 	for {
 		cnt := nodeCount(p)
 		if bytes.Compare(key, c.t.keyAt(id, p, cnt-1)) <= 0 {
-			j, _ := c.t.lowerBound(id, p, key)
+			j, _ := c.t.lowerBound(id, p, key, wordBounds{})
 			j = max(j, i)
 			if j-i <= n {
 				k, v, ok = c.set(id, p, j)

@@ -301,13 +301,16 @@ func (m *meter) checkAccessed() error {
 }
 
 func (m *meter) stats() Stats {
-	s := Stats{
-		PagesRead:     m.pagesR,
-		PagesDirtied:  m.pagesW,
-		PagesAccessed: m.accessed,
-		BytesRead:     m.bytesR,
-		BytesWritten:  m.bytesW,
-	}
+	var s Stats
+	m.statsInto(&s)
+	return s
+}
+
+// statsInto writes the counts into *s, reusing the map s.ByOwner holds.
+func (m *meter) statsInto(s *Stats) {
+	s.reset()
+	s.PagesRead, s.PagesDirtied, s.PagesAccessed = m.pagesR, m.pagesW, m.accessed
+	s.BytesRead, s.BytesWritten = m.bytesR, m.bytesW
 	for _, om := range m.owners {
 		os := OwnerStats{PagesRead: om.pagesR, PagesDirtied: om.pagesW, BytesRead: om.bytesR, BytesWritten: om.bytesW}
 		if os == (OwnerStats{}) {
@@ -321,5 +324,15 @@ func (m *meter) stats() Stats {
 	if m.record {
 		s.Touched = m.set.touched()
 	}
-	return s
+}
+
+// reset zeroes the counts of s, if it is not nil, keeping its ByOwner map (emptied) for
+// reuse.
+func (s *Stats) reset() {
+	if s == nil {
+		return
+	}
+	by := s.ByOwner
+	clear(by)
+	*s = Stats{ByOwner: by}
 }

@@ -84,6 +84,49 @@ func TestMeterPageAPI(t *testing.T) {
 	assert.Equal(t, OwnerStats{PagesRead: 1, PagesDirtied: 1, BytesRead: PageSize, BytesWritten: PageSize}, st.ByOwner["store"])
 }
 
+// TestViewStatsReusesItsMap checks that ViewStats gives ViewWith's counts, empties the
+// map it reuses of a previous message's owners, and allocates nothing for them.
+func TestViewStatsReusesItsMap(t *testing.T) {
+	s, a, b := twoPages(t)
+	read := func(owner string, ids ...PageID) func(*Tx) error {
+		return func(tx *Tx) error {
+			tx.Raw().SetOwner(owner)
+			for _, id := range ids {
+				tx.Raw().Page(id)
+			}
+			return nil
+		}
+	}
+	st := Stats{ByOwner: map[string]OwnerStats{"stale": {PagesRead: 9}}}
+	for _, c := range []struct {
+		owner string
+		ids   []PageID
+	}{{"x", []PageID{a, b, a}}, {"y", []PageID{b}}, {"x", nil}} {
+		want, err := s.ViewWith(Budget{}, read(c.owner, c.ids...))
+		require.NoError(t, err)
+		require.NoError(t, s.ViewStats(Budget{}, &st, read(c.owner, c.ids...)))
+		got := st
+		if len(got.ByOwner) == 0 {
+			got.ByOwner = nil // ViewWith leaves an unused map nil; ViewStats keeps it empty
+		}
+		assert.Equal(t, want, got, "owner %s, pages %v", c.owner, c.ids)
+	}
+	fn := read("x", a, b)
+	allocs := testing.AllocsPerRun(100, func() {
+		if err := s.ViewStats(Budget{}, &st, fn); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if !raceEnabled {
+		assert.Zero(t, allocs)
+	}
+	assert.Equal(t, OwnerStats{PagesRead: 2, BytesRead: 2 * PageSize}, st.ByOwner["x"])
+
+	require.NoError(t, s.Close())
+	require.ErrorIs(t, s.ViewStats(Budget{}, &st, fn), ErrClosed)
+	assert.Equal(t, Stats{ByOwner: map[string]OwnerStats{}}, st, "a message that did not run counts nothing")
+}
+
 func TestBudgetExceededRollsBack(t *testing.T) {
 	s := grown(t, 2)
 	for _, c := range []struct {

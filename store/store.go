@@ -256,8 +256,7 @@ func (s *Store) Update(fn func(*Tx) error) error {
 // with each other and with an Update's function; a commit waits for the Views running when it
 // applies its pages, so keep Views short, and do not start a message inside fn (see Update).
 func (s *Store) View(fn func(*Tx) error) error {
-	_, err := s.view(Budget{}, fn, false)
-	return err
+	return s.view(Budget{}, fn, nil)
 }
 
 // UpdateWith is Update under a page budget; it returns the message's page counts, also when
@@ -295,29 +294,42 @@ func (s *Store) update(b Budget, fn func(*Tx) error, stats bool) (Stats, error) 
 
 // ViewWith is View under a page budget; it returns the message's page counts.
 func (s *Store) ViewWith(b Budget, fn func(*Tx) error) (Stats, error) {
-	return s.view(b, fn, true)
+	var st Stats
+	err := s.view(b, fn, &st)
+	return st, err
 }
 
-// view is ViewWith; it skips making the Stats unless stats is set.
-func (s *Store) view(b Budget, fn func(*Tx) error, stats bool) (Stats, error) {
+// ViewStats is ViewWith writing the message's page counts into *st, also when the message
+// fails. It reuses the map st.ByOwner holds (emptied first), so a caller that keeps one
+// Stats for the counts of every message allocates nothing for them.
+func (s *Store) ViewStats(b Budget, st *Stats, fn func(*Tx) error) error {
+	return s.view(b, fn, st)
+}
+
+// view is ViewStats; it skips making the Stats when st is nil.
+func (s *Store) view(b Budget, fn func(*Tx) error, st *Stats) error {
 	if !s.applyMu.TryRLock() {
 		// A commit holds the lock or waits for it; if it waits for a View this goroutine is
 		// in, waiting here would never end.
 		if inMessage() {
-			return Stats{}, fmt.Errorf("%w: a View waits for a commit that waits for the View it is in", ErrNested)
+			st.reset()
+			return fmt.Errorf("%w: a View waits for a commit that waits for the View it is in", ErrNested)
 		}
 		s.applyMu.RLock()
 	}
 	defer s.applyMu.RUnlock()
 	if s.closed {
-		return Stats{}, ErrClosed
+		st.reset()
+		return ErrClosed
 	}
 	if s.failed != nil {
-		return Stats{}, s.failed
+		st.reset()
+		return s.failed
 	}
 	tx := s.begin(false, b)
 	err := tx.run(fn)
-	return tx.end(stats), err
+	tx.endInto(st)
+	return err
 }
 
 // txRun is the name of the function that runs every message's function.
@@ -353,19 +365,33 @@ func (s *Store) begin(writable bool, b Budget) *Tx {
 // end closes tx and returns its counts, if stats is set. Its state goes to a later
 // message: tx is not used again.
 func (tx *Tx) end(stats bool) Stats {
-	tx.done = true
 	var st Stats
-	if stats || tx.s.opts.OnMessage != nil {
-		st = tx.meter.stats()
+	if stats {
+		tx.endInto(&st)
+	} else {
+		tx.endInto(nil)
+	}
+	return st
+}
+
+// endInto closes tx and writes its counts into *st, if st is not nil. Its state goes to a
+// later message: tx is not used again.
+func (tx *Tx) endInto(st *Stats) {
+	tx.done = true
+	onMessage := tx.s.opts.OnMessage
+	var own Stats
+	if st == nil && onMessage != nil {
+		st = &own
+	}
+	if st != nil {
+		tx.meter.statsInto(st)
 		st.PagesSpilled = tx.spills
 	}
 	tx.meter.set.release()
-	onMessage := tx.s.opts.OnMessage
 	tx.recycle()
 	if onMessage != nil {
-		onMessage(st)
+		onMessage(*st)
 	}
-	return st
 }
 
 // fail stops the store with err: every later message gets it. The caller holds applyMu

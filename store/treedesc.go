@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-
-	"github.com/stablegraph/stablegraph/internal/slab"
 )
 
 // A tree's descriptor is a 64-byte record kept at a place its owner chooses (a TreeRef): one
@@ -347,16 +345,54 @@ func (tx *Tx) OpenTree(ref TreeRef, owner string) (*Tree, error) {
 }
 
 func (tx *Tx) newTree(ref TreeRef, owner string, d treeDesc) *Tree {
-	t := trees.New()
-	*t = Tree{tx: tx, ref: ref, owner: owner, d: d, om: tx.meter.ownerMeter(owner)}
+	var ts *treeState
+	if n := len(tx.spareTrees); n > 0 {
+		ts, tx.spareTrees = tx.spareTrees[n-1], tx.spareTrees[:n-1]
+	} else {
+		ts = new(treeState)
+	}
+	// The epoch and the count of changes carry on, so that no handle or cursor of the
+	// state's earlier messages matches.
+	*ts = treeState{epoch: ts.epoch, gen: ts.gen + 1, tx: tx, ref: ref, owner: owner, d: d, om: tx.meter.ownerMeter(owner)}
+	if len(tx.treeHandles) == 0 {
+		tx.treeHandles = make([]Tree, treeHandleSlab)
+	}
+	t := &tx.treeHandles[0]
+	tx.treeHandles = tx.treeHandles[1:]
+	t.treeState, t.epoch = ts, ts.epoch
 	t.shape()
 	tx.trees.put(t)
 	return t
 }
 
-// trees cuts the Trees of messages from arrays: a Tree is never reused, as a message's
-// function may keep one past the message (it fails then, with its Tx).
-var trees = slab.Slab[Tree]{N: 32}
+// treeHandleSlab is how many tree handles newTree allocates at once, from an array its
+// message's state keeps: a handle is never reused, so one kept past its message can only
+// ever fail its epoch check.
+const treeHandleSlab = 256
+
+// maxSpareTrees bounds the tree states a message's state keeps for the next message.
+const maxSpareTrees = 64
+
+// spareTreeStates hands the states of the trees the message opened to the next message
+// over its txState, moving their epochs on: every handle of them fails from now on.
+func (ts *txTrees) spare(spare []*treeState) []*treeState {
+	keep := func(t *Tree) {
+		t.treeState.epoch++
+		if len(spare) < maxSpareTrees {
+			spare = append(spare, t.treeState)
+		}
+	}
+	if ts.byRef != nil {
+		for _, t := range ts.byRef {
+			keep(t)
+		}
+	} else {
+		for _, t := range ts.list {
+			keep(t)
+		}
+	}
+	return spare
+}
 
 // txTrees holds the trees a message opened, by descriptor slot: most messages open a few,
 // which a scan of a short slice finds sooner than a map would.

@@ -7,8 +7,6 @@ import (
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
-
-	"github.com/stablegraph/stablegraph/internal/slab"
 )
 
 // ErrTxReadOnly reports a write attempted inside a View message.
@@ -64,6 +62,13 @@ type txState struct {
 	spillCopies map[PageID][]byte
 	pinned      map[PageID]struct{}
 	spills      uint64
+
+	// spareTrees are tree states of earlier messages over this state, for newTree.
+	spareTrees []*treeState
+	// handles and treeHandles are the handles newTx and newTree cut for the messages
+	// over this state, never the same twice.
+	handles     []Tx
+	treeHandles []Tree
 }
 
 // dirtyPage is a page the message wrote: its bytes, and the kind of page it formatted them
@@ -133,20 +138,22 @@ func (tx *Tx) checkOpen() {
 }
 
 // txHandleSlab is how many handles newTx allocates at once.
-const txHandleSlab = 1024
+const txHandleSlab = 256
 
-var (
-	// txHandles cuts the handles of messages from arrays: a handle is never reused, so
-	// one kept past its message can only ever fail its gen check.
-	txHandles = slab.Slab[Tx]{N: txHandleSlab}
-	// txStates are the states of ended messages, for the next ones.
-	txStates = sync.Pool{New: func() any { return new(txState) }}
-)
+// txStates are the states of ended messages, for the next ones.
+var txStates = sync.Pool{New: func() any { return new(txState) }}
 
-// newTx returns the handle of a new message over a cleared state.
+// newTx returns the handle of a new message over a cleared state. Handles are cut from
+// arrays that the state keeps (only one message runs over a state at a time, so this
+// takes no lock): a handle is never reused, so one kept past its message can only ever
+// fail its gen check.
 func newTx() *Tx {
 	st := txStates.Get().(*txState)
-	tx := txHandles.New()
+	if len(st.handles) == 0 {
+		st.handles = make([]Tx, txHandleSlab)
+	}
+	tx := &st.handles[0]
+	st.handles = st.handles[1:]
 	tx.txState, tx.gen = st, st.gen
 	return tx
 }
@@ -156,7 +163,11 @@ func newTx() *Tx {
 func (tx *Tx) recycle() {
 	st := tx.txState
 	gen := st.gen + 1
-	*st = txState{gen: gen}
+	spare, handles, treeHandles := st.trees.spare(st.spareTrees), st.handles, st.treeHandles
+	// Cleared in place, then the fields that carry over set: a composite literal would be
+	// built aside and copied, twice the work.
+	*st = txState{}
+	st.gen, st.spareTrees, st.handles, st.treeHandles = gen, spare, handles, treeHandles
 	txStates.Put(st)
 }
 

@@ -121,6 +121,54 @@ func TestTxKeptPastItsMessage(t *testing.T) {
 	}))
 }
 
+// TestTreeKeptPastItsMessage keeps the Tree of each message and uses it in the next, which
+// opened the same tree, whose state is often the kept one's, recycled: each use fails with
+// ErrMisuse, and the later message's tree and counts are untouched.
+func TestTreeKeptPastItsMessage(t *testing.T) {
+	s := openHeap(t)
+	key := []byte("k0000001")
+	var kept *Tree
+	require.NoError(t, s.Update(func(tx *Tx) error {
+		tr, err := tx.CreateTree(SuperblockTreeRef(1), fixed88, testOwner)
+		require.NoError(t, err)
+		kept = tr
+		_, err = tr.Put(key, []byte("value001"))
+		return err
+	}))
+	reused := 0
+	for i := range 100 {
+		run := func(tx *Tx) error {
+			tr, err := tx.OpenTree(SuperblockTreeRef(1), testOwner)
+			require.NoError(t, err)
+			if tr.treeState == kept.treeState {
+				reused++
+			}
+			for name, fn := range map[string]func(){
+				"Get":    func() { kept.Get(key) },
+				"Put":    func() { kept.Put(key, []byte("value002")) },
+				"Cursor": func() { kept.Cursor().First() },
+				"Stats":  func() { kept.Stats() },
+			} {
+				err := panicErr(fn)
+				require.ErrorIs(t, err, ErrMisuse, name)
+				require.ErrorIs(t, err, ErrTxClosed, name)
+			}
+			assert.Zero(t, tx.Stats().PagesRead)
+			v, ok := tr.Get(key)
+			require.True(t, ok)
+			assert.Equal(t, "value001", string(v))
+			kept = tr // for the next message
+			return nil
+		}
+		if i%2 == 0 {
+			require.NoError(t, s.View(run))
+		} else {
+			require.NoError(t, s.Update(run))
+		}
+	}
+	assert.NotZero(t, reused, "no later message reused the kept tree's state: the test shows nothing")
+}
+
 // TestTxHandlesNeverRepeat checks that no two messages get the same Tx, across more
 // messages than a slab of handles, from goroutines running Views at once.
 func TestTxHandlesNeverRepeat(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"iter"
+	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 	"github.com/stablegraph/stablegraph/entity"
@@ -289,22 +290,96 @@ func (v *Verb) Reverse(tx *entity.Tx) *store.Tree { return tx.Must(tx.VarTree(v.
 
 // seconds iterates over the second IDs of the edges of t whose first ID is id.
 func seconds(t *store.Tree, id entity.ID) iter.Seq[entity.ID] {
-	return func(yield func(entity.ID) bool) {
-		lo, hi := entity.KeyRange(id)
+	return func(yield func(entity.ID) bool) { eachSecond(t, id, yield) }
+}
+
+// eachSecond calls yield with the second IDs of the edges of t whose first ID is id, in
+// order, until it returns false. (A function of its own, not seconds' closure, so that the
+// iterators over it stay small enough to inline and cost no allocation.)
+func eachSecond(t *store.Tree, id entity.ID, yield func(entity.ID) bool) {
+	lo, hi := entity.KeyRange(id)
+	if !t.Layout().Fixed() {
 		for k := range t.Ascend(lo, hi) {
 			if !yield(entity.FromKey(k[8:])) {
 				return
 			}
 		}
+		return
+	}
+	// The edges of id, a packed run of each leaf at a time (Cursor.Run): the pages the
+	// Ascend above reads, without its call per edge.
+	const size = 2 * entity.KeySize
+	cur := t.Cursor()
+	_, _, ok := cur.Seek(lo)
+	for ok {
+		keys, _, n := cur.Run()
+		j := 0
+		for ; j < n; j++ {
+			k := keys[j*size : (j+1)*size]
+			if entity.FromKey(k) != id {
+				return
+			}
+			second := entity.FromKey(k[entity.KeySize:])
+			if !yield(second) {
+				return
+			}
+			if !cur.InStep() {
+				// yield changed the tree: go on from the next edge.
+				if second == ^entity.ID(0) {
+					return
+				}
+				next := entity.AppendKey(entity.AppendKey(make([]byte, 0, size), id), second+1)
+				_, _, ok = cur.Seek(next)
+				break
+			}
+		}
+		if j == n {
+			cur.Skip(n - 1)
+			_, _, ok = cur.Next()
+		}
 	}
 }
 
 func bitmapOf(seq iter.Seq[entity.ID]) *roaring64.Bitmap {
-	bm := roaring64.New()
+	var buf [256]uint64
+	b := idBatch{ids: buf[:0]}
 	for id := range seq {
-		bm.Add(uint64(id))
+		b.add(uint64(id))
 	}
-	return bm
+	return b.bitmap()
+}
+
+// idBatch gathers IDs for a bitmap and adds them sorted, a batch at a time (AddMany): one
+// Add per ID costs a container search each, about twice the sort of the few IDs of a hop.
+// Its ids start in the caller's array, on the stack.
+type idBatch struct {
+	bm  *roaring64.Bitmap
+	ids []uint64
+}
+
+// idBatchMax is the most IDs an idBatch holds before it adds them to its bitmap.
+const idBatchMax = 4096
+
+func (b *idBatch) add(id uint64) {
+	if len(b.ids) == idBatchMax {
+		b.flush()
+	}
+	b.ids = append(b.ids, id)
+}
+
+func (b *idBatch) flush() {
+	if b.bm == nil {
+		b.bm = roaring64.New()
+	}
+	slices.Sort(b.ids)
+	b.bm.AddMany(slices.Compact(b.ids))
+	b.ids = b.ids[:0]
+}
+
+// bitmap returns the IDs added.
+func (b *idBatch) bitmap() *roaring64.Bitmap {
+	b.flush()
+	return b.bm
 }
 
 // Objects iterates over the objects of subject s in ID order. For d objects it touches
@@ -356,11 +431,12 @@ func (v *Verb) SubjectsOf(tx *entity.Tx, objects *roaring64.Bitmap) *roaring64.B
 
 // follow returns the second IDs of the edges of t whose first ID is in ids.
 func follow(t *store.Tree, ids *roaring64.Bitmap) *roaring64.Bitmap {
-	out := roaring64.New()
+	var buf [256]uint64
+	out := idBatch{ids: buf[:0]}
 	for k := range entity.EntriesOf(t, ids, false) {
-		out.Add(uint64(entity.FromKey(k[entity.KeySize:])))
+		out.add(uint64(entity.FromKey(k[entity.KeySize:])))
 	}
-	return out
+	return out.bitmap()
 }
 
 // count returns the number of edges of t whose first ID is id.

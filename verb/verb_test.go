@@ -138,16 +138,22 @@ func TestLookup(t *testing.T) {
 	}))
 }
 
+// graph returns a store of n entities and a verb "e" among them, without edges.
+func graph(t *testing.T, n int) (*entity.DB, *verb.Verb) {
+	s := entity.NewSchema()
+	k := s.Kind("n")
+	v := verb.Define(s, "e")
+	db := testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, k, n, nil)
+	return db, v
+}
+
 // TestFollowModel checks ObjectsOf and SubjectsOf against a map over random graphs.
 func TestFollowModel(t *testing.T) {
 	seed := testutil.Seed(t, 1)
 	r := rand.New(rand.NewPCG(seed, 0))
-	s := entity.NewSchema()
-	n := s.Kind("n")
-	v := verb.Define(s, "e")
-	db := testutil.OpenDB(t, s, nil)
 	const N = 3000
-	testutil.Spawn(t, db, n, N, nil)
+	db, v := graph(t, N)
 	out := map[entity.ID][]entity.ID{}
 	in := map[entity.ID][]entity.ID{}
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
@@ -164,7 +170,7 @@ func TestFollowModel(t *testing.T) {
 	require.NoError(t, db.View(func(tx *entity.Tx) error {
 		for range 20 {
 			ids := roaring64.New()
-			for range r.IntN(300) {
+			for range r.IntN(1500) { // up to ~10^4 edges: more than one batch of IDs
 				ids.Add(uint64(1 + r.IntN(N)))
 			}
 			wantOut, wantIn := roaring64.New(), roaring64.New()
@@ -296,6 +302,51 @@ func TestCountsModel(t *testing.T) {
 		require.True(t, ok)
 		we, ws, wo := want()
 		assert.Equal(t, []uint64{we, ws, wo}, []uint64{e, subj, obj})
+		return tx.CheckStore()
+	}))
+}
+
+// TestObjectsWhileLinking walks the objects of a subject whose edges fill several leaves
+// and, inside the walk, unlinks the next object and links new ones ahead and behind: the
+// walk yields each object in order once, as the verb is when the walk reaches it.
+func TestObjectsWhileLinking(t *testing.T) {
+	const N = 2000
+	db, v := graph(t, N)
+	objs := map[entity.ID]bool{}
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		for o := entity.ID(2); o <= N; o += 2 {
+			objs[o] = true
+			require.NoError(t, v.Link(tx, 1, o)) // ~1000 edges: four leaves
+			require.NoError(t, v.Link(tx, 2, o)) // another subject's edges after them
+		}
+		return nil
+	}))
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		var got []entity.ID
+		for o := range v.Objects(tx, 1) {
+			got = append(got, o)
+			switch o % 10 {
+			case 2: // drop the next object
+				if objs[o+2] {
+					delete(objs, o+2)
+					_, err := v.Unlink(tx, 1, o+2)
+					require.NoError(t, err)
+				}
+			case 4: // add one right ahead, and one behind the walk
+				objs[o+1], objs[o-1] = true, true
+				require.NoError(t, v.Link(tx, 1, o+1))
+				require.NoError(t, v.Link(tx, 1, o-1))
+			}
+		}
+		var want []entity.ID
+		for o := entity.ID(1); o <= N+1; o++ {
+			if objs[o] {
+				want = append(want, o)
+			}
+		}
+		// What the walk yields: every object at the end, but the ones linked behind it.
+		want = slices.DeleteFunc(want, func(o entity.ID) bool { return o%10 == 3 })
+		assert.Equal(t, want, got)
 		return tx.CheckStore()
 	}))
 }

@@ -1,5 +1,5 @@
 // Package slab hands out zeroed values cut from arrays, never the same one twice: for
-// objects made once per message (a message's Tx, its trees) that the message's function
+// objects made once per message (the data model's Tx) that the message's function
 // may keep past the message. Reusing them would let a kept one reach a later message;
 // cutting them from arrays makes one allocation serve many messages instead, and an
 // array is collected once nothing points into it.
