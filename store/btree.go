@@ -271,6 +271,12 @@ func (t *Tree) leafFor(key []byte, pa *path) (PageID, []byte, wordBounds) {
 	return id, t.node(id, 0), wb
 }
 
+// childIndex returns the index of the child of branch p whose range holds key.
+func (t *Tree) childIndex(id PageID, p []byte, key []byte) int {
+	i, _ := t.search(id, p, t.bkeys, key, true)
+	return i
+}
+
 // edgeLeaf descends to the first (last == false) or last leaf.
 func (t *Tree) edgeLeaf(last bool) (PageID, []byte) {
 	id := t.d.root

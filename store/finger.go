@@ -290,7 +290,7 @@ func (t *Tree) peekKid(p []byte, level int, key []byte) PageID {
 		return pkid(p, c)
 	}
 	// The number of separators ≤ key: the first > key is the first ≥ key+1.
-	return pkid(p, firstWordAtLeast(p[t.bkoff:t.bkoff+8*c], 8, c, x+1))
+	return pkid(p, firstWordAtLeast(p[t.bkoff:t.bkoff+8*c], 8, c, x+1, wordBounds{}))
 }
 
 // peek returns page id as the message's committed state maps it, for Prefetch to load:
