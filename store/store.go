@@ -53,7 +53,9 @@ type Options struct {
 	// the newest first; what remains is the state some commit left. To keep that promise,
 	// pages committed under NoSync stay in the heap (4 MiB of them, or one larger message's)
 	// and reach the main file only after the log holding them is synced: then the store
-	// syncs the log (twice) and writes them in place.
+	// syncs the log (twice) and writes them in place. A message that rewrites pages still
+	// pending replaces them there: messages that dirty the same pages over and over (an ECS
+	// tick) write them in place once per checkpoint.
 	NoSync bool
 	// CheckpointBytes is the log size past which a commit applies, syncs and empties the
 	// log; 0 means DefaultCheckpointBytes.
@@ -121,7 +123,7 @@ type Store struct {
 	failure atomic.Pointer[error]
 
 	// pending holds the pages committed under NoSync that the main file does not have yet
-	// (at most Options.pendingPages of them, or one message's); messages read them from
+	// (at most Options.pendingPages of them, or the last message's); messages read them from
 	// here. pendingBits says which pages it holds, so that other reads skip the map.
 	pending     map[PageID][]byte
 	pendingBits pageBits
@@ -389,7 +391,8 @@ func (s *Store) fail(err error) {
 //  4. write the pages in place (under NoSync, keep them pending until the log is synced) and
 //     install the message's descriptors and catalog: a failure fails the store, but the
 //     message is committed (the log replays it);
-//  5. checkpoint when the log is large, or flush the pending pages when they are many:
+//  5. checkpoint when the log is large, or flush the pending pages when they are many
+//     beyond the message's own (messages that rewrite the same pages keep them pending):
 //     likewise.
 func (s *Store) commit(tx *Tx) error {
 	ids, pages, err := tx.seal()
@@ -429,7 +432,10 @@ func (s *Store) commit(tx *Tx) error {
 	switch {
 	case s.log != nil && s.log.size > s.opts.CheckpointBytes:
 		err = s.checkpoint(false)
-	case len(s.pending) >= s.opts.pendingPages:
+	case len(s.pending) >= s.opts.pendingPages && len(s.pending) > len(ids):
+		// Pages beyond this message's own: flush. A message that rewrites the pages
+		// pending before it (an ECS tick, every tick) replaces them in the heap instead, and
+		// they reach the main file once per checkpoint, not once per message.
 		err = s.flushPending(false)
 	}
 	if err != nil {
