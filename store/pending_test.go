@@ -196,3 +196,40 @@ func TestFaultInLazyCheckpoint(t *testing.T) {
 	}
 	require.Positive(t, tried)
 }
+
+// TestCheckpointKeepsTheLogFile checks that a commit's checkpoint empties the log but keeps
+// its file's length, the next messages overwriting the stale frames, that a reopen after a
+// crash there replays only the new ones, and that Close cuts the file back to its header.
+func TestCheckpointKeepsTheLogFile(t *testing.T) {
+	for _, noSync := range []bool{false, true} {
+		const msgs = 9
+		imgs := imagesOf(t, msgs, tickMessage)
+		fs := newFaultFS(-1, -1)
+		opts := func(fs *faultFS) *Options {
+			o := tickOptions(fs, 4*tickLogBytes(t))
+			o.NoSync = noSync
+			return o
+		}
+		s, err := Open("db", opts(fs))
+		require.NoError(t, err)
+		kept := false
+		for i := 1; i <= msgs; i++ {
+			before := s.log.size
+			require.NoError(t, s.Update(tickMessage(i)))
+			if s.log.size < before {
+				kept = true
+				require.Equal(t, int64(walHeaderSize), s.log.size)
+				require.Greater(t, int64(len(fs.files["db-wal"].data)), s.log.size, "noSync %v: the file keeps its length", noSync)
+			}
+			if kept && s.log.size > walHeaderSize {
+				// A crash now: the new frames, then the stale ones of the old salt.
+				got := reopenImage(t, opts(fs.persisted()))
+				require.Equal(t, imgs[i], got, "noSync %v: reopened after message %d", noSync, i)
+			}
+		}
+		require.True(t, kept, "the workload checkpoints")
+		require.NoError(t, s.Close())
+		assert.Len(t, fs.files["db-wal"].data, walHeaderSize, "Close cuts the log back")
+		assert.Equal(t, imgs[msgs], reopenImage(t, opts(fs)))
+	}
+}

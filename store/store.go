@@ -183,7 +183,7 @@ func (s *Store) recover() error {
 	if n == 0 && s.log.size == walHeaderSize {
 		return nil
 	}
-	return s.checkpoint(true)
+	return s.checkpoint(true, false)
 }
 
 // start checks the superblock, or writes the first one into an empty memory, and loads the
@@ -203,7 +203,7 @@ func (s *Store) start() error {
 		if s.log != nil && s.opts.NoSync {
 			// A new store is durable when Open returns, whatever the sync mode: a store whose
 			// creation a power cut lost would leave a file of zeros, which is not a store.
-			if err := s.checkpoint(true); err != nil {
+			if err := s.checkpoint(true, false); err != nil {
 				return err
 			}
 		}
@@ -431,7 +431,7 @@ func (s *Store) commit(tx *Tx) error {
 	}
 	switch {
 	case s.log != nil && s.log.size > s.opts.CheckpointBytes:
-		err = s.checkpoint(false)
+		err = s.checkpoint(false, true)
 	case len(s.pending) >= s.opts.pendingPages && len(s.pending) > len(ids):
 		// Pages beyond this message's own: flush. A message that rewrites the pages
 		// pending before it (an ECS tick, every tick) replaces them in the heap instead, and
@@ -611,9 +611,11 @@ func (s *Store) applyEach(memPages uint64, ids []PageID, page func(int) ([]byte,
 }
 
 // checkpoint makes the main file hold everything the log holds (flushing what NoSync kept
-// pending), syncs it and empties the log. locked says whether the caller holds applyMu
-// alone (or no other goroutine can have the store yet).
-func (s *Store) checkpoint(locked bool) error {
+// pending), syncs it and empties the log; with keepFile (a commit's checkpoint) the log's
+// file keeps its length for the next frames (wal.reset), Open and Close cut it back.
+// locked says whether the caller holds applyMu alone (or no other goroutine can have the
+// store yet).
+func (s *Store) checkpoint(locked, keepFile bool) error {
 	if err := s.flushPending(locked); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
@@ -622,7 +624,7 @@ func (s *Store) checkpoint(locked bool) error {
 			return fmt.Errorf("checkpoint: %w", err)
 		}
 	}
-	return s.log.reset()
+	return s.log.reset(keepFile)
 }
 
 // Close checkpoints the log and releases the memory. It waits for running messages.
@@ -637,9 +639,9 @@ func (s *Store) Close() error {
 	s.closed = true
 	var err error
 	if s.log != nil {
-		// A store that wrote nothing since its last checkpoint leaves both files untouched.
-		if s.failed == nil && s.log.size > walHeaderSize {
-			err = s.checkpoint(true)
+		// A store that wrote nothing since it opened leaves both files untouched.
+		if s.failed == nil && (s.log.size > walHeaderSize || s.log.fileEnd > walHeaderSize) {
+			err = s.checkpoint(true, false)
 		}
 		err = errors.Join(err, s.log.f.Close())
 	}

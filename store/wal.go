@@ -70,14 +70,17 @@ type wal struct {
 	// spillEnd is the end of the frames a message in progress has spilled (0: none); the
 	// log's size stays that of the last commit until the message commits.
 	spillEnd int64
+	// fileEnd is the length of the file: past size when a reset kept the file (frames of
+	// an older salt, stale, lie behind the log's end).
+	fileEnd int64
 }
 
 // openWAL reads the log's header. A log shorter than its header (new, or cut while being
 // reset) is reset.
 func openWAL(f file, name string, size int64) (*wal, error) {
-	w := &wal{f: f, name: name, size: size}
+	w := &wal{f: f, name: name, size: size, fileEnd: size}
 	if size < walHeaderSize {
-		return w, w.reset()
+		return w, w.reset(false)
 	}
 	var h [walHeaderSize]byte
 	if _, err := f.ReadAt(h[:], 0); err != nil {
@@ -100,7 +103,13 @@ func openWAL(f file, name string, size int64) (*wal, error) {
 }
 
 // reset empties the log and gives it a new salt, so no frame written before can validate.
-func (w *wal) reset() error {
+// With keep, the file keeps its length, as SQLite's WAL does when it restarts: the frames
+// behind the new header are stale (of the old salt), the next ones overwrite them, and the
+// file's blocks are neither freed nor allocated again, which for a log of tens of MiB
+// costs more than writing it. A crash before the new header is synced leaves the old one:
+// its messages are in the main file already (reset follows its sync), and replaying them
+// again writes the same pages. Open and Close cut the file back (keep false).
+func (w *wal) reset(keep bool) error {
 	var h [walHeaderSize]byte
 	copy(h[:], walMagic)
 	le.PutUint32(h[8:], formatVersion)
@@ -109,8 +118,11 @@ func (w *wal) reset() error {
 		return err
 	}
 	le.PutUint32(h[28:], crc32c(h[:28]))
-	if err := w.f.Truncate(0); err != nil {
-		return fmt.Errorf("reset log: %w", err)
+	if !keep {
+		if err := w.f.Truncate(0); err != nil {
+			return fmt.Errorf("reset log: %w", err)
+		}
+		w.fileEnd = 0
 	}
 	if _, err := w.f.WriteAt(h[:], 0); err != nil {
 		return fmt.Errorf("reset log: %w", err)
@@ -119,6 +131,7 @@ func (w *wal) reset() error {
 		return fmt.Errorf("reset log: %w", err)
 	}
 	w.size, w.salt, w.last = walHeaderSize, le.Uint64(h[16:]), 0
+	w.fileEnd = max(w.fileEnd, walHeaderSize)
 	return nil
 }
 
@@ -181,7 +194,9 @@ func (w *wal) writeFull(off *int64, last bool) error {
 	if len(w.buf) < walChunk && !last {
 		return nil
 	}
-	if _, err := w.f.WriteAt(w.buf, *off); err != nil {
+	_, err := w.f.WriteAt(w.buf, *off)
+	w.fileEnd = max(w.fileEnd, *off+int64(len(w.buf))) // torn or not
+	if err != nil {
 		return fmt.Errorf("write log: %w", err)
 	}
 	*off += int64(len(w.buf))
@@ -207,6 +222,7 @@ func (w *wal) dropSpill() error {
 	if err := w.f.Truncate(w.size); err != nil {
 		return fmt.Errorf("cut spilled pages off the log: %w", err)
 	}
+	w.fileEnd = w.size
 	if err := w.f.Sync(); err != nil {
 		return fmt.Errorf("cut spilled pages off the log: %w", err)
 	}
@@ -251,6 +267,7 @@ func (w *wal) undo(cause error) error {
 	if err := w.f.Truncate(w.size); err != nil {
 		return fmt.Errorf("%w: %w, and cutting the log back failed: %w", ErrInDoubt, cause, err)
 	}
+	w.fileEnd = w.size
 	if err := w.f.Sync(); err != nil {
 		return fmt.Errorf("%w: %w, and syncing the log after cutting it back failed: %w", ErrInDoubt, cause, err)
 	}
@@ -268,7 +285,9 @@ func (w *wal) sync() error {
 	if w.spillEnd != 0 {
 		panic("store: log mark while a message has spilled pages")
 	}
-	if _, err := w.f.WriteAt(w.buf, w.size); err != nil {
+	_, err := w.f.WriteAt(w.buf, w.size)
+	w.fileEnd = max(w.fileEnd, w.size+int64(len(w.buf)))
+	if err != nil {
 		return fmt.Errorf("write log: %w", err)
 	}
 	if err := w.f.Sync(); err != nil {
