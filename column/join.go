@@ -96,13 +96,11 @@ func join(ta, tb *store.Tree, fn func(ka, va, vb []byte) (set []byte, more bool)
 // ways.
 var packedJoin = true
 
-// merger is what a merge of packed runs calls: start once with the runs both cursors
-// stand on, then span for each stretch of k common entities, the i-th to (i+k-1)-th of
-// a's run and the j-th to (j+k-1)-th of b's. span returns how many of them it consumed
-// (all of them, or up to the one after which it changed a tree or stopped) and whether
-// the join goes on; it writes a's values with r.set.
+// merger is what a merge of packed runs calls for each stretch of k common entities, the
+// i-th to (i+k-1)-th of a's run and the j-th to (j+k-1)-th of b's: span returns how many
+// of them it consumed (all of them, or up to the one after which it changed a tree or
+// stopped) and whether the join goes on; it writes a's values with r.set.
 type merger interface {
-	start(r *runs)
 	span(r *runs, i, j, k int) (n int, more bool, err error)
 }
 
@@ -159,8 +157,6 @@ type fnMerger struct {
 	fn func(ka, va, vb []byte) ([]byte, bool)
 }
 
-func (m *fnMerger) start(*runs) {}
-
 func (m *fnMerger) span(r *runs, i, j, k int) (int, bool, error) {
 	for n := range k {
 		set, more := m.fn(r.key(i+n), r.valA(i+n), r.valB(j+n))
@@ -197,7 +193,6 @@ func mergeRuns(ca, cb *store.Cursor, m merger) (runEnd, error) {
 		return runEnd{}, nil
 	}
 	r := &runs{ca: ca, cb: cb, keysA: keysA, valsA: valsA, valsB: valsB, na: na, nb: nb, sa: len(valsA) / na, sb: len(valsB) / nb}
-	m.start(r)
 	i, j := 0, 0 // the entries of the runs the merge stands on, equal keys at the loop's top
 	for {
 		k := 1
@@ -364,23 +359,24 @@ func ApplyRuns2[A, B any](tx *entity.Tx, a *Column[A], b *Column[B], fn func(ids
 }
 
 // applyCols is what Apply2 and ApplyRuns2 keep while they merge: the columns, a's index,
-// and the runs of the leaves the merge stands on, decoded.
+// and the values of the span the merge stands on, decoded.
 type applyCols[A, B any] struct {
 	a   *Column[A]
 	b   *Column[B]
 	idx *store.Tree // a's index, if it has one
-	as  []A         // a's run, decoded
-	bs  []B         // b's run, decoded
+	as  []A         // a's values of the span, decoded
+	bs  []B         // b's values of the span, decoded
 	buf []byte      // room for one encoded value of a
 	err error       // what stopped the join
 }
 
-// start decodes both runs, a word at a time for a component of 4-byte scalars.
-func (p *applyCols[A, B]) start(r *runs) {
-	p.as = slices.Grow(p.as[:0], r.na)[:r.na]
-	p.bs = slices.Grow(p.bs[:0], r.nb)[:r.nb]
-	p.a.d.codec.decRun(r.valsA, unsafe.Pointer(unsafe.SliceData(p.as)), r.na, unsafe.Sizeof(p.as[0]))
-	p.b.d.codec.decRun(r.valsB, unsafe.Pointer(unsafe.SliceData(p.bs)), r.nb, unsafe.Sizeof(p.bs[0]))
+// decode decodes the span of k entities from a's i-th and b's j-th into p.as and p.bs, a
+// word at a time for a component of 4-byte scalars.
+func (p *applyCols[A, B]) decode(r *runs, i, j, k int) {
+	p.as = slices.Grow(p.as[:0], k)[:k]
+	p.bs = slices.Grow(p.bs[:0], k)[:k]
+	p.a.d.codec.decRun(r.valsA[i*r.sa:], unsafe.Pointer(unsafe.SliceData(p.as)), k, unsafe.Sizeof(p.as[0]))
+	p.b.d.codec.decRun(r.valsB[j*r.sb:], unsafe.Pointer(unsafe.SliceData(p.bs)), k, unsafe.Sizeof(p.bs[0]))
 }
 
 // changed returns the encoding of entity id's value x in a, if it is not va (its stored
@@ -413,8 +409,9 @@ type applier[A, B any] struct {
 }
 
 func (p *applier[A, B]) span(r *runs, i, j, k int) (int, bool, error) {
+	p.decode(r, i, j, k)
 	for n := range k {
-		set, more := p.call(entity.FromKey(r.key(i+n)), r.valA(i+n), &p.as[i+n], p.bs[j+n])
+		set, more := p.call(entity.FromKey(r.key(i+n)), r.valA(i+n), &p.as[n], p.bs[n])
 		if set != nil {
 			if err := r.set(i+n, set); err != nil {
 				return 0, false, err
@@ -449,8 +446,9 @@ func (p *runApplier[A, B]) span(r *runs, i, j, k int) (int, bool, error) {
 	for n := range k {
 		p.ids = append(p.ids, entity.FromKey(r.keysA[(i+n)*entity.KeySize:]))
 	}
-	xs := p.as[i : i+k]
-	p.fn(p.ids, xs, p.bs[j:j+k])
+	p.decode(r, i, j, k)
+	xs := p.as
+	p.fn(p.ids, xs, p.bs)
 	if !r.inStep() {
 		return 0, false, p.wrote()
 	}
