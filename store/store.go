@@ -395,7 +395,7 @@ func (s *Store) fail(err error) {
 //     beyond the message's own (messages that rewrite the same pages keep them pending):
 //     likewise.
 func (s *Store) commit(tx *Tx) error {
-	ids, pages, err := tx.seal()
+	ids, pages, kinds, err := tx.seal()
 	if err != nil || len(ids) == 0 && len(tx.spilled) == 0 {
 		return err
 	}
@@ -419,7 +419,7 @@ func (s *Store) commit(tx *Tx) error {
 		}
 	}
 	if s.log != nil {
-		if err := s.log.append(tx.memPages, ids, pages, len(all), s.opts.NoSync); err != nil {
+		if err := s.log.append(tx.memPages, ids, pages, kinds, len(all), s.opts.NoSync); err != nil {
 			if errors.Is(err, ErrInDoubt) {
 				s.exclusive(func() error { s.fail(err); return nil })
 			}
@@ -445,18 +445,22 @@ func (s *Store) commit(tx *Tx) error {
 }
 
 // seal flushes the message's tree descriptors and memory size into their pages and seals
-// every page it formatted. It returns the dirty pages in order (pages[i] is page ids[i]).
-func (tx *Tx) seal() (ids []PageID, pages [][]byte, err error) {
+// every page it formatted. It returns the dirty pages in order (pages[i] is page ids[i], of
+// kind kinds[i]).
+func (tx *Tx) seal() (ids []PageID, pages [][]byte, kinds []pageKind, err error) {
 	if err := tx.run(func(tx *Tx) error { tx.flushTrees(); tx.flushSize(); return nil }); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	ids = slices.Sorted(maps.Keys(tx.dirty))
-	return ids, tx.sealPages(ids), nil
+	pages, kinds = tx.sealPages(ids)
+	return ids, pages, kinds, nil
 }
 
-// sealPages seals the dirty pages ids (page 0 as the superblock) and returns their bytes.
-func (tx *Tx) sealPages(ids []PageID) [][]byte {
+// sealPages seals the dirty pages ids (page 0 as the superblock) and returns their bytes and
+// kinds.
+func (tx *Tx) sealPages(ids []PageID) ([][]byte, []pageKind) {
 	pages := make([][]byte, len(ids))
+	kinds := make([]pageKind, len(ids))
 	for i, id := range ids {
 		dp := tx.dirty[id]
 		if id == 0 {
@@ -465,9 +469,9 @@ func (tx *Tx) sealPages(ids []PageID) [][]byte {
 		if dp.kind != pageRaw {
 			seal(dp.b, dp.kind)
 		}
-		pages[i] = dp.b
+		pages[i], kinds[i] = dp.b, dp.kind
 	}
-	return pages
+	return pages, kinds
 }
 
 // install makes a logged message's pages what messages read, in place or (under NoSync)

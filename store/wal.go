@@ -11,13 +11,16 @@ import (
 // The redo log sits beside the main file (NAME-wal). A commit appends one frame per dirty
 // page and then a commit frame, all in one write, and syncs (unless Options.NoSync). Every
 // frame carries the log's salt and its own CRC-32C; pages are applied only from messages
-// whose commit frame is whole.
+// whose commit frame is whole. A page the store sealed already carries the CRC-32C of its
+// bytes (page.go): its frame's CRC covers that checksum rather than the image again, and
+// the image must match it, so each page of a commit is checksummed once.
 //
 // Header (32 bytes):
 //
 //	offset size field
 //	     0    8 magic "SGWAL\x00\x00\x01"
-//	     8    4 format version (2, the store's)
+//	     8    4 log format version: 3 (2, the store's format version, before frames
+//	            carried sealed pages; this code reads it too)
 //	    12    4 page size (4096)
 //	    16    8 salt: random, new each time the log is reset
 //	    24    4 zero
@@ -28,12 +31,14 @@ import (
 //	offset size field
 //	     0    1 kind: 1 page, 2 commit, 3 synced mark
 //	     1    1 flags: bit 0 synced, the writer syncs the log at every commit
-//	     2    2 zero
+//	     2    1 page frame: the kind of the sealed page it holds (page.go), 0 for raw bytes
+//	     3    1 zero
 //	     4    4 commit: number of page frames in the message; others: 0
 //	     8    8 salt
 //	    16    8 message id (a mark: the last message before it)
 //	    24    8 page: page number; commit: memory size in Wasm pages after the message
-//	    32    4 CRC-32C of bytes [0, 32) and the page image
+//	    32    4 CRC-32C of bytes [0, 32) and the page image, or for a sealed page of
+//	            bytes [0, 32) and the page's own checksum (which its image must match)
 //	    36    4 zero
 //
 // A message too large for the heap may write page frames before its commit (Tx.spill):
@@ -57,6 +62,10 @@ const (
 	frameCommit   = 2
 	frameMark     = 3
 	frameSynced   = 1 // flag
+	// walVersion is the log's format version; walVersionRaw (the store's format version) is
+	// that of logs whose frames carry no sealed pages, which this code reads too.
+	walVersion    = 3
+	walVersionRaw = formatVersion
 )
 
 // wal is the redo log of a file-backed store.
@@ -89,8 +98,8 @@ func openWAL(f file, name string, size int64) (*wal, error) {
 	if string(h[:8]) != walMagic {
 		return nil, fmt.Errorf("%w: log has bad magic %q", ErrNotStore, h[:8])
 	}
-	if v := le.Uint32(h[8:]); v != formatVersion {
-		return nil, fmt.Errorf("%w: log version %d (this code reads version %d)", ErrVersion, v, formatVersion)
+	if v := le.Uint32(h[8:]); v != walVersion && v != walVersionRaw {
+		return nil, fmt.Errorf("%w: log version %d (this code reads versions %d and %d)", ErrVersion, v, walVersionRaw, walVersion)
 	}
 	if ps := le.Uint32(h[12:]); ps != PageSize {
 		return nil, fmt.Errorf("%w: log page size %d (this code uses %d)", ErrVersion, ps, PageSize)
@@ -112,7 +121,7 @@ func openWAL(f file, name string, size int64) (*wal, error) {
 func (w *wal) reset(keep bool) error {
 	var h [walHeaderSize]byte
 	copy(h[:], walMagic)
-	le.PutUint32(h[8:], formatVersion)
+	le.PutUint32(h[8:], walVersion)
 	le.PutUint32(h[12:], PageSize)
 	if _, err := rand.Read(h[16:24]); err != nil {
 		return err
@@ -135,15 +144,21 @@ func (w *wal) reset(keep bool) error {
 	return nil
 }
 
-func (w *wal) putFrame(kind, flags byte, count uint32, txid, arg uint64, page []byte) {
+// putFrame appends a frame to w.buf: for a page frame, page is the image and pk its kind
+// (pageRaw for bytes the store did not seal).
+func (w *wal) putFrame(kind, flags byte, count uint32, txid, arg uint64, page []byte, pk pageKind) {
 	var h [frameHeader]byte
-	h[0], h[1] = kind, flags
+	h[0], h[1], h[2] = kind, flags, byte(pk)
 	le.PutUint32(h[4:], count)
 	le.PutUint64(h[8:], w.salt)
 	le.PutUint64(h[16:], txid)
 	le.PutUint64(h[24:], arg)
 	crc := crc32c(h[:32])
-	if page != nil {
+	switch {
+	case page != nil && pk != pageRaw:
+		off := pageCRCOff[pk]
+		crc = crc32Update(crc, page[off:off+4])
+	case page != nil:
 		crc = crc32Update(crc, page)
 	}
 	le.PutUint32(h[32:], crc)
@@ -167,17 +182,18 @@ func frameFlags(noSync bool) byte {
 	return frameSynced
 }
 
-// spill writes page frames of the message in progress (page ids[i] is pages[i]) ahead of
-// its commit frame, without syncing, and returns the offset of each page image. If the
-// write fails, the caller fails the message, and its rollback cuts the frames off.
-func (w *wal) spill(ids []PageID, pages [][]byte, noSync bool) ([]int64, error) {
+// spill writes page frames of the message in progress (page ids[i] is pages[i], of kind
+// kinds[i]) ahead of its commit frame, without syncing, and returns the offset of each page
+// image. If the write fails, the caller fails the message, and its rollback cuts the
+// frames off.
+func (w *wal) spill(ids []PageID, pages [][]byte, kinds []pageKind, noSync bool) ([]int64, error) {
 	off := w.end()
 	w.spillEnd = off + int64(len(ids))*(frameHeader+PageSize) // before the writes: torn ones are cut off too
 	offs := make([]int64, len(ids))
 	w.buf = w.buf[:0]
 	for i, id := range ids {
 		offs[i] = off + int64(len(w.buf)) + frameHeader
-		w.putFrame(framePage, frameFlags(noSync), 0, w.last+1, uint64(id), pages[i])
+		w.putFrame(framePage, frameFlags(noSync), 0, w.last+1, uint64(id), pages[i], kinds[i])
 		if err := w.writeFull(&off, i == len(ids)-1); err != nil {
 			return nil, err
 		}
@@ -229,23 +245,24 @@ func (w *wal) dropSpill() error {
 	return nil
 }
 
-// append writes the frames of one message (page ids[i] is pages[i]) and, unless noSync,
+// append writes the frames of one message (page ids[i] is pages[i], of kind kinds[i]) and,
+// unless noSync,
 // syncs. count is the number of distinct pages of the message: len(ids) plus those it
 // spilled and did not write again. If the write or the sync fails, it cuts the log back to
 // where it was (with what the message spilled), so that the message is not committed; if
 // that fails too, the error wraps ErrInDoubt.
-func (w *wal) append(memPages uint64, ids []PageID, pages [][]byte, count int, noSync bool) error {
+func (w *wal) append(memPages uint64, ids []PageID, pages [][]byte, kinds []pageKind, count int, noSync bool) error {
 	txid := w.last + 1
 	flags := frameFlags(noSync)
 	off := w.end()
 	w.buf = w.buf[:0]
 	for i, id := range ids {
-		w.putFrame(framePage, flags, 0, txid, uint64(id), pages[i])
+		w.putFrame(framePage, flags, 0, txid, uint64(id), pages[i], kinds[i])
 		if err := w.writeFull(&off, false); err != nil {
 			return w.undo(err)
 		}
 	}
-	w.putFrame(frameCommit, flags, uint32(count), txid, memPages, nil)
+	w.putFrame(frameCommit, flags, uint32(count), txid, memPages, nil, pageRaw)
 	if err := w.writeFull(&off, true); err != nil {
 		return w.undo(err)
 	}
@@ -281,7 +298,7 @@ func (w *wal) sync() error {
 		return fmt.Errorf("sync log: %w", err)
 	}
 	w.buf = w.buf[:0]
-	w.putFrame(frameMark, 0, 0, w.last, 0, nil)
+	w.putFrame(frameMark, 0, 0, w.last, 0, nil, pageRaw)
 	if w.spillEnd != 0 {
 		panic("store: log mark while a message has spilled pages")
 	}
@@ -345,7 +362,9 @@ func (w *wal) readFrame(off int64) (frame, error) {
 		return frame{}, fmt.Errorf("read log: %w", err)
 	}
 	f := frame{kind: h[0], flags: h[1], count: le.Uint32(h[4:]), txid: le.Uint64(h[16:]), arg: le.Uint64(h[24:])}
-	if le.Uint64(h[8:]) != w.salt || f.kind < framePage || f.kind > frameMark {
+	pk := pageKind(h[2])
+	if le.Uint64(h[8:]) != w.salt || f.kind < framePage || f.kind > frameMark ||
+		pk != pageRaw && (f.kind != framePage || int(pk) >= len(pageCRCOff)) {
 		return f, errBadFrame
 	}
 	crc := crc32c(h[:32])
@@ -357,9 +376,14 @@ func (w *wal) readFrame(off int64) (frame, error) {
 			}
 			return f, fmt.Errorf("read log: %w", err)
 		}
-		crc = crc32Update(crc, f.page)
+		if pk == pageRaw {
+			crc = crc32Update(crc, f.page)
+		} else {
+			off := pageCRCOff[pk]
+			crc = crc32Update(crc, f.page[off:off+4])
+		}
 	}
-	if crc != le.Uint32(h[32:]) {
+	if crc != le.Uint32(h[32:]) || pk != pageRaw && verifyPage(PageID(f.arg), f.page, pk) != nil {
 		return f, errBadFrame
 	}
 	return f, nil
