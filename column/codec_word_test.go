@@ -87,3 +87,30 @@ func TestWordCodec(t *testing.T) {
 	t.Run("mixed", func(t *testing.T) { check(t, reflect.TypeFor[mixed](), 0) })
 	t.Run("scalar", func(t *testing.T) { check(t, reflect.TypeFor[float32](), Float32) })
 }
+
+// BenchmarkWordCodec decodes and encodes runs of 256 struct{ X, Y float32 } values.
+func BenchmarkWordCodec(b *testing.B) {
+	type vec2 struct{ X, Y float32 }
+	rt := reflect.TypeFor[vec2]()
+	typ, _ := typeOf(rt)
+	c := newTypedCodec(typ, rt)
+	const n = 256
+	vals := make([]vec2, n)
+	for i := range vals {
+		vals[i] = vec2{float32(i), -float32(i)}
+	}
+	p := unsafe.Pointer(unsafe.SliceData(vals))
+	enc, _ := c.encRun(nil, p, n, rt.Size())
+	b.Run("decRun", func(b *testing.B) {
+		for b.Loop() {
+			c.decRun(enc, p, n, rt.Size())
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/value")
+	})
+	b.Run("encRun", func(b *testing.B) {
+		for b.Loop() {
+			enc, _ = c.encRun(enc[:0], p, n, rt.Size())
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/value")
+	})
+}

@@ -233,3 +233,40 @@ func TestCheckpointKeepsTheLogFile(t *testing.T) {
 		assert.Equal(t, imgs[msgs], reopenImage(t, opts(fs)))
 	}
 }
+
+// TestTicksReuseTheirPageBuffers checks that messages which rewrite the same pages copy
+// them into the buffers of the pages they replaced (pending under NoSync, or written in
+// place), not into new ones, and read back what they wrote.
+func TestTicksReuseTheirPageBuffers(t *testing.T) {
+	const msgs = 6
+	imgs := imagesOf(t, msgs, tickMessage)
+	for name, open := range map[string]func() *Store{
+		"nosync": func() *Store {
+			s, err := Open("db", tickOptions(newFaultFS(-1, -1), 1<<30))
+			require.NoError(t, err)
+			return s
+		},
+		"heap": func() *Store { return openHeap(t) },
+	} {
+		s := open()
+		for i := 1; i <= msgs; i++ {
+			spare := len(s.spare)
+			var dirtied int
+			require.NoError(t, s.Update(func(tx *Tx) error {
+				if err := tickMessage(i)(tx); err != nil {
+					return err
+				}
+				dirtied = len(tx.dirty)
+				if i > 3 {
+					assert.Equal(t, max(0, spare-dirtied), len(s.spare), "%s: message %d copies into spare buffers", name, i)
+				}
+				return nil
+			}))
+			if i > 3 { // the first messages make the tree; under NoSync the second flushes
+				assert.GreaterOrEqual(t, len(s.spare), dirtied-1, "%s: message %d's replaced pages are spare", name, i)
+			}
+			require.Equal(t, imgs[i], image(t, s), "%s: message %d", name, i)
+		}
+		require.NoError(t, s.Close())
+	}
+}

@@ -127,6 +127,11 @@ type Store struct {
 	// here. pendingBits says which pages it holds, so that other reads skip the map.
 	pending     map[PageID][]byte
 	pendingBits pageBits
+	// spare holds page buffers that no message or View can reach any more (a pending page
+	// a later commit replaced, a page written in place), for the copies the next messages
+	// make of the pages they write: a tick that dirties the same pages every time then
+	// allocates none. Only the writer touches it, holding writeMu.
+	spare [][]byte
 
 	treeMu sync.Mutex           // guards trees
 	trees  map[TreeRef]treeDesc // committed tree descriptors (treedesc.go)
@@ -496,7 +501,9 @@ func (s *Store) install(tx *Tx, ids []PageID, pages [][]byte, all []PageID, page
 	case s.log != nil && s.opts.NoSync:
 		s.keepPending(tx.memPages, ids, pages)
 	default:
-		err = s.applyEach(tx.memPages, all, page)
+		if err = s.applyEach(tx.memPages, all, page); err == nil {
+			s.keepSpare(pages...) // in the memory now: no View reads them from the heap
+		}
 	}
 	s.markVerified(tx, all, err == nil)
 	switch {
@@ -552,9 +559,35 @@ func (s *Store) keepPending(memPages uint64, ids []PageID, pages [][]byte) {
 	}
 	s.pendingBits.resize(memPages * pagesPerWasmPage)
 	for i, id := range ids {
+		if old, ok := s.pending[id]; ok {
+			s.keepSpare(old) // no View runs, and the next ones read pages[i]
+		}
 		s.pending[id] = pages[i]
 		s.pendingBits.add(id)
 	}
+}
+
+// keepSpare keeps page buffers that no message or View can reach any more for the next
+// copies (Tx.overlay), up to as many as the store keeps pending.
+func (s *Store) keepSpare(pages ...[]byte) {
+	n := min(len(pages), max(s.opts.pendingPages, len(s.pending))-len(s.spare))
+	if n > 0 {
+		s.spare = append(s.spare, pages[:n]...)
+	}
+}
+
+// copyPage returns a copy of page src, in a spare buffer if the store has one.
+func (s *Store) copyPage(src []byte) []byte {
+	if n := len(s.spare); n > 0 {
+		b := s.spare[n-1]
+		s.spare[n-1] = nil
+		s.spare = s.spare[:n-1]
+		copy(b, src)
+		return b
+	}
+	b := make([]byte, len(src)) // with the copy below, allocated without zeroing
+	copy(b, src)
+	return b
 }
 
 // flushPending writes the pages committed under NoSync in place, once the log that holds
@@ -583,7 +616,11 @@ func (s *Store) writePending(locked bool) error {
 	if err := s.apply(s.size, ids, pages); err != nil {
 		return err
 	}
-	drop := func() error { s.pending, s.pendingBits = nil, pageBits{}; return nil }
+	drop := func() error {
+		s.keepSpare(pages...) // in place now, and no View runs
+		s.pending, s.pendingBits = nil, pageBits{}
+		return nil
+	}
 	if locked {
 		return drop()
 	}
