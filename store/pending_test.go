@@ -51,7 +51,8 @@ func tickOptions(fs *faultFS, checkpoint int64) *Options {
 // TestTicksWritePagesInPlaceOncePerCheckpoint runs NoSync messages that rewrite the same
 // pages, each more than the store keeps pending: every message replaces the pages pending
 // before it, nothing reaches the main file nor syncs the log until the log is checkpointed,
-// and then each page is written in place once, as of the last message.
+// and then each page is written in place once, as of the last message (runs of
+// consecutive pages in one write).
 func TestTicksWritePagesInPlaceOncePerCheckpoint(t *testing.T) {
 	const msgs = 12
 	imgs := imagesOf(t, msgs, tickMessage)
@@ -76,7 +77,9 @@ func TestTicksWritePagesInPlaceOncePerCheckpoint(t *testing.T) {
 	assert.Equal(t, map[string]int{"db-wal write": msgs - 2}, ops, "one log write per message, nothing else")
 	clear(ops)
 	require.NoError(t, s.Close())
-	assert.Equal(t, int(dirtied), ops["db write"], "each page written in place once, at the checkpoint")
+	// Each page once, at the checkpoint, runs of consecutive pages in one write each.
+	assert.Positive(t, ops["db write"])
+	assert.Less(t, ops["db write"], int(dirtied), "consecutive pages written together")
 	assert.Equal(t, 1, ops["db sync"])
 	s, err = Open("db", tickOptions(fs.persisted(), 1<<30))
 	require.NoError(t, err)

@@ -132,6 +132,8 @@ type Store struct {
 	// make of the pages they write: a tick that dirties the same pages every time then
 	// allocates none. Only the writer touches it, holding writeMu.
 	spare [][]byte
+	// runBuf gathers runs of consecutive pages for applyEach's writes (writer only).
+	runBuf []byte
 
 	treeMu sync.Mutex           // guards trees
 	trees  map[TreeRef]treeDesc // committed tree descriptors (treedesc.go)
@@ -632,24 +634,61 @@ func (s *Store) apply(memPages uint64, ids []PageID, pages [][]byte) error {
 	return s.applyEach(memPages, ids, func(i int) ([]byte, error) { return pages[i], nil })
 }
 
-// applyEach is apply with the pages read one at a time (page(i) is page ids[i]).
+// applyEach is apply with the pages read one at a time (page(i) is page ids[i]). Into a
+// file, it writes each run of consecutive pages (up to applyRun of them) with one write.
 func (s *Store) applyEach(memPages uint64, ids []PageID, page func(int) ([]byte, error)) error {
 	if cur := s.mem.Size(); memPages > cur {
 		if _, err := s.mem.Grow(memPages - cur); err != nil {
 			return err
 		}
 	}
+	_, file := s.mem.(*fileMemory)
+	run, first := s.runBuf[:0], PageID(0) // the pages gathered so far, from page first on
+	flush := func() error {
+		if len(run) == 0 {
+			return nil
+		}
+		n := PageID(len(run) / PageSize)
+		if err := s.mem.WriteAt(run, uint64(first)*PageSize); err != nil {
+			if n == 1 {
+				return fmt.Errorf("apply page %d: %w", first, err)
+			}
+			return fmt.Errorf("apply pages %d to %d: %w", first, first+n-1, err)
+		}
+		run = run[:0]
+		return nil
+	}
 	for i, id := range ids {
 		p, err := page(i)
 		if err != nil {
 			return err
 		}
-		if err := s.mem.WriteAt(p, uint64(id)*PageSize); err != nil {
-			return fmt.Errorf("apply page %d: %w", id, err)
+		if !file {
+			if err := s.mem.WriteAt(p, uint64(id)*PageSize); err != nil {
+				return fmt.Errorf("apply page %d: %w", id, err)
+			}
+			continue
 		}
+		if len(run) > 0 && (id != first+PageID(len(run)/PageSize) || len(run) == applyRun*PageSize) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if len(run) == 0 {
+			first = id
+		}
+		run = append(run, p...)
 	}
-	return nil
+	err := flush()
+	s.runBuf = run[:0]
+	return err
 }
+
+// applyRun is the most pages applyEach writes into a file at once (64 KiB): pages dirtied
+// in runs go in place in a sixteenth of the writes. Not more: the page cache then keeps
+// a file's pages in larger folios, and a fault of the mapping maps a whole one, which would
+// make Options.MapBudget's bound that much looser.
+const applyRun = 16
 
 // checkpoint makes the main file hold everything the log holds (flushing what NoSync kept
 // pending), syncs it and empties the log; with keepFile (a commit's checkpoint) the log's
