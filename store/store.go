@@ -642,7 +642,7 @@ func (s *Store) applyEach(memPages uint64, ids []PageID, page func(int) ([]byte,
 			return err
 		}
 	}
-	_, file := s.mem.(*fileMemory)
+	_, file := s.mem.(interface{ inFile() })
 	run, first := s.runBuf[:0], PageID(0) // the pages gathered so far, from page first on
 	flush := func() error {
 		if len(run) == 0 {
