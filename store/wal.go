@@ -255,6 +255,7 @@ func (w *wal) append(memPages uint64, ids []PageID, pages [][]byte, kinds []page
 	txid := w.last + 1
 	flags := frameFlags(noSync)
 	off := w.end()
+	start := off
 	w.buf = w.buf[:0]
 	for i, id := range ids {
 		w.putFrame(framePage, flags, 0, txid, uint64(id), pages[i], kinds[i])
@@ -270,6 +271,10 @@ func (w *wal) append(memPages uint64, ids []PageID, pages [][]byte, kinds []page
 		if err := w.f.Sync(); err != nil {
 			return w.undo(fmt.Errorf("sync log: %w", err))
 		}
+	} else {
+		// The sync before the pages go in place (at a checkpoint) must write the message:
+		// let the disk start on it now, while the next messages run.
+		startWriteback(w.f, start, off-start)
 	}
 	w.size, w.spillEnd = off, 0
 	w.last = txid
