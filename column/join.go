@@ -158,8 +158,15 @@ type fnMerger struct {
 }
 
 func (m *fnMerger) span(r *runs, i, j, k int) (int, bool, error) {
+	return r.pairs(i, k, func(n int) ([]byte, bool) { return m.fn(r.key(i+n), r.valA(i+n), r.valB(j+n)) })
+}
+
+// pairs is a merger's span taken a pair at a time: it calls pair for the n-th of k pairs
+// from a's i-th entry on, writes the value it returns (if not nil) into a's leaf, and stops
+// after a pair that says so or that changed a tree.
+func (r *runs) pairs(i, k int, pair func(n int) (set []byte, more bool)) (int, bool, error) {
 	for n := range k {
-		set, more := m.fn(r.key(i+n), r.valA(i+n), r.valB(j+n))
+		set, more := pair(n)
 		if set != nil {
 			if err := r.set(i+n, set); err != nil {
 				return 0, false, err
@@ -279,21 +286,11 @@ func Join2[A, B any](tx *entity.Tx, a *Column[A], b *Column[B]) iter.Seq2[entity
 // once and each changed leaf of a is dirtied once. It fails with store.ErrReadOnly if a
 // cannot be written, and with ErrMulti for a Multi column.
 func Apply2[A, B any](tx *entity.Tx, a *Column[A], b *Column[B], fn func(id entity.ID, a *A, b B) bool) error {
-	for _, d := range []*Dyn{a.d, b.d} {
-		if err := d.wantMulti(false, "Apply2"); err != nil {
-			return err
-		}
-	}
-	ta, idx, err := a.d.trees(tx, true)
+	cols, ta, tb, err := openApply(tx, a, b, "Apply2")
 	if err != nil {
-		return fmt.Errorf("apply over %q and %q: %w", a.d.name, b.d.name, err)
+		return err
 	}
-	tb, err := tx.VarTree(b.d.name, 0, false)
-	if err != nil {
-		return fmt.Errorf("apply over %q and %q: %w", a.d.name, b.d.name, err)
-	}
-	ap := &applier[A, B]{applyCols: applyCols[A, B]{a: a, b: b, idx: idx}, fn: fn}
-	ap.buf = make([]byte, a.d.codec.fixed)
+	ap := &applier[A, B]{applyCols: cols, fn: fn}
 	// x and y live across the loop: taking x's address for fn would otherwise allocate
 	// once per entity.
 	var (
@@ -323,21 +320,11 @@ func Apply2[A, B any](tx *entity.Tx, a *Column[A], b *Column[B], fn func(id enti
 // slices it got would no longer be theirs, and ApplyRuns2 fails with ErrRunFuncWrote when
 // it finds that fn did. It fails as Apply2 does otherwise.
 func ApplyRuns2[A, B any](tx *entity.Tx, a *Column[A], b *Column[B], fn func(ids []entity.ID, as []A, bs []B)) error {
-	for _, d := range []*Dyn{a.d, b.d} {
-		if err := d.wantMulti(false, "ApplyRuns2"); err != nil {
-			return err
-		}
-	}
-	ta, idx, err := a.d.trees(tx, true)
+	cols, ta, tb, err := openApply(tx, a, b, "ApplyRuns2")
 	if err != nil {
-		return fmt.Errorf("apply over %q and %q: %w", a.d.name, b.d.name, err)
+		return err
 	}
-	tb, err := tx.VarTree(b.d.name, 0, false)
-	if err != nil {
-		return fmt.Errorf("apply over %q and %q: %w", a.d.name, b.d.name, err)
-	}
-	ap := &runApplier[A, B]{applyCols: applyCols[A, B]{a: a, b: b, idx: idx}, fn: fn}
-	ap.buf = make([]byte, a.d.codec.fixed)
+	ap := &runApplier[A, B]{applyCols: cols, fn: fn}
 	// Where the trees are not packed runs (a variable-size value), or at a join of a tree
 	// with itself, entities come one at a time: runs of one.
 	var (
@@ -368,6 +355,27 @@ type applyCols[A, B any] struct {
 	bs  []B         // b's values of the span, decoded
 	buf []byte      // room for one encoded value of a
 	err error       // what stopped the join
+}
+
+// openApply checks that op (Apply2, ApplyRuns2) can run over a and b, and opens a's tree
+// for writing (with its index, if it has one) and b's for reading.
+func openApply[A, B any](tx *entity.Tx, a *Column[A], b *Column[B], op string) (applyCols[A, B], *store.Tree, *store.Tree, error) {
+	cols := applyCols[A, B]{a: a, b: b, buf: make([]byte, a.d.codec.fixed)}
+	for _, d := range []*Dyn{a.d, b.d} {
+		if err := d.wantMulti(false, op); err != nil {
+			return cols, nil, nil, err
+		}
+	}
+	ta, idx, err := a.d.trees(tx, true)
+	if err != nil {
+		return cols, nil, nil, fmt.Errorf("apply over %q and %q: %w", a.d.name, b.d.name, err)
+	}
+	tb, err := tx.VarTree(b.d.name, 0, false)
+	if err != nil {
+		return cols, nil, nil, fmt.Errorf("apply over %q and %q: %w", a.d.name, b.d.name, err)
+	}
+	cols.idx = idx
+	return cols, ta, tb, nil
 }
 
 // decode decodes the span of k entities from a's i-th and b's j-th into p.as and p.bs, a
@@ -410,18 +418,9 @@ type applier[A, B any] struct {
 
 func (p *applier[A, B]) span(r *runs, i, j, k int) (int, bool, error) {
 	p.decode(r, i, j, k)
-	for n := range k {
-		set, more := p.call(entity.FromKey(r.key(i+n)), r.valA(i+n), &p.as[n], p.bs[n])
-		if set != nil {
-			if err := r.set(i+n, set); err != nil {
-				return 0, false, err
-			}
-		}
-		if !more || !r.inStep() {
-			return n + 1, more, nil
-		}
-	}
-	return k, true, nil
+	return r.pairs(i, k, func(n int) ([]byte, bool) {
+		return p.call(entity.FromKey(r.key(i+n)), r.valA(i+n), &p.as[n], p.bs[n])
+	})
 }
 
 // call runs fn for entity id, whose value in a is x, encoded va, and returns x's new
