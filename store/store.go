@@ -187,9 +187,11 @@ func (s *Store) recover() error {
 	if err != nil {
 		return err
 	}
-	if n == 0 && s.log.size == walHeaderSize {
+	if n == 0 && s.log.size == walHeaderSize && s.log.version == walVersion {
 		return nil
 	}
+	// Also an empty log of version 2: its header must say version 3 before frames that
+	// code reading version 2 would misread are appended to it.
 	return s.checkpoint(true, false)
 }
 

@@ -82,6 +82,7 @@ type wal struct {
 	// fileEnd is the length of the file: past size when a reset kept the file (frames of
 	// an older salt, stale, lie behind the log's end).
 	fileEnd int64
+	version uint32 // of the header: walVersion, or walVersionRaw until the log is reset
 }
 
 // openWAL reads the log's header. A log shorter than its header (new, or cut while being
@@ -107,7 +108,7 @@ func openWAL(f file, name string, size int64) (*wal, error) {
 	if crc32c(h[:28]) != le.Uint32(h[28:]) {
 		return nil, fmt.Errorf("%w: log header checksum", ErrCorrupt)
 	}
-	w.salt = le.Uint64(h[16:])
+	w.salt, w.version = le.Uint64(h[16:]), le.Uint32(h[8:])
 	return w, nil
 }
 
@@ -139,7 +140,7 @@ func (w *wal) reset(keep bool) error {
 	if err := w.f.Sync(); err != nil {
 		return fmt.Errorf("reset log: %w", err)
 	}
-	w.size, w.salt, w.last = walHeaderSize, le.Uint64(h[16:]), 0
+	w.size, w.salt, w.last, w.version = walHeaderSize, le.Uint64(h[16:]), 0, walVersion
 	w.fileEnd = max(w.fileEnd, walHeaderSize)
 	return nil
 }

@@ -191,3 +191,27 @@ func TestLogFramesCarrySealedPages(t *testing.T) {
 	require.ErrorIs(t, err, ErrCorrupt)
 	assert.ErrorContains(t, err, "is damaged at offset")
 }
+
+// TestEmptyLogOfVersion2IsRewritten: a writer that opens a store whose empty log says
+// version 2 (closed by older code) writes a version-3 header before its first frame, so
+// that older code never reads frames of sealed pages as version 2.
+func TestEmptyLogOfVersion2IsRewritten(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s.sgdb")
+	s, err := Open(p, nil)
+	require.NoError(t, err)
+	require.NoError(t, s.Update(crashMessage(21, 1)))
+	require.NoError(t, s.Close())
+	b, err := os.ReadFile(p + "-wal")
+	require.NoError(t, err)
+	require.Len(t, b, walHeaderSize)
+	le.PutUint32(b[8:], walVersionRaw)
+	le.PutUint32(b[28:], crc32c(b[:28]))
+	require.NoError(t, os.WriteFile(p+"-wal", b, 0o644))
+	s, err = Open(p, nil)
+	require.NoError(t, err)
+	b, err = os.ReadFile(p + "-wal")
+	require.NoError(t, err)
+	assert.Equal(t, uint32(walVersion), le.Uint32(b[8:]), "the header says version 3 before any frame")
+	require.NoError(t, s.Update(crashMessage(21, 2)))
+	require.NoError(t, s.Close())
+}
