@@ -234,15 +234,17 @@ func (o *Ours) SumHealth() (sum int64, err error) {
 	return sum, err
 }
 
-// Tick implements Ticker with column.Apply2, a merge join that updates positions in place.
+// Tick implements Ticker with column.ApplyRuns2, a merge join that updates positions in
+// place, a run of entities (what a leaf of each column holds in common) per call.
 func (o *Ours) Tick() (n int, err error) {
 	o.shapeCache = nil
 	o.last, err = o.db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error {
-		return column.Apply2(tx, o.w.pos, o.w.vel, func(_ entity.ID, p *Vec2, v Vec2) bool {
-			n++
-			p.X += v.X
-			p.Y += v.Y
-			return true
+		return column.ApplyRuns2(tx, o.w.pos, o.w.vel, func(_ []entity.ID, ps []Vec2, vs []Vec2) {
+			n += len(ps)
+			for i := range ps {
+				ps[i].X += vs[i].X
+				ps[i].Y += vs[i].Y
+			}
 		})
 	})
 	return n, err

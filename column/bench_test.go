@@ -66,30 +66,44 @@ func benchWorld(b *testing.B, n int) (*entity.DB, *column.Column[Position], *col
 }
 
 // BenchmarkMovement runs one tick of the movement step (Position += Velocity over every
-// entity) per op, as one message, over the store and over the in-heap ECS.
+// entity) per op, as one message, over the store (Apply2, a call per entity; ApplyRuns2, a
+// call per run) and over the in-heap ECS.
 func BenchmarkMovement(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
-		b.Run(fmt.Sprintf("store/%d", n), func(b *testing.B) {
-			db, pos, vel := benchWorld(b, n)
-			var pages, dirtied uint64
-			for b.Loop() {
-				st, err := db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error {
-					return column.Apply2(tx, pos, vel, func(_ entity.ID, p *Position, v Velocity) bool {
-						p.X += v.DX
-						p.Y += v.DY
-						return true
-					})
+		ticks := map[string]func(tx *entity.Tx, pos *column.Column[Position], vel *column.Column[Velocity]) error{
+			"store": func(tx *entity.Tx, pos *column.Column[Position], vel *column.Column[Velocity]) error {
+				return column.Apply2(tx, pos, vel, func(_ entity.ID, p *Position, v Velocity) bool {
+					p.X += v.DX
+					p.Y += v.DY
+					return true
 				})
-				if err != nil {
-					b.Fatal(err)
+			},
+			"store-runs": func(tx *entity.Tx, pos *column.Column[Position], vel *column.Column[Velocity]) error {
+				return column.ApplyRuns2(tx, pos, vel, func(_ []entity.ID, ps []Position, vs []Velocity) {
+					for i := range ps {
+						ps[i].X += vs[i].DX
+						ps[i].Y += vs[i].DY
+					}
+				})
+			},
+		}
+		for _, name := range []string{"store", "store-runs"} {
+			b.Run(fmt.Sprintf("%s/%d", name, n), func(b *testing.B) {
+				db, pos, vel := benchWorld(b, n)
+				var pages, dirtied uint64
+				for b.Loop() {
+					st, err := db.UpdateWith(store.Budget{}, func(tx *entity.Tx) error { return ticks[name](tx, pos, vel) })
+					if err != nil {
+						b.Fatal(err)
+					}
+					pages += st.PagesAccessed
+					dirtied += st.PagesDirtied
 				}
-				pages += st.PagesAccessed
-				dirtied += st.PagesDirtied
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/entity")
-			b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
-			b.ReportMetric(float64(dirtied)/float64(b.N), "dirtied/op")
-		})
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/entity")
+				b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
+				b.ReportMetric(float64(dirtied)/float64(b.N), "dirtied/op")
+			})
+		}
 		b.Run(fmt.Sprintf("heap-ecs/%d", n), func(b *testing.B) {
 			w := newHeapECS(n)
 			for b.Loop() {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"reflect"
+	"slices"
 	"unsafe"
 
 	"github.com/stablegraph/stablegraph/store"
@@ -18,6 +19,10 @@ type codec struct {
 	fixed int  // FixedSize; 0 for String and Bytes
 	ops   []op // typed: the scalars of the Go type in encoding order
 	goVar bool // typed String or Bytes
+	// word is set when the Go type is nothing but 4-byte scalars of this one kind (Float32,
+	// Int32 or Uint32) laid end to end, as an ECS component such as struct{ X, Y float32 }
+	// is: its values then decode and encode a word at a time, with no walk of ops.
+	word TypeKind
 }
 
 // op is one scalar (or one run of raw bytes) of a Go value: its kind and its offset.
@@ -40,7 +45,115 @@ func newTypedCodec(t Type, rt reflect.Type) *codec {
 		return c
 	}
 	flatten(rt, 0, &c.ops)
+	c.word = wordKind(c.ops, rt.Size())
 	return c
+}
+
+// wordKind returns the kind of every op, if they are all the same 4-byte kind at offsets 0,
+// 4, 8, … of a Go type of size bytes, and 0 if not.
+func wordKind(ops []op, size uintptr) TypeKind {
+	if len(ops) == 0 || size != uintptr(4*len(ops)) {
+		return 0
+	}
+	k := ops[0].kind
+	for i, o := range ops {
+		if o.kind != k || o.off != uintptr(4*i) {
+			return 0
+		}
+	}
+	switch k {
+	case Float32, Int32, Uint32:
+		return k
+	}
+	return 0
+}
+
+// decRun decodes the n values of src, each c.fixed bytes, into the Go values at p, n of
+// them laid out as a slice of the codec's Go type (size bytes each); the codec must be
+// typed and fixed-size.
+func (c *codec) decRun(src []byte, p unsafe.Pointer, n int, size uintptr) {
+	if c.word == 0 {
+		for i := range n {
+			c.decT(src[i*c.fixed:], unsafe.Add(p, uintptr(i)*size))
+		}
+		return
+	}
+	w := unsafe.Slice((*uint32)(p), n*c.fixed/4)
+	src = src[:4*len(w)]
+	switch c.word {
+	case Float32:
+		for i := range w {
+			u := be.Uint32(src[4*i:])
+			// As store.DecodeFloat32, without a branch: flip the sign bit of a positive
+			// number's encoding, every bit of a negative one's.
+			w[i] = u ^ (^uint32(int32(u)>>31) | 1<<31)
+		}
+	case Int32:
+		for i := range w {
+			w[i] = be.Uint32(src[4*i:]) ^ 0x80000000
+		}
+	case Uint32:
+		for i := range w {
+			w[i] = be.Uint32(src[4*i:])
+		}
+	}
+}
+
+// encFixed encodes the Go value at p into the first c.fixed bytes of dst, which has room
+// for them, and returns them, as encT would append them; the codec must be typed and
+// fixed-size.
+func (c *codec) encFixed(dst []byte, p unsafe.Pointer) ([]byte, error) {
+	if c.word == 0 {
+		return c.encT(dst[:0], p)
+	}
+	return c.encWords(dst, unsafe.Slice((*uint32)(p), c.fixed/4))
+}
+
+// encRun appends the encodings of the n Go values at p, laid out as a slice of the
+// codec's Go type (size bytes each); the codec must be typed and fixed-size.
+func (c *codec) encRun(dst []byte, p unsafe.Pointer, n int, size uintptr) ([]byte, error) {
+	if c.word == 0 {
+		var err error
+		for i := range n {
+			if dst, err = c.encT(dst, unsafe.Add(p, uintptr(i)*size)); err != nil {
+				return dst, err
+			}
+		}
+		return dst, nil
+	}
+	at := len(dst)
+	dst = slices.Grow(dst, n*c.fixed)
+	b, err := c.encWords(dst[at:at+n*c.fixed], unsafe.Slice((*uint32)(p), n*c.fixed/4))
+	return dst[:at+len(b)], err
+}
+
+// encWords encodes the words w of values of the codec's word kind into dst, which has
+// room for them, and returns them.
+func (c *codec) encWords(dst []byte, w []uint32) ([]byte, error) {
+	dst = dst[:4*len(w)]
+	switch c.word {
+	case Float32:
+		for i, u := range w {
+			switch {
+			case u&^(1<<31) > 0x7f800000:
+				return dst, store.ErrNaN
+			case u == 1<<31:
+				u = 0 // -0 → +0
+			}
+			// As store.AppendFloat32, without a branch: flip the sign bit of a positive
+			// number, every bit of a negative one.
+			be.PutUint32(dst[4*i:], u^(uint32(int32(u)>>31)|1<<31))
+		}
+	case Int32:
+		for i, u := range w {
+			be.PutUint32(dst[4*i:], u^0x80000000)
+		}
+	case Uint32:
+		for i, u := range w {
+			be.PutUint32(dst[4*i:], u)
+		}
+	}
+	return dst, nil
 }
 
 func flatten(rt reflect.Type, base uintptr, ops *[]op) {

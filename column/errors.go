@@ -23,6 +23,9 @@ var (
 	ErrNotIndexed = errors.New("column is not indexed")
 	// ErrMulti reports a single-value operation on a Multi column, or the reverse.
 	ErrMulti = errors.New("wrong operation for the column's multiplicity")
+	// ErrRunFuncWrote reports a function given to ApplyRuns2 that wrote to one of the
+	// columns it runs over.
+	ErrRunFuncWrote = errors.New("the function of a run wrote to a column it runs over")
 	// ErrNoColumn reports a name that is not a column of the store.
 	ErrNoColumn = errors.New("no such column")
 )

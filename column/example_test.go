@@ -98,3 +98,54 @@ func Example() {
 	// ann at (2, 1)
 	// cyd at (2, 0)
 }
+
+// ExampleApplyRuns2 runs the movement system a run of entities at a time: the loop over a
+// run is the program's own.
+func ExampleApplyRuns2() {
+	schema := entity.NewSchema()
+	unit := schema.Kind("unit")
+	pos := column.Define[Position](schema, "position")
+	vel := column.Define[Velocity](schema, "velocity")
+	st, err := store.OpenMemory(store.NewHeapMemory(0), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	db, err := entity.Open(st, schema, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = db.Update(func(tx *entity.Tx) error {
+		for i := range 1000 {
+			u, err := unit.New(tx)
+			if err != nil {
+				return err
+			}
+			pos.Set(tx, u, Position{X: float32(i)})
+			vel.Set(tx, u, Velocity{DX: 1, DY: -1})
+		}
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	moved := 0
+	err = db.Update(func(tx *entity.Tx) error {
+		return column.ApplyRuns2(tx, pos, vel, func(ids []entity.ID, ps []Position, vs []Velocity) {
+			moved += len(ids)
+			for i := range ps {
+				ps[i].X += vs[i].DX
+				ps[i].Y += vs[i].DY
+			}
+		})
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = db.View(func(tx *entity.Tx) error {
+		p, _, _ := pos.Get(tx, entity.ID(1000))
+		fmt.Printf("%d moved; the last at (%g, %g)\n", moved, p.X, p.Y)
+		return nil
+	})
+	// Output:
+	// 1000 moved; the last at (1000, -1)
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"iter"
+	"slices"
 	"unsafe"
 
 	"github.com/stablegraph/stablegraph/entity"
@@ -42,7 +43,11 @@ func gallop(c *store.Cursor, target []byte) ([]byte, []byte, bool) {
 // the moves the cursors would (a gallop that stays in both leaves), and hands the cursors
 // back wherever a move would leave a leaf, so both ways read the same pages. A join of a
 // tree with itself, whose writes move the other cursor's ground, always moves the cursors.
-func join(ta, tb *store.Tree, fn func(ka, va, vb []byte) (set []byte, more bool)) error {
+// The merge of runs calls m (fn's own, if m is nil), which may work on the runs as a whole.
+func join(ta, tb *store.Tree, fn func(ka, va, vb []byte) (set []byte, more bool), m merger) error {
+	if m == nil {
+		m = &fnMerger{fn: fn}
+	}
 	ca, cb := ta.Cursor(), tb.Cursor()
 	ka, va, oka := ca.First()
 	kb, vb, okb := cb.First()
@@ -56,7 +61,7 @@ func join(ta, tb *store.Tree, fn func(ka, va, vb []byte) (set []byte, more bool)
 			continue
 		}
 		if packedJoin && ta != tb {
-			r, err := mergeRuns(ca, cb, fn)
+			r, err := mergeRuns(ca, cb, m)
 			switch {
 			case err != nil || r.stop:
 				return err
@@ -91,6 +96,89 @@ func join(ta, tb *store.Tree, fn func(ka, va, vb []byte) (set []byte, more bool)
 // ways.
 var packedJoin = true
 
+// merger is what a merge of packed runs calls for each stretch of k common entities, the
+// i-th to (i+k-1)-th of a's run and the j-th to (j+k-1)-th of b's: span returns how many
+// of them it consumed (all of them, or up to the one after which it changed a tree or
+// stopped) and whether the join goes on; it writes a's values with r.set.
+type merger interface {
+	span(r *runs, i, j, k int) (n int, more bool, err error)
+}
+
+// runs are the packed runs of the two leaves a merge of runs stands on, from the cursors
+// on.
+type runs struct {
+	ca, cb       *store.Cursor
+	keysA, valsA []byte
+	valsB        []byte
+	na, nb       int
+	sa, sb       int  // value sizes
+	own          bool // valsA is the message's copy of the leaf: a's values are written in it
+	// last is the key of the last pair a merger called its function for, read before the
+	// call: a function that changes a tree may move the keys of the leaf's copy.
+	last uint64
+}
+
+// key returns the key of a's i-th entry, as an integer, and makes it r.last.
+func (r *runs) key(i int) []byte {
+	k := r.keysA[i*entity.KeySize : (i+1)*entity.KeySize]
+	r.last = be.Uint64(k)
+	return k
+}
+
+// valA and valB return a's i-th value and b's j-th.
+func (r *runs) valA(i int) []byte { return r.valsA[i*r.sa : (i+1)*r.sa] }
+func (r *runs) valB(j int) []byte { return r.valsB[j*r.sb : (j+1)*r.sb] }
+
+// inStep reports whether both trees are as the runs found them (but for r.set's writes).
+func (r *runs) inStep() bool { return r.ca.InStep() && r.cb.InStep() }
+
+// set writes a's values from the i-th on (one or more of them, end to end) into a's leaf.
+// The first write dirties the leaf (and tells the tree's other cursors so); the leaf's
+// entries stay where they are, so later ones go straight into the message's copy.
+func (r *runs) set(i int, vals []byte) error {
+	if r.own && len(vals)%r.sa == 0 && r.ca.InStep() {
+		copy(r.valsA[i*r.sa:], vals)
+		return nil
+	}
+	if err := r.ca.SetValueAhead(i, vals[:min(len(vals), r.sa)]); err != nil {
+		return err
+	}
+	if !r.ca.InStep() {
+		return nil
+	}
+	_, r.valsA, _ = r.ca.Run() // the leaf is the message's copy now
+	r.own = true
+	copy(r.valsA[i*r.sa:], vals)
+	return nil
+}
+
+// fnMerger is the merger that calls a join's fn for each pair.
+type fnMerger struct {
+	fn func(ka, va, vb []byte) ([]byte, bool)
+}
+
+func (m *fnMerger) span(r *runs, i, j, k int) (int, bool, error) {
+	return r.pairs(i, k, func(n int) ([]byte, bool) { return m.fn(r.key(i+n), r.valA(i+n), r.valB(j+n)) })
+}
+
+// pairs is a merger's span taken a pair at a time: it calls pair for the n-th of k pairs
+// from a's i-th entry on, writes the value it returns (if not nil) into a's leaf, and stops
+// after a pair that says so or that changed a tree.
+func (r *runs) pairs(i, k int, pair func(n int) (set []byte, more bool)) (int, bool, error) {
+	for n := range k {
+		set, more := pair(n)
+		if set != nil {
+			if err := r.set(i+n, set); err != nil {
+				return 0, false, err
+			}
+		}
+		if !more || !r.inStep() {
+			return n + 1, more, nil
+		}
+	}
+	return k, true, nil
+}
+
 // runEnd is where mergeRuns left the cursors.
 type runEnd struct {
 	merged bool // the cursors stood on packed runs, and the merge moved them
@@ -100,36 +188,36 @@ type runEnd struct {
 	ka, va, kb, vb []byte
 }
 
-// mergeRuns merges the runs of ca and cb, which stand on equal keys, calling fn for each
-// common key while both stay in their leaves, and leaves the cursors where the merge
-// stopped: a move out of either leaf, or a gallop of more than gallopSteps entries, is the
-// caller's, as is the next move after fn changed either tree other than by its result.
-func mergeRuns(ca, cb *store.Cursor, fn func(ka, va, vb []byte) ([]byte, bool)) (runEnd, error) {
+// mergeRuns merges the runs of ca and cb, which stand on equal keys, calling m for each
+// stretch of common keys while both stay in their leaves, and leaves the cursors where the
+// merge stopped: a move out of either leaf, or a gallop of more than gallopSteps entries,
+// is the caller's, as is the next move after m changed either tree other than by r.set.
+func mergeRuns(ca, cb *store.Cursor, m merger) (runEnd, error) {
 	const ks = entity.KeySize
 	keysA, valsA, na := ca.Run()
 	keysB, valsB, nb := cb.Run()
 	if na == 0 || nb == 0 || len(keysA) != na*ks || len(keysB) != nb*ks {
 		return runEnd{}, nil
 	}
-	sa, sb := len(valsA)/na, len(valsB)/nb
+	r := &runs{ca: ca, cb: cb, keysA: keysA, valsA: valsA, valsB: valsB, na: na, nb: nb, sa: len(valsA) / na, sb: len(valsB) / nb}
 	i, j := 0, 0 // the entries of the runs the merge stands on, equal keys at the loop's top
 	for {
-		key := be.Uint64(keysA[i*ks:])
-		set, more := fn(keysA[i*ks:(i+1)*ks], valsA[i*sa:(i+1)*sa], valsB[j*sb:(j+1)*sb])
-		if set != nil {
-			if err := ca.SetValueAhead(i, set); err != nil {
-				return runEnd{}, err
-			}
+		k := 1
+		for i+k < na && j+k < nb && be.Uint64(keysA[(i+k)*ks:]) == be.Uint64(keysB[(j+k)*ks:]) {
+			k++
+		}
+		n, more, err := m.span(r, i, j, k)
+		if err != nil {
+			return runEnd{}, err
 		}
 		if !more {
 			return runEnd{stop: true}, nil
 		}
-		if set != nil && ca.InStep() {
-			keysA, valsA, na = ca.Run() // after a write, the leaf is the message's copy
-		}
-		if !ca.InStep() || !cb.InStep() {
-			// fn changed a tree: both cursors find their place again after key, as Next
-			// would after a change.
+		i, j = i+n-1, j+n-1 // the last pair consumed
+		if !r.inStep() {
+			// m changed a tree: both cursors find their place again after the last key, as
+			// Next would after a change.
+			key := r.last
 			next := entity.Key(entity.ID(key + 1))
 			r := runEnd{merged: true}
 			var oka, okb bool
@@ -188,7 +276,7 @@ func Join2[A, B any](tx *entity.Tx, a *Column[A], b *Column[B]) iter.Seq2[entity
 		}
 		join(a.d.Tree(tx), b.d.Tree(tx), func(ka, va, vb []byte) ([]byte, bool) {
 			return nil, yield(entity.FromKey(ka), Pair[A, B]{A: a.dec(va), B: b.dec(vb)})
-		})
+		}, nil)
 	}
 }
 
@@ -198,52 +286,200 @@ func Join2[A, B any](tx *entity.Tx, a *Column[A], b *Column[B]) iter.Seq2[entity
 // once and each changed leaf of a is dirtied once. It fails with store.ErrReadOnly if a
 // cannot be written, and with ErrMulti for a Multi column.
 func Apply2[A, B any](tx *entity.Tx, a *Column[A], b *Column[B], fn func(id entity.ID, a *A, b B) bool) error {
+	cols, ta, tb, err := openApply(tx, a, b, "Apply2")
+	if err != nil {
+		return err
+	}
+	ap := &applier[A, B]{applyCols: cols, fn: fn}
+	// x and y live across the loop: taking x's address for fn would otherwise allocate
+	// once per entity.
+	var (
+		x A
+		y B
+	)
+	px, py := unsafe.Pointer(&x), unsafe.Pointer(&y)
+	jerr := join(ta, tb, func(ka, va, vb []byte) ([]byte, bool) {
+		a.d.codec.decT(va, px)
+		b.d.codec.decT(vb, py)
+		return ap.call(entity.FromKey(ka), va, &x, y)
+	}, ap)
+	if ap.err != nil {
+		return ap.err
+	}
+	return jerr
+}
+
+// ApplyRuns2 is Apply2 for a function that works on runs of entities rather than one at a
+// time: it calls fn with the IDs of a run of entities that have a value in both a and b,
+// in ID order, and their values in a (which fn may change) and in b, then writes back the
+// values of a that fn changed. A run is what two leaves of the columns hold in common, up
+// to a few hundred entities, so that fn's loop over them is the program's own, with no
+// call per entity: the fastest way to run an ECS system over a store (for components of
+// 4-byte scalars, values are decoded and encoded a word at a time). It reads and dirties
+// the same pages as Apply2. fn must not write to a or b (it may to other variables): the
+// slices it got would no longer be theirs, and ApplyRuns2 fails with ErrRunFuncWrote when
+// it finds that fn did. It fails as Apply2 does otherwise.
+func ApplyRuns2[A, B any](tx *entity.Tx, a *Column[A], b *Column[B], fn func(ids []entity.ID, as []A, bs []B)) error {
+	cols, ta, tb, err := openApply(tx, a, b, "ApplyRuns2")
+	if err != nil {
+		return err
+	}
+	ap := &runApplier[A, B]{applyCols: cols, fn: fn}
+	// Where the trees are not packed runs (a variable-size value), or at a join of a tree
+	// with itself, entities come one at a time: runs of one.
+	var (
+		x  [1]A
+		y  [1]B
+		id [1]entity.ID
+	)
+	jerr := join(ta, tb, func(ka, va, vb []byte) ([]byte, bool) {
+		a.d.codec.decT(va, unsafe.Pointer(&x[0]))
+		b.d.codec.decT(vb, unsafe.Pointer(&y[0]))
+		id[0] = entity.FromKey(ka)
+		fn(id[:], x[:], y[:])
+		return ap.changed(id[0], va, &x[0])
+	}, ap)
+	if ap.err != nil {
+		return ap.err
+	}
+	return jerr
+}
+
+// applyCols is what Apply2 and ApplyRuns2 keep while they merge: the columns, a's index,
+// and the values of the span the merge stands on, decoded.
+type applyCols[A, B any] struct {
+	a   *Column[A]
+	b   *Column[B]
+	idx *store.Tree // a's index, if it has one
+	as  []A         // a's values of the span, decoded
+	bs  []B         // b's values of the span, decoded
+	buf []byte      // room for one encoded value of a
+	err error       // what stopped the join
+}
+
+// openApply checks that op (Apply2, ApplyRuns2) can run over a and b, and opens a's tree
+// for writing (with its index, if it has one) and b's for reading.
+func openApply[A, B any](tx *entity.Tx, a *Column[A], b *Column[B], op string) (applyCols[A, B], *store.Tree, *store.Tree, error) {
+	cols := applyCols[A, B]{a: a, b: b, buf: make([]byte, a.d.codec.fixed)}
 	for _, d := range []*Dyn{a.d, b.d} {
-		if err := d.wantMulti(false, "Apply2"); err != nil {
-			return err
+		if err := d.wantMulti(false, op); err != nil {
+			return cols, nil, nil, err
 		}
 	}
 	ta, idx, err := a.d.trees(tx, true)
 	if err != nil {
-		return fmt.Errorf("apply over %q and %q: %w", a.d.name, b.d.name, err)
+		return cols, nil, nil, fmt.Errorf("apply over %q and %q: %w", a.d.name, b.d.name, err)
 	}
 	tb, err := tx.VarTree(b.d.name, 0, false)
 	if err != nil {
-		return fmt.Errorf("apply over %q and %q: %w", a.d.name, b.d.name, err)
+		return cols, nil, nil, fmt.Errorf("apply over %q and %q: %w", a.d.name, b.d.name, err)
 	}
-	// x and y live across the loop: taking x's address for fn would otherwise allocate
-	// once per entity.
-	var (
-		x   A
-		y   B
-		buf []byte
-	)
-	px, py := unsafe.Pointer(&x), unsafe.Pointer(&y)
-	jerr := join(ta, tb, func(ka, va, vb []byte) ([]byte, bool) {
-		id := entity.FromKey(ka)
-		a.d.codec.decT(va, px)
-		b.d.codec.decT(vb, py)
-		if !fn(id, &x, y) {
-			return nil, true
-		}
-		if buf, err = a.enc(buf[:0], &x); err != nil {
+	cols.idx = idx
+	return cols, ta, tb, nil
+}
+
+// decode decodes the span of k entities from a's i-th and b's j-th into p.as and p.bs, a
+// word at a time for a component of 4-byte scalars.
+func (p *applyCols[A, B]) decode(r *runs, i, j, k int) {
+	p.as = slices.Grow(p.as[:0], k)[:k]
+	p.bs = slices.Grow(p.bs[:0], k)[:k]
+	p.a.d.codec.decRun(r.valsA[i*r.sa:], unsafe.Pointer(unsafe.SliceData(p.as)), k, unsafe.Sizeof(p.as[0]))
+	p.b.d.codec.decRun(r.valsB[j*r.sb:], unsafe.Pointer(unsafe.SliceData(p.bs)), k, unsafe.Sizeof(p.bs[0]))
+}
+
+// changed returns the encoding of entity id's value x in a, if it is not va (its stored
+// encoding), having moved the index entry; nil if it is, or if it fails (p.err).
+func (p *applyCols[A, B]) changed(id entity.ID, va []byte, x *A) ([]byte, bool) {
+	buf, err := p.a.d.codec.encFixed(p.buf, unsafe.Pointer(x))
+	if err != nil {
+		p.err = p.a.d.errorf(err)
+		return nil, false
+	}
+	p.buf = buf // grown, for a variable-size value
+	if string(va) == string(buf) {
+		return nil, true // unchanged: the leaf stays clean
+	}
+	if p.idx != nil {
+		if _, p.err = p.idx.Delete(indexKey(nil, va, p.a.d.fixed, id)); p.err != nil {
 			return nil, false
 		}
-		if bytes.Equal(va, buf) {
-			return nil, true // unchanged: the leaf stays clean
+		if _, p.err = p.idx.Put(indexKey(nil, buf, p.a.d.fixed, id), nil); p.err != nil {
+			return nil, false
 		}
-		if idx != nil {
-			if _, err = idx.Delete(indexKey(nil, va, a.d.fixed, id)); err != nil {
-				return nil, false
-			}
-			if _, err = idx.Put(indexKey(nil, buf, a.d.fixed, id), nil); err != nil {
-				return nil, false
-			}
-		}
-		return buf, true
-	})
-	if err == nil {
-		err = jerr
 	}
-	return err
+	return buf, true
+}
+
+// applier is Apply2's merger: it calls fn for each common entity on the decoded runs.
+type applier[A, B any] struct {
+	applyCols[A, B]
+	fn func(id entity.ID, a *A, b B) bool
+}
+
+func (p *applier[A, B]) span(r *runs, i, j, k int) (int, bool, error) {
+	p.decode(r, i, j, k)
+	return r.pairs(i, k, func(n int) ([]byte, bool) {
+		return p.call(entity.FromKey(r.key(i+n)), r.valA(i+n), &p.as[n], p.bs[n])
+	})
+}
+
+// call runs fn for entity id, whose value in a is x, encoded va, and returns x's new
+// encoding if fn changed it.
+func (p *applier[A, B]) call(id entity.ID, va []byte, x *A, y B) ([]byte, bool) {
+	if !p.fn(id, x, y) {
+		return nil, true
+	}
+	return p.changed(id, va, x)
+}
+
+// runApplier is ApplyRuns2's merger: it calls fn once per stretch of common entities.
+type runApplier[A, B any] struct {
+	applyCols[A, B]
+	fn  func(ids []entity.ID, as []A, bs []B)
+	ids []entity.ID
+	enc []byte
+}
+
+func (p *runApplier[A, B]) span(r *runs, i, j, k int) (int, bool, error) {
+	p.ids = p.ids[:0]
+	for n := range k {
+		p.ids = append(p.ids, entity.FromKey(r.keysA[(i+n)*entity.KeySize:]))
+	}
+	p.decode(r, i, j, k)
+	xs := p.as
+	p.fn(p.ids, xs, p.bs)
+	if !r.inStep() {
+		return 0, false, p.wrote()
+	}
+	if p.idx == nil {
+		// One encoding of the run, one comparison, and (if any value changed) one copy.
+		enc, err := p.a.d.codec.encRun(p.enc[:0], unsafe.Pointer(unsafe.SliceData(xs)), k, unsafe.Sizeof(xs[0]))
+		p.enc = enc
+		if err != nil {
+			return 0, false, p.a.d.errorf(err)
+		}
+		if string(enc) != string(r.valsA[i*r.sa:(i+k)*r.sa]) {
+			if err := r.set(i, enc); err != nil {
+				return 0, false, err
+			}
+		}
+		return k, true, nil
+	}
+	for n := range k {
+		set, _ := p.changed(p.ids[n], r.valA(i+n), &xs[n])
+		if p.err != nil {
+			return 0, false, p.err
+		}
+		if set != nil {
+			if err := r.set(i+n, set); err != nil {
+				return 0, false, err
+			}
+		}
+	}
+	return k, true, nil
+}
+
+// wrote is the error of a run function that wrote to a column it runs over.
+func (p *runApplier[A, B]) wrote() error {
+	return fmt.Errorf("%w: ApplyRuns2 over %q and %q", ErrRunFuncWrote, p.a.d.name, p.b.d.name)
 }

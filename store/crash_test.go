@@ -117,10 +117,16 @@ func image(t testing.TB, s *Store) [32]byte {
 // crashImages runs the workload on a heap store and returns the image after each message
 // (index 0: the empty store).
 func crashImages(t *testing.T, seed uint64, n int) [][32]byte {
+	return imagesOf(t, n, func(i int) func(*Tx) error { return crashMessage(seed, i) })
+}
+
+// imagesOf runs messages msg(1) to msg(n) on a heap store and returns the image after
+// each (index 0: the empty store).
+func imagesOf(t *testing.T, n int, msg func(i int) func(*Tx) error) [][32]byte {
 	s := openHeap(t)
 	imgs := [][32]byte{image(t, s)}
 	for i := 1; i <= n; i++ {
-		require.NoError(t, s.Update(crashMessage(seed, i)))
+		require.NoError(t, s.Update(msg(i)))
 		imgs = append(imgs, image(t, s))
 	}
 	return imgs
@@ -224,6 +230,14 @@ type outcome struct {
 // runUntilCrash runs the workload until the file system crashes. A crash while creating the
 // store counts as message 0, since reopening creates the same empty store.
 func runUntilCrash(fs *faultFS, seed uint64, msgs int, opts *Options) outcome {
+	return runUntilCrashWith(fs, msgs, opts, func(i int, running *bool) func(*Tx) error {
+		return trackedMessage(seed, i, running)
+	})
+}
+
+// runUntilCrashWith is runUntilCrash for the workload whose message i msg returns; it sets
+// *running while the message's function runs.
+func runUntilCrashWith(fs *faultFS, msgs int, opts *Options, msg func(i int, running *bool) func(*Tx) error) outcome {
 	var o outcome
 	cur, running := 0, false
 	fs.onOp = func(name, kind string) {
@@ -240,7 +254,7 @@ func runUntilCrash(fs *faultFS, seed uint64, msgs int, opts *Options) outcome {
 	}
 	for i := 1; i <= msgs; i++ {
 		cur = i
-		if err := s.Update(trackedMessage(seed, i, &running)); err != nil {
+		if err := s.Update(msg(i, &running)); err != nil {
 			return o
 		}
 		o.returned = i

@@ -61,6 +61,10 @@ type fileMemory struct {
 	lent   atomic.Int64
 }
 
+// inFile marks a memory whose writes are system calls: applyEach gathers runs of pages
+// for them.
+func (m *fileMemory) inFile() {}
+
 // hasMagic reports whether f starts with a superblock's magic.
 func hasMagic(f file) bool {
 	magic := make([]byte, len(sbMagic))

@@ -18,6 +18,16 @@ func fallocate(f *os.File, off, n int64) error {
 	}
 }
 
+// startWriteback asks the system to start writing [off, off+n) of f to its disk, without
+// waiting for it: a later sync of f then finds less to write. It is advice, for a file of
+// this system only; the sync stays what makes the bytes durable.
+func startWriteback(f file, off, n int64) {
+	if osf, ok := f.(*os.File); ok {
+		const syncFileRangeWrite = 2 // SYNC_FILE_RANGE_WRITE
+		_ = syscall.SyncFileRange(int(osf.Fd()), off, n, syncFileRangeWrite)
+	}
+}
+
 // dropMapped drops the pages of a shared file mapping from the process's resident set.
 // The mapping stays valid: a read after it maps the page again from the page cache or the
 // file. It is advice: should the system refuse it, the pages just stay resident.

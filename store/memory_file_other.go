@@ -10,6 +10,9 @@ import (
 // fallocate is not there: reserve writes the zeros.
 func fallocate(*os.File, int64, int64) error { return errors.ErrUnsupported }
 
+// startWriteback does nothing here: the sync writes what it must.
+func startWriteback(file, int64, int64) {}
+
 // dropMapped does nothing here: Options.MapBudget is not kept on this system.
 func dropMapped([]byte) {}
 

@@ -15,3 +15,6 @@ import (
 func Open(path string, opts *Options) (*Store, error) {
 	return nil, fmt.Errorf("open store %s: %w: the file store needs a unix system, not %s; use OpenMemory", path, errors.ErrUnsupported, runtime.GOOS)
 }
+
+// startWriteback does nothing here: there are no files.
+func startWriteback(file, int64, int64) {}

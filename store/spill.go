@@ -56,8 +56,8 @@ func (tx *Tx) maybeSpill(keep PageID) {
 		}
 	}
 	slices.Sort(ids)
-	pages := tx.sealPages(ids)
-	offs, err := tx.s.log.spill(ids, pages, tx.s.opts.NoSync)
+	pages, kinds := tx.sealPages(ids)
+	offs, err := tx.s.log.spill(ids, pages, kinds, tx.s.opts.NoSync)
 	if err != nil {
 		tx.abort(fmt.Errorf("spill %d pages of the message to the log: %w", len(ids), err))
 	}

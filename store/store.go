@@ -53,7 +53,9 @@ type Options struct {
 	// the newest first; what remains is the state some commit left. To keep that promise,
 	// pages committed under NoSync stay in the heap (4 MiB of them, or one larger message's)
 	// and reach the main file only after the log holding them is synced: then the store
-	// syncs the log (twice) and writes them in place.
+	// syncs the log (twice) and writes them in place. A message that rewrites pages still
+	// pending replaces them there: messages that dirty the same pages over and over (an ECS
+	// tick) write them in place once per checkpoint.
 	NoSync bool
 	// CheckpointBytes is the log size past which a commit applies, syncs and empties the
 	// log; 0 means DefaultCheckpointBytes.
@@ -121,10 +123,17 @@ type Store struct {
 	failure atomic.Pointer[error]
 
 	// pending holds the pages committed under NoSync that the main file does not have yet
-	// (at most Options.pendingPages of them, or one message's); messages read them from
+	// (at most Options.pendingPages of them, or the last message's); messages read them from
 	// here. pendingBits says which pages it holds, so that other reads skip the map.
 	pending     map[PageID][]byte
 	pendingBits pageBits
+	// spare holds page buffers that no message or View can reach any more (a pending page
+	// a later commit replaced, a page written in place), for the copies the next messages
+	// make of the pages they write: a tick that dirties the same pages every time then
+	// allocates none. Only the writer touches it, holding writeMu.
+	spare [][]byte
+	// runBuf gathers runs of consecutive pages for applyEach's writes (writer only).
+	runBuf []byte
 
 	treeMu sync.Mutex           // guards trees
 	trees  map[TreeRef]treeDesc // committed tree descriptors (treedesc.go)
@@ -178,10 +187,12 @@ func (s *Store) recover() error {
 	if err != nil {
 		return err
 	}
-	if n == 0 && s.log.size == walHeaderSize {
+	if n == 0 && s.log.size == walHeaderSize && s.log.version == walVersion {
 		return nil
 	}
-	return s.checkpoint(true)
+	// Also an empty log of version 2: its header must say version 3 before frames that
+	// code reading version 2 would misread are appended to it.
+	return s.checkpoint(true, false)
 }
 
 // start checks the superblock, or writes the first one into an empty memory, and loads the
@@ -201,7 +212,7 @@ func (s *Store) start() error {
 		if s.log != nil && s.opts.NoSync {
 			// A new store is durable when Open returns, whatever the sync mode: a store whose
 			// creation a power cut lost would leave a file of zeros, which is not a store.
-			if err := s.checkpoint(true); err != nil {
+			if err := s.checkpoint(true, false); err != nil {
 				return err
 			}
 		}
@@ -415,10 +426,11 @@ func (s *Store) fail(err error) {
 //  4. write the pages in place (under NoSync, keep them pending until the log is synced) and
 //     install the message's descriptors and catalog: a failure fails the store, but the
 //     message is committed (the log replays it);
-//  5. checkpoint when the log is large, or flush the pending pages when they are many:
+//  5. checkpoint when the log is large, or flush the pending pages when they are many
+//     beyond the message's own (messages that rewrite the same pages keep them pending):
 //     likewise.
 func (s *Store) commit(tx *Tx) error {
-	ids, pages, err := tx.seal()
+	ids, pages, kinds, err := tx.seal()
 	if err != nil || len(ids) == 0 && len(tx.spilled) == 0 {
 		return err
 	}
@@ -442,7 +454,7 @@ func (s *Store) commit(tx *Tx) error {
 		}
 	}
 	if s.log != nil {
-		if err := s.log.append(tx.memPages, ids, pages, len(all), s.opts.NoSync); err != nil {
+		if err := s.log.append(tx.memPages, ids, pages, kinds, len(all), s.opts.NoSync); err != nil {
 			if errors.Is(err, ErrInDoubt) {
 				s.exclusive(func() error { s.fail(err); return nil })
 			}
@@ -454,8 +466,11 @@ func (s *Store) commit(tx *Tx) error {
 	}
 	switch {
 	case s.log != nil && s.log.size > s.opts.CheckpointBytes:
-		err = s.checkpoint(false)
-	case len(s.pending) >= s.opts.pendingPages:
+		err = s.checkpoint(false, true)
+	case len(s.pending) >= s.opts.pendingPages && len(s.pending) > len(ids):
+		// Pages beyond this message's own: flush. A message that rewrites the pages
+		// pending before it (an ECS tick, every tick) replaces them in the heap instead, and
+		// they reach the main file once per checkpoint, not once per message.
 		err = s.flushPending(false)
 	}
 	if err != nil {
@@ -465,18 +480,22 @@ func (s *Store) commit(tx *Tx) error {
 }
 
 // seal flushes the message's tree descriptors and memory size into their pages and seals
-// every page it formatted. It returns the dirty pages in order (pages[i] is page ids[i]).
-func (tx *Tx) seal() (ids []PageID, pages [][]byte, err error) {
+// every page it formatted. It returns the dirty pages in order (pages[i] is page ids[i], of
+// kind kinds[i]).
+func (tx *Tx) seal() (ids []PageID, pages [][]byte, kinds []pageKind, err error) {
 	if err := tx.run(func(tx *Tx) error { tx.flushTrees(); tx.flushSize(); return nil }); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	ids = slices.Sorted(maps.Keys(tx.dirty))
-	return ids, tx.sealPages(ids), nil
+	pages, kinds = tx.sealPages(ids)
+	return ids, pages, kinds, nil
 }
 
-// sealPages seals the dirty pages ids (page 0 as the superblock) and returns their bytes.
-func (tx *Tx) sealPages(ids []PageID) [][]byte {
+// sealPages seals the dirty pages ids (page 0 as the superblock) and returns their bytes and
+// kinds.
+func (tx *Tx) sealPages(ids []PageID) ([][]byte, []pageKind) {
 	pages := make([][]byte, len(ids))
+	kinds := make([]pageKind, len(ids))
 	for i, id := range ids {
 		dp := tx.dirty[id]
 		if id == 0 {
@@ -485,9 +504,9 @@ func (tx *Tx) sealPages(ids []PageID) [][]byte {
 		if dp.kind != pageRaw {
 			seal(dp.b, dp.kind)
 		}
-		pages[i] = dp.b
+		pages[i], kinds[i] = dp.b, dp.kind
 	}
-	return pages
+	return pages, kinds
 }
 
 // install makes a logged message's pages what messages read, in place or (under NoSync)
@@ -512,7 +531,9 @@ func (s *Store) install(tx *Tx, ids []PageID, pages [][]byte, all []PageID, page
 	case s.log != nil && s.opts.NoSync:
 		s.keepPending(tx.memPages, ids, pages)
 	default:
-		err = s.applyEach(tx.memPages, all, page)
+		if err = s.applyEach(tx.memPages, all, page); err == nil {
+			s.keepSpare(pages...) // in the memory now: no View reads them from the heap
+		}
 	}
 	s.markVerified(tx, all, err == nil)
 	switch {
@@ -568,9 +589,35 @@ func (s *Store) keepPending(memPages uint64, ids []PageID, pages [][]byte) {
 	}
 	s.pendingBits.resize(memPages * pagesPerWasmPage)
 	for i, id := range ids {
+		if old, ok := s.pending[id]; ok {
+			s.keepSpare(old) // no View runs, and the next ones read pages[i]
+		}
 		s.pending[id] = pages[i]
 		s.pendingBits.add(id)
 	}
+}
+
+// keepSpare keeps page buffers that no message or View can reach any more for the next
+// copies (Tx.overlay), up to as many as the store keeps pending.
+func (s *Store) keepSpare(pages ...[]byte) {
+	n := min(len(pages), max(s.opts.pendingPages, len(s.pending))-len(s.spare))
+	if n > 0 {
+		s.spare = append(s.spare, pages[:n]...)
+	}
+}
+
+// copyPage returns a copy of page src, in a spare buffer if the store has one.
+func (s *Store) copyPage(src []byte) []byte {
+	if n := len(s.spare); n > 0 {
+		b := s.spare[n-1]
+		s.spare[n-1] = nil
+		s.spare = s.spare[:n-1]
+		copy(b, src)
+		return b
+	}
+	b := make([]byte, len(src)) // with the copy below, allocated without zeroing
+	copy(b, src)
+	return b
 }
 
 // flushPending writes the pages committed under NoSync in place, once the log that holds
@@ -599,7 +646,11 @@ func (s *Store) writePending(locked bool) error {
 	if err := s.apply(s.size, ids, pages); err != nil {
 		return err
 	}
-	drop := func() error { s.pending, s.pendingBits = nil, pageBits{}; return nil }
+	drop := func() error {
+		s.keepSpare(pages...) // in place now, and no View runs
+		s.pending, s.pendingBits = nil, pageBits{}
+		return nil
+	}
 	if locked {
 		return drop()
 	}
@@ -611,29 +662,68 @@ func (s *Store) apply(memPages uint64, ids []PageID, pages [][]byte) error {
 	return s.applyEach(memPages, ids, func(i int) ([]byte, error) { return pages[i], nil })
 }
 
-// applyEach is apply with the pages read one at a time (page(i) is page ids[i]).
+// applyEach is apply with the pages read one at a time (page(i) is page ids[i]). Into a
+// file, it writes each run of consecutive pages (up to applyRun of them) with one write.
 func (s *Store) applyEach(memPages uint64, ids []PageID, page func(int) ([]byte, error)) error {
 	if cur := s.mem.Size(); memPages > cur {
 		if _, err := s.mem.Grow(memPages - cur); err != nil {
 			return err
 		}
 	}
+	_, file := s.mem.(interface{ inFile() })
+	run, first := s.runBuf[:0], PageID(0) // the pages gathered so far, from page first on
+	flush := func() error {
+		if len(run) == 0 {
+			return nil
+		}
+		n := PageID(len(run) / PageSize)
+		if err := s.mem.WriteAt(run, uint64(first)*PageSize); err != nil {
+			if n == 1 {
+				return fmt.Errorf("apply page %d: %w", first, err)
+			}
+			return fmt.Errorf("apply pages %d to %d: %w", first, first+n-1, err)
+		}
+		run = run[:0]
+		return nil
+	}
 	for i, id := range ids {
 		p, err := page(i)
 		if err != nil {
 			return err
 		}
-		if err := s.mem.WriteAt(p, uint64(id)*PageSize); err != nil {
-			return fmt.Errorf("apply page %d: %w", id, err)
+		if !file {
+			if err := s.mem.WriteAt(p, uint64(id)*PageSize); err != nil {
+				return fmt.Errorf("apply page %d: %w", id, err)
+			}
+			continue
 		}
+		if len(run) > 0 && (id != first+PageID(len(run)/PageSize) || len(run) == applyRun*PageSize) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if len(run) == 0 {
+			first = id
+		}
+		run = append(run, p...)
 	}
-	return nil
+	err := flush()
+	s.runBuf = run[:0]
+	return err
 }
 
+// applyRun is the most pages applyEach writes into a file at once (64 KiB): pages dirtied
+// in runs go in place in a sixteenth of the writes. Not more: the page cache then keeps
+// a file's pages in larger folios, and a fault of the mapping maps a whole one, which would
+// make Options.MapBudget's bound that much looser.
+const applyRun = 16
+
 // checkpoint makes the main file hold everything the log holds (flushing what NoSync kept
-// pending), syncs it and empties the log. locked says whether the caller holds applyMu
-// alone (or no other goroutine can have the store yet).
-func (s *Store) checkpoint(locked bool) error {
+// pending), syncs it and empties the log; with keepFile (a commit's checkpoint) the log's
+// file keeps its length for the next frames (wal.reset), Open and Close cut it back.
+// locked says whether the caller holds applyMu alone (or no other goroutine can have the
+// store yet).
+func (s *Store) checkpoint(locked, keepFile bool) error {
 	if err := s.flushPending(locked); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
@@ -642,7 +732,7 @@ func (s *Store) checkpoint(locked bool) error {
 			return fmt.Errorf("checkpoint: %w", err)
 		}
 	}
-	return s.log.reset()
+	return s.log.reset(keepFile)
 }
 
 // Close checkpoints the log and releases the memory. It waits for running messages.
@@ -657,9 +747,9 @@ func (s *Store) Close() error {
 	s.closed = true
 	var err error
 	if s.log != nil {
-		// A store that wrote nothing since its last checkpoint leaves both files untouched.
-		if s.failed == nil && s.log.size > walHeaderSize {
-			err = s.checkpoint(true)
+		// A store that wrote nothing since it opened leaves both files untouched.
+		if s.failed == nil && (s.log.size > walHeaderSize || s.log.fileEnd > walHeaderSize) {
+			err = s.checkpoint(true, false)
 		}
 		err = errors.Join(err, s.log.f.Close())
 	}

@@ -335,9 +335,7 @@ func (tx *Tx) overlay(id PageID) *dirtyPage {
 	if dp, ok := tx.dirty[id]; ok {
 		return dp
 	}
-	src := tx.current(id)[:PageSize]
-	b := make([]byte, len(src)) // with the copy below, allocated without zeroing
-	copy(b, src)
+	b := tx.s.copyPage(tx.current(id)[:PageSize])
 	dp := &dirtyPage{b: b}
 	tx.dirty[id] = dp
 	return dp

@@ -11,13 +11,16 @@ import (
 // The redo log sits beside the main file (NAME-wal). A commit appends one frame per dirty
 // page and then a commit frame, all in one write, and syncs (unless Options.NoSync). Every
 // frame carries the log's salt and its own CRC-32C; pages are applied only from messages
-// whose commit frame is whole.
+// whose commit frame is whole. A page the store sealed already carries the CRC-32C of its
+// bytes (page.go): its frame's CRC covers that checksum rather than the image again, and
+// the image must match it, so each page of a commit is checksummed once.
 //
 // Header (32 bytes):
 //
 //	offset size field
 //	     0    8 magic "SGWAL\x00\x00\x01"
-//	     8    4 format version (2, the store's)
+//	     8    4 log format version: 3 (2, the store's format version, before frames
+//	            carried sealed pages; this code reads it too)
 //	    12    4 page size (4096)
 //	    16    8 salt: random, new each time the log is reset
 //	    24    4 zero
@@ -28,12 +31,14 @@ import (
 //	offset size field
 //	     0    1 kind: 1 page, 2 commit, 3 synced mark
 //	     1    1 flags: bit 0 synced, the writer syncs the log at every commit
-//	     2    2 zero
+//	     2    1 page frame: the kind of the sealed page it holds (page.go), 0 for raw bytes
+//	     3    1 zero
 //	     4    4 commit: number of page frames in the message; others: 0
 //	     8    8 salt
 //	    16    8 message id (a mark: the last message before it)
 //	    24    8 page: page number; commit: memory size in Wasm pages after the message
-//	    32    4 CRC-32C of bytes [0, 32) and the page image
+//	    32    4 CRC-32C of bytes [0, 32) and the page image, or for a sealed page of
+//	            bytes [0, 32) and the page's own checksum (which its image must match)
 //	    36    4 zero
 //
 // A message too large for the heap may write page frames before its commit (Tx.spill):
@@ -57,6 +62,10 @@ const (
 	frameCommit   = 2
 	frameMark     = 3
 	frameSynced   = 1 // flag
+	// walVersion is the log's format version; walVersionRaw (the store's format version) is
+	// that of logs whose frames carry no sealed pages, which this code reads too.
+	walVersion    = 3
+	walVersionRaw = formatVersion
 )
 
 // wal is the redo log of a file-backed store.
@@ -70,14 +79,18 @@ type wal struct {
 	// spillEnd is the end of the frames a message in progress has spilled (0: none); the
 	// log's size stays that of the last commit until the message commits.
 	spillEnd int64
+	// fileEnd is the length of the file: past size when a reset kept the file (frames of
+	// an older salt, stale, lie behind the log's end).
+	fileEnd int64
+	version uint32 // of the header: walVersion, or walVersionRaw until the log is reset
 }
 
 // openWAL reads the log's header. A log shorter than its header (new, or cut while being
 // reset) is reset.
 func openWAL(f file, name string, size int64) (*wal, error) {
-	w := &wal{f: f, name: name, size: size}
+	w := &wal{f: f, name: name, size: size, fileEnd: size}
 	if size < walHeaderSize {
-		return w, w.reset()
+		return w, w.reset(false)
 	}
 	var h [walHeaderSize]byte
 	if _, err := f.ReadAt(h[:], 0); err != nil {
@@ -86,8 +99,8 @@ func openWAL(f file, name string, size int64) (*wal, error) {
 	if string(h[:8]) != walMagic {
 		return nil, fmt.Errorf("%w: log has bad magic %q", ErrNotStore, h[:8])
 	}
-	if v := le.Uint32(h[8:]); v != formatVersion {
-		return nil, fmt.Errorf("%w: log version %d (this code reads version %d)", ErrVersion, v, formatVersion)
+	if v := le.Uint32(h[8:]); v != walVersion && v != walVersionRaw {
+		return nil, fmt.Errorf("%w: log version %d (this code reads versions %d and %d)", ErrVersion, v, walVersionRaw, walVersion)
 	}
 	if ps := le.Uint32(h[12:]); ps != PageSize {
 		return nil, fmt.Errorf("%w: log page size %d (this code uses %d)", ErrVersion, ps, PageSize)
@@ -95,22 +108,31 @@ func openWAL(f file, name string, size int64) (*wal, error) {
 	if crc32c(h[:28]) != le.Uint32(h[28:]) {
 		return nil, fmt.Errorf("%w: log header checksum", ErrCorrupt)
 	}
-	w.salt = le.Uint64(h[16:])
+	w.salt, w.version = le.Uint64(h[16:]), le.Uint32(h[8:])
 	return w, nil
 }
 
 // reset empties the log and gives it a new salt, so no frame written before can validate.
-func (w *wal) reset() error {
+// With keep, the file keeps its length, as SQLite's WAL does when it restarts: the frames
+// behind the new header are stale (of the old salt), the next ones overwrite them, and the
+// file's blocks are neither freed nor allocated again, which for a log of tens of MiB
+// costs more than writing it. A crash before the new header is synced leaves the old one:
+// its messages are in the main file already (reset follows its sync), and replaying them
+// again writes the same pages. Open and Close cut the file back (keep false).
+func (w *wal) reset(keep bool) error {
 	var h [walHeaderSize]byte
 	copy(h[:], walMagic)
-	le.PutUint32(h[8:], formatVersion)
+	le.PutUint32(h[8:], walVersion)
 	le.PutUint32(h[12:], PageSize)
 	if _, err := rand.Read(h[16:24]); err != nil {
 		return err
 	}
 	le.PutUint32(h[28:], crc32c(h[:28]))
-	if err := w.f.Truncate(0); err != nil {
-		return fmt.Errorf("reset log: %w", err)
+	if !keep {
+		if err := w.f.Truncate(0); err != nil {
+			return fmt.Errorf("reset log: %w", err)
+		}
+		w.fileEnd = 0
 	}
 	if _, err := w.f.WriteAt(h[:], 0); err != nil {
 		return fmt.Errorf("reset log: %w", err)
@@ -118,19 +140,26 @@ func (w *wal) reset() error {
 	if err := w.f.Sync(); err != nil {
 		return fmt.Errorf("reset log: %w", err)
 	}
-	w.size, w.salt, w.last = walHeaderSize, le.Uint64(h[16:]), 0
+	w.size, w.salt, w.last, w.version = walHeaderSize, le.Uint64(h[16:]), 0, walVersion
+	w.fileEnd = max(w.fileEnd, walHeaderSize)
 	return nil
 }
 
-func (w *wal) putFrame(kind, flags byte, count uint32, txid, arg uint64, page []byte) {
+// putFrame appends a frame to w.buf: for a page frame, page is the image and pk its kind
+// (pageRaw for bytes the store did not seal).
+func (w *wal) putFrame(kind, flags byte, count uint32, txid, arg uint64, page []byte, pk pageKind) {
 	var h [frameHeader]byte
-	h[0], h[1] = kind, flags
+	h[0], h[1], h[2] = kind, flags, byte(pk)
 	le.PutUint32(h[4:], count)
 	le.PutUint64(h[8:], w.salt)
 	le.PutUint64(h[16:], txid)
 	le.PutUint64(h[24:], arg)
 	crc := crc32c(h[:32])
-	if page != nil {
+	switch {
+	case page != nil && pk != pageRaw:
+		off := pageCRCOff[pk]
+		crc = crc32Update(crc, page[off:off+4])
+	case page != nil:
 		crc = crc32Update(crc, page)
 	}
 	le.PutUint32(h[32:], crc)
@@ -154,17 +183,18 @@ func frameFlags(noSync bool) byte {
 	return frameSynced
 }
 
-// spill writes page frames of the message in progress (page ids[i] is pages[i]) ahead of
-// its commit frame, without syncing, and returns the offset of each page image. If the
-// write fails, the caller fails the message, and its rollback cuts the frames off.
-func (w *wal) spill(ids []PageID, pages [][]byte, noSync bool) ([]int64, error) {
+// spill writes page frames of the message in progress (page ids[i] is pages[i], of kind
+// kinds[i]) ahead of its commit frame, without syncing, and returns the offset of each page
+// image. If the write fails, the caller fails the message, and its rollback cuts the
+// frames off.
+func (w *wal) spill(ids []PageID, pages [][]byte, kinds []pageKind, noSync bool) ([]int64, error) {
 	off := w.end()
 	w.spillEnd = off + int64(len(ids))*(frameHeader+PageSize) // before the writes: torn ones are cut off too
 	offs := make([]int64, len(ids))
 	w.buf = w.buf[:0]
 	for i, id := range ids {
 		offs[i] = off + int64(len(w.buf)) + frameHeader
-		w.putFrame(framePage, frameFlags(noSync), 0, w.last+1, uint64(id), pages[i])
+		w.putFrame(framePage, frameFlags(noSync), 0, w.last+1, uint64(id), pages[i], kinds[i])
 		if err := w.writeFull(&off, i == len(ids)-1); err != nil {
 			return nil, err
 		}
@@ -181,7 +211,9 @@ func (w *wal) writeFull(off *int64, last bool) error {
 	if len(w.buf) < walChunk && !last {
 		return nil
 	}
-	if _, err := w.f.WriteAt(w.buf, *off); err != nil {
+	_, err := w.f.WriteAt(w.buf, *off)
+	w.fileEnd = max(w.fileEnd, *off+int64(len(w.buf))) // torn or not
+	if err != nil {
 		return fmt.Errorf("write log: %w", err)
 	}
 	*off += int64(len(w.buf))
@@ -207,29 +239,32 @@ func (w *wal) dropSpill() error {
 	if err := w.f.Truncate(w.size); err != nil {
 		return fmt.Errorf("cut spilled pages off the log: %w", err)
 	}
+	w.fileEnd = w.size
 	if err := w.f.Sync(); err != nil {
 		return fmt.Errorf("cut spilled pages off the log: %w", err)
 	}
 	return nil
 }
 
-// append writes the frames of one message (page ids[i] is pages[i]) and, unless noSync,
+// append writes the frames of one message (page ids[i] is pages[i], of kind kinds[i]) and,
+// unless noSync,
 // syncs. count is the number of distinct pages of the message: len(ids) plus those it
 // spilled and did not write again. If the write or the sync fails, it cuts the log back to
 // where it was (with what the message spilled), so that the message is not committed; if
 // that fails too, the error wraps ErrInDoubt.
-func (w *wal) append(memPages uint64, ids []PageID, pages [][]byte, count int, noSync bool) error {
+func (w *wal) append(memPages uint64, ids []PageID, pages [][]byte, kinds []pageKind, count int, noSync bool) error {
 	txid := w.last + 1
 	flags := frameFlags(noSync)
 	off := w.end()
+	start := off
 	w.buf = w.buf[:0]
 	for i, id := range ids {
-		w.putFrame(framePage, flags, 0, txid, uint64(id), pages[i])
+		w.putFrame(framePage, flags, 0, txid, uint64(id), pages[i], kinds[i])
 		if err := w.writeFull(&off, false); err != nil {
 			return w.undo(err)
 		}
 	}
-	w.putFrame(frameCommit, flags, uint32(count), txid, memPages, nil)
+	w.putFrame(frameCommit, flags, uint32(count), txid, memPages, nil, pageRaw)
 	if err := w.writeFull(&off, true); err != nil {
 		return w.undo(err)
 	}
@@ -237,6 +272,10 @@ func (w *wal) append(memPages uint64, ids []PageID, pages [][]byte, count int, n
 		if err := w.f.Sync(); err != nil {
 			return w.undo(fmt.Errorf("sync log: %w", err))
 		}
+	} else {
+		// The sync before the pages go in place (at a checkpoint) must write the message:
+		// let the disk start on it now, while the next messages run.
+		startWriteback(w.f, start, off-start)
 	}
 	w.size, w.spillEnd = off, 0
 	w.last = txid
@@ -251,6 +290,7 @@ func (w *wal) undo(cause error) error {
 	if err := w.f.Truncate(w.size); err != nil {
 		return fmt.Errorf("%w: %w, and cutting the log back failed: %w", ErrInDoubt, cause, err)
 	}
+	w.fileEnd = w.size
 	if err := w.f.Sync(); err != nil {
 		return fmt.Errorf("%w: %w, and syncing the log after cutting it back failed: %w", ErrInDoubt, cause, err)
 	}
@@ -264,11 +304,13 @@ func (w *wal) sync() error {
 		return fmt.Errorf("sync log: %w", err)
 	}
 	w.buf = w.buf[:0]
-	w.putFrame(frameMark, 0, 0, w.last, 0, nil)
+	w.putFrame(frameMark, 0, 0, w.last, 0, nil, pageRaw)
 	if w.spillEnd != 0 {
 		panic("store: log mark while a message has spilled pages")
 	}
-	if _, err := w.f.WriteAt(w.buf, w.size); err != nil {
+	_, err := w.f.WriteAt(w.buf, w.size)
+	w.fileEnd = max(w.fileEnd, w.size+int64(len(w.buf)))
+	if err != nil {
 		return fmt.Errorf("write log: %w", err)
 	}
 	if err := w.f.Sync(); err != nil {
@@ -326,7 +368,9 @@ func (w *wal) readFrame(off int64) (frame, error) {
 		return frame{}, fmt.Errorf("read log: %w", err)
 	}
 	f := frame{kind: h[0], flags: h[1], count: le.Uint32(h[4:]), txid: le.Uint64(h[16:]), arg: le.Uint64(h[24:])}
-	if le.Uint64(h[8:]) != w.salt || f.kind < framePage || f.kind > frameMark {
+	pk := pageKind(h[2])
+	if le.Uint64(h[8:]) != w.salt || f.kind < framePage || f.kind > frameMark ||
+		pk != pageRaw && (f.kind != framePage || int(pk) >= len(pageCRCOff)) {
 		return f, errBadFrame
 	}
 	crc := crc32c(h[:32])
@@ -338,9 +382,14 @@ func (w *wal) readFrame(off int64) (frame, error) {
 			}
 			return f, fmt.Errorf("read log: %w", err)
 		}
-		crc = crc32Update(crc, f.page)
+		if pk == pageRaw {
+			crc = crc32Update(crc, f.page)
+		} else {
+			off := pageCRCOff[pk]
+			crc = crc32Update(crc, f.page[off:off+4])
+		}
 	}
-	if crc != le.Uint32(h[32:]) {
+	if crc != le.Uint32(h[32:]) || pk != pageRaw && verifyPage(PageID(f.arg), f.page, pk) != nil {
 		return f, errBadFrame
 	}
 	return f, nil
