@@ -68,37 +68,6 @@ func wordKind(ops []op, size uintptr) TypeKind {
 	return 0
 }
 
-// decRun decodes the n values of src, each c.fixed bytes, into the Go values at p, n of
-// them laid out as a slice of the codec's Go type (size bytes each); the codec must be
-// typed and fixed-size.
-func (c *codec) decRun(src []byte, p unsafe.Pointer, n int, size uintptr) {
-	if c.word == 0 {
-		for i := range n {
-			c.decT(src[i*c.fixed:], unsafe.Add(p, uintptr(i)*size))
-		}
-		return
-	}
-	w := unsafe.Slice((*uint32)(p), n*c.fixed/4)
-	src = src[:4*len(w)]
-	switch c.word {
-	case Float32:
-		for i := range w {
-			u := be.Uint32(src[4*i:])
-			// As store.DecodeFloat32, without a branch: flip the sign bit of a positive
-			// number's encoding, every bit of a negative one's.
-			w[i] = u ^ (^uint32(int32(u)>>31) | 1<<31)
-		}
-	case Int32:
-		for i := range w {
-			w[i] = be.Uint32(src[4*i:]) ^ 0x80000000
-		}
-	case Uint32:
-		for i := range w {
-			w[i] = be.Uint32(src[4*i:])
-		}
-	}
-}
-
 // encFixed encodes the Go value at p into the first c.fixed bytes of dst, which has room
 // for them, and returns them, as encT would append them; the codec must be typed and
 // fixed-size.
@@ -289,9 +258,33 @@ func (c *codec) decT(src []byte, p unsafe.Pointer) {
 
 // decRun decodes the n values of size bytes packed in src into n Go values from dst on,
 // stride bytes apart (an array of them); the codec must be typed and of fixed size. A value
-// of one scalar (a column of int32, of float64, …) decodes in a loop of its own, not a
+// of 4-byte scalars of one kind decodes a word at a time, a value of one scalar (a column of int32, of float64, …) decodes in a loop of its own, not a
 // walk of the ops per value: a scan's cost per entity is mostly this.
 func (c *codec) decRun(src []byte, size, n int, dst unsafe.Pointer, stride uintptr) {
+	if c.word != 0 && size == c.fixed && stride == uintptr(c.fixed) {
+		// Components of 4-byte scalars of one kind (codec.word) laid out without padding:
+		// a word at a time.
+		w := unsafe.Slice((*uint32)(dst), n*c.fixed/4)
+		src = src[:4*len(w)]
+		switch c.word {
+		case Float32:
+			for i := range w {
+				u := be.Uint32(src[4*i:])
+				// As store.DecodeFloat32, without a branch: flip the sign bit of a positive
+				// number's encoding, every bit of a negative one's.
+				w[i] = u ^ (^uint32(int32(u)>>31) | 1<<31)
+			}
+		case Int32:
+			for i := range w {
+				w[i] = be.Uint32(src[4*i:]) ^ 0x80000000
+			}
+		case Uint32:
+			for i := range w {
+				w[i] = be.Uint32(src[4*i:])
+			}
+		}
+		return
+	}
 	// One scalar at offset 0 is the whole Go value: each write below stays inside the
 	// value j at dst+j·stride, as decT's would.
 	if len(c.ops) == 1 && c.ops[0].off == 0 && len(src) >= n*size {

@@ -70,8 +70,8 @@ func TestWordCodec(t *testing.T) {
 		}
 		got := make([]uint32, len(vals))
 		wantDec := make([]uint32, len(vals))
-		c.decRun(fast, unsafe.Pointer(unsafe.SliceData(got)), n, size)
-		slow.decRun(fast, unsafe.Pointer(unsafe.SliceData(wantDec)), n, size)
+		c.decRun(fast, c.fixed, n, unsafe.Pointer(unsafe.SliceData(got)), size)
+		slow.decRun(fast, slow.fixed, n, unsafe.Pointer(unsafe.SliceData(wantDec)), size)
 		require.Equal(t, wantDec, got, "decRun")
 		if kind == Float32 {
 			vals[7] = math.Float32bits(float32(math.NaN()))
@@ -103,7 +103,7 @@ func BenchmarkWordCodec(b *testing.B) {
 	enc, _ := c.encRun(nil, p, n, rt.Size())
 	b.Run("decRun", func(b *testing.B) {
 		for b.Loop() {
-			c.decRun(enc, p, n, rt.Size())
+			c.decRun(enc, c.fixed, n, p, rt.Size())
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/value")
 	})

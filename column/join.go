@@ -383,8 +383,8 @@ func openApply[A, B any](tx *entity.Tx, a *Column[A], b *Column[B], op string) (
 func (p *applyCols[A, B]) decode(r *runs, i, j, k int) {
 	p.as = slices.Grow(p.as[:0], k)[:k]
 	p.bs = slices.Grow(p.bs[:0], k)[:k]
-	p.a.d.codec.decRun(r.valsA[i*r.sa:], unsafe.Pointer(unsafe.SliceData(p.as)), k, unsafe.Sizeof(p.as[0]))
-	p.b.d.codec.decRun(r.valsB[j*r.sb:], unsafe.Pointer(unsafe.SliceData(p.bs)), k, unsafe.Sizeof(p.bs[0]))
+	p.a.d.codec.decRun(r.valsA[i*r.sa:], r.sa, k, unsafe.Pointer(unsafe.SliceData(p.as)), unsafe.Sizeof(p.as[0]))
+	p.b.d.codec.decRun(r.valsB[j*r.sb:], r.sb, k, unsafe.Pointer(unsafe.SliceData(p.bs)), unsafe.Sizeof(p.bs[0]))
 }
 
 // changed returns the encoding of entity id's value x in a, if it is not va (its stored
