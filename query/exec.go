@@ -646,13 +646,7 @@ func (x *executor) filterStep(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	case opEmpty:
 		return roaring64.New()
 	case opKindProbe:
-		out := roaring64.New()
-		for it := in.Iterator(); it.HasNext(); {
-			if id := it.Next(); s.kind.Has(x.tx, entity.ID(id)) {
-				out.Add(id)
-			}
-		}
-		return out
+		return s.kind.Filter(x.tx, in)
 	case opColumnProbe:
 		if s.pred.has || s.pred.m != nil {
 			return s.pred.col.FilterMatch(x.tx, in, s.pred.m)
