@@ -320,10 +320,11 @@ func (x *executor) top(qp *qplan, res *Result) {
 	res.Rows = make([][]Value, len(ids))
 	w := 1 + len(bq.sel)
 	cells := make([]Value, len(ids)*w) // the rows' cells, in one allocation
+	uris := x.uriTexts(bq.kind, ids)
 	for i, id := range ids {
 		res.IDs[i] = entity.ID(id)
 		r := cells[i*w : (i+1)*w : (i+1)*w]
-		r[0] = x.uriText(bq.kind, id)
+		r[0] = uris.next()
 		res.Rows[i] = r
 	}
 	// The row of an entity: by a binary search of ids in ID order (no ORDER BY), else from
