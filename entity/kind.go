@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"iter"
+	"sort"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 	"github.com/stablegraph/stablegraph/store"
@@ -154,31 +155,59 @@ func (k *Kind) Has(tx *Tx, id ID) bool {
 }
 
 // Filter returns the entities of ids that are live entities of kind k: Has for each, in
-// ID order, reading exactly the pages those calls of Has would. An ID in the leaf the
+// ID order, reading exactly the pages those calls of Has would. An ID within the leaf the
 // previous one was found in is looked up in that leaf, without descending from the root
 // again (a descent for it would end in that leaf), so a dense set costs a descent per leaf
-// rather than per ID.
+// rather than per ID, and a search of the leaf's packed keys per ID.
 func (k *Kind) Filter(tx *Tx, ids *roaring64.Bitmap) *roaring64.Bitmap {
 	t := k.Tree(tx)
 	c := t.Cursor()
 	var out IDs
+	// run holds the keys of the leaf the cursor stands on, from the last ID found on; nil
+	// if the tree does not hand them out packed (Cursor.Run).
+	var run []byte
 	for it := ids.Iterator(); it.HasNext(); {
 		id := it.Next()
+		if n := len(run) / KeySize; n > 0 && id <= keyAt(run, n-1) {
+			run = run[KeySize*seekRun(run, n, id):]
+			if keyAt(run, 0) == id {
+				out.Add(id)
+			}
+			continue
+		}
 		key := Key(ID(id))
-		got, _, _, in := c.SeekInLeaf(key[:])
-		if !in {
-			// A descent, as Has makes; the cursor moves to the key only if the tree holds
-			// it, since a seek past a leaf's last key would read the next leaf as well.
-			if !t.Has(key[:]) {
+		if run == nil {
+			if got, _, _, in := c.SeekInLeaf(key[:]); in {
+				if bytes.Equal(got, key[:]) {
+					out.Add(id)
+				}
 				continue
 			}
-			got, _, _ = c.Seek(key[:])
 		}
-		if bytes.Equal(got, key[:]) {
-			out.Add(id)
+		// A descent, as Has makes; the cursor moves to the key only if the tree holds it,
+		// since a seek past a leaf's last key would read the next leaf as well.
+		if !t.Has(key[:]) {
+			continue
 		}
+		c.Seek(key[:])
+		out.Add(id)
+		run, _, _ = c.Run()
 	}
 	return out.Bitmap()
+}
+
+// keyAt returns the ID of the i-th key of packed 8-byte keys.
+func keyAt(run []byte, i int) uint64 { return binary.BigEndian.Uint64(run[i*KeySize:]) }
+
+// seekRun returns the index of the first of the n packed keys of run that is ≥ id, by
+// galloping from the front: the IDs of a set probed in order are near each other.
+func seekRun(run []byte, n int, id uint64) int {
+	lo, hi := 0, 1
+	for hi < n && keyAt(run, hi) < id {
+		lo, hi = hi+1, min(2*hi, n)
+	}
+	hi = min(hi, n)
+	return lo + sort.Search(hi-lo, func(i int) bool { return keyAt(run, lo+i) >= id })
 }
 
 // All iterates over the live entities of kind k in ID order.
