@@ -50,6 +50,16 @@ func (s *IDs) Add(id uint64) {
 	s.lo, s.hi, s.inRun = id, id, true
 }
 
+// AddRange adds the IDs lo to hi, both included, as Adds of each in order would.
+func (s *IDs) AddRange(lo, hi uint64) {
+	if s.inRun && lo == s.hi+1 && lo != 0 {
+		s.hi = hi
+		return
+	}
+	s.endRun()
+	s.lo, s.hi, s.inRun = lo, hi, true
+}
+
 // endRun adds the run being gathered: a range if it is long, else its IDs to the list.
 func (s *IDs) endRun() {
 	if !s.inRun {

@@ -59,10 +59,25 @@ func TestIDsModel(t *testing.T) {
 		base := []uint64{0, 1, 1 << 16, 1<<32 - 3000, 1<<32 + 5, 1<<64 - 5000}[r.IntN(6)]
 		for range 1 + r.IntN(6) {
 			switch r.IntN(5) {
-			case 0: // a run of consecutive IDs
+			case 0: // a run of consecutive IDs, by Add or in ranges (a leaf's keys)
 				lo := base + r.Uint64N(200000)
-				for id := lo; id < lo+r.Uint64N(3000) && id >= base; id++ {
-					add(id)
+				hi := min(lo+r.Uint64N(3000), 1<<64-1)
+				for id := lo; id <= hi; {
+					n := min(1+r.Uint64N(600), hi-id)
+					if r.IntN(2) == 0 {
+						ids.AddRange(id, id+n)
+					} else {
+						for i := range n + 1 {
+							ids.Add(id + i)
+						}
+					}
+					for i := range n + 1 {
+						want[id+i] = true
+					}
+					if id+n == hi {
+						break
+					}
+					id += n + 1 + r.Uint64N(3)/2
 				}
 			case 1: // ascending batches, interleaved: the IDs of value after value
 				for range 1 + r.IntN(8) {

@@ -222,11 +222,25 @@ func (k *Kind) All(tx *Tx) iter.Seq[ID] {
 }
 
 // Bitmap returns the live entities of kind k as a bitmap. It reads every leaf of the kind's
-// tree once, and no page of any other kind.
+// tree once, and no page of any other kind. A leaf whose IDs are consecutive, as a kind's
+// mostly are, is added as one range, from its first and last keys.
 func (k *Kind) Bitmap(tx *Tx) *roaring64.Bitmap {
 	var ids IDs
-	for key := range k.Tree(tx).All() {
-		ids.Add(uint64(FromKey(key)))
+	c := k.Tree(tx).Cursor()
+	for key, _, ok := c.First(); ok; key, _, ok = c.Next() {
+		run, _, n := c.Run()
+		if n == 0 { // a tree that does not hand out its keys packed
+			ids.Add(uint64(FromKey(key)))
+			continue
+		}
+		if lo, hi := keyAt(run, 0), keyAt(run, n-1); hi-lo == uint64(n-1) {
+			ids.AddRange(lo, hi)
+		} else {
+			for i := range n {
+				ids.Add(keyAt(run, i))
+			}
+		}
+		c.Skip(n - 1) // to the leaf's last key: Next moves to the next leaf
 	}
 	return ids.Bitmap()
 }
