@@ -46,6 +46,11 @@ func (s *IDs) Add(id uint64) {
 		s.hi = id
 		return
 	}
+	if s.inRun && s.lo == s.hi { // the common case of IDs apart: no run to end
+		s.push(s.lo)
+		s.lo, s.hi = id, id
+		return
+	}
 	s.endRun()
 	s.lo, s.hi, s.inRun = id, id, true
 }
@@ -71,17 +76,23 @@ func (s *IDs) endRun() {
 		return
 	}
 	for id := s.lo; ; id++ {
-		if n := len(s.list); n > 0 && id <= s.list[n-1] || n == idList {
-			s.flushList()
-		}
-		if s.list == nil {
-			s.list = make([]uint64, 0, idList)
-		}
-		s.list = append(s.list, id)
+		s.push(id)
 		if id == s.hi {
 			return
 		}
 	}
+}
+
+// push appends id to the list, sorting the list into windows first if id does not come
+// after its last ID or it is full.
+func (s *IDs) push(id uint64) {
+	if n := len(s.list); n > 0 && id <= s.list[n-1] || n == idList {
+		s.flushList()
+	}
+	if s.list == nil {
+		s.list = make([]uint64, 0, idList)
+	}
+	s.list = append(s.list, id)
 }
 
 // flushList sets the list's IDs in their windows, window by window (the list is
