@@ -166,13 +166,18 @@ func (k *Kind) Filter(tx *Tx, ids *roaring64.Bitmap) *roaring64.Bitmap {
 	// run holds the keys of the leaf the cursor stands on, from the last ID found on; nil
 	// if the tree does not hand them out packed (Cursor.Run).
 	var run []byte
+	var last uint64 // the last key of run
+	var full bool   // run holds every ID from its first key to its last
 	for it := ids.Iterator(); it.HasNext(); {
 		id := it.Next()
-		if n := len(run) / KeySize; n > 0 && id <= keyAt(run, n-1) {
-			run = run[KeySize*seekRun(run, n, id):]
-			if keyAt(run, 0) == id {
-				out.Add(id)
+		if len(run) > 0 && id <= last {
+			if !full {
+				run = run[KeySize*seekRun(run, len(run)/KeySize, id):]
+				if keyAt(run, 0) != id {
+					continue
+				}
 			}
+			out.Add(id)
 			continue
 		}
 		key := Key(ID(id))
@@ -191,7 +196,11 @@ func (k *Kind) Filter(tx *Tx, ids *roaring64.Bitmap) *roaring64.Bitmap {
 		}
 		c.Seek(key[:])
 		out.Add(id)
-		run, _, _ = c.Run()
+		var n int
+		if run, _, n = c.Run(); n > 0 {
+			last = keyAt(run, n-1)
+			full = last-id == uint64(n-1)
+		}
 	}
 	return out.Bitmap()
 }
