@@ -44,15 +44,7 @@ func TestRangeModel(t *testing.T) {
 		}
 		return nil
 	})
-	bound := func(v any) column.Bound {
-		switch r.IntN(3) {
-		case 0:
-			return column.Open
-		case 1:
-			return column.Incl(v)
-		}
-		return column.Excl(v)
-	}
+	bound := func(v any) column.Bound { return randBound(r, v) }
 	// in reports whether a value that compares cmpLo with lo and cmpHi with hi is in range.
 	in := func(lo, hi column.Bound, cmpLo, cmpHi int) bool {
 		okLo := lo.Kind == column.Unbounded || cmpLo > 0 || cmpLo == 0 && lo.Kind == column.Inclusive
@@ -145,15 +137,7 @@ func TestRangeAsRangeIDs(t *testing.T) {
 		}
 		return nil
 	})
-	bound := func(v any) column.Bound {
-		switch r.IntN(4) {
-		case 0:
-			return column.Open
-		case 1:
-			return column.Incl(v)
-		}
-		return column.Excl(v)
-	}
+	bound := func(v any) column.Bound { return randBound(r, v) }
 	for round := range 300 {
 		d, lo, hi := num.Dyn(), bound(int64(r.IntN(340)-170)), bound(int64(r.IntN(340)-170))
 		if round%2 == 1 {
@@ -178,4 +162,15 @@ func TestRangeAsRangeIDs(t *testing.T) {
 		require.True(t, want.Equals(got), "seed %d round %d: %v %v: %d IDs, want %d", seed, round, lo, hi, got.GetCardinality(), want.GetCardinality())
 		require.Equal(t, viaIDs.PagesRead, viaRange.PagesRead, "seed %d round %d: %v %v: pages", seed, round, lo, hi)
 	}
+}
+
+// randBound returns a random bound at v: open, inclusive or exclusive.
+func randBound(r *rand.Rand, v any) column.Bound {
+	switch r.IntN(3) {
+	case 0:
+		return column.Open
+	case 1:
+		return column.Incl(v)
+	}
+	return column.Excl(v)
 }
