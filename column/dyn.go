@@ -2,8 +2,10 @@ package column
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"iter"
+	"sort"
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
@@ -647,15 +649,38 @@ func (d *Dyn) Equal(tx *entity.Tx, v any) (*roaring64.Bitmap, error) {
 }
 
 // Range returns the entities with a value between lo and hi, from the index. It fails with
-// ErrNotIndexed for a column without an index.
+// ErrNotIndexed for a column without an index. It reads the pages RangeIDs reads, taking
+// the IDs of an index of fixed-size values from each leaf's packed keys in one loop.
 func (d *Dyn) Range(tx *entity.Tx, lo, hi Bound) (*roaring64.Bitmap, error) {
-	seq, err := d.RangeIDs(tx, lo, hi)
+	t1, l, h, err := d.indexRange(tx, lo, hi)
 	if err != nil {
 		return nil, err
 	}
 	var ids entity.IDs // ascending runs, one per value
-	for id := range seq {
-		ids.Add(uint64(id))
+	c := t1.Cursor()
+	for k, _, ok := c.Seek(l); ok; k, _, ok = c.Next() {
+		keys, _, n := c.Run()
+		if n == 0 { // keys of different lengths: one at a time
+			if h != nil && bytes.Compare(k, h) >= 0 {
+				break
+			}
+			ids.Add(uint64(entity.FromKey(k[len(k)-entity.KeySize:])))
+			continue
+		}
+		ks := len(keys) / n
+		key := func(i int) []byte { return keys[i*ks : (i+1)*ks] }
+		end := n
+		if h != nil && bytes.Compare(key(n-1), h) >= 0 {
+			// The range ends in this leaf, as a scan's does: the next one is not read.
+			end = sort.Search(n, func(i int) bool { return bytes.Compare(key(i), h) >= 0 })
+		}
+		for i := range end {
+			ids.Add(binary.BigEndian.Uint64(keys[(i+1)*ks-entity.KeySize:]))
+		}
+		if end < n {
+			break
+		}
+		c.Skip(n - 1) // to the leaf's last key: Next moves to the next leaf
 	}
 	return ids.Bitmap(), nil
 }

@@ -65,13 +65,7 @@ func TestMatcherAgreesWithValues(t *testing.T) {
 	bound := func(d *column.Dyn, v any) column.Bound {
 		x, err := d.Convert(v)
 		require.NoError(t, err)
-		switch r.IntN(3) {
-		case 0:
-			return column.Open
-		case 1:
-			return column.Incl(x)
-		}
-		return column.Excl(x)
+		return randBound(r, x)
 	}
 	require.NoError(t, db.View(func(tx *entity.Tx) error {
 		for _, c := range types {

@@ -7,12 +7,14 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/internal/testutil"
+	"github.com/stablegraph/stablegraph/store"
 )
 
 // TestRangeModel checks index ranges with every kind of bound, ascending and descending,
@@ -42,15 +44,7 @@ func TestRangeModel(t *testing.T) {
 		}
 		return nil
 	})
-	bound := func(v any) column.Bound {
-		switch r.IntN(3) {
-		case 0:
-			return column.Open
-		case 1:
-			return column.Incl(v)
-		}
-		return column.Excl(v)
-	}
+	bound := func(v any) column.Bound { return randBound(r, v) }
 	// in reports whether a value that compares cmpLo with lo and cmpHi with hi is in range.
 	in := func(lo, hi column.Bound, cmpLo, cmpHi int) bool {
 		okLo := lo.Kind == column.Unbounded || cmpLo > 0 || cmpLo == 0 && lo.Kind == column.Inclusive
@@ -211,4 +205,62 @@ func TestColumnRangeTypes(t *testing.T) {
 	type vec struct{ X, Y float32 }
 	rangeCase(t, r, "struct", func(r *rand.Rand) vec { return vec{float32(r.NormFloat64()), float32(r.IntN(9))} })
 	rangeCase(t, r, "array", func(r *rand.Rand) [5]byte { return [5]byte{byte(r.IntN(256)), 1, 2, 3, byte(r.IntN(256))} })
+}
+
+// TestRangeAsRangeIDs checks Range, which reads the IDs from an index's packed leaves,
+// against the IDs RangeIDs yields, for a fixed-size and a variable-size (Multi) index over
+// many leaves, with every kind of bound: the same set, and the same pages read.
+func TestRangeAsRangeIDs(t *testing.T) {
+	seed := testutil.Seed(t, 1)
+	r := rand.New(rand.NewPCG(seed, 15))
+	s := entity.NewSchema()
+	k := s.Kind("k")
+	num := column.Define[int64](s, "num", column.Indexed())
+	str := column.Define[string](s, "str", column.MaxLen(3), column.Indexed(), column.Multi())
+	db := testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, k, 20000, func(tx *entity.Tx, _ int, id entity.ID) error {
+		if r.IntN(5) > 0 {
+			require.NoError(t, num.Set(tx, id, int64(r.IntN(300)-150)))
+		}
+		for range r.IntN(3) {
+			require.NoError(t, str.Add(tx, id, randString(r, 3)))
+		}
+		return nil
+	})
+	bound := func(v any) column.Bound { return randBound(r, v) }
+	for round := range 300 {
+		d, lo, hi := num.Dyn(), bound(int64(r.IntN(340)-170)), bound(int64(r.IntN(340)-170))
+		if round%2 == 1 {
+			d, lo, hi = str.Dyn(), bound(randString(r, 3)), bound(randString(r, 3))
+		}
+		want := roaring64.New()
+		viaIDs, err := db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
+			seq, err := d.RangeIDs(tx, lo, hi)
+			require.NoError(t, err)
+			for id := range seq {
+				want.Add(uint64(id))
+			}
+			return nil
+		})
+		require.NoError(t, err)
+		var got *roaring64.Bitmap
+		viaRange, err := db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
+			got, err = d.Range(tx, lo, hi)
+			return err
+		})
+		require.NoError(t, err)
+		require.True(t, want.Equals(got), "seed %d round %d: %v %v: %d IDs, want %d", seed, round, lo, hi, got.GetCardinality(), want.GetCardinality())
+		require.Equal(t, viaIDs.PagesRead, viaRange.PagesRead, "seed %d round %d: %v %v: pages", seed, round, lo, hi)
+	}
+}
+
+// randBound returns a random bound at v: open, inclusive or exclusive.
+func randBound(r *rand.Rand, v any) column.Bound {
+	switch r.IntN(3) {
+	case 0:
+		return column.Open
+	case 1:
+		return column.Incl(v)
+	}
+	return column.Excl(v)
 }

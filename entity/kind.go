@@ -1,9 +1,11 @@
 package entity
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"iter"
+	"sort"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 	"github.com/stablegraph/stablegraph/store"
@@ -152,6 +154,71 @@ func (k *Kind) Has(tx *Tx, id ID) bool {
 	return k.Tree(tx).Has(key[:])
 }
 
+// Filter returns the entities of ids that are live entities of kind k: Has for each, in
+// ID order, reading exactly the pages those calls of Has would. An ID within the leaf the
+// previous one was found in is looked up in that leaf, without descending from the root
+// again (a descent for it would end in that leaf), so a dense set costs a descent per leaf
+// rather than per ID, and a search of the leaf's packed keys per ID.
+func (k *Kind) Filter(tx *Tx, ids *roaring64.Bitmap) *roaring64.Bitmap {
+	t := k.Tree(tx)
+	c := t.Cursor()
+	var out IDs
+	// run holds the keys of the leaf the cursor stands on, from the last ID found on; nil
+	// if the tree does not hand them out packed (Cursor.Run).
+	var run []byte
+	var last uint64 // the last key of run
+	var full bool   // run holds every ID from its first key to its last
+	for it := ids.Iterator(); it.HasNext(); {
+		id := it.Next()
+		if len(run) > 0 && id <= last {
+			if !full {
+				run = run[KeySize*seekRun(run, len(run)/KeySize, id):]
+				if keyAt(run, 0) != id {
+					continue
+				}
+			}
+			out.Add(id)
+			continue
+		}
+		key := Key(ID(id))
+		if run == nil {
+			if got, _, _, in := c.SeekInLeaf(key[:]); in {
+				if bytes.Equal(got, key[:]) {
+					out.Add(id)
+				}
+				continue
+			}
+		}
+		// A descent, as Has makes; the cursor moves to the key only if the tree holds it,
+		// since a seek past a leaf's last key would read the next leaf as well.
+		if !t.Has(key[:]) {
+			continue
+		}
+		c.Seek(key[:])
+		out.Add(id)
+		var n int
+		if run, _, n = c.Run(); n > 0 {
+			last = keyAt(run, n-1)
+			full = last-id == uint64(n-1)
+		}
+	}
+	return out.Bitmap()
+}
+
+// keyAt returns the ID of the i-th key of packed 8-byte keys.
+func keyAt(run []byte, i int) uint64 { return binary.BigEndian.Uint64(run[i*KeySize:]) }
+
+// seekRun returns the index of the first of the n packed keys of run that is ≥ id, by
+// galloping from the front: the IDs of a set probed in order are near each other.
+func seekRun(run []byte, n int, id uint64) int {
+	lo, hi := 0, 1
+	for hi < n && keyAt(run, hi) < id {
+		lo, hi = hi+1, min(2*hi, n)
+	}
+	hi = min(hi, n)
+	return lo + sort.Search(hi-lo, func(i int) bool { return keyAt(run, lo+i) >= id })
+}
+
 // All iterates over the live entities of kind k in ID order.
 func (k *Kind) All(tx *Tx) iter.Seq[ID] {
 	return func(yield func(ID) bool) {
@@ -164,11 +231,25 @@ func (k *Kind) All(tx *Tx) iter.Seq[ID] {
 }
 
 // Bitmap returns the live entities of kind k as a bitmap. It reads every leaf of the kind's
-// tree once, and no page of any other kind.
+// tree once, and no page of any other kind. A leaf whose IDs are consecutive, as a kind's
+// mostly are, is added as one range, from its first and last keys.
 func (k *Kind) Bitmap(tx *Tx) *roaring64.Bitmap {
 	var ids IDs
-	for key := range k.Tree(tx).All() {
-		ids.Add(uint64(FromKey(key)))
+	c := k.Tree(tx).Cursor()
+	for key, _, ok := c.First(); ok; key, _, ok = c.Next() {
+		run, _, n := c.Run()
+		if n == 0 { // a tree that does not hand out its keys packed
+			ids.Add(uint64(FromKey(key)))
+			continue
+		}
+		if lo, hi := keyAt(run, 0), keyAt(run, n-1); hi-lo == uint64(n-1) {
+			ids.AddRange(lo, hi)
+		} else {
+			for i := range n {
+				ids.Add(keyAt(run, i))
+			}
+		}
+		c.Skip(n - 1) // to the leaf's last key: Next moves to the next leaf
 	}
 	return ids.Bitmap()
 }

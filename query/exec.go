@@ -386,10 +386,11 @@ func (x *executor) top(qp *qplan, res *Result) {
 	res.Rows = make([][]Value, len(ids))
 	w := 1 + len(bq.sel)
 	cells := make([]Value, len(ids)*w) // the rows' cells, in one allocation
+	uris := x.uriTexts(bq.kind, ids)
 	for i, id := range ids {
 		res.IDs[i] = entity.ID(id)
 		r := cells[i*w : (i+1)*w : (i+1)*w]
-		r[0] = x.uriText(bq.kind, id)
+		r[0] = uris.next()
 		res.Rows[i] = r
 	}
 	// The row of an entity: by a binary search of ids in ID order (no ORDER BY), else from
@@ -715,7 +716,10 @@ func (x *executor) filterStep(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	case opEmpty:
 		return roaring64.New()
 	case opKindProbe:
-		return x.kindProbe(s.kind, in)
+		if in.GetCardinality() < kindFilterMin {
+			return x.kindProbe(s.kind, in) // few, spread: prefetched lookups overlap their misses
+		}
+		return s.kind.Filter(x.tx, in) // many: merged with each leaf's keys
 	case opColumnProbe:
 		if s.pred.has || s.pred.m != nil {
 			return x.probeMatch(s.pred, in)
@@ -748,6 +752,13 @@ func (x *executor) filterStep(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	}
 	panic(fmt.Sprintf("query: step %d is not a filter step", s.op))
 }
+
+// kindFilterMin is the fewest candidates a kind probe merges with the kind tree's leaves
+// (Kind.Filter) rather than looking each up with prefetch (kindProbe). Both read the same
+// pages; the merge wins when candidates share leaves, the prefetched lookups when they are
+// few and spread, each in a leaf of its own. Reasoned from the two measurements (about
+// 20 candidates in 10^6, 10,000 in 10^5), not timed at the crossover.
+const kindFilterMin = 256
 
 // kindProbe returns the candidates of in that are members of kind k, looked up in ID order
 // with one finger, reading the pages Kind.Has would: a candidate near the last climbs only

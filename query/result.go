@@ -1,6 +1,9 @@
 package query
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
 	"github.com/stablegraph/stablegraph/store"
@@ -60,4 +63,41 @@ type RunStats struct {
 	// Touched holds the pages the query read and dirtied when the store records them
 	// (store.Options.RecordPages); nil otherwise.
 	Touched *store.Touched
+}
+
+// uriTexts is the text of the URIs of a result's rows, cut one by one from one string
+// (next), so that rows cost no allocation of their own for it.
+type uriTexts struct {
+	text string
+	ends []int // the end of each URI in text
+	i    int
+}
+
+// uriTexts returns the texts of the URIs of entities ids of kind k, in order: as uriText
+// returns them, each the same prefix followed by the ID.
+func (x *executor) uriTexts(k *entity.Kind, ids []uint64) *uriTexts {
+	prefix := strings.TrimSuffix(x.uriText(k, 0), "0")
+	var b []byte
+	u := &uriTexts{ends: make([]int, len(ids))}
+	if len(ids) > 0 {
+		b = make([]byte, 0, len(ids)*(len(prefix)+len(strconv.FormatUint(ids[len(ids)-1], 10))))
+	}
+	for i, id := range ids {
+		b = append(b, prefix...)
+		b = strconv.AppendUint(b, id, 10)
+		u.ends[i] = len(b)
+	}
+	u.text = string(b)
+	return u
+}
+
+// next returns the next URI's text.
+func (u *uriTexts) next() string {
+	start := 0
+	if u.i > 0 {
+		start = u.ends[u.i-1]
+	}
+	s := u.text[start:u.ends[u.i]]
+	u.i++
+	return s
 }
