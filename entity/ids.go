@@ -2,6 +2,7 @@ package entity
 
 import (
 	"maps"
+	"math"
 	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -71,7 +72,12 @@ func (s *IDs) endRun() {
 		return
 	}
 	s.inRun = false
-	if s.hi-s.lo+1 >= idRange {
+	if s.hi-s.lo >= idRange-1 { // not hi-lo+1, which overflows for the whole ID space
+		if s.hi == math.MaxUint64 { // a range's end past it does not exist
+			s.bitmap().AddRange(s.lo, s.hi)
+			s.bitmap().Add(s.hi)
+			return
+		}
 		s.bitmap().AddRange(s.lo, s.hi+1)
 		return
 	}

@@ -120,3 +120,23 @@ func TestIDsRunsAreRanges(t *testing.T) {
 	require.True(t, bm.HasRunCompression())
 	require.Less(t, bm.GetSizeInBytes(), uint64(200))
 }
+
+// TestIDsRunToMaxID checks that a run of IDs ending at the largest ID is added whole: a
+// range's end past it does not exist.
+func TestIDsRunToMaxID(t *testing.T) {
+	const top = ^uint64(0)
+	var a, b IDs
+	for id := top - 19; ; id++ {
+		a.Add(id)
+		if id == top {
+			break
+		}
+	}
+	b.AddRange(top-19, top)
+	for _, s := range []*IDs{&a, &b} {
+		bm := s.Bitmap()
+		require.Equal(t, uint64(20), bm.GetCardinality())
+		require.True(t, bm.Contains(top))
+		require.True(t, bm.Contains(top-19))
+	}
+}

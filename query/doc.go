@@ -39,7 +39,9 @@
 // beside the estimate. A budget, a BUDGET clause or RunOptions.Budget, is
 // checked against the plan's bound on its pages (Plan.UpperPages, shown by
 // EXPLAIN) before the query runs (an *EstimateError) and enforced by the store
-// while it runs (store.ErrPageBudgetExceeded).
+// while it runs (store.ErrPageBudgetExceeded). Planning's own pages
+// (Plan.PlanningPages) are not under the budget: the facts it reads are bounded
+// per query instead (facts.go).
 //
 // # Meaning
 //

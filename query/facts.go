@@ -49,7 +49,14 @@ import (
 // A dive that reaches its limit tells only a lower bound, which the estimate then keeps
 // to. Facts are read in the View that prepares the plan, so a plan's facts are as old as
 // its estimates; the run reads its pages again.
+//
+// Each dive is bounded, and so are all of a query's together: once planning has read
+// factPages pages since its first fact, no further dive is made (the estimate falls back
+// to the statistics, as without the fact), so a query of many terms reads at most
+// factPages pages of facts plus the last dive's. No budget applies to planning: a
+// query's BUDGET and RunOptions.Budget bound its run.
 const (
+	factPages  = 64 // pages planning reads for facts, all dives together, before it stops diving
 	diveLeaves = 2  // leaves a dive reads past its descent, at most
 	diveKeys   = 64 // entities a closure's dive visits, at most
 	spanLeaves = 4  // the leaves a column's tree has beyond which spans are read
@@ -68,6 +75,8 @@ type facts struct {
 	members  map[memberKey]bool
 	// dives counts the reads made, for EXPLAIN.
 	dives int
+	// start is the pages the planning message had read before its first fact.
+	start uint64
 }
 
 type refFact struct {
@@ -124,9 +133,15 @@ type closureFact struct {
 
 func (p *planner) facts() *facts {
 	if p.fx == nil {
-		p.fx = &facts{refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[closureKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, members: map[memberKey]bool{}}
+		p.fx = &facts{start: p.tx.Stats().PagesRead, refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[closureKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, members: map[memberKey]bool{}}
 	}
 	return p.fx
+}
+
+// spent reports whether planning has read its allowance of pages for facts (factPages):
+// then no further dive is made.
+func (p *planner) spent() bool {
+	return p.tx.Stats().PagesRead-p.facts().start >= factPages
 }
 
 // ref returns the entity reference t names, resolving it as the run will (executor.resolveRef):
@@ -170,6 +185,9 @@ func (p *planner) edgesOf(f *bFollow, rev bool, id uint64) edgeFact {
 		// The entities that key the tree have more edges on average than a dive reads:
 		// it would most likely stop at its limit.
 		fx.edges[k] = edgeFact{}
+		return edgeFact{}
+	}
+	if p.spent() {
 		return edgeFact{}
 	}
 	fx.dives++
@@ -262,6 +280,9 @@ func (p *planner) rangeOf(b *bPred, expect float64) (rangeFact, bool) {
 		// tell less than the histogram does.
 		return rangeFact{}, false
 	}
+	if p.spent() {
+		return rangeFact{}, false
+	}
 	fx.dives++
 	r := rangeFact{exact: true}
 	ids := roaring64.New()
@@ -301,6 +322,9 @@ func (p *planner) treeSpan(t *store.Tree) (lo, hi float64, ok bool) {
 	if s, ok := fx.spans[t.Ref()]; ok {
 		return s.lo, s.hi, s.ok
 	}
+	if p.spent() {
+		return 0, 0, false
+	}
 	fx.dives++
 	var s spanFact
 	first, _, ok1 := t.First()
@@ -330,7 +354,7 @@ func (p *planner) membersOf(k *entity.Kind, ids []uint64) (*roaring64.Bitmap, bo
 	for _, id := range ids {
 		has, ok := fx.members[memberKey{k, id}]
 		if !ok {
-			if p.tx.Stats().PagesRead-start > most {
+			if p.tx.Stats().PagesRead-start > most || p.spent() {
 				return nil, false
 			}
 			fx.dives++
@@ -364,6 +388,9 @@ func (p *planner) scanOf(b *bPred) *roaring64.Bitmap {
 	if bm, ok := fx.scans[b]; ok {
 		return bm
 	}
+	if p.spent() {
+		return nil
+	}
 	fx.dives++
 	x := &executor{tx: p.tx}
 	bm := x.setStep(&step{op: opColumnScan, pred: b})
@@ -377,6 +404,9 @@ func (p *planner) scanOf(b *bPred) *roaring64.Bitmap {
 func (p *planner) orderedIDs(c *column.Dyn, desc bool, m float64) ([]uint64, bool) {
 	sh, ok := p.indexShape(c)
 	if !ok {
+		return nil, false
+	}
+	if p.spent() {
 		return nil, false
 	}
 	p.facts().dives++

@@ -74,37 +74,37 @@ type treeState struct {
 }
 
 // Ref returns where the tree's descriptor lives.
-func (t *Tree) Ref() TreeRef { return t.ref }
+func (t *Tree) Ref() TreeRef { return t.state().ref }
 
 // Owner returns the tag of the tree's page accesses.
-func (t *Tree) Owner() string { return t.owner }
+func (t *Tree) Owner() string { return t.state().owner }
 
 // Layout returns the tree's key and value layout.
-func (t *Tree) Layout() Layout { return t.d.layout }
+func (t *Tree) Layout() Layout { return t.state().d.layout }
 
 // Len returns the number of entries, in O(1).
-func (t *Tree) Len() uint64 { return t.d.count }
+func (t *Tree) Len() uint64 { return t.state().d.count }
 
 // Height returns the number of levels: the pages a point lookup touches. It is 0 for an
 // empty tree.
-func (t *Tree) Height() int { return t.d.height }
+func (t *Tree) Height() int { return t.state().d.height }
 
 // LeafCapacity returns the entries a leaf holds in a tree of fixed-size keys and values,
 // and 0 for other layouts.
-func (t *Tree) LeafCapacity() int { return t.leafCap }
+func (t *Tree) LeafCapacity() int { return t.state().leafCap }
 
 // BranchCapacity returns the children a branch holds in a tree of fixed-size keys and
 // values, and 0 for other layouts.
-func (t *Tree) BranchCapacity() int { return t.branchCap }
+func (t *Tree) BranchCapacity() int { return t.state().branchCap }
 
 // LeafPages returns the tree's leaf pages, in O(1).
-func (t *Tree) LeafPages() uint64 { return t.d.leaves }
+func (t *Tree) LeafPages() uint64 { return t.state().d.leaves }
 
 // BranchPages returns the tree's branch pages, all levels above the leaves, in O(1).
-func (t *Tree) BranchPages() uint64 { return t.d.branches }
+func (t *Tree) BranchPages() uint64 { return t.state().d.branches }
 
 // OverflowPages returns the pages that hold values too large for a leaf, in O(1).
-func (t *Tree) OverflowPages() uint64 { return t.d.overflow }
+func (t *Tree) OverflowPages() uint64 { return t.state().d.overflow }
 
 // Groups returns the number of groups of keys that the tree's owner counts, and whether it
 // keeps that count: the distinct subjects of a verb's (subject, object) tree, say. The store
@@ -113,7 +113,7 @@ func (t *Tree) OverflowPages() uint64 { return t.d.overflow }
 // Clear forget it). An owner that keeps it updates it with SetGroups in the same message as
 // the writes that change it.
 func (t *Tree) Groups() (n uint64, ok bool) {
-	if t.d.groups == 0 {
+	if t.state().d.groups == 0 {
 		return 0, false
 	}
 	return t.d.groups - 1, true
@@ -130,6 +130,15 @@ func (t *Tree) SetGroups(n uint64) error {
 		t.d.groups = n + 1
 	}
 	return nil
+}
+
+// state returns t's state for an accessor, or panics if t is a handle kept past its
+// message: the state may be another tree's now.
+func (t *Tree) state() *treeState {
+	if t.epoch != t.treeState.epoch {
+		panic(errTxEnded)
+	}
+	return t.treeState
 }
 
 // live panics if t is a handle kept past its message, before anything reaches the state

@@ -144,6 +144,7 @@ const PrefetchMax = 8
 // what it finds there as unchecked, and does nothing for more than PrefetchMax keys.
 func (f *Finger) Prefetch(keys [][]byte) {
 	t := f.t
+	t.live() // a finger kept past its message fails here, as in its lookups
 	h := t.d.height
 	if h < 2 || len(keys) > PrefetchMax {
 		return

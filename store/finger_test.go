@@ -237,3 +237,21 @@ func TestFingerPeek(t *testing.T) {
 		}
 	})
 }
+
+// TestFingerKeptPastItsMessage: a Finger kept past its message fails in Prefetch too, before
+// it reads the descriptor of a state a later message may have now.
+func TestFingerKeptPastItsMessage(t *testing.T) {
+	s := openHeap(t)
+	require.NoError(t, s.Update(func(tx *Tx) error {
+		_, err := tx.CreateTree(SuperblockTreeRef(1), fixed88, testOwner)
+		return err
+	}))
+	var kept *Finger
+	require.NoError(t, s.View(func(tx *Tx) error {
+		tr, err := tx.OpenTree(SuperblockTreeRef(1), testOwner)
+		kept = tr.Finger()
+		return err
+	}))
+	err := panicErr(func() { kept.Prefetch([][]byte{[]byte("k0000001")}) })
+	require.ErrorIs(t, err, ErrTxClosed)
+}

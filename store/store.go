@@ -95,7 +95,9 @@ type Options struct {
 	// OnMessage, if set, is called with the counts of every message as it ends, committed
 	// or not, on the goroutine that ran it: for a program whose one request runs several
 	// messages (a canister's query method plans, then runs) and must add up their pages.
-	// It must not start a message.
+	// It must not start a message. The Stats it gets share their ByOwner map with the
+	// caller's (ViewWith's result, or the Stats ViewStats fills and reuses for the next
+	// message): copy what it keeps.
 	OnMessage func(Stats)
 
 	fs           fileSystem // tests substitute a fault-injecting file system

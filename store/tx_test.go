@@ -197,3 +197,48 @@ func TestTxHandlesNeverRepeat(t *testing.T) {
 	wg.Wait()
 	assert.Len(t, seen, 4*txHandleSlab)
 }
+
+// TestTreeKeptPastItsMessageAccessors keeps the Tree of one message, whose state a later
+// message reuses for another tree: the kept handle's accessors fail with ErrTxClosed
+// rather than describe the later message's tree.
+func TestTreeKeptPastItsMessageAccessors(t *testing.T) {
+	s := openHeap(t)
+	require.NoError(t, s.Update(func(tx *Tx) error {
+		a, err := tx.CreateTree(SuperblockTreeRef(1), fixed88, testOwner)
+		require.NoError(t, err)
+		_, err = a.Put([]byte("k0000001"), []byte("value001"))
+		require.NoError(t, err)
+		_, err = tx.CreateTree(SuperblockTreeRef(2), fixed88, testOwner)
+		return err
+	}))
+	var kept *Tree
+	require.NoError(t, s.View(func(tx *Tx) error {
+		var err error
+		kept, err = tx.OpenTree(SuperblockTreeRef(1), testOwner)
+		return err
+	}))
+	reused := 0
+	for range 20 {
+		require.NoError(t, s.View(func(tx *Tx) error {
+			tr, err := tx.OpenTree(SuperblockTreeRef(2), testOwner)
+			require.NoError(t, err)
+			if tr.treeState == kept.treeState {
+				reused++
+			}
+			for name, fn := range map[string]func(){
+				"Len":    func() { kept.Len() },
+				"Ref":    func() { kept.Ref() },
+				"Height": func() { kept.Height() },
+				"Layout": func() { kept.Layout() },
+				"Groups": func() { kept.Groups() },
+			} {
+				err := panicErr(fn)
+				require.ErrorIs(t, err, ErrTxClosed, name)
+			}
+			return nil
+		}))
+	}
+	if !raceEnabled {
+		assert.NotZero(t, reused, "no later message reused the kept tree's state: the test shows nothing")
+	}
+}
