@@ -155,11 +155,54 @@ func (k *Kind) Has(tx *Tx, id ID) bool {
 }
 
 // Filter returns the entities of ids that are live entities of kind k: Has for each, in
-// ID order, reading exactly the pages those calls of Has would. An ID within the leaf the
-// previous one was found in is looked up in that leaf, without descending from the root
-// again (a descent for it would end in that leaf), so a dense set costs a descent per leaf
-// rather than per ID, and a search of the leaf's packed keys per ID.
+// ID order, reading exactly the pages those calls of Has would. A set of many IDs is
+// merged with the leaves' keys (filterMerge), a few IDs are looked up with prefetch
+// (filterSpread).
 func (k *Kind) Filter(tx *Tx, ids *roaring64.Bitmap) *roaring64.Bitmap {
+	if ids.GetCardinality() < filterMergeMin {
+		return k.filterSpread(tx, ids)
+	}
+	return k.filterMerge(tx, ids)
+}
+
+// filterMergeMin is the fewest IDs Filter merges with the kind tree's leaves rather than
+// looking each up with prefetch. Both read the same pages; the merge wins when IDs share
+// leaves, the prefetched lookups when they are few and spread, each in a leaf of its own.
+// Reasoned from two measurements (about 20 IDs in 10^6 members, 10,000 in 10^5), not
+// timed at the crossover.
+const filterMergeMin = 256
+
+// filterSpread is Filter by lookups in ID order with one finger: an ID near the last
+// climbs only to the lowest branch that holds it, and the leaves of a group of IDs are
+// loaded into the CPU's caches together (store.Finger.Prefetch).
+func (k *Kind) filterSpread(tx *Tx, ids *roaring64.Bitmap) *roaring64.Bitmap {
+	f := k.Tree(tx).Finger()
+	var buf [store.PrefetchMax][KeySize]byte
+	var keys [store.PrefetchMax][]byte
+	var group [store.PrefetchMax]uint64
+	var out IDs
+	for it := ids.Iterator(); it.HasNext(); {
+		n := 0
+		for ; n < len(keys) && it.HasNext(); n++ {
+			group[n] = it.Next()
+			buf[n] = Key(ID(group[n]))
+			keys[n] = buf[n][:]
+		}
+		f.Prefetch(keys[:n])
+		for j, key := range keys[:n] {
+			if f.Has(key) {
+				out.Add(group[j])
+			}
+		}
+	}
+	return out.Bitmap()
+}
+
+// filterMerge is Filter by a merge: an ID within the leaf the previous one was found in is
+// looked up in that leaf, without descending from the root again (a descent for it would
+// end in that leaf), so a dense set costs a descent per leaf rather than per ID, and a
+// search of the leaf's packed keys per ID.
+func (k *Kind) filterMerge(tx *Tx, ids *roaring64.Bitmap) *roaring64.Bitmap {
 	t := k.Tree(tx)
 	c := t.Cursor()
 	var out IDs

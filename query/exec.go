@@ -716,10 +716,7 @@ func (x *executor) filterStep(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	case opEmpty:
 		return roaring64.New()
 	case opKindProbe:
-		if in.GetCardinality() < kindFilterMin {
-			return x.kindProbe(s.kind, in) // few, spread: prefetched lookups overlap their misses
-		}
-		return s.kind.Filter(x.tx, in) // many: merged with each leaf's keys
+		return s.kind.Filter(x.tx, in)
 	case opColumnProbe:
 		if s.pred.has || s.pred.m != nil {
 			return x.probeMatch(s.pred, in)
@@ -751,40 +748,6 @@ func (x *executor) filterStep(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 		return in
 	}
 	panic(fmt.Sprintf("query: step %d is not a filter step", s.op))
-}
-
-// kindFilterMin is the fewest candidates a kind probe merges with the kind tree's leaves
-// (Kind.Filter) rather than looking each up with prefetch (kindProbe). Both read the same
-// pages; the merge wins when candidates share leaves, the prefetched lookups when they are
-// few and spread, each in a leaf of its own. Reasoned from the two measurements (about
-// 20 candidates in 10^6, 10,000 in 10^5), not timed at the crossover.
-const kindFilterMin = 256
-
-// kindProbe returns the candidates of in that are members of kind k, looked up in ID order
-// with one finger, reading the pages Kind.Has would: a candidate near the last climbs only
-// to the lowest branch that holds it, and the leaves of a group of candidates are loaded
-// into the CPU's caches together (store.Finger.Prefetch).
-func (x *executor) kindProbe(k *entity.Kind, in *roaring64.Bitmap) *roaring64.Bitmap {
-	f := k.Tree(x.tx).Finger()
-	var buf [store.PrefetchMax][entity.KeySize]byte
-	var keys [store.PrefetchMax][]byte
-	var ids [store.PrefetchMax]uint64
-	var out entity.IDs
-	for it := in.Iterator(); it.HasNext(); {
-		n := 0
-		for ; n < len(keys) && it.HasNext(); n++ {
-			ids[n] = it.Next()
-			buf[n] = entity.Key(entity.ID(ids[n]))
-			keys[n] = buf[n][:]
-		}
-		f.Prefetch(keys[:n])
-		for j, key := range keys[:n] {
-			if f.Has(key) {
-				out.Add(ids[j])
-			}
-		}
-	}
-	return out.Bitmap()
 }
 
 // stream reads the driver in ID order and hands its entities to the filters in batches,
