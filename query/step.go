@@ -137,18 +137,6 @@ func (s *step) probeWork(k, per float64) work {
 	return idWork(k)
 }
 
-// total returns the estimated pages of s and its kids.
-func (s *step) total() uint64 {
-	n := s.pages
-	if s.sub != nil {
-		n += s.sub.total()
-	}
-	for _, k := range s.kids {
-		n += k.total()
-	}
-	return n
-}
-
 // isFilter reports whether s narrows a set it is given.
 func (s *step) isFilter() bool {
 	switch s.op {
@@ -198,11 +186,3 @@ func (p *qplan) cost() float64 {
 	return n
 }
 
-// total returns the sum of the estimated pages of the query's steps.
-func (p *qplan) total() uint64 {
-	n := p.set.total() + p.orderPages
-	for _, s := range p.selPages {
-		n += s
-	}
-	return n
-}
