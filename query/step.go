@@ -185,4 +185,3 @@ func (p *qplan) cost() float64 {
 	}
 	return n
 }
-
