@@ -1145,12 +1145,9 @@ func reached(n, k, w float64) float64 {
 	return n * (1 - math.Pow(1-w/n, k))
 }
 
-// exProbe returns the pages that seeking k keys in ascending order reads, each key with
-// about per entries: at least one path down.
-func (s shape) exProbe(k, per float64) uint64 { return s.exProbeIn(k, per, 1) }
-
-// exProbeIn is exProbe for keys that lie within a part frac of the tree's key space: they
-// reach only that part of each level, plus a page.
+// exProbeIn returns the pages that seeking k keys in ascending order reads, each key with
+// about per entries, the keys within a part frac of the tree's key space: they reach only
+// that part of each level, plus a page; at least one path down.
 func (s shape) exProbeIn(k, per, frac float64) uint64 {
 	return max(s.height, uint64(math.Round(s.probeIn(k, per, frac, reached))))
 }

@@ -137,15 +137,6 @@ func (s *step) probeWork(k, per float64) work {
 	return idWork(k)
 }
 
-// isFilter reports whether s narrows a set it is given.
-func (s *step) isFilter() bool {
-	switch s.op {
-	case opKindProbe, opColumnProbe, opFollowFilter, opIntersect, opAndFilter, opOrFilter, opNotFilter:
-		return true
-	}
-	return false
-}
-
 // orderStrategy is how a qplan orders its results.
 type orderStrategy int
 
