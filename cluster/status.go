@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/stablegraph/stablegraph/server"
@@ -26,6 +28,32 @@ type ReplicaHealth struct {
 	// leader answered).
 	Behind uint64 `json:"behind"`
 	Err    string `json:"error,omitempty"` // why it did not answer
+}
+
+// ErrUnavailable reports a shard that cannot serve: none of its servers answers, or none
+// of its replicas that answer is the leader (so no write can commit).
+var ErrUnavailable = errors.New("shard unavailable")
+
+// Available returns nil if the shard can serve reads and writes, else an ErrUnavailable
+// error naming the shard and saying why.
+func (s ShardStatus) Available() error {
+	answered, leader := 0, false
+	for _, r := range s.Replicas {
+		if r.Err != "" {
+			continue
+		}
+		answered++
+		if r.Status == nil || r.Status.State == "Leader" {
+			leader = true // a shard of one server has no Raft state: it leads itself
+		}
+	}
+	switch {
+	case answered == 0:
+		return fmt.Errorf("shard %s: %w: none of its %d servers answers", s.Name, ErrUnavailable, len(s.Replicas))
+	case !leader:
+		return fmt.Errorf("shard %s: %w: %d of its %d replicas answer, none is the leader", s.Name, ErrUnavailable, answered, len(s.Replicas))
+	}
+	return nil
 }
 
 // statusTimeout bounds each server's answer to Status: a server that does not answer is

@@ -289,7 +289,11 @@ func newClusterStatusCmd(e *env) *cobra.Command {
 shard, ID, state (Leader, Follower, Candidate), Raft term, the last log entry its store
 has applied, how many entries of the leader's log it has yet to apply, and its error if
 it did not answer. The cluster is the one of --config FILE, or the one the node at
---server URL belongs to.`,
+--server URL belongs to.
+
+The exit code is 1 if a shard cannot serve (none of its servers answers, or none of the
+replicas that answer is the leader), each such shard named on standard error; 0 if every
+shard can.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := parseFormat(out)
@@ -305,7 +309,16 @@ it did not answer. The cluster is the one of --config FILE, or the one the node 
 			if err != nil {
 				return err
 			}
-			return e.printStatus(f, st)
+			if err := e.printStatus(f, st); err != nil {
+				return err
+			}
+			var down []error
+			for _, s := range st {
+				if err := s.Available(); err != nil {
+					down = append(down, err)
+				}
+			}
+			return errors.Join(down...)
 		},
 	}
 	cmd.Flags().StringVar(&path, "config", "", "the cluster config file (default: ask the node of --server)")

@@ -391,8 +391,12 @@ func TestClusterInitAddShard(t *testing.T) {
 	assert.Contains(t, fails(t, dir, exitUser, "cluster", "add-shard", "--config", "c.yaml", "--name", "eu"), `name "eu" is shards[2]'s too`)
 
 	// Nothing serves the config: every replica is reported down, with why.
-	status := ok(t, dir, "cluster", "status", "--config", "c.yaml")
-	assert.Regexp(t, `eu +eu-1 +down .*connection refu`, status)
+	r := gc(t, dir, "", nil, "cluster", "status", "--config", "c.yaml")
+	require.Equal(t, exitUser, r.code, r.stderr)
+	assert.Regexp(t, `eu +eu-1 +down .*connection refu`, r.stdout)
+	for _, s := range []string{"s0", "s1", "eu"} {
+		assert.Contains(t, r.stderr, "shard "+s+": shard unavailable: none of its")
+	}
 	assert.Contains(t, fails(t, dir, exitUsage, "cluster", "status"), "give --config FILE")
 	assert.Contains(t, fails(t, dir, exitUsage, "serve", "--cluster", "c.yaml"), "needs --replica")
 }
