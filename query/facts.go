@@ -28,9 +28,11 @@ import (
 //   - a closure from known entities is followed level by level while it has visited at
 //     most diveKeys entities and read at most diveLeaves pages past one descent; the
 //     levels it did not reach are estimated from the frontier it left;
-//   - without an analysis, the span of a kind's members' IDs and of a column's keys, for
-//     a probe of at least spanKeys keys in a column of more than spanLeaves leaves in the
-//     chosen plan: the first and last key of each tree, a descent to each end;
+//   - for a probe of at least spanKeys keys in a column of more than spanLeaves leaves
+//     in the chosen plan, the span of the kind's members' IDs (without an analysis: the
+//     first and last key of its tree, a descent to each end), and the column's leaves
+//     that span holds, counted from the branch pages above them (store.Tree.LeavesBetween,
+//     no leaf read): where a kind's members cluster, a probe of them reaches few leaves;
 //   - a predicate no index serves, on a column whose tree has at most diveLeaves leaves,
 //     is run on the whole column, as a scan of it would: the entities it matches;
 //   - for ORDER BY through an index with a LIMIT, the entities the index holds first in
@@ -43,8 +45,10 @@ import (
 //     one descent;
 //   - an equality or range on an indexed column counts the index entries in range, and
 //     the distinct entities they belong to, up to diveLeaves leaves of them; if there are
-//     more, the estimate keeps to at least that many. With a histogram (graphctl
-//     analyze) that expects more than a dive reads, no dive is made.
+//     more, the leaves each interval spans are counted from the branch pages above them
+//     (column.Dyn.RangeLeaves), each holding the index's average entries, the first and
+//     last half of them. With a histogram (graphctl analyze) that expects more than a
+//     dive reads, no dive is made.
 //
 // A dive that reaches its limit tells only a lower bound, which the estimate then keeps
 // to. Facts are read in the View that prepares the plan, so a plan's facts are as old as
@@ -60,7 +64,7 @@ const (
 	diveLeaves = 2  // leaves a dive reads past its descent, at most
 	diveKeys   = 64 // entities a closure's dive visits, at most
 	spanLeaves = 4  // the leaves a column's tree has beyond which spans are read
-	spanKeys   = 16 // and the fewest keys probed for which they are
+	spanKeys   = 2  // and the fewest keys probed for which they are
 	kindKeys   = 16 // entities of a set whose kinds are read, at most
 )
 
@@ -72,6 +76,7 @@ type facts struct {
 	scans    map[*bPred]*roaring64.Bitmap
 	closures map[closureKey]closureFact
 	spans    map[store.TreeRef]spanFact
+	leaves   map[leavesKey]uint64
 	members  map[memberKey]bool
 	// dives counts the reads made, for EXPLAIN.
 	dives int
@@ -113,6 +118,9 @@ type rangeFact struct {
 	entries []float64
 	rows    float64
 	exact   bool
+	// counted says that, the dive having stopped at its limit, entries and rows were
+	// extended to the whole range from the leaves it spans (countLeaves).
+	counted bool
 	ids     *roaring64.Bitmap
 }
 
@@ -133,7 +141,7 @@ type closureFact struct {
 
 func (p *planner) facts() *facts {
 	if p.fx == nil {
-		p.fx = &facts{start: p.tx.Stats().PagesRead, refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[closureKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, members: map[memberKey]bool{}}
+		p.fx = &facts{start: p.tx.Stats().PagesRead, refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[closureKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, leaves: map[leavesKey]uint64{}, members: map[memberKey]bool{}}
 	}
 	return p.fx
 }
@@ -310,9 +318,43 @@ func (p *planner) rangeOf(b *bPred, expect float64) (rangeFact, bool) {
 	r.rows = float64(ids.GetCardinality())
 	if r.exact {
 		r.ids = ids
+	} else {
+		p.countLeaves(b, sh, &r, read)
 	}
 	fx.ranges[b] = r
 	return r, true
+}
+
+// countLeaves extends a dive of b that stopped at its limit, having read read entries, to
+// the whole range: the leaves each interval spans, counted from the branch pages above
+// them (column.Dyn.RangeLeaves), hold the tree's average entries a leaf, the first and the
+// last half of it; never fewer than the dive saw. The distinct entities grow with the
+// entries as they did in the dive.
+func (p *planner) countLeaves(b *bPred, sh shape, r *rangeFact, read float64) {
+	if p.spent() {
+		return
+	}
+	p.facts().dives++
+	seen := slices.Clone(r.entries)
+	r.entries = r.entries[:0]
+	total := 0.0
+	for i, iv := range b.ivs {
+		leaves, err := b.col.RangeLeaves(p.tx, iv.lo, iv.hi)
+		if err != nil {
+			r.entries = seen
+			return
+		}
+		m := max(0, float64(leaves)-1) * sh.exPerLeaf()
+		if i < len(seen) {
+			m = max(m, seen[i])
+		}
+		r.entries = append(r.entries, m)
+		total += m
+	}
+	if read > 0 {
+		r.rows *= total / read
+	}
+	r.counted = true
 }
 
 // treeSpan returns the lowest and highest entity ID that key tree t, a kind's members or
@@ -334,6 +376,31 @@ func (p *planner) treeSpan(t *store.Tree) (lo, hi float64, ok bool) {
 	}
 	fx.spans[t.Ref()] = s
 	return s.lo, s.hi, s.ok
+}
+
+// leavesKey names the leaves of a tree between two entity IDs.
+type leavesKey struct {
+	ref    store.TreeRef
+	lo, hi uint64
+}
+
+// leavesBetween returns the leaves of tree t, keyed by entity ID, from the one holding ID
+// lo to the one holding ID hi (store.Tree.LeavesBetween: the branch pages above them are
+// read, no leaf); ok is false once planning has read its allowance.
+func (p *planner) leavesBetween(t *store.Tree, lo, hi float64) (uint64, bool) {
+	fx := p.facts()
+	k := leavesKey{t.Ref(), uint64(lo), uint64(hi)}
+	if n, ok := fx.leaves[k]; ok {
+		return n, true
+	}
+	if p.spent() {
+		return 0, false
+	}
+	fx.dives++
+	l, h := entity.Key(entity.ID(k.lo)), entity.Key(entity.ID(k.hi))
+	n := t.LeavesBetween(l[:], h[:])
+	fx.leaves[k] = n
+	return n, true
 }
 
 // memberKey names an entity and a kind.

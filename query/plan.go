@@ -355,6 +355,15 @@ func (p *planner) spanFrac(k *entity.Kind, c *column.Dyn, keys float64) float64 
 	if !ok || p.ids <= 0 {
 		return 1
 	}
+	if read {
+		// The leaves of the column that the kind's IDs span, counted: where the kind's
+		// members cluster, a probe of them reaches a few leaves whatever their number.
+		if sh := p.colShape(c); sh.exLeaves() > 1 {
+			if n, ok := p.leavesBetween(c.Tree(p.tx), lo, hi); ok {
+				return max(0, min(1, (float64(n)-1)/float64(sh.exLeaves())))
+			}
+		}
+	}
 	tlo, thi := 1.0, p.ids
 	if c != nil {
 		if h := p.histogram(c); h != nil && h.Last >= h.First {
@@ -410,7 +419,7 @@ func (p *planner) predRows(b *bPred) (rows float64, entries []float64) {
 		}
 		return rows, entries
 	}
-	if r.exact {
+	if r.exact || r.counted {
 		return r.rows, r.entries
 	}
 	// The dive stopped at its limit: the range holds at least what it saw.
