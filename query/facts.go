@@ -77,7 +77,9 @@ type facts struct {
 	closures map[closureKey]closureFact
 	spans    map[store.TreeRef]spanFact
 	leaves   map[leavesKey]uint64
-	members  map[memberKey]bool
+	// valuesPer holds the values an entity holds in a Multi column (valuesPer).
+	valuesPer map[*column.Dyn]float64
+	members   map[memberKey]bool
 	// dives counts the reads made, for EXPLAIN.
 	dives int
 	// start is the pages the planning message had read before its first fact.
@@ -141,7 +143,7 @@ type closureFact struct {
 
 func (p *planner) facts() *facts {
 	if p.fx == nil {
-		p.fx = &facts{start: p.tx.Stats().PagesRead, refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[closureKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, leaves: map[leavesKey]uint64{}, members: map[memberKey]bool{}}
+		p.fx = &facts{start: p.tx.Stats().PagesRead, refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[closureKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, leaves: map[leavesKey]uint64{}, valuesPer: map[*column.Dyn]float64{}, members: map[memberKey]bool{}}
 	}
 	return p.fx
 }
@@ -401,6 +403,40 @@ func (p *planner) leavesBetween(t *store.Tree, lo, hi float64) (uint64, bool) {
 	n := t.LeavesBetween(l[:], h[:])
 	fx.leaves[k] = n
 	return n, true
+}
+
+// valuesPer returns the values each entity with a value in Multi column c holds, on
+// average, as the column's first entries show: its first diveLeaves leaves are read,
+// counting the entries and the distinct entities they belong to (all of them for a
+// small column); ok is false for an empty column or once planning has read its
+// allowance.
+func (p *planner) valuesPer(c *column.Dyn) (float64, bool) {
+	fx := p.facts()
+	if v, ok := fx.valuesPer[c]; ok {
+		return v, v > 0
+	}
+	if p.spent() {
+		return 0, false
+	}
+	fx.dives++
+	limit := p.diveEntries(p.colShape(c))
+	entries, ids, last := 0.0, 0.0, uint64(0)
+	for key := range c.Tree(p.tx).All() {
+		if entries >= limit {
+			break
+		}
+		entries++
+		if id := uint64(entity.FromKey(key)); id != last || ids == 0 {
+			ids++
+			last = id
+		}
+	}
+	v := 0.0
+	if ids > 0 {
+		v = entries / ids
+	}
+	fx.valuesPer[c] = v
+	return v, v > 0
 }
 
 // memberKey names an entity and a kind.

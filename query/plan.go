@@ -393,6 +393,12 @@ func (p *planner) colEntities(c *column.Dyn) float64 {
 	}
 	n := float64(p.colShape(c).entries)
 	if c.Multi() {
+		if p.estimating {
+			// The values an entity holds, as the column's first leaves show (facts.go).
+			if v, ok := p.valuesPer(c); ok {
+				return min(n/v, p.n)
+			}
+		}
 		// Without statistics, assume the values are spread over as many entities as
 		// there are, up to one per value.
 		return min(n, p.n)
