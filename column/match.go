@@ -160,14 +160,16 @@ func (d *Dyn) ScanMatch(tx *entity.Tx, m *Matcher) *roaring64.Bitmap {
 }
 
 // RangeLeaves returns the leaves of the index that RangeIDs reads for the values between
-// lo and hi, counted from the branch pages above them without reading the leaves
-// (store.Tree.LeavesBetween). It fails with ErrNotIndexed for a column without an index.
-func (d *Dyn) RangeLeaves(tx *entity.Tx, lo, hi Bound) (leaves uint64, err error) {
+// lo and hi, and the index entries in range in the first and the last of them
+// (store.Tree.EntriesBetween: the branch pages above the leaves and those two leaves are
+// read). It fails with ErrNotIndexed for a column without an index.
+func (d *Dyn) RangeLeaves(tx *entity.Tx, lo, hi Bound) (leaves uint64, first, last int, err error) {
 	t1, l, h, err := d.indexRange(tx, lo, hi)
 	if err != nil {
-		return 0, err
+		return 0, 0, 0, err
 	}
-	return t1.LeavesBetween(l, h), nil
+	leaves, first, last = t1.EntriesBetween(l, h)
+	return leaves, first, last, nil
 }
 
 // RangeIDs iterates over the entities with a value between lo and hi, from the index, in

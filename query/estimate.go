@@ -75,6 +75,9 @@ type estimator struct {
 	within float64
 	// withinOf holds within for the rows of a streamed set step.
 	withinOf map[*step]float64
+	// subWithin holds the part of the IDs handed out that the rows of a sub-query with a
+	// LIMIT and no ORDER BY span.
+	subWithin map[*qplan]float64
 	// fracOf holds, for the set steps whose rows the last analysis can break down by
 	// kind (graphctl analyze), the share of their rows that are members of the FIND's kind.
 	fracOf map[*step]float64
@@ -90,7 +93,7 @@ type estimator struct {
 }
 
 func newEstimator(p *planner) *estimator {
-	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}, within: 1, withinOf: map[*step]float64{}, fracOf: map[*step]float64{}, candFrac: -1, known: map[*step]*roaring64.Bitmap{}}
+	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}, within: 1, withinOf: map[*step]float64{}, subWithin: map[*qplan]float64{}, fracOf: map[*step]float64{}, candFrac: -1, known: map[*step]*roaring64.Bitmap{}}
 }
 
 // estimatePlan fills in the estimate of every step of qp and returns the expected
@@ -242,6 +245,16 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 		out = min(out, float64(bq.limit.N))
 	}
 	run, given := nonEmpty(rows)
+	if !top && qp.order == orderNone && bq.limit.Set && rows > out && rows > 0 {
+		// A sub-query's LIMIT without ORDER BY keeps its first rows in ID order: they lie
+		// within the first out/rows of the span of its candidates' IDs, and a probe of
+		// them reaches only that part of a tree keyed by ID.
+		w := out / rows
+		if sw, ok := e.withinOf[qp.set]; ok {
+			w *= sw
+		}
+		e.subWithin[qp] = w
+	}
 	if bq.q.Count && top {
 		qp.est = estimate{rows: out}
 		return out
@@ -395,7 +408,13 @@ func (e *estimator) set(s *step) float64 {
 			rows = float64(far.GetCardinality())
 			per = rows / given
 		}
-		e.probe(s, s.tree, given, per, 1, run)
+		frac := e.p.kindFrac(targetKindOf(s.kids[0]), e.p.edgeTreeOf(s.fol, s.rev), s.tree, given)
+		if t := s.kids[0]; t.op == opSubQuery {
+			if w, ok := e.subWithin[t.sub]; ok {
+				frac *= w
+			}
+		}
+		e.probe(s, s.tree, given, per, frac, run)
 		s.did(probeWork(given, per), run)
 	case opFollowScan:
 		run := 1.0

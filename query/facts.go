@@ -46,8 +46,8 @@ import (
 //   - an equality or range on an indexed column counts the index entries in range, and
 //     the distinct entities they belong to, up to diveLeaves leaves of them; if there are
 //     more, the leaves each interval spans are counted from the branch pages above them
-//     (column.Dyn.RangeLeaves), each holding the index's average entries, the first and
-//     last half of them. With a histogram (graphctl analyze) that expects more than a
+//     (column.Dyn.RangeLeaves), the first and last leaf's entries counted, those between
+//     taken to hold the index's average. With a histogram (graphctl analyze) that expects more than a
 //     dive reads, no dive is made.
 //
 // A dive that reaches its limit tells only a lower bound, which the estimate then keeps
@@ -328,9 +328,9 @@ func (p *planner) rangeOf(b *bPred, expect float64) (rangeFact, bool) {
 }
 
 // countLeaves extends a dive of b that stopped at its limit, having read read entries, to
-// the whole range: the leaves each interval spans, counted from the branch pages above
-// them (column.Dyn.RangeLeaves), hold the tree's average entries a leaf, the first and the
-// last half of it; never fewer than the dive saw. The distinct entities grow with the
+// the whole range: of the leaves each interval spans, counted from the branch pages above
+// them (column.Dyn.RangeLeaves), the first and the last are counted, those between taken
+// to hold the tree's average entries a leaf; never fewer than the dive saw. The distinct entities grow with the
 // entries as they did in the dive.
 func (p *planner) countLeaves(b *bPred, sh shape, r *rangeFact, read float64) {
 	if p.spent() {
@@ -341,12 +341,15 @@ func (p *planner) countLeaves(b *bPred, sh shape, r *rangeFact, read float64) {
 	r.entries = r.entries[:0]
 	total := 0.0
 	for i, iv := range b.ivs {
-		leaves, err := b.col.RangeLeaves(p.tx, iv.lo, iv.hi)
+		leaves, first, last, err := b.col.RangeLeaves(p.tx, iv.lo, iv.hi)
 		if err != nil {
 			r.entries = seen
 			return
 		}
-		m := max(0, float64(leaves)-1) * sh.exPerLeaf()
+		m := float64(first)
+		if leaves > 1 {
+			m += float64(last) + float64(leaves-2)*sh.exPerLeaf()
+		}
 		if i < len(seen) {
 			m = max(m, seen[i])
 		}

@@ -356,12 +356,8 @@ func (p *planner) spanFrac(k *entity.Kind, c *column.Dyn, keys float64) float64 
 		return 1
 	}
 	if read {
-		// The leaves of the column that the kind's IDs span, counted: where the kind's
-		// members cluster, a probe of them reaches a few leaves whatever their number.
-		if sh := p.colShape(c); sh.exLeaves() > 1 {
-			if n, ok := p.leavesBetween(c.Tree(p.tx), lo, hi); ok {
-				return max(0, min(1, (float64(n)-1)/float64(sh.exLeaves())))
-			}
+		if f, ok := p.leafFrac(c.Tree(p.tx), p.colShape(c), lo, hi); ok {
+			return f
 		}
 	}
 	tlo, thi := 1.0, p.ids
@@ -379,6 +375,39 @@ func (p *planner) spanFrac(k *entity.Kind, c *column.Dyn, keys float64) float64 
 	}
 	overlap := min(hi, thi) - max(lo, tlo) + 1
 	return max(0, min(1, overlap/(thi-tlo+1)))
+}
+
+// leafFrac returns the part of tree t, of shape sh, keyed by entity ID first, that the
+// IDs from lo to hi reach, as a probe's frac: the leaves they span, counted (facts.go),
+// less the one a probe's frac adds. Where a kind's members cluster, a probe of them
+// reaches a few leaves whatever their number.
+func (p *planner) leafFrac(t *store.Tree, sh shape, lo, hi float64) (float64, bool) {
+	if sh.exLeaves() <= 1 {
+		return 0, false
+	}
+	n, ok := p.leavesBetween(t, lo, hi)
+	if !ok {
+		return 0, false
+	}
+	return max(0, min(1, (float64(n)-1)/float64(sh.exLeaves()))), true
+}
+
+// kindFrac returns the part of tree t, of shape sh, keyed by entity ID first, that keys
+// keys of kind k probed reach (leafFrac over the kind's span), for the chosen plan's
+// estimate of a probe of at least spanKeys keys in a tree of more than spanLeaves
+// leaves; 1 otherwise.
+func (p *planner) kindFrac(k *entity.Kind, t *store.Tree, sh shape, keys float64) float64 {
+	if !p.final || k == nil || keys < spanKeys || sh.exLeaves() <= spanLeaves {
+		return 1
+	}
+	lo, hi, ok := p.kindSpan(k, true)
+	if !ok {
+		return 1
+	}
+	if f, ok := p.leafFrac(t, sh, lo, hi); ok {
+		return f
+	}
+	return 1
 }
 
 // histScale returns the factor from the entries of c's histogram to its entries now.

@@ -49,3 +49,42 @@ func (t *Tree) leavesUnder(id PageID, level int, lo, hi []byte) uint64 {
 	}
 	return n
 }
+
+// EntriesBetween returns the leaves from the one whose range holds lo to the one whose
+// range holds hi (LeavesBetween), and how many keys ≥ lo and < hi the first and the last
+// of them hold (nil: no bound): a planner takes the leaves between those two to hold the
+// tree's average. It reads the branch pages LeavesBetween reads and those two leaves.
+func (t *Tree) EntriesBetween(lo, hi []byte) (leaves uint64, first, last int) {
+	leaves = t.LeavesBetween(lo, hi)
+	if leaves == 0 {
+		return 0, 0, 0
+	}
+	inLeaf := func(key []byte, end bool) (int, int) { // index of the first key ≥ key, count
+		var id PageID
+		var p []byte
+		var wb wordBounds
+		switch {
+		case key != nil:
+			id, p, wb = t.leafFor(key, nil)
+		case end:
+			id, p = t.edgeLeaf(true)
+		default:
+			id, p = t.edgeLeaf(false)
+		}
+		n := nodeCount(p)
+		if key == nil {
+			if end {
+				return n, n
+			}
+			return 0, n
+		}
+		i, _ := t.lowerBound(id, p, key, wb)
+		return i, n
+	}
+	i, n := inLeaf(lo, false)
+	j, _ := inLeaf(hi, true)
+	if leaves == 1 {
+		return 1, max(0, j-i), max(0, j-i)
+	}
+	return leaves, n - i, j
+}

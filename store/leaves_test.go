@@ -61,6 +61,23 @@ func TestLeavesBetween(t *testing.T) {
 					require.Equal(t, want, got, "lo %x hi %x", lo, hi)
 					read := tr.tx.Stats().PagesRead - before
 					require.LessOrEqual(t, read, tr.BranchPages()+1, "lo %x hi %x: read leaves", lo, hi)
+					if want > 0 {
+						// The first and last leaves' keys in range, against a scan.
+						leaves, first, last := tr.EntriesBetween(lo, hi)
+						require.Equal(t, want, leaves)
+						total := 0
+						for range tr.Ascend(lo, hi) {
+							total++
+						}
+						if leaves == 1 {
+							require.Equal(t, total, first)
+						} else {
+							require.LessOrEqual(t, first+last, total, "lo %x hi %x", lo, hi)
+							if leaves == 2 {
+								require.Equal(t, total, first+last, "lo %x hi %x", lo, hi)
+							}
+						}
+					}
 				}
 				require.Equal(t, tr.LeafPages(), tr.LeavesBetween(nil, nil))
 			})
