@@ -78,6 +78,8 @@ type estimator struct {
 	// subWithin holds the part of the IDs handed out that the rows of a sub-query with a
 	// LIMIT and no ORDER BY span.
 	subWithin map[*qplan]float64
+	// recorded adds up the pages of every read recorded (readUp).
+	recorded float64
 	// fracOf holds, for the set steps whose rows the last analysis can break down by
 	// kind (graphctl analyze), the share of their rows that are members of the FIND's kind.
 	fracOf map[*step]float64
@@ -206,6 +208,7 @@ func (e *estimator) readUp(s *step, sh shape, pages, up, run float64) {
 		e.bound[sh.ref] += up // the bound takes every step that may run to run
 	}
 	pages *= run
+	e.recorded += pages
 	if s != nil {
 		s.est.pages += pages
 	}
@@ -245,15 +248,21 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 		out = min(out, float64(bq.limit.N))
 	}
 	run, given := nonEmpty(rows)
-	if !top && qp.order == orderNone && bq.limit.Set && rows > out && rows > 0 {
+	if !top && qp.order == orderNone && bq.limit.Set {
 		// A sub-query's LIMIT without ORDER BY keeps its first rows in ID order: they lie
-		// within the first out/rows of the span of its candidates' IDs, and a probe of
-		// them reaches only that part of a tree keyed by ID.
-		w := out / rows
+		// within the first out/rows of the span of its candidates' IDs (or of the part a
+		// streamed driver read), and a probe of them reaches only that part of a tree
+		// keyed by ID.
+		w := 1.0
+		if rows > out && rows > 0 {
+			w = out / rows
+		}
 		if sw, ok := e.withinOf[qp.set]; ok {
 			w *= sw
 		}
-		e.subWithin[qp] = w
+		if w < 1 {
+			e.subWithin[qp] = w
+		}
 	}
 	if bq.q.Count && top {
 		qp.est = estimate{rows: out}
@@ -452,7 +461,14 @@ func (e *estimator) set(s *step) float64 {
 		s.est.pages = float64(s.tree.point())
 		s.did(work{decoded: 1, probes: 1}, 1)
 	case opSubQuery:
+		before := e.recorded
 		rows = e.query(s.sub, false)
+		if e.p.final && rows <= kindKeys && e.recorded-before <= subPages && e.knownIDs(s) == nil {
+			if bm, ok := e.p.subIDs(s.sub); ok {
+				e.known[s] = bm
+				rows = float64(bm.GetCardinality())
+			}
+		}
 	case opAnd:
 		if s.kids[0].stream {
 			rows = e.stream(s, s.kids[0], s.kids[1:], s.limit)

@@ -34,7 +34,14 @@ import (
 //     that span holds, counted from the branch pages above them (store.Tree.LeavesBetween,
 //     no leaf read): where a kind's members cluster, a probe of them reaches few leaves;
 //   - a predicate no index serves, on a column whose tree has at most diveLeaves leaves,
-//     is run on the whole column, as a scan of it would: the entities it matches;
+//     is run on the whole column, as a scan of it would: the entities it matches; on a
+//     larger column without a histogram, on its first diveLeaves leaves, a sample of the
+//     share of its entities it matches;
+//   - the values an entity holds in a Multi column without a histogram, from its first
+//     diveLeaves leaves;
+//   - a sub-query of the chosen plan expected to read at most subPages pages and to find
+//     at most kindKeys entities is run (its ORDER BY and LIMIT too): the entities it
+//     finds, which the steps it feeds then follow exactly;
 //   - for ORDER BY through an index with a LIMIT, the entities the index holds first in
 //     that order, as many as the run is expected to read, at most diveLeaves leaves of
 //     them: the SELECT then probes only the part of the columns their IDs span (equal
@@ -66,6 +73,7 @@ const (
 	spanLeaves = 4  // the leaves a column's tree has beyond which spans are read
 	spanKeys   = 2  // and the fewest keys probed for which they are
 	kindKeys   = 16 // entities of a set whose kinds are read, at most
+	subPages   = 8  // pages a sub-query may be expected to read to be run at planning
 )
 
 // facts holds what the planner read at planning, each read once.
@@ -79,7 +87,11 @@ type facts struct {
 	leaves   map[leavesKey]uint64
 	// valuesPer holds the values an entity holds in a Multi column (valuesPer).
 	valuesPer map[*column.Dyn]float64
-	members   map[memberKey]bool
+	// samples holds the share of a column's entities a predicate matches (sampleOf).
+	samples map[*bPred]float64
+	// subs holds the entities of sub-queries run at planning (subIDs).
+	subs    map[*qplan]*roaring64.Bitmap
+	members map[memberKey]bool
 	// dives counts the reads made, for EXPLAIN.
 	dives int
 	// start is the pages the planning message had read before its first fact.
@@ -143,7 +155,7 @@ type closureFact struct {
 
 func (p *planner) facts() *facts {
 	if p.fx == nil {
-		p.fx = &facts{start: p.tx.Stats().PagesRead, refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[closureKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, leaves: map[leavesKey]uint64{}, valuesPer: map[*column.Dyn]float64{}, members: map[memberKey]bool{}}
+		p.fx = &facts{start: p.tx.Stats().PagesRead, refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[closureKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, leaves: map[leavesKey]uint64{}, valuesPer: map[*column.Dyn]float64{}, samples: map[*bPred]float64{}, subs: map[*qplan]*roaring64.Bitmap{}, members: map[memberKey]bool{}}
 	}
 	return p.fx
 }
@@ -502,6 +514,72 @@ func (p *planner) scanOf(b *bPred) *roaring64.Bitmap {
 	bm := x.setStep(&step{op: opColumnScan, pred: b})
 	fx.scans[b] = bm
 	return bm
+}
+
+// sampleOf returns the share of the entities with a value in b's column that b matches,
+// as the column's first entries show: its first diveLeaves leaves are read and b tested
+// on each entity's values, as a scan of the column tests them. It is for a predicate no
+// index serves on a column without a histogram, too large to scan (scanOf); ok is false
+// for one whose values have no Matcher, or once planning has read its allowance. A
+// sample where nothing matched counts half an entity.
+func (p *planner) sampleOf(b *bPred) (float64, bool) {
+	if b.has || b.m == nil || p.histogram(b.col) != nil {
+		return 0, false
+	}
+	fx := p.facts()
+	if v, ok := fx.samples[b]; ok {
+		return v, true
+	}
+	if p.spent() {
+		return 0, false
+	}
+	fx.dives++
+	limit := p.diveEntries(p.colShape(b.col))
+	read, seen, matched := 0.0, 0.0, 0.0
+	last, hit := uint64(0), false
+	multi := b.col.Multi()
+	for k, v := range b.col.Tree(p.tx).All() {
+		if read >= limit {
+			break
+		}
+		read++
+		if multi {
+			v = k[entity.KeySize:]
+		}
+		if id := uint64(entity.FromKey(k)); id != last || seen == 0 {
+			seen++
+			last, hit = id, false
+		}
+		if !hit && b.m.Match(v) {
+			matched++
+			hit = true
+		}
+	}
+	if seen == 0 {
+		return 0, false
+	}
+	v := max(matched, 0.5) / seen
+	fx.samples[b] = v
+	return v, true
+}
+
+// subIDs runs sub-query qp at planning as the run will (executor.query), for a
+// sub-query expected to read at most subPages pages and find at most kindKeys
+// entities: the entities it finds. ok is false once planning has read its allowance.
+func (p *planner) subIDs(qp *qplan) (*roaring64.Bitmap, bool) {
+	fx := p.facts()
+	if bm, ok := fx.subs[qp]; ok {
+		return bm, true
+	}
+	if p.spent() {
+		return nil, false
+	}
+	fx.dives++
+	x := &executor{tx: p.tx, kinds: map[*entity.Kind]*roaring64.Bitmap{}, memo: map[*step]*roaring64.Bitmap{}}
+	x.resolveRefs(qp.bq, &Result{})
+	bm := x.query(qp)
+	fx.subs[qp] = bm
+	return bm, true
 }
 
 // orderedIDs returns the entities that c's index holds first in ascending order

@@ -452,6 +452,15 @@ func (p *planner) predRows(b *bPred) (rows float64, entries []float64) {
 		if bm := p.scanOf(b); bm != nil {
 			return float64(bm.GetCardinality()), entries
 		}
+		if share, ok := p.sampleOf(b); ok {
+			sampled := share * p.colEntities(b.col)
+			for i := range entries {
+				if rows > 0 {
+					entries[i] *= sampled / rows
+				}
+			}
+			return sampled, entries
+		}
 		return rows, entries
 	}
 	if r.exact || r.counted {
