@@ -952,10 +952,10 @@ func (e *estimator) stream(s, driver *step, filters []*step, n uint64) float64 {
 		}
 	}
 	for _, f := range filters {
-		saved, savedBound := e.byTree, e.bound
+		saved, savedBound, savedRec := e.byTree, e.bound, e.recorded
 		e.byTree, e.bound = map[store.TreeRef][]float64{}, nil
 		k = e.filter(f, k, pool)
-		e.byTree, e.bound = saved, savedBound
+		e.byTree, e.bound, e.recorded = saved, savedBound, savedRec
 	}
 	if all > 0 {
 		pass *= k / all

@@ -73,7 +73,7 @@ const (
 	spanLeaves = 4  // the leaves a column's tree has beyond which spans are read
 	spanKeys   = 2  // and the fewest keys probed for which they are
 	kindKeys   = 16 // entities of a set whose kinds are read, at most
-	subPages   = 8  // pages a sub-query may be expected to read to be run at planning
+	subPages   = 16 // pages a sub-query may be expected to read to be run at planning
 )
 
 // facts holds what the planner read at planning, each read once.
