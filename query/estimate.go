@@ -78,8 +78,9 @@ type estimator struct {
 	// subWithin holds the part of the IDs handed out that the rows of a sub-query with a
 	// LIMIT and no ORDER BY span.
 	subWithin map[*qplan]float64
-	// recorded adds up the pages of every read recorded (readUp).
-	recorded float64
+	// recorded adds up the pages of every read recorded (readUp), upRecorded their
+	// upper bounds.
+	recorded, upRecorded float64
 	// fracOf holds, for the set steps whose rows the last analysis can break down by
 	// kind (graphctl analyze), the share of their rows that are members of the FIND's kind.
 	fracOf map[*step]float64
@@ -204,8 +205,11 @@ func (e *estimator) probe(s *step, sh shape, k, per, frac, run float64) float64 
 
 // readUp is read, with up the pages the reads come to at most for the bound.
 func (e *estimator) readUp(s *step, sh shape, pages, up, run float64) {
-	if run > 0 && up > 0 && e.bound != nil {
-		e.bound[sh.ref] += up // the bound takes every step that may run to run
+	if run > 0 && up > 0 {
+		e.upRecorded += up
+		if e.bound != nil {
+			e.bound[sh.ref] += up // the bound takes every step that may run to run
+		}
 	}
 	pages *= run
 	e.recorded += pages
@@ -461,9 +465,12 @@ func (e *estimator) set(s *step) float64 {
 		s.est.pages = float64(s.tree.point())
 		s.did(work{decoded: 1, probes: 1}, 1)
 	case opSubQuery:
-		before := e.recorded
+		before, upBefore := e.recorded, e.upRecorded
 		rows = e.query(s.sub, false)
-		if e.p.final && rows <= kindKeys && e.recorded-before <= subPages && e.knownIDs(s) == nil {
+		// Run at planning only a sub-query whose upper bound too is small: its pages are
+		// not under any budget.
+		small := e.recorded-before <= subPages && e.upRecorded-upBefore <= 2*subPages
+		if e.p.final && rows <= kindKeys && small && e.knownIDs(s) == nil {
 			if bm, ok := e.p.subIDs(s.sub); ok {
 				e.known[s] = bm
 				rows = float64(bm.GetCardinality())
@@ -952,10 +959,10 @@ func (e *estimator) stream(s, driver *step, filters []*step, n uint64) float64 {
 		}
 	}
 	for _, f := range filters {
-		saved, savedBound, savedRec := e.byTree, e.bound, e.recorded
+		saved, savedBound, savedRec, savedUp := e.byTree, e.bound, e.recorded, e.upRecorded
 		e.byTree, e.bound = map[store.TreeRef][]float64{}, nil
 		k = e.filter(f, k, pool)
-		e.byTree, e.bound, e.recorded = saved, savedBound, savedRec
+		e.byTree, e.bound, e.recorded, e.upRecorded = saved, savedBound, savedRec, savedUp
 	}
 	if all > 0 {
 		pass *= k / all

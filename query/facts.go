@@ -39,9 +39,10 @@ import (
 //     share of its entities it matches;
 //   - the values an entity holds in a Multi column without a histogram, from its first
 //     diveLeaves leaves;
-//   - a sub-query of the chosen plan expected to read at most subPages pages and to find
-//     at most kindKeys entities is run (its ORDER BY and LIMIT too): the entities it
-//     finds, which the steps it feeds then follow exactly;
+//   - a sub-query of the chosen plan expected to read at most subPages pages (at most
+//     twice that by its upper bound) and to find at most kindKeys entities is run (its
+//     ORDER BY and LIMIT too): the entities it finds, which the steps it feeds then
+//     follow exactly;
 //   - for ORDER BY through an index with a LIMIT, the entities the index holds first in
 //     that order, as many as the run is expected to read, at most diveLeaves leaves of
 //     them: the SELECT then probes only the part of the columns their IDs span (equal
