@@ -159,6 +159,19 @@ func (d *Dyn) ScanMatch(tx *entity.Tx, m *Matcher) *roaring64.Bitmap {
 	return out.Bitmap()
 }
 
+// RangeLeaves returns the leaves of the index that RangeIDs reads for the values between
+// lo and hi, and the index entries in range in the first and the last of them
+// (store.Tree.EntriesBetween: the branch pages above the leaves and those two leaves are
+// read). It fails with ErrNotIndexed for a column without an index.
+func (d *Dyn) RangeLeaves(tx *entity.Tx, lo, hi Bound) (leaves uint64, first, last int, err error) {
+	t1, l, h, err := d.indexRange(tx, lo, hi)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	leaves, first, last = t1.EntriesBetween(l, h)
+	return leaves, first, last, nil
+}
+
 // RangeIDs iterates over the entities with a value between lo and hi, from the index, in
 // index order (by value, then ID), without decoding the values. An entity of a Multi
 // column comes once per value in the range. It fails with ErrNotIndexed for a column

@@ -53,17 +53,19 @@ func TestBudgetRefusedBeforeRunning(t *testing.T) {
 // more is stopped by the store when it goes past the budget.
 func TestBudgetStopsRunningQuery(t *testing.T) {
 	w := sharedWorld(t)
-	// An equality on an int8 column without an index nor statistics is estimated at 1/256
-	// of its entities; level = 7 has 100. Its bound, which the pre-check compares with
-	// the budget, is the pages of its steps for the rows expected: a budget of the bound
-	// lets it start, and the meter stops it.
-	q, err := Parse(`FIND player WHERE level = 7 SELECT name, score`)
+	// A predicate without an index nor statistics is estimated from the first leaves of its
+	// column (facts.go): score >= 625 (players 2500 and up) matches none of them, so the
+	// AND with level = 7 is expected to find nothing, and finds 50 players spread over
+	// the second half of the IDs. Its bound, which the pre-check compares with the budget,
+	// is the pages of its steps for the rows expected: a budget of the bound lets it
+	// start, and the meter stops it.
+	q, err := Parse(`FIND player WHERE level = 7 AND score >= 625 SELECT name, gold`)
 	require.NoError(t, err)
 	p, err := Prepare(w.db, q)
 	require.NoError(t, err)
-	require.Equal(t, uint64(52), p.EstimatedPages())
+	require.Equal(t, uint64(26), p.EstimatedPages())
 	bound := p.UpperPages()
-	require.Equal(t, uint64(66), bound)
+	require.Equal(t, uint64(33), bound)
 
 	res, err := p.Run(RunOptions{Budget: bound})
 	require.Error(t, err)
@@ -74,6 +76,18 @@ func TestBudgetStopsRunningQuery(t *testing.T) {
 	require.ErrorAs(t, err, &be)
 	assert.Equal(t, store.BudgetError{Limit: "accessed", Max: bound, Count: bound + 1}, *be)
 
+	res, err = p.Run(RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(50), res.Count)
+	assert.Equal(t, uint64(62), res.Stats.PagesRead)
+
+	// The same sample counts level = 7 (100 players, 2 in 100 of the first leaves'): the
+	// estimate is the 70 pages it reads.
+	q, err = Parse(`FIND player WHERE level = 7 SELECT name, score`)
+	require.NoError(t, err)
+	p, err = Prepare(w.db, q)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(70), p.EstimatedPages())
 	res, err = p.Run(RunOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, uint64(100), res.Count)

@@ -75,6 +75,12 @@ type estimator struct {
 	within float64
 	// withinOf holds within for the rows of a streamed set step.
 	withinOf map[*step]float64
+	// subWithin holds the part of the IDs handed out that the rows of a sub-query with a
+	// LIMIT and no ORDER BY span.
+	subWithin map[*qplan]float64
+	// recorded adds up the pages of every read recorded (readUp), upRecorded their
+	// upper bounds.
+	recorded, upRecorded float64
 	// fracOf holds, for the set steps whose rows the last analysis can break down by
 	// kind (graphctl analyze), the share of their rows that are members of the FIND's kind.
 	fracOf map[*step]float64
@@ -90,7 +96,7 @@ type estimator struct {
 }
 
 func newEstimator(p *planner) *estimator {
-	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}, within: 1, withinOf: map[*step]float64{}, fracOf: map[*step]float64{}, candFrac: -1, known: map[*step]*roaring64.Bitmap{}}
+	return &estimator{p: p, byTree: map[store.TreeRef][]float64{}, sizes: map[store.TreeRef]uint64{}, rowsOf: map[*step]float64{}, poolOf: map[*step]float64{}, within: 1, withinOf: map[*step]float64{}, subWithin: map[*qplan]float64{}, fracOf: map[*step]float64{}, candFrac: -1, known: map[*step]*roaring64.Bitmap{}}
 }
 
 // estimatePlan fills in the estimate of every step of qp and returns the expected
@@ -199,10 +205,14 @@ func (e *estimator) probe(s *step, sh shape, k, per, frac, run float64) float64 
 
 // readUp is read, with up the pages the reads come to at most for the bound.
 func (e *estimator) readUp(s *step, sh shape, pages, up, run float64) {
-	if run > 0 && up > 0 && e.bound != nil {
-		e.bound[sh.ref] += up // the bound takes every step that may run to run
+	if run > 0 && up > 0 {
+		e.upRecorded += up
+		if e.bound != nil {
+			e.bound[sh.ref] += up // the bound takes every step that may run to run
+		}
 	}
 	pages *= run
+	e.recorded += pages
 	if s != nil {
 		s.est.pages += pages
 	}
@@ -242,6 +252,22 @@ func (e *estimator) query(qp *qplan, top bool) float64 {
 		out = min(out, float64(bq.limit.N))
 	}
 	run, given := nonEmpty(rows)
+	if !top && qp.order == orderNone && bq.limit.Set {
+		// A sub-query's LIMIT without ORDER BY keeps its first rows in ID order: they lie
+		// within the first out/rows of the span of its candidates' IDs (or of the part a
+		// streamed driver read), and a probe of them reaches only that part of a tree
+		// keyed by ID.
+		w := 1.0
+		if rows > out && rows > 0 {
+			w = out / rows
+		}
+		if sw, ok := e.withinOf[qp.set]; ok {
+			w *= sw
+		}
+		if w < 1 {
+			e.subWithin[qp] = w
+		}
+	}
 	if bq.q.Count && top {
 		qp.est = estimate{rows: out}
 		return out
@@ -395,7 +421,13 @@ func (e *estimator) set(s *step) float64 {
 			rows = float64(far.GetCardinality())
 			per = rows / given
 		}
-		e.probe(s, s.tree, given, per, 1, run)
+		frac := e.p.kindFrac(targetKindOf(s.kids[0]), e.p.edgeTreeOf(s.fol, s.rev), s.tree, given)
+		if t := s.kids[0]; t.op == opSubQuery {
+			if w, ok := e.subWithin[t.sub]; ok {
+				frac *= w
+			}
+		}
+		e.probe(s, s.tree, given, per, frac, run)
 		s.did(probeWork(given, per), run)
 	case opFollowScan:
 		run := 1.0
@@ -433,7 +465,17 @@ func (e *estimator) set(s *step) float64 {
 		s.est.pages = float64(s.tree.point())
 		s.did(work{decoded: 1, probes: 1}, 1)
 	case opSubQuery:
+		before, upBefore := e.recorded, e.upRecorded
 		rows = e.query(s.sub, false)
+		// Run at planning only a sub-query whose upper bound too is small: its pages are
+		// not under any budget.
+		small := e.recorded-before <= subPages && e.upRecorded-upBefore <= 2*subPages
+		if e.p.final && rows <= kindKeys && small && e.knownIDs(s) == nil {
+			if bm, ok := e.p.subIDs(s.sub); ok {
+				e.known[s] = bm
+				rows = float64(bm.GetCardinality())
+			}
+		}
 	case opAnd:
 		if s.kids[0].stream {
 			rows = e.stream(s, s.kids[0], s.kids[1:], s.limit)
@@ -917,10 +959,10 @@ func (e *estimator) stream(s, driver *step, filters []*step, n uint64) float64 {
 		}
 	}
 	for _, f := range filters {
-		saved, savedBound := e.byTree, e.bound
+		saved, savedBound, savedRec, savedUp := e.byTree, e.bound, e.recorded, e.upRecorded
 		e.byTree, e.bound = map[store.TreeRef][]float64{}, nil
 		k = e.filter(f, k, pool)
-		e.byTree, e.bound = saved, savedBound
+		e.byTree, e.bound, e.recorded, e.upRecorded = saved, savedBound, savedRec, savedUp
 	}
 	if all > 0 {
 		pass *= k / all

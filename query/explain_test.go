@@ -146,9 +146,12 @@ func TestMultiAndClosureEstimates(t *testing.T) {
 		return strings.Join(strings.Fields(p.Explain()), " ")
 	}
 	// A range without statistics is counted in the index as far as a dive reads (two
-	// leaves, facts.go): at least 95 entities (101 match); its entries are taken as the
-	// larger of that count and the quarter of the index a one-sided range is guessed at.
-	assert.Contains(t, explain(db, `FIND k WHERE m > "v5" COUNT`), `Index range m > "v5" ("v5", +inf) 95 8 750 1`)
+	// leaves, facts.go), then extended by the leaves the range spans, counted from the
+	// branches above them, the first and last leaf's entries counted and the index's
+	// average taken for those between: 299 entries (300 match), holding entities as many
+	// an entry as the dive found, 109 (101 match); 4 pages for the 5 the run reads (the
+	// pages of a range still come from its entries and the average leaf).
+	assert.Contains(t, explain(db, `FIND k WHERE m > "v5" COUNT`), `Index range m > "v5" ("v5", +inf) 109 4 299 1`)
 	// An equality on a Multi column is taken to match one entity, as on any column without
 	// statistics of its values: the SELECT is not expected to run.
 	assert.Contains(t, explain(db, `FIND k WHERE x = 5 AND m = "v3" SELECT m`), "Select m: probe column m 0 0")
@@ -156,5 +159,5 @@ func TestMultiAndClosureEstimates(t *testing.T) {
 	// edges spanning most of a leaf (the run reads 62 pages in all).
 	assert.Contains(t, explain(db2, `FIND n WHERE e ->+ n/1 COUNT`), "e ->+ n/1 100 56")
 	assert.Contains(t, explain(db, `FIND k WHERE x = 5 AND m > "v1" COUNT`),
-		`Probe column m: m > "v1" (intersects instead from 5 candidates) 0 2`)
+		`Probe column m: m > "v1" (intersects instead from 273 candidates) 1 2`)
 }

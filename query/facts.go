@@ -28,11 +28,21 @@ import (
 //   - a closure from known entities is followed level by level while it has visited at
 //     most diveKeys entities and read at most diveLeaves pages past one descent; the
 //     levels it did not reach are estimated from the frontier it left;
-//   - without an analysis, the span of a kind's members' IDs and of a column's keys, for
-//     a probe of at least spanKeys keys in a column of more than spanLeaves leaves in the
-//     chosen plan: the first and last key of each tree, a descent to each end;
+//   - for a probe of at least spanKeys keys in a column of more than spanLeaves leaves
+//     in the chosen plan, the span of the kind's members' IDs (without an analysis: the
+//     first and last key of its tree, a descent to each end), and the column's leaves
+//     that span holds, counted from the branch pages above them (store.Tree.LeavesBetween,
+//     no leaf read): where a kind's members cluster, a probe of them reaches few leaves;
 //   - a predicate no index serves, on a column whose tree has at most diveLeaves leaves,
-//     is run on the whole column, as a scan of it would: the entities it matches;
+//     is run on the whole column, as a scan of it would: the entities it matches; on a
+//     larger column without a histogram, on its first diveLeaves leaves, a sample of the
+//     share of its entities it matches;
+//   - the values an entity holds in a Multi column without a histogram, from its first
+//     diveLeaves leaves;
+//   - a sub-query of the chosen plan expected to read at most subPages pages (at most
+//     twice that by its upper bound) and to find at most kindKeys entities is run (its
+//     ORDER BY and LIMIT too): the entities it finds, which the steps it feeds then
+//     follow exactly;
 //   - for ORDER BY through an index with a LIMIT, the entities the index holds first in
 //     that order, as many as the run is expected to read, at most diveLeaves leaves of
 //     them: the SELECT then probes only the part of the columns their IDs span (equal
@@ -43,8 +53,10 @@ import (
 //     one descent;
 //   - an equality or range on an indexed column counts the index entries in range, and
 //     the distinct entities they belong to, up to diveLeaves leaves of them; if there are
-//     more, the estimate keeps to at least that many. With a histogram (graphctl
-//     analyze) that expects more than a dive reads, no dive is made.
+//     more, the leaves each interval spans are counted from the branch pages above them
+//     (column.Dyn.RangeLeaves), the first and last leaf's entries counted, those between
+//     taken to hold the index's average. With a histogram (graphctl analyze) that expects more than a
+//     dive reads, no dive is made.
 //
 // A dive that reaches its limit tells only a lower bound, which the estimate then keeps
 // to. Facts are read in the View that prepares the plan, so a plan's facts are as old as
@@ -60,8 +72,9 @@ const (
 	diveLeaves = 2  // leaves a dive reads past its descent, at most
 	diveKeys   = 64 // entities a closure's dive visits, at most
 	spanLeaves = 4  // the leaves a column's tree has beyond which spans are read
-	spanKeys   = 16 // and the fewest keys probed for which they are
+	spanKeys   = 2  // and the fewest keys probed for which they are
 	kindKeys   = 16 // entities of a set whose kinds are read, at most
+	subPages   = 16 // pages a sub-query may be expected to read to be run at planning
 )
 
 // facts holds what the planner read at planning, each read once.
@@ -72,7 +85,14 @@ type facts struct {
 	scans    map[*bPred]*roaring64.Bitmap
 	closures map[closureKey]closureFact
 	spans    map[store.TreeRef]spanFact
-	members  map[memberKey]bool
+	leaves   map[leavesKey]uint64
+	// valuesPer holds the values an entity holds in a Multi column (valuesPer).
+	valuesPer map[*column.Dyn]float64
+	// samples holds the share of a column's entities a predicate matches (sampleOf).
+	samples map[*bPred]float64
+	// subs holds the entities of sub-queries run at planning (subIDs).
+	subs    map[*qplan]*roaring64.Bitmap
+	members map[memberKey]bool
 	// dives counts the reads made, for EXPLAIN.
 	dives int
 	// start is the pages the planning message had read before its first fact.
@@ -113,6 +133,9 @@ type rangeFact struct {
 	entries []float64
 	rows    float64
 	exact   bool
+	// counted says that, the dive having stopped at its limit, entries and rows were
+	// extended to the whole range from the leaves it spans (countLeaves).
+	counted bool
 	ids     *roaring64.Bitmap
 }
 
@@ -133,7 +156,7 @@ type closureFact struct {
 
 func (p *planner) facts() *facts {
 	if p.fx == nil {
-		p.fx = &facts{start: p.tx.Stats().PagesRead, refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[closureKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, members: map[memberKey]bool{}}
+		p.fx = &facts{start: p.tx.Stats().PagesRead, refs: map[*bEntity]refFact{}, scans: map[*bPred]*roaring64.Bitmap{}, edges: map[edgeKey]edgeFact{}, ranges: map[*bPred]rangeFact{}, closures: map[closureKey]closureFact{}, spans: map[store.TreeRef]spanFact{}, leaves: map[leavesKey]uint64{}, valuesPer: map[*column.Dyn]float64{}, samples: map[*bPred]float64{}, subs: map[*qplan]*roaring64.Bitmap{}, members: map[memberKey]bool{}}
 	}
 	return p.fx
 }
@@ -310,9 +333,46 @@ func (p *planner) rangeOf(b *bPred, expect float64) (rangeFact, bool) {
 	r.rows = float64(ids.GetCardinality())
 	if r.exact {
 		r.ids = ids
+	} else {
+		p.countLeaves(b, sh, &r, read)
 	}
 	fx.ranges[b] = r
 	return r, true
+}
+
+// countLeaves extends a dive of b that stopped at its limit, having read read entries, to
+// the whole range: of the leaves each interval spans, counted from the branch pages above
+// them (column.Dyn.RangeLeaves), the first and the last are counted, those between taken
+// to hold the tree's average entries a leaf; never fewer than the dive saw. The distinct entities grow with the
+// entries as they did in the dive.
+func (p *planner) countLeaves(b *bPred, sh shape, r *rangeFact, read float64) {
+	if p.spent() {
+		return
+	}
+	p.facts().dives++
+	seen := slices.Clone(r.entries)
+	r.entries = r.entries[:0]
+	total := 0.0
+	for i, iv := range b.ivs {
+		leaves, first, last, err := b.col.RangeLeaves(p.tx, iv.lo, iv.hi)
+		if err != nil {
+			r.entries = seen
+			return
+		}
+		m := float64(first)
+		if leaves > 1 {
+			m += float64(last) + float64(leaves-2)*sh.exPerLeaf()
+		}
+		if i < len(seen) {
+			m = max(m, seen[i])
+		}
+		r.entries = append(r.entries, m)
+		total += m
+	}
+	if read > 0 {
+		r.rows *= total / read
+	}
+	r.counted = true
 }
 
 // treeSpan returns the lowest and highest entity ID that key tree t, a kind's members or
@@ -334,6 +394,65 @@ func (p *planner) treeSpan(t *store.Tree) (lo, hi float64, ok bool) {
 	}
 	fx.spans[t.Ref()] = s
 	return s.lo, s.hi, s.ok
+}
+
+// leavesKey names the leaves of a tree between two entity IDs.
+type leavesKey struct {
+	ref    store.TreeRef
+	lo, hi uint64
+}
+
+// leavesBetween returns the leaves of tree t, keyed by entity ID, from the one holding ID
+// lo to the one holding ID hi (store.Tree.LeavesBetween: the branch pages above them are
+// read, no leaf); ok is false once planning has read its allowance.
+func (p *planner) leavesBetween(t *store.Tree, lo, hi float64) (uint64, bool) {
+	fx := p.facts()
+	k := leavesKey{t.Ref(), uint64(lo), uint64(hi)}
+	if n, ok := fx.leaves[k]; ok {
+		return n, true
+	}
+	if p.spent() {
+		return 0, false
+	}
+	fx.dives++
+	l, h := entity.Key(entity.ID(k.lo)), entity.Key(entity.ID(k.hi))
+	n := t.LeavesBetween(l[:], h[:])
+	fx.leaves[k] = n
+	return n, true
+}
+
+// valuesPer returns the values each entity with a value in Multi column c holds, on
+// average, as the column's first entries show: its first diveLeaves leaves are read,
+// counting the entries and the distinct entities they belong to (all of them for a
+// small column); ok is false for an empty column or once planning has read its
+// allowance.
+func (p *planner) valuesPer(c *column.Dyn) (float64, bool) {
+	fx := p.facts()
+	if v, ok := fx.valuesPer[c]; ok {
+		return v, v > 0
+	}
+	if p.spent() {
+		return 0, false
+	}
+	fx.dives++
+	limit := p.diveEntries(p.colShape(c))
+	entries, ids, last := 0.0, 0.0, uint64(0)
+	for key := range c.Tree(p.tx).All() {
+		if entries >= limit {
+			break
+		}
+		entries++
+		if id := uint64(entity.FromKey(key)); id != last || ids == 0 {
+			ids++
+			last = id
+		}
+	}
+	v := 0.0
+	if ids > 0 {
+		v = entries / ids
+	}
+	fx.valuesPer[c] = v
+	return v, v > 0
 }
 
 // memberKey names an entity and a kind.
@@ -396,6 +515,72 @@ func (p *planner) scanOf(b *bPred) *roaring64.Bitmap {
 	bm := x.setStep(&step{op: opColumnScan, pred: b})
 	fx.scans[b] = bm
 	return bm
+}
+
+// sampleOf returns the share of the entities with a value in b's column that b matches,
+// as the column's first entries show: its first diveLeaves leaves are read and b tested
+// on each entity's values, as a scan of the column tests them. It is for a predicate no
+// index serves on a column without a histogram, too large to scan (scanOf); ok is false
+// for one whose values have no Matcher, or once planning has read its allowance. A
+// sample where nothing matched counts half an entity.
+func (p *planner) sampleOf(b *bPred) (float64, bool) {
+	if b.has || b.m == nil || p.histogram(b.col) != nil {
+		return 0, false
+	}
+	fx := p.facts()
+	if v, ok := fx.samples[b]; ok {
+		return v, true
+	}
+	if p.spent() {
+		return 0, false
+	}
+	fx.dives++
+	limit := p.diveEntries(p.colShape(b.col))
+	read, seen, matched := 0.0, 0.0, 0.0
+	last, hit := uint64(0), false
+	multi := b.col.Multi()
+	for k, v := range b.col.Tree(p.tx).All() {
+		if read >= limit {
+			break
+		}
+		read++
+		if multi {
+			v = k[entity.KeySize:]
+		}
+		if id := uint64(entity.FromKey(k)); id != last || seen == 0 {
+			seen++
+			last, hit = id, false
+		}
+		if !hit && b.m.Match(v) {
+			matched++
+			hit = true
+		}
+	}
+	if seen == 0 {
+		return 0, false
+	}
+	v := max(matched, 0.5) / seen
+	fx.samples[b] = v
+	return v, true
+}
+
+// subIDs runs sub-query qp at planning as the run will (executor.query), for a
+// sub-query expected to read at most subPages pages and find at most kindKeys
+// entities: the entities it finds. ok is false once planning has read its allowance.
+func (p *planner) subIDs(qp *qplan) (*roaring64.Bitmap, bool) {
+	fx := p.facts()
+	if bm, ok := fx.subs[qp]; ok {
+		return bm, true
+	}
+	if p.spent() {
+		return nil, false
+	}
+	fx.dives++
+	x := &executor{tx: p.tx, kinds: map[*entity.Kind]*roaring64.Bitmap{}, memo: map[*step]*roaring64.Bitmap{}}
+	x.resolveRefs(qp.bq, &Result{})
+	bm := x.query(qp)
+	fx.subs[qp] = bm
+	return bm, true
 }
 
 // orderedIDs returns the entities that c's index holds first in ascending order

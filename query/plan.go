@@ -355,6 +355,11 @@ func (p *planner) spanFrac(k *entity.Kind, c *column.Dyn, keys float64) float64 
 	if !ok || p.ids <= 0 {
 		return 1
 	}
+	if read {
+		if f, ok := p.leafFrac(c.Tree(p.tx), p.colShape(c), lo, hi); ok {
+			return f
+		}
+	}
 	tlo, thi := 1.0, p.ids
 	if c != nil {
 		if h := p.histogram(c); h != nil && h.Last >= h.First {
@@ -372,6 +377,39 @@ func (p *planner) spanFrac(k *entity.Kind, c *column.Dyn, keys float64) float64 
 	return max(0, min(1, overlap/(thi-tlo+1)))
 }
 
+// leafFrac returns the part of tree t, of shape sh, keyed by entity ID first, that the
+// IDs from lo to hi reach, as a probe's frac: the leaves they span, counted (facts.go),
+// less the one a probe's frac adds. Where a kind's members cluster, a probe of them
+// reaches a few leaves whatever their number.
+func (p *planner) leafFrac(t *store.Tree, sh shape, lo, hi float64) (float64, bool) {
+	if sh.exLeaves() <= 1 {
+		return 0, false
+	}
+	n, ok := p.leavesBetween(t, lo, hi)
+	if !ok {
+		return 0, false
+	}
+	return max(0, min(1, (float64(n)-1)/float64(sh.exLeaves()))), true
+}
+
+// kindFrac returns the part of tree t, of shape sh, keyed by entity ID first, that keys
+// keys of kind k probed reach (leafFrac over the kind's span), for the chosen plan's
+// estimate of a probe of at least spanKeys keys in a tree of more than spanLeaves
+// leaves; 1 otherwise.
+func (p *planner) kindFrac(k *entity.Kind, t *store.Tree, sh shape, keys float64) float64 {
+	if !p.final || k == nil || keys < spanKeys || sh.exLeaves() <= spanLeaves {
+		return 1
+	}
+	lo, hi, ok := p.kindSpan(k, true)
+	if !ok {
+		return 1
+	}
+	if f, ok := p.leafFrac(t, sh, lo, hi); ok {
+		return f
+	}
+	return 1
+}
+
 // histScale returns the factor from the entries of c's histogram to its entries now.
 func (p *planner) histScale(c *column.Dyn, h *column.Histogram) float64 {
 	return float64(p.colShape(c).entries) / float64(h.Entries)
@@ -384,6 +422,12 @@ func (p *planner) colEntities(c *column.Dyn) float64 {
 	}
 	n := float64(p.colShape(c).entries)
 	if c.Multi() {
+		if p.estimating {
+			// The values an entity holds, as the column's first leaves show (facts.go).
+			if v, ok := p.valuesPer(c); ok {
+				return min(n/v, p.n)
+			}
+		}
 		// Without statistics, assume the values are spread over as many entities as
 		// there are, up to one per value.
 		return min(n, p.n)
@@ -408,9 +452,18 @@ func (p *planner) predRows(b *bPred) (rows float64, entries []float64) {
 		if bm := p.scanOf(b); bm != nil {
 			return float64(bm.GetCardinality()), entries
 		}
+		if share, ok := p.sampleOf(b); ok {
+			sampled := share * p.colEntities(b.col)
+			for i := range entries {
+				if rows > 0 {
+					entries[i] *= sampled / rows
+				}
+			}
+			return sampled, entries
+		}
 		return rows, entries
 	}
-	if r.exact {
+	if r.exact || r.counted {
 		return r.rows, r.entries
 	}
 	// The dive stopped at its limit: the range holds at least what it saw.
