@@ -31,6 +31,9 @@ func startWriteback(f file, off, n int64) {
 	}
 }
 
+// iovMax is the most buffers one pwritev takes (Linux's IOV_MAX).
+const iovMax = 1024
+
 // writeVec writes bufs end to end at off in f: for a file of this system with pwritev, the
 // buffers where they are, else joined (writeJoined). As a WriteAt, a write that fails may
 // have written any part of them.
@@ -47,7 +50,7 @@ func writeVec(f file, bufs [][]byte, off int64, scratch *[]byte) error {
 		if len(bufs) == 0 {
 			return nil
 		}
-		n, err := unix.Pwritev(fd, bufs, off)
+		n, err := unix.Pwritev(fd, bufs[:min(len(bufs), iovMax)], off)
 		if err == syscall.EINTR {
 			continue
 		}

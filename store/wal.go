@@ -223,7 +223,7 @@ func (w *wal) spill(ids []PageID, pages [][]byte, kinds []pageKind, noSync bool)
 }
 
 // walChunk is the most bytes of frames a write of the log takes at once, and walVec the
-// most buffers (Linux's IOV_MAX is 1024).
+// most buffers (one pwritev's on Linux).
 const (
 	walChunk = 4 << 20
 	walVec   = 1024
