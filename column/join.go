@@ -104,6 +104,12 @@ type merger interface {
 	span(r *runs, i, j, k int) (n int, more bool, err error)
 }
 
+// flusher is a merger that may put off the work of its spans (leaving the trees as they
+// are) until the merge of the two leaves ends: flush does it, before the cursors move on.
+type flusher interface {
+	flush(r *runs) error
+}
+
 // runs are the packed runs of the two leaves a merge of runs stands on, from the cursors
 // on.
 type runs struct {
@@ -200,6 +206,20 @@ func mergeRuns(ca, cb *store.Cursor, m merger) (runEnd, error) {
 		return runEnd{}, nil
 	}
 	r := &runs{ca: ca, cb: cb, keysA: keysA, valsA: valsA, valsB: valsB, na: na, nb: nb, sa: len(valsA) / na, sb: len(valsB) / nb}
+	fl, _ := m.(flusher)
+	// skip flushes what m put off and hands the cursors back on a's i-th and b's j-th
+	// entries.
+	skip := func(i, j int, step bool) (runEnd, error) {
+		if fl != nil {
+			if err := fl.flush(r); err != nil {
+				return runEnd{}, err
+			}
+		}
+		e := runEnd{merged: true, step: step}
+		e.ka, e.va = ca.Skip(i)
+		e.kb, e.vb = cb.Skip(j)
+		return e, nil
+	}
 	i, j := 0, 0 // the entries of the runs the merge stands on, equal keys at the loop's top
 	for {
 		k := 1
@@ -229,10 +249,7 @@ func mergeRuns(ca, cb *store.Cursor, m merger) (runEnd, error) {
 			return r, nil
 		}
 		if i+1 == na || j+1 == nb {
-			r := runEnd{merged: true, step: true}
-			r.ka, r.va = ca.Skip(i)
-			r.kb, r.vb = cb.Skip(j)
-			return r, nil
+			return skip(i, j, true)
 		}
 		i, j = i+1, j+1
 		ki, kj := be.Uint64(keysA[i*ks:]), be.Uint64(keysB[j*ks:])
@@ -255,10 +272,7 @@ func mergeRuns(ca, cb *store.Cursor, m merger) (runEnd, error) {
 				}
 			}
 			if !ok {
-				r := runEnd{merged: true}
-				r.ka, r.va = ca.Skip(i)
-				r.kb, r.vb = cb.Skip(j)
-				return r, nil
+				return skip(i, j, false)
 			}
 		}
 	}
@@ -378,13 +392,19 @@ func openApply[A, B any](tx *entity.Tx, a *Column[A], b *Column[B], op string) (
 	return cols, ta, tb, nil
 }
 
-// decode decodes the span of k entities from a's i-th and b's j-th into p.as and p.bs, a
-// word at a time for a component of 4-byte scalars.
-func (p *applyCols[A, B]) decode(r *runs, i, j, k int) {
+// decode decodes the span of k entities from a's i-th and b's j-th into p.as and p.bs from
+// their off-th value on (which they have room for), a word at a time for a component of
+// 4-byte scalars.
+func (p *applyCols[A, B]) decode(r *runs, i, j, k, off int) {
+	as, bs := p.as[off:off+k], p.bs[off:off+k]
+	p.a.d.codec.decRun(r.valsA[i*r.sa:], r.sa, k, unsafe.Pointer(unsafe.SliceData(as)), unsafe.Sizeof(as[0]))
+	p.b.d.codec.decRun(r.valsB[j*r.sb:], r.sb, k, unsafe.Pointer(unsafe.SliceData(bs)), unsafe.Sizeof(bs[0]))
+}
+
+// grow makes p.as and p.bs k values long.
+func (p *applyCols[A, B]) grow(k int) {
 	p.as = slices.Grow(p.as[:0], k)[:k]
 	p.bs = slices.Grow(p.bs[:0], k)[:k]
-	p.a.d.codec.decRun(r.valsA[i*r.sa:], r.sa, k, unsafe.Pointer(unsafe.SliceData(p.as)), unsafe.Sizeof(p.as[0]))
-	p.b.d.codec.decRun(r.valsB[j*r.sb:], r.sb, k, unsafe.Pointer(unsafe.SliceData(p.bs)), unsafe.Sizeof(p.bs[0]))
 }
 
 // changed returns the encoding of entity id's value x in a, if it is not va (its stored
@@ -417,7 +437,8 @@ type applier[A, B any] struct {
 }
 
 func (p *applier[A, B]) span(r *runs, i, j, k int) (int, bool, error) {
-	p.decode(r, i, j, k)
+	p.grow(k)
+	p.decode(r, i, j, k, 0)
 	return r.pairs(i, k, func(n int) ([]byte, bool) {
 		return p.call(entity.FromKey(r.key(i+n)), r.valA(i+n), &p.as[n], p.bs[n])
 	})
@@ -432,51 +453,85 @@ func (p *applier[A, B]) call(id entity.ID, va []byte, x *A, y B) ([]byte, bool) 
 	return p.changed(id, va, x)
 }
 
-// runApplier is ApplyRuns2's merger: it calls fn once per stretch of common entities.
+// runApplier is ApplyRuns2's merger: it puts off the stretches of common entities a merge
+// of two leaves finds, and calls fn once for all of them when the merge leaves the leaves.
 type runApplier[A, B any] struct {
 	applyCols[A, B]
 	fn  func(ids []entity.ID, as []A, bs []B)
 	ids []entity.ID
 	enc []byte
+	st  []stretch // put off
 }
 
+// stretch is k common entities from a's i-th and b's j-th on.
+type stretch struct{ i, j, k int }
+
 func (p *runApplier[A, B]) span(r *runs, i, j, k int) (int, bool, error) {
-	p.ids = p.ids[:0]
-	for n := range k {
-		p.ids = append(p.ids, entity.FromKey(r.keysA[(i+n)*entity.KeySize:]))
+	p.st = append(p.st, stretch{i, j, k})
+	return k, true, nil
+}
+
+func (p *runApplier[A, B]) flush(r *runs) error {
+	if len(p.st) == 0 {
+		return nil
 	}
-	p.decode(r, i, j, k)
+	st := p.st
+	p.st = p.st[:0]
+	total := 0
+	for _, s := range st {
+		total += s.k
+	}
+	p.grow(total)
+	p.ids = p.ids[:0]
+	off := 0
+	for _, s := range st {
+		for n := range s.k {
+			p.ids = append(p.ids, entity.FromKey(r.keysA[(s.i+n)*entity.KeySize:]))
+		}
+		p.decode(r, s.i, s.j, s.k, off)
+		off += s.k
+	}
 	xs := p.as
 	p.fn(p.ids, xs, p.bs)
 	if !r.inStep() {
-		return 0, false, p.wrote()
+		return p.wrote()
 	}
 	if p.idx == nil {
-		// One encoding of the run, one comparison, and (if any value changed) one copy.
-		enc, err := p.a.d.codec.encRun(p.enc[:0], unsafe.Pointer(unsafe.SliceData(xs)), k, unsafe.Sizeof(xs[0]))
+		// One encoding of the values, one comparison and (if any value changed) one copy
+		// per stretch.
+		enc, err := p.a.d.codec.encRun(p.enc[:0], unsafe.Pointer(unsafe.SliceData(xs)), total, unsafe.Sizeof(xs[0]))
 		p.enc = enc
 		if err != nil {
-			return 0, false, p.a.d.errorf(err)
+			return p.a.d.errorf(err)
 		}
-		if string(enc) != string(r.valsA[i*r.sa:(i+k)*r.sa]) {
-			if err := r.set(i, enc); err != nil {
-				return 0, false, err
+		off := 0
+		for _, s := range st {
+			e := enc[off*r.sa : (off+s.k)*r.sa]
+			if string(e) != string(r.valsA[s.i*r.sa:(s.i+s.k)*r.sa]) {
+				if err := r.set(s.i, e); err != nil {
+					return err
+				}
+			}
+			off += s.k
+		}
+		return nil
+	}
+	off = 0
+	for _, s := range st {
+		for n := range s.k {
+			set, _ := p.changed(p.ids[off+n], r.valA(s.i+n), &xs[off+n])
+			if p.err != nil {
+				return p.err
+			}
+			if set != nil {
+				if err := r.set(s.i+n, set); err != nil {
+					return err
+				}
 			}
 		}
-		return k, true, nil
+		off += s.k
 	}
-	for n := range k {
-		set, _ := p.changed(p.ids[n], r.valA(i+n), &xs[n])
-		if p.err != nil {
-			return 0, false, p.err
-		}
-		if set != nil {
-			if err := r.set(i+n, set); err != nil {
-				return 0, false, err
-			}
-		}
-	}
-	return k, true, nil
+	return nil
 }
 
 // wrote is the error of a run function that wrote to a column it runs over.

@@ -134,8 +134,8 @@ type Store struct {
 	// make of the pages they write: a tick that dirties the same pages every time then
 	// allocates none. Only the writer touches it, holding writeMu.
 	spare [][]byte
-	// runBuf gathers runs of consecutive pages for applyEach's writes (writer only).
-	runBuf []byte
+	// runVec gathers runs of consecutive pages for applyEach's writes (writer only).
+	runVec [][]byte
 
 	treeMu sync.Mutex           // guards trees
 	trees  map[TreeRef]treeDesc // committed tree descriptors (treedesc.go)
@@ -672,20 +672,22 @@ func (s *Store) applyEach(memPages uint64, ids []PageID, page func(int) ([]byte,
 			return err
 		}
 	}
-	_, file := s.mem.(interface{ inFile() })
-	run, first := s.runBuf[:0], PageID(0) // the pages gathered so far, from page first on
+	vw, file := s.mem.(vecWriter)
+	run, first := s.runVec[:0], PageID(0) // the pages gathered so far, from page first on
 	flush := func() error {
 		if len(run) == 0 {
 			return nil
 		}
-		n := PageID(len(run) / PageSize)
-		if err := s.mem.WriteAt(run, uint64(first)*PageSize); err != nil {
+		n := PageID(len(run))
+		err := vw.writeVec(run, uint64(first)*PageSize, uint64(n)*PageSize)
+		clear(run) // the pages are not the store's to keep
+		run = run[:0]
+		if err != nil {
 			if n == 1 {
 				return fmt.Errorf("apply page %d: %w", first, err)
 			}
 			return fmt.Errorf("apply pages %d to %d: %w", first, first+n-1, err)
 		}
-		run = run[:0]
 		return nil
 	}
 	for i, id := range ids {
@@ -699,7 +701,7 @@ func (s *Store) applyEach(memPages uint64, ids []PageID, page func(int) ([]byte,
 			}
 			continue
 		}
-		if len(run) > 0 && (id != first+PageID(len(run)/PageSize) || len(run) == applyRun*PageSize) {
+		if len(run) > 0 && (id != first+PageID(len(run)) || len(run) == applyRun) {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -707,11 +709,19 @@ func (s *Store) applyEach(memPages uint64, ids []PageID, page func(int) ([]byte,
 		if len(run) == 0 {
 			first = id
 		}
-		run = append(run, p...)
+		run = append(run, p[:PageSize])
 	}
 	err := flush()
-	s.runBuf = run[:0]
+	s.runVec = run[:0]
 	return err
+}
+
+// vecWriter is a memory whose writes are system calls: applyEach gathers runs of pages
+// for it to write with one.
+type vecWriter interface {
+	// writeVec writes bufs, n bytes in all, end to end at off, as WriteAt would write them
+	// joined.
+	writeVec(bufs [][]byte, off, n uint64) error
 }
 
 // applyRun is the most pages applyEach writes into a file at once (64 KiB): pages dirtied
