@@ -462,6 +462,8 @@ func (s *Store) commit(tx *Tx) error {
 			}
 			return err
 		}
+	} else {
+		sealAll(pages, kinds)
 	}
 	if err := s.install(tx, ids, pages, all, page); err != nil || s.failed != nil {
 		return err // a failed store keeps its log as it is: it holds the committed message
@@ -481,21 +483,21 @@ func (s *Store) commit(tx *Tx) error {
 	return nil
 }
 
-// seal flushes the message's tree descriptors and memory size into their pages and seals
-// every page it formatted. It returns the dirty pages in order (pages[i] is page ids[i], of
-// kind kinds[i]).
+// seal flushes the message's tree descriptors and memory size into their pages and returns
+// the dirty pages in order (pages[i] is page ids[i], of kind kinds[i]), not yet sealed: the
+// log seals each page as it frames it (wal.putFrame), while it is in the caches; a store
+// without a log seals them with sealAll.
 func (tx *Tx) seal() (ids []PageID, pages [][]byte, kinds []pageKind, err error) {
 	if err := tx.run(func(tx *Tx) error { tx.flushTrees(); tx.flushSize(); return nil }); err != nil {
 		return nil, nil, nil, err
 	}
 	ids = slices.Sorted(maps.Keys(tx.dirty))
-	pages, kinds = tx.sealPages(ids)
+	pages, kinds = tx.dirtyPages(ids)
 	return ids, pages, kinds, nil
 }
 
-// sealPages seals the dirty pages ids (page 0 as the superblock) and returns their bytes and
-// kinds.
-func (tx *Tx) sealPages(ids []PageID) ([][]byte, []pageKind) {
+// dirtyPages returns the bytes and kinds of the dirty pages ids (page 0 as the superblock).
+func (tx *Tx) dirtyPages(ids []PageID) ([][]byte, []pageKind) {
 	pages := make([][]byte, len(ids))
 	kinds := make([]pageKind, len(ids))
 	for i, id := range ids {
@@ -503,12 +505,18 @@ func (tx *Tx) sealPages(ids []PageID) ([][]byte, []pageKind) {
 		if id == 0 {
 			dp.kind = pageSuperblock
 		}
-		if dp.kind != pageRaw {
-			seal(dp.b, dp.kind)
-		}
 		pages[i], kinds[i] = dp.b, dp.kind
 	}
 	return pages, kinds
+}
+
+// sealAll seals pages[i] as a page of kind kinds[i], unless raw.
+func sealAll(pages [][]byte, kinds []pageKind) {
+	for i, p := range pages {
+		if kinds[i] != pageRaw {
+			seal(p, kinds[i])
+		}
+	}
 }
 
 // install makes a logged message's pages what messages read, in place or (under NoSync)

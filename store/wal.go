@@ -153,8 +153,13 @@ func (w *wal) reset(keep bool) error {
 
 // putFrame adds a frame to those on their way to the log: for a page frame, page is the
 // image (which must stay as it is until they are written) and pk its kind (pageRaw for
-// bytes the store did not seal).
+// bytes the store does not seal). It seals a page of any other kind first: a commit's
+// pages are checksummed here, just before the log's write reads them again, rather than
+// all of them before the first is written (the caches then hold each page for its write).
 func (w *wal) putFrame(kind, flags byte, count uint32, txid, arg uint64, page []byte, pk pageKind) {
+	if page != nil && pk != pageRaw {
+		seal(page, pk)
+	}
 	var h [frameHeader]byte
 	h[0], h[1], h[2] = kind, flags, byte(pk)
 	le.PutUint32(h[4:], count)
@@ -222,10 +227,10 @@ func (w *wal) spill(ids []PageID, pages [][]byte, kinds []pageKind, noSync bool)
 	return offs, nil
 }
 
-// walChunk is the most bytes of frames a write of the log takes at once, and walVec the
-// most buffers (one pwritev's on Linux).
+// walChunk is the most bytes of frames a write of the log takes at once (what the caches
+// keep of the pages putFrame sealed), and walVec the most buffers (one pwritev's on Linux).
 const (
-	walChunk = 4 << 20
+	walChunk = 1 << 20
 	walVec   = 1024
 )
 
