@@ -49,6 +49,7 @@ func join(ta, tb *store.Tree, fn func(ka, va, vb []byte) (set []byte, more bool)
 		m = &fnMerger{fn: fn}
 	}
 	ca, cb := ta.Cursor(), tb.Cursor()
+	var rs runs // the merges' runs, one value for them all (a merge's own would escape)
 	ka, va, oka := ca.First()
 	kb, vb, okb := cb.First()
 	for oka && okb {
@@ -61,7 +62,7 @@ func join(ta, tb *store.Tree, fn func(ka, va, vb []byte) (set []byte, more bool)
 			continue
 		}
 		if packedJoin && ta != tb {
-			r, err := mergeRuns(ca, cb, m)
+			r, err := mergeRuns(&rs, ca, cb, m)
 			switch {
 			case err != nil || r.stop:
 				return err
@@ -194,18 +195,18 @@ type runEnd struct {
 	ka, va, kb, vb []byte
 }
 
-// mergeRuns merges the runs of ca and cb, which stand on equal keys, calling m for each
+// mergeRuns merges the runs of ca and cb (in r), which stand on equal keys, calling m for each
 // stretch of common keys while both stay in their leaves, and leaves the cursors where the
 // merge stopped: a move out of either leaf, or a gallop of more than gallopSteps entries,
 // is the caller's, as is the next move after m changed either tree other than by r.set.
-func mergeRuns(ca, cb *store.Cursor, m merger) (runEnd, error) {
+func mergeRuns(r *runs, ca, cb *store.Cursor, m merger) (runEnd, error) {
 	const ks = entity.KeySize
 	keysA, valsA, na := ca.Run()
 	keysB, valsB, nb := cb.Run()
 	if na == 0 || nb == 0 || len(keysA) != na*ks || len(keysB) != nb*ks {
 		return runEnd{}, nil
 	}
-	r := &runs{ca: ca, cb: cb, keysA: keysA, valsA: valsA, valsB: valsB, na: na, nb: nb, sa: len(valsA) / na, sb: len(valsB) / nb}
+	*r = runs{ca: ca, cb: cb, keysA: keysA, valsA: valsA, valsB: valsB, na: na, nb: nb, sa: len(valsA) / na, sb: len(valsB) / nb}
 	fl, _ := m.(flusher)
 	// skip flushes what m put off and hands the cursors back on a's i-th and b's j-th
 	// entries.

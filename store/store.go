@@ -134,6 +134,9 @@ type Store struct {
 	// make of the pages they write: a tick that dirties the same pages every time then
 	// allocates none. Only the writer touches it, holding writeMu.
 	spare [][]byte
+	// lastDirty is how many pages the last Update dirtied (at most maxDirtyHint): the next
+	// one's map of dirty pages starts that large.
+	lastDirty atomic.Int64
 	// runVec gathers runs of consecutive pages for applyEach's writes (writer only).
 	runVec [][]byte
 
@@ -368,7 +371,8 @@ func (s *Store) begin(writable bool, b Budget) *Tx {
 	tx := newTx()
 	tx.s, tx.writable, tx.memPages, tx.basePages = s, writable, s.size, s.size
 	if writable {
-		tx.dirty = make(map[PageID]*dirtyPage)
+		// As many as the last message dirtied: a tick dirties the same pages each time.
+		tx.dirty = make(map[PageID]*dirtyPage, s.lastDirty.Load())
 	}
 	tx.meter.init(b)
 	tx.meter.record = s.opts.RecordPages
@@ -492,9 +496,13 @@ func (tx *Tx) seal() (ids []PageID, pages [][]byte, kinds []pageKind, err error)
 		return nil, nil, nil, err
 	}
 	ids = slices.Sorted(maps.Keys(tx.dirty))
+	tx.s.lastDirty.Store(int64(min(len(ids), maxDirtyHint)))
 	pages, kinds = tx.dirtyPages(ids)
 	return ids, pages, kinds, nil
 }
+
+// maxDirtyHint bounds the size a message's map of dirty pages starts at.
+const maxDirtyHint = 1 << 16
 
 // dirtyPages returns the bytes and kinds of the dirty pages ids (page 0 as the superblock).
 func (tx *Tx) dirtyPages(ids []PageID) ([][]byte, []pageKind) {

@@ -160,7 +160,11 @@ func (w *wal) putFrame(kind, flags byte, count uint32, txid, arg uint64, page []
 	if page != nil && pk != pageRaw {
 		seal(page, pk)
 	}
-	var h [frameHeader]byte
+	// The header goes straight into hdrs. One written before hdrs grew stays in the array
+	// it was written to, which vec keeps alive: the headers need not share one array.
+	n := len(w.hdrs)
+	w.hdrs = append(w.hdrs, make([]byte, frameHeader)...)
+	h := w.hdrs[n : n+frameHeader : n+frameHeader]
 	h[0], h[1], h[2] = kind, flags, byte(pk)
 	le.PutUint32(h[4:], count)
 	le.PutUint64(h[8:], w.salt)
@@ -175,11 +179,7 @@ func (w *wal) putFrame(kind, flags byte, count uint32, txid, arg uint64, page []
 		crc = crc32Update(crc, page)
 	}
 	le.PutUint32(h[32:], crc)
-	// A header appended after hdrs grew stays in the array it was written to, which vec
-	// keeps alive: the headers need not stay in one array.
-	n := len(w.hdrs)
-	w.hdrs = append(w.hdrs, h[:]...)
-	w.vec = append(w.vec, w.hdrs[n:n+frameHeader:n+frameHeader])
+	w.vec = append(w.vec, h)
 	if page != nil {
 		w.vec = append(w.vec, page)
 	}
