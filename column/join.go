@@ -498,8 +498,8 @@ func (p *runApplier[A, B]) flush(r *runs) error {
 		return p.wrote()
 	}
 	if p.idx == nil {
-		// One encoding of the values, one comparison and (if any value changed) one copy
-		// per stretch.
+		// One encoding of the values, then per stretch one copy into the leaf if any of
+		// its values changed.
 		enc, err := p.a.d.codec.encRun(p.enc[:0], unsafe.Pointer(unsafe.SliceData(xs)), total, unsafe.Sizeof(xs[0]))
 		p.enc = enc
 		if err != nil {
@@ -508,7 +508,9 @@ func (p *runApplier[A, B]) flush(r *runs) error {
 		off := 0
 		for _, s := range st {
 			e := enc[off*r.sa : (off+s.k)*r.sa]
-			if string(e) != string(r.valsA[s.i*r.sa:(s.i+s.k)*r.sa]) {
+			// Once the leaf is the message's copy, an unchanged value may as well be
+			// copied too: no comparison.
+			if r.own || string(e) != string(r.valsA[s.i*r.sa:(s.i+s.k)*r.sa]) {
 				if err := r.set(s.i, e); err != nil {
 					return err
 				}
