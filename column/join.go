@@ -105,9 +105,11 @@ type merger interface {
 	span(r *runs, i, j, k int) (n int, more bool, err error)
 }
 
-// flusher is a merger that may put off the work of its spans (leaving the trees as they
-// are) until the merge of the two leaves ends: flush does it, before the cursors move on.
+// flusher is a merger whose spans wait (leaving the trees as they are) until the merge of
+// the two leaves ends: the merge gathers them in r.st instead of calling span, and flush
+// does their work, before the cursors move on.
 type flusher interface {
+	merger
 	flush(r *runs) error
 }
 
@@ -120,6 +122,9 @@ type runs struct {
 	na, nb       int
 	sa, sb       int  // value sizes
 	own          bool // valsA is the message's copy of the leaf: a's values are written in it
+	// st are the stretches of common entities the merge found, for a merger that flushes
+	// (it takes them all at once).
+	st []stretch
 	// last is the key of the last pair a merger called its function for, read before the
 	// call: a function that changes a tree may move the keys of the leaf's copy.
 	last uint64
@@ -139,11 +144,11 @@ func (r *runs) valB(j int) []byte { return r.valsB[j*r.sb : (j+1)*r.sb] }
 // inStep reports whether both trees are as the runs found them (but for r.set's writes).
 func (r *runs) inStep() bool { return r.ca.InStep() && r.cb.InStep() }
 
-// set writes a's values from the i-th on (one or more of them, end to end) into a's leaf.
-// The first write dirties the leaf (and tells the tree's other cursors so); the leaf's
-// entries stay where they are, so later ones go straight into the message's copy.
-func (r *runs) set(i int, vals []byte) error {
-	if r.own && len(vals)%r.sa == 0 && r.ca.InStep() {
+// set writes k of a's values from the i-th on (vals, end to end) into a's leaf. The first
+// write dirties the leaf (and tells the tree's other cursors so); the leaf's entries stay
+// where they are, so later ones go straight into the message's copy.
+func (r *runs) set(i, k int, vals []byte) error {
+	if r.own && len(vals) == k*r.sa && r.ca.InStep() {
 		copy(r.valsA[i*r.sa:], vals)
 		return nil
 	}
@@ -175,7 +180,7 @@ func (r *runs) pairs(i, k int, pair func(n int) (set []byte, more bool)) (int, b
 	for n := range k {
 		set, more := pair(n)
 		if set != nil {
-			if err := r.set(i+n, set); err != nil {
+			if err := r.set(i+n, 1, set); err != nil {
 				return 0, false, err
 			}
 		}
@@ -206,7 +211,7 @@ func mergeRuns(r *runs, ca, cb *store.Cursor, m merger) (runEnd, error) {
 	if na == 0 || nb == 0 || len(keysA) != na*ks || len(keysB) != nb*ks {
 		return runEnd{}, nil
 	}
-	*r = runs{ca: ca, cb: cb, keysA: keysA, valsA: valsA, valsB: valsB, na: na, nb: nb, sa: len(valsA) / na, sb: len(valsB) / nb}
+	*r = runs{ca: ca, cb: cb, keysA: keysA, valsA: valsA, valsB: valsB, na: na, nb: nb, sa: len(valsA) / na, sb: len(valsB) / nb, st: r.st[:0]}
 	fl, _ := m.(flusher)
 	// skip flushes what m put off and hands the cursors back on a's i-th and b's j-th
 	// entries.
@@ -223,13 +228,18 @@ func mergeRuns(r *runs, ca, cb *store.Cursor, m merger) (runEnd, error) {
 	}
 	i, j := 0, 0 // the entries of the runs the merge stands on, equal keys at the loop's top
 	for {
-		k := 1
-		for i+k < na && j+k < nb && be.Uint64(keysA[(i+k)*ks:]) == be.Uint64(keysB[(j+k)*ks:]) {
-			k++
+		// Equal keys, compared as they are (little-endian loads: no byte swaps).
+		k, ka, kb := 1, keysA[i*ks:], keysB[j*ks:]
+		for lim := min(na-i, nb-j); k < lim && le.Uint64(ka[k*ks:]) == le.Uint64(kb[k*ks:]); k++ {
 		}
-		n, more, err := m.span(r, i, j, k)
-		if err != nil {
-			return runEnd{}, err
+		n, more := k, true
+		if fl != nil {
+			r.st = append(r.st, stretch{i, j, k}) // its span waits for the flush
+		} else {
+			var err error
+			if n, more, err = m.span(r, i, j, k); err != nil {
+				return runEnd{}, err
+			}
 		}
 		if !more {
 			return runEnd{stop: true}, nil
@@ -461,23 +471,23 @@ type runApplier[A, B any] struct {
 	fn  func(ids []entity.ID, as []A, bs []B)
 	ids []entity.ID
 	enc []byte
-	st  []stretch // put off
 }
 
 // stretch is k common entities from a's i-th and b's j-th on.
 type stretch struct{ i, j, k int }
 
+// span takes one stretch alone: the merge of runs hands them to flush instead.
 func (p *runApplier[A, B]) span(r *runs, i, j, k int) (int, bool, error) {
-	p.st = append(p.st, stretch{i, j, k})
-	return k, true, nil
+	r.st = append(r.st[:0], stretch{i, j, k})
+	return k, true, p.flush(r)
 }
 
 func (p *runApplier[A, B]) flush(r *runs) error {
-	if len(p.st) == 0 {
+	st := r.st
+	if len(st) == 0 {
 		return nil
 	}
-	st := p.st
-	p.st = p.st[:0]
+	r.st = r.st[:0]
 	total := 0
 	for _, s := range st {
 		total += s.k
@@ -511,7 +521,7 @@ func (p *runApplier[A, B]) flush(r *runs) error {
 			// Once the leaf is the message's copy, an unchanged value may as well be
 			// copied too: no comparison.
 			if r.own || string(e) != string(r.valsA[s.i*r.sa:(s.i+s.k)*r.sa]) {
-				if err := r.set(s.i, e); err != nil {
+				if err := r.set(s.i, s.k, e); err != nil {
 					return err
 				}
 			}
@@ -527,7 +537,7 @@ func (p *runApplier[A, B]) flush(r *runs) error {
 				return p.err
 			}
 			if set != nil {
-				if err := r.set(s.i+n, set); err != nil {
+				if err := r.set(s.i+n, 1, set); err != nil {
 					return err
 				}
 			}
