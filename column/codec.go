@@ -3,6 +3,7 @@ package column
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"reflect"
 	"slices"
 	"unsafe"
@@ -11,6 +12,10 @@ import (
 )
 
 var be = binary.BigEndian
+
+// le reads and writes pairs of words of Go values, where the machine's order is it
+// (pairWords).
+var le = binary.LittleEndian
 
 // codec encodes and decodes the values of one Type, from Values and, when it was built for
 // a Go type, straight from and into Go memory.
@@ -97,33 +102,68 @@ func (c *codec) encRun(dst []byte, p unsafe.Pointer, n int, size uintptr) ([]byt
 }
 
 // encWords encodes the words w of values of the codec's word kind into dst, which has
-// room for them, and returns them.
+// room for them, and returns them. It takes two words at a time, as one 64-bit integer
+// whose halves are the two words (pairs), where the machine allows (pairWords); the last
+// of an odd number goes alone.
 func (c *codec) encWords(dst []byte, w []uint32) ([]byte, error) {
 	dst = dst[:4*len(w)]
+	src := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w))), 4*len(w))
+	m := 0 // words in pairs
+	if pairWords {
+		m = len(w) &^ 1
+	}
 	switch c.word {
 	case Float32:
-		for i, u := range w {
+		for i := 0; i < m; i += 2 {
+			x := le.Uint64(src[4*i:])
+			a := x &^ signs
+			if (a+pairs*(1<<31-1-0x7f800000))&signs != 0 {
+				return dst, store.ErrNaN // a half above +Inf's bits: a NaN
+			}
+			x &= (a+pairs*(1<<31-1))&signs | ^signs // -0 → +0: a zero half loses its sign
+			// As store.AppendFloat32: flip the sign bit of a positive number, every bit
+			// of a negative one, in each half.
+			x ^= signs | ((x>>31)&pairs)*(1<<31-1)
+			be.PutUint64(dst[4*i:], bits.RotateLeft64(x, 32))
+		}
+		for i := m; i < len(w); i++ {
+			u := w[i]
 			switch {
 			case u&^(1<<31) > 0x7f800000:
 				return dst, store.ErrNaN
 			case u == 1<<31:
 				u = 0 // -0 → +0
 			}
-			// As store.AppendFloat32, without a branch: flip the sign bit of a positive
-			// number, every bit of a negative one.
 			be.PutUint32(dst[4*i:], u^(uint32(int32(u)>>31)|1<<31))
 		}
 	case Int32:
-		for i, u := range w {
-			be.PutUint32(dst[4*i:], u^0x80000000)
+		for i := 0; i < m; i += 2 {
+			be.PutUint64(dst[4*i:], bits.RotateLeft64(le.Uint64(src[4*i:])^signs, 32))
+		}
+		for i := m; i < len(w); i++ {
+			be.PutUint32(dst[4*i:], w[i]^0x80000000)
 		}
 	case Uint32:
-		for i, u := range w {
-			be.PutUint32(dst[4*i:], u)
+		for i := 0; i < m; i += 2 {
+			be.PutUint64(dst[4*i:], bits.RotateLeft64(le.Uint64(src[4*i:]), 32))
+		}
+		for i := m; i < len(w); i++ {
+			be.PutUint32(dst[4*i:], w[i])
 		}
 	}
 	return dst, nil
 }
+
+// signs and pairs are masks of a pair of words in a 64-bit integer: the sign bit of each,
+// and bit 0 of each.
+const (
+	signs uint64 = 1<<63 | 1<<31
+	pairs uint64 = 1<<32 | 1
+)
+
+// pairWords says whether the pair loops of encWords and decRun may run: they read and
+// write a pair of words of Go values as one little-endian integer.
+var pairWords = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
 func flatten(rt reflect.Type, base uintptr, ops *[]op) {
 	switch rt.Kind() {
@@ -264,22 +304,39 @@ func (c *codec) decRun(src []byte, size, n int, dst unsafe.Pointer, stride uintp
 	if c.word != 0 && size == c.fixed && stride == uintptr(c.fixed) {
 		// Components of 4-byte scalars of one kind (codec.word) laid out without padding:
 		// a word at a time.
+		// Two words at a time, as encWords.
 		w := unsafe.Slice((*uint32)(dst), n*c.fixed/4)
+		d := unsafe.Slice((*byte)(dst), 4*len(w))
 		src = src[:4*len(w)]
+		m := 0
+		if pairWords {
+			m = len(w) &^ 1
+		}
 		switch c.word {
 		case Float32:
-			for i := range w {
-				u := be.Uint32(src[4*i:])
+			for i := 0; i < m; i += 2 {
+				x := bits.RotateLeft64(be.Uint64(src[4*i:]), 32)
 				// As store.DecodeFloat32, without a branch: flip the sign bit of a positive
-				// number's encoding, every bit of a negative one's.
+				// number's encoding, every bit of a negative one's, in each half.
+				x ^= signs | ((x>>31)&pairs^pairs)*(1<<31-1)
+				le.PutUint64(d[4*i:], x)
+			}
+			for i := m; i < len(w); i++ {
+				u := be.Uint32(src[4*i:])
 				w[i] = u ^ (^uint32(int32(u)>>31) | 1<<31)
 			}
 		case Int32:
-			for i := range w {
+			for i := 0; i < m; i += 2 {
+				le.PutUint64(d[4*i:], bits.RotateLeft64(be.Uint64(src[4*i:]), 32)^signs)
+			}
+			for i := m; i < len(w); i++ {
 				w[i] = be.Uint32(src[4*i:]) ^ 0x80000000
 			}
 		case Uint32:
-			for i := range w {
+			for i := 0; i < m; i += 2 {
+				le.PutUint64(d[4*i:], bits.RotateLeft64(be.Uint64(src[4*i:]), 32))
+			}
+			for i := m; i < len(w); i++ {
 				w[i] = be.Uint32(src[4*i:])
 			}
 		}

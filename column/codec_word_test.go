@@ -73,12 +73,26 @@ func TestWordCodec(t *testing.T) {
 		c.decRun(fast, c.fixed, n, unsafe.Pointer(unsafe.SliceData(got)), size)
 		slow.decRun(fast, slow.fixed, n, unsafe.Pointer(unsafe.SliceData(wantDec)), size)
 		require.Equal(t, wantDec, got, "decRun")
+		// One value fewer: an odd number of words for a value of three.
+		clear(got)
+		clear(wantDec)
+		c.decRun(fast, c.fixed, n-1, unsafe.Pointer(unsafe.SliceData(got)), size)
+		slow.decRun(fast, slow.fixed, n-1, unsafe.Pointer(unsafe.SliceData(wantDec)), size)
+		require.Equal(t, wantDec, got, "decRun of %d", n-1)
+		fast1, err := c.encRun(nil, p, n-1, size)
+		require.NoError(t, err)
+		require.Equal(t, want[:(n-1)*c.fixed], fast1, "encRun of %d", n-1)
 		if kind == Float32 {
-			vals[7] = math.Float32bits(float32(math.NaN()))
-			_, err := c.encRun(nil, p, n, size)
-			assert.ErrorIs(t, err, store.ErrNaN)
-			_, err = c.encFixed(make([]byte, c.fixed), unsafe.Add(p, 7/(uintptr(size)/4)*size))
-			assert.ErrorIs(t, err, store.ErrNaN)
+			// A NaN in either word of a pair, and in the last word of an odd run.
+			for _, at := range []int{6, 7, (n-1)*int(size)/4 - 1} {
+				old := vals[at]
+				vals[at] = math.Float32bits(float32(math.NaN()))
+				_, err := c.encRun(nil, p, n-1, size)
+				assert.ErrorIs(t, err, store.ErrNaN, "NaN at word %d", at)
+				_, err = c.encFixed(make([]byte, c.fixed), unsafe.Add(p, uintptr(at)/(uintptr(size)/4)*size))
+				assert.ErrorIs(t, err, store.ErrNaN)
+				vals[at] = old
+			}
 		}
 	}
 	t.Run("float32", func(t *testing.T) { check(t, reflect.TypeFor[vec2](), Float32) })

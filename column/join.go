@@ -49,6 +49,7 @@ func join(ta, tb *store.Tree, fn func(ka, va, vb []byte) (set []byte, more bool)
 		m = &fnMerger{fn: fn}
 	}
 	ca, cb := ta.Cursor(), tb.Cursor()
+	var rs runs // the merges' runs, one value for them all (a merge's own would escape)
 	ka, va, oka := ca.First()
 	kb, vb, okb := cb.First()
 	for oka && okb {
@@ -61,7 +62,7 @@ func join(ta, tb *store.Tree, fn func(ka, va, vb []byte) (set []byte, more bool)
 			continue
 		}
 		if packedJoin && ta != tb {
-			r, err := mergeRuns(ca, cb, m)
+			r, err := mergeRuns(&rs, ca, cb, m)
 			switch {
 			case err != nil || r.stop:
 				return err
@@ -104,6 +105,14 @@ type merger interface {
 	span(r *runs, i, j, k int) (n int, more bool, err error)
 }
 
+// flusher is a merger whose spans wait (leaving the trees as they are) until the merge of
+// the two leaves ends: the merge gathers them in r.st instead of calling span, and flush
+// does their work, before the cursors move on.
+type flusher interface {
+	merger
+	flush(r *runs) error
+}
+
 // runs are the packed runs of the two leaves a merge of runs stands on, from the cursors
 // on.
 type runs struct {
@@ -113,6 +122,9 @@ type runs struct {
 	na, nb       int
 	sa, sb       int  // value sizes
 	own          bool // valsA is the message's copy of the leaf: a's values are written in it
+	// st are the stretches of common entities the merge found, for a merger that flushes
+	// (it takes them all at once).
+	st []stretch
 	// last is the key of the last pair a merger called its function for, read before the
 	// call: a function that changes a tree may move the keys of the leaf's copy.
 	last uint64
@@ -132,11 +144,11 @@ func (r *runs) valB(j int) []byte { return r.valsB[j*r.sb : (j+1)*r.sb] }
 // inStep reports whether both trees are as the runs found them (but for r.set's writes).
 func (r *runs) inStep() bool { return r.ca.InStep() && r.cb.InStep() }
 
-// set writes a's values from the i-th on (one or more of them, end to end) into a's leaf.
-// The first write dirties the leaf (and tells the tree's other cursors so); the leaf's
-// entries stay where they are, so later ones go straight into the message's copy.
-func (r *runs) set(i int, vals []byte) error {
-	if r.own && len(vals)%r.sa == 0 && r.ca.InStep() {
+// set writes k of a's values from the i-th on (vals, end to end) into a's leaf. The first
+// write dirties the leaf (and tells the tree's other cursors so); the leaf's entries stay
+// where they are, so later ones go straight into the message's copy.
+func (r *runs) set(i, k int, vals []byte) error {
+	if r.own && len(vals) == k*r.sa && r.ca.InStep() {
 		copy(r.valsA[i*r.sa:], vals)
 		return nil
 	}
@@ -168,7 +180,7 @@ func (r *runs) pairs(i, k int, pair func(n int) (set []byte, more bool)) (int, b
 	for n := range k {
 		set, more := pair(n)
 		if set != nil {
-			if err := r.set(i+n, set); err != nil {
+			if err := r.set(i+n, 1, set); err != nil {
 				return 0, false, err
 			}
 		}
@@ -188,27 +200,46 @@ type runEnd struct {
 	ka, va, kb, vb []byte
 }
 
-// mergeRuns merges the runs of ca and cb, which stand on equal keys, calling m for each
+// mergeRuns merges the runs of ca and cb (in r), which stand on equal keys, calling m for each
 // stretch of common keys while both stay in their leaves, and leaves the cursors where the
 // merge stopped: a move out of either leaf, or a gallop of more than gallopSteps entries,
 // is the caller's, as is the next move after m changed either tree other than by r.set.
-func mergeRuns(ca, cb *store.Cursor, m merger) (runEnd, error) {
+func mergeRuns(r *runs, ca, cb *store.Cursor, m merger) (runEnd, error) {
 	const ks = entity.KeySize
 	keysA, valsA, na := ca.Run()
 	keysB, valsB, nb := cb.Run()
 	if na == 0 || nb == 0 || len(keysA) != na*ks || len(keysB) != nb*ks {
 		return runEnd{}, nil
 	}
-	r := &runs{ca: ca, cb: cb, keysA: keysA, valsA: valsA, valsB: valsB, na: na, nb: nb, sa: len(valsA) / na, sb: len(valsB) / nb}
+	*r = runs{ca: ca, cb: cb, keysA: keysA, valsA: valsA, valsB: valsB, na: na, nb: nb, sa: len(valsA) / na, sb: len(valsB) / nb, st: r.st[:0]}
+	fl, _ := m.(flusher)
+	// skip flushes what m put off and hands the cursors back on a's i-th and b's j-th
+	// entries.
+	skip := func(i, j int, step bool) (runEnd, error) {
+		if fl != nil {
+			if err := fl.flush(r); err != nil {
+				return runEnd{}, err
+			}
+		}
+		e := runEnd{merged: true, step: step}
+		e.ka, e.va = ca.Skip(i)
+		e.kb, e.vb = cb.Skip(j)
+		return e, nil
+	}
 	i, j := 0, 0 // the entries of the runs the merge stands on, equal keys at the loop's top
 	for {
-		k := 1
-		for i+k < na && j+k < nb && be.Uint64(keysA[(i+k)*ks:]) == be.Uint64(keysB[(j+k)*ks:]) {
-			k++
+		// Equal keys, compared as they are (little-endian loads: no byte swaps).
+		k, ka, kb := 1, keysA[i*ks:], keysB[j*ks:]
+		for lim := min(na-i, nb-j); k < lim && le.Uint64(ka[k*ks:]) == le.Uint64(kb[k*ks:]); k++ {
 		}
-		n, more, err := m.span(r, i, j, k)
-		if err != nil {
-			return runEnd{}, err
+		n, more := k, true
+		if fl != nil {
+			r.st = append(r.st, stretch{i, j, k}) // its span waits for the flush
+		} else {
+			var err error
+			if n, more, err = m.span(r, i, j, k); err != nil {
+				return runEnd{}, err
+			}
 		}
 		if !more {
 			return runEnd{stop: true}, nil
@@ -229,10 +260,7 @@ func mergeRuns(ca, cb *store.Cursor, m merger) (runEnd, error) {
 			return r, nil
 		}
 		if i+1 == na || j+1 == nb {
-			r := runEnd{merged: true, step: true}
-			r.ka, r.va = ca.Skip(i)
-			r.kb, r.vb = cb.Skip(j)
-			return r, nil
+			return skip(i, j, true)
 		}
 		i, j = i+1, j+1
 		ki, kj := be.Uint64(keysA[i*ks:]), be.Uint64(keysB[j*ks:])
@@ -255,10 +283,7 @@ func mergeRuns(ca, cb *store.Cursor, m merger) (runEnd, error) {
 				}
 			}
 			if !ok {
-				r := runEnd{merged: true}
-				r.ka, r.va = ca.Skip(i)
-				r.kb, r.vb = cb.Skip(j)
-				return r, nil
+				return skip(i, j, false)
 			}
 		}
 	}
@@ -378,13 +403,19 @@ func openApply[A, B any](tx *entity.Tx, a *Column[A], b *Column[B], op string) (
 	return cols, ta, tb, nil
 }
 
-// decode decodes the span of k entities from a's i-th and b's j-th into p.as and p.bs, a
-// word at a time for a component of 4-byte scalars.
-func (p *applyCols[A, B]) decode(r *runs, i, j, k int) {
+// decode decodes the span of k entities from a's i-th and b's j-th into p.as and p.bs from
+// their off-th value on (which they have room for), a word at a time for a component of
+// 4-byte scalars.
+func (p *applyCols[A, B]) decode(r *runs, i, j, k, off int) {
+	as, bs := p.as[off:off+k], p.bs[off:off+k]
+	p.a.d.codec.decRun(r.valsA[i*r.sa:], r.sa, k, unsafe.Pointer(unsafe.SliceData(as)), unsafe.Sizeof(as[0]))
+	p.b.d.codec.decRun(r.valsB[j*r.sb:], r.sb, k, unsafe.Pointer(unsafe.SliceData(bs)), unsafe.Sizeof(bs[0]))
+}
+
+// grow makes p.as and p.bs k values long.
+func (p *applyCols[A, B]) grow(k int) {
 	p.as = slices.Grow(p.as[:0], k)[:k]
 	p.bs = slices.Grow(p.bs[:0], k)[:k]
-	p.a.d.codec.decRun(r.valsA[i*r.sa:], r.sa, k, unsafe.Pointer(unsafe.SliceData(p.as)), unsafe.Sizeof(p.as[0]))
-	p.b.d.codec.decRun(r.valsB[j*r.sb:], r.sb, k, unsafe.Pointer(unsafe.SliceData(p.bs)), unsafe.Sizeof(p.bs[0]))
 }
 
 // changed returns the encoding of entity id's value x in a, if it is not va (its stored
@@ -417,7 +448,8 @@ type applier[A, B any] struct {
 }
 
 func (p *applier[A, B]) span(r *runs, i, j, k int) (int, bool, error) {
-	p.decode(r, i, j, k)
+	p.grow(k)
+	p.decode(r, i, j, k, 0)
 	return r.pairs(i, k, func(n int) ([]byte, bool) {
 		return p.call(entity.FromKey(r.key(i+n)), r.valA(i+n), &p.as[n], p.bs[n])
 	})
@@ -432,7 +464,8 @@ func (p *applier[A, B]) call(id entity.ID, va []byte, x *A, y B) ([]byte, bool) 
 	return p.changed(id, va, x)
 }
 
-// runApplier is ApplyRuns2's merger: it calls fn once per stretch of common entities.
+// runApplier is ApplyRuns2's merger: it puts off the stretches of common entities a merge
+// of two leaves finds, and calls fn once for all of them when the merge leaves the leaves.
 type runApplier[A, B any] struct {
 	applyCols[A, B]
 	fn  func(ids []entity.ID, as []A, bs []B)
@@ -440,43 +473,78 @@ type runApplier[A, B any] struct {
 	enc []byte
 }
 
+// stretch is k common entities from a's i-th and b's j-th on.
+type stretch struct{ i, j, k int }
+
+// span takes one stretch alone: the merge of runs hands them to flush instead.
 func (p *runApplier[A, B]) span(r *runs, i, j, k int) (int, bool, error) {
-	p.ids = p.ids[:0]
-	for n := range k {
-		p.ids = append(p.ids, entity.FromKey(r.keysA[(i+n)*entity.KeySize:]))
+	r.st = append(r.st[:0], stretch{i, j, k})
+	return k, true, p.flush(r)
+}
+
+func (p *runApplier[A, B]) flush(r *runs) error {
+	st := r.st
+	if len(st) == 0 {
+		return nil
 	}
-	p.decode(r, i, j, k)
+	r.st = r.st[:0]
+	total := 0
+	for _, s := range st {
+		total += s.k
+	}
+	p.grow(total)
+	p.ids = p.ids[:0]
+	off := 0
+	for _, s := range st {
+		for n := range s.k {
+			p.ids = append(p.ids, entity.FromKey(r.keysA[(s.i+n)*entity.KeySize:]))
+		}
+		p.decode(r, s.i, s.j, s.k, off)
+		off += s.k
+	}
 	xs := p.as
 	p.fn(p.ids, xs, p.bs)
 	if !r.inStep() {
-		return 0, false, p.wrote()
+		return p.wrote()
 	}
 	if p.idx == nil {
-		// One encoding of the run, one comparison, and (if any value changed) one copy.
-		enc, err := p.a.d.codec.encRun(p.enc[:0], unsafe.Pointer(unsafe.SliceData(xs)), k, unsafe.Sizeof(xs[0]))
+		// One encoding of the values, then per stretch one copy into the leaf if any of
+		// its values changed.
+		enc, err := p.a.d.codec.encRun(p.enc[:0], unsafe.Pointer(unsafe.SliceData(xs)), total, unsafe.Sizeof(xs[0]))
 		p.enc = enc
 		if err != nil {
-			return 0, false, p.a.d.errorf(err)
+			return p.a.d.errorf(err)
 		}
-		if string(enc) != string(r.valsA[i*r.sa:(i+k)*r.sa]) {
-			if err := r.set(i, enc); err != nil {
-				return 0, false, err
+		off := 0
+		for _, s := range st {
+			e := enc[off*r.sa : (off+s.k)*r.sa]
+			// Once the leaf is the message's copy, an unchanged value may as well be
+			// copied too: no comparison.
+			if r.own || string(e) != string(r.valsA[s.i*r.sa:(s.i+s.k)*r.sa]) {
+				if err := r.set(s.i, s.k, e); err != nil {
+					return err
+				}
+			}
+			off += s.k
+		}
+		return nil
+	}
+	off = 0
+	for _, s := range st {
+		for n := range s.k {
+			set, _ := p.changed(p.ids[off+n], r.valA(s.i+n), &xs[off+n])
+			if p.err != nil {
+				return p.err
+			}
+			if set != nil {
+				if err := r.set(s.i+n, 1, set); err != nil {
+					return err
+				}
 			}
 		}
-		return k, true, nil
+		off += s.k
 	}
-	for n := range k {
-		set, _ := p.changed(p.ids[n], r.valA(i+n), &xs[n])
-		if p.err != nil {
-			return 0, false, p.err
-		}
-		if set != nil {
-			if err := r.set(i+n, set); err != nil {
-				return 0, false, err
-			}
-		}
-	}
-	return k, true, nil
+	return nil
 }
 
 // wrote is the error of a run function that wrote to a column it runs over.

@@ -20,3 +20,15 @@ type fileSystem interface {
 	// syncDir makes the directory entries of the directory holding name durable.
 	syncDir(name string) error
 }
+
+// writeJoined writes bufs end to end at off in f with one WriteAt, joining them in
+// *scratch: writeVec for a file that cannot write a vector.
+func writeJoined(f file, bufs [][]byte, off int64, scratch *[]byte) error {
+	b := (*scratch)[:0]
+	for _, p := range bufs {
+		b = append(b, p...)
+	}
+	*scratch = b
+	_, err := f.WriteAt(b, off)
+	return err
+}

@@ -59,11 +59,17 @@ type fileMemory struct {
 	// dropped from the resident set (dropMapped); lent counts them since the last drop.
 	budget int64
 	lent   atomic.Int64
+	// scratch is writeVec's room to join buffers for a file that cannot write a vector
+	// (writer only).
+	scratch []byte
 }
 
-// inFile marks a memory whose writes are system calls: applyEach gathers runs of pages
-// for them.
-func (m *fileMemory) inFile() {}
+func (m *fileMemory) writeVec(bufs [][]byte, off, n uint64) error {
+	if err := checkRange(off, n, m.size); err != nil {
+		return err
+	}
+	return writeVec(m.f, bufs, int64(off), &m.scratch)
+}
 
 // hasMagic reports whether f starts with a superblock's magic.
 func hasMagic(f file) bool {

@@ -2,10 +2,13 @@ package store
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // fallocate allocates the blocks of [off, off+n) in f, extending it.
@@ -25,6 +28,48 @@ func startWriteback(f file, off, n int64) {
 	if osf, ok := f.(*os.File); ok {
 		const syncFileRangeWrite = 2 // SYNC_FILE_RANGE_WRITE
 		_ = syscall.SyncFileRange(int(osf.Fd()), off, n, syncFileRangeWrite)
+	}
+}
+
+// iovMax is the most buffers one pwritev takes (Linux's IOV_MAX).
+const iovMax = 1024
+
+// writeVec writes bufs end to end at off in f: for a file of this system with pwritev, the
+// buffers where they are, else joined (writeJoined). As a WriteAt, a write that fails may
+// have written any part of them.
+func writeVec(f file, bufs [][]byte, off int64, scratch *[]byte) error {
+	osf, ok := f.(*os.File)
+	if !ok {
+		return writeJoined(f, bufs, off, scratch)
+	}
+	fd := int(osf.Fd())
+	for {
+		for len(bufs) > 0 && len(bufs[0]) == 0 {
+			bufs = bufs[1:]
+		}
+		if len(bufs) == 0 {
+			return nil
+		}
+		n, err := unix.Pwritev(fd, bufs[:min(len(bufs), iovMax)], off)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return &os.PathError{Op: "pwritev", Path: osf.Name(), Err: err}
+		}
+		if n == 0 {
+			return &os.PathError{Op: "pwritev", Path: osf.Name(), Err: io.ErrShortWrite}
+		}
+		off += int64(n)
+		// A short write: go on after its last byte.
+		for len(bufs) > 0 && n >= len(bufs[0]) {
+			n -= len(bufs[0])
+			bufs = bufs[1:]
+		}
+		if n > 0 {
+			// Only bufs[0] is resliced; the caller's slice keeps what it holds.
+			bufs = append([][]byte{bufs[0][n:]}, bufs[1:]...)
+		}
 	}
 }
 

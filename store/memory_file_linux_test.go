@@ -68,3 +68,34 @@ func TestMapBudget(t *testing.T) {
 		require.NoError(t, s.Close())
 	}
 }
+
+// TestWriteVec checks that writeVec writes its buffers end to end at the offset, into a
+// file of the system (pwritev) and into one that is not (joined), empty buffers and all.
+func TestWriteVec(t *testing.T) {
+	var bufs [][]byte
+	var want []byte
+	for i := range 2000 { // more than one pwritev takes
+		b := make([]byte, i%7*13)
+		for j := range b {
+			b[j] = byte(i + j)
+		}
+		bufs = append(bufs, b)
+		want = append(want, b...)
+	}
+	f, err := os.Create(filepath.Join(t.TempDir(), "vec"))
+	require.NoError(t, err)
+	defer f.Close()
+	require.NoError(t, writeVec(f, bufs, 100, new([]byte)))
+	got, err := os.ReadFile(f.Name())
+	require.NoError(t, err)
+	require.Equal(t, want, got[100:])
+
+	fs := newFaultFS(-1, -1)
+	mf, _, err := fs.open("vec", nil)
+	require.NoError(t, err)
+	require.NoError(t, writeVec(mf, bufs, 100, new([]byte)))
+	got = make([]byte, len(want))
+	_, err = mf.ReadAt(got, 100)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+}

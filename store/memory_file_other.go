@@ -18,3 +18,8 @@ func dropMapped([]byte) {}
 
 // systemLockHolder knows nothing here: the system does not list a flock's holders.
 func systemLockHolder(*os.File) LockHolder { return LockHolder{} }
+
+// writeVec writes bufs end to end at off in f, joined (writeJoined): no pwritev here.
+func writeVec(f file, bufs [][]byte, off int64, scratch *[]byte) error {
+	return writeJoined(f, bufs, off, scratch)
+}

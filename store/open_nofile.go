@@ -18,3 +18,8 @@ func Open(path string, opts *Options) (*Store, error) {
 
 // startWriteback does nothing here: there are no files.
 func startWriteback(file, int64, int64) {}
+
+// writeVec writes bufs end to end at off in f, joined (writeJoined): no pwritev here.
+func writeVec(f file, bufs [][]byte, off int64, scratch *[]byte) error {
+	return writeJoined(f, bufs, off, scratch)
+}

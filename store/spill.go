@@ -56,7 +56,7 @@ func (tx *Tx) maybeSpill(keep PageID) {
 		}
 	}
 	slices.Sort(ids)
-	pages, kinds := tx.sealPages(ids)
+	pages, kinds := tx.dirtyPages(ids) // sealed as the log frames them
 	offs, err := tx.s.log.spill(ids, pages, kinds, tx.s.opts.NoSync)
 	if err != nil {
 		tx.abort(fmt.Errorf("spill %d pages of the message to the log: %w", len(ids), err))

@@ -134,8 +134,11 @@ type Store struct {
 	// make of the pages they write: a tick that dirties the same pages every time then
 	// allocates none. Only the writer touches it, holding writeMu.
 	spare [][]byte
-	// runBuf gathers runs of consecutive pages for applyEach's writes (writer only).
-	runBuf []byte
+	// lastDirty is how many pages the last Update dirtied (at most maxDirtyHint): the next
+	// one's map of dirty pages starts that large.
+	lastDirty atomic.Int64
+	// runVec gathers runs of consecutive pages for applyEach's writes (writer only).
+	runVec [][]byte
 
 	treeMu sync.Mutex           // guards trees
 	trees  map[TreeRef]treeDesc // committed tree descriptors (treedesc.go)
@@ -368,7 +371,8 @@ func (s *Store) begin(writable bool, b Budget) *Tx {
 	tx := newTx()
 	tx.s, tx.writable, tx.memPages, tx.basePages = s, writable, s.size, s.size
 	if writable {
-		tx.dirty = make(map[PageID]*dirtyPage)
+		// As many as the last message dirtied: a tick dirties the same pages each time.
+		tx.dirty = make(map[PageID]*dirtyPage, s.lastDirty.Load())
 	}
 	tx.meter.init(b)
 	tx.meter.record = s.opts.RecordPages
@@ -462,6 +466,8 @@ func (s *Store) commit(tx *Tx) error {
 			}
 			return err
 		}
+	} else {
+		sealAll(pages, kinds)
 	}
 	if err := s.install(tx, ids, pages, all, page); err != nil || s.failed != nil {
 		return err // a failed store keeps its log as it is: it holds the committed message
@@ -481,21 +487,25 @@ func (s *Store) commit(tx *Tx) error {
 	return nil
 }
 
-// seal flushes the message's tree descriptors and memory size into their pages and seals
-// every page it formatted. It returns the dirty pages in order (pages[i] is page ids[i], of
-// kind kinds[i]).
+// seal flushes the message's tree descriptors and memory size into their pages and returns
+// the dirty pages in order (pages[i] is page ids[i], of kind kinds[i]), not yet sealed: the
+// log seals each page as it frames it (wal.putFrame), while it is in the caches; a store
+// without a log seals them with sealAll.
 func (tx *Tx) seal() (ids []PageID, pages [][]byte, kinds []pageKind, err error) {
 	if err := tx.run(func(tx *Tx) error { tx.flushTrees(); tx.flushSize(); return nil }); err != nil {
 		return nil, nil, nil, err
 	}
 	ids = slices.Sorted(maps.Keys(tx.dirty))
-	pages, kinds = tx.sealPages(ids)
+	tx.s.lastDirty.Store(int64(min(len(ids), maxDirtyHint)))
+	pages, kinds = tx.dirtyPages(ids)
 	return ids, pages, kinds, nil
 }
 
-// sealPages seals the dirty pages ids (page 0 as the superblock) and returns their bytes and
-// kinds.
-func (tx *Tx) sealPages(ids []PageID) ([][]byte, []pageKind) {
+// maxDirtyHint bounds the size a message's map of dirty pages starts at.
+const maxDirtyHint = 1 << 16
+
+// dirtyPages returns the bytes and kinds of the dirty pages ids (page 0 as the superblock).
+func (tx *Tx) dirtyPages(ids []PageID) ([][]byte, []pageKind) {
 	pages := make([][]byte, len(ids))
 	kinds := make([]pageKind, len(ids))
 	for i, id := range ids {
@@ -503,12 +513,18 @@ func (tx *Tx) sealPages(ids []PageID) ([][]byte, []pageKind) {
 		if id == 0 {
 			dp.kind = pageSuperblock
 		}
-		if dp.kind != pageRaw {
-			seal(dp.b, dp.kind)
-		}
 		pages[i], kinds[i] = dp.b, dp.kind
 	}
 	return pages, kinds
+}
+
+// sealAll seals pages[i] as a page of kind kinds[i], unless raw.
+func sealAll(pages [][]byte, kinds []pageKind) {
+	for i, p := range pages {
+		if kinds[i] != pageRaw {
+			seal(p, kinds[i])
+		}
+	}
 }
 
 // install makes a logged message's pages what messages read, in place or (under NoSync)
@@ -672,20 +688,22 @@ func (s *Store) applyEach(memPages uint64, ids []PageID, page func(int) ([]byte,
 			return err
 		}
 	}
-	_, file := s.mem.(interface{ inFile() })
-	run, first := s.runBuf[:0], PageID(0) // the pages gathered so far, from page first on
+	vw, file := s.mem.(vecWriter)
+	run, first := s.runVec[:0], PageID(0) // the pages gathered so far, from page first on
 	flush := func() error {
 		if len(run) == 0 {
 			return nil
 		}
-		n := PageID(len(run) / PageSize)
-		if err := s.mem.WriteAt(run, uint64(first)*PageSize); err != nil {
+		n := PageID(len(run))
+		err := vw.writeVec(run, uint64(first)*PageSize, uint64(n)*PageSize)
+		clear(run) // the pages are not the store's to keep
+		run = run[:0]
+		if err != nil {
 			if n == 1 {
 				return fmt.Errorf("apply page %d: %w", first, err)
 			}
 			return fmt.Errorf("apply pages %d to %d: %w", first, first+n-1, err)
 		}
-		run = run[:0]
 		return nil
 	}
 	for i, id := range ids {
@@ -699,7 +717,7 @@ func (s *Store) applyEach(memPages uint64, ids []PageID, page func(int) ([]byte,
 			}
 			continue
 		}
-		if len(run) > 0 && (id != first+PageID(len(run)/PageSize) || len(run) == applyRun*PageSize) {
+		if len(run) > 0 && (id != first+PageID(len(run)) || len(run) == applyRun) {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -707,11 +725,19 @@ func (s *Store) applyEach(memPages uint64, ids []PageID, page func(int) ([]byte,
 		if len(run) == 0 {
 			first = id
 		}
-		run = append(run, p...)
+		run = append(run, p[:PageSize])
 	}
 	err := flush()
-	s.runBuf = run[:0]
+	s.runVec = run[:0]
 	return err
+}
+
+// vecWriter is a memory whose writes are system calls: applyEach gathers runs of pages
+// for it to write with one.
+type vecWriter interface {
+	// writeVec writes bufs, n bytes in all, end to end at off, as WriteAt would write them
+	// joined.
+	writeVec(bufs [][]byte, off, n uint64) error
 }
 
 // applyRun is the most pages applyEach writes into a file at once (64 KiB): pages dirtied

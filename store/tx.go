@@ -48,6 +48,7 @@ type txState struct {
 	memPages  uint64 // memory size in Wasm pages as this message sees it
 	basePages uint64 // memory size in Wasm pages when the message began
 	dirty     map[PageID]*dirtyPage
+	dirtyBuf  []dirtyPage       // where newDirty takes the next dirtyPage from
 	cache     map[PageID][]byte // read copies, for memories that cannot lend their bytes
 	meter     meter
 	err       error           // set by the first trap; a trapped message never commits
@@ -320,8 +321,7 @@ func (tx *Tx) freshPage(id PageID, kind pageKind) []byte {
 	}
 	dp, ok := tx.dirty[id]
 	if !ok {
-		dp = &dirtyPage{b: make([]byte, PageSize)}
-		tx.dirty[id] = dp
+		dp = tx.newDirty(id, make([]byte, PageSize))
 	} else {
 		clear(dp.b)
 	}
@@ -335,11 +335,24 @@ func (tx *Tx) overlay(id PageID) *dirtyPage {
 	if dp, ok := tx.dirty[id]; ok {
 		return dp
 	}
-	b := tx.s.copyPage(tx.current(id)[:PageSize])
-	dp := &dirtyPage{b: b}
+	return tx.newDirty(id, tx.s.copyPage(tx.current(id)[:PageSize]))
+}
+
+// newDirty makes b the dirty page id, of kind pageRaw. The dirtyPages come from arrays of
+// dirtyChunk (a tick dirties thousands of pages), new ones for each message: no dirtyPage
+// outlives its message's use of it.
+func (tx *Tx) newDirty(id PageID, b []byte) *dirtyPage {
+	if len(tx.dirtyBuf) == cap(tx.dirtyBuf) {
+		tx.dirtyBuf = make([]dirtyPage, 0, dirtyChunk)
+	}
+	tx.dirtyBuf = append(tx.dirtyBuf, dirtyPage{b: b})
+	dp := &tx.dirtyBuf[len(tx.dirtyBuf)-1]
 	tx.dirty[id] = dp
 	return dp
 }
+
+// dirtyChunk is how many dirtyPages newDirty allocates at once.
+const dirtyChunk = 256
 
 // current returns page id as this message sees it: dirty, spilled or committed.
 func (tx *Tx) current(id PageID) []byte {

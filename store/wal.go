@@ -75,7 +75,13 @@ type wal struct {
 	size int64
 	salt uint64
 	last uint64 // id of the last message appended: messages count from 1 in each log
-	buf  []byte
+	// The frames on their way to the log: their headers in hdrs, and in vec each frame's
+	// header and page image in turn, written with one writeVec (page images are not
+	// copied); vecBytes is their length, scratch writeVec's room to join them.
+	hdrs     []byte
+	vec      [][]byte
+	vecBytes int
+	scratch  []byte
 	// spillEnd is the end of the frames a message in progress has spilled (0: none); the
 	// log's size stays that of the last commit until the message commits.
 	spillEnd int64
@@ -145,10 +151,20 @@ func (w *wal) reset(keep bool) error {
 	return nil
 }
 
-// putFrame appends a frame to w.buf: for a page frame, page is the image and pk its kind
-// (pageRaw for bytes the store did not seal).
+// putFrame adds a frame to those on their way to the log: for a page frame, page is the
+// image (which must stay as it is until they are written) and pk its kind (pageRaw for
+// bytes the store does not seal). It seals a page of any other kind first: a commit's
+// pages are checksummed here, just before the log's write reads them again, rather than
+// all of them before the first is written (the caches then hold each page for its write).
 func (w *wal) putFrame(kind, flags byte, count uint32, txid, arg uint64, page []byte, pk pageKind) {
-	var h [frameHeader]byte
+	if page != nil && pk != pageRaw {
+		seal(page, pk)
+	}
+	// The header goes straight into hdrs. One written before hdrs grew stays in the array
+	// it was written to, which vec keeps alive: the headers need not share one array.
+	n := len(w.hdrs)
+	w.hdrs = append(w.hdrs, make([]byte, frameHeader)...)
+	h := w.hdrs[n : n+frameHeader : n+frameHeader]
 	h[0], h[1], h[2] = kind, flags, byte(pk)
 	le.PutUint32(h[4:], count)
 	le.PutUint64(h[8:], w.salt)
@@ -163,8 +179,17 @@ func (w *wal) putFrame(kind, flags byte, count uint32, txid, arg uint64, page []
 		crc = crc32Update(crc, page)
 	}
 	le.PutUint32(h[32:], crc)
-	w.buf = append(w.buf, h[:]...)
-	w.buf = append(w.buf, page...)
+	w.vec = append(w.vec, h)
+	if page != nil {
+		w.vec = append(w.vec, page)
+	}
+	w.vecBytes += frameHeader + len(page)
+}
+
+// startFrames drops the frames gathered so far: those of a write that failed.
+func (w *wal) startFrames() {
+	clear(w.vec)
+	w.vec, w.hdrs, w.vecBytes = w.vec[:0], w.hdrs[:0], 0
 }
 
 // end returns where the next frame goes: after the frames the message in progress spilled.
@@ -191,9 +216,9 @@ func (w *wal) spill(ids []PageID, pages [][]byte, kinds []pageKind, noSync bool)
 	off := w.end()
 	w.spillEnd = off + int64(len(ids))*(frameHeader+PageSize) // before the writes: torn ones are cut off too
 	offs := make([]int64, len(ids))
-	w.buf = w.buf[:0]
+	w.startFrames()
 	for i, id := range ids {
-		offs[i] = off + int64(len(w.buf)) + frameHeader
+		offs[i] = off + int64(w.vecBytes) + frameHeader
 		w.putFrame(framePage, frameFlags(noSync), 0, w.last+1, uint64(id), pages[i], kinds[i])
 		if err := w.writeFull(&off, i == len(ids)-1); err != nil {
 			return nil, err
@@ -202,22 +227,26 @@ func (w *wal) spill(ids []PageID, pages [][]byte, kinds []pageKind, noSync bool)
 	return offs, nil
 }
 
-// walChunk is the most a message's frames take in the heap on their way to the log.
-const walChunk = 4 << 20
+// walChunk is the most bytes of frames a write of the log takes at once (what the caches
+// keep of the pages putFrame sealed), and walVec the most buffers (one pwritev's on Linux).
+const (
+	walChunk = 1 << 20
+	walVec   = 1024
+)
 
-// writeFull writes the frames buffered so far at *off and advances it, once they fill a
+// writeFull writes the frames gathered so far at *off and advances it, once they fill a
 // chunk or when last says they are the last.
 func (w *wal) writeFull(off *int64, last bool) error {
-	if len(w.buf) < walChunk && !last {
+	if w.vecBytes < walChunk && len(w.vec)+2 <= walVec && !last {
 		return nil
 	}
-	_, err := w.f.WriteAt(w.buf, *off)
-	w.fileEnd = max(w.fileEnd, *off+int64(len(w.buf))) // torn or not
+	err := writeVec(w.f, w.vec, *off, &w.scratch)
+	w.fileEnd = max(w.fileEnd, *off+int64(w.vecBytes)) // torn or not
 	if err != nil {
 		return fmt.Errorf("write log: %w", err)
 	}
-	*off += int64(len(w.buf))
-	w.buf = w.buf[:0]
+	*off += int64(w.vecBytes)
+	w.startFrames()
 	return nil
 }
 
@@ -257,7 +286,7 @@ func (w *wal) append(memPages uint64, ids []PageID, pages [][]byte, kinds []page
 	flags := frameFlags(noSync)
 	off := w.end()
 	start := off
-	w.buf = w.buf[:0]
+	w.startFrames()
 	for i, id := range ids {
 		w.putFrame(framePage, flags, 0, txid, uint64(id), pages[i], kinds[i])
 		if err := w.writeFull(&off, false); err != nil {
@@ -303,20 +332,19 @@ func (w *wal) sync() error {
 	if err := w.f.Sync(); err != nil {
 		return fmt.Errorf("sync log: %w", err)
 	}
-	w.buf = w.buf[:0]
-	w.putFrame(frameMark, 0, 0, w.last, 0, nil, pageRaw)
 	if w.spillEnd != 0 {
 		panic("store: log mark while a message has spilled pages")
 	}
-	_, err := w.f.WriteAt(w.buf, w.size)
-	w.fileEnd = max(w.fileEnd, w.size+int64(len(w.buf)))
-	if err != nil {
-		return fmt.Errorf("write log: %w", err)
+	w.startFrames()
+	w.putFrame(frameMark, 0, 0, w.last, 0, nil, pageRaw)
+	off := w.size
+	if err := w.writeFull(&off, true); err != nil {
+		return err
 	}
 	if err := w.f.Sync(); err != nil {
 		return fmt.Errorf("sync log: %w", err)
 	}
-	w.size += int64(len(w.buf))
+	w.size = off
 	return nil
 }
 
