@@ -1,6 +1,7 @@
 package query
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -84,9 +85,23 @@ func (x *executor) newRows(k *entity.Kind, ids []uint64, w int) ([][]Value, []en
 	// The texts one after the other, in an array that never grows (the longest ID bounds
 	// them all) and is not written again once a text is in it.
 	text := make([]byte, 0, len(ids)*(len(prefix)+len(strconv.FormatUint(slices.Max(ids), 10))))
+	// head is the prefix and the digits of an ID but its last four: neighbouring IDs share
+	// them, so they are written once and copied.
+	var headBuf [64]byte
+	head := headBuf[:0]
+	headOf := uint64(math.MaxUint64)
 	for i, id := range ids {
 		start := len(text)
-		text = strconv.AppendUint(append(text, prefix...), id, 10)
+		if id < 10000 {
+			text = strconv.AppendUint(append(text, prefix...), id, 10)
+		} else {
+			if hi := id / 10000; hi != headOf {
+				head, headOf = strconv.AppendUint(append(head[:0], prefix...), hi, 10), hi
+			}
+			lo := id % 10000
+			a, b := lo/100*2, lo%100*2
+			text = append(append(text, head...), pairs[a], pairs[a+1], pairs[b], pairs[b+1])
+		}
 		uris[i] = unsafe.String(&text[start], len(text)-start)
 		r := cells[i*w : (i+1)*w : (i+1)*w]
 		r[0] = stringCell(&uris[i])
@@ -94,6 +109,12 @@ func (x *executor) newRows(k *entity.Kind, ids []uint64, w int) ([][]Value, []en
 	}
 	return rows, out
 }
+
+// pairs holds the decimal digits of 00 to 99, two by two.
+const pairs = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" +
+	"30313233343536373839" + "40414243444546474849" + "50515253545556575859" +
+	"60616263646566676869" + "70717273747576777879" + "80818283848586878889" +
+	"90919293949596979899"
 
 // stringCell returns *s as a cell (a Value holding a string) that refers to *s itself,
 // where assigning *s to a Value would copy it to an allocation of its own. *s must never

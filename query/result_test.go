@@ -23,7 +23,10 @@ func TestNewRows(t *testing.T) {
 	k := entity.NewSchema().Kind("Player")
 	r := rand.New(rand.NewPCG(15, 4))
 	for _, x := range []*executor{{}, {scope: scope}} {
-		ids := []uint64{0, 1, 9, 10, math.MaxUint64, 7}
+		ids := []uint64{0, 1, 9, 10, math.MaxUint64, 7, 99999, 100000, 100001, 123450009, 9999, 10000, 10001}
+		for id := uint64(19990); id < 20120; id += 1 + r.Uint64N(3) {
+			ids = append(ids, id)
+		}
 		for range 200 {
 			ids = append(ids, r.Uint64N(1<<(1+r.IntN(63))))
 		}
