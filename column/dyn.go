@@ -657,6 +657,7 @@ func (d *Dyn) Range(tx *entity.Tx, lo, hi Bound) (*roaring64.Bitmap, error) {
 		return nil, err
 	}
 	var ids entity.IDs // ascending runs, one per value
+	var batch [256]uint64
 	c := t1.Cursor()
 	for k, _, ok := c.Seek(l); ok; k, _, ok = c.Next() {
 		keys, _, n := c.Run()
@@ -674,8 +675,13 @@ func (d *Dyn) Range(tx *entity.Tx, lo, hi Bound) (*roaring64.Bitmap, error) {
 			// The range ends in this leaf, as a scan's does: the next one is not read.
 			end = sort.Search(n, func(i int) bool { return bytes.Compare(key(i), h) >= 0 })
 		}
-		for i := range end {
-			ids.Add(binary.BigEndian.Uint64(keys[(i+1)*ks-entity.KeySize:]))
+		for i := 0; i < end; {
+			m := min(end-i, len(batch))
+			for j := range m {
+				batch[j] = binary.BigEndian.Uint64(keys[(i+j+1)*ks-entity.KeySize:])
+			}
+			ids.AddBatch(batch[:m])
+			i += m
 		}
 		if end < n {
 			break

@@ -56,6 +56,23 @@ func (s *IDs) Add(id uint64) {
 	s.lo, s.hi, s.inRun = id, id, true
 }
 
+// AddBatch adds the IDs of batch, as Add of each in turn would, without a call per ID in
+// the common cases: the next ID of a run, or an ID apart from the previous one, after the
+// IDs listed so far.
+func (s *IDs) AddBatch(batch []uint64) {
+	for _, id := range batch {
+		switch n := len(s.list); {
+		case s.inRun && id == s.hi+1 && id != 0:
+			s.hi = id
+		case s.inRun && s.lo == s.hi && n > 0 && n < idList && s.lo > s.list[n-1]:
+			s.list = append(s.list, s.lo) // push's common case
+			s.lo, s.hi = id, id
+		default:
+			s.Add(id)
+		}
+	}
+}
+
 // AddRange adds the IDs lo to hi, both included, as Adds of each in order would.
 func (s *IDs) AddRange(lo, hi uint64) {
 	if s.inRun && lo == s.hi+1 && lo != 0 {

@@ -44,12 +44,28 @@ func TestIDsModel(t *testing.T) {
 	for round := range 100 {
 		var ids IDs
 		want := map[uint64]bool{}
+		// IDs pending are added in batches: by AddBatch or by Add one at a time.
+		var pending []uint64
+		flush := func() {
+			if r.IntN(2) == 0 {
+				ids.AddBatch(pending)
+			} else {
+				for _, id := range pending {
+					ids.Add(id)
+				}
+			}
+			pending = pending[:0]
+		}
 		add := func(id uint64) {
-			ids.Add(id)
+			pending = append(pending, id)
 			want[id] = true
+			if len(pending) > r.IntN(300) {
+				flush()
+			}
 		}
 		check := func() {
 			t.Helper()
+			flush()
 			bm := ids.Bitmap()
 			require.Equal(t, uint64(len(want)), bm.GetCardinality(), "round %d", round)
 			for id := range want {
@@ -65,10 +81,11 @@ func TestIDsModel(t *testing.T) {
 				for id := lo; id <= hi; {
 					n := min(1+r.Uint64N(600), hi-id)
 					if r.IntN(2) == 0 {
+						flush()
 						ids.AddRange(id, id+n)
 					} else {
 						for i := range n + 1 {
-							ids.Add(id + i)
+							add(id + i)
 						}
 					}
 					for i := range n + 1 {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"iter"
+	"math"
 	"sort"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
@@ -201,51 +202,77 @@ func (k *Kind) filterSpread(tx *Tx, ids *roaring64.Bitmap) *roaring64.Bitmap {
 // filterMerge is Filter by a merge: an ID within the leaf the previous one was found in is
 // looked up in that leaf, without descending from the root again (a descent for it would
 // end in that leaf), so a dense set costs a descent per leaf rather than per ID, and a
-// search of the leaf's packed keys per ID.
+// search of the leaf's packed keys per ID. A leaf whose keys from the ID found on are
+// consecutive holds every candidate up to its last key: those are kept in one range,
+// without a look at each (a kind's members are mostly such runs).
 func (k *Kind) filterMerge(tx *Tx, ids *roaring64.Bitmap) *roaring64.Bitmap {
-	t := k.Tree(tx)
-	c := t.Cursor()
-	var out IDs
-	// run holds the keys of the leaf the cursor stands on, from the last ID found on; nil
+	// A finger: the descent for the next leaf climbs only to the branch that holds it, and
+	// the seek after Has finds the leaf Has read without a descent.
+	f := k.Tree(tx).Finger()
+	var out IDs // members found one by one
+	// whole holds ranges in which every candidate is a member, and from is where the next
+	// may start: after the last candidate that is not a member, and past the last range,
+	// so that ranges of neighbouring leaves join into one.
+	var whole IDs
+	from := ids.Minimum()
+	// run holds the keys of the leaf the finger stands on, from the last ID found on; nil
 	// if the tree does not hand them out packed (Cursor.Run).
 	var run []byte
 	var last uint64 // the last key of run
-	var full bool   // run holds every ID from its first key to its last
 	for it := ids.Iterator(); it.HasNext(); {
 		id := it.Next()
 		if len(run) > 0 && id <= last {
-			if !full {
-				run = run[KeySize*seekRun(run, len(run)/KeySize, id):]
-				if keyAt(run, 0) != id {
-					continue
-				}
+			run = run[KeySize*seekRun(run, len(run)/KeySize, id):]
+			if keyAt(run, 0) == id {
+				out.Add(id)
+			} else {
+				from = id + 1
 			}
-			out.Add(id)
 			continue
 		}
 		key := Key(ID(id))
 		if run == nil {
-			if got, _, _, in := c.SeekInLeaf(key[:]); in {
+			if got, _, _, in := f.SeekInLeaf(key[:]); in {
 				if bytes.Equal(got, key[:]) {
 					out.Add(id)
+				} else {
+					from = id + 1
 				}
 				continue
 			}
 		}
-		// A descent, as Has makes; the cursor moves to the key only if the tree holds it,
+		// A descent, as Has makes; the finger moves to the key only if the tree holds it,
 		// since a seek past a leaf's last key would read the next leaf as well.
-		if !t.Has(key[:]) {
+		if !f.Has(key[:]) {
+			from = id + 1
 			continue
 		}
-		c.Seek(key[:])
-		out.Add(id)
+		f.Seek(key[:])
 		var n int
-		if run, _, n = c.Run(); n > 0 {
-			last = keyAt(run, n-1)
-			full = last-id == uint64(n-1)
+		if run, _, n = f.Run(); n == 0 {
+			out.Add(id)
+			continue
 		}
+		if last = keyAt(run, n-1); last-id != uint64(n-1) {
+			out.Add(id)
+			continue
+		}
+		whole.AddRange(from, last)
+		if last == math.MaxUint64 {
+			break
+		}
+		from = last + 1
+		it.AdvanceIfNeeded(from)
 	}
-	return out.Bitmap()
+	got, w := out.Bitmap(), whole.Bitmap()
+	if w.IsEmpty() {
+		return got
+	}
+	w.And(ids)
+	if !got.IsEmpty() {
+		w.Or(got)
+	}
+	return w
 }
 
 // keyAt returns the ID of the i-th key of packed 8-byte keys.

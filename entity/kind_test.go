@@ -65,11 +65,13 @@ func TestNewN(t *testing.T) {
 
 // TestKindSets checks a kind's Bitmap against a scan of its tree, and Filter against Has
 // for each ID, on kinds whose members come in runs broken by other kinds, deletions and
-// members added from other kinds: the same IDs, and Filter reads exactly the pages the
-// calls of Has read.
+// members added from other kinds, and on a kind of long runs of consecutive members (c,
+// made after the deletions: most of its leaves hold consecutive IDs only): the same IDs,
+// and Filter reads exactly the pages the calls of Has read.
 func TestKindSets(t *testing.T) {
 	s := entity.NewSchema()
-	a, b := s.Kind("a"), s.Kind("b")
+	a, b, c := s.Kind("a"), s.Kind("b"), s.Kind("c")
+	kinds := []*entity.Kind{a, b, c}
 	db := testutil.OpenDB(t, s, nil)
 	r := rand.New(rand.NewPCG(15, 9))
 	require.NoError(t, db.Update(func(tx *entity.Tx) error {
@@ -98,11 +100,19 @@ func TestKindSets(t *testing.T) {
 				require.NoError(t, a.Add(tx, id))
 			}
 		}
+		for range 10 {
+			_, err := c.NewN(tx, 1+r.IntN(3000))
+			require.NoError(t, err)
+			if r.IntN(2) == 0 {
+				_, err = b.NewN(tx, 1+r.IntN(3))
+				require.NoError(t, err)
+			}
+		}
 		return nil
 	}))
 	for round := range 200 {
 		require.NoError(t, db.View(func(tx *entity.Tx) error {
-			for _, k := range []*entity.Kind{a, b} {
+			for _, k := range kinds {
 				want := roaring64.New()
 				for id := range k.All(tx) {
 					want.Add(uint64(id))
@@ -139,7 +149,8 @@ func TestKindSets(t *testing.T) {
 				ids.Add(id)
 			}
 		}
-		for _, k := range []*entity.Kind{a, b} {
+		before := ids.Clone()
+		for _, k := range kinds {
 			want := roaring64.New()
 			has, err := db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
 				for it := ids.Iterator(); it.HasNext(); {
@@ -158,6 +169,7 @@ func TestKindSets(t *testing.T) {
 			require.NoError(t, err)
 			require.True(t, want.Equals(got), "round %d kind %s: %d IDs, want %d", round, k, got.GetCardinality(), want.GetCardinality())
 			require.Equal(t, has.PagesRead, filter.PagesRead, "round %d kind %s: pages", round, k)
+			require.True(t, before.Equals(ids), "round %d kind %s: Filter changed its IDs", round, k)
 		}
 	}
 }

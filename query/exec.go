@@ -382,17 +382,7 @@ func (x *executor) top(qp *qplan, res *Result) {
 	for _, o := range bq.out {
 		res.Columns = append(res.Columns, o.name)
 	}
-	res.IDs = make([]entity.ID, len(ids))
-	res.Rows = make([][]Value, len(ids))
-	w := 1 + len(bq.sel)
-	cells := make([]Value, len(ids)*w) // the rows' cells, in one allocation
-	uris := x.uriTexts(bq.kind, ids)
-	for i, id := range ids {
-		res.IDs[i] = entity.ID(id)
-		r := cells[i*w : (i+1)*w : (i+1)*w]
-		r[0] = uris.next()
-		res.Rows[i] = r
-	}
+	res.Rows, res.IDs = x.newRows(bq.kind, ids, 1+len(bq.sel))
 	// The row of an entity: by a binary search of ids in ID order (no ORDER BY), else from
 	// a map.
 	var row map[uint64]int
@@ -500,10 +490,8 @@ func (x *executor) finish(qp *qplan, set *roaring64.Bitmap) []uint64 {
 	ids := make([]uint64, 0, limit)
 	switch qp.order {
 	case orderNone:
-		for it := set.Iterator(); it.HasNext() && uint64(len(ids)) < limit; {
-			ids = append(ids, it.Next())
-		}
-		return ids
+		ids = ids[:limit]
+		return ids[:set.ManyIterator().NextMany(ids)] // the set holds at least limit IDs
 	case orderIndex:
 		seen := roaring64.New()
 		if limit > 0 {

@@ -1,8 +1,11 @@
 package query
 
 import (
+	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
@@ -65,39 +68,71 @@ type RunStats struct {
 	Touched *store.Touched
 }
 
-// uriTexts is the text of the URIs of a result's rows, cut one by one from one string
-// (next), so that rows cost no allocation of their own for it.
-type uriTexts struct {
-	text string
-	ends []int // the end of each URI in text
-	i    int
-}
-
-// uriTexts returns the texts of the URIs of entities ids of kind k, in order: as uriText
-// returns them, each the same prefix followed by the ID.
-func (x *executor) uriTexts(k *entity.Kind, ids []uint64) *uriTexts {
+// newRows returns the rows of the entities ids of kind k, w cells each, the first holding
+// the entity's URI as uriText writes it, and the IDs as entity.IDs, sharing ids' array
+// (the caller must not change ids afterwards). A result of many rows costs a few
+// allocations, not some per row: the cells of all rows are one array, the URIs' texts one
+// string, and the cells hold the URIs without a copy of each (stringCell).
+func (x *executor) newRows(k *entity.Kind, ids []uint64, w int) ([][]Value, []entity.ID) {
+	rows := make([][]Value, len(ids))
+	out := unsafe.Slice((*entity.ID)(unsafe.SliceData(ids)), len(ids)) // an ID is a uint64
+	if len(ids) == 0 {
+		return rows, out
+	}
+	cells := make([]Value, len(ids)*w)
+	uris := make([]string, len(ids))
 	prefix := strings.TrimSuffix(x.uriText(k, 0), "0")
-	var b []byte
-	u := &uriTexts{ends: make([]int, len(ids))}
-	if len(ids) > 0 {
-		b = make([]byte, 0, len(ids)*(len(prefix)+len(strconv.FormatUint(ids[len(ids)-1], 10))))
-	}
+	// The texts one after the other, in an array that never grows (the longest ID bounds
+	// them all) and is not written again once a text is in it.
+	text := make([]byte, 0, len(ids)*(len(prefix)+len(strconv.FormatUint(slices.Max(ids), 10))))
+	// head is the prefix and the digits of an ID but its last four: neighbouring IDs share
+	// them, so they are written once and copied.
+	var headBuf [64]byte
+	head := headBuf[:0]
+	headOf := uint64(math.MaxUint64)
 	for i, id := range ids {
-		b = append(b, prefix...)
-		b = strconv.AppendUint(b, id, 10)
-		u.ends[i] = len(b)
+		start := len(text)
+		if id < 10000 {
+			text = strconv.AppendUint(append(text, prefix...), id, 10)
+		} else {
+			if hi := id / 10000; hi != headOf {
+				head, headOf = strconv.AppendUint(append(head[:0], prefix...), hi, 10), hi
+			}
+			lo := id % 10000
+			a, b := lo/100*2, lo%100*2
+			text = append(append(text, head...), pairs[a], pairs[a+1], pairs[b], pairs[b+1])
+		}
+		uris[i] = unsafe.String(&text[start], len(text)-start)
+		r := cells[i*w : (i+1)*w : (i+1)*w]
+		r[0] = stringCell(&uris[i])
+		rows[i] = r
 	}
-	u.text = string(b)
-	return u
+	return rows, out
 }
 
-// next returns the next URI's text.
-func (u *uriTexts) next() string {
-	start := 0
-	if u.i > 0 {
-		start = u.ends[u.i-1]
-	}
-	s := u.text[start:u.ends[u.i]]
-	u.i++
-	return s
+// pairs holds the decimal digits of 00 to 99, two by two.
+const pairs = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" +
+	"30313233343536373839" + "40414243444546474849" + "50515253545556575859" +
+	"60616263646566676869" + "70717273747576777879" + "80818283848586878889" +
+	"90919293949596979899"
+
+// stringCell returns *s as a cell (a Value holding a string) that refers to *s itself,
+// where assigning *s to a Value would copy it to an allocation of its own. *s must never
+// change afterwards: the cell shares it.
+func stringCell(s *string) (v Value) {
+	e := (*eface)(unsafe.Pointer(&v))
+	e.typ, e.data = stringType, unsafe.Pointer(s)
+	return v
 }
+
+// eface is the layout of an interface value without methods, such as Value: its dynamic
+// type, and a pointer to its value (for a string, to the string's header).
+type eface struct {
+	typ, data unsafe.Pointer
+}
+
+// stringType is the type word of a Value holding a string.
+var stringType = func() unsafe.Pointer {
+	var v Value = ""
+	return (*eface)(unsafe.Pointer(&v)).typ
+}()
