@@ -577,7 +577,8 @@ func (o *Ours) MinFriendsOfFriends(i int) (Minimum, error) {
 //
 // Either also confirms that guild/G names a guild, with a lookup in the guild kind's tree,
 // and then reads the name of each answer and confirms that it is a player with a probe of
-// the player kind's tree.
+// the player kind's tree or, the players being every ID from the first to the last, by
+// reading that tree's two ends.
 func (o *Ours) MinQuery(g int, lo, hi int32, rows []Row) (Minimum, error) {
 	sh, err := o.shapes()
 	if err != nil {
@@ -601,7 +602,14 @@ func (o *Ours) MinQuery(g int, lo, hi int32, rows []Row) (Minimum, error) {
 	}
 	rev := newLeafSet(sh.memberRev)
 	rev.add(uint64(f.MemberOff[g]), uint64(f.MemberOff[g+1]))
-	common := uint64(sh.guild.height) + rev.pages() + probe(sh.name, answers) + probe(sh.player, answers)
+	players := probe(sh.player, answers)
+	if n := uint64(f.N); f.PlayerID(f.N-1)-f.PlayerID(0) == n-1 {
+		ends := newLeafSet(sh.player)
+		ends.add(0, 1)
+		ends.add(n-1, n)
+		players = min(players, ends.pages())
+	}
+	common := uint64(sh.guild.height) + rev.pages() + probe(sh.name, answers) + players
 
 	planA := probe(sh.health, members)
 

@@ -160,6 +160,15 @@ func (s shape) size() uint64 {
 	return n
 }
 
+// ends is the cost of reading the first and the last key: a root of two children or more
+// parts the two descents, so below it they read two nodes a level.
+func (s shape) ends() uint64 {
+	if s.height == 0 {
+		return 0
+	}
+	return 2*s.height - 1
+}
+
 // point is the cost of one lookup.
 func (s shape) point() uint64 { return s.height }
 

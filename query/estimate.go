@@ -831,6 +831,12 @@ func (e *estimator) filterAs(s, chosen *step, k, pool float64) float64 {
 		if e.candFrac >= 0 {
 			out = min(k*e.candFrac, float64(chosen.tree.entries))
 		}
+		if ends := chosen.tree.ends(); chosen.dense && ends < chosen.tree.exProbeIn(given, 1, e.within) {
+			// The tree's two ends, whatever the candidates (executor.useEnds).
+			e.readUp(chosen, chosen.tree, float64(ends), float64(ends), run)
+			chosen.did(idWork(2), run)
+			break
+		}
 		e.probe(chosen, chosen.tree, given, 1, e.within, run) // a kind's tree holds just its members
 		chosen.did(idWork(given), run)
 	case opColumnProbe:

@@ -296,6 +296,51 @@ type executor struct {
 	// their encoded values, in ID order: the SELECT of that column takes its values from
 	// here instead of reading the column again (see selectProbed).
 	probed map[*column.Dyn]*probedValues
+	// spans holds, for each kind a dense probe checked, the span of its members' IDs if
+	// they are every ID of it (see dense).
+	spans map[*entity.Kind]kindSpan
+}
+
+// kindSpan is the first and last member of a kind whose members are every ID between.
+type kindSpan struct {
+	lo, hi uint64
+	ok     bool
+}
+
+// useEnds reports whether dense kind probe s reads the ends of the kind's tree for the
+// candidates in: free once read in this run; before, if they cost fewer pages than probing
+// the candidates would (a streamed query's first batch, close together, may not), the
+// part of the tree they reach measured by the kind's span at planning.
+func (x *executor) useEnds(s *step, in *roaring64.Bitmap) bool {
+	if _, done := x.spans[s.kind]; done {
+		return true
+	}
+	lo, hi := max(float64(in.Minimum()), s.span[0]), min(float64(in.Maximum()), s.span[1])
+	frac := max(0, hi-lo+1) / max(1, s.span[1]-s.span[0]+1)
+	return s.tree.ends() < s.tree.probeSpan(float64(in.GetCardinality()), 1, min(1, frac))
+}
+
+// dense returns the first and last member of kind k and reports whether its members are
+// every ID from the one to the other, reading the two ends of its tree once per run: the
+// kind's tree holds each member once, so they are if its count equals their span. A
+// dense probe step then keeps the candidates between them, whatever their number.
+func (x *executor) dense(k *entity.Kind) (lo, hi uint64, ok bool) {
+	if s, done := x.spans[k]; done {
+		return s.lo, s.hi, s.ok
+	}
+	var s kindSpan
+	t := k.Tree(x.tx)
+	first, _, ok1 := t.First()
+	last, _, ok2 := t.Last()
+	if ok1 && ok2 {
+		lo, hi := uint64(entity.FromKey(first)), uint64(entity.FromKey(last))
+		s = kindSpan{lo: lo, hi: hi, ok: hi-lo == t.Len()-1}
+	}
+	if x.spans == nil {
+		x.spans = map[*entity.Kind]kindSpan{}
+	}
+	x.spans[k] = s
+	return s.lo, s.hi, s.ok
 }
 
 // probedValues are the entities a column's probe kept, ascending, and their values as the
@@ -704,6 +749,16 @@ func (x *executor) filterStep(s *step, in *roaring64.Bitmap) *roaring64.Bitmap {
 	case opEmpty:
 		return roaring64.New()
 	case opKindProbe:
+		if s.dense && x.useEnds(s, in) {
+			if lo, hi, ok := x.dense(s.kind); ok {
+				in.RemoveRange(0, lo)
+				if hi < math.MaxUint64 { // RemoveRange leaves its end
+					in.RemoveRange(hi+1, math.MaxUint64)
+					in.Remove(math.MaxUint64)
+				}
+				return in
+			}
+		}
 		return s.kind.Filter(x.tx, in)
 	case opColumnProbe:
 		if s.pred.has || s.pred.m != nil {

@@ -60,9 +60,9 @@ func TestBudgetTie(t *testing.T) {
 	p, err := Prepare(w.db, q)
 	require.NoError(t, err)
 	_, err = p.Run(RunOptions{Budget: 5})
-	assert.EqualError(t, err, "1:35: query refused: estimated at most 32 pages, budget 5")
+	assert.EqualError(t, err, "1:35: query refused: estimated at most 24 pages, budget 5")
 	_, err = p.Run(RunOptions{Budget: 4})
-	assert.EqualError(t, err, "query refused: estimated at most 32 pages, budget 4")
+	assert.EqualError(t, err, "query refused: estimated at most 24 pages, budget 4")
 }
 
 // TestStreamStopsAtTheLimit checks that a streamed scan reads no entity past the LIMIT:

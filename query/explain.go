@@ -251,6 +251,9 @@ func explainStep(s *step, a *analysis) *explainNode {
 		n.text = "Scan kind " + s.kind.Name()
 	case opKindProbe:
 		n.text = "Probe kind " + s.kind.Name()
+		if s.dense {
+			n.text += " by its tree's ends (its members are every ID between them)"
+		}
 	case opIndexRange:
 		ivs := make([]string, len(s.pred.ivs))
 		for i, iv := range s.pred.ivs {

@@ -47,6 +47,9 @@ import (
 //     that order, as many as the run is expected to read, at most diveLeaves leaves of
 //     them: the SELECT then probes only the part of the columns their IDs span (equal
 //     values come in ID order, so the first entities are often close);
+//   - for a kind probe that may read more pages than the two ends of the kind's tree,
+//     those ends: if the kind's members are every ID from the first to the last, the
+//     probe reads only the ends and keeps the candidates between them (denseKind);
 //   - of a set of at most kindKeys entities known exactly (a known entity's edges, a
 //     closure's or an index range's entities), how many are members of the FIND's kind:
 //     a probe of the kind's tree for each, while they read at most diveLeaves pages past
@@ -453,6 +456,20 @@ func (p *planner) valuesPer(c *column.Dyn) (float64, bool) {
 	}
 	fx.valuesPer[c] = v
 	return v, v > 0
+}
+
+// denseKind returns the first and last member of kind k and reports whether its members
+// are every entity ID from the one to the other: a kind tree holds each member once, so
+// its count then equals their span. It reads the tree's two ends (treeSpan); a kind of
+// fewer than two leaves is never taken to be, for a probe of it reads no more than its
+// ends. The run checks the ends again (executor.dense).
+func (p *planner) denseKind(k *entity.Kind) (lo, hi float64, ok bool) {
+	t := k.Tree(p.tx)
+	if t.Height() < 2 {
+		return 0, 0, false
+	}
+	lo, hi, ok = p.treeSpan(t)
+	return lo, hi, ok && hi-lo+1 == float64(t.Len())
 }
 
 // memberKey names an entity and a kind.

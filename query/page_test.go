@@ -66,9 +66,10 @@ func TestPointQueryPages(t *testing.T) {
 	assert.Equal(t, uint64(500), res.Count)
 	assert.Contains(t, p.Explain(), "Probe verb member_of (object, subject) for each target")
 	// 500 subjects of 16-byte keys fill parts of three leaves of the reverse tree; the
-	// kind's tree is read whole, cheaper than probing it 500 times.
-	assert.Equal(t, map[string]uint64{"$kind": 2, "member_of": 5, "player": 11}, res.Stats.ByVariable)
-	assert.Equal(t, uint64(18), res.Stats.PagesRead)
+	// players are every ID from the first to the last, so the kind's tree is read at its
+	// two ends (root and two leaves) rather than whole (11 pages) or probed 500 times.
+	assert.Equal(t, map[string]uint64{"$kind": 2, "member_of": 5, "player": 3}, res.Stats.ByVariable)
+	assert.Equal(t, uint64(10), res.Stats.PagesRead)
 }
 
 // TestProbeToScan checks how the planner reads a column for a growing candidate set: the
@@ -86,9 +87,9 @@ func TestProbeToScan(t *testing.T) {
 		goldPages uint64
 	}{
 		{1000, 5, "Probe column gold", 16, 7},
-		{500, 10, "Probe column gold", 26, 13},
-		{250, 20, "Probe column gold", 35, 21},
-		{100, 50, "Probe column gold", 35, 21}, // as many pages as the scan, fewer values decoded
+		{500, 10, "Probe column gold", 20, 13}, // the kind read at its ends: 3 pages, not 9
+		{250, 20, "Probe column gold", 28, 21}, // and not 10
+		{100, 50, "Probe column gold", 28, 21}, // as many pages as the scan, fewer values decoded
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.guilds), func(t *testing.T) {
@@ -132,7 +133,7 @@ func TestAdaptiveFilter(t *testing.T) {
 	assert.Equal(t, uint64(111), narrow.Count)
 	assert.Equal(t, uint64(1109), wide.Count)
 	assert.Equal(t, map[string]uint64{"gold": 4, "name": 3, "player": 3}, narrow.Stats.ByVariable)
-	assert.Equal(t, map[string]uint64{"gold": 7, "name": 13, "player": 5}, wide.Stats.ByVariable)
+	assert.Equal(t, map[string]uint64{"gold": 7, "name": 13, "player": 3}, wide.Stats.ByVariable) // the kind at its ends
 }
 
 // TestLimitPushdown checks that a LIMIT without ORDER BY reads only as far as it must
@@ -184,13 +185,15 @@ func TestExampleQueries(t *testing.T) {
 		}, row)
 	}
 	assert.Equal(t, []string{"entity", "name", "health"}, res.Columns)
-	// Reads 38: see the golden EXPLAIN. health < 10 is counted from the leaves it spans,
+	// Reads 30: see the golden EXPLAIN. health < 10 is counted from the leaves it spans,
 	// 500 players (500), so the ORDER BY is expected to scan more of health's index before
 	// 20 of guild/7 pass than the 1250 guessed before (it reads none: the range has read
 	// those leaves).
-	assert.Equal(t, uint64(62), p.EstimatedPages())
-	assert.Equal(t, uint64(38), res.Stats.PagesRead)
-	assert.Equal(t, map[string]uint64{"$kind": 2, "health": 10, "member_of": 5, "name": 10, "player": 11}, res.Stats.ByVariable)
+	assert.Equal(t, uint64(55), p.EstimatedPages())
+	assert.Equal(t, uint64(30), res.Stats.PagesRead)
+	// The players are every ID from the first to the last: their tree is read at its two
+	// ends (3 pages), not whole (11).
+	assert.Equal(t, map[string]uint64{"$kind": 2, "health": 10, "member_of": 5, "name": 10, "player": 3}, res.Stats.ByVariable)
 
 	_, res = w.run(t, `FIND player WHERE friend <- (FIND player WHERE name = "alice") COUNT`)
 	assert.Equal(t, uint64(2), res.Count) // alice (player 0) befriends players 1 and 7
@@ -201,7 +204,7 @@ func TestExampleQueries(t *testing.T) {
 	res, err := Exec(x.db, `FIND Synset WHERE hypernym ->+ <http://example.org/id/dog> COUNT`, RunOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, uint64(descendants(dogIndex, 5000)), res.Count)
-	assert.Equal(t, map[string]uint64{"$iri": 2, "Synset": 5, "hypernym": 10}, res.Stats.ByVariable)
+	assert.Equal(t, map[string]uint64{"$iri": 2, "Synset": 3, "hypernym": 10}, res.Stats.ByVariable) // Synset at its ends
 }
 
 // TestPlanRunsConcurrently runs one plan from several goroutines: a Plan does not change
@@ -222,4 +225,45 @@ func TestPlanRunsConcurrently(t *testing.T) {
 	for range 8 {
 		assert.NoError(t, <-errs)
 	}
+}
+
+// TestDenseKindProbe checks the kind probe that reads its tree's two ends: planned when
+// the kind's members are every ID from the first to the last, it keeps the candidates
+// between them; a plan made then and run after the kind stopped being so checks the
+// ends again and probes the candidates as usual, so an entity of another kind between
+// them never passes.
+func TestDenseKindProbe(t *testing.T) {
+	w := newWorld(t, 2000, 10) // guilds first, then players: the players are dense
+	q, err := Parse(`FIND player WHERE gold > 10 COUNT`)
+	require.NoError(t, err)
+	p, err := Prepare(w.db, q)
+	require.NoError(t, err)
+	require.Contains(t, p.Explain(), "Probe kind player by its tree's ends")
+	res, err := p.Run(RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2000-11), res.Count) // players 11 and on; no guild
+	assert.Equal(t, uint64(3), res.Stats.ByVariable["player"], "root and two leaves")
+	assert.Equal(t, p.EstimatedPages(), res.Stats.PagesRead)
+
+	// An item between players, with gold: the players are no longer every ID of their span.
+	var item, late entity.ID
+	require.NoError(t, w.db.Update(func(tx *entity.Tx) error {
+		var err error
+		if item, err = w.item.New(tx); err != nil {
+			return err
+		}
+		if late, err = w.player.New(tx); err != nil {
+			return err
+		}
+		return firstErr(w.gold.Set(tx, item, 50), w.gold.Set(tx, late, 50))
+	}))
+	res, err = p.Run(RunOptions{})
+	require.NoError(t, err)
+	require.Contains(t, p.Explain(), "by its tree's ends", "the plan made when they were")
+	assert.Equal(t, uint64(2000-11+1), res.Count, "the late player, not the item")
+	assert.Greater(t, res.Stats.ByVariable["player"], uint64(3), "the ends, then the probe")
+	pn, res := w.run(t, `FIND player WHERE gold > 10`)
+	assert.Contains(t, res.IDs, late)
+	assert.NotContains(t, res.IDs, item)
+	assert.NotContains(t, pn.Explain(), "by its tree's ends", "planned again: not dense")
 }

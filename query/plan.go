@@ -710,6 +710,13 @@ func (p *planner) planFilter(c bcond, k uint64) *step {
 	case *bKind:
 		sh := p.kindShape(c.kind)
 		probe = &step{op: opKindProbe, kind: c.kind, tree: sh, rows: outRows, pages: sh.probe(float64(k), 1), work: idWork(float64(k))}
+		// Reading the tree's two ends proves each candidate between them a member when
+		// the members are every ID between them: worth the fact only if it costs less.
+		if ends := sh.ends(); probe.pages > ends {
+			if lo, hi, ok := p.denseKind(c.kind); ok {
+				probe.dense, probe.span, probe.pages, probe.work = true, [2]float64{lo, hi}, ends, idWork(2)
+			}
+		}
 	case *bPred:
 		sh := p.colShape(c.col)
 		per := 1.0
@@ -775,7 +782,7 @@ func (p *planner) probePer(s *step) float64 {
 // probeCost is the estimated cost of a leaf probe step for k candidates.
 func (p *planner) probeCost(s *step, k float64) float64 {
 	per := p.probePer(s)
-	n := float64(s.tree.probe(k, per)) + s.probeWork(min(k, float64(s.tree.entries)), per).pages()
+	n := float64(s.probePages(k, per, 1)) + s.probeWork(min(k, float64(s.tree.entries)), per).pages()
 	for _, kid := range s.kids {
 		n += kid.cost()
 	}

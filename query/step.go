@@ -66,6 +66,13 @@ type step struct {
 	stream bool
 	// limit, on the opAnd or opKindScan that holds a streamed driver, is the LIMIT.
 	limit uint64
+	// dense, on an opKindProbe, says that at planning the kind's members were every ID
+	// from its first to its last (denseKind): the run reads the two ends of the kind's
+	// tree and keeps the candidates between them, instead of probing one by one; span is
+	// the first and last member then, against which the run measures the part of the
+	// tree its candidates reach (executor.useEnds).
+	dense bool
+	span  [2]float64
 
 	// est is what the estimator expects of the step (estimate.go).
 	est estimate
@@ -113,7 +120,17 @@ func (a *adaptive) useProbe(in *roaring64.Bitmap) bool {
 // probeCost is the cost of probing k candidates spanning a part frac of the IDs: the
 // pages, the CPU work, and the probe's kids.
 func (a *adaptive) probeCost(k, frac float64) float64 {
-	return float64(a.probe.tree.probeSpan(k, a.per, frac)) + a.probe.probeWork(k, a.per).pages() + a.kidsCost
+	return float64(a.probe.probePages(k, a.per, frac)) + a.probe.probeWork(k, a.per).pages() + a.kidsCost
+}
+
+// probePages is the cost model's pages of probe step s for k candidates spanning a part
+// frac of the IDs, each with about per entries: a dense kind's probe reads its tree's ends
+// whatever the candidates.
+func (s *step) probePages(k, per, frac float64) uint64 {
+	if s.dense {
+		return s.tree.ends()
+	}
+	return s.tree.probeSpan(k, per, frac)
 }
 
 // cost returns the planner's cost of s and its kids: pages, and CPU work in pages.
@@ -131,6 +148,9 @@ func (s *step) cost() float64 {
 // probeWork returns the work of filter step s, a probe, for k candidates with per entries
 // each: only a column's probe decodes values.
 func (s *step) probeWork(k, per float64) work {
+	if s.dense {
+		return idWork(2)
+	}
 	if s.op == opColumnProbe {
 		return probeWork(k, per)
 	}

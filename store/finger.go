@@ -276,13 +276,17 @@ func (t *Tree) prefetchSlotted(pages, keys [][]byte) (sum byte) {
 }
 
 // peekKid returns the child of peeked branch page p, at the given level, whose range holds
-// key, or 0 if p does not look like such a branch of this tree or is not one of packed
-// 8-byte keys, the only kind Prefetch walks through unread.
+// key, or 0 if p does not look like such a branch of this tree. Prefetch walks through
+// unread branches of 8-byte keys only: packed ones, and slotted ones (a tree of 8-byte keys
+// and values of any size), whose separators are prefixes of keys, 1 to 8 bytes long.
 func (t *Tree) peekKid(p []byte, level int, key []byte) PageID {
-	if !t.fixed || t.ksize != 8 || len(key) != 8 || le.Uint32(p) != t.hdr[1] || int(le.Uint16(p[nodeOffLevel:])) != level {
+	if t.ksize != 8 || len(key) != 8 || le.Uint32(p) != t.hdr[1] || int(le.Uint16(p[nodeOffLevel:])) != level {
 		return 0
 	}
 	c := nodeCount(p)
+	if !t.fixed {
+		return peekSlottedKid(p, c, be.Uint64(key))
+	}
 	if c < 1 || c >= t.branchCap {
 		return 0
 	}
@@ -292,6 +296,43 @@ func (t *Tree) peekKid(p []byte, level int, key []byte) PageID {
 	}
 	// The number of separators ≤ key: the first > key is the first ≥ key+1.
 	return pkid(p, firstWordAtLeast(p[t.bkoff:t.bkoff+8*c], 8, c, x+1, wordBounds{}))
+}
+
+// peekSlottedKid returns the child of peeked slotted branch p, of c separators, whose range
+// holds the 8-byte key x: the child right of the last separator ≤ x (the leftmost child if
+// none is). A separator shorter than 8 bytes, padded with zeros, orders against x as it
+// does bytewise. It returns 0 where a slot or a cell it reads does not fit the page or a
+// separator is not 1 to 8 bytes long.
+func peekSlottedKid(p []byte, c int, x uint64) PageID {
+	if c < 1 || nodeHeader+2*c > PageSize {
+		return 0
+	}
+	// lo, hi bracket the number of separators ≤ x.
+	lo, hi := 0, c
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		o := slotOff(p, m)
+		if o < nodeHeader || o+branchCellHdr > PageSize {
+			return 0
+		}
+		n := int(le.Uint16(p[o:]))
+		if n < 1 || n > 8 || o+branchCellHdr+n > PageSize {
+			return 0
+		}
+		if word8(p[o+branchCellHdr:o+branchCellHdr+n]) <= x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo == 0 {
+		return PageID(le.Uint64(p[nodeOffLeft:]))
+	}
+	o := slotOff(p, lo-1)
+	if o < nodeHeader || o+branchCellHdr > PageSize {
+		return 0
+	}
+	return PageID(le.Uint64(p[o+2:]))
 }
 
 // peek returns page id as the message's committed state maps it, for Prefetch to load:

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -207,35 +208,47 @@ func skewedKey(r *rand.Rand) []byte {
 }
 
 // TestFingerPeek: the page Prefetch loads is the page the lookup then reads, for the
-// leaves under the finger's branch; past the committed state there is none.
+// leaves under the finger's branch; past the committed state there is none; peekKid takes
+// the child a descent takes, through packed branches and slotted ones of 8-byte keys.
 func TestFingerPeek(t *testing.T) {
-	s := openHeap(t)
-	newTree(t, s, fixed88, 254*254*2, 2)
-	view(t, s, func(tr *Tree) {
-		f := tr.Finger()
-		f.Seek(k8(0))
-		parent := f.lv[tr.Height()-2]
-		for i := range nodeCount(parent.p) + 1 {
-			id := tr.kid(parent.id, parent.p, i)
-			require.Equal(t, tr.node(id, 0), tr.peek(id), "child %d", i)
-		}
-		require.Nil(t, tr.peek(PageID(tr.tx.basePages*pagesPerWasmPage)))
-		// peekKid finds the child a descent takes, in the root and in a branch below it.
-		r := rand.New(rand.NewPCG(15, 18))
-		for range 2000 {
-			key := k8(uint64(r.IntN(254 * 254 * 5)))
-			if r.IntN(50) == 0 {
-				key = k8(1<<64 - 1)
-			}
-			root := tr.node(tr.d.root, tr.Height()-1)
-			i := tr.childIndex(tr.d.root, root, key)
-			require.Equal(t, tr.kid(tr.d.root, root, i), tr.peekKid(tr.peek(tr.d.root), tr.Height()-1, key))
-			id := tr.kid(tr.d.root, root, i)
-			b := tr.node(id, tr.Height()-2)
-			require.Equal(t, tr.kid(id, b, tr.childIndex(id, b, key)), tr.peekKid(tr.peek(id), tr.Height()-2, key))
-			require.Zero(t, tr.peekKid(tr.peek(id), tr.Height()-1, key), "a branch at another level")
-		}
-	})
+	for _, l := range []Layout{fixed88, {KeySize: 8, ValueSize: Variable}} {
+		t.Run(fmt.Sprintf("%d/%d", l.KeySize, l.ValueSize), func(t *testing.T) {
+			s := openHeap(t)
+			newTree(t, s, l, 254*254*2, 2)
+			view(t, s, func(tr *Tree) {
+				require.GreaterOrEqual(t, tr.Height(), 3)
+				f := tr.Finger()
+				f.Seek(k8(0))
+				parent := f.lv[tr.Height()-2]
+				for i := range nodeCount(parent.p) + 1 {
+					id := tr.kid(parent.id, parent.p, i)
+					require.Equal(t, tr.node(id, 0), tr.peek(id), "child %d", i)
+				}
+				require.Nil(t, tr.peek(PageID(tr.tx.basePages*pagesPerWasmPage)))
+				// peekKid finds the child a descent takes, in the root and in a branch below it.
+				r := rand.New(rand.NewPCG(15, 18))
+				for range 2000 {
+					key := k8(uint64(r.IntN(254 * 254 * 5)))
+					switch r.IntN(50) {
+					case 0:
+						key = k8(1<<64 - 1)
+					case 1:
+						key = k8(0)
+					}
+					root := tr.node(tr.d.root, tr.Height()-1)
+					i := tr.childIndex(tr.d.root, root, key)
+					require.Equal(t, tr.kid(tr.d.root, root, i), tr.peekKid(tr.peek(tr.d.root), tr.Height()-1, key))
+					id := tr.kid(tr.d.root, root, i)
+					b := tr.node(id, tr.Height()-2)
+					want := tr.kid(id, b, tr.childIndex(id, b, key))
+					require.NotZero(t, want)
+					require.Equal(t, want, tr.peekKid(tr.peek(id), tr.Height()-2, key))
+					require.Zero(t, tr.peekKid(tr.peek(id), tr.Height()-1, key), "a branch at another level")
+					require.Zero(t, tr.peekKid(tr.peek(id), tr.Height()-2, key[:7]), "a key of another size")
+				}
+			})
+		})
+	}
 }
 
 // TestFingerKeptPastItsMessage: a Finger kept past its message fails in Prefetch too, before
