@@ -31,6 +31,10 @@ type fingerNode struct {
 // Finger returns an unpositioned finger over t.
 func (t *Tree) Finger() *Finger { return &Finger{Cursor: Cursor{t: t}} }
 
+// Reset makes f an unpositioned finger over t, as Finger returns: a finger kept in a
+// caller's value (on its stack) costs no allocation per message.
+func (f *Finger) Reset(t *Tree) { *f = Finger{Cursor: Cursor{t: t}} }
+
 // Seek moves to the first key ≥ key and returns it, reading the pages Tree.Seek would.
 func (f *Finger) Seek(key []byte) (k, v []byte, ok bool) {
 	id, p := f.leafFor(key)
@@ -138,7 +142,7 @@ const PrefetchMax = 8
 // search guesses (for slotted leaves: their slots and cells). A lookup of a leaf cold in
 // the caches waits for memory three times or more in a row; loaded for a group of keys at
 // once, those waits overlap. It finds a key's leaf from the finger's path, walking down
-// branches it has not read (packed ones of 8-byte keys only) as they are mapped. It reads
+// branches it has not read (packed ones, for 8-byte keys) as they are mapped. It reads
 // no page as the store counts or checks them and changes nothing: the lookups read and
 // check the pages as ever. It touches only pages of the message's committed state, treats
 // what it finds there as unchecked, and does nothing for more than PrefetchMax keys.
@@ -217,8 +221,9 @@ func (t *Tree) prefetchPacked(pages, keys [][]byte) (sum byte) {
 			continue
 		}
 		g := 0
-		if t.ksize == 8 && len(keys[j]) == 8 {
-			g = guessOf(be.Uint64(p[nodeHeader:]), be.Uint64(p[nodeHeader+(c-1)*8:]), be.Uint64(keys[j]), c)
+		if (t.ksize == 8 || t.ksize == 16) && len(keys[j]) == 8 {
+			// The first words of 8-byte keys (IDs) or of 16-byte keys (pairs of IDs).
+			g = guessOf(be.Uint64(p[nodeHeader:]), be.Uint64(p[nodeHeader+(c-1)*t.ksize:]), be.Uint64(keys[j]), c)
 		}
 		sum += p[nodeHeader+g*t.ksize]
 		if t.vsize > 0 {
@@ -276,10 +281,11 @@ func (t *Tree) prefetchSlotted(pages, keys [][]byte) (sum byte) {
 }
 
 // peekKid returns the child of peeked branch page p, at the given level, whose range holds
-// key, or 0 if p does not look like such a branch of this tree or is not one of packed
-// 8-byte keys, the only kind Prefetch walks through unread.
+// key, or 0 if p does not look like such a branch of this tree or the lookup is not one
+// Prefetch walks through unread: an 8-byte key in packed branches of 8-byte keys (an
+// entity's ID) or of 16-byte keys (the first of a verb's two IDs).
 func (t *Tree) peekKid(p []byte, level int, key []byte) PageID {
-	if !t.fixed || t.ksize != 8 || len(key) != 8 || le.Uint32(p) != t.hdr[1] || int(le.Uint16(p[nodeOffLevel:])) != level {
+	if !t.fixed || (t.ksize != 8 && t.ksize != 16) || len(key) != 8 || le.Uint32(p) != t.hdr[1] || int(le.Uint16(p[nodeOffLevel:])) != level {
 		return 0
 	}
 	c := nodeCount(p)
@@ -287,11 +293,17 @@ func (t *Tree) peekKid(p []byte, level int, key []byte) PageID {
 		return 0
 	}
 	x := be.Uint64(key)
+	a := p[t.bkoff : t.bkoff+t.ksize*c]
+	if t.ksize == 16 {
+		// The 8-byte key sorts before every 16-byte key it starts: the separators ≤ key
+		// are those whose first word is < key.
+		return pkid(p, firstWordAtLeast(a, 16, c, x, wordBounds{}))
+	}
 	if x == 1<<64-1 {
 		return pkid(p, c)
 	}
 	// The number of separators ≤ key: the first > key is the first ≥ key+1.
-	return pkid(p, firstWordAtLeast(p[t.bkoff:t.bkoff+8*c], 8, c, x+1, wordBounds{}))
+	return pkid(p, firstWordAtLeast(a, 8, c, x+1, wordBounds{}))
 }
 
 // peek returns page id as the message's committed state maps it, for Prefetch to load:
