@@ -227,9 +227,10 @@ func (t *Tree) prefetchPacked(pages, keys [][]byte) (sum byte) {
 		}
 		sum += p[nodeHeader+g*t.ksize]
 		if t.ksize == 16 && len(keys[j]) == 8 {
-			// The guess lands among the edges of the first ID, and the search gallops back
-			// to the first of them: the line before too.
-			sum += p[nodeHeader+max(g-64/16, 0)*16]
+			// The guess lands among the edges of the first ID: the search gallops back to
+			// the first of them and the lookup's caller reads on to the last. The lines
+			// before and after too.
+			sum += p[nodeHeader+max(g-64/16, 0)*16] + p[nodeHeader+min(g+64/16, c-1)*16]
 		}
 		if t.vsize > 0 {
 			sum += p[t.voff+g*t.vsize]
