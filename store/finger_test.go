@@ -232,15 +232,22 @@ func TestFingerPeek(t *testing.T) {
 			if r.IntN(50) == 0 {
 				key = k8(1<<64 - 1)
 			}
-			root := tr.node(tr.d.root, tr.Height()-1)
-			i := tr.childIndex(tr.d.root, root, key)
-			require.Equal(t, tr.kid(tr.d.root, root, i), tr.peekKid(tr.peek(tr.d.root), tr.Height()-1, key))
-			id := tr.kid(tr.d.root, root, i)
-			b := tr.node(id, tr.Height()-2)
-			require.Equal(t, tr.kid(id, b, tr.childIndex(id, b, key)), tr.peekKid(tr.peek(id), tr.Height()-2, key))
-			require.Zero(t, tr.peekKid(tr.peek(id), tr.Height()-1, key), "a branch at another level")
+			checkPeekKid(t, tr, key)
 		}
 	})
+}
+
+// checkPeekKid checks that peekKid finds the child a descent takes for key, in the root
+// and in the branch below it, and none in a branch of another level; it returns that branch.
+func checkPeekKid(t *testing.T, tr *Tree, key []byte) PageID {
+	root := tr.node(tr.d.root, tr.Height()-1)
+	i := tr.childIndex(tr.d.root, root, key)
+	require.Equal(t, tr.kid(tr.d.root, root, i), tr.peekKid(tr.peek(tr.d.root), tr.Height()-1, key))
+	id := tr.kid(tr.d.root, root, i)
+	b := tr.node(id, tr.Height()-2)
+	require.Equal(t, tr.kid(id, b, tr.childIndex(id, b, key)), tr.peekKid(tr.peek(id), tr.Height()-2, key))
+	require.Zero(t, tr.peekKid(tr.peek(id), tr.Height()-1, key), "a branch at another level")
+	return id
 }
 
 // TestFingerPeekPairs: in a tree of 16-byte keys (a verb's edges), peekKid finds the child
@@ -268,13 +275,7 @@ func TestFingerPeekPairs(t *testing.T) {
 			case 1:
 				k = k8(1<<64 - 1)
 			}
-			root := tr.node(tr.d.root, tr.Height()-1)
-			i := tr.childIndex(tr.d.root, root, k)
-			require.Equal(t, tr.kid(tr.d.root, root, i), tr.peekKid(tr.peek(tr.d.root), tr.Height()-1, k))
-			id := tr.kid(tr.d.root, root, i)
-			b := tr.node(id, tr.Height()-2)
-			require.Equal(t, tr.kid(id, b, tr.childIndex(id, b, k)), tr.peekKid(tr.peek(id), tr.Height()-2, k))
-			require.Zero(t, tr.peekKid(tr.peek(id), tr.Height()-1, k), "a branch at another level")
+			id := checkPeekKid(t, tr, k)
 			require.Zero(t, tr.peekKid(tr.peek(id), tr.Height()-2, key(r)), "a 16-byte key")
 		}
 	})
