@@ -69,8 +69,9 @@ func EntriesOf(t *store.Tree, ids *roaring64.Bitmap, firstOnly bool) iter.Seq2[[
 	}
 }
 
-// EntriesOfIDs is EntriesOf for IDs in ascending order (repeats allowed) in a slice, as a
-// small set is best kept: the entries of IDs out of order are not all found.
+// EntriesOfIDs is EntriesOf for a set kept in a slice, as a small set is best kept. The
+// IDs must be ascending (repeats allowed): the probes move forward only, so the entries of
+// an ID after a greater one are not found.
 func EntriesOfIDs(t *store.Tree, ids []ID, firstOnly bool) iter.Seq2[[]byte, []byte] {
 	return func(yield func(k, v []byte) bool) {
 		entriesOf(t, firstOnly, yield, idSource{ids: ids})
