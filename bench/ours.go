@@ -3,6 +3,7 @@ package bench
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/stablegraph/stablegraph/column"
 	"github.com/stablegraph/stablegraph/entity"
@@ -42,6 +43,8 @@ type Ours struct {
 	// last holds the page counts of the last operation, for pages/op. A read reuses its
 	// ByOwner map.
 	last store.Stats
+	// friends and fof hold the two hops of the last FriendsOfFriends, reused by the next.
+	friends, fof []entity.ID
 }
 
 // ourSchema is what the program declares; each open (an upgrade's new code too) declares it
@@ -261,12 +264,14 @@ func (o *Ours) Members(guild uint64) (n int, err error) {
 	return n, err
 }
 
-// FriendsOfFriends implements Traverser: the friend objects of a player as a bitmap, then
-// the objects of that bitmap with forward-only probes.
+// FriendsOfFriends implements Traverser: the friend objects of a player, then the distinct
+// objects of those with forward-only probes, each set a slice reused from call to call (a
+// few dozen IDs; a bitmap would cost a container per 2^16 IDs they span).
 func (o *Ours) FriendsOfFriends(player uint64) (n int, err error) {
 	err = o.db.ViewStats(store.Budget{}, &o.last, func(tx *entity.Tx) error {
-		fr := o.w.friend.ObjectsBitmap(tx, entity.ID(player))
-		n = int(o.w.friend.ObjectsOf(tx, fr).GetCardinality())
+		o.friends = slices.AppendSeq(o.friends[:0], o.w.friend.Objects(tx, entity.ID(player)))
+		o.fof = o.w.friend.AppendObjectsOf(tx, o.fof[:0], o.friends)
+		n = len(o.fof)
 		return nil
 	})
 	return n, err

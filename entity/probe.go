@@ -15,7 +15,7 @@ import (
 // probing a sorted set of keys reads each leaf at most once. Query executors use it to
 // look up a bitmap of IDs in a column or a verb.
 type Prober struct {
-	c    *store.Finger
+	c    store.Finger
 	k, v []byte
 	ok   bool
 	on   bool // the cursor has been positioned
@@ -25,7 +25,11 @@ type Prober struct {
 const probeSteps = 16
 
 // NewProber returns a prober over t.
-func NewProber(t *store.Tree) *Prober { return &Prober{c: t.Finger()} }
+func NewProber(t *store.Tree) *Prober {
+	p := new(Prober)
+	p.c.Reset(t)
+	return p
+}
 
 // SeekGE moves to the first entry whose key is ≥ key and returns it; key must not be less
 // than the key of the previous call. The slices are valid until the tree changes.
@@ -61,33 +65,72 @@ func (p *Prober) Next() (k, v []byte, ok bool) {
 // valid until the tree changes.
 func EntriesOf(t *store.Tree, ids *roaring64.Bitmap, firstOnly bool) iter.Seq2[[]byte, []byte] {
 	return func(yield func(k, v []byte) bool) {
-		p := NewProber(t)
-		// The IDs in groups: the leaves of a group are loaded into the CPU's caches
-		// together (store.Finger.Prefetch), then probed one by one as ever.
-		var buf [store.PrefetchMax][KeySize]byte
-		var keys [store.PrefetchMax][]byte
-		it := ids.Iterator()
-		for it.HasNext() {
-			n := 0
-			for ; n < len(keys) && it.HasNext(); n++ {
-				buf[n] = Key(ID(it.Next()))
-				keys[n] = buf[n][:]
+		entriesOf(t, firstOnly, yield, idSource{it: ids.Iterator()})
+	}
+}
+
+// EntriesOfIDs is EntriesOf for a set kept in a slice, as a small set is best kept. The
+// IDs must be ascending (repeats allowed): the probes move forward only, so the entries of
+// an ID after a greater one are not found.
+func EntriesOfIDs(t *store.Tree, ids []ID, firstOnly bool) iter.Seq2[[]byte, []byte] {
+	return func(yield func(k, v []byte) bool) {
+		entriesOf(t, firstOnly, yield, idSource{ids: ids})
+	}
+}
+
+// idSource hands out ascending IDs from a bitmap's iterator (it) or a slice (ids).
+type idSource struct {
+	it  roaring64.IntPeekable64
+	ids []ID
+}
+
+// next puts the keys of the next IDs in buf and returns how many (0 at the end).
+func (s *idSource) next(buf *[store.PrefetchMax][KeySize]byte) int {
+	n := 0
+	if s.it != nil {
+		for ; n < len(buf) && s.it.HasNext(); n++ {
+			buf[n] = Key(ID(s.it.Next()))
+		}
+		return n
+	}
+	for ; n < len(buf) && len(s.ids) > 0; n++ {
+		buf[n] = Key(s.ids[0])
+		s.ids = s.ids[1:]
+	}
+	return n
+}
+
+// entriesOf is EntriesOf over the IDs of src. Its prober lives on the stack: a probe of a
+// few IDs costs no allocation.
+func entriesOf(t *store.Tree, firstOnly bool, yield func(k, v []byte) bool, src idSource) {
+	var p Prober
+	p.c.Reset(t)
+	// The IDs in groups: the leaves of a group are loaded into the CPU's caches together
+	// (store.Finger.Prefetch), then probed one by one as ever.
+	var buf [store.PrefetchMax][KeySize]byte
+	var keys [store.PrefetchMax][]byte
+	for {
+		n := src.next(&buf)
+		if n == 0 {
+			return
+		}
+		for i := range n {
+			keys[i] = buf[i][:]
+		}
+		p.c.Prefetch(keys[:n])
+		for _, key := range keys[:n] {
+			k, v, ok := p.SeekGE(key)
+			if !ok {
+				return
 			}
-			p.c.Prefetch(keys[:n])
-			for _, key := range keys[:n] {
-				k, v, ok := p.SeekGE(key)
-				if !ok {
+			for ok && bytes.HasPrefix(k, key) {
+				if !yield(k, v) {
 					return
 				}
-				for ok && bytes.HasPrefix(k, key) {
-					if !yield(k, v) {
-						return
-					}
-					if firstOnly {
-						break
-					}
-					k, v, ok = p.Next()
+				if firstOnly {
+					break
 				}
+				k, v, ok = p.Next()
 			}
 		}
 	}

@@ -31,6 +31,10 @@ type fingerNode struct {
 // Finger returns an unpositioned finger over t.
 func (t *Tree) Finger() *Finger { return &Finger{Cursor: Cursor{t: t}} }
 
+// Reset makes f an unpositioned finger over t, as Finger returns: a finger kept in a
+// caller's value (on its stack) costs no allocation per message.
+func (f *Finger) Reset(t *Tree) { *f = Finger{Cursor: Cursor{t: t}} }
+
 // Seek moves to the first key ≥ key and returns it, reading the pages Tree.Seek would.
 func (f *Finger) Seek(key []byte) (k, v []byte, ok bool) {
 	id, p := f.leafFor(key)
@@ -135,10 +139,11 @@ const PrefetchMax = 8
 
 // Prefetch loads into the CPU's caches the lines of the leaves that lookups of keys will
 // search first: each leaf's header, its last key, and the key and value at the place a
-// search guesses (for slotted leaves: their slots and cells). A lookup of a leaf cold in
+// search guesses (for slotted leaves: their slots and cells; for an 8-byte key in a tree of
+// 16-byte keys, a verb's edges of one ID, the lines before and after the guess too). A lookup of a leaf cold in
 // the caches waits for memory three times or more in a row; loaded for a group of keys at
 // once, those waits overlap. It finds a key's leaf from the finger's path, walking down
-// branches it has not read (packed ones of 8-byte keys only) as they are mapped. It reads
+// branches it has not read (packed ones, for 8-byte keys) as they are mapped. It reads
 // no page as the store counts or checks them and changes nothing: the lookups read and
 // check the pages as ever. It touches only pages of the message's committed state, treats
 // what it finds there as unchecked, and does nothing for more than PrefetchMax keys.
@@ -217,10 +222,17 @@ func (t *Tree) prefetchPacked(pages, keys [][]byte) (sum byte) {
 			continue
 		}
 		g := 0
-		if t.ksize == 8 && len(keys[j]) == 8 {
-			g = guessOf(be.Uint64(p[nodeHeader:]), be.Uint64(p[nodeHeader+(c-1)*8:]), be.Uint64(keys[j]), c)
+		if (t.ksize == 8 || t.ksize == 16) && len(keys[j]) == 8 {
+			// The first words of 8-byte keys (IDs) or of 16-byte keys (pairs of IDs).
+			g = guessOf(be.Uint64(p[nodeHeader:]), be.Uint64(p[nodeHeader+(c-1)*t.ksize:]), be.Uint64(keys[j]), c)
 		}
 		sum += p[nodeHeader+g*t.ksize]
+		if t.ksize == 16 && len(keys[j]) == 8 {
+			// The guess lands among the edges of the first ID: the search gallops back to
+			// the first of them and the lookup's caller reads on to the last. The lines
+			// before and after too.
+			sum += p[nodeHeader+max(g-64/16, 0)*16] + p[nodeHeader+min(g+64/16, c-1)*16]
+		}
 		if t.vsize > 0 {
 			sum += p[t.voff+g*t.vsize]
 		}
@@ -276,11 +288,13 @@ func (t *Tree) prefetchSlotted(pages, keys [][]byte) (sum byte) {
 }
 
 // peekKid returns the child of peeked branch page p, at the given level, whose range holds
-// key, or 0 if p does not look like such a branch of this tree. Prefetch walks through
-// unread branches of 8-byte keys only: packed ones, and slotted ones (a tree of 8-byte keys
-// and values of any size), whose separators are prefixes of keys, 1 to 8 bytes long.
+// key, or 0 if p does not look like such a branch of this tree or the lookup is not one
+// Prefetch walks through unread: an 8-byte key in packed branches of 8-byte keys (an
+// entity's ID) or of 16-byte keys (the first of a verb's two IDs), or in slotted branches
+// of 8-byte keys (values of any size), whose separators are prefixes of keys, 1 to 8
+// bytes long.
 func (t *Tree) peekKid(p []byte, level int, key []byte) PageID {
-	if t.ksize != 8 || len(key) != 8 || le.Uint32(p) != t.hdr[1] || int(le.Uint16(p[nodeOffLevel:])) != level {
+	if (t.ksize != 8 && (t.ksize != 16 || !t.fixed)) || len(key) != 8 || le.Uint32(p) != t.hdr[1] || int(le.Uint16(p[nodeOffLevel:])) != level {
 		return 0
 	}
 	c := nodeCount(p)
@@ -291,11 +305,17 @@ func (t *Tree) peekKid(p []byte, level int, key []byte) PageID {
 		return 0
 	}
 	x := be.Uint64(key)
+	a := p[t.bkoff : t.bkoff+t.ksize*c]
+	if t.ksize == 16 {
+		// The 8-byte key sorts before every 16-byte key it starts: the separators ≤ key
+		// are those whose first word is < key.
+		return pkid(p, firstWordAtLeast(a, 16, c, x, wordBounds{}))
+	}
 	if x == 1<<64-1 {
 		return pkid(p, c)
 	}
 	// The number of separators ≤ key: the first > key is the first ≥ key+1.
-	return pkid(p, firstWordAtLeast(p[t.bkoff:t.bkoff+8*c], 8, c, x+1, wordBounds{}))
+	return pkid(p, firstWordAtLeast(a, 8, c, x+1, wordBounds{}))
 }
 
 // peekSlottedKid returns the child of peeked slotted branch p, of c separators, whose range

@@ -28,6 +28,7 @@ func fingerCases() []struct {
 	}{
 		{"fixed8x8", fixed88, 90000, intKey(8, 400000), fixedVal(8)},
 		{"fixed16x0", Layout{KeySize: 16, ValueSize: 0}, 60000, intKey(16, 1<<40), fixedVal(0)},
+		{"pairs16x0", Layout{KeySize: 16, ValueSize: 0}, 60000, pairKey(1<<20, 1<<40), fixedVal(0)},
 		{"fixedKeyVarVal", Layout{KeySize: 8, ValueSize: Variable}, 30000, intKey(8, 200000), fixedVal(40)},
 		{"var", varVar, 30000, strKey(12, 0), fixedVal(30)},
 		{"fixed8x8skewed", fixed88, 90000, skewedKey, fixedVal(8)},
@@ -65,6 +66,10 @@ func TestFingerMatchesTree(t *testing.T) {
 						probes = append(probes, tc.key(r))
 					} else {
 						probes = append(probes, keys[r.IntN(len(keys))])
+					}
+					if tc.layout.KeySize == 16 && r.IntN(2) == 0 {
+						// The first ID of a pair alone, as a verb's probe of a subject.
+						probes[len(probes)-1] = probes[len(probes)-1][:8]
 					}
 				}
 				sorted := round%4 != 3
@@ -235,20 +240,58 @@ func TestFingerPeek(t *testing.T) {
 					case 1:
 						key = k8(0)
 					}
-					root := tr.node(tr.d.root, tr.Height()-1)
-					i := tr.childIndex(tr.d.root, root, key)
-					require.Equal(t, tr.kid(tr.d.root, root, i), tr.peekKid(tr.peek(tr.d.root), tr.Height()-1, key))
-					id := tr.kid(tr.d.root, root, i)
-					b := tr.node(id, tr.Height()-2)
-					want := tr.kid(id, b, tr.childIndex(id, b, key))
-					require.NotZero(t, want)
-					require.Equal(t, want, tr.peekKid(tr.peek(id), tr.Height()-2, key))
-					require.Zero(t, tr.peekKid(tr.peek(id), tr.Height()-1, key), "a branch at another level")
+					id := checkPeekKid(t, tr, key)
 					require.Zero(t, tr.peekKid(tr.peek(id), tr.Height()-2, key[:7]), "a key of another size")
 				}
 			})
 		})
 	}
+}
+
+// checkPeekKid checks that peekKid finds the child a descent takes for key, in the root
+// and in the branch below it, and none in a branch of another level; it returns that branch.
+func checkPeekKid(t *testing.T, tr *Tree, key []byte) PageID {
+	root := tr.node(tr.d.root, tr.Height()-1)
+	i := tr.childIndex(tr.d.root, root, key)
+	require.Equal(t, tr.kid(tr.d.root, root, i), tr.peekKid(tr.peek(tr.d.root), tr.Height()-1, key))
+	id := tr.kid(tr.d.root, root, i)
+	b := tr.node(id, tr.Height()-2)
+	want := tr.kid(id, b, tr.childIndex(id, b, key))
+	require.NotZero(t, want)
+	require.Equal(t, want, tr.peekKid(tr.peek(id), tr.Height()-2, key))
+	require.Zero(t, tr.peekKid(tr.peek(id), tr.Height()-1, key), "a branch at another level")
+	return id
+}
+
+// TestFingerPeekPairs: in a tree of 16-byte keys (a verb's edges), peekKid finds the child
+// a descent takes for the 8-byte first ID of a pair, and refuses a 16-byte key.
+func TestFingerPeekPairs(t *testing.T) {
+	s := openHeap(t)
+	r := rand.New(rand.NewPCG(15, 19))
+	key := pairKey(1<<16, 1<<20)
+	require.NoError(t, s.Update(func(tx *Tx) error {
+		tr, err := tx.CreateTree(testRef, Layout{KeySize: 16}, testOwner)
+		require.NoError(t, err)
+		for range 150000 {
+			_, err := tr.Put(key(r), nil)
+			require.NoError(t, err)
+		}
+		require.GreaterOrEqual(t, tr.Height(), 3, "the test needs branches above branches")
+		return nil
+	}))
+	view(t, s, func(tr *Tree) {
+		for range 2000 {
+			k := key(r)[:8]
+			switch r.IntN(50) {
+			case 0:
+				k = k8(0)
+			case 1:
+				k = k8(1<<64 - 1)
+			}
+			id := checkPeekKid(t, tr, k)
+			require.Zero(t, tr.peekKid(tr.peek(id), tr.Height()-2, key(r)), "a 16-byte key")
+		}
+	})
 }
 
 // TestFingerKeptPastItsMessage: a Finger kept past its message fails in Prefetch too, before

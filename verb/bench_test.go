@@ -2,6 +2,7 @@ package verb_test
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stablegraph/stablegraph/entity"
@@ -59,14 +60,43 @@ func BenchmarkLink(b *testing.B) {
 // per op.
 func BenchmarkObjects(b *testing.B) {
 	db, likes := benchGraph(b)
+	benchReads(b, db, func(tx *entity.Tx, s entity.ID) (n int) {
+		for range likes.Objects(tx, s) {
+			n++
+		}
+		return n
+	})
+}
+
+// BenchmarkTwoHops follows the objects of the objects of one random subject per op (about
+// 100), one message per op: as a bitmap (ObjectsBitmap, ObjectsOf) and as slices reused
+// from op to op (Objects, AppendObjectsOf). Both read the same pages.
+func BenchmarkTwoHops(b *testing.B) {
+	db, likes := benchGraph(b)
+	b.Run("bitmap", func(b *testing.B) {
+		benchReads(b, db, func(tx *entity.Tx, s entity.ID) int {
+			return int(likes.ObjectsOf(tx, likes.ObjectsBitmap(tx, s)).GetCardinality())
+		})
+	})
+	b.Run("slice", func(b *testing.B) {
+		var one, two []entity.ID
+		benchReads(b, db, func(tx *entity.Tx, s entity.ID) int {
+			one = slices.AppendSeq(one[:0], likes.Objects(tx, s))
+			two = likes.AppendObjectsOf(tx, two[:0], one)
+			return len(two)
+		})
+	})
+}
+
+// benchReads runs read in a View per op for a random subject of benchGraph and reports the
+// pages read and the objects read returns, per op.
+func benchReads(b *testing.B, db *entity.DB, read func(tx *entity.Tx, s entity.ID) int) {
 	r := rand.New(rand.NewPCG(5, 6))
 	var pages uint64
 	n := 0
 	for b.Loop() {
 		st, err := db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
-			for range likes.Objects(tx, entity.ID(1+r.IntN(100_000))) {
-				n++
-			}
+			n += read(tx, entity.ID(1+r.IntN(100_000)))
 			return nil
 		})
 		if err != nil {

@@ -9,7 +9,9 @@
 // name in the page meter. [Verb.Objects] of a subject with d objects reads about
 // height + d / 254 pages of the forward tree (254 edges fill a leaf); [Verb.Subjects] reads
 // the reverse tree alike. [Verb.ObjectsOf] and [Verb.SubjectsOf] follow a whole bitmap of
-// entities with forward-only probes, as a query executor does.
+// entities with forward-only probes, as a query executor does; [Verb.AppendObjectsOf] and
+// [Verb.AppendSubjectsOf] do the same for a small set kept in a slice (a few hops from one
+// entity), into a slice the caller may reuse, without allocating.
 //
 // A verb's [Cardinality] (many-to-many by default, or [ManyToOne], [OneToMany],
 // [OneToOne]) is part of its definition: [Verb.Link] enforces it and reports a violation

@@ -429,6 +429,53 @@ func (v *Verb) SubjectsOf(tx *entity.Tx, objects *roaring64.Bitmap) *roaring64.B
 	return follow(v.Reverse(tx), objects)
 }
 
+// AppendObjectsOf appends to dst the distinct objects of the given subjects, in ID order,
+// and returns the extended slice: ObjectsOf for a set small enough to keep as a slice,
+// which a caller can reuse from message to message, where a bitmap costs a container per
+// 2^16 IDs it spans. It reads the pages ObjectsOf reads. It aborts the message if the verb
+// is retired.
+func (v *Verb) AppendObjectsOf(tx *entity.Tx, dst, subjects []entity.ID) []entity.ID {
+	return appendFollow(dst, v.Forward(tx), subjects)
+}
+
+// AppendSubjectsOf appends to dst the distinct subjects of the given objects, as
+// AppendObjectsOf does.
+func (v *Verb) AppendSubjectsOf(tx *entity.Tx, dst, objects []entity.ID) []entity.ID {
+	return appendFollow(dst, v.Reverse(tx), objects)
+}
+
+// appendFollow appends to dst the distinct second IDs of the edges of t whose first ID is
+// in ids, in order.
+func appendFollow(dst []entity.ID, t *store.Tree, ids []entity.ID) []entity.ID {
+	if !slices.IsSorted(ids) {
+		// The prober moves forward only.
+		ids = slices.Sorted(slices.Values(ids))
+	}
+	n := len(dst)
+	for k := range entity.EntriesOfIDs(t, ids, false) {
+		dst = append(dst, entity.FromKey(k[entity.KeySize:]))
+	}
+	sortFew(dst[n:])
+	return dst[:n+len(slices.Compact(dst[n:]))]
+}
+
+// sortFew sorts ids, by insertion if they are few: the objects of a few subjects come as
+// sorted runs, which insertion sorts in about half the time slices.Sort takes (25 IDs in 5
+// runs: 280 ns against 570 ns), its loop mispredicting once per ID rather than per compare.
+func sortFew(ids []entity.ID) {
+	if len(ids) > 64 {
+		slices.Sort(ids)
+		return
+	}
+	for i := 1; i < len(ids); i++ {
+		x, j := ids[i], i
+		for ; j > 0 && ids[j-1] > x; j-- {
+			ids[j] = ids[j-1]
+		}
+		ids[j] = x
+	}
+}
+
 // follow returns the second IDs of the edges of t whose first ID is in ids.
 func follow(t *store.Tree, ids *roaring64.Bitmap) *roaring64.Bitmap {
 	var buf [256]uint64

@@ -184,9 +184,50 @@ func TestFollowModel(t *testing.T) {
 			}
 			assert.True(t, wantOut.Equals(v.ObjectsOf(tx, ids)), "seed %d", seed)
 			assert.True(t, wantIn.Equals(v.SubjectsOf(tx, ids)), "seed %d", seed)
+
+			// The same as slices, after what dst holds; the IDs given in any order, repeated.
+			list := idList(ids)
+			if r.IntN(2) == 0 {
+				list = append(list, list[:r.IntN(len(list)+1)]...)
+				r.Shuffle(len(list), func(i, j int) { list[i], list[j] = list[j], list[i] })
+			}
+			given := slices.Clone(list)
+			dst := []entity.ID{9, 3}
+			assert.Equal(t, append(slices.Clone(dst), idList(wantOut)...), v.AppendObjectsOf(tx, dst, list), "seed %d", seed)
+			assert.Equal(t, append(slices.Clone(dst), idList(wantIn)...), v.AppendSubjectsOf(tx, dst, list), "seed %d", seed)
+			assert.Equal(t, given, list, "the IDs given are left as they were")
 		}
 		return tx.CheckStore()
 	}))
+	// AppendObjectsOf reads the pages ObjectsOf reads.
+	for range 20 {
+		ids := roaring64.New()
+		for range 1 + r.IntN(50) {
+			ids.Add(uint64(1 + r.IntN(N)))
+		}
+		var a, b []entity.ID
+		stA, err := db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
+			a = idList(v.ObjectsOf(tx, ids))
+			return nil
+		})
+		require.NoError(t, err)
+		stB, err := db.ViewWith(store.Budget{}, func(tx *entity.Tx) error {
+			b = v.AppendObjectsOf(tx, nil, idList(ids))
+			return nil
+		})
+		require.NoError(t, err)
+		require.Equal(t, a, b)
+		require.Equal(t, stA.PagesRead, stB.PagesRead, "seed %d", seed)
+	}
+}
+
+// idList returns the IDs of b in order.
+func idList(b *roaring64.Bitmap) []entity.ID {
+	var out []entity.ID
+	for _, id := range b.ToArray() {
+		out = append(out, entity.ID(id))
+	}
+	return out
 }
 
 // TestPagesObjects builds a verb in key order, so that every leaf of its forward tree is full
