@@ -205,19 +205,19 @@ func (p *Plan) budget(opts RunOptions) (pages uint64, pos Pos, set bool) {
 func (p *Plan) Run(opts RunOptions) (*Result, error) { return p.run(opts, nil) }
 
 // RunInto runs the plan as Run does and writes the answer to res, reusing the arrays res
-// holds from an earlier run (its rows, their cells, the URI strings and IDs) where they
-// are large enough: a query run again and again into one Result, once per game tick say,
-// allocates almost nothing once its arrays have grown to the answers, and so gives the
-// garbage collector almost nothing to do. res may be a new Result, or one from Run or
-// RunInto of any plan.
+// holds from an earlier run (its rows, their cells, the URI strings, IDs and
+// Stats.ByVariable) where they are large enough: a query run again and again into one
+// Result, once per game tick say, allocates only its working sets once those arrays have
+// grown to its answers, and so gives the garbage collector much less to do. res may be a
+// new Result, or one from Run or RunInto of any plan.
 //
-// The rows, cells, URI strings and IDs of a Result that is run into again are written
-// over: what a caller takes from them is valid only until the next RunInto with that
-// Result (as a bbolt value is valid only until its transaction ends); copy what is kept
-// longer (slices.Clone, strings.Clone). A Result that is not run into again never
-// changes, and Run always returns a new one. A Result must not be run into by two
-// goroutines at once, nor read while it is run into. On an error, res is left empty (its
-// arrays kept for the next run).
+// The rows, cells, URI strings, IDs and Stats.ByVariable of a Result that is run into
+// again are written over: what a caller takes from them is valid only until the next
+// RunInto with that Result (as a bbolt value is valid only until its transaction ends);
+// copy what is kept longer (slices.Clone, strings.Clone). A Result that is not run into
+// again never changes, and Run always returns a new one. A Result must not be run into
+// by two goroutines at once, nor read while it is run into. On an error, res is left
+// empty (its arrays kept for the next run).
 func (p *Plan) RunInto(res *Result, opts RunOptions) error {
 	out, err := p.run(opts, res)
 	if err != nil {

@@ -21,7 +21,8 @@ import (
 // values, column by column.
 type Value = column.Value
 
-// Result is what a query returns.
+// Result is what a query returns. One that is run into again (Plan.RunInto) is written
+// over: what it held is valid only until then.
 type Result struct {
 	// Columns names the columns of Rows: "entity", then the selected columns. It is
 	// empty for a COUNT query.
