@@ -202,8 +202,9 @@ func TestKuzuQueriesOnImportedWorld(t *testing.T) {
 }
 
 // BenchmarkKuzuQueries runs our side of the comparison with Kùzu (the world imported from
-// N-Triples at KuzuScale players, 3000 with -short), one sub-benchmark per query, with the
-// pages each run reads; for profiles:
+// N-Triples at KuzuScale players, 3000 with -short), one sub-benchmark per query and way
+// of running it (Run, a new Result each time; RunInto, one Result reused, as Measure
+// does), with the pages each run reads; for profiles:
 //
 //	go test -run '^$' -bench KuzuQueries -cpuprofile cpu.out ./bench/
 func BenchmarkKuzuQueries(b *testing.B) {
@@ -224,21 +225,28 @@ func BenchmarkKuzuQueries(b *testing.B) {
 	require.NoError(b, err)
 	defer w.Close()
 	for _, q := range KuzuQueries(f) {
-		b.Run("query="+strings.ReplaceAll(q.Name, " ", "_"), func(b *testing.B) {
-			parsed, err := query.Parse(q.Ours)
-			require.NoError(b, err)
-			p, err := query.Prepare(w.DB(), parsed)
-			require.NoError(b, err)
-			var pages uint64
-			b.ResetTimer()
-			for range b.N {
-				res, err := p.Run(query.RunOptions{})
-				if err != nil || res.Count != q.Want {
-					b.Fatalf("%s: %v, %d found, want %d", q.Ours, err, res.Count, q.Want)
+		for _, into := range []bool{false, true} {
+			b.Run(fmt.Sprintf("query=%s/into=%v", strings.ReplaceAll(q.Name, " ", "_"), into), func(b *testing.B) {
+				parsed, err := query.Parse(q.Ours)
+				require.NoError(b, err)
+				p, err := query.Prepare(w.DB(), parsed)
+				require.NoError(b, err)
+				var pages uint64
+				res := &query.Result{}
+				b.ResetTimer()
+				for range b.N {
+					if into {
+						err = p.RunInto(res, query.RunOptions{})
+					} else {
+						res, err = p.Run(query.RunOptions{})
+					}
+					if err != nil || res.Count != q.Want {
+						b.Fatalf("%s: %v, %d found, want %d", q.Ours, err, res.Count, q.Want)
+					}
+					pages = res.Stats.PagesRead
 				}
-				pages = res.Stats.PagesRead
-			}
-			b.ReportMetric(float64(pages), "pages/op")
-		})
+				b.ReportMetric(float64(pages), "pages/op")
+			})
+		}
 	}
 }

@@ -27,6 +27,11 @@
 //	res, err := query.Exec(db, `FIND player WHERE name = "alice" SELECT health`, query.RunOptions{})
 //	// res.Rows: [["ic://…/player/42", int64(87)]]; res.Stats.PagesRead: 6
 //
+// Plan.RunInto runs a plan into an earlier Result, writing over its rows, cells,
+// URI strings and IDs instead of making new ones: for a query asked again and
+// again (once per game tick, say), where what a caller takes from that Result is
+// valid until the next run into it.
+//
 // Plan.Explain prints the plan: its steps, each with its estimated rows and
 // pages, from the catalog, the statistics of graphctl analyze and the few exact
 // counts planning reads (facts.go, counted in Plan.PlanningPages); the estimate

@@ -202,7 +202,34 @@ func (p *Plan) budget(opts RunOptions) (pages uint64, pos Pos, set bool) {
 // names no entity (or an entity of another kind than it says) matches nothing and adds a
 // warning to the Result, so the answer does not depend on the order the plan evaluates
 // its conditions in.
-func (p *Plan) Run(opts RunOptions) (*Result, error) {
+func (p *Plan) Run(opts RunOptions) (*Result, error) { return p.run(opts, nil) }
+
+// RunInto runs the plan as Run does and writes the answer to res, reusing the arrays res
+// holds from an earlier run (its rows, their cells, the URI strings, IDs and
+// Stats.ByVariable) where they are large enough: a query run again and again into one
+// Result, once per game tick say, allocates only its working sets once those arrays have
+// grown to its answers, and so gives the garbage collector much less to do. res may be a
+// new Result, or one from Run or RunInto of any plan.
+//
+// The rows, cells, URI strings, IDs and Stats.ByVariable of a Result that is run into
+// again are written over: what a caller takes from them is valid only until the next
+// RunInto with that Result (as a bbolt value is valid only until its transaction ends);
+// copy what is kept longer (slices.Clone, strings.Clone). A Result that is not run into
+// again never changes, and Run always returns a new one. A Result must not be run into
+// by two goroutines at once, nor read while it is run into. On an error, res is left
+// empty (its arrays kept for the next run).
+func (p *Plan) RunInto(res *Result, opts RunOptions) error {
+	out, err := p.run(opts, res)
+	if err != nil {
+		*res = Result{Rows: res.Rows[:0], IDs: res.IDs[:0], cells: res.cells[:0], uris: res.uris[:0], text: res.text[:0]}
+		return err
+	}
+	*res = *out
+	return nil
+}
+
+// run is Run, writing the rows and IDs in the arrays of reuse where they are large enough.
+func (p *Plan) run(opts RunOptions, reuse *Result) (*Result, error) {
 	budget, pos, limited := p.budget(opts)
 	res := &Result{}
 	sb := store.Budget{Context: opts.Context}
@@ -226,7 +253,7 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 			refused = &EstimateError{Pos: pos, Estimated: run.upper, Budget: budget}
 			return refused
 		}
-		x := &executor{tx: tx, scope: p.db.Scope(), kinds: map[*entity.Kind]*roaring64.Bitmap{}, memo: map[*step]*roaring64.Bitmap{}, keys: opts.OrderKeys}
+		x := &executor{tx: tx, scope: p.db.Scope(), kinds: map[*entity.Kind]*roaring64.Bitmap{}, memo: map[*step]*roaring64.Bitmap{}, keys: opts.OrderKeys, reuse: reuse}
 		if run.q.Analyze {
 			x.act = newAnalysis()
 			analysis = x.act
@@ -246,11 +273,16 @@ func (p *Plan) Run(opts RunOptions) (*Result, error) {
 		// A zero store budget means no limit; a BUDGET 0 query allows no page at all.
 		return nil, fmt.Errorf("query stopped: %w", &store.BudgetError{Limit: "accessed", Max: 0, Count: st.PagesAccessed})
 	}
+	byVar := map[string]uint64{}
+	if reuse != nil && reuse.Stats.ByVariable != nil {
+		byVar = reuse.Stats.ByVariable
+		clear(byVar)
+	}
 	res.Stats = RunStats{
 		PagesRead:      st.PagesRead,
 		PagesDirtied:   st.PagesDirtied,
 		EstimatedPages: run.est,
-		ByVariable:     map[string]uint64{},
+		ByVariable:     byVar,
 		Rows:           res.Count,
 		Touched:        st.Touched,
 	}
@@ -292,6 +324,8 @@ type executor struct {
 	refs map[*bEntity]uint64
 	// keys asks top for the rows' ORDER BY keys (RunOptions.OrderKeys).
 	keys bool
+	// reuse is the Result whose arrays the run may write its answer in (Plan.RunInto).
+	reuse *Result
 	// probed holds, for a column that is not Multi, the entities its last probe kept and
 	// their encoded values, in ID order: the SELECT of that column takes its values from
 	// here instead of reading the column again (see selectProbed).
@@ -427,7 +461,7 @@ func (x *executor) top(qp *qplan, res *Result) {
 	for _, o := range bq.out {
 		res.Columns = append(res.Columns, o.name)
 	}
-	res.Rows, res.IDs = x.newRows(bq.kind, ids, 1+len(bq.sel))
+	x.newRows(res, bq.kind, ids, 1+len(bq.sel))
 	// The row of an entity: by a binary search of ids in ID order (no ORDER BY), else from
 	// a map.
 	var row map[uint64]int
@@ -532,7 +566,7 @@ func (x *executor) finish(qp *qplan, set *roaring64.Bitmap) []uint64 {
 	if bq.limit.Set {
 		limit = min(limit, bq.limit.N)
 	}
-	ids := make([]uint64, 0, limit)
+	ids := x.resultIDs(limit)
 	switch qp.order {
 	case orderNone:
 		ids = ids[:limit]

@@ -21,7 +21,8 @@ import (
 // values, column by column.
 type Value = column.Value
 
-// Result is what a query returns.
+// Result is what a query returns. One that is run into again (Plan.RunInto) is written
+// over: what it held is valid only until then.
 type Result struct {
 	// Columns names the columns of Rows: "entity", then the selected columns. It is
 	// empty for a COUNT query.
@@ -43,6 +44,12 @@ type Result struct {
 	// Warnings holds what the query found questionable but ran anyway: an entity
 	// reference that names no entity (which then matches nothing), with its position.
 	Warnings []*Error
+
+	// The arrays behind Rows: their cells, and the URI strings and their bytes (newRows),
+	// kept for Plan.RunInto to reuse.
+	cells []Value
+	uris  []string
+	text  []byte
 }
 
 // RunStats counts the stable-memory pages one run of a query touched and compares them
@@ -68,23 +75,34 @@ type RunStats struct {
 	Touched *store.Touched
 }
 
-// newRows returns the rows of the entities ids of kind k, w cells each, the first holding
-// the entity's URI as uriText writes it, and the IDs as entity.IDs, sharing ids' array
-// (the caller must not change ids afterwards). A result of many rows costs a few
-// allocations, not some per row: the cells of all rows are one array, the URIs' texts one
-// string, and the cells hold the URIs without a copy of each (stringCell).
-func (x *executor) newRows(k *entity.Kind, ids []uint64, w int) ([][]Value, []entity.ID) {
-	rows := make([][]Value, len(ids))
-	out := unsafe.Slice((*entity.ID)(unsafe.SliceData(ids)), len(ids)) // an ID is a uint64
-	if len(ids) == 0 {
-		return rows, out
+// newRows sets res's rows to those of the entities ids of kind k, w cells each, the first
+// holding the entity's URI as uriText writes it, the others nil, and res.IDs to ids as
+// entity.IDs, sharing ids' array (the caller must not change ids afterwards). A result of
+// many rows costs a few allocations, not some per row: the cells of all rows are one
+// array, the URIs' texts one string, and the cells hold the URIs without a copy of each
+// (stringCell). With x.reuse (Plan.RunInto), the arrays of that earlier Result are
+// written over where they are large enough, and nothing is allocated.
+func (x *executor) newRows(res *Result, k *entity.Kind, ids []uint64, w int) {
+	var old Result
+	if x.reuse != nil {
+		old = *x.reuse
 	}
-	cells := make([]Value, len(ids)*w)
-	uris := make([]string, len(ids))
+	rows := reuse(old.Rows, len(ids))
+	res.Rows, res.IDs = rows, unsafe.Slice((*entity.ID)(unsafe.SliceData(ids)), len(ids)) // an ID is a uint64
+	if len(ids) == 0 {
+		return
+	}
+	cells := reuse(old.cells, len(ids)*w)
+	if w > 1 && cap(old.cells) >= len(ids)*w {
+		clear(cells) // a reused cell may hold an earlier run's value; a SELECT adds to nil
+	}
+	uris := reuse(old.uris, len(ids))
 	prefix := strings.TrimSuffix(x.uriText(k, 0), "0")
 	// The texts one after the other, in an array that never grows (the longest ID bounds
-	// them all) and is not written again once a text is in it.
-	text := make([]byte, 0, len(ids)*(len(prefix)+len(strconv.FormatUint(slices.Max(ids), 10))))
+	// them all) and is not written again once a text is in it, until a later run into
+	// the same Result.
+	text := reuse(old.text, len(ids)*(len(prefix)+len(strconv.FormatUint(slices.Max(ids), 10))))[:0]
+	res.cells, res.uris, res.text = cells, uris, text
 	// head is the prefix and the digits of an ID but its last four: neighbouring IDs share
 	// them, so they are written once and copied.
 	var headBuf [64]byte
@@ -107,7 +125,24 @@ func (x *executor) newRows(k *entity.Kind, ids []uint64, w int) ([][]Value, []en
 		r[0] = stringCell(&uris[i])
 		rows[i] = r
 	}
-	return rows, out
+}
+
+// resultIDs returns an empty slice with room for n IDs: the array of x.reuse's IDs if it
+// is large enough (Plan.RunInto), else a new one. finish's IDs are the top query's, or a
+// sub-query's made into a set at once (query), so they may all use the one array.
+func (x *executor) resultIDs(n uint64) []uint64 {
+	if x.reuse != nil && x.reuse.IDs != nil && uint64(cap(x.reuse.IDs)) >= n {
+		return unsafe.Slice((*uint64)(unsafe.SliceData(x.reuse.IDs)), cap(x.reuse.IDs))[:0]
+	}
+	return make([]uint64, 0, n)
+}
+
+// reuse returns s with length n if it has an array with room for n, else a new slice of n.
+func reuse[T any](s []T, n int) []T {
+	if s != nil && cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n)
 }
 
 // pairs holds the decimal digits of 00 to 99, two by two.
