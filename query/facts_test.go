@@ -87,3 +87,25 @@ func TestPlanningSamplesLargeColumns(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(500), res.Count)
 }
+
+// TestPlanningSamplesMultiColumns checks the sample of an unindexed predicate on a large
+// Multi column: an entity matches once, however many of its values match, so the share
+// sampled is of entities, not of values (x BETWEEN 3 AND 4 holds for the entities whose
+// values are 2 and 3, 3 and 4 (both match), 4 and 5: 3 in 10, for 4 values in 20).
+func TestPlanningSamplesMultiColumns(t *testing.T) {
+	s := entity.NewSchema()
+	n := s.Kind("n")
+	x := column.Define[int32](s, "x", column.Multi())
+	db := testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, n, 3000, func(tx *entity.Tx, i int, id entity.ID) error {
+		return errors.Join(x.Add(tx, id, int32(i%10)), x.Add(tx, id, int32(i%10+1)))
+	})
+	q, err := Parse(`FIND n WHERE x BETWEEN 3 AND 4 COUNT`)
+	require.NoError(t, err)
+	p, err := Prepare(db, q)
+	require.NoError(t, err)
+	assert.InEpsilon(t, 900, float64(p.EstimatedRows()), 0.05)
+	res, err := p.Run(RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(900), res.Count)
+}

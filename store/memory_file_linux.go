@@ -61,16 +61,21 @@ func writeVec(f file, bufs [][]byte, off int64, scratch *[]byte) error {
 			return &os.PathError{Op: "pwritev", Path: osf.Name(), Err: io.ErrShortWrite}
 		}
 		off += int64(n)
-		// A short write: go on after its last byte.
-		for len(bufs) > 0 && n >= len(bufs[0]) {
-			n -= len(bufs[0])
-			bufs = bufs[1:]
-		}
-		if n > 0 {
-			// Only bufs[0] is resliced; the caller's slice keeps what it holds.
-			bufs = append([][]byte{bufs[0][n:]}, bufs[1:]...)
-		}
+		bufs = skipWritten(bufs, n) // a short write: go on after its last byte
 	}
+}
+
+// skipWritten returns what of bufs comes after their first n bytes. Only the first buffer
+// left may be resliced, in a new slice: the caller's keeps what it holds.
+func skipWritten(bufs [][]byte, n int) [][]byte {
+	for len(bufs) > 0 && n >= len(bufs[0]) {
+		n -= len(bufs[0])
+		bufs = bufs[1:]
+	}
+	if n > 0 {
+		bufs = append([][]byte{bufs[0][n:]}, bufs[1:]...)
+	}
+	return bufs
 }
 
 // dropMapped drops the pages of a shared file mapping from the process's resident set.

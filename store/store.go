@@ -423,12 +423,13 @@ func (s *Store) fail(err error) {
 // commit makes tx's writes durable and visible. The steps, and what a failure at each means
 // for the message:
 //
-//  1. flush the tree descriptors and the memory size into the superblock, seal every page
-//     the message formatted: a failure (the budget) leaves the message uncommitted;
+//  1. flush the tree descriptors and the memory size into the superblock: a failure (the
+//     budget) leaves the message uncommitted;
 //  2. grow the main file, reserving its blocks: a full disk leaves it uncommitted;
-//  3. append the pages and a commit frame to the log and sync it: the message is committed
-//     when this returns; a failure is undone by cutting the log back, and if that fails
-//     too, the message is in doubt;
+//  3. append the pages and a commit frame to the log and sync it, sealing each page the
+//     message formatted as it frames it (a store without a log seals them all here): the
+//     message is committed when this returns; a failure is undone by cutting the log
+//     back, and if that fails too, the message is in doubt;
 //  4. write the pages in place (under NoSync, keep them pending until the log is synced) and
 //     install the message's descriptors and catalog: a failure fails the store, but the
 //     message is committed (the log replays it);
