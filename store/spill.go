@@ -65,7 +65,11 @@ func (tx *Tx) maybeSpill(keep PageID) {
 		tx.spilled = make(map[PageID]spillRef, len(ids))
 	}
 	for i, id := range ids {
-		tx.spilled[id] = spillRef{off: offs[i], kind: tx.dirty[id].kind}
+		dp := tx.dirty[id]
+		tx.spilled[id] = spillRef{off: offs[i], kind: dp.kind}
+		// The dirtyPage stays in its array (newDirty) until the message ends: drop its
+		// buffer, so a spill frees what it spilled.
+		dp.b = nil
 		delete(tx.dirty, id)
 	}
 	tx.spillCopies = nil
