@@ -4,8 +4,9 @@ import "bytes"
 
 // LeavesBetween returns how many leaves hold the keys from lo to hi: those from the leaf
 // whose range holds lo to the one whose range holds hi, both included (nil: the first or
-// the last leaf), 0 for an empty tree or hi below lo. It is exactly the leaves a scan of
-// [lo, hi] reads, so a planner can count a large range without reading it: it reads only
+// the last leaf), 0 for an empty tree or hi below lo. A scan of [lo, hi] reads those
+// leaves (now and then one more past them, to see that the range ended), so a planner can
+// count a large range without reading it: it reads only
 // the branch pages above those leaves (about one in BranchCapacity of them, plus a path
 // down), metered as any read, and no leaf.
 func (t *Tree) LeavesBetween(lo, hi []byte) uint64 {
