@@ -157,3 +157,20 @@ func TestIDsRunToMaxID(t *testing.T) {
 		require.True(t, bm.Contains(top-19))
 	}
 }
+
+// TestIDsAddBatchWraps: a batch that ends a run at the last ID and goes on with ID 0 (not
+// the run's next ID) keeps both, as Add of each does.
+func TestIDsAddBatchWraps(t *testing.T) {
+	var batch []uint64
+	for id := uint64(1<<64 - 21); id != 0; id++ {
+		batch = append(batch, id)
+	}
+	batch = append(batch, 0, 1)
+	var ids IDs
+	ids.AddBatch(batch)
+	bm := ids.Bitmap()
+	require.Equal(t, uint64(len(batch)), bm.GetCardinality())
+	for _, id := range batch {
+		require.True(t, bm.Contains(id), "%d missing", id)
+	}
+}

@@ -70,8 +70,9 @@ func EntriesOf(t *store.Tree, ids *roaring64.Bitmap, firstOnly bool) iter.Seq2[[
 }
 
 // EntriesOfIDs is EntriesOf for a set kept in a slice, as a small set is best kept. The
-// IDs must be ascending (repeats allowed): the probes move forward only, so the entries of
-// an ID after a greater one are not found.
+// IDs must be ascending: the probes move forward only, so the entries of an ID after a
+// greater one are not found. A repeated ID yields its entries once, but its first entry
+// again if firstOnly.
 func EntriesOfIDs(t *store.Tree, ids []ID, firstOnly bool) iter.Seq2[[]byte, []byte] {
 	return func(yield func(k, v []byte) bool) {
 		entriesOf(t, firstOnly, yield, idSource{ids: ids})

@@ -158,3 +158,59 @@ func TestProberSteps(t *testing.T) {
 	// in the third leaf); then a seek: the last branch and the leaf of 4500.
 	assert.Equal(t, uint64(7), pages)
 }
+
+// TestEntriesOfIDs: EntriesOfIDs finds what EntriesOf finds for the same IDs kept in a
+// slice, reading the same pages; a repeated ID yields its entries once, or its first entry
+// again if firstOnly.
+func TestEntriesOfIDs(t *testing.T) {
+	st := testutil.OpenStore(t)
+	ref := store.SuperblockTreeRef(3)
+	// Entity i has i%4 entries (i, 0), (i, 1), …
+	require.NoError(t, st.Update(func(tx *store.Tx) error {
+		tr, err := tx.CreateTree(ref, store.Layout{KeySize: 16}, "t")
+		require.NoError(t, err)
+		for id := entity.ID(1); id <= 3000; id++ {
+			for n := range uint64(id % 4) {
+				_, err := tr.Put(store.AppendUint64(entity.AppendKey(nil, id), n), nil)
+				require.NoError(t, err)
+			}
+		}
+		return nil
+	}))
+	type entry struct {
+		id entity.ID
+		n  uint64
+	}
+	collect := func(seq func(*store.Tree) func(func(k, v []byte) bool)) (got []entry, read uint64) {
+		stats, err := st.ViewWith(store.Budget{}, func(tx *store.Tx) error {
+			tr, err := tx.OpenTree(ref, "t")
+			require.NoError(t, err)
+			for k := range seq(tr) {
+				got = append(got, entry{entity.FromKey(k), store.DecodeUint64(k[entity.KeySize:])})
+			}
+			return nil
+		})
+		require.NoError(t, err)
+		return got, stats.ByOwner["t"].PagesRead
+	}
+	ids := []entity.ID{2, 3, 7, 8, 100, 1001, 1002, 2999, 2999, 3000, 4000}
+	bm := roaring64.New()
+	for _, id := range ids {
+		bm.Add(uint64(id))
+	}
+	for _, firstOnly := range []bool{false, true} {
+		want, wantRead := collect(func(tr *store.Tree) func(func(k, v []byte) bool) {
+			return func(yield func(k, v []byte) bool) { entity.EntriesOf(tr, bm, firstOnly)(yield) }
+		})
+		got, read := collect(func(tr *store.Tree) func(func(k, v []byte) bool) {
+			return func(yield func(k, v []byte) bool) { entity.EntriesOfIDs(tr, ids, firstOnly)(yield) }
+		})
+		if firstOnly {
+			// 2999 (3 entries) is given twice: its first entry comes again.
+			i := slices.Index(want, entry{2999, 0})
+			want = slices.Insert(want, i+1, entry{2999, 0})
+		}
+		assert.Equal(t, want, got, "firstOnly %v", firstOnly)
+		assert.Equal(t, wantRead, read, "firstOnly %v: pages", firstOnly)
+	}
+}

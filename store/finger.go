@@ -140,10 +140,11 @@ const PrefetchMax = 8
 // Prefetch loads into the CPU's caches the lines of the leaves that lookups of keys will
 // search first: each leaf's header, its last key, and the key and value at the place a
 // search guesses (for slotted leaves: their slots and cells; for an 8-byte key in a tree of
-// 16-byte keys, a verb's edges of one ID, the lines before and after the guess too). A lookup of a leaf cold in
-// the caches waits for memory three times or more in a row; loaded for a group of keys at
-// once, those waits overlap. It finds a key's leaf from the finger's path, walking down
-// branches it has not read (packed ones, for 8-byte keys) as they are mapped. It reads
+// 16-byte keys, a verb's edges of one ID, the lines before and after the guess too). A
+// lookup of a leaf cold in the caches waits for memory three times or more in a row;
+// loaded for a group of keys at once, those waits overlap. It finds a key's leaf from the
+// finger's path, walking down branches it has not read as they are mapped, for 8-byte keys
+// only: packed branches of 8- or 16-byte keys, slotted ones of 8-byte keys. It reads
 // no page as the store counts or checks them and changes nothing: the lookups read and
 // check the pages as ever. It touches only pages of the message's committed state, treats
 // what it finds there as unchecked, and does nothing for more than PrefetchMax keys.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"unsafe"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
 	"github.com/stablegraph/stablegraph/entity"
@@ -432,8 +433,9 @@ func (v *Verb) SubjectsOf(tx *entity.Tx, objects *roaring64.Bitmap) *roaring64.B
 // AppendObjectsOf appends to dst the distinct objects of the given subjects, in ID order,
 // and returns the extended slice: ObjectsOf for a set small enough to keep as a slice,
 // which a caller can reuse from message to message, where a bitmap costs a container per
-// 2^16 IDs it spans. It reads the pages ObjectsOf reads. It aborts the message if the verb
-// is retired.
+// 2^16 IDs it spans. The subjects may be in any order, and in dst's array (a walk's
+// frontier replaced by the next: ids = AppendObjectsOf(tx, ids[:0], ids)). It reads the
+// pages ObjectsOf reads. It aborts the message if the verb is retired.
 func (v *Verb) AppendObjectsOf(tx *entity.Tx, dst, subjects []entity.ID) []entity.ID {
 	return appendFollow(dst, v.Forward(tx), subjects)
 }
@@ -450,6 +452,10 @@ func appendFollow(dst []entity.ID, t *store.Tree, ids []entity.ID) []entity.ID {
 	if !slices.IsSorted(ids) {
 		// The prober moves forward only.
 		ids = slices.Sorted(slices.Values(ids))
+	} else if overlaps(dst[len(dst):cap(dst)], ids) {
+		// The appends would overwrite IDs not yet read (ids = AppendObjectsOf(tx,
+		// ids[:0], ids), a walk reusing its slice).
+		ids = slices.Clone(ids)
 	}
 	n := len(dst)
 	for k := range entity.EntriesOfIDs(t, ids, false) {
@@ -457,6 +463,16 @@ func appendFollow(dst []entity.ID, t *store.Tree, ids []entity.ID) []entity.ID {
 	}
 	sortFew(dst[n:])
 	return dst[:n+len(slices.Compact(dst[n:]))]
+}
+
+// overlaps reports whether a and b share an element of their arrays.
+func overlaps(a, b []entity.ID) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	a0, a1 := uintptr(unsafe.Pointer(&a[0])), uintptr(unsafe.Pointer(&a[len(a)-1]))
+	b0, b1 := uintptr(unsafe.Pointer(&b[0])), uintptr(unsafe.Pointer(&b[len(b)-1]))
+	return a0 <= b1 && b0 <= a1
 }
 
 // sortFew sorts ids, by insertion if they are few: the objects of a few subjects come as

@@ -391,3 +391,42 @@ func TestObjectsWhileLinking(t *testing.T) {
 		return tx.CheckStore()
 	}))
 }
+
+// TestAppendInPlace: a hop that appends the objects of a frontier over the frontier itself
+// (ids = AppendObjectsOf(tx, ids[:0], ids), as a walk of several hops reuses one slice)
+// finds the objects of every ID given, though the appends overwrite the IDs not yet read.
+func TestAppendInPlace(t *testing.T) {
+	s := entity.NewSchema()
+	node := s.Kind("node")
+	likes := verb.Define(s, "likes")
+	db := testutil.OpenDB(t, s, nil)
+	testutil.Spawn(t, db, node, 200, nil)
+	require.NoError(t, db.Update(func(tx *entity.Tx) error {
+		// Each of 1..40 likes 100+i, 150+i and 195: more objects than subjects, so the
+		// appends run ahead of the subjects still to read.
+		for i := entity.ID(1); i <= 40; i++ {
+			for _, o := range []entity.ID{100 + i, 150 + i, 195} {
+				require.NoError(t, likes.Link(tx, i, o))
+				require.NoError(t, likes.Link(tx, o, i))
+			}
+		}
+		return nil
+	}))
+	require.NoError(t, db.View(func(tx *entity.Tx) error {
+		var subjects []entity.ID
+		for i := entity.ID(1); i <= 40; i++ {
+			subjects = append(subjects, i)
+		}
+		want := likes.AppendObjectsOf(tx, nil, subjects)
+		require.Len(t, want, 81)
+		ids := append(make([]entity.ID, 0, 200), subjects...)
+		assert.Equal(t, want, likes.AppendObjectsOf(tx, ids[:0], ids), "objects over their subjects")
+		ids = append(ids[:0], want...)
+		assert.Equal(t, subjects, likes.AppendSubjectsOf(tx, ids[:0], ids), "subjects over their objects")
+		// dst ending inside the IDs: the appends overwrite their tail.
+		ids = append(ids[:0], 7, 7, 7)
+		ids = append(ids, subjects...)
+		assert.Equal(t, append([]entity.ID{7, 7, 7}, want...), likes.AppendObjectsOf(tx, ids[:3], ids[3:]))
+		return nil
+	}))
+}
