@@ -252,7 +252,9 @@ func explainStep(s *step, a *analysis) *explainNode {
 	case opKindProbe:
 		n.text = "Probe kind " + s.kind.Name()
 		if s.dense {
-			n.text += " by its tree's ends (its members are every ID between them)"
+			// The run reads the ends where that costs less than probing its candidates
+			// (executor.useEnds), and probes them if the kind is no longer dense.
+			n.text += ", or its tree's ends where fewer pages (its members are every ID between them)"
 		}
 	case opIndexRange:
 		ivs := make([]string, len(s.pred.ivs))
