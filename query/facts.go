@@ -49,7 +49,8 @@ import (
 //     values come in ID order, so the first entities are often close);
 //   - for a kind probe that may read more pages than the two ends of the kind's tree,
 //     those ends: if the kind's members are every ID from the first to the last, the
-//     probe reads only the ends and keeps the candidates between them (denseKind);
+//     probe reads only the ends and keeps the candidates between them (denseKind; read
+//     past factPages too, as it saves the run more pages than it costs);
 //   - of a set of at most kindKeys entities known exactly (a known entity's edges, a
 //     closure's or an index range's entities), how many are members of the FIND's kind:
 //     a probe of the kind's tree for each, while they read at most diveLeaves pages past
@@ -68,7 +69,7 @@ import (
 // Each dive is bounded, and so are all of a query's together: once planning has read
 // factPages pages since its first fact, no further dive is made (the estimate falls back
 // to the statistics, as without the fact), so a query of many terms reads at most
-// factPages pages of facts plus the last dive's. No budget applies to planning: a
+// factPages pages of facts plus the last dive's, and the ends of its kinds' trees. No budget applies to planning: a
 // query's BUDGET and RunOptions.Budget bound its run.
 const (
 	factPages  = 64 // pages planning reads for facts, all dives together, before it stops diving
@@ -381,11 +382,17 @@ func (p *planner) countLeaves(b *bPred, sh shape, r *rangeFact, read float64) {
 // treeSpan returns the lowest and highest entity ID that key tree t, a kind's members or
 // a column's values: ok is false for an empty tree.
 func (p *planner) treeSpan(t *store.Tree) (lo, hi float64, ok bool) {
+	return p.span(t, true)
+}
+
+// span is treeSpan, reading the ends even once planning has read its allowance unless
+// capped.
+func (p *planner) span(t *store.Tree, capped bool) (lo, hi float64, ok bool) {
 	fx := p.facts()
 	if s, ok := fx.spans[t.Ref()]; ok {
 		return s.lo, s.hi, s.ok
 	}
-	if p.spent() {
+	if capped && p.spent() {
 		return 0, 0, false
 	}
 	fx.dives++
@@ -462,13 +469,15 @@ func (p *planner) valuesPer(c *column.Dyn) (float64, bool) {
 // are every entity ID from the one to the other: a kind tree holds each member once, so
 // its count then equals their span. It reads the tree's two ends (treeSpan); a kind of
 // fewer than two leaves is never taken to be, for a probe of it reads no more than its
-// ends. The run checks the ends again (executor.dense).
+// ends. The run checks the ends again (executor.dense). It reads them even once planning
+// has read its allowance: the planner asks only where probing the kind would read more
+// pages than its ends, so the fact saves the run more than it costs, once per kind.
 func (p *planner) denseKind(k *entity.Kind) (lo, hi float64, ok bool) {
 	t := k.Tree(p.tx)
 	if t.Height() < 2 {
 		return 0, 0, false
 	}
-	lo, hi, ok = p.treeSpan(t)
+	lo, hi, ok = p.span(t, false)
 	return lo, hi, ok && hi-lo+1 == float64(t.Len())
 }
 
