@@ -168,10 +168,7 @@ func (p *planner) planQuery(bq *boundQuery) *qplan {
 	qp.rows = rows
 	if bq.order != nil {
 		col := p.colShape(bq.order)
-		per := 1.0
-		if bq.order.Multi() {
-			per = max(1, float64(col.entries)/max(1, p.colEntities(bq.order)))
-		}
+		per := p.perEntity(bq.order, col)
 		k := float64(qp.set.rows)
 		qp.order, qp.orderTree, qp.orderPages = orderSort, col, col.probe(k, per)
 		qp.orderWork = work{decoded: k * per, probes: k}
@@ -197,10 +194,7 @@ func (p *planner) planQuery(bq *boundQuery) *qplan {
 			continue
 		}
 		s := p.colShape(c)
-		per := 1.0
-		if c.Multi() {
-			per = max(1, float64(s.entries)/max(1, p.colEntities(c)))
-		}
+		per := p.perEntity(c, s)
 		qp.sel = append(qp.sel, s)
 		qp.selPages = append(qp.selPages, s.probe(float64(qp.rows), per))
 	}
@@ -719,10 +713,7 @@ func (p *planner) planFilter(c bcond, k uint64) *step {
 		}
 	case *bPred:
 		sh := p.colShape(c.col)
-		per := 1.0
-		if c.col.Multi() {
-			per = max(1, float64(sh.entries)/max(1, p.colEntities(c.col)))
-		}
+		per := p.perEntity(c.col, sh)
 		probe = &step{op: opColumnProbe, pred: c, tree: sh, rows: outRows, pages: sh.probe(float64(k), per), work: probeWork(float64(k), per)}
 	case *bFollow:
 		if !c.c.Transitive {
